@@ -1,0 +1,3 @@
+"""Static site generator for annotated articles."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,110 @@
+"""The build's data: frozen values handed from one pipeline stage to the next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Mapping
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Term:
+    """One glossary entry, read from `content/glossary/<slug>.md`."""
+
+    slug: str
+    term: str
+    aliases: tuple[str, ...]
+    summary: str                 # plain text, the tooltip
+    body: str                    # the full definition, Markdown
+    source: str                  # path relative to the site folder, POSIX
+    line: int = 1                # line of the `term:` key
+    body_line: int = 1           # file line of the body's first line
+    case_sensitive: bool = True
+    inflect: bool | None = None  # None: the site's `glossary.inflect` decides
+    alias_lines: Mapping[str, int] = _EMPTY  # alias → its line in the source
+    extra: Mapping[str, Any] = _EMPTY
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Every written form that refers to this term: the term first, then its aliases."""
+        return (self.term, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article's front matter and Markdown body, validated."""
+
+    slug: str
+    source: str                  # path relative to the site folder, POSIX
+    section: str                 # folder under content/, "" at the top ("articles")
+    title: str
+    date: datetime               # timezone-aware
+    body: str                    # Markdown
+    body_line: int = 1           # file line of the body's first line
+    updated: datetime | None = None
+    kicker: str = ""
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()   # slugs of other articles, in the editor's order
+    draft: bool = False
+    aliases: tuple[str, ...] = ()   # old URL paths that redirect here
+    glossary: bool = True           # `glossary: false` turns annotations off
+    url: str = ""                   # site-relative URL path, "/articles/slug/"
+    key_lines: Mapping[str, int] = _EMPTY  # front matter key → its line in the source
+    extra: Mapping[str, Any] = _EMPTY      # unknown keys, for templates
+
+
+@dataclass(frozen=True)
+class TermUse:
+    """How often one term was annotated (or matched) in one text."""
+
+    slug: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    """What rendering one Markdown body produced besides its HTML."""
+
+    html: str
+    terms: tuple[str, ...] = ()          # term slugs annotated, in order of first use
+    term_counts: Mapping[str, int] = _EMPTY  # term slug → matches in the text (all, not just annotated)
+    links: tuple[str, ...] = ()          # link targets found in the Markdown, as written
+    headings: tuple[tuple[int, str, str], ...] = ()  # (level, id, text)
+    text: str = ""                       # plain text of the body, for search and similarity
+
+
+@dataclass(frozen=True)
+class RelatedEntry:
+    """One related article and why it is related."""
+
+    slug: str
+    score: float
+    reasons: tuple[str, ...] = ()   # human-readable: term names, tag names
+    explicit: bool = False          # named in a `related:` list (either direction)
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of the built site: its path under the destination and its bytes."""
+
+    path: str      # POSIX, relative to the destination, e.g. "articles/x/index.html"
+    data: bytes
+    source: str = ""  # the content file it came from, for error messages
+
+
+@dataclass(frozen=True)
+class Page:
+    """A listing page's slice of a paginated list."""
+
+    number: int
+    count: int
+    items: tuple[Any, ...]
+    url: str
+    prev_url: str | None = None
+    next_url: str | None = None
+    extra: Mapping[str, Any] = field(default=_EMPTY)

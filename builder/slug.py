@@ -1,0 +1,17 @@
+"""Slugs and ids: German-aware transliteration to lower-case ASCII."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss",
+                         "Ä": "ae", "Ö": "oe", "Ü": "ue", "ẞ": "ss"})
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug: ä→ae, ß→ss, é→e, other runs of non-alphanumerics → "-"."""
+    text = text.translate(_GERMAN)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NON_ALNUM.sub("-", text.lower()).strip("-")
