@@ -10,6 +10,11 @@ from typing import Any, Mapping
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
+def _mapping() -> Any:
+    """An empty read-only mapping default, kept out of hashing."""
+    return field(default_factory=lambda: _EMPTY, hash=False)
+
+
 @dataclass(frozen=True)
 class Term:
     """One glossary entry, read from `content/glossary/<slug>.md`."""
@@ -24,8 +29,8 @@ class Term:
     body_line: int = 1           # file line of the body's first line
     case_sensitive: bool = True
     inflect: bool | None = None  # None: the site's `glossary.inflect` decides
-    alias_lines: Mapping[str, int] = _EMPTY  # alias → its line in the source
-    extra: Mapping[str, Any] = _EMPTY
+    alias_lines: Mapping[str, int] = _mapping()  # alias → its line in the source
+    extra: Mapping[str, Any] = _mapping()
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -54,8 +59,8 @@ class Article:
     aliases: tuple[str, ...] = ()   # old URL paths that redirect here
     glossary: bool = True           # `glossary: false` turns annotations off
     url: str = ""                   # site-relative URL path, "/articles/slug/"
-    key_lines: Mapping[str, int] = _EMPTY  # front matter key → its line in the source
-    extra: Mapping[str, Any] = _EMPTY      # unknown keys, for templates
+    key_lines: Mapping[str, int] = _mapping()  # front matter key → its line in the source
+    extra: Mapping[str, Any] = _mapping()      # unknown keys, for templates
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ class RenderedBody:
 
     html: str
     terms: tuple[str, ...] = ()          # term slugs annotated, in order of first use
-    term_counts: Mapping[str, int] = _EMPTY  # term slug → matches in the text (all, not just annotated)
+    term_counts: Mapping[str, int] = _mapping()  # term slug → matches in the text (all, not just annotated)
     links: tuple[str, ...] = ()          # link targets found in the Markdown, as written
     headings: tuple[tuple[int, str, str], ...] = ()  # (level, id, text)
     text: str = ""                       # plain text of the body, for search and similarity
@@ -107,4 +112,4 @@ class Page:
     url: str
     prev_url: str | None = None
     next_url: str | None = None
-    extra: Mapping[str, Any] = field(default=_EMPTY)
+    extra: Mapping[str, Any] = _mapping()
