@@ -1,0 +1,195 @@
+"""The site's configuration: typed settings from `config.yaml`, errors that name the line."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import Diagnostic
+from .yamlsafe import YamlProblem, load_mapping
+
+CONFIG_FILE = "config.yaml"
+
+
+@dataclass(frozen=True)
+class MarkdownSettings:
+    html: bool = False                 # raw HTML in Markdown (off, as in Hugo)
+    typographer: bool = True
+    quotes: str = "„“‚‘"               # double open/close, single open/close
+    max_file_size: int = 2_000_000     # bytes; larger content files are errors
+
+
+@dataclass(frozen=True)
+class GlossarySettings:
+    mode: str = "first"                # "first" occurrence per article, or "all"
+    inflect: bool = False              # match German suffixes of the last word
+
+
+@dataclass(frozen=True)
+class RelatedConfig:
+    count: int = 5
+    min_score: float = 0.15
+    weight_terms: float = 1.0
+    weight_tags: float = 0.5
+    weight_text: float = 1.0
+    weight_date: float = 0.2
+    date_half_life_days: float = 30.0
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    glossary: str = "glossary"         # URL folder of term pages
+    tags: str = "tags"                 # URL folder of tag pages
+    search: str = "search"             # URL folder of the search page
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "Untitled site"
+    description: str = ""
+    base_url: str = "http://localhost:8000/"
+    language: str = "de"
+    locale: str = "de_DE"
+    timezone: str = "Europe/Berlin"
+    author: str = ""
+    paginate: int = 10
+    feed_entries: int = 20
+    search: bool = False
+    fold_categories: bool = True
+    markdown: MarkdownSettings = field(default_factory=MarkdownSettings)
+    glossary: GlossarySettings = field(default_factory=GlossarySettings)
+    related: RelatedConfig = field(default_factory=RelatedConfig)
+    paths: PathSettings = field(default_factory=PathSettings)
+    publish: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under: "/" or e.g. "/zeitung/"."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+_SECTIONS: dict[str, type] = {
+    "markdown": MarkdownSettings,
+    "glossary": GlossarySettings,
+    "related": RelatedConfig,
+    "paths": PathSettings,
+}
+_DICT_KEYS = {"publish", "extra"}
+
+
+def load_config(site: Path, *, base_url: str | None = None) -> tuple[SiteConfig, list[Diagnostic]]:
+    """Read `config.yaml` from the site folder; a missing file gives the defaults."""
+    path = site / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return _finish(SiteConfig(), base_url, [])
+    except (UnicodeDecodeError, OSError) as exc:
+        return SiteConfig(), [Diagnostic(CONFIG_FILE, None, f"cannot read the configuration: {exc}")]
+    try:
+        loaded = load_mapping(text.replace("\r\n", "\n").replace("\r", "\n"))
+    except YamlProblem as exc:
+        return SiteConfig(), [Diagnostic(CONFIG_FILE, exc.line, exc.message, col=exc.col, hint=exc.hint)]
+    config, problems = parse_config(loaded.data, loaded.key_lines)
+    return _finish(config, base_url, problems)
+
+
+def _finish(config: SiteConfig, base_url: str | None, problems: list[Diagnostic]
+            ) -> tuple[SiteConfig, list[Diagnostic]]:
+    if base_url is not None:
+        config = replace(config, base_url=base_url)
+    if not config.base_url.endswith("/"):
+        config = replace(config, base_url=config.base_url + "/")
+    return config, problems
+
+
+def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfig, list[Diagnostic]]:
+    """Validate a config mapping against SiteConfig's fields; unknown keys are warnings."""
+    problems: list[Diagnostic] = []
+
+    def problem(key: str, message: str, severity: str = "error", hint: str | None = None) -> None:
+        problems.append(Diagnostic(CONFIG_FILE, lines.get(key), message, severity, hint=hint))  # type: ignore[arg-type]
+
+    values: dict[str, Any] = {}
+    top = {f.name: f for f in fields(SiteConfig)}
+    for key, value in data.items():
+        if key in _SECTIONS:
+            if not isinstance(value, dict):
+                problem(key, f"'{key}' must be a mapping")
+                continue
+            values[key] = _section(_SECTIONS[key], key, value, problem)
+        elif key in _DICT_KEYS:
+            if not isinstance(value, dict):
+                problem(key, f"'{key}' must be a mapping")
+                continue
+            values[key] = value
+        elif key in top:
+            checked = _check(key, value, type(getattr(SiteConfig(), key)), problem)
+            if checked is not None:
+                values[key] = checked
+        else:
+            close = difflib.get_close_matches(key, list(top), n=1)
+            problem(key, f"unknown setting '{key}'", "warning",
+                    hint=f"did you mean '{close[0]}'?" if close else None)
+    config = SiteConfig(**values)
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problem("timezone", f"'timezone' must be an IANA time zone like 'Europe/Berlin', got '{config.timezone}'")
+        config = replace(config, timezone="Europe/Berlin")
+    if urlsplit(config.base_url).scheme not in ("http", "https"):
+        problem("base_url", f"'base_url' must be an absolute http(s) URL, got '{config.base_url}'")
+    if config.glossary.mode not in ("first", "all"):
+        problem("glossary.mode", f"'glossary.mode' must be 'first' or 'all', got '{config.glossary.mode}'")
+    for name in ("paginate", "feed_entries"):
+        if getattr(config, name) < 1:
+            problem(name, f"'{name}' must be a positive integer")
+    if config.related.count < 0:
+        problem("related.count", "'related.count' must be a positive integer")
+    if len(config.markdown.quotes) != 4:
+        problem("markdown.quotes", "'markdown.quotes' must be four characters, e.g. '„“‚‘'")
+    return config, problems
+
+
+def _section(cls: type, name: str, data: dict[str, Any],
+             problem: Callable[..., None]) -> Any:
+    known = {f.name for f in fields(cls)}
+    defaults = cls()
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{name}.{key}"
+        if key not in known:
+            close = difflib.get_close_matches(str(key), sorted(known), n=1)
+            problem(dotted, f"unknown setting '{dotted}'", "warning",
+                    hint=f"did you mean '{name}.{close[0]}'?" if close else None)
+            continue
+        checked = _check(dotted, value, type(getattr(defaults, key)), problem)
+        if checked is not None:
+            values[key] = checked
+    return cls(**values)
+
+
+_TYPE_NAMES = {str: "text", bool: "true or false", int: "an integer", float: "a number"}
+
+
+def _check(key: str, value: Any, expected: type, problem: Callable[..., None]) -> Any:
+    """Return the value coerced to `expected`, or None after reporting a problem."""
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if expected is int and isinstance(value, bool):
+        problem(key, f"'{key}' must be an integer, got {value!r}")
+        return None
+    if isinstance(value, expected):
+        return value
+    problem(key, f"'{key}' must be {_TYPE_NAMES.get(expected, expected.__name__)}, got {value!r}")
+    return None
