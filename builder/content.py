@@ -1,0 +1,252 @@
+"""Turning content files into validated Articles and Terms, with located errors."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import PurePosixPath
+from types import MappingProxyType
+from typing import Any
+
+from . import frontmatter
+from .dates import parse_date
+from .errors import Diagnostic
+from .model import Article, Term
+from .slug import slugify
+from .sources import CONTENT_DIR
+
+ARTICLE_KEYS = ("title", "date", "updated", "kicker", "summary", "tags", "authors", "slug",
+                "related", "draft", "aliases", "glossary", "url")
+TERM_KEYS = ("term", "aliases", "summary", "slug", "case_sensitive", "inflect")
+# Keys other generators' themes use; kept for templates without a typo warning.
+THEME_KEYS = frozenset({"layout", "type", "weight", "menu", "toc", "comments", "sitemap", "image",
+                        "featured_image", "keywords", "series", "categories", "category",
+                        "description", "excerpt", "lastmod", "author", "published", "permalink",
+                        "redirect_from", "cover", "images", "math", "lang"})
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """What loading needs to know about the site."""
+
+    tz: tzinfo
+    fold_categories: bool = True
+
+
+class _Problems:
+    """Collects one file's diagnostics."""
+
+    def __init__(self, rel: str, lines: dict[str, int]) -> None:
+        self.rel, self.lines, self.items = rel, lines, []  # type: ignore[var-annotated]
+
+    def error(self, key: str | None, message: str, hint: str | None = None, line: int | None = None) -> None:
+        self.items.append(Diagnostic(self.rel, line or (self.lines.get(key, 1) if key else 1),
+                                     message, "error", hint=hint))
+
+    def warning(self, key: str | None, message: str, hint: str | None = None, line: int | None = None) -> None:
+        self.items.append(Diagnostic(self.rel, line or (self.lines.get(key, 1) if key else 1),
+                                     message, "warning", hint=hint))
+
+
+def read_front_matter(rel: str, text: str) -> tuple[frontmatter.FrontMatter | None, list[Diagnostic]]:
+    """Split and parse front matter, turning failures into a located error."""
+    try:
+        return frontmatter.parse(text), []
+    except frontmatter.FrontMatterError as exc:
+        return None, [Diagnostic(rel, exc.line, exc.message, col=exc.col, hint=exc.hint)]
+
+
+def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | None, list[Diagnostic]]:
+    """Validate an article's front matter; None when it has errors."""
+    fm, problems = read_front_matter(rel, text)
+    if fm is None:
+        return None, problems
+    data, lines = dict(fm.data), dict(fm.key_lines)
+    p = _Problems(rel, lines)
+    for line, message in fm.warnings:
+        p.warning(None, message, line=line)
+    stem = PurePosixPath(rel).stem
+    file_date = None
+    try:
+        from . import compat
+        data, lines, notes = compat.normalize_keys(data, lines, fold_categories=options.fold_categories)
+        p.lines = lines
+        for line, message in notes:
+            p.warning(None, message, line=line)
+        file_date, stem = compat.date_from_filename(stem)
+    except ImportError:
+        pass
+    _warn_typos(p, data, ARTICLE_KEYS)
+
+    title = _text(p, data, "title", required=True)
+    if "date" in data:
+        date = _date(p, data, "date", options.tz)
+    elif file_date is not None:
+        date = parse_date(file_date, options.tz)
+    else:
+        p.error(None, "'date' is required", hint="add e.g. 'date: 2022-01-26T19:50:00+01:00'", line=1)
+        date = None
+    updated = _date(p, data, "updated", options.tz) if "updated" in data else None
+    slug_source = _text(p, data, "slug") or stem
+    slug = slugify(slug_source)
+    if not slug:
+        p.error("slug" if "slug" in data else None, f"cannot make a URL slug from '{slug_source}'",
+                hint="set 'slug:' to letters and digits")
+    section = str(PurePosixPath(rel).parent.relative_to(CONTENT_DIR))
+    section = "" if section == "." else "/".join(slugify(part) for part in section.split("/"))
+    url = _url(p, data, "url") if "url" in data else f"/{section}/{slug}/" if section else f"/{slug}/"
+    article = Article(
+        slug=slug, source=rel, section=section, title=title or "", date=date,  # type: ignore[arg-type]
+        body=fm.body, body_line=fm.body_line, updated=updated,
+        kicker=_text(p, data, "kicker"), summary=_text(p, data, "summary"),
+        tags=_strings(p, data, "tags"), authors=_strings(p, data, "authors"),
+        related=tuple(slugify(s) for s in _strings(p, data, "related")),
+        draft=_bool(p, data, "draft", False), aliases=_urls(p, data, "aliases"),
+        glossary=_bool(p, data, "glossary", True), url=url,
+        key_lines=MappingProxyType(lines),
+        extra=MappingProxyType({k: v for k, v in data.items() if k not in ARTICLE_KEYS}),
+    )
+    if any(d.severity == "error" for d in p.items):
+        return None, problems + p.items
+    return article, problems + p.items
+
+
+def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, list[Diagnostic]]:
+    """Validate a glossary entry; None when it has errors. Summary is filled in later."""
+    fm, problems = read_front_matter(rel, text)
+    if fm is None:
+        return None, problems
+    data, lines = fm.data, fm.key_lines
+    p = _Problems(rel, lines)
+    _warn_typos(p, data, TERM_KEYS)
+    name = _text(p, data, "term", required=True)
+    aliases = _strings(p, data, "aliases")
+    slug_source = _text(p, data, "slug") or PurePosixPath(rel).stem
+    slug = slugify(slug_source)
+    if not slug:
+        p.error("slug" if "slug" in data else None, f"cannot make a URL slug from '{slug_source}'")
+    inflect = _bool(p, data, "inflect", None) if "inflect" in data else None
+    alias_line = lines.get("aliases", 1)
+    term = Term(
+        slug=slug, term=name, aliases=aliases, summary=_text(p, data, "summary"), body=fm.body,
+        source=rel, line=lines.get("term", 1), body_line=fm.body_line,
+        case_sensitive=_bool(p, data, "case_sensitive", True), inflect=inflect,
+        alias_lines=MappingProxyType({a: alias_line for a in aliases}),
+        extra=MappingProxyType({k: v for k, v in data.items() if k not in TERM_KEYS}),
+    )
+    if any(d.severity == "error" for d in p.items):
+        return None, problems + p.items
+    return term, problems + p.items
+
+
+def _warn_typos(p: _Problems, data: dict[str, Any], known: tuple[str, ...]) -> None:
+    for key in data:
+        if key in known or key in THEME_KEYS:
+            continue
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
+        if close:
+            p.warning(key, f"unknown key '{key}'", hint=f"did you mean '{close[0]}'?")
+
+
+def _text(p: _Problems, data: dict[str, Any], key: str, required: bool = False) -> str:
+    value = data.get(key)
+    if value is None:
+        if required:
+            p.error(None, f"'{key}' is required", hint=f"add '{key}: \"…\"' to the front matter", line=1)
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        p.error(key, f"'{key}' must be text, got {_describe(value)}")
+        return ""
+    if required and not value.strip():
+        p.error(key, f"'{key}' must not be empty")
+    return value.strip()
+
+
+def _strings(p: _Problems, data: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        if "," in value:
+            p.error(key, f"'{key}' must be a list, got the text \"{value}\"",
+                    hint=f"write a list: {key}: [{', '.join(v.strip() for v in value.split(','))}]")
+            return ()
+        return (value.strip(),) if value.strip() else ()
+    if not isinstance(value, list):
+        p.error(key, f"'{key}' must be a list of text, got {_describe(value)}")
+        return ()
+    items: list[str] = []
+    for item in value:
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            item = str(item)
+        if not isinstance(item, str):
+            p.error(key, f"'{key}' must be a list of text, got an item {_describe(item)}")
+            return ()
+        if item.strip() and item.strip() not in items:
+            items.append(item.strip())
+    return tuple(items)
+
+
+def _bool(p: _Problems, data: dict[str, Any], key: str, default: Any) -> Any:
+    value = data.get(key, default)
+    if value is None or isinstance(value, bool):
+        return value
+    p.error(key, f"'{key}' must be true or false, got {_describe(value)}")
+    return default
+
+
+def _date(p: _Problems, data: dict[str, Any], key: str, tz: tzinfo) -> Any:
+    try:
+        return parse_date(data[key], tz)
+    except ValueError as exc:
+        detail = str(exc)
+        got = detail if detail.startswith("got") else f"got {data[key]!r} ({detail})"
+        p.error(key, f"'{key}' must be an ISO 8601 date, {got}",
+                hint="write e.g. 2022-01-26 or 2022-01-26T19:50:00+01:00")
+        return None
+
+
+def _url(p: _Problems, data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    clean = safe_url_path(value) if isinstance(value, str) else None
+    if clean is None:
+        p.error(key, f"'{key}' must be a site path like '/alt/pfad/', got {_describe(value)}")
+        return "/"
+    return clean
+
+
+def _urls(p: _Problems, data: dict[str, Any], key: str) -> tuple[str, ...]:
+    result = []
+    for value in _strings(p, data, key):
+        clean = safe_url_path(value)
+        if clean is None:
+            p.error(key, f"'{key}' entries must be site paths like '/alt/pfad/', got \"{value}\"")
+        else:
+            result.append(clean)
+    return tuple(result)
+
+
+def safe_url_path(value: str) -> str | None:
+    """Normalise "/a/b", "a/b.html" to "/a/b/" or "/a/b.html"; None for anything that could escape."""
+    if not value or "\\" in value or "\x00" in value or ":" in value or value.startswith("//"):
+        return None
+    parts = [part for part in value.strip().split("/") if part]
+    if not parts or any(part in (".", "..") for part in parts):
+        return None if parts or value.strip() != "/" else "/"
+    path = "/" + "/".join(parts)
+    return path if "." in parts[-1] else path + "/"
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)

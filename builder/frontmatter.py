@@ -1,0 +1,71 @@
+"""Splitting a content file into front matter and body, with file line numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .yamlsafe import YamlProblem, load_mapping
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """Front matter values, the file line of each key, and the body."""
+
+    data: dict[str, Any]
+    key_lines: dict[str, int]
+    body: str
+    body_line: int                    # file line of the body's first line
+    kind: str = "yaml"
+    warnings: tuple[tuple[int | None, str], ...] = field(default=())
+
+
+class FrontMatterError(Exception):
+    """Front matter we cannot read; line and column are file coordinates."""
+
+    def __init__(self, line: int, col: int | None, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.line, self.col, self.message, self.hint = line, col, message, hint
+
+
+def parse(text: str) -> FrontMatter:
+    """Read YAML front matter between `---` lines (text already has "\\n" line ends)."""
+    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+        other = _other_format(text)
+        if other is not None:
+            return other
+        return FrontMatter({}, {}, text, 1)
+    end = text.find("\n---\n", 3)
+    if end == -1:
+        if text.endswith("\n---"):
+            end = len(text) - 4
+        else:
+            raise FrontMatterError(1, 1, "front matter opened with '---' on line 1 is never closed",
+                                   hint="add a line with '---' after the front matter")
+    raw = text[4:end + 1] if end >= 3 else ""
+    body = text[end + 5:]
+    body_line = raw.count("\n") + 3
+    try:
+        loaded = load_mapping(raw)
+    except YamlProblem as exc:
+        raise FrontMatterError(exc.line + 1, exc.col, exc.message, exc.hint) from None
+    lines = {key: line + 1 for key, line in loaded.key_lines.items()}
+    return FrontMatter(loaded.data, lines, body, body_line)
+
+
+def _other_format(text: str) -> FrontMatter | None:
+    """TOML (`+++`) or JSON front matter, as Hugo writes them."""
+    try:
+        from . import compat
+    except ImportError:
+        return None
+    try:
+        split = compat.split_front_matter_formats(text)
+        if split is None:
+            return None
+        kind, raw, body, body_line = split
+        first_line = 2 if kind == "toml" else 1
+        data, key_lines = compat.load_front_matter(kind, raw, first_line)
+    except compat.CompatError as exc:
+        raise FrontMatterError(exc.line, exc.col, exc.message, exc.hint) from None
+    return FrontMatter(data, key_lines, body, body_line, kind)
