@@ -1,0 +1,443 @@
+"""Check a built site: links, anchors, HTML5, titles, ids, feed, sitemap, orphans.
+
+Each HTML file is read once and scanned with `html.parser` (links, ids, title,
+lang, redirects, with line numbers); html5lib only parses it a second time to
+collect its HTML5 parse errors. Everything after the per-page scan is done on
+plain data, without touching the files again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterable, Mapping
+from urllib.parse import unquote, urljoin, urlsplit
+
+import html5lib
+from html5lib.constants import E as HTML5_MESSAGES
+
+from .errors import Diagnostic
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+# Attributes that point to other resources, per element.
+_URL_ATTRS: Mapping[str, tuple[str, ...]] = {
+    "a": ("href",),
+    "area": ("href",),
+    "link": ("href",),
+    "script": ("src",),
+    "img": ("src", "srcset"),
+    "source": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+    "iframe": ("src",),
+}
+# Only these lead a visitor on to another page (for the orphan check).
+_NAVIGATION_TAGS = frozenset({"a", "area"})
+_REFRESH_URL = re.compile(r"^\s*\d*(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?(.*)$", re.IGNORECASE | re.DOTALL)
+# Below this many pages a process pool costs more than it saves.
+_PARALLEL_THRESHOLD = 200
+_ORIGIN = "http://site.invalid"
+
+
+@dataclass(frozen=True)
+class Link:
+    """One URL found in a page."""
+
+    tag: str
+    attr: str
+    url: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class PageScan:
+    """What one HTML page contains that the checks need."""
+
+    path: str                                   # relative to the site, POSIX
+    links: tuple[Link, ...] = ()
+    ids: frozenset[str] = frozenset()
+    duplicate_ids: tuple[tuple[str, int, int, int], ...] = ()  # (id, line, col, first line)
+    title: str | None = None
+    lang: str | None = None
+    has_html_tag: bool = False
+    redirect: bool = False
+    parse_errors: tuple[tuple[int, int, str], ...] = ()        # (line, col, message)
+    decode_error: str | None = None
+
+
+@dataclass
+class CheckReport:
+    """The outcome of `check_site`."""
+
+    problems: list[Diagnostic] = field(default_factory=list)
+    external_links: list[tuple[str, str]] = field(default_factory=list)  # (url, page), sorted
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem is an error (warnings are allowed)."""
+        return not any(p.severity == "error" for p in self.problems)
+
+
+class _Scanner(HTMLParser):
+    """Collects links, ids, the title, `lang` and a refresh redirect, with positions."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[Link] = []
+        self.ids: dict[str, int] = {}
+        self.duplicates: list[tuple[str, int, int, int]] = []
+        self.title: str | None = None
+        self.lang: str | None = None
+        self.has_html_tag = False
+        self.redirect = False
+        self._title_parts: list[str] | None = None
+        self._foreign_depth = 0   # inside <svg>/<math>, whose <title> is not the page's
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line, offset = self.getpos()
+        values = {name: value or "" for name, value in attrs}
+        if tag == "html" and not self.has_html_tag:
+            self.has_html_tag = True
+            self.lang = values.get("lang")
+        if tag in ("svg", "math"):
+            self._foreign_depth += 1
+        elif tag == "title" and self._foreign_depth == 0 and self.title is None:
+            self._title_parts = []
+        if "id" in values:
+            self._add_anchor(values["id"], line, offset)
+        if tag == "a" and values.get("name") and values.get("name") != values.get("id"):
+            self._add_anchor(values["name"], line, offset)
+        for attr in _URL_ATTRS.get(tag, ()):
+            value = values.get(attr)
+            if value is None:
+                continue
+            urls = _srcset_urls(value) if attr == "srcset" else [value.strip()]
+            self.links.extend(Link(tag, attr, url, line, offset + 1) for url in urls if url)
+        if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
+            self.redirect = True
+            match = _REFRESH_URL.match(values.get("content", ""))
+            target = match.group(1).strip().strip("'\"") if match else ""
+            if target:
+                self.links.append(Link("meta", "content", target, line, offset + 1))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag in ("svg", "math"):
+            self._foreign_depth -= 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("svg", "math") and self._foreign_depth:
+            self._foreign_depth -= 1
+        elif tag == "title" and self._title_parts is not None:
+            self.title = "".join(self._title_parts)
+            self._title_parts = None
+
+    def handle_data(self, data: str) -> None:
+        if self._title_parts is not None:
+            self._title_parts.append(data)
+
+    def _add_anchor(self, anchor: str, line: int, offset: int) -> None:
+        if anchor in self.ids:
+            self.duplicates.append((anchor, line, offset + 1, self.ids[anchor]))
+        else:
+            self.ids[anchor] = line
+
+
+def _srcset_urls(srcset: str) -> list[str]:
+    """The URLs of a `srcset`: each candidate is `url [descriptor]`, comma-separated."""
+    return [candidate.split()[0] for candidate in srcset.split(",") if candidate.strip()]
+
+
+def scan_page(path: str, data: bytes) -> PageScan:
+    """Scan one HTML file's bytes (pure: no file access)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return PageScan(path, decode_error=f"not valid UTF-8 (byte {exc.start})")
+    scanner = _Scanner()
+    scanner.feed(text)
+    scanner.close()
+    if scanner._title_parts is not None:   # <title> never closed
+        scanner.title = "".join(scanner._title_parts)
+    parser = html5lib.HTMLParser(strict=False)
+    parser.parse(text)
+    errors = tuple(
+        (line, col, _html5_message(code, datavars)) for (line, col), code, datavars in parser.errors
+    )
+    return PageScan(
+        path=path,
+        links=tuple(scanner.links),
+        ids=frozenset(scanner.ids),
+        duplicate_ids=tuple(scanner.duplicates),
+        title=scanner.title,
+        lang=scanner.lang,
+        has_html_tag=scanner.has_html_tag,
+        redirect=scanner.redirect,
+        parse_errors=errors,
+    )
+
+
+def _html5_message(code: str, datavars: Mapping[str, object] | None) -> str:
+    template = HTML5_MESSAGES.get(code)
+    if template is None:
+        return code
+    try:
+        return template % dict(datavars or {})
+    except (KeyError, TypeError, ValueError):
+        return template
+
+
+def _scan_file(args: tuple[str, str]) -> PageScan:
+    path, full = args
+    return scan_page(path, Path(full).read_bytes())
+
+
+def _normalize_base(base_path: str) -> str:
+    base = "/" + base_path.strip("/")
+    return base if base == "/" else base + "/"
+
+
+class _Reporter:
+    """Builds diagnostics located at the page, or at its content file when known."""
+
+    def __init__(self, site_dir: Path, sources: Mapping[str, str] | None) -> None:
+        self.site_dir = site_dir
+        self.sources = sources or {}
+        self.problems: list[Diagnostic] = []
+
+    def error(self, page: str, line: int | None, message: str, col: int | None = None,
+              severity: str = "error") -> None:
+        source = self.sources.get(page)
+        if source is None:
+            path = (self.site_dir / page).as_posix()
+            self.problems.append(Diagnostic(path, line, message, severity, col))  # type: ignore[arg-type]
+            return
+        where = page
+        if line is not None:
+            where += f":{line}" + (f":{col}" if col is not None else "")
+        self.problems.append(Diagnostic(source, None, f"{message} (in {where})", severity))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where an internal URL leads: a site file (or None if missing) and its fragment."""
+
+    file: str | None
+    fragment: str
+    wanted: str            # the site-relative path that was looked for
+
+
+class _Resolver:
+    """Maps URLs found on pages to files of the built site."""
+
+    def __init__(self, files: frozenset[str], base_path: str) -> None:
+        self.files = files
+        self.base = base_path
+
+    def page_url(self, page: str) -> str:
+        # urljoin needs an origin to apply RFC 3986 dot-segment removal
+        return _ORIGIN + self.base + page
+
+    def site_path(self, absolute_path: str) -> str | None:
+        """The site-relative path of a URL path, None when outside the base path."""
+        if absolute_path + "/" == self.base:
+            return ""
+        if not absolute_path.startswith(self.base):
+            return None
+        return absolute_path[len(self.base):]
+
+    def lookup(self, rel: str, fragment: str) -> _Target:
+        """Find the file for a site-relative path: exact, or `x/` → `x/index.html`."""
+        if rel == "" or rel.endswith("/"):
+            wanted = rel + "index.html"
+            return _Target(wanted if wanted in self.files else None, fragment, wanted)
+        if rel in self.files:
+            return _Target(rel, fragment, rel)
+        if rel + "/index.html" in self.files:   # servers redirect /x to /x/
+            return _Target(rel + "/index.html", fragment, rel)
+        return _Target(None, fragment, rel)
+
+
+def _classify(url: str) -> str:
+    """"external", "ignored" or "internal"."""
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") or (not parts.scheme and url.startswith("//")):
+        return "external"
+    if parts.scheme:
+        return "ignored"   # mailto:, tel:, data:, javascript: …
+    return "internal"
+
+
+def check_site(site_dir: Path, *, base_path: str = "/", sources: Mapping[str, str] | None = None,
+               home: str = "index.html") -> CheckReport:
+    """Check every page, the feeds and the sitemap of the built site in `site_dir`."""
+    site_dir = Path(site_dir)
+    base = _normalize_base(base_path)
+    files = frozenset(_site_files(site_dir))
+    pages = sorted(f for f in files if f.endswith((".html", ".htm")))
+    scans = {scan.path: scan for scan in _scan_all(site_dir, pages)}
+    report = _Reporter(site_dir, sources)
+    resolver = _Resolver(files, base)
+    external: set[tuple[str, str]] = set()
+    edges: dict[str, set[str]] = {page: set() for page in pages}
+
+    for page in pages:
+        scan = scans[page]
+        _check_page_basics(scan, report)
+        for link in scan.links:
+            kind = _classify(link.url)
+            if kind == "external":
+                external.add((link.url, page))
+                continue
+            if kind == "ignored":
+                continue
+            target = _check_link(page, link, scan, scans, resolver, report)
+            if target is not None and link.tag in _NAVIGATION_TAGS | {"meta"}:
+                edges[page].add(target)
+
+    for feed in sorted(f for f in files if f == "feed.xml" or f.endswith("/feed.xml")):
+        _check_xml_listing(site_dir, feed, "feed", resolver, report)
+    if "sitemap.xml" in files:
+        _check_xml_listing(site_dir, "sitemap.xml", "sitemap", resolver, report)
+
+    _check_orphans(pages, scans, edges, home, report)
+    return CheckReport(problems=report.problems, external_links=sorted(external))
+
+
+def _site_files(site_dir: Path) -> Iterable[str]:
+    for root, _dirs, names in os.walk(site_dir):
+        rel_root = Path(root).relative_to(site_dir)
+        for name in names:
+            yield (rel_root / name).as_posix()
+
+
+def _scan_all(site_dir: Path, pages: list[str]) -> list[PageScan]:
+    jobs = [(page, str(site_dir / page)) for page in pages]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < _PARALLEL_THRESHOLD or workers < 2:
+        return [_scan_file(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_scan_file, jobs, chunksize=32))
+
+
+def _check_page_basics(scan: PageScan, report: _Reporter) -> None:
+    page = scan.path
+    if scan.decode_error is not None:
+        report.error(page, None, scan.decode_error)
+        return
+    for line, col, message in scan.parse_errors:
+        report.error(page, line, f"malformed HTML: {message}", col)
+    if not scan.has_html_tag or not (scan.lang or "").strip():
+        report.error(page, None, "<html> has no lang attribute")
+    if not (scan.title or "").strip():
+        report.error(page, None, "missing or empty <title>")
+    for anchor, line, col, first in scan.duplicate_ids:
+        report.error(page, line, f'duplicate id "{anchor}" (first used on line {first})', col)
+
+
+def _check_link(page: str, link: Link, scan: PageScan, scans: Mapping[str, PageScan],
+                resolver: _Resolver, report: _Reporter) -> str | None:
+    """Report a broken internal link or anchor; return the page it leads to, if any."""
+    url = link.url
+    if url.startswith("#"):
+        fragment = unquote(url[1:])
+        if fragment and fragment not in scan.ids and fragment != "top":
+            report.error(page, link.line, f'broken anchor "{url}": no id "{fragment}" on this page', link.col)
+        return None
+    joined = urlsplit(urljoin(resolver.page_url(page), url))
+    rel = resolver.site_path(unquote(joined.path))
+    if rel is None:
+        if url.startswith("/"):
+            return None    # another application on the same host
+        report.error(page, link.line, f'broken link "{url}": leads outside the base path {resolver.base}',
+                     link.col)
+        return None
+    target = resolver.lookup(rel, unquote(joined.fragment))
+    if target.file is None:
+        report.error(page, link.line, f'broken link "{url}": {target.wanted} does not exist', link.col)
+        return None
+    target_scan = scans.get(target.file)
+    if target.fragment and target_scan is not None and target.fragment not in target_scan.ids:
+        report.error(page, link.line,
+                     f'broken anchor "{url}": no id "{target.fragment}" in {target.file}', link.col)
+    return target.file if target_scan is not None else None
+
+
+def _check_xml_listing(site_dir: Path, name: str, kind: str, resolver: _Resolver,
+                       report: _Reporter) -> None:
+    """Parse a feed or sitemap, check its root element and that it lists existing pages."""
+    data = (site_dir / name).read_bytes()
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        line, col = exc.position
+        report.error(name, line, f"not well-formed XML: {_strip_position(str(exc))}", col + 1)
+        return
+    if kind == "feed":
+        expected = [f"{{{ATOM_NS}}}feed"]
+        urls = [link.get("href", "") for link in root.iter(f"{{{ATOM_NS}}}link")]
+    else:
+        expected = [f"{{{SITEMAP_NS}}}urlset", f"{{{SITEMAP_NS}}}sitemapindex"]
+        urls = [(loc.text or "").strip() for loc in root.iter(f"{{{SITEMAP_NS}}}loc")]
+    if root.tag not in expected:
+        report.error(name, None, f"root element is <{_clark(root.tag)}>, expected <{_clark(expected[0])}>")
+        return
+    text = data.decode("utf-8", errors="replace")
+    for url in urls:
+        line = _line_of(text, url)
+        parts = urlsplit(url)
+        if not url or parts.scheme not in ("http", "https"):
+            report.error(name, line, f'{kind} URL "{url}" is not absolute')
+            continue
+        rel = resolver.site_path(unquote(parts.path))
+        if rel is None:
+            report.error(name, line, f'{kind} URL "{url}" is outside the base path {resolver.base}')
+            continue
+        target = resolver.lookup(rel, "")
+        if target.file is None:
+            report.error(name, line, f'{kind} lists a missing page: {url} ({target.wanted} does not exist)')
+
+
+def _strip_position(message: str) -> str:
+    return re.sub(r": line \d+, column \d+$", "", message)
+
+
+def _clark(tag: str) -> str:
+    """`{ns}local` → `local xmlns="ns"`, readable in a message."""
+    if tag.startswith("{"):
+        ns, local = tag[1:].split("}", 1)
+        return f'{local} xmlns="{ns}"'
+    return tag
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    index = text.find(needle) if needle else -1
+    return None if index < 0 else text.count("\n", 0, index) + 1
+
+
+def _check_orphans(pages: list[str], scans: Mapping[str, PageScan], edges: Mapping[str, set[str]],
+                   home: str, report: _Reporter) -> None:
+    """Every page but 404.html and redirects must be reachable from the home page."""
+    if home not in scans:
+        report.error(home, None, "home page does not exist")
+        return
+    seen = {home}
+    todo = [home]
+    while todo:
+        for target in edges.get(todo.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    for page in pages:
+        if page in seen or page == "404.html" or scans[page].redirect:
+            continue
+        report.error(page, None, f"orphan page: no link leads here from the home page ({home})")
