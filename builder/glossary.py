@@ -1,0 +1,335 @@
+"""Glossary matching: find the written forms of glossary terms in plain text.
+
+One `Matcher` compiles every form of every term (term name and aliases) into
+Aho-Corasick automata (pyahocorasick), so finding terms is one pass over the
+text whatever the size of the glossary; each candidate the automaton reports
+is then checked for word boundaries, and the survivors are reduced to
+non-overlapping, leftmost-longest matches.
+
+Matching rules:
+
+- Whole words only, Unicode-aware: letters, digits, combining marks, "_" and
+  hyphens are word characters, so "Kreml" does not match in "Kremlchef" and
+  "NATO" does not match in "NATO-Gipfel" or in "NATO- und EU-Staaten"
+  (hyphen compounds, including the suspended hyphen, are one word).
+- Case is exact, except that a form's capitalised first letter also matches at
+  the start of a sentence ("dpa" matches "Dpa" at the start of a paragraph or
+  after ". ", "! ", "? ", ": ", "… ", opening quotes allowed); a term with
+  `case_sensitive: false` matches in any case.
+- Whitespace inside a form matches any single whitespace character
+  (space, no-break space, line break).
+- Inflection (opt-in, site default overridden by `Term.inflect`): the last word
+  of each form may also carry one of the suffixes -s, -es, -n, -en, -e, -er,
+  -ern ("des Normandie-Formats" matches "Normandie-Format"). Forms ending in an
+  all-capital word (acronyms) only take -s ("des BNDs").
+
+Limits of the inflection mode (list such forms as aliases instead):
+
+- No umlaut or stem changes: "Vertrag" does not find "Verträge", "Rat" does not
+  find "Räte"; "Abkommen" → "Abkommens" works because it only appends.
+- Only the last word is inflected: "Europäische Union" does not find
+  "Europäischen Union" (add the alias).
+- It overgenerates: a short stem plus a suffix may be another word ("Rat" →
+  "Rate"), and exact forms of other terms always win over inflected ones.
+- Text is not Unicode-normalised: decomposed umlauts (NFD, as some macOS
+  editors write them) do not match precomposed forms.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+import ahocorasick
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .errors import Diagnostic
+from .model import Term
+
+__all__ = [
+    "Match",
+    "Matcher",
+    "check_glossary",
+    "summary_from_markdown",
+    "german_sort_key",
+    "index_letter",
+    "is_sentence_start",
+]
+
+SUFFIXES: tuple[str, ...] = ("s", "es", "n", "en", "e", "er", "ern")
+_ACRONYM_SUFFIXES: tuple[str, ...] = ("s",)
+_HYPHENS = frozenset("-\u2010\u2011\u00ad")
+_SENTENCE_END = frozenset(".!?:…")
+_OPENING = frozenset("„“‚‘\"'»«›‹([¿¡")
+_CLOSING = frozenset("“”‘’\"'»«›‹)]")
+# Length-preserving: every whitespace character becomes a plain space.
+_WHITESPACE = str.maketrans({c: " " for c in "\t\n\r\f\v\u00a0\u2007\u2009\u202f"})
+
+
+@dataclass(frozen=True)
+class Match:
+    """One occurrence of a term: `text[start:end]` refers to the term `slug`."""
+
+    start: int
+    end: int
+    slug: str
+
+
+@lru_cache(maxsize=4096)
+def _is_word_char(char: str) -> bool:
+    return (char.isalnum() or char == "_" or char in _HYPHENS
+            or unicodedata.category(char)[0] == "M")
+
+
+def _fold(text: str) -> str:
+    """Lower-case without changing the length, so offsets stay valid."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _normalise_form(form: str) -> str:
+    return " ".join(form.split())
+
+
+def _suffixes(form: str) -> tuple[str, ...]:
+    if not form[-1].isalpha():
+        return ()
+    last_word = form.split(" ")[-1].split("-")[-1]
+    if len(last_word) > 1 and last_word.isupper():
+        return _ACRONYM_SUFFIXES
+    return SUFFIXES
+
+
+def is_sentence_start(text: str, index: int, at_start: bool = True) -> bool:
+    """Whether `text[index]` begins a sentence.
+
+    True after sentence punctuation (". ", "! ", "? ", ": ", "… ") with optional
+    closing quotes before and opening quotes after the space; at the beginning of
+    `text` (whitespace and opening quotes aside) it is `at_start`.
+    """
+    j = index
+    while j > 0 and text[j - 1] in _OPENING:
+        j -= 1
+    k = j
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    if k == 0:
+        return at_start
+    if k == j:
+        return False
+    while k > 0 and text[k - 1] in _CLOSING:
+        k -= 1
+    return k > 0 and text[k - 1] in _SENTENCE_END
+
+
+# An automaton value: (key length, check left boundary, check right boundary,
+# candidates as (slug, needs sentence start) in order of preference).
+_Value = tuple[int, bool, bool, tuple[tuple[str, bool], ...]]
+# What the matcher is built from, small and picklable: (slug, forms, case_sensitive, inflect).
+_Spec = tuple[tuple[str, tuple[str, ...], bool, bool | None], ...]
+
+
+def _compile(entries: dict[str, list[tuple[int, int, str, bool]]]) -> ahocorasick.Automaton | None:
+    if not entries:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, options in entries.items():
+        seen: set[str] = set()
+        ordered: list[tuple[str, bool]] = []
+        for _, _, slug, needs_start in sorted(options):
+            if slug not in seen:
+                seen.add(slug)
+                ordered.append((slug, needs_start))
+        value: _Value = (len(key), _is_word_char(key[0]), _is_word_char(key[-1]), tuple(ordered))
+        automaton.add_word(key, value)
+    automaton.make_automaton()
+    return automaton
+
+
+def _rebuild(spec: _Spec, inflect: bool) -> "Matcher":
+    matcher = Matcher.__new__(Matcher)
+    matcher._build(spec, inflect)
+    return matcher
+
+
+class Matcher:
+    """Finds glossary terms in text; build once per process, use for every text.
+
+    Pickles as the terms' forms and rebuilds its automata on unpickling.
+    """
+
+    def __init__(self, terms: Sequence[Term], *, inflect: bool = False) -> None:
+        spec: _Spec = tuple((t.slug, t.forms, t.case_sensitive, t.inflect) for t in terms)
+        self._build(spec, inflect)
+
+    def _build(self, spec: _Spec, inflect: bool) -> None:
+        self._spec = spec
+        self._inflect = inflect
+        exact: dict[str, list[tuple[int, int, str, bool]]] = {}
+        folded: dict[str, list[tuple[int, int, str, bool]]] = {}
+        for order, (slug, forms, case_sensitive, term_inflect) in enumerate(spec):
+            inflected = inflect if term_inflect is None else term_inflect
+            for raw in forms:
+                form = _normalise_form(raw)
+                if not form:
+                    continue
+                keys = [(form, 0)]
+                if inflected:
+                    keys += [(form + suffix, 1) for suffix in _suffixes(form)]
+                for key, priority in keys:
+                    if not case_sensitive:
+                        folded.setdefault(_fold(key), []).append((priority, order, slug, False))
+                        continue
+                    exact.setdefault(key, []).append((priority, order, slug, False))
+                    capital = key[0].upper() + key[1:]
+                    if capital != key and len(capital) == len(key):
+                        exact.setdefault(capital, []).append((priority + 2, order, slug, True))
+        self._exact = _compile(exact)
+        self._folded = _compile(folded)
+
+    def __reduce__(self) -> tuple[object, tuple[_Spec, bool]]:
+        return (_rebuild, (self._spec, self._inflect))
+
+    def find(self, text: str, *, sentence_start: bool = True,
+             before: str = "", after: str = "") -> list[Match]:
+        """Non-overlapping, leftmost-longest matches in `text`.
+
+        `sentence_start` says whether `text[0]` begins a sentence; `before` and
+        `after` are the characters around `text` (when it is part of a longer
+        text) so that word boundaries are checked across the cut.
+        """
+        if not text:
+            return []
+        norm = text.translate(_WHITESPACE)
+        left = before[-1:]
+        right = after[:1]
+        candidates: list[tuple[int, int, int, str]] = []
+        passes = ((0, self._exact, norm), (1, self._folded, _fold(norm) if self._folded else ""))
+        for rank, automaton, haystack in passes:
+            if automaton is None:
+                continue
+            for last, (length, check_left, check_right, options) in automaton.iter(haystack):
+                start = last - length + 1
+                end = last + 1
+                if check_left:
+                    prev = norm[start - 1] if start > 0 else left
+                    if prev and _is_word_char(prev):
+                        continue
+                if check_right:
+                    nxt = norm[end] if end < len(norm) else right
+                    if nxt and _is_word_char(nxt):
+                        continue
+                for slug, needs_start in options:
+                    if not needs_start or is_sentence_start(norm, start, sentence_start):
+                        candidates.append((start, -end, rank, slug))
+                        break
+        candidates.sort()
+        matches: list[Match] = []
+        covered = 0
+        for start, neg_end, _, slug in candidates:
+            if start >= covered:
+                matches.append(Match(start, -neg_end, slug))
+                covered = -neg_end
+        return matches
+
+
+def _casefold_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def check_glossary(terms: Sequence[Term]) -> list[Diagnostic]:
+    """Errors for term names and aliases that two terms claim (case-insensitive).
+
+    Terms are checked in order of source path; the later claim gets the error and
+    the message names the earlier one.
+    """
+    diagnostics: list[Diagnostic] = []
+    names: dict[str, str] = {}     # folded term name → "path:line"
+    aliases: dict[str, str] = {}   # folded alias → "path:line"
+    for term in sorted(terms, key=lambda t: (t.source, t.line)):
+        key = _casefold_key(term.term)
+        if key in names:
+            diagnostics.append(Diagnostic(
+                term.source, term.line,
+                f"duplicate term '{term.term}', already defined in {names[key]}"))
+        elif key in aliases:
+            diagnostics.append(Diagnostic(
+                term.source, term.line,
+                f"term '{term.term}' is already claimed as an alias by {aliases[key]}"))
+        else:
+            names[key] = f"{term.source}:{term.line}"
+        for alias in term.aliases:
+            line = term.alias_lines.get(alias, term.line)
+            here = f"{term.source}:{line}"
+            akey = _casefold_key(alias)
+            if akey == key:
+                continue  # an alias repeating its own term is harmless
+            owner = names.get(akey) or aliases.get(akey)
+            if owner is not None and not owner.startswith(f"{term.source}:"):
+                diagnostics.append(Diagnostic(
+                    term.source, line, f"alias '{alias}' is already claimed by {owner}"))
+            elif owner is None:
+                aliases[akey] = here
+    return diagnostics
+
+
+@lru_cache(maxsize=1)
+def _commonmark() -> MarkdownIt:
+    return MarkdownIt("commonmark")
+
+
+def _plain(children: Sequence[Token]) -> str:
+    parts: list[str] = []
+    for token in children:
+        if token.type in ("text", "text_special", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif token.type == "image":
+            parts.append(_plain(token.children or []))
+    return "".join(parts)
+
+
+def summary_from_markdown(body: str) -> str:
+    """The first paragraph of a Markdown body as plain text, whitespace collapsed."""
+    tokens = _commonmark().parse(body)
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and index + 1 < len(tokens):
+            return " ".join(_plain(tokens[index + 1].children or []).split())
+    return ""
+
+
+def _german_fold(text: str) -> str:
+    text = text.replace("ß", "ss").replace("ẞ", "SS")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _strip_leading_marks(text: str) -> str:
+    for index, char in enumerate(text):
+        if char.isalnum():
+            return text[index:]
+    return text
+
+
+def german_sort_key(text: str) -> tuple[str, str, str]:
+    """German dictionary order (DIN 5007-1): Ä as A, Ö as O, Ü as U, ß as ss.
+
+    Case-insensitive, leading quotes and punctuation ignored; ties are broken by
+    the unfolded spelling (plain vowel before umlaut, "Arm" before "arm") so the
+    order is total and stable.
+    """
+    return (_german_fold(_strip_leading_marks(text)), text.casefold(), text)
+
+
+def index_letter(text: str) -> str:
+    """The index heading a word is listed under: "Äquator" → "A", "Élysée" → "E", "9-Euro" → "#"."""
+    folded = _german_fold(_strip_leading_marks(text))
+    if not folded or not folded[0].isalpha():
+        return "#"
+    return folded[0].upper()

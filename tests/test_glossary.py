@@ -1,0 +1,294 @@
+"""Glossary matching rules, glossary checks, summaries and German sorting."""
+
+from __future__ import annotations
+
+import pickle
+from types import MappingProxyType
+
+import pytest
+
+from builder.glossary import (
+    Match,
+    Matcher,
+    check_glossary,
+    german_sort_key,
+    index_letter,
+    is_sentence_start,
+    summary_from_markdown,
+)
+from builder.model import Term
+
+
+def term(slug: str, name: str, *aliases: str, line: int = 2, alias_lines: dict[str, int] | None = None,
+         **options: object) -> Term:
+    return Term(slug=slug, term=name, aliases=aliases, summary=f"Erklärung zu {name}", body="",
+                source=f"content/glossary/{slug}.md", line=line,
+                alias_lines=MappingProxyType(alias_lines or {}), **options)  # type: ignore[arg-type]
+
+
+def found(matcher: Matcher, text: str, **kwargs: object) -> list[tuple[str, str]]:
+    """(matched text, slug) pairs, so assertions show what was found."""
+    return [(text[m.start:m.end], m.slug) for m in matcher.find(text, **kwargs)]  # type: ignore[arg-type]
+
+
+NATO = term("nato", "NATO", "Nordatlantikpakt")
+OSTERWEITERUNG = term("nato-osterweiterung", "NATO-Osterweiterung")
+KREML = term("kreml", "Kreml")
+FORMAT = term("normandie-format", "Normandie-Format")
+
+
+# --- whole words -----------------------------------------------------------
+
+def test_match_offsets_point_into_the_text() -> None:
+    matcher = Matcher([KREML])
+    assert matcher.find("Im Kreml wird beraten.") == [Match(3, 8, "kreml")]
+
+
+def test_no_match_inside_a_longer_word() -> None:
+    matcher = Matcher([KREML])
+    assert found(matcher, "Der Kremlchef und der Kreml") == [("Kreml", "kreml")]
+    assert found(matcher, "Ex-Kreml") == []
+
+
+def test_hyphen_compounds_are_one_word() -> None:
+    matcher = Matcher([NATO])
+    assert found(matcher, "Der NATO-Gipfel tagt.") == []
+    assert found(matcher, "Die Anti-NATO-Proteste") == []
+    assert found(matcher, "NATO- und EU-Staaten") == []
+    assert found(matcher, "Die NATO – und nur sie.") == [("NATO", "nato")]
+
+
+def test_longest_match_wins_where_terms_overlap() -> None:
+    matcher = Matcher([NATO, OSTERWEITERUNG])
+    assert found(matcher, "Die NATO-Osterweiterung beschäftigt die NATO.") == [
+        ("NATO-Osterweiterung", "nato-osterweiterung"), ("NATO", "nato")]
+
+
+def test_longest_match_among_multi_word_terms() -> None:
+    union = term("union", "Union")
+    eu = term("eu", "Europäische Union", "EU")
+    matcher = Matcher([union, eu])
+    assert found(matcher, "Die Europäische Union und die Union") == [
+        ("Europäische Union", "eu"), ("Union", "union")]
+
+
+def test_umlauts_and_sharp_s_are_word_characters() -> None:
+    amt = term("aussenministerium", "Außenministerium")
+    tuer = term("politik-der-offenen-tuer", "Politik der offenen Tür")
+    matcher = Matcher([amt, tuer])
+    text = "Das Außenministerium verteidigt die Politik der offenen Tür; die Außenministeriumssprecherin schweigt."
+    assert found(matcher, text) == [("Außenministerium", "aussenministerium"),
+                                    ("Politik der offenen Tür", "politik-der-offenen-tuer")]
+    assert found(matcher, "Politik der offenen Türen") == []
+
+
+def test_aliases_match_as_their_term() -> None:
+    matcher = Matcher([NATO])
+    assert found(matcher, "Der Nordatlantikpakt wächst.") == [("Nordatlantikpakt", "nato")]
+
+
+def test_multi_word_form_matches_across_line_break_and_no_break_space() -> None:
+    tuer = term("politik-der-offenen-tuer", "Politik der offenen Tür")
+    matcher = Matcher([tuer])
+    assert found(matcher, "die Politik der offenen\nTür") == [("Politik der offenen\nTür", tuer.slug)]
+    assert found(matcher, "die Politik der\u00a0offenen Tür") == [("Politik der\u00a0offenen Tür", tuer.slug)]
+
+
+def test_boundary_context_from_neighbouring_text() -> None:
+    matcher = Matcher([NATO])
+    assert found(matcher, "NATO", after="-Gipfel") == []
+    assert found(matcher, "NATO", before="Anti-") == []
+    assert found(matcher, "NATO", before=" ", after=" ") == [("NATO", "nato")]
+
+
+def test_punctuation_and_quotes_are_boundaries() -> None:
+    matcher = Matcher([KREML])
+    assert found(matcher, "„Kreml“, (Kreml) und Kreml.") == [("Kreml", "kreml")] * 3
+
+
+# --- case ------------------------------------------------------------------
+
+def test_case_is_exact_by_default() -> None:
+    matcher = Matcher([NATO])
+    assert found(matcher, "Die Nato und die nato") == []
+
+
+def test_capitalised_first_letter_matches_at_sentence_start() -> None:
+    dpa = term("dpa", "dpa")
+    matcher = Matcher([dpa])
+    text = "Dpa meldet es. Dpa bestätigt! Dpa? Quelle: Dpa und nicht Dpa, aber dpa."
+    expected = [0, text.index("Dpa bestätigt"), text.index("Dpa?"), text.index("Dpa und"), text.index("dpa.")]
+    assert [m.start for m in matcher.find(text)] == expected
+    assert found(matcher, "Dpa meldet", sentence_start=False) == []
+    assert found(matcher, "Er sagte: „Dpa irrt.“ Dpa") == [("Dpa", "dpa"), ("Dpa", "dpa")]
+
+
+def test_sentence_start_helper() -> None:
+    assert is_sentence_start("Ende. Anfang", 6)
+    assert is_sentence_start("Ende.“ „Anfang", 8)
+    assert not is_sentence_start("Ende,Anfang", 5)
+    assert not is_sentence_start("Ende.Anfang", 5)
+    assert is_sentence_start("  Anfang", 2, True)
+    assert not is_sentence_start("Anfang", 0, False)
+
+
+def test_case_insensitive_term_matches_any_case() -> None:
+    afd = term("afd", "AfD", case_sensitive=False)
+    matcher = Matcher([afd])
+    assert found(matcher, "AfD, afd, AFD und Afd; aber nicht AfDler") == [
+        ("AfD", "afd"), ("afd", "afd"), ("AFD", "afd"), ("Afd", "afd")]
+
+
+def test_case_sensitive_term_beats_case_insensitive_one_on_the_same_text() -> None:
+    rat = term("rat", "Rat")
+    rat_any = term("rat-any", "rat", case_sensitive=False)
+    matcher = Matcher([rat_any, rat])
+    assert found(matcher, "Der Rat tagt") == [("Rat", "rat")]
+    assert found(matcher, "Der RAT tagt") == [("RAT", "rat-any")]
+
+
+def test_sentence_variant_never_beats_exact_form_of_another_term() -> None:
+    lower = term("dpa", "dpa")
+    upper = term("dpa-gmbh", "Dpa")
+    matcher = Matcher([lower, upper])
+    assert found(matcher, "Dpa meldet") == [("Dpa", "dpa-gmbh")]
+
+
+# --- inflection --------------------------------------------------------------
+
+def test_inflection_off_needs_aliases() -> None:
+    matcher = Matcher([FORMAT])
+    assert found(matcher, "die Regeln des Normandie-Formats") == []
+
+
+def test_inflection_on_matches_suffixes_of_the_last_word() -> None:
+    abkommen = term("abkommen", "Abkommen")
+    matcher = Matcher([FORMAT, abkommen], inflect=True)
+    assert found(matcher, "die Regeln des Normandie-Formats") == [("Normandie-Formats", FORMAT.slug)]
+    assert found(matcher, "die Normandie-Formate und des Abkommens") == [
+        ("Normandie-Formate", FORMAT.slug), ("Abkommens", "abkommen")]
+    assert found(matcher, "den Normandie-Formaten") == [("Normandie-Formaten", FORMAT.slug)]
+
+
+def test_inflection_does_not_handle_umlaut_plurals() -> None:
+    vertrag = term("vertrag", "Vertrag")
+    matcher = Matcher([vertrag], inflect=True)
+    assert found(matcher, "Die Verträge und des Vertrages") == [("Vertrages", "vertrag")]
+
+
+def test_inflection_of_acronyms_only_takes_s() -> None:
+    bnd = term("bnd", "BND")
+    matcher = Matcher([bnd], inflect=True)
+    assert found(matcher, "des BNDs, nicht BNDen") == [("BNDs", "bnd")]
+
+
+def test_term_inflect_overrides_site_default() -> None:
+    off = term("normandie-format", "Normandie-Format", inflect=False)
+    on = term("abkommen", "Abkommen", inflect=True)
+    assert found(Matcher([off], inflect=True), "des Normandie-Formats") == []
+    assert found(Matcher([on], inflect=False), "des Abkommens") == [("Abkommens", "abkommen")]
+
+
+def test_exact_form_of_another_term_beats_inflected_form() -> None:
+    rat = term("rat", "Rat")
+    rate = term("rate", "Rate")
+    matcher = Matcher([rat, rate], inflect=True)
+    assert found(matcher, "die erste Rate, des Rates") == [("Rate", "rate"), ("Rates", "rat")]
+
+
+def test_inflected_form_at_sentence_start() -> None:
+    dpa = term("dpa", "dpa")
+    matcher = Matcher([dpa], inflect=True)
+    assert found(matcher, "Dpas Meldung") == [("Dpas", "dpa")]
+
+
+# --- building ------------------------------------------------------------------
+
+def test_matcher_survives_pickling() -> None:
+    matcher = Matcher([NATO, OSTERWEITERUNG, term("afd", "AfD", case_sensitive=False)], inflect=True)
+    copy = pickle.loads(pickle.dumps(matcher))
+    text = "NATO-Osterweiterung, NATOs, afd"
+    assert copy.find(text) == matcher.find(text)
+    assert found(copy, text) == [("NATO-Osterweiterung", "nato-osterweiterung"), ("NATOs", "nato"), ("afd", "afd")]
+
+
+def test_empty_glossary_and_empty_text() -> None:
+    assert Matcher([]).find("Die NATO") == []
+    assert Matcher([NATO]).find("") == []
+
+
+# --- check_glossary --------------------------------------------------------------
+
+def test_duplicate_term_names_are_case_insensitive() -> None:
+    a = term("a", "NATO", line=2)
+    b = term("b", "Nato", line=3)
+    assert [str(d) for d in check_glossary([b, a])] == [
+        "content/glossary/b.md:3: error: duplicate term 'Nato', already defined in content/glossary/a.md:2"]
+
+
+def test_alias_claimed_by_two_terms_names_both_places() -> None:
+    a = term("a", "Nordatlantikpakt", "NATO", line=2, alias_lines={"NATO": 4})
+    b = term("b", "Atlantisches Bündnis", "NATO", line=2, alias_lines={"NATO": 3})
+    assert [str(d) for d in check_glossary([a, b])] == [
+        "content/glossary/b.md:3: error: alias 'NATO' is already claimed by content/glossary/a.md:4"]
+
+
+def test_alias_equal_to_another_term() -> None:
+    a = term("a", "NATO", line=2)
+    b = term("b", "Atlantisches Bündnis", "NATO", line=2, alias_lines={"NATO": 3})
+    assert [str(d) for d in check_glossary([b, a])] == [
+        "content/glossary/b.md:3: error: alias 'NATO' is already claimed by content/glossary/a.md:2"]
+
+
+def test_term_equal_to_an_earlier_alias() -> None:
+    a = term("a", "Nordatlantikpakt", "NATO", line=2, alias_lines={"NATO": 5})
+    b = term("b", "NATO", line=2)
+    assert [str(d) for d in check_glossary([a, b])] == [
+        "content/glossary/b.md:2: error: term 'NATO' is already claimed as an alias by content/glossary/a.md:5"]
+
+
+def test_consistent_glossary_has_no_diagnostics() -> None:
+    a = term("a", "NATO", "Nordatlantikpakt", "NATO")
+    b = term("b", "NATO-Osterweiterung")
+    assert check_glossary([a, b]) == []
+
+
+# --- summary_from_markdown ------------------------------------------------------
+
+def test_summary_is_first_paragraph_as_plain_text() -> None:
+    body = ("# Überschrift\n\nDas **Normandie-Format** ist ein\n[Gesprächsformat](/x/) von "
+            "Deutschland &amp; Frankreich mit `Code` und ![Bild](b.png).\n\nZweiter Absatz.\n")
+    assert summary_from_markdown(body) == (
+        "Das Normandie-Format ist ein Gesprächsformat von Deutschland & Frankreich mit Code und Bild.")
+
+
+def test_summary_of_body_without_paragraph_is_empty() -> None:
+    assert summary_from_markdown("## Nur eine Überschrift\n") == ""
+    assert summary_from_markdown("") == ""
+
+
+def test_summary_drops_raw_html_and_collapses_whitespace() -> None:
+    assert summary_from_markdown("Ein   <b>fetter</b>\n  Satz &quot;hier&quot;.") == 'Ein fetter Satz "hier".'
+
+
+# --- German sorting ----------------------------------------------------------------
+
+def test_german_sort_key_dictionary_order() -> None:
+    words = ["Zoll", "Österreich", "Ostsee", "Ärger", "Abkommen", "Straße", "Strasse", "Strom",
+             "über", "Ukraine", "arm", "Arm", "Müller", "Muller", "„Anführung“"]
+    assert sorted(words, key=german_sort_key) == [
+        "Abkommen", "„Anführung“", "Ärger", "Arm", "arm", "Muller", "Müller", "Österreich", "Ostsee",
+        "Strasse", "Straße", "Strom", "über", "Ukraine", "Zoll"]
+
+
+def test_german_sort_key_is_total_for_ties() -> None:
+    assert german_sort_key("Arm") != german_sort_key("arm")
+    assert german_sort_key("Arm") < german_sort_key("arm")
+
+
+@pytest.mark.parametrize("word, letter", [
+    ("Äquator", "A"), ("Élysée-Vertrag", "E"), ("Ökologie", "O"), ("über", "U"), ("ẞ", "S"),
+    ("9-Euro-Ticket", "#"), ("„Zeitenwende“", "Z"), ("", "#"),
+])
+def test_index_letter(word: str, letter: str) -> None:
+    assert index_letter(word) == letter
