@@ -1,0 +1,261 @@
+"""Liquid tags and Hugo shortcodes in Markdown bodies: resolved, unwrapped or shown as written.
+
+We do not run Jekyll's Liquid or Hugo's shortcodes. `preprocess` resolves the
+link tags (`{% link %}`, `{% post_url %}`, `{{< ref >}}`, `{{< relref >}}`) to our
+URLs, unwraps `{% raw %}` blocks, and leaves every other tag in the text,
+encoded so that Markdown prints it literally, reporting it for one warning.
+Code (fenced and indented blocks, inline code spans) is never touched.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import string
+from dataclasses import dataclass
+from typing import Callable
+
+from markdown_it import MarkdownIt
+
+__all__ = ["TemplateTag", "preprocess"]
+
+Resolver = Callable[[str], "str | None"]
+Error = tuple[int, int, str]
+
+
+@dataclass(frozen=True)
+class TemplateTag:
+    """A Liquid tag or Hugo shortcode left in the text as written."""
+
+    line: int   # 1-based file line of the tag's first character
+    col: int    # 1-based column of the tag's first character
+    text: str   # the tag as written
+    kind: str   # "liquid" | "shortcode"
+
+    @property
+    def message(self) -> str:
+        """The warning for this tag, e.g. "Liquid tag '{% include x.html %}' is not executed; …"."""
+        what = "Liquid tag" if self.kind == "liquid" else "Hugo shortcode"
+        return f"{what} '{' '.join(self.text.split())}' is not executed; shown as written"
+
+
+# Openers, longest first: (opener, closer, kind).
+_DELIMITERS = (("{{<", ">}}", "shortcode"), ("{{%", "%}}", "shortcode"),
+               ("{{", "}}", "liquid"), ("{%", "%}", "liquid"))
+_OPENER = re.compile(r"\{[{%]")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_ENDRAW = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+_ARG = re.compile(r"""(?:(\w+)=)?("(?:[^"\\]|\\.)*"|`[^`]*`|[^\s"`]+)""")
+_PUNCTUATION = {ord(c): f"&#{ord(c)};" for c in string.punctuation}
+_BLOCK_PARSER = MarkdownIt("commonmark")
+
+
+def preprocess(body: str, body_line: int, resolve: Resolver
+               ) -> tuple[str, list[TemplateTag], list[Error]]:
+    """Resolve link tags, unwrap raw blocks and encode other tags in a Markdown body.
+
+    Returns (new body, tags left as written, errors as (line, col, message)),
+    located in file coordinates: body_line is the file line of body's first line.
+    Line breaks are preserved, so line numbers of the result match the input.
+    """
+    if "{{" not in body and "{%" not in body:
+        return body, [], []
+    return _Scanner(body, body_line, resolve).run()
+
+
+def literal(text: str) -> str:
+    """Text that Markdown (and HTML) shows exactly as written.
+
+    ASCII punctuation becomes numeric character references: markdown-it
+    decodes them in text and link destinations (and they are exempt from
+    emphasis, typographer and block structure), browsers decode them inside
+    raw HTML. Backslash escapes would show up verbatim in raw HTML.
+    """
+    return text.translate(_PUNCTUATION)
+
+
+class _Scanner:
+    """One pass over a body; collects output pieces, tags and errors."""
+
+    def __init__(self, body: str, body_line: int, resolve: Resolver) -> None:
+        self.body = body
+        self.body_line = body_line
+        self.resolve = resolve
+        self.code = _code_ranges(body)
+        self.code_starts = [start for start, _ in self.code]
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
+        self.out: list[str] = []
+        self.tags: list[TemplateTag] = []
+        self.errors: list[Error] = []
+
+    def run(self) -> tuple[str, list[TemplateTag], list[Error]]:
+        body, pos, copied = self.body, 0, 0
+        while (match := _OPENER.search(body, pos)) is not None:
+            start = match.start()
+            code_end = self._code_end(start)
+            if code_end is not None:
+                pos = code_end
+                continue
+            found = self._tag_at(start)
+            if found is None:
+                pos = start + 1
+                continue
+            end, kind, inner = found
+            self.out.append(body[copied:start])
+            pos = copied = self._handle(start, end, kind, inner)
+        self.out.append(body[copied:])
+        return "".join(self.out), self.tags, self.errors
+
+    # -- finding tags -------------------------------------------------------
+
+    def _code_end(self, pos: int) -> int | None:
+        """End of the code range containing pos, or None when pos is not code."""
+        i = bisect.bisect_right(self.code_starts, pos) - 1
+        if i >= 0 and pos < self.code[i][1]:
+            return self.code[i][1]
+        return None
+
+    def _overlaps_code(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.code_starts, end) - 1
+        return i >= 0 and self.code[i][1] > start
+
+    def _tag_at(self, start: int) -> tuple[int, str, str] | None:
+        """(end, kind, inner text) of the tag opening at start, or None."""
+        for opener, closer, kind in _DELIMITERS:
+            if self.body.startswith(opener, start):
+                close = self.body.find(closer, start + len(opener))
+                if close < 0:
+                    return None
+                end = close + len(closer)
+                if _BLANK_LINE.search(self.body, start, end) or self._overlaps_code(start, end):
+                    return None
+                inner = self.body[start + len(opener):close]
+                if kind == "liquid":
+                    inner = inner.removeprefix("-").removesuffix("-")
+                return end, kind, inner.strip()
+        return None
+
+    def _position(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.line_starts, offset) - 1
+        return self.body_line + index, offset - self.line_starts[index] + 1
+
+    # -- handling them ------------------------------------------------------
+
+    def _handle(self, start: int, end: int, kind: str, inner: str) -> int:
+        """Emit the replacement for body[start:end]; return where copying resumes."""
+        text = self.body[start:end]
+        name, args = (inner.split(None, 1) + [""])[:2]
+        opened_as = text[:3]
+        if kind == "liquid" and text.startswith("{%") and name == "raw" and not args.strip():
+            return self._raw(start, end)
+        if kind == "liquid" and text.startswith("{%") and name in ("link", "post_url"):
+            target = args.strip().strip("\"'")
+            if "{{" not in target:
+                self._link(start, text, target)
+                return end
+        if kind == "shortcode" and name in ("ref", "relref"):
+            self._link(start, text, _shortcode_target(args))
+            return end
+        if kind == "shortcode" and inner.startswith("/*") and inner.endswith("*/"):
+            # Hugo's way of writing a shortcode literally: {{</* x */>}} shows {{< x >}}.
+            closer = ">}}" if opened_as == "{{<" else "%}}"
+            self.out.append(literal(f"{opened_as} {inner[2:-2].strip()} {closer}"))
+            return end
+        line, col = self._position(start)
+        self.tags.append(TemplateTag(line, col, text, kind))
+        self.out.append(literal(text))
+        return end
+
+    def _raw(self, start: int, end: int) -> int:
+        """Unwrap {% raw %}…{% endraw %}: the inner text as written, not scanned."""
+        for close in _ENDRAW.finditer(self.body, end):
+            if self._code_end(close.start()) is None:
+                self.out.append(self.body[end:close.start()])
+                return close.end()
+        line, col = self._position(start)
+        self.errors.append((line, col, "'{% raw %}' is never closed by '{% endraw %}'"))
+        self.out.append(self.body[end:])
+        return len(self.body)
+
+    def _link(self, start: int, text: str, target: str) -> None:
+        """Replace a link tag by the target page's URL (anchor kept), or report it."""
+        path, hash_, anchor = target.partition("#")
+        url: str | None
+        if not path and anchor:
+            url = ""  # Hugo: {{< ref "#abschnitt" >}} is an anchor on this page
+        else:
+            url = self.resolve(path) if path else None
+        if url is None:
+            line, col = self._position(start)
+            problem = "points to a page that does not exist" if path else "names no page"
+            self.errors.append((line, col, f"'{text}' {problem}"))
+            self.out.append(literal(text))
+            return
+        self.out.append(url + hash_ + anchor)
+
+
+def _shortcode_target(args: str) -> str:
+    """The page a ref/relref names: its `path=` argument or first positional one."""
+    positional: list[str] = []
+    for match in _ARG.finditer(args):
+        name, value = match.group(1), match.group(2)
+        if value[:1] in "\"`" and len(value) >= 2:
+            value = value[1:-1]
+        if name == "path":
+            return value
+        if name is None:
+            positional.append(value)
+    return positional[0] if positional else ""
+
+
+# ---------------------------------------------------------------------------
+# Where the code is
+
+def _code_ranges(body: str) -> list[tuple[int, int]]:
+    """Sorted, disjoint [start, end) offsets of code blocks and inline code spans."""
+    line_starts = [0] + [m.end() for m in re.finditer("\n", body)] + [len(body)]
+
+    def offset(line: int) -> int:
+        return line_starts[min(line, len(line_starts) - 1)]
+
+    ranges: list[tuple[int, int]] = []
+    for token in _BLOCK_PARSER.parse(body):
+        if token.map is None:
+            continue
+        first, last = token.map
+        if token.type in ("fence", "code_block"):
+            ranges.append((offset(first), offset(last)))
+        elif token.type == "inline":
+            start = offset(first)
+            ranges += [(start + a, start + b)
+                       for a, b in _code_spans(body[start:offset(last)])]
+    ranges.sort()
+    return ranges
+
+
+_BACKTICKS = re.compile(r"`+")
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of CommonMark code spans: a backtick run up to the next run as long."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2  # an escaped backtick opens nothing
+            continue
+        if ch != "`":
+            i += 1
+            continue
+        run = _BACKTICKS.match(text, i)
+        assert run is not None
+        width = run.end() - i
+        closing = next((m for m in _BACKTICKS.finditer(text, run.end())
+                        if m.end() - m.start() == width), None)
+        if closing is None:
+            i = run.end()
+            continue
+        spans.append((i, closing.end()))
+        i = closing.end()
+    return spans
