@@ -1,0 +1,229 @@
+"""A markdown-it plugin that turns glossary terms in an article into annotations.
+
+The core rule runs after markdown-it's own rules (so typographic quotes and
+joined text are final) and works on inline tokens' children, like
+markdown-it-py's linkify rule: runs of `text`/`softbreak` tokens are searched
+with a `Matcher` and split into text + `glossary_open` + text + `glossary_close`.
+Headings, code, links (Markdown and raw `<a>`), image alt text, raw HTML and
+existing annotations are left alone.
+
+Per-render state goes through `env`: in `glossary_enabled` (default True) and
+`glossary_exclude` (a slug not to annotate, for the term's own page); out
+`glossary_terms` (slugs annotated, in order of first use) and `glossary_counts`
+(slug → matches in annotatable text, also those not annotated in mode "first").
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, MutableMapping, Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import isLinkClose, isLinkOpen
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from .glossary import Matcher, is_sentence_start
+from .model import Term
+
+__all__ = ["glossary_plugin", "MODES"]
+
+MODES = ("first", "all")
+_RUN_TYPES = frozenset({"text", "softbreak"})
+_TAIL = 16  # characters of preceding text kept to decide sentence starts
+
+
+@dataclass
+class _Annotation:
+    start: int
+    end: int
+    slug: str
+    number: int
+    href: str
+    summary: str
+
+
+@dataclass
+class _DocumentState:
+    """What one render has annotated so far."""
+
+    mode: str
+    exclude: str | None
+    terms: Mapping[str, Term]
+    term_url: Callable[[str], str]
+    annotated: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    number: int = 0
+
+
+def _visible(token: Token) -> str:
+    """The text a reader sees for one inline token (for boundaries and sentence starts)."""
+    if token.type in ("text", "text_special", "code_inline"):
+        return token.content
+    if token.type in ("softbreak", "hardbreak"):
+        return "\n"
+    if token.type == "image":
+        return "".join(_visible(child) for child in token.children or [])
+    return ""
+
+
+def _next_visible(visible: Sequence[str], index: int) -> str:
+    for text in visible[index:]:
+        if text:
+            return text
+    return ""
+
+
+def _run_starts_sentence(tail: str, text: str) -> bool:
+    if text[:1].isspace():
+        return is_sentence_start(tail + " ", len(tail) + 1)
+    return is_sentence_start(tail, len(tail))
+
+
+def _choose(matches: Sequence[Any], doc: _DocumentState) -> list[_Annotation]:
+    """Count the matches and pick those to annotate."""
+    chosen: list[_Annotation] = []
+    for match in matches:
+        if match.slug == doc.exclude or match.slug not in doc.terms:
+            continue
+        doc.counts[match.slug] = doc.counts.get(match.slug, 0) + 1
+        if doc.mode == "first" and match.slug in doc.annotated:
+            continue
+        if match.slug not in doc.annotated:
+            doc.annotated.append(match.slug)
+        doc.number += 1
+        term = doc.terms[match.slug]
+        chosen.append(_Annotation(match.start, match.end, match.slug, doc.number,
+                                  doc.term_url(match.slug), term.summary or term.term))
+    return chosen
+
+
+def _split_run(run: Sequence[Token], joined: str, annotations: Sequence[_Annotation]) -> list[Token]:
+    """Rebuild a run of text/softbreak tokens with annotation tokens around the matches."""
+    opens = {a.start: a for a in annotations}
+    closes = {a.end: a for a in annotations}
+    bounds = sorted(opens.keys() | closes.keys())
+    out: list[Token] = []
+    level = run[0].level
+
+    def boundary(position: int) -> None:
+        nonlocal level
+        if position in closes:
+            level -= 1
+            out.append(_marker("glossary_close", -1, closes[position], level))
+        if position in opens:
+            out.append(_marker("glossary_open", 1, opens[position], level))
+            level += 1
+
+    position = 0
+    for token in run:
+        length = len(token.content) if token.type == "text" else 1
+        start, end = position, position + length
+        position = end
+        if token.type != "text":
+            boundary(start)
+            copy = Token(token.type, token.tag, token.nesting, level=level,
+                         content=token.content, markup=token.markup)
+            out.append(copy)
+            continue
+        cuts = [start] + [b for b in bounds if start < b < end] + [end]
+        for piece_start, piece_end in zip(cuts, cuts[1:]):
+            boundary(piece_start)
+            if piece_end > piece_start:
+                out.append(Token("text", "", 0, level=level, content=joined[piece_start:piece_end]))
+    boundary(position)
+    return out
+
+
+def _marker(kind: str, nesting: int, annotation: _Annotation, level: int) -> Token:
+    return Token(kind, "span", nesting, level=level, markup="glossary",  # type: ignore[arg-type]
+                 meta={"slug": annotation.slug, "number": annotation.number,
+                       "href": annotation.href, "summary": annotation.summary})
+
+
+def _annotate_inline(children: list[Token], matcher: Matcher, doc: _DocumentState) -> list[Token]:
+    visible = [_visible(token) for token in children]
+    out: list[Token] = []
+    link_depth = html_link_depth = annotation_depth = 0
+    tail = ""
+    index = 0
+    while index < len(children):
+        token = children[index]
+        if token.type == "text" and not (link_depth or html_link_depth or annotation_depth):
+            stop = index
+            while stop < len(children) and children[stop].type in _RUN_TYPES:
+                stop += 1
+            run = children[index:stop]
+            joined = "".join(visible[index:stop])
+            matches = matcher.find(joined, sentence_start=_run_starts_sentence(tail, joined),
+                                   before=tail[-1:], after=_next_visible(visible, stop)[:1])
+            annotations = _choose(matches, doc)
+            out.extend(_split_run(run, joined, annotations) if annotations else run)
+            tail = (tail + joined)[-_TAIL:]
+            index = stop
+            continue
+        if token.type == "link_open":
+            link_depth += 1
+        elif token.type == "link_close":
+            link_depth = max(0, link_depth - 1)
+        elif token.type == "glossary_open":
+            annotation_depth += 1
+        elif token.type == "glossary_close":
+            annotation_depth = max(0, annotation_depth - 1)
+        elif token.type == "html_inline":
+            if isLinkOpen(token.content):
+                html_link_depth += 1
+            elif isLinkClose(token.content):
+                html_link_depth = max(0, html_link_depth - 1)
+        out.append(token)
+        tail = (tail + visible[index])[-_TAIL:]
+        index += 1
+    return out
+
+
+def _tip_id(token: Token) -> str:
+    return html.escape(f"gl-tip-{token.meta['slug']}-{token.meta['number']}")
+
+
+def _render_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    meta = tokens[idx].meta
+    return (f'<span class="gl"><a class="gl-term" href="{html.escape(meta["href"])}"'
+            f' data-term="{html.escape(meta["slug"])}" aria-describedby="{_tip_id(tokens[idx])}">')
+
+
+def _render_close(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    return (f'</a><span class="gl-tip" role="tooltip" id="{_tip_id(tokens[idx])}">'
+            f'{html.escape(tokens[idx].meta["summary"])}</span></span>')
+
+
+def glossary_plugin(md: MarkdownIt, matcher: Matcher, terms: Mapping[str, Term], *,
+                    term_url: Callable[[str], str], mode: str = "first") -> None:
+    """Annotate glossary terms: each match links to `term_url(slug)` and shows the summary.
+
+    `mode` "first" annotates a term's first occurrence in a document, "all" every one.
+    The annotation tokens carry slug, number, href and summary in `meta`, so the
+    render rules need nothing else. A term without summary shows its name.
+    """
+    if mode not in MODES:
+        raise ValueError(f"glossary mode must be one of {', '.join(MODES)}, not {mode!r}")
+
+    def glossary_rule(state: StateCore) -> None:
+        env: MutableMapping[str, Any] = state.env
+        doc = _DocumentState(mode, env.get("glossary_exclude"), terms, term_url)
+        env["glossary_terms"] = doc.annotated
+        env["glossary_counts"] = doc.counts
+        if not env.get("glossary_enabled", True):
+            return
+        in_heading = False
+        for token in state.tokens:
+            if token.type == "heading_open":
+                in_heading = True
+            elif token.type == "heading_close":
+                in_heading = False
+            elif token.type == "inline" and token.children and not in_heading:
+                token.children = _annotate_inline(token.children, matcher, doc)
+
+    md.core.ruler.push("glossary", glossary_rule)
+    md.add_render_rule("glossary_open", _render_open)
+    md.add_render_rule("glossary_close", _render_close)
