@@ -1,0 +1,143 @@
+"""The glossary report: which terms are used, which articles have none, what is missing.
+
+Pure functions from the build's results (term usage per article, annotations per
+article, plain texts) to a `GlossaryReport`, and two formats for the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from .errors import Diagnostic
+from .glossary import Matcher, check_glossary, german_sort_key, is_sentence_start
+from .model import Term
+
+__all__ = ["TermUsage", "Candidate", "GlossaryReport", "glossary_report",
+           "format_report_text", "format_report_json", "STOP_WORDS"]
+
+# Capitalised mid-sentence without being glossary material.
+STOP_WORDS = frozenset("""
+Sie Ihr Ihre Ihrem Ihren Ihrer Ihres Ihnen Herr Herrn Frau Dr Prof
+Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag
+Januar Februar März April Mai Juni Juli August September Oktober November Dezember
+Uhr Prozent Euro Dollar Jahr Jahre Jahren Jahres Monat Monate Monaten Woche Wochen
+Tag Tage Tagen Tages Zeit Ende Anfang Millionen Milliarden Million Milliarde Menschen
+""".split())
+_WORD = re.compile(r"\w+(?:[-\u2011]\w+)*")
+
+
+@dataclass(frozen=True)
+class TermUsage:
+    """How one term is used across the articles."""
+
+    slug: str
+    term: str
+    articles: int   # articles where it is annotated
+    matches: int    # matches in all articles' texts
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A word that looks like glossary material and has no entry."""
+
+    word: str
+    articles: int
+
+
+@dataclass(frozen=True)
+class GlossaryReport:
+    terms: int
+    articles: int
+    unused_terms: tuple[TermUsage, ...]
+    articles_without_annotations: tuple[str, ...]
+    usage: tuple[TermUsage, ...]
+    collisions: tuple[Diagnostic, ...]
+    candidates: tuple[Candidate, ...]
+    min_articles: int
+
+
+def _is_candidate(word: str, text: str, start: int) -> bool:
+    if len(word) < 2 or not word[0].isupper() or word in STOP_WORDS:
+        return False
+    if "-" in word or "\u2011" in word or any(c.isupper() for c in word[1:]):
+        return True   # compounds and acronyms are no common sentence-initial words
+    return not is_sentence_start(text, start)
+
+
+def _candidates(texts: Mapping[str, str], matcher: Matcher, min_articles: int) -> tuple[Candidate, ...]:
+    seen_in: dict[str, int] = {}
+    for text in texts.values():
+        words = {m.group() for m in _WORD.finditer(text) if _is_candidate(m.group(), text, m.start())}
+        for word in words:
+            seen_in[word] = seen_in.get(word, 0) + 1
+    found = []
+    for word, count in seen_in.items():
+        if count < min_articles:
+            continue
+        covered = matcher.find(word)
+        if covered and covered[0].start == 0 and covered[0].end == len(word):
+            continue
+        found.append(Candidate(word, count))
+    return tuple(sorted(found, key=lambda c: (-c.articles, german_sort_key(c.word))))
+
+
+def glossary_report(terms: Sequence[Term], usage: Mapping[str, Mapping[str, int]],
+                    annotated: Mapping[str, Sequence[str]], texts: Mapping[str, str],
+                    *, min_articles: int = 3) -> GlossaryReport:
+    """Summarise glossary use; `usage`, `annotated` and `texts` are keyed by article source path."""
+    articles = sorted(set(usage) | set(annotated) | set(texts))
+    per_term: list[TermUsage] = []
+    for term in terms:
+        matches = sum(counts.get(term.slug, 0) for counts in usage.values())
+        annotated_in = sum(1 for slugs in annotated.values() if term.slug in slugs)
+        per_term.append(TermUsage(term.slug, term.term, annotated_in, matches))
+    by_name = sorted(per_term, key=lambda u: german_sort_key(u.term))
+    return GlossaryReport(
+        terms=len(terms),
+        articles=len(articles),
+        unused_terms=tuple(u for u in by_name if u.matches == 0 and u.articles == 0),
+        articles_without_annotations=tuple(a for a in articles if not annotated.get(a)),
+        usage=tuple(sorted(by_name, key=lambda u: (-u.articles, -u.matches))),
+        collisions=tuple(check_glossary(terms)),
+        candidates=_candidates(texts, Matcher(terms, inflect=True), min_articles),
+        min_articles=min_articles,
+    )
+
+
+def _section(title: str, lines: Sequence[str]) -> list[str]:
+    return [f"{title} ({len(lines)}):", *(f"  {line}" for line in lines or ["none"]), ""]
+
+
+def format_report_text(report: GlossaryReport) -> str:
+    """The report for a terminal."""
+    lines = [f"Glossary report: {report.terms} terms, {report.articles} articles", ""]
+    lines += _section("Terms never used", [f"{u.term} ({u.slug})" for u in report.unused_terms])
+    lines += _section("Articles without annotations", list(report.articles_without_annotations))
+    lines += _section("Annotations per term", [
+        f"{u.term} ({u.slug}): annotated in {u.articles} article{'' if u.articles == 1 else 's'}, "
+        f"{u.matches} match{'' if u.matches == 1 else 'es'}" for u in report.usage])
+    lines += _section("Alias collisions", [str(d) for d in report.collisions])
+    lines += _section(f"Candidate terms (in {report.min_articles} or more articles, no entry)",
+                      [f"{c.word}: {c.articles} articles" for c in report.candidates])
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def format_report_json(report: GlossaryReport) -> str:
+    """The report as JSON, for tools."""
+    def usage(u: TermUsage) -> dict[str, object]:
+        return {"slug": u.slug, "term": u.term, "articles": u.articles, "matches": u.matches}
+
+    data = {
+        "terms": report.terms,
+        "articles": report.articles,
+        "unused_terms": [usage(u) for u in report.unused_terms],
+        "articles_without_annotations": list(report.articles_without_annotations),
+        "usage": [usage(u) for u in report.usage],
+        "collisions": [d.as_dict() for d in report.collisions],
+        "candidates": [{"word": c.word, "articles": c.articles} for c in report.candidates],
+        "min_articles": report.min_articles,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
