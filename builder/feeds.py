@@ -1,0 +1,68 @@
+"""Machine-readable outputs: the Atom feed, sitemap.xml and robots.txt."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+from .config import SiteConfig
+from .dates import iso
+from .model import Article
+
+
+def atom_feed(articles: Sequence[Article], bodies: Sequence[str], config: SiteConfig,
+              abs_url: "callable") -> str:  # type: ignore[valid-type]
+    """An Atom 1.0 feed of the newest articles (already sorted and cut to size)."""
+    feed_url = abs_url("/feed.xml")
+    updated = max((a.updated or a.date for a in articles), default=None)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
+        f"  <title>{escape(config.title)}</title>",
+    ]
+    if config.description:
+        lines.append(f"  <subtitle>{escape(config.description)}</subtitle>")
+    lines += [
+        f"  <id>{escape(abs_url('/'))}</id>",
+        f'  <link rel="self" type="application/atom+xml" href={quoteattr(feed_url)}/>',
+        f'  <link rel="alternate" type="text/html" href={quoteattr(abs_url("/"))}/>',
+        f"  <updated>{iso(updated) if updated else '1970-01-01T00:00:00+00:00'}</updated>",
+    ]
+    if config.author:
+        lines.append(f"  <author><name>{escape(config.author)}</name></author>")
+    for article, body in zip(articles, bodies):
+        url = abs_url(article.url)
+        lines += [
+            "  <entry>",
+            f"    <title>{escape(article.title)}</title>",
+            f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
+            f"    <id>{escape(url)}</id>",
+            f"    <published>{iso(article.date)}</published>",
+            f"    <updated>{iso(article.updated or article.date)}</updated>",
+        ]
+        for name in article.authors or ((config.author,) if config.author else ()):
+            lines.append(f"    <author><name>{escape(name)}</name></author>")
+        for tag in article.tags:
+            lines.append(f"    <category term={quoteattr(tag)}/>")
+        if article.summary:
+            lines.append(f"    <summary>{escape(article.summary)}</summary>")
+        lines.append(f'    <content type="html">{escape(body)}</content>')
+        lines.append("  </entry>")
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+def sitemap(entries: Sequence[tuple[str, datetime | None]]) -> str:
+    """sitemap.xml for (absolute URL, last modified) pairs."""
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for url, modified in entries:
+        lastmod = f"<lastmod>{iso(modified)}</lastmod>" if modified else ""
+        lines.append(f"  <url><loc>{escape(url)}</loc>{lastmod}</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def robots_txt(sitemap_url: str) -> str:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {sitemap_url}\n"

@@ -1,0 +1,197 @@
+"""Turning the linked site into HTML pages with the Jinja2 theme."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from .config import SiteConfig
+from .dates import german_datetime, german_day, iso
+from .errors import Diagnostic
+from .slug import slugify
+
+THEME_DIR = Path(__file__).resolve().parent.parent / "layouts"
+TEMPLATE_SUFFIX = ".html"
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What templates see as `site`."""
+
+    title: str
+    description: str
+    language: str
+    base_url: str
+    author: str
+    search: bool
+
+
+class Urls:
+    """Site paths ("/artikel/x/") for every kind of page, and URLs under the base path."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.base_path = config.base_path
+        self.base_url = config.base_url
+        self.paths = config.paths
+
+    def url(self, path: str) -> str:
+        """A site path under the base path: "/x/" → "/zeitung/x/"."""
+        return self.base_path + quote(path.lstrip("/"), safe="/#?=&%~+@:")
+
+    def abs_url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + self.url(path)
+
+    def term(self, slug: str) -> str:
+        return f"/{self.paths.glossary}/{slug}/"
+
+    def tag(self, name: str) -> str:
+        return f"/{self.paths.tags}/{slugify(name)}/"
+
+    def glossary(self) -> str:
+        return f"/{self.paths.glossary}/"
+
+    def tags(self) -> str:
+        return f"/{self.paths.tags}/"
+
+    def search(self) -> str:
+        return f"/{self.paths.search}/"
+
+    def home_page(self, number: int) -> str:
+        return "/" if number == 1 else f"/seite/{number}/"
+
+    def tag_page(self, name: str, number: int) -> str:
+        base = self.tag(name)
+        return base if number == 1 else f"{base}seite/{number}/"
+
+
+def output_path(site_path: str) -> str:
+    """Where a site path's file lives under the destination: "/x/" → "x/index.html"."""
+    path = site_path.lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+class TemplateProblem(Exception):
+    """A template failed; carries a diagnostic naming the template and line."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(str(diagnostic))
+        self.diagnostic = diagnostic
+
+
+def template_folders(site: Path) -> list[Path]:
+    """The site's own layouts first, then the default theme."""
+    own = site / "layouts"
+    return [own, THEME_DIR] if own.is_dir() and own.resolve() != THEME_DIR else [THEME_DIR]
+
+
+def theme_digest(site: Path) -> str:
+    """A digest of every template and asset, so caches notice theme edits."""
+    digest = hashlib.sha256()
+    for folder in template_folders(site):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class Renderer:
+    """The Jinja environment with the theme's globals and filters."""
+
+    def __init__(self, site: Path, config: SiteConfig) -> None:
+        self.config = config
+        self.urls = Urls(config)
+        self.folders = template_folders(site)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
+            autoescape=True,  # every template, whatever its extension
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        urls = self.urls
+        self.env.globals.update(
+            site=SiteInfo(config.title, config.description, config.language, config.base_url,
+                          config.author, config.search),
+            url=urls.url,
+            abs_url=urls.abs_url,
+            asset=lambda name: urls.url(f"/assets/{name}"),
+            tag_url=urls.tag,
+            term_url=urls.term,
+        )
+        locale = config.locale
+        self.env.filters.update(
+            de_date=lambda value: german_datetime(value, locale),
+            de_day=lambda value: german_day(value, locale),
+            iso=iso,
+        )
+
+    def render(self, template: str, **context: Any) -> str:
+        """Render one template; failures become a TemplateProblem naming template and line."""
+        try:
+            return self.env.get_template(template).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateProblem(Diagnostic(self._display(exc.filename, exc.name), exc.lineno,
+                                             exc.message or "template syntax error")) from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateProblem(Diagnostic(f"layouts/{exc.name}", None, "template not found")) from None
+        except jinja2.UndefinedError as exc:
+            filename, line = _template_frame(exc)
+            raise TemplateProblem(Diagnostic(self._display(filename, template), line,
+                                             f"{exc.message}", hint="check the variable's spelling")) from None
+
+    def _display(self, filename: str | None, fallback: str | None) -> str:
+        if filename:
+            path = Path(filename)
+            for folder in self.folders:
+                if path.is_relative_to(folder):
+                    return "layouts/" + path.relative_to(folder).as_posix()
+        return f"layouts/{fallback}"
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in a traceback (Jinja rewrites frames to templates)."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(TEMPLATE_SUFFIX):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def news_article_ld(article: Any, urls: Urls, config: SiteConfig) -> dict[str, Any]:
+    """JSON-LD for a NewsArticle (rendered with |tojson, so it is escaped for <script>)."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "datePublished": iso(article.date),
+        "dateModified": iso(article.updated or article.date),
+        "mainEntityOfPage": urls.abs_url(article.url),
+        "inLanguage": config.language,
+        "publisher": {"@type": "Organization", "name": config.title},
+    }
+    if article.summary:
+        data["description"] = article.summary
+    if article.authors:
+        data["author"] = [{"@type": "Person", "name": name} for name in article.authors]
+    if article.tags:
+        data["keywords"] = list(article.tags)
+    return data
+
+
+def markup(html: str) -> Markup:
+    """HTML that the Markdown renderer produced and escaped already."""
+    return Markup(html)
+
+
+ContextFn = Callable[[], Mapping[str, Any]]
