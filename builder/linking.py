@@ -1,0 +1,98 @@
+"""The link stage: what needs every article at once — related articles, backlinks, tags, term use."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass
+from typing import Mapping
+
+from .bodies import BodyInfo
+from .config import SiteConfig
+from .glossary import german_sort_key
+from .model import Article, RelatedEntry, Term
+from .related import ArticleSignals, RelatedSettings, backlinks, rank_related
+from .slug import slugify
+
+RELATED_TERMS = 5
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    """One tag: its display name, slug and articles (newest first)."""
+
+    name: str
+    slug: str
+    articles: tuple[str, ...]   # article slugs
+
+
+@dataclass(frozen=True)
+class Links:
+    """Everything the link stage computed."""
+
+    related: Mapping[str, tuple[RelatedEntry, ...]]
+    backlinks: Mapping[str, tuple[str, ...]]
+    tags: tuple[TagInfo, ...]                 # German order
+    term_articles: Mapping[str, tuple[str, ...]]   # term slug → article slugs, newest first
+    related_terms: Mapping[str, tuple[str, ...]]   # term slug → term slugs that co-occur
+
+
+def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], terms: tuple[Term, ...],
+              config: SiteConfig, slug_of_path: Mapping[str, str]) -> Links:
+    """Related articles, backlinks, tags and term usage for articles sorted newest first."""
+    signals = [
+        ArticleSignals(
+            slug=a.slug, date=a.date, tags=a.tags, terms=infos[a.slug].term_counts,
+            words=infos[a.slug].words, related=a.related,
+            links=tuple(dict.fromkeys(s for s in (slug_of_path.get(link) for link in infos[a.slug].links)
+                                      if s is not None and s != a.slug)),
+        )
+        for a in articles
+    ]
+    names = {term.slug: term.term for term in terms}
+    settings = RelatedSettings(**asdict(config.related))
+    return Links(
+        related=rank_related(signals, settings, names) if settings.count else {a.slug: () for a in articles},
+        backlinks=backlinks(signals),
+        tags=collect_tags(articles),
+        term_articles=_term_articles(articles, infos),
+        related_terms=_related_terms(articles, infos),
+    )
+
+
+def collect_tags(articles: tuple[Article, ...]) -> tuple[TagInfo, ...]:
+    """Tags by slug; "NATO" and "Nato" are one tag shown as its most used spelling."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    members: dict[str, list[str]] = defaultdict(list)
+    for article in articles:
+        for tag in article.tags:
+            slug = slugify(tag)
+            if not slug:
+                continue
+            spellings[slug][tag] += 1
+            if article.slug not in members[slug]:
+                members[slug].append(article.slug)
+    tags = [TagInfo(min(spellings[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0], slug, tuple(members[slug]))
+            for slug in spellings]
+    return tuple(sorted(tags, key=lambda t: german_sort_key(t.name)))
+
+
+def _term_articles(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo]) -> dict[str, tuple[str, ...]]:
+    users: dict[str, list[str]] = defaultdict(list)
+    for article in articles:
+        info = infos[article.slug]
+        for slug in sorted(set(info.terms) | {s for s, n in info.term_counts.items() if n}):
+            users[slug].append(article.slug)
+    return {slug: tuple(found) for slug, found in users.items()}
+
+
+def _related_terms(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo]) -> dict[str, tuple[str, ...]]:
+    """Terms that occur together in the most articles."""
+    together: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in articles:
+        used = sorted(s for s, n in infos[article.slug].term_counts.items() if n)
+        for slug in used:
+            for other in used:
+                if other != slug:
+                    together[slug][other] += 1
+    return {slug: tuple(s for s, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:RELATED_TERMS])
+            for slug, counts in together.items()}

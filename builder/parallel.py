@@ -1,0 +1,58 @@
+"""Running one step over many items on every core, deterministically.
+
+Workers are forked after the parent has computed the shared, read-only state,
+so they inherit it instead of receiving it pickled; only item indices and
+small results cross process boundaries. Results come back in input order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Any, Callable, Sequence, TypeVar
+
+T = TypeVar("T")
+_STATE: Any = None
+_FN: Callable[[Any, int], Any] | None = None
+MIN_ITEMS_PER_JOB = 64
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
+    assert _FN is not None
+    return [_FN(_STATE, index) for index in range(*bounds)]
+
+
+def map_indices(fn: Callable[[Any, int], T], state: Any, count: int, jobs: int,
+                progress: Callable[[int, int], None] | None = None) -> list[T]:
+    """[fn(state, 0), …, fn(state, count - 1)], spread over `jobs` processes."""
+    global _STATE, _FN
+    jobs = min(jobs, max(1, count // MIN_ITEMS_PER_JOB))
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        results = []
+        for index in range(count):
+            results.append(fn(state, index))
+            if progress and index % 200 == 199:
+                progress(index + 1, count)
+        if progress:
+            progress(count, count)
+        return results
+    _STATE, _FN = state, fn
+    size = max(16, min(256, count // (jobs * 8) or 1))
+    chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
+    results = []
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for chunk in pool.imap(_run_chunk, chunks):
+                results.extend(chunk)
+                if progress:
+                    progress(len(results), count)
+    finally:
+        _STATE, _FN = None, None
+    return results
