@@ -1,0 +1,246 @@
+"""The command line: `python -m builder build|serve|new|check|publish|glossary-report`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from . import __version__
+from .errors import Diagnostic
+from .pipeline import BuildOptions, BuildReport, build
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m builder",
+                     description="Static site generator for annotated articles: glossary tooltips, "
+                                 "related articles, German first.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def site_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--source", type=Path, default=Path("."), help="the site folder (default: .)")
+        p.add_argument("--drafts", action="store_true", help="include articles with 'draft: true'")
+        p.add_argument("--base-url", help="override 'base_url' from config.yaml")
+        p.add_argument("--jobs", type=int, default=0, help="processes to use (default: every core)")
+
+    def build_args(p: argparse.ArgumentParser) -> None:
+        site_args(p)
+        p.add_argument("--destination", type=Path, help="output folder (default: <source>/site)")
+        p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        p.add_argument("--no-cache", action="store_true", help="ignore and do not write the build cache")
+        p.add_argument("--format", choices=("text", "json"), default="text", help="how to print diagnostics")
+
+    build_args(commands.add_parser("build", help="build the site", description="Build the site into a folder."))
+
+    serve = commands.add_parser("serve", help="preview with live reload",
+                                description="Build, serve and rebuild on every change, reloading open tabs.")
+    serve.add_argument("--source", type=Path, default=Path("."), help="the site folder (default: .)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--drafts", action="store_true", help="include drafts")
+    serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve.add_argument("--navigate", action="store_true", help="open tabs follow the article just edited")
+
+    new = commands.add_parser("new", help="create an article or a glossary term",
+                              description="Create a content file with its front matter filled in.")
+    new.add_argument("kind", choices=("article", "term"))
+    new.add_argument("title", help='the title or term, e.g. "Politik der offenen Tür"')
+    new.add_argument("--source", type=Path, default=Path("."))
+
+    check = commands.add_parser("check", help="build and verify links, HTML, feed and sitemap",
+                                description="Build the site (or read an existing build) and verify it.")
+    build_args(check)
+    check.add_argument("--no-build", action="store_true", help="check the existing output without building")
+
+    publish = commands.add_parser("publish", help="build, check and publish",
+                                  description="Build, check and publish the site to a git branch or a folder.")
+    build_args(publish)
+    publish.add_argument("target", nargs="?", choices=("git", "directory"),
+                         help="where to (default: the 'publish:' section of config.yaml)")
+    publish.add_argument("location", nargs="?", help="git remote or folder")
+    publish.add_argument("--branch", help="git branch (default: gh-pages)")
+    publish.add_argument("--dry-run", action="store_true", help="only list what would change")
+
+    report = commands.add_parser("glossary-report", help="how the glossary is used",
+                                 description="Unused terms, articles without annotations, counts, "
+                                             "collisions and candidate terms.")
+    site_args(report)
+    report.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def print_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str = "text", stream: TextIO = sys.stderr) -> None:
+    """Errors and warnings, errors first, each with file and line."""
+    ordered = sorted(diagnostics, key=lambda d: (d.severity != "error", d.path, d.line or 0))
+    if fmt == "json":
+        print(json.dumps([d.as_dict() for d in ordered], ensure_ascii=False, indent=2), file=sys.stdout)
+        return
+    for diagnostic in ordered:
+        print(diagnostic, file=stream)
+
+
+class _ProgressBar:
+    """A one-line progress bar on a terminal; silent elsewhere."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.active = stream.isatty()
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.active or total < 200:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        self.stream.write(f"\r{stage:<18} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def _options(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(source=args.source, destination=args.destination, drafts=args.drafts,
+                        base_url=args.base_url, jobs=args.jobs, cache=not args.no_cache, strict=args.strict)
+
+
+def _run_build(args: argparse.Namespace) -> tuple[int, BuildReport]:
+    bar = _ProgressBar(sys.stderr)
+    try:
+        report = build(_options(args), progress=bar)
+    finally:
+        bar.close()
+    print_diagnostics(report.diagnostics, args.format)
+    if not report.ok:
+        errors = sum(1 for d in report.diagnostics if d.severity == "error")
+        if args.strict and not errors:
+            errors = len(report.diagnostics)
+        print(f"Build failed with {errors} error(s); the previous output was left untouched.", file=sys.stderr)
+        return EXIT_CONTENT, report
+    out = (args.destination or args.source / "site").resolve()
+    if args.format == "text":
+        print(report.summary())
+        print(f"Open {out / 'index.html'}  (or preview: python -m builder serve --source {args.source})")
+    return EXIT_OK, report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not args.source.is_dir():
+        print(f"python -m builder: error: site folder {args.source} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    if getattr(args, "jobs", 0) < 0:
+        print("python -m builder: error: --jobs must be 0 or more", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "build":
+        return _run_build(args)[0]
+    if args.command == "new":
+        return _new(args)
+    if args.command == "serve":
+        from .preview import run_preview
+        return run_preview(args.source, port=args.port, bind=args.bind, drafts=args.drafts,
+                           open_browser=args.open, navigate=args.navigate)
+    if args.command == "check":
+        return _check(args)
+    if args.command == "publish":
+        return _publish(args)
+    if args.command == "glossary-report":
+        return _glossary_report(args)
+    return EXIT_USAGE
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .scaffold import new_article, new_term
+    config, problems = load_config(args.source)
+    try:
+        path = (new_article(args.source, config, args.title, datetime.now(timezone.utc))
+                if args.kind == "article" else new_term(args.source, args.title))
+    except FileExistsError as exc:
+        print(f"python -m builder: error: {exc.filename} already exists", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:
+        print(f"python -m builder: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Created {path}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .check import check_site
+    from .config import load_config
+    if not args.no_build:
+        code, report = _run_build(args)
+        if code:
+            return code
+    config, _ = load_config(args.source, base_url=args.base_url)
+    out = args.destination or args.source / "site"
+    result = check_site(out, base_path=config.base_path)
+    print_diagnostics(result.problems, args.format)
+    for url, page in result.external_links:
+        if args.format == "text":
+            print(f"external link (not fetched): {url}  on {page}")
+    if not result.ok:
+        print(f"check found {len(result.problems)} problem(s)", file=sys.stderr)
+        return EXIT_CONTENT
+    print("check: all links, anchors, pages, feed and sitemap are fine")
+    return EXIT_OK
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from .check import check_site
+    from .config import load_config
+    from .publish import PublishError, publish_directory, publish_git
+    config, _ = load_config(args.source)
+    settings = config.publish
+    target = args.target or settings.get("target")
+    location = args.location or settings.get("remote" if target == "git" else "path")
+    if target not in ("git", "directory") or not location:
+        print("python -m builder: error: say where to publish: 'publish git REMOTE' or "
+              "'publish directory PATH' (or a 'publish:' section in config.yaml)", file=sys.stderr)
+        return EXIT_USAGE
+    code, report = _run_build(args)
+    if code:
+        return code
+    out = args.destination or args.source / "site"
+    checked = check_site(out, base_path=config.base_path)
+    if not checked.ok:
+        print_diagnostics(checked.problems)
+        print("publish refused: the site does not pass 'check'", file=sys.stderr)
+        return EXIT_CONTENT
+    try:
+        if target == "git":
+            plan = publish_git(out, location, branch=args.branch or settings.get("branch", "gh-pages"),
+                               cname=settings.get("cname"), dry_run=args.dry_run)
+        else:
+            plan = publish_directory(out, Path(location), dry_run=args.dry_run)
+    except PublishError as exc:
+        print(f"publish failed: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    verb = "would change" if args.dry_run else "changed"
+    for name, paths in (("added", plan.added), ("changed", plan.changed), ("removed", plan.removed)):
+        for path in paths:
+            print(f"{name}: {path}")
+    print(f"publish {verb} {len(plan.added)} added, {len(plan.changed)} changed, {len(plan.removed)} removed")
+    return EXIT_OK
+
+
+def _glossary_report(args: argparse.Namespace) -> int:
+    from .reporting import run_glossary_report
+    return run_glossary_report(args.source, drafts=args.drafts, fmt=args.format)
