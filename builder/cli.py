@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence, TextIO
 
 from . import __version__
-from .errors import Diagnostic
+from .cli_output import print_diagnostics
 from .pipeline import BuildOptions, BuildReport, build
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -80,16 +79,6 @@ def _parser() -> argparse.ArgumentParser:
     site_args(report)
     report.add_argument("--format", choices=("text", "json"), default="text")
     return parser
-
-
-def print_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str = "text", stream: TextIO = sys.stderr) -> None:
-    """Errors and warnings, errors first, each with file and line."""
-    ordered = sorted(diagnostics, key=lambda d: (d.severity != "error", d.path, d.line or 0))
-    if fmt == "json":
-        print(json.dumps([d.as_dict() for d in ordered], ensure_ascii=False, indent=2), file=sys.stdout)
-        return
-    for diagnostic in ordered:
-        print(diagnostic, file=stream)
 
 
 class _ProgressBar:

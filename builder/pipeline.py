@@ -332,6 +332,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         for _, problem in results:
             if problem is not None:
                 problems.items.append(problem)
+        if site.config.search:
+            _index_for_search(staged.staging, site.config.language, problems)
         if problems.errors:
             staged.abort()
             return BuildReport(False, tuple(_unique(problems.items)), seconds=time.perf_counter() - started)
@@ -346,6 +348,15 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     return BuildReport(True, tuple(problems.items), len(site.articles), len(site.terms), len(site.links.tags),
                        sum(1 for s in prepared.specs if s.path.endswith(".html")), rendered,
                        time.perf_counter() - started)
+
+
+def _index_for_search(folder: Path, language: str, problems: Diagnostics) -> None:
+    """Pagefind's index for the search page; without Pagefind the site builds, search stays empty."""
+    from .search import SearchIndexError, index_site
+    try:
+        index_site(folder, language=language)
+    except SearchIndexError as exc:
+        problems.warning("config.yaml", None, f"search index not built: {exc}")
 
 
 def _unique(items: list[Diagnostic]) -> list[Diagnostic]:

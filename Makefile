@@ -1,0 +1,28 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test serve bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,search]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## build the German demo site into site/
+	$(BIN)/python -m builder build --source . --destination site
+
+test: $(STAMP)  ## run the whole test suite
+	$(BIN)/python -m pytest -q
+
+serve: $(STAMP)  ## preview the demo site with live reload
+	$(BIN)/python -m builder serve --source .
+
+bench: $(STAMP)  ## run the benchmarks (minutes; prints tables)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf site .builder-cache
