@@ -2,9 +2,10 @@
 
 We do not run Jekyll's Liquid or Hugo's shortcodes. `preprocess` resolves the
 link tags (`{% link %}`, `{% post_url %}`, `{{< ref >}}`, `{{< relref >}}`) to our
-URLs, unwraps `{% raw %}` blocks, and leaves every other tag in the text,
-encoded so that Markdown prints it literally, reporting it for one warning.
-Code (fenced and indented blocks, inline code spans) is never touched.
+URLs, unwraps `{% raw %}` blocks, turns `highlight` blocks into fenced code,
+and leaves every other tag in the text, encoded so that Markdown prints it
+literally, reporting it for one warning. Code (fenced and indented blocks,
+inline code spans) is never touched.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Callable
 
 from markdown_it import MarkdownIt
 
-__all__ = ["TemplateTag", "preprocess"]
+__all__ = ["TemplateTag", "literal", "preprocess"]
 
 Resolver = Callable[[str], "str | None"]
 Error = tuple[int, int, str]
@@ -45,6 +46,8 @@ _DELIMITERS = (("{{<", ">}}", "shortcode"), ("{{%", "%}}", "shortcode"),
 _OPENER = re.compile(r"\{[{%]")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _ENDRAW = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+_ENDHIGHLIGHT_LIQUID = re.compile(r"\{%-?\s*endhighlight\s*-?%\}")
+_ENDHIGHLIGHT_HUGO = re.compile(r"\{\{<\s*/highlight\s*>\}\}")
 _ARG = re.compile(r"""(?:(\w+)=)?("(?:[^"\\]|\\.)*"|`[^`]*`|[^\s"`]+)""")
 _PUNCTUATION = {ord(c): f"&#{ord(c)};" for c in string.punctuation}
 _BLOCK_PARSER = MarkdownIt("commonmark")
@@ -146,9 +149,14 @@ class _Scanner:
         text = self.body[start:end]
         name, args = (inner.split(None, 1) + [""])[:2]
         opened_as = text[:3]
-        if kind == "liquid" and text.startswith("{%") and name == "raw" and not args.strip():
+        statement = text.startswith("{%")  # a Liquid tag, not a {{ … }} output
+        if statement and name == "raw" and not args.strip():
             return self._raw(start, end)
-        if kind == "liquid" and text.startswith("{%") and name in ("link", "post_url"):
+        if name == "highlight" and (statement or opened_as == "{{<"):
+            resumed = self._highlight(start, end, args)
+            if resumed is not None:
+                return resumed
+        if statement and name in ("link", "post_url"):
             target = args.strip().strip("\"'")
             if "{{" not in target:
                 self._link(start, text, target)
@@ -177,6 +185,33 @@ class _Scanner:
         self.out.append(self.body[end:])
         return len(self.body)
 
+    def _highlight(self, start: int, end: int, args: str) -> int | None:
+        """A highlight block on lines of its own becomes a fenced code block.
+
+        `{% highlight ruby %}…{% endhighlight %}` (Jekyll) and
+        `{{< highlight go >}}…{{< /highlight >}}` (Hugo) are code; a fence shows
+        them as such. Returns where copying resumes, or None when the tags do
+        not stand alone on their lines (then they are ordinary tags).
+        """
+        body = self.body
+        line_start = body.rfind("\n", 0, start) + 1
+        indent = body[line_start:start]
+        if indent.strip() or not _rest_of_line_blank(body, end):
+            return None
+        closer = _ENDHIGHLIGHT_LIQUID if body.startswith("{%", start) else _ENDHIGHLIGHT_HUGO
+        close = closer.search(body, end)
+        if close is None or not _rest_of_line_blank(body, close.end()):
+            return None
+        close_line_start = body.rfind("\n", 0, close.start()) + 1
+        close_indent = body[close_line_start:close.start()]
+        if close_indent.strip():
+            return None
+        code = body[body.index("\n", end) + 1:close_line_start]
+        fence = "`" * max([3, *(len(run) + 1 for run in _BACKTICKS.findall(code))])
+        language = (args.split() or [""])[0].strip("\"'")
+        self.out.append(f"{fence}{language}\n{code}{close_indent}{fence}")  # indent already copied
+        return close.end()
+
     def _link(self, start: int, text: str, target: str) -> None:
         """Replace a link tag by the target page's URL (anchor kept), or report it."""
         path, hash_, anchor = target.partition("#")
@@ -192,6 +227,12 @@ class _Scanner:
             self.out.append(literal(text))
             return
         self.out.append(url + hash_ + anchor)
+
+
+def _rest_of_line_blank(body: str, pos: int) -> bool:
+    """Whether only blanks follow pos up to the line's end (and there is a line end)."""
+    newline = body.find("\n", pos)
+    return newline >= 0 and not body[pos:newline].strip()
 
 
 def _shortcode_target(args: str) -> str:

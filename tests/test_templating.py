@@ -280,6 +280,58 @@ def test_indented_lines_in_a_paragraph_are_not_code() -> None:
 
 
 # ---------------------------------------------------------------------------
+# highlight blocks are code
+
+def test_jekyll_highlight_block_becomes_a_fenced_code_block() -> None:
+    source = ("Die Abfrage:\n"
+              "\n"
+              "{% highlight python linenos %}\n"
+              "print(\"{{ titel }}\")  # *nicht* kursiv\n"
+              "{%- endhighlight %}\n"
+              "Fertig.\n")
+
+    body, tags, errors = preprocess(source, 1, no_pages)
+
+    assert body == ("Die Abfrage:\n"
+                    "\n"
+                    "```python\n"
+                    "print(\"{{ titel }}\")  # *nicht* kursiv\n"
+                    "```\n"
+                    "Fertig.\n")
+    assert (tags, errors) == ([], [])
+    assert ('<pre><code class="language-python">print(&quot;{{ titel }}&quot;)  # *nicht* kursiv\n'
+            '</code></pre>') in MarkdownIt("commonmark").render(body)
+
+
+def test_hugo_highlight_block_in_a_list_gets_a_fence_longer_than_its_backticks() -> None:
+    source = ("- Beispiel:\n"
+              "  {{< highlight go \"linenos=table\" >}}\n"
+              "  fmt.Println(\"```\")\n"
+              "  {{< /highlight >}}\n")
+
+    body, tags, _ = preprocess(source, 1, no_pages)
+
+    assert body == "- Beispiel:\n  ````go\n  fmt.Println(\"```\")\n  ````\n"
+    assert tags == []
+
+
+def test_highlight_tags_inside_a_line_are_ordinary_tags() -> None:
+    source = "Kurz: {% highlight sh %}ls{% endhighlight %}\n"
+
+    body, tags, _ = preprocess(source, 1, no_pages)
+
+    assert tags == [TemplateTag(1, 7, "{% highlight sh %}", "liquid"),
+                    TemplateTag(1, 27, "{% endhighlight %}", "liquid")]
+    assert shown(body) == source
+
+
+def test_unclosed_highlight_is_an_ordinary_tag() -> None:
+    _, tags, _ = preprocess("{% highlight sh %}\nls -l\n", 1, no_pages)
+
+    assert tags == [TemplateTag(1, 1, "{% highlight sh %}", "liquid")]
+
+
+# ---------------------------------------------------------------------------
 # links between pages
 
 def test_jekyll_link_and_post_url_resolve_inside_markdown_links() -> None:
