@@ -43,7 +43,7 @@ FOREIGN_KEYS: frozenset[str] = frozenset({
     "images", "featured_image", "keywords", "series", "slug", "categories",
     "category", "publishDate", "publishdate", "pubdate", "expiryDate",
     "expirydate", "linkTitle", "linktitle", "headless", "markup", "outputs",
-    "params", "resources", "cascade", "build", "translationKey", "isCJKLanguage",
+    "resources", "cascade", "build", "translationKey", "isCJKLanguage",
     "excerpt_separator", "share", "math", "mermaid", "header", "cover", "hidden",
 })
 
@@ -168,9 +168,13 @@ _TOML_TABLE = re.compile(r"""^[ \t]*\[\[?[ \t]*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|
 
 
 def _toml_key_lines(raw: str, first_line: int, meta: Mapping[str, Any]) -> dict[str, int]:
-    """Lines of the top-level keys: `key = …`, `key.sub = …` and `[key…]` headers."""
+    """Lines of the top-level keys: `key = …`, `key.sub = …` and `[key…]` headers.
+
+    Keys of a `[params]` table (Hugo's custom parameters) are listed as
+    "params.<key>" so that `normalize_keys` can lift them with their lines.
+    """
     lines: dict[str, int] = {}
-    in_table = False
+    in_table = in_params = False
     in_multiline: str | None = None
     for number, text in enumerate(raw.split("\n"), start=first_line):
         if in_multiline:
@@ -180,17 +184,18 @@ def _toml_key_lines(raw: str, first_line: int, meta: Mapping[str, Any]) -> dict[
         table = _TOML_TABLE.match(text)
         if table:
             in_table = True
+            in_params = text.split("#")[0].strip() == "[params]"
             name = next(g for g in table.groups() if g is not None)
             lines.setdefault(name, number)
             continue
         key = _TOML_KEY.match(text)
-        if key and not in_table:
+        if key and (in_params or not in_table):
             name = next(g for g in key.groups() if g is not None)
-            lines.setdefault(name, number)
+            lines.setdefault(f"params.{name}" if in_params else name, number)
         for quotes in ('"""', "'''"):
             if text.count(quotes) % 2:
                 in_multiline = quotes
-    return {k: v for k, v in lines.items() if k in meta}
+    return {k: v for k, v in lines.items() if k in meta or k.startswith("params.")}
 
 
 def _json_key_lines(raw: str, first_line: int) -> dict[str, int]:
@@ -230,6 +235,7 @@ def normalize_keys(meta: dict, key_lines: Mapping[str, int], *, fold_categories:
     lines = dict(key_lines)
     warnings: list[tuple[int | None, str]] = []
 
+    _lift_params(out, lines, warnings)
     _pick(out, lines, warnings, "summary", ("description", "excerpt"))
     _pick(out, lines, warnings, "updated", ("lastmod", "modified", "last_modified_at"))
     _pick(out, lines, warnings, "authors", ("author",))
@@ -243,6 +249,25 @@ def normalize_keys(meta: dict, key_lines: Mapping[str, int], *, fold_categories:
     _map_url(out, lines, warnings)
     _map_aliases(out, lines)
     return out, lines, warnings
+
+
+def _lift_params(out: dict, lines: dict[str, int],
+                 warnings: list[tuple[int | None, str]]) -> None:
+    """Hugo's `[params]` table: its keys count as top-level keys, as in Hugo's `.Params`."""
+    nested = {k: lines.pop(k) for k in list(lines) if k.startswith("params.")}
+    params = out.get("params")
+    if not isinstance(params, Mapping):
+        return
+    del out["params"]
+    table_line = lines.pop("params", None)
+    for key, value in params.items():
+        line = nested.get(f"params.{key}", table_line)
+        if key not in out:
+            out[key] = value
+            if line is not None:
+                lines[key] = line
+        elif out[key] != value:
+            warnings.append((line, f"both '{key}' and 'params.{key}' given; using '{key}'"))
 
 
 def _pick(out: dict, lines: dict[str, int], warnings: list[tuple[int | None, str]],

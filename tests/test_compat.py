@@ -131,7 +131,7 @@ def test_toml_front_matter_is_parsed_with_file_lines() -> None:
     assert meta["lastmod"] == date(2022, 1, 22)
     assert meta["params"] == {"kicker": "Ukraine-Krise"}
     assert lines == {"title": 2, "date": 3, "lastmod": 4, "description": 5, "categories": 6,
-                     "tags": 7, "draft": 8, "aliases": 9, "params": 11}
+                     "tags": 7, "draft": 8, "aliases": 9, "params": 11, "params.kicker": 12}
 
 
 def test_toml_key_lines_skip_multiline_strings_and_tables() -> None:
@@ -224,10 +224,10 @@ def test_hugo_post_keys_map_onto_ours() -> None:
         "tags": ["Ukraine-Krise", "USA", "Diplomatie"],
         "draft": False,
         "aliases": ["/alt/genf-treffen/"],
-        "params": {"kicker": "Ukraine-Krise"},
+        "kicker": "Ukraine-Krise",
     }
     assert out_lines == {"title": 2, "date": 3, "updated": 4, "summary": 5, "tags": 7,
-                         "draft": 8, "aliases": 9, "params": 11}
+                         "draft": 8, "aliases": 9, "kicker": 12}
     assert warnings == []
 
 
@@ -275,6 +275,24 @@ comments: true
     assert out_lines == {"layout": 2, "title": 3, "date": 4, "summary": 5, "authors": 6,
                          "tags": 9, "draft": 10, "url": 11, "aliases": 11, "comments": 15}
     assert warnings == []
+
+
+def test_hugo_params_count_as_top_level_keys_and_lose_against_them() -> None:
+    raw = ('title = "Genf"\n'
+           'kicker = "Diplomatie"\n'
+           '[params]\n'
+           'kicker = "Ukraine-Krise"\n'
+           'description = "Kurz gesagt"\n'
+           '[params.bild]\n'
+           'datei = "genf.jpg"\n')
+    meta, lines = load_front_matter("toml", raw, 2)
+
+    out, out_lines, warnings = normalize_keys(meta, lines)
+
+    assert out == {"title": "Genf", "kicker": "Diplomatie", "summary": "Kurz gesagt",
+                   "bild": {"datei": "genf.jpg"}}
+    assert out_lines == {"title": 2, "kicker": 3, "summary": 6, "bild": 4}
+    assert warnings == [(5, "both 'kicker' and 'params.kicker' given; using 'kicker'")]
 
 
 def test_the_input_mapping_is_not_changed() -> None:
