@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -37,7 +37,8 @@ class Urls:
 
     def __init__(self, config: SiteConfig) -> None:
         self.base_path = config.base_path
-        self.base_url = config.base_url
+        parts = urlsplit(config.base_url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
         self.paths = config.paths
 
     def url(self, path: str) -> str:
@@ -45,7 +46,7 @@ class Urls:
         return self.base_path + quote(path.lstrip("/"), safe="/#?=&%~+@:")
 
     def abs_url(self, path: str) -> str:
-        return self.base_url.rstrip("/") + self.url(path)
+        return self.origin + self.url(path)
 
     def term(self, slug: str) -> str:
         return f"/{self.paths.glossary}/{slug}/"
