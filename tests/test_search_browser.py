@@ -1,0 +1,216 @@
+"""Search: index_site runs Pagefind; in Chromium the search page finds the term page first."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from builder.search import SearchIndexError, index_site
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Each result's own link, not the links to its sections (sub-results) nested below it.
+RESULT_LINKS = (".pagefind-ui__result > .pagefind-ui__result-inner > .pagefind-ui__result-title"
+                " > .pagefind-ui__result-link")
+
+
+def page(title: str, body: str, head: str = "") -> str:
+    return (f'<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8"><title>{title}</title>{head}'
+            f"</head><body>{body}</body></html>\n")
+
+
+def small_site(root: Path) -> Path:
+    """A term page and two articles mentioning it, plus a search page like the theme's."""
+    files = {
+        "glossar/normandie-format/index.html": page("Normandie-Format", (
+            '<main data-pagefind-body><h1 data-pagefind-weight="10">Normandie-Format</h1>'
+            "<p>Gesprächsrunde aus Deutschland, Frankreich, Russland und der Ukraine.</p></main>")),
+        "artikel/gipfel-in-paris/index.html": page("Gipfel in Paris", (
+            "<main data-pagefind-body><h1>Gipfel in Paris</h1><p>Die Berater trafen sich im "
+            "Normandie-Format im Élysée-Palast. Von der Normandie aus, wo 2014 das erste Treffen "
+            "stattfand, ist es weit bis Paris; das Normandie-Format blieb.</p></main>")),
+        "artikel/minsker-abkommen/index.html": page("Minsker Abkommen", (
+            "<main data-pagefind-body><h1>Minsker Abkommen</h1><p>Die Abkommen wurden im "
+            "Normandie-Format verhandelt.</p></main>")),
+        "suche/index.html": page("Suche", '<div id="search"></div><script>window.addEventListener('
+                                 '"DOMContentLoaded", () => new PagefindUI({element: "#search"}));</script>',
+                                 head='<script src="/pagefind/pagefind-ui.js"></script>'),
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_index_site_writes_a_german_index(tmp_path: Path) -> None:
+    site = small_site(tmp_path / "site")
+    index_site(site)
+    assert (site / "pagefind" / "pagefind-ui.js").is_file()
+    assert [p.name.split("_")[0] for p in (site / "pagefind").glob("*.pf_meta")] == ["pagefind.de"]
+
+
+def test_index_site_without_binary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "kein-pagefind"))
+    with pytest.raises(SearchIndexError) as caught:
+        index_site(small_site(tmp_path / "site"))
+    assert str(caught.value) == ("the Pagefind binary was not found: install it with: "
+                                 "pip install 'pagefind[bin]' (the extra `builder[search]`)")
+
+
+def test_index_site_failure_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "leer").mkdir()
+    with pytest.raises(SearchIndexError) as caught:
+        index_site(tmp_path / "leer")
+    assert str(caught.value) == (
+        "Pagefind failed (exit code 1): Error: Pagefind was not able to build an index.\n"
+        "Most likely, the directory passed to Pagefind was empty or did not contain any html files.")
+
+
+def test_index_site_missing_site(tmp_path: Path) -> None:
+    with pytest.raises(SearchIndexError) as caught:
+        index_site(tmp_path / "site")
+    assert str(caught.value) == f"built site {tmp_path / 'site'} does not exist: run the build first"
+
+
+# --- in the browser -----------------------------------------------------------
+
+@contextmanager
+def serve(root: Path, base_path: str = "/") -> Iterator[str]:
+    """Serve root at http://127.0.0.1:<free port><base_path>; yields that URL."""
+
+    class Handler(SimpleHTTPRequestHandler):
+        def translate_path(self, path: str) -> str:
+            clean = urlsplit(path).path
+            if clean.startswith(base_path):
+                clean = "/" + clean[len(base_path):]
+            else:
+                clean = "/.outside-base-path"   # → 404
+            return super().translate_path(clean)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{base_path}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def browser_page() -> Iterator[object]:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium not installed")
+        pytest.skip("chromium not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context()
+            # No test reaches the network: only the local server is allowed.
+            context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def search(page: object, url: str, query: str) -> list[str]:
+    """Type the query into Pagefind's UI and return the result URLs (paths), in order."""
+    page.goto(url)  # type: ignore[attr-defined]
+    field = page.locator(".pagefind-ui__search-input")  # type: ignore[attr-defined]
+    field.fill(query)
+    # Results first appear as loading placeholders; wait until every one has its link.
+    page.wait_for_function(  # type: ignore[attr-defined]
+        """([links]) => {
+            const results = document.querySelectorAll('.pagefind-ui__result');
+            return results.length > 0 && document.querySelectorAll(links).length === results.length;
+        }""", arg=[RESULT_LINKS], timeout=15_000)
+    hrefs = page.locator(RESULT_LINKS).evaluate_all("links => links.map(a => a.getAttribute('href'))")  # type: ignore[attr-defined]
+    return [urlsplit(href).path for href in hrefs]
+
+
+@pytest.mark.browser
+def test_search_page_finds_the_term_page_first(tmp_path: Path, browser_page: object) -> None:
+    site = small_site(tmp_path / "site")
+    index_site(site)
+    with serve(site) as root:
+        found = search(browser_page, root + "suche/", "Normandie")
+    assert found[0] == "/glossar/normandie-format/"
+    assert set(found) == {"/glossar/normandie-format/", "/artikel/gipfel-in-paris/",
+                          "/artikel/minsker-abkommen/"}
+
+
+# --- the demo site ------------------------------------------------------------
+
+def build_demo_site(destination: Path) -> Path:
+    if not (REPO / "builder" / "cli.py").exists() or not (REPO / "builder" / "__main__.py").exists():
+        pytest.skip("the build pipeline (builder/cli.py, builder/__main__.py) does not exist yet")
+    done = subprocess.run([sys.executable, "-m", "builder", "build", "--source", str(REPO),
+                           "--destination", str(destination)], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, f"building the demo site failed:\n{done.stdout}\n{done.stderr}"
+    return destination
+
+
+def pages_of(site: Path) -> dict[str, str]:
+    """URL path (relative to the site) → HTML of every page."""
+    return {(p.parent.relative_to(site).as_posix() + "/").lstrip("./") if p.name == "index.html"
+            else p.relative_to(site).as_posix(): p.read_text(encoding="utf-8")
+            for p in site.rglob("*.html") if "pagefind" not in p.relative_to(site).parts}
+
+
+WEIGHTED_HEADING = re.compile(r'<h1[^>]*data-pagefind-weight="10"[^>]*>(.*?)</h1>', re.DOTALL)
+HEADLINE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.DOTALL)
+PAGE_BODY = re.compile(r"data-pagefind-body[^>]*>(.*)", re.DOTALL)
+
+
+@pytest.mark.browser
+def test_demo_site_search_for_normandie(tmp_path: Path, browser_page: object) -> None:
+    site = build_demo_site(tmp_path / "site")
+    search_page = site / "suche" / "index.html"
+    assert search_page.is_file(), "the theme's search page /suche/ was not built"
+    script = re.search(r'src="([^"]*)pagefind/pagefind-ui\.js"', search_page.read_text(encoding="utf-8"))
+    assert script, "the search page does not load pagefind/pagefind-ui.js"
+    base_path = script.group(1)   # the site's base path, as the theme writes URLs
+
+    # What the search must find, read from the built pages: the term page
+    # (its heading weighted by the theme) and every article mentioning the word.
+    pages = pages_of(site)
+    term_pages = [url for url, html in pages.items()
+                  if any("Normandie" in h for h in WEIGHTED_HEADING.findall(html))]
+    assert len(term_pages) == 1, f"expected one term page titled Normandie…, found {term_pages}"
+    articles = [url for url, html in pages.items() if url not in term_pages
+                and 'property="og:type" content="article"' in html
+                and "Normandie" in (PAGE_BODY.search(html) or [""])[0]]
+    assert articles, "no article of the demo site mentions Normandie"
+
+    index_site(site)
+    with serve(site, base_path) as root:
+        found = search(browser_page, root + "suche/", "Normandie")
+    found = [path[len(base_path):] for path in found]
+    assert found[0] == term_pages[0]
+    # Articles with the word in their headline must be among the first results shown,
+    # and every result must really mention it.
+    headlined = {url for url in articles if "Normandie" in (HEADLINE.search(pages[url]) or [""])[0]}
+    assert headlined, "no article of the demo site has Normandie in its headline"
+    assert headlined <= set(found), f"results {found} miss articles {headlined - set(found)}"
+    assert all("Normandie" in pages[url] for url in found), found
