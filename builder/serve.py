@@ -20,6 +20,7 @@ import mimetypes
 import secrets
 import socket
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -274,6 +275,11 @@ class LiveState:
             self._listeners += delta
             self._cond.notify_all()
 
+    def wait_listeners(self, count: int, timeout: float) -> bool:
+        """Wait until at least `count` event streams are open (tests, benchmarks); False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._listeners >= count, timeout)
+
     @property
     def listeners(self) -> int:
         with self._cond:
@@ -367,11 +373,14 @@ def _sse(message: dict[str, Any]) -> bytes:
 class PreviewServer(ThreadingHTTPServer):
     """A threading HTTP server bound to `bind`, serving a LiveState."""
 
-    daemon_threads = True
+    daemon_threads = True     # a stuck client never keeps the process alive ...
+    block_on_close = False    # ... and server_close() joins the handlers itself, with a bound
 
     def __init__(self, state: LiveState, bind: str = "127.0.0.1", port: int = 8000) -> None:
         self.state = state
         self.bind = bind
+        self._handlers: set[threading.Thread] = set()
+        self._handlers_lock = threading.Lock()
         if ":" in bind:
             self.address_family = socket.AF_INET6
         super().__init__((bind, port), PreviewHandler)
@@ -379,6 +388,29 @@ class PreviewServer(ThreadingHTTPServer):
     @property
     def port(self) -> int:
         return int(self.server_address[1])
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        thread = threading.Thread(target=self._handle_in_thread, args=(request, client_address),
+                                  name="preview-request", daemon=True)
+        with self._handlers_lock:
+            self._handlers.add(thread)
+        thread.start()
+
+    def _handle_in_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            self.process_request_thread(request, client_address)
+        finally:
+            with self._handlers_lock:
+                self._handlers.discard(threading.current_thread())
+
+    def server_close(self, timeout: float = 5.0) -> None:
+        """Close the socket and join the request threads (each gets what is left of `timeout`)."""
+        super().server_close()
+        deadline = time.monotonic() + timeout
+        with self._handlers_lock:
+            handlers = list(self._handlers)
+        for thread in handlers:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 class RunningServer:
