@@ -50,7 +50,8 @@ _ENDHIGHLIGHT_LIQUID = re.compile(r"\{%-?\s*endhighlight\s*-?%\}")
 _ENDHIGHLIGHT_HUGO = re.compile(r"\{\{<\s*/highlight\s*>\}\}")
 _ARG = re.compile(r"""(?:(\w+)=)?("(?:[^"\\]|\\.)*"|`[^`]*`|[^\s"`]+)""")
 _PUNCTUATION = {ord(c): f"&#{ord(c)};" for c in string.punctuation}
-_BLOCK_PARSER = MarkdownIt("commonmark")
+# Only the block structure is needed to find code; inline parsing would double the cost.
+_BLOCK_PARSER = MarkdownIt("commonmark").disable(["inline", "text_join"])
 
 
 def preprocess(body: str, body_line: int, resolve: Resolver
@@ -61,7 +62,7 @@ def preprocess(body: str, body_line: int, resolve: Resolver
     located in file coordinates: body_line is the file line of body's first line.
     Line breaks are preserved, so line numbers of the result match the input.
     """
-    if "{{" not in body and "{%" not in body:
+    if "{" not in body or not _OPENER.search(body):  # `in` on one char is a fast memchr
         return body, [], []
     return _Scanner(body, body_line, resolve).run()
 
@@ -275,28 +276,23 @@ def _code_ranges(body: str) -> list[tuple[int, int]]:
 
 
 _BACKTICKS = re.compile(r"`+")
+_ESCAPE_OR_BACKTICKS = re.compile(r"\\.|`+", re.DOTALL)
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:
     """[start, end) of CommonMark code spans: a backtick run up to the next run as long."""
     spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2  # an escaped backtick opens nothing
-            continue
-        if ch != "`":
-            i += 1
-            continue
-        run = _BACKTICKS.match(text, i)
-        assert run is not None
-        width = run.end() - i
+    if "`" not in text:
+        return spans
+    pos = 0
+    while (run := _ESCAPE_OR_BACKTICKS.search(text, pos)) is not None:
+        pos = run.end()
+        if run.group().startswith("\\"):
+            continue  # an escaped backtick opens nothing
+        width = len(run.group())
         closing = next((m for m in _BACKTICKS.finditer(text, run.end())
                         if m.end() - m.start() == width), None)
-        if closing is None:
-            i = run.end()
-            continue
-        spans.append((i, closing.end()))
-        i = closing.end()
+        if closing is not None:
+            spans.append((run.start(), closing.end()))
+            pos = closing.end()
     return spans
