@@ -1,0 +1,393 @@
+"""The default theme in a real browser: glossary tooltips (WCAG 1.4.13), print, a11y.
+
+Builds a small German fixture site with `python -m builder build`, serves it on
+127.0.0.1 and drives Debian's Chromium through Playwright.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright  # noqa: E402
+
+BASE_PATH = "/zeitung/"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+NORMANDIE_SUMMARY = ("Gesprächsformat von Deutschland, Frankreich, Russland und der Ukraine "
+                     "zur Beilegung des Konflikts in der Ostukraine.")
+KREML_SUMMARY = "Amtssitz des russischen Präsidenten in Moskau; steht oft für die russische Staatsführung."
+
+SITE_FILES = {
+    "config.yaml": """\
+        title: "Testzeitung"
+        description: "Erklärte Nachrichten zur Ukraine-Krise"
+        base_url: "https://zeitung.example/zeitung/"
+        language: de
+        author: "Redaktion Testzeitung"
+        search: false
+        paths:
+          glossary: glossar
+          tags: themen
+          search: suche
+        """,
+    "content/glossary/normandie-format.md": f"""\
+        ---
+        term: "Normandie-Format"
+        aliases: ["Normandie-Formats"]
+        ---
+
+        {NORMANDIE_SUMMARY}
+
+        Die vier Staaten trafen sich erstmals im Juni 2014 am Rande der Gedenkfeiern in der Normandie.
+        """,
+    "content/glossary/kreml.md": f"""\
+        ---
+        term: "Kreml"
+        aliases: ["Kremls"]
+        ---
+
+        {KREML_SUMMARY}
+
+        Der Kreml ist eine Festungsanlage im Zentrum Moskaus.
+        """,
+    "content/glossary/sicherheitsgarantie.md": """\
+        ---
+        term: "Sicherheitsgarantie"
+        aliases: ["Sicherheitsgarantien"]
+        ---
+
+        Zusage eines Staates oder Bündnisses, für die Sicherheit eines anderen Staates einzustehen.
+
+        Russland verlangte Ende 2021 schriftliche Garantien von den USA und der NATO.
+        """,
+    "content/articles/a.md": """\
+        ---
+        title: "Gespräche in Paris ohne Durchbruch"
+        date: 2022-01-26T19:50:00+01:00
+        updated: 2022-01-26T21:10:00+01:00
+        kicker: "Ukraine-Krise"
+        summary: "Berater aus vier Staaten haben in Paris über den Konflikt in der Ostukraine gesprochen."
+        tags: [Ukraine-Krise, Diplomatie]
+        authors: [Lena Hoffmann, Jonas Weber]
+        related: [b]
+        ---
+
+        In Paris haben politische Berater im Rahmen des Normandie-Formats stundenlang beraten.
+        Die Vertreter aus Berlin, Paris, Moskau und Kiew sprachen über die Lage an der Front und
+        über einen Austausch von Gefangenen. Eine gemeinsame Erklärung gab es am Abend nicht, wohl
+        aber die Zusage, sich bald wieder zu treffen. Ein Sprecher des Kremls nannte das Treffen
+        sachlich, aber schwierig.
+
+        ## Forderungen aus Moskau
+
+        Moskau verlangt seit Wochen schriftliche Sicherheitsgarantien von den westlichen Staaten.
+        Die Antworten darauf prüfe man sorgfältig, hieß es. Viele Beobachter rechnen nicht mit einer
+        schnellen Einigung, denn die Positionen liegen weit auseinander. Auch der Kreml selbst
+        äußerte sich zurückhaltend und verwies auf weitere Gespräche in den kommenden Wochen.
+
+        Mehr dazu steht im [Hintergrundtext](b.md).
+        """,
+    "content/articles/b.md": """\
+        ---
+        title: "Was ist das Normandie-Format?"
+        date: 2022-01-25T08:00:00+01:00
+        kicker: "Erklärt"
+        summary: "Seit 2014 sprechen Deutschland, Frankreich, Russland und die Ukraine in dieser Runde."
+        tags: [Diplomatie]
+        authors: [Mira Schulz]
+        ---
+
+        Das Normandie-Format ist eine Gesprächsrunde aus vier Staaten. Sie entstand 2014, als sich
+        die Staats- und Regierungschefs bei einer Gedenkfeier in der Normandie trafen. Der Kreml
+        nimmt bis heute an den Treffen teil.
+        """,
+}
+
+
+def _write_site(folder: Path) -> None:
+    for name, text in SITE_FILES.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Build the fixture site under /zeitung/ and serve it; yields the site's root URL."""
+    tmp = tmp_path_factory.mktemp("theme")
+    source, root = tmp / "quelle", tmp / "www"
+    _write_site(source)
+    out = root / BASE_PATH.strip("/")
+    result = subprocess.run(
+        [sys.executable, "-m", "builder", "build", "--source", str(source), "--destination", str(out)],
+        capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}{BASE_PATH}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium not installed: apt-get install chromium")
+        pytest.skip("chromium not installed: apt-get install chromium")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def article_url(site_url: str) -> str:
+    return site_url + "articles/a/"
+
+
+def _open(browser: Browser, url: str, **context_options: object) -> Page:
+    context = browser.new_context(locale="de-DE", **context_options)
+    # the site must not reach the network: anything outside the test server fails the test
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith("http://127.0.0.1:") else outside.append(r.url))
+    page.goto(url)
+    page.outside_requests = outside  # type: ignore[attr-defined]
+    return page
+
+
+def _term(page: Page, slug: str) -> Locator:
+    return page.locator(f'.article-body .gl-term[data-term="{slug}"]').first
+
+
+def _tip(term: Locator) -> Locator:
+    return term.locator("xpath=following-sibling::span[contains(@class, 'gl-tip')]")
+
+
+@pytest.fixture
+def page(browser: Browser, article_url: str) -> Iterator[Page]:
+    page = _open(browser, article_url, viewport={"width": 1100, "height": 900})
+    yield page
+    assert page.outside_requests == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+def test_article_page_has_an_annotation_per_term_with_its_summary(page: Page) -> None:
+    term = _term(page, "normandie-format")
+    expect(term).to_have_text("Normandie-Formats")
+    expect(_tip(term)).to_have_text(NORMANDIE_SUMMARY)
+    expect(_tip(term)).to_be_hidden()
+
+
+def test_hover_shows_tooltip_and_it_stays_while_pointer_moves_onto_it(page: Page) -> None:
+    term = _term(page, "normandie-format")
+    tip = _tip(term)
+    term.hover()
+    expect(tip).to_be_visible()
+    term_box, tip_box = term.bounding_box(), tip.bounding_box()
+    assert term_box is not None and tip_box is not None
+    assert tip_box["y"] > term_box["y"] + term_box["height"]  # below the term, with a gap
+    # walk straight down from the term across the gap into the tooltip
+    x = max(term_box["x"], tip_box["x"]) + 4
+    page.mouse.move(x, term_box["y"] + term_box["height"] / 2)
+    page.mouse.move(x, tip_box["y"] + tip_box["height"] / 2, steps=12)
+    expect(tip).to_be_visible()
+    page.mouse.move(5, 5)
+    expect(tip).to_be_hidden()
+
+
+def test_keyboard_focus_by_tab_shows_tooltip(page: Page) -> None:
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('gl-term')"):
+            break
+    focused = page.locator(".gl-term:focus")
+    expect(focused).to_have_count(1)
+    expect(_tip(focused)).to_be_visible()
+
+
+def test_escape_hides_tooltip_and_keeps_focus_on_the_term(page: Page) -> None:
+    term = _term(page, "kreml")
+    term.focus()
+    tip = _tip(term)
+    expect(tip).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(tip).to_be_hidden()
+    expect(term).to_be_focused()
+    # leaving and coming back shows it again
+    page.keyboard.press("Shift+Tab")
+    term.focus()
+    expect(tip).to_be_visible()
+
+
+def test_escape_hides_hovered_tooltip(page: Page) -> None:
+    term = _term(page, "kreml")
+    term.hover()
+    expect(_tip(term)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(_tip(term)).to_be_hidden()
+
+
+def test_accessible_description_is_the_term_summary(page: Page) -> None:
+    link = page.get_by_role("link", name="Normandie-Formats")
+    expect(link).to_have_accessible_description(NORMANDIE_SUMMARY)
+    expect(page.get_by_role("link", name="Kremls")).to_have_accessible_description(KREML_SUMMARY)
+
+
+def _rightmost_term(page: Page) -> Locator:
+    """The annotation that starts furthest right on the screen (asserted to be right of centre)."""
+    index = page.evaluate("""() => {
+        const terms = [...document.querySelectorAll('.article-body .gl-term')];
+        let best = 0;
+        terms.forEach((t, i) => {
+            if (t.getClientRects()[0].left > terms[best].getClientRects()[0].left) best = i;
+        });
+        return best;
+    }""")
+    return page.locator(".article-body .gl-term").nth(index)
+
+
+def test_tooltip_stays_inside_a_narrow_viewport(browser: Browser, article_url: str) -> None:
+    page = _open(browser, article_url, viewport={"width": 340, "height": 640})
+    term = _rightmost_term(page)
+    term.scroll_into_view_if_needed()
+    tip = _tip(term)
+    term.hover()
+    expect(tip).to_be_visible()
+    box, tip_box = term.bounding_box(), tip.bounding_box()
+    assert box is not None and tip_box is not None
+    assert box["x"] + tip_box["width"] > 340, "fixture: anchored at the term, the tooltip would overflow"
+    assert tip_box["x"] >= 0 and tip_box["x"] + tip_box["width"] <= 340
+    assert page.evaluate("document.documentElement.scrollWidth") <= 340  # no sideways scrolling
+    page.context.close()
+
+
+def test_tooltip_flips_above_a_term_at_the_bottom_of_the_viewport(page: Page) -> None:
+    page.set_viewport_size({"width": 1100, "height": 420})
+    term = _term(page, "sicherheitsgarantie")
+    term.scroll_into_view_if_needed()
+    # put the term 30 px above the bottom edge
+    bottom = page.evaluate("""(el) => {
+        window.scrollBy(0, el.getBoundingClientRect().bottom - (window.innerHeight - 30));
+        return window.innerHeight - el.getBoundingClientRect().bottom;
+    }""", term.element_handle())
+    assert bottom < 40, "fixture: the page must be long enough to scroll the term down there"
+    term.hover()
+    tip = _tip(term)
+    expect(tip).to_be_visible()
+    term_box, tip_box = term.bounding_box(), tip.bounding_box()
+    assert term_box is not None and tip_box is not None
+    assert tip_box["y"] + tip_box["height"] <= term_box["y"]
+    assert tip_box["y"] >= 0
+
+
+def test_touch_first_tap_shows_tooltip_second_tap_follows_link(browser: Browser, article_url: str) -> None:
+    page = _open(browser, article_url, viewport={"width": 390, "height": 800}, has_touch=True, is_mobile=True)
+    term = _term(page, "normandie-format")
+    tip = _tip(term)
+    term.tap()
+    expect(tip).to_be_visible()
+    expect(page).to_have_url(article_url)
+    term.tap()
+    expect(page).to_have_url(article_url.replace("articles/a/", "glossar/normandie-format/"))
+    expect(page.locator("h1")).to_have_text("Normandie-Format")
+    page.context.close()
+
+
+def test_touch_tap_elsewhere_hides_tooltip(browser: Browser, article_url: str) -> None:
+    page = _open(browser, article_url, viewport={"width": 390, "height": 800}, has_touch=True, is_mobile=True)
+    term = _term(page, "kreml")
+    tip = _tip(term)
+    term.tap()
+    expect(tip).to_be_visible()
+    page.locator("h1").tap()
+    expect(tip).to_be_hidden()
+    expect(page).to_have_url(article_url)
+    page.context.close()
+
+
+def test_print_hides_tooltips_and_chrome_and_lists_the_terms(page: Page) -> None:
+    page.emulate_media(media="print")
+    term = _term(page, "normandie-format")
+    term.hover()
+    expect(_tip(term)).to_be_hidden()
+    notes = page.locator("ol.gl-notes li")
+    expect(notes).to_have_count(3)
+    expect(notes.first).to_be_visible()
+    expect(notes.first).to_contain_text("Normandie-Format")
+    expect(notes.first).to_contain_text(NORMANDIE_SUMMARY)
+    expect(page.locator("nav[aria-label='Hauptnavigation']")).to_be_hidden()
+    expect(page.locator("[data-related]")).to_be_hidden()
+    # each annotation carries the number of its term in the list
+    marker = term.evaluate("el => getComputedStyle(el, '::after').content")
+    assert marker == '"1"'
+
+
+def test_notes_list_is_not_shown_on_screen(page: Page) -> None:
+    expect(page.locator("ol.gl-notes")).to_be_hidden()
+    expect(page.locator("[data-related]")).to_be_visible()
+
+
+def test_without_javascript_hover_and_focus_still_show_tooltip(browser: Browser, article_url: str) -> None:
+    page = _open(browser, article_url, viewport={"width": 1100, "height": 900}, java_script_enabled=False)
+    term = _term(page, "normandie-format")
+    tip = _tip(term)
+    expect(tip).to_be_hidden()
+    term.hover()
+    expect(tip).to_be_visible()
+    page.mouse.move(5, 5)
+    expect(tip).to_be_hidden()
+    _term(page, "kreml").focus()
+    expect(_tip(_term(page, "kreml"))).to_be_visible()
+    page.context.close()
+
+
+def test_dark_mode_changes_colours(browser: Browser, article_url: str) -> None:
+    colours = {}
+    for scheme in ("light", "dark"):
+        page = _open(browser, article_url, color_scheme=scheme)
+        term = _term(page, "kreml")
+        term.hover()
+        colours[scheme] = (page.evaluate("getComputedStyle(document.body).backgroundColor"),
+                           _tip(term).evaluate("el => getComputedStyle(el).backgroundColor"))
+        page.context.close()
+    assert colours["light"][0] != colours["dark"][0]
+    assert colours["light"][1] != colours["dark"][1]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_article_page_has_no_axe_violations(browser: Browser, article_url: str, scheme: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = _open(browser, article_url, color_scheme=scheme)
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.context.close()
