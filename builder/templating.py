@@ -48,6 +48,8 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _ENDRAW = re.compile(r"\{%-?\s*endraw\s*-?%\}")
 _ENDHIGHLIGHT_LIQUID = re.compile(r"\{%-?\s*endhighlight\s*-?%\}")
 _ENDHIGHLIGHT_HUGO = re.compile(r"\{\{<\s*/highlight\s*>\}\}")
+_BASE_BEFORE_LINK = re.compile(
+    r"(?:\{\{-?\s*site\.(?:url|baseurl)\s*-?\}\})+(?=\{%-?\s*(?:link|post_url)\s)")
 _ARG = re.compile(r"""(?:(\w+)=)?("(?:[^"\\]|\\.)*"|`[^`]*`|[^\s"`]+)""")
 _PUNCTUATION = {ord(c): f"&#{ord(c)};" for c in string.punctuation}
 # Only the block structure is needed to find code; inline parsing would double the cost.
@@ -151,6 +153,10 @@ class _Scanner:
         name, args = (inner.split(None, 1) + [""])[:2]
         opened_as = text[:3]
         statement = text.startswith("{%")  # a Liquid tag, not a {{ … }} output
+        base = _BASE_BEFORE_LINK.match(self.body, start)
+        if base is not None:
+            # Jekyll 3 wrote `{{ site.baseurl }}{% link … %}`; our URLs already have the base.
+            return base.end()
         if statement and name == "raw" and not args.strip():
             return self._raw(start, end)
         if name == "highlight" and (statement or opened_as == "{{<"):

@@ -374,6 +374,19 @@ def test_link_tags_resolve_with_the_target_as_written(tag: str, target: str, url
     assert (tags, errors) == ([], [])
 
 
+def test_site_base_before_a_link_tag_is_dropped_because_our_urls_have_it() -> None:
+    source = ("[Genf]({{ site.baseurl }}{% post_url 2022-01-21-krisentreffen-genf %}) und\n"
+              "[Entwurf]({{ site.url }}{{site.baseurl}}{% link russland-vertragsentwurf.md %}),\n"
+              "aber ![Bild]({{ site.baseurl }}/bilder/genf.jpg) bleibt.\n")
+
+    body, tags, errors = preprocess(source, 1, Resolver())
+
+    assert body.split("\n")[:2] == ["[Genf](/artikel/krisentreffen-genf/) und",
+                                    "[Entwurf](/artikel/russland-vertragsentwurf/),"]
+    assert tags == [TemplateTag(3, 15, "{{ site.baseurl }}", "liquid")]
+    assert errors == []
+
+
 def test_ref_to_an_anchor_on_the_same_page_needs_no_page() -> None:
     body, _, errors = preprocess('Zum [Abschnitt]({{< ref "#hintergrund" >}})\n', 1, no_pages)
 
