@@ -383,7 +383,7 @@ def test_site_base_before_a_link_tag_is_dropped_because_our_urls_have_it() -> No
 
     assert body.split("\n")[:2] == ["[Genf](/artikel/krisentreffen-genf/) und",
                                     "[Entwurf](/artikel/russland-vertragsentwurf/),"]
-    assert tags == [TemplateTag(3, 15, "{{ site.baseurl }}", "liquid")]
+    assert tags == [TemplateTag(3, 14, "{{ site.baseurl }}", "liquid")]
     assert errors == []
 
 
