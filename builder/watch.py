@@ -59,12 +59,12 @@ def classify(path: PurePath | str, root: PurePath | str) -> ChangeKind | None:
     top = parts[0]
     if "__pycache__" in parts:
         return None
-    if len(parts) == 1:
-        return "config" if top in CONFIG_NAMES else None
+    if len(parts) == 1 and top in CONFIG_NAMES:
+        return "config"
     if top not in SOURCE_DIRS:
         return None
     if top == "layouts":
-        return "static" if parts[1] == "assets" else "template"
+        return "static" if parts[1:2] == ("assets",) else "template"
     return "content" if top == "content" else "static"
 
 
@@ -170,6 +170,7 @@ class ObserverLike(Protocol):
     """The part of watchdog's observer API that `SiteWatcher` uses."""
 
     def schedule(self, event_handler: object, path: str, *, recursive: bool = False) -> object: ...
+    def unschedule(self, watch: object) -> None: ...
     def start(self) -> None: ...
     def stop(self) -> None: ...
     def join(self, timeout: float | None = None) -> None: ...
@@ -191,7 +192,7 @@ def _polling_observer() -> ObserverLike:
 
 
 class SiteWatcher:
-    """Watches `root` recursively and calls `on_change` once per burst of relevant changes."""
+    """Watches the site folder `root` and calls `on_change` once per burst of relevant changes."""
 
     def __init__(self, root: Path, on_change: Callable[[frozenset[Change]], None], *,
                  ignored: Callable[[Path], bool] | None = None, quiet: float = 0.1,
@@ -207,10 +208,16 @@ class SiteWatcher:
         self._debouncer = Debouncer(on_change, quiet=quiet, max_wait=max_wait,  # type: ignore[arg-type]
                                     name="site-watcher-debounce")
         self._observer: ObserverLike | None = None
+        self._handler: object = None
+        self._watches: dict[str, object] = {}
         self.polling = False
 
     def start(self) -> None:
-        """Start observing; falls back to polling if the OS refuses more inotify watches."""
+        """Start observing; falls back to polling if the OS refuses more inotify watches.
+
+        Only the site root (not recursively, for `config.yaml`) and the source
+        folders are watched, never `.git`, `.venv` or the output folder.
+        """
         from watchdog.events import FileSystemEventHandler
 
         watcher = self
@@ -219,8 +226,9 @@ class SiteWatcher:
             def on_any_event(self, event: object) -> None:
                 watcher.on_event(event)
 
+        self._handler = Handler()
         observer = self._observer_factory()
-        observer.schedule(Handler(), str(self.root), recursive=True)
+        self._schedule_all(observer)
         try:
             observer.start()
         except OSError as exc:
@@ -228,10 +236,27 @@ class SiteWatcher:
                   "falling back to polling, changes may take a second to show. "
                   "Raise fs.inotify.max_user_watches to fix this.", file=self._warn)
             observer = self._fallback_factory()
-            observer.schedule(Handler(), str(self.root), recursive=True)
+            self._schedule_all(observer)
             observer.start()
             self.polling = True
         self._observer = observer
+
+    def _schedule_all(self, observer: ObserverLike) -> None:
+        self._watches = {}
+        observer.schedule(self._handler, str(self.root), recursive=False)
+        for name in sorted(SOURCE_DIRS):
+            if (self.root / name).is_dir():
+                self._watches[name] = observer.schedule(self._handler, str(self.root / name), recursive=True)
+
+    def _watch_new_source_dir(self, path: Path) -> None:
+        """A source folder created (or moved in) after start gets its own recursive watch."""
+        observer = self._observer
+        if observer is None or path.parent != self.root or path.name not in SOURCE_DIRS or not path.is_dir():
+            return
+        old = self._watches.pop(path.name, None)
+        if old is not None:
+            observer.unschedule(old)  # the old folder's watch died with it
+        self._watches[path.name] = observer.schedule(self._handler, str(path), recursive=True)
 
     def on_event(self, event: object) -> None:
         """Feed one watchdog event (anything with event_type, src_path, dest_path)."""
@@ -241,6 +266,9 @@ class SiteWatcher:
         if kind == "modified" and getattr(event, "is_directory", False):
             return  # a folder's mtime changes with every file in it; the file events say which
         paths = [getattr(event, "src_path", ""), getattr(event, "dest_path", "")]
+        if kind in ("created", "moved") and getattr(event, "is_directory", False):
+            target = paths[1] or paths[0]
+            self._watch_new_source_dir(Path(target.decode() if isinstance(target, bytes) else target))
         self.submit_paths(p for p in paths if p)
 
     def submit_paths(self, paths: Iterable[str | bytes | Path]) -> None:

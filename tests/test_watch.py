@@ -19,6 +19,9 @@ ROOT = PurePosixPath("/home/redaktion/zeitung")
     ("content/articles/us-antwort-an-russland.md", "content"),
     ("content/glossary/normandie-format.md", "content"),
     ("content/articles", "content"),
+    ("content", "content"),
+    ("layouts", "template"),
+    ("static", "static"),
     ("layouts/article.html", "template"),
     ("layouts/partials/kopf.html", "template"),
     ("layouts/assets/style.css", "static"),
@@ -282,6 +285,62 @@ def test_real_observer_sees_200_files_written_at_once_as_one_rebuild(tmp_path: P
     assert len(batches) == 1
     assert {change.path for change in batches[0]} == {f"content/articles/artikel-{n:03}.md" for n in range(200)}
     assert {change.kind for change in batches[0]} == {"content"}
+
+
+class RecordingObserver:
+    """Records what is scheduled; starts and stops without watching anything."""
+
+    def __init__(self) -> None:
+        self.scheduled: list[tuple[str, bool]] = []
+
+    def schedule(self, handler: object, path: str, *, recursive: bool = False) -> tuple[str, bool]:
+        self.scheduled.append((path, recursive))
+        return (path, recursive)
+
+    def unschedule(self, watch: object) -> None:
+        self.scheduled.remove(watch)  # type: ignore[arg-type]
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def join(self, timeout: float | None = None) -> None:
+        pass
+
+
+def test_only_the_root_and_the_source_folders_are_watched(tmp_path: Path) -> None:
+    for folder in ("content/articles", "layouts/assets", ".git/objects", ".venv/lib", "site/artikel"):
+        (tmp_path / folder).mkdir(parents=True)
+    observer = RecordingObserver()
+    watcher = SiteWatcher(tmp_path, lambda batch: None, observer_factory=lambda: observer)
+    watcher.start()
+    watcher.stop()
+    assert observer.scheduled == [(str(tmp_path.resolve()), False),
+                                  (str(tmp_path.resolve() / "content"), True),
+                                  (str(tmp_path.resolve() / "layouts"), True)]
+
+
+def test_a_source_folder_created_later_is_watched_too(tmp_path: Path) -> None:
+    batches: list[frozenset[Change]] = []
+    first, second = threading.Event(), threading.Event()
+
+    def on_change(batch: frozenset[Change]) -> None:
+        batches.append(batch)
+        (second if first.is_set() else first).set()
+
+    watcher = SiteWatcher(tmp_path, on_change, quiet=0.1, max_wait=10.0)
+    watcher.start()
+    try:
+        (tmp_path / "static").mkdir()
+        assert first.wait(10.0)
+        assert Change("static", "static") in batches[0]
+        (tmp_path / "static/extra.css").write_text("h1 { color: navy; }\n", encoding="utf-8")
+        assert second.wait(10.0), "no event from inside the new folder"
+    finally:
+        watcher.stop()
+    assert Change("static/extra.css", "static") in batches[-1]
 
 
 class RefusingObserver:
