@@ -292,3 +292,33 @@ def test_german_sort_key_is_total_for_ties() -> None:
 ])
 def test_index_letter(word: str, letter: str) -> None:
     assert index_letter(word) == letter
+
+
+# --- properties ---------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PIECES = ["NATO", "Kreml", "chef", "-", " ", ". ", "Osterweiterung", "Tür", "offenen", "der",
+          "Politik", "s", "e", "„", "“", "\n", "dpa", "Dpa", "ä", "ß", "Außenministerium"]
+PROPERTY_TERMS = [NATO, OSTERWEITERUNG, KREML, term("tuer", "Politik der offenen Tür"),
+                  term("dpa", "dpa"), term("aa", "Außenministerium", "AA")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30), st.booleans())
+def test_matches_are_ordered_whole_words_and_known_forms(pieces: list[str], inflect: bool) -> None:
+    text = "".join(pieces)
+    forms = {t.slug: t.forms for t in PROPERTY_TERMS}
+    end = 0
+    for match in Matcher(PROPERTY_TERMS, inflect=inflect).find(text):
+        assert end <= match.start < match.end <= len(text)
+        end = match.end
+        written = " ".join(text[match.start:match.end].split())
+        stems = [f for f in forms[match.slug] if written.startswith(f) or written.startswith(f.capitalize())]
+        assert stems, written
+        if not inflect:
+            assert written in forms[match.slug] or (
+                written[0].lower() + written[1:] in forms[match.slug] and is_sentence_start(text, match.start))
+        for outside in (text[match.start - 1:match.start], text[match.end:match.end + 1]):
+            assert not (outside.isalnum() or outside == "-")
