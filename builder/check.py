@@ -239,9 +239,14 @@ class _Target:
 class _Resolver:
     """Maps URLs found on pages to files of the built site."""
 
-    def __init__(self, files: frozenset[str], base_path: str) -> None:
+    def __init__(self, files: frozenset[str], base_path: str, origin: str | None) -> None:
         self.files = files
         self.base = base_path
+        self.origin = origin   # "https://example.org" when the site's base_url is known
+
+    def is_own(self, url: str) -> bool:
+        """Whether an absolute URL points to this site's host (a canonical link, say)."""
+        return self.origin is not None and _origin(url) == self.origin
 
     def page_url(self, page: str) -> str:
         # urljoin needs an origin to apply RFC 3986 dot-segment removal
@@ -277,16 +282,25 @@ def _classify(url: str) -> str:
     return "internal"
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
 def check_site(site_dir: Path, *, base_path: str = "/", sources: Mapping[str, str] | None = None,
-               home: str = "index.html") -> CheckReport:
-    """Check every page, the feeds and the sitemap of the built site in `site_dir`."""
+               home: str = "index.html", base_url: str | None = None) -> CheckReport:
+    """Check every page, the feeds and the sitemap of the built site in `site_dir`.
+
+    With `base_url`, absolute links to the site's own host (canonical, og:url)
+    are checked like internal links instead of being listed as external.
+    """
     site_dir = Path(site_dir)
     base = _normalize_base(base_path)
     files = frozenset(_site_files(site_dir))
     pages = sorted(f for f in files if f.endswith((".html", ".htm")))
     scans = {scan.path: scan for scan in _scan_all(site_dir, pages)}
     report = _Reporter(site_dir, sources)
-    resolver = _Resolver(files, base)
+    resolver = _Resolver(files, base, _origin(base_url) if base_url else None)
     external: set[tuple[str, str]] = set()
     edges: dict[str, set[str]] = {page: set() for page in pages}
 
@@ -295,7 +309,7 @@ def check_site(site_dir: Path, *, base_path: str = "/", sources: Mapping[str, st
         _check_page_basics(scan, report)
         for link in scan.links:
             kind = _classify(link.url)
-            if kind == "external":
+            if kind == "external" and not resolver.is_own(link.url):
                 external.add((link.url, page))
                 continue
             if kind == "ignored":
@@ -322,11 +336,18 @@ def _site_files(site_dir: Path) -> Iterable[str]:
 
 def _scan_all(site_dir: Path, pages: list[str]) -> list[PageScan]:
     jobs = [(page, str(site_dir / page)) for page in pages]
-    workers = min(os.cpu_count() or 1, 8)
+    workers = min(_cpu_count(), 8)
     if len(jobs) < _PARALLEL_THRESHOLD or workers < 2:
         return [_scan_file(job) for job in jobs]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(_scan_file, jobs, chunksize=32))
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:   # not Linux
+        return os.cpu_count() or 1
 
 
 def _check_page_basics(scan: PageScan, report: _Reporter) -> None:
@@ -348,6 +369,9 @@ def _check_link(page: str, link: Link, scan: PageScan, scans: Mapping[str, PageS
                 resolver: _Resolver, report: _Reporter) -> str | None:
     """Report a broken internal link or anchor; return the page it leads to, if any."""
     url = link.url
+    if resolver.is_own(url):
+        parts = urlsplit(url)
+        url = parts._replace(scheme="", netloc="").geturl() or "/"
     if url.startswith("#"):
         fragment = unquote(url[1:])
         if fragment and fragment not in scan.ids and fragment != "top":
@@ -358,17 +382,17 @@ def _check_link(page: str, link: Link, scan: PageScan, scans: Mapping[str, PageS
     if rel is None:
         if url.startswith("/"):
             return None    # another application on the same host
-        report.error(page, link.line, f'broken link "{url}": leads outside the base path {resolver.base}',
+        report.error(page, link.line, f'broken link "{link.url}": leads outside the base path {resolver.base}',
                      link.col)
         return None
     target = resolver.lookup(rel, unquote(joined.fragment))
     if target.file is None:
-        report.error(page, link.line, f'broken link "{url}": {target.wanted} does not exist', link.col)
+        report.error(page, link.line, f'broken link "{link.url}": {target.wanted} does not exist', link.col)
         return None
     target_scan = scans.get(target.file)
     if target.fragment and target_scan is not None and target.fragment not in target_scan.ids:
         report.error(page, link.line,
-                     f'broken anchor "{url}": no id "{target.fragment}" in {target.file}', link.col)
+                     f'broken anchor "{link.url}": no id "{target.fragment}" in {target.file}', link.col)
     return target.file if target_scan is not None else None
 
 
@@ -398,6 +422,9 @@ def _check_xml_listing(site_dir: Path, name: str, kind: str, resolver: _Resolver
         if not url or parts.scheme not in ("http", "https"):
             report.error(name, line, f'{kind} URL "{url}" is not absolute')
             continue
+        if resolver.origin is not None and not resolver.is_own(url):
+            report.error(name, line, f'{kind} URL "{url}" is not on this site ({resolver.origin})')
+            continue
         rel = resolver.site_path(unquote(parts.path))
         if rel is None:
             report.error(name, line, f'{kind} URL "{url}" is outside the base path {resolver.base}')
@@ -419,9 +446,10 @@ def _clark(tag: str) -> str:
     return tag
 
 
-def _line_of(text: str, needle: str) -> int | None:
-    index = text.find(needle) if needle else -1
-    return None if index < 0 else text.count("\n", 0, index) + 1
+def _line_of(text: str, url: str) -> int | None:
+    """The line of the first attribute value or element text that is exactly `url`."""
+    match = re.search(r"""(?<=["'>])\s*""" + re.escape(url) + r"""\s*(?=["'<])""", text) if url else None
+    return None if match is None else text.count("\n", 0, match.start()) + 1
 
 
 def _check_orphans(pages: list[str], scans: Mapping[str, PageScan], edges: Mapping[str, set[str]],

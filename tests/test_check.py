@@ -320,3 +320,25 @@ def test_scan_page_reads_links_ids_and_redirect() -> None:
     assert scan.ids == frozenset({"a", "b"})
     assert [(link.tag, link.url) for link in scan.links] == [("meta", "/neu/"), ("a", "#a")]
     assert scan.title == "Umgezogen" and scan.lang == "de" and scan.parse_errors == ()
+
+
+def test_base_url_makes_links_to_the_own_host_internal(site: Path) -> None:
+    (site / "artikel/gipfel-in-paris/index.html").write_text(page("Gipfel in Paris", (
+        '<h2 id="verhandlungen">Verhandlungen</h2><a href="/">Start</a>'
+        '<a href="https://www.auswaertiges-amt.de/">Auswärtiges Amt</a>'),
+        head='<link rel="canonical" href="https://example.org/artikel/gipfel-in-pariss/">'))
+    report = check_site(site, base_url="https://example.org/")
+    assert [str(p) for p in report.problems] == [
+        f'{site.as_posix()}/artikel/gipfel-in-paris/index.html:2:75: error: broken link '
+        '"https://example.org/artikel/gipfel-in-pariss/": artikel/gipfel-in-pariss/index.html does not exist',
+    ]
+    assert report.external_links == [("https://www.auswaertiges-amt.de/", "artikel/gipfel-in-paris/index.html"),
+                                      ("https://www.auswaertiges-amt.de/", "index.html")]
+
+
+def test_base_url_feed_on_another_host(site: Path) -> None:
+    (site / "feed.xml").write_text(ATOM_FEED.replace("https://example.org/artikel/", "http://example.org/artikel/"))
+    assert problems(site, base_url="https://example.org/") == [
+        f'{site.as_posix()}/feed.xml:8: error: feed URL "http://example.org/artikel/gipfel-in-paris/" '
+        "is not on this site (https://example.org)",
+    ]
