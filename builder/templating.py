@@ -11,14 +11,15 @@ inline code spans) is never touched.
 from __future__ import annotations
 
 import bisect
+import posixpath
 import re
 import string
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping
 
 from markdown_it import MarkdownIt
 
-__all__ = ["TemplateTag", "literal", "preprocess"]
+__all__ = ["PageIndex", "TemplateTag", "literal", "preprocess"]
 
 Resolver = Callable[[str], "str | None"]
 Error = tuple[int, int, str]
@@ -254,6 +255,63 @@ def _shortcode_target(args: str) -> str:
         if name is None:
             positional.append(value)
     return positional[0] if positional else ""
+
+
+# ---------------------------------------------------------------------------
+# Finding the page a link tag names
+
+_DATED = re.compile(r"^\d{4}-\d{2}-\d{2}-(.+)$")
+_SUFFIXES = (".md", ".markdown")
+
+
+class PageIndex:
+    """Finds a page by what Jekyll and Hugo link tags name (pure: built from a mapping).
+
+    url_of_source maps source paths relative to the site folder
+    ("content/articles/2022-01-21-genf.md") to page URLs. A target matches, in
+    this order: a path relative to the linking file, to `content/` or to the
+    site folder; Jekyll's `_posts/<name>`; a file name; a file stem (a bundle's
+    `x/index.md` counts as `x`); a Jekyll post name with or without its date.
+    Names that fit several pages match none (Hugo calls such refs ambiguous).
+    """
+
+    def __init__(self, url_of_source: Mapping[str, str], content_dir: str = "content") -> None:
+        self.urls = dict(url_of_source)
+        self.content_dir = content_dir
+        self.by_name: dict[str, str | None] = {}
+        for source in sorted(self.urls):
+            folder, name = posixpath.split(source)
+            stem, suffix = posixpath.splitext(name)
+            if stem in ("index", "_index") and suffix in _SUFFIXES:
+                stem = posixpath.basename(folder)  # Hugo page bundle: the folder names the page
+            undated = _DATED.match(stem)
+            keys = {name, stem, *((undated.group(1),) if undated else ())}
+            for key in keys:
+                self.by_name[key] = None if key in self.by_name else source
+
+    def resolve(self, target: str, source: str | None = None) -> str | None:
+        """The URL of the page target names (anchor not included), or None."""
+        target = target.strip()
+        if not target:
+            return None
+        relative = target.lstrip("/")
+        candidates = [posixpath.join(self.content_dir, relative), relative]
+        if source is not None and not target.startswith("/"):
+            candidates.insert(0, posixpath.join(posixpath.dirname(source), target))
+        for candidate in candidates:
+            candidate = posixpath.normpath(candidate)
+            for path in (candidate, *(candidate + s for s in _SUFFIXES)):
+                if path in self.urls:
+                    return self.urls[path]
+        name = posixpath.basename(relative.removeprefix("_posts/"))
+        stem = posixpath.splitext(name)[0] if name.endswith(_SUFFIXES) else name
+        for key in (name, stem, *((m.group(1),) if (m := _DATED.match(stem)) else ())):
+            found = self.by_name.get(key)
+            if found is not None:
+                return self.urls[found]
+            if key in self.by_name:
+                return None  # ambiguous
+        return None
 
 
 # ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import html5lib
 import pytest
 from markdown_it import MarkdownIt
 
-from builder.templating import TemplateTag, literal, preprocess
+from builder.templating import PageIndex, TemplateTag, literal, preprocess
 
 PAGES = {
     "_posts/2022-01-21-krisentreffen-genf.md": "/artikel/krisentreffen-genf/",
@@ -422,3 +422,60 @@ def test_bodies_without_tags_come_back_unchanged() -> None:
     source = "Nur Text mit {einer} Klammer und 50 % Wahrscheinlichkeit.\n"
 
     assert preprocess(source, 1, no_pages) == (source, [], [])
+
+
+# ---------------------------------------------------------------------------
+# PageIndex: what the names in link tags refer to
+
+SITE = {
+    "content/articles/2022-01-21-krisentreffen-genf.md": "/artikel/krisentreffen-genf/",
+    "content/articles/russland-vertragsentwurf.md": "/artikel/russland-vertragsentwurf/",
+    "content/articles/nato-antwort/index.md": "/artikel/nato-antwort/",
+    "content/articles/hintergrund/sanktionen.md": "/artikel/hintergrund/sanktionen/",
+    "content/dossiers/sanktionen.md": "/dossiers/sanktionen/",
+    "content/glossary/osze.md": "/glossar/osze/",
+}
+
+
+@pytest.mark.parametrize("target, url", [
+    # Jekyll: link to the post's path, post_url by the dated name
+    ("_posts/2022-01-21-krisentreffen-genf.md", "/artikel/krisentreffen-genf/"),
+    ("2022-01-21-krisentreffen-genf", "/artikel/krisentreffen-genf/"),
+    # the editor dropped the date from the file name, or the link from the target
+    ("2022-01-21-russland-vertragsentwurf", "/artikel/russland-vertragsentwurf/"),
+    ("krisentreffen-genf", "/artikel/krisentreffen-genf/"),
+    # Hugo: paths under content/, file names, stems, page bundles
+    ("/articles/russland-vertragsentwurf.md", "/artikel/russland-vertragsentwurf/"),
+    ("articles/hintergrund/sanktionen", "/artikel/hintergrund/sanktionen/"),
+    ("russland-vertragsentwurf.md", "/artikel/russland-vertragsentwurf/"),
+    ("russland-vertragsentwurf", "/artikel/russland-vertragsentwurf/"),
+    ("nato-antwort", "/artikel/nato-antwort/"),
+    ("content/glossary/osze.md", "/glossar/osze/"),
+    # relative to the linking file
+    ("../glossary/osze.md", "/glossar/osze/"),
+    ("hintergrund/sanktionen.md", "/artikel/hintergrund/sanktionen/"),
+    # nothing, or more than one page
+    ("weg.md", None),
+    ("sanktionen", None),
+    ("sanktionen.md", None),
+    ("", None),
+])
+def test_page_index_finds_pages_the_way_jekyll_and_hugo_name_them(target: str,
+                                                                  url: str | None) -> None:
+    assert PageIndex(SITE).resolve(target, "content/articles/x.md") == url
+
+
+def test_page_index_resolves_link_tags_in_a_body() -> None:
+    index = PageIndex(SITE)
+    source = ("Nach dem [Treffen]({% post_url 2022-01-21-krisentreffen-genf %}) kam die\n"
+              "[Antwort]({{< relref \"nato-antwort#brief\" >}}); siehe [OSZE]({{< ref \"osze\" >}})\n"
+              "und [Sanktionen]({{< ref \"sanktionen.md\" >}}).\n")
+
+    body, tags, errors = preprocess(source, 8, lambda t: index.resolve(t, "content/articles/x.md"))
+
+    assert body.split("\n")[:2] == [
+        "Nach dem [Treffen](/artikel/krisentreffen-genf/) kam die",
+        "[Antwort](/artikel/nato-antwort/#brief); siehe [OSZE](/glossar/osze/)",
+    ]
+    assert errors == [(10, 18, "'{{< ref \"sanktionen.md\" >}}' points to a page that does not exist")]
+    assert tags == []
