@@ -19,6 +19,8 @@ from typing import Iterable, Mapping
 _PROTECTED = frozenset({".git"})
 # Files that mark a folder as a site's source, never a publish target.
 _SOURCE_MARKERS = ("config.yaml", "content")
+# A source folder's own folders (next to its config.yaml): never a target either.
+_SOURCE_PARTS = frozenset({"content", "layouts", "static"})
 _DEFAULT_IDENTITY = {"name": "builder", "email": "builder@localhost"}
 
 
@@ -95,12 +97,24 @@ def _refuse_dangerous_target(site: Path, dest: Path) -> None:
         reason = f"it contains the current folder {Path.cwd().resolve()}"
     elif dest.exists() and not dest.is_dir():
         reason = "it is a file, not a folder"
+    elif ".git" in dest.parts:
+        reason = "it is inside a .git folder"
     else:
-        marker = next((m for m in _SOURCE_MARKERS if (dest / m).exists()), None)
-        if marker is not None:
-            reason = f"it looks like a source folder (it has {marker})"
+        reason = _source_folder_reason(dest)
     if reason is not None:
         raise PublishError(f"refusing to publish to {dest}: {reason}")
+
+
+def _source_folder_reason(dest: Path) -> str | None:
+    marker = next((m for m in _SOURCE_MARKERS if (dest / m).exists()), None)
+    if marker is not None:
+        return f"it looks like a source folder (it has {marker})"
+    for folder in dest.parents:
+        if (folder / "config.yaml").is_file():
+            part = dest.relative_to(folder).parts[0]
+            if part in _SOURCE_PARTS:
+                return f"it is inside the source folder {folder / part}"
+    return None
 
 
 def _files(root: Path, *, protect: bool = False) -> Iterable[tuple[str, Path]]:

@@ -233,22 +233,29 @@ def test_publish_directory_dry_run_changes_nothing(site: Path, tmp_path: Path) -
     ("source", "it looks like a source folder (it has config.yaml)"),
     ("content", "it looks like a source folder (it has content)"),
     ("cwd", "it contains the current folder {cwd}"),
+    ("articles", "it is inside the source folder {tmp}/quelle/content"),
+    ("git", "it is inside a .git folder"),
     ("file", "it is a file, not a folder"),
 ])
 def test_publish_directory_refuses_dangerous_targets(where: str, reason: str, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     site = write(tmp_path / "projekt" / "site", SITE)
     write(tmp_path, {"quelle/config.yaml": "title: Lagebild\n", "datei.html": "x",
+                     "quelle/content/artikel/gipfel.md": "# Gipfel\n", "repo/.git/HEAD": "ref: x\n",
                      "inhalt/content/artikel.md": "# Artikel\n", "haus/.bashrc": ""})
     (tmp_path / "arbeit" / "unter").mkdir(parents=True)
     monkeypatch.setenv("HOME", str(tmp_path / "haus"))
     monkeypatch.chdir(tmp_path / "arbeit" / "unter")
     target = {"root": Path("/"), "home": tmp_path / "haus", "site": site, "parent": tmp_path / "projekt",
               "inside": site / "kopie", "source": tmp_path / "quelle", "content": tmp_path / "inhalt",
-              "cwd": tmp_path / "arbeit", "file": tmp_path / "datei.html"}[where].resolve()
+              "cwd": tmp_path / "arbeit", "file": tmp_path / "datei.html",
+              "articles": tmp_path / "quelle" / "content" / "artikel", "git": tmp_path / "repo" / ".git"}[where]
+    target = target.resolve()
     with pytest.raises(PublishError) as caught:
         publish_directory(site, target)
-    message = reason.format(site=site.resolve(), cwd=(tmp_path / "arbeit" / "unter").resolve())
+    message = reason.format(site=site.resolve(), cwd=(tmp_path / "arbeit" / "unter").resolve(),
+                            tmp=tmp_path.resolve())
     assert str(caught.value) == f"refusing to publish to {target}: {message}"
     assert (tmp_path / "haus" / ".bashrc").exists() and (tmp_path / "quelle" / "config.yaml").exists()
+    assert (tmp_path / "quelle/content/artikel/gipfel.md").exists() and (tmp_path / "repo/.git/HEAD").exists()
     assert tree(site) == SITE
