@@ -19,7 +19,7 @@
     if (!mount || typeof window.PagefindUI !== "function") {
       return;
     }
-    var ui = new window.PagefindUI({element: "#search", showSubResults: true, translations: German});
+    var ui = new window.PagefindUI({element: "#search", showSubResults: true, showImages: false, translations: German});
     var q = new URLSearchParams(window.location.search).get("q");
     if (q && q.trim()) {
       ui.triggerSearch(q.trim());
