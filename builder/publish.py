@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-# Folders a mirror never deletes inside the target (a gh-pages checkout keeps its .git).
+# Never published, never deleted inside the target (a gh-pages checkout keeps its .git).
 _PROTECTED = frozenset({".git"})
 # Files that mark a folder as a site's source, never a publish target.
 _SOURCE_MARKERS = ("config.yaml", "content")
@@ -54,7 +54,7 @@ def publish_directory(site_dir: Path, target: Path, *, dry_run: bool = False) ->
     dest = Path(target).expanduser().resolve()
     _refuse_dangerous_target(site, dest)
     wanted = dict(_files(site))
-    present = dict(_files(dest, protect=True)) if dest.exists() else {}
+    present = dict(_files(dest)) if dest.exists() else {}
     added, changed = [], []
     for rel, source in wanted.items():
         existing = present.get(rel)
@@ -117,11 +117,11 @@ def _source_folder_reason(dest: Path) -> str | None:
     return None
 
 
-def _files(root: Path, *, protect: bool = False) -> Iterable[tuple[str, Path]]:
-    """(relative POSIX path, path) of every file below root; symlinks count as files."""
+def _files(root: Path) -> Iterable[tuple[str, Path]]:
+    """(relative POSIX path, path) of every file below root but .git; symlinks count as files."""
     for folder, dirs, names in os.walk(root):
         here = Path(folder)
-        if protect and here == root:
+        if here == root:
             dirs[:] = [d for d in dirs if d not in _PROTECTED]
         for name in dirs:
             if (here / name).is_symlink():   # not followed by os.walk: a file to us

@@ -259,3 +259,12 @@ def test_publish_directory_refuses_dangerous_targets(where: str, reason: str, tm
     assert (tmp_path / "haus" / ".bashrc").exists() and (tmp_path / "quelle" / "config.yaml").exists()
     assert (tmp_path / "quelle/content/artikel/gipfel.md").exists() and (tmp_path / "repo/.git/HEAD").exists()
     assert tree(site) == SITE
+
+
+def test_a_git_folder_inside_the_site_is_never_published(project: Path, remote: Path, tmp_path: Path) -> None:
+    write(project / "site", {".git/HEAD": "ref: refs/heads/main\n"})
+    assert ".git/HEAD" not in publish_git(project / "site", str(remote)).added
+    assert ".git/HEAD" not in branch_files(remote)
+    target = tmp_path / "ziel"
+    assert ".git/HEAD" not in publish_directory(project / "site", target).added
+    assert not (target / ".git").exists()
