@@ -94,6 +94,7 @@ class _Scanner:
         self.out: list[str] = []
         self.tags: list[TemplateTag] = []
         self.errors: list[Error] = []
+        self.found: dict[str, int] = {}  # cache for _next / _next_blank_line
 
     def run(self) -> tuple[str, list[TemplateTag], list[Error]]:
         body, pos, copied = self.body, 0, 0
@@ -130,17 +131,32 @@ class _Scanner:
         """(end, kind, inner text) of the tag opening at start, or None."""
         for opener, closer, kind in _DELIMITERS:
             if self.body.startswith(opener, start):
-                close = self.body.find(closer, start + len(opener))
-                if close < 0:
-                    return None
+                close = self._next(closer, start + len(opener))
+                if close < 0 or close > self._next_blank_line(start):
+                    return None  # unclosed, or closed only after a blank line
                 end = close + len(closer)
-                if _BLANK_LINE.search(self.body, start, end) or self._overlaps_code(start, end):
+                if self._overlaps_code(start, end):
                     return None
                 inner = self.body[start + len(opener):close]
                 if kind == "liquid":
                     inner = inner.removeprefix("-").removesuffix("-")
                 return end, kind, inner.strip()
         return None
+
+    def _next(self, needle: str, pos: int) -> int:
+        """body.find(needle, pos), remembered: scanning only moves forward, so a
+        body full of unclosed braces still costs linear time."""
+        found = self.found.get(needle)
+        if found is None or (0 <= found < pos):
+            found = self.found[needle] = self.body.find(needle, pos)
+        return found if found < 0 or found >= pos else -1
+
+    def _next_blank_line(self, pos: int) -> int:
+        found = self.found.get("")
+        if found is None or found < pos:
+            match = _BLANK_LINE.search(self.body, pos)
+            found = self.found[""] = match.start() if match else len(self.body)
+        return found
 
     def _position(self, offset: int) -> tuple[int, int]:
         index = bisect.bisect_right(self.line_starts, offset) - 1
