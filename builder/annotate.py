@@ -24,7 +24,7 @@ from markdown_it.common.utils import isLinkClose, isLinkOpen
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from .glossary import Matcher, is_sentence_start
+from .glossary import Match, Matcher, is_sentence_start
 from .model import Term
 
 __all__ = ["glossary_plugin", "MODES"]
@@ -81,7 +81,7 @@ def _run_starts_sentence(tail: str, text: str) -> bool:
     return is_sentence_start(tail, len(tail))
 
 
-def _choose(matches: Sequence[Any], doc: _DocumentState) -> list[_Annotation]:
+def _choose(matches: Sequence[Match], doc: _DocumentState) -> list[_Annotation]:
     """Count the matches and pick those to annotate."""
     chosen: list[_Annotation] = []
     for match in matches:
