@@ -214,17 +214,16 @@ class _Reporter:
         self.sources = sources or {}
         self.problems: list[Diagnostic] = []
 
-    def error(self, page: str, line: int | None, message: str, col: int | None = None,
-              severity: str = "error") -> None:
+    def error(self, page: str, line: int | None, message: str, col: int | None = None) -> None:
         source = self.sources.get(page)
         if source is None:
-            path = (self.site_dir / page).as_posix()
-            self.problems.append(Diagnostic(path, line, message, severity, col))  # type: ignore[arg-type]
+            self.problems.append(Diagnostic((self.site_dir / page).as_posix(), line, message, col=col))
             return
+        # A line of the output page is no line of the Markdown source: name it in the message.
         where = page
         if line is not None:
             where += f":{line}" + (f":{col}" if col is not None else "")
-        self.problems.append(Diagnostic(source, None, f"{message} (in {where})", severity))  # type: ignore[arg-type]
+        self.problems.append(Diagnostic(source, None, f"{message} (in {where})"))
 
 
 @dataclass(frozen=True)

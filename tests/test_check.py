@@ -342,3 +342,16 @@ def test_base_url_feed_on_another_host(site: Path) -> None:
         f'{site.as_posix()}/feed.xml:8: error: feed URL "http://example.org/artikel/gipfel-in-paris/" '
         "is not on this site (https://example.org)",
     ]
+
+
+def test_process_pool_gives_the_same_report(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_site(site, {"artikel/vergessen/index.html": page("Vergessen", '<a href="#fehlt">x</a>')})
+    serial = check_site(site)
+    monkeypatch.setattr("builder.check._PARALLEL_THRESHOLD", 2)
+    monkeypatch.setattr("builder.check._cpu_count", lambda: 2)
+    parallel = check_site(site)
+    assert parallel == serial
+    assert [p.message for p in parallel.problems] == [
+        'broken anchor "#fehlt": no id "fehlt" on this page',
+        "orphan page: no link leads here from the home page (index.html)",
+    ]
