@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 
 __all__ = ["PageIndex", "TemplateTag", "literal", "preprocess"]
 
-Resolver = Callable[[str], "str | None"]
+Resolver = Callable[[str], str | None]
 Error = tuple[int, int, str]
 
 
