@@ -391,3 +391,28 @@ def test_article_page_has_no_axe_violations(browser: Browser, article_url: str, 
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
     page.context.close()
+
+
+@pytest.mark.parametrize("path", ["", "glossar/", "glossar/normandie-format/", "themen/",
+                                  "themen/diplomatie/", "404.html"])
+def test_other_pages_have_no_axe_violations(browser: Browser, site_url: str, path: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = _open(browser, site_url + path)
+    expect(page.locator("main h1")).to_be_visible()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    assert page.outside_requests == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+def test_pages_make_no_failed_requests(browser: Browser, article_url: str) -> None:
+    page = _open(browser, article_url)  # loads page, then its style sheet, script and icon
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Gespräche in Paris ohne Durchbruch")
+    page.wait_for_load_state("load")
+    assert page.evaluate("getComputedStyle(document.body).display") == "flex"  # style.css applied
+    assert failed == []
+    page.context.close()
