@@ -12,14 +12,18 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from .errors import Diagnostic
-from .glossary import Matcher, check_glossary, german_sort_key, is_sentence_start
+from .glossary import SUFFIXES, Matcher, check_glossary, german_sort_key, is_sentence_start
 from .model import Term
 
 __all__ = ["TermUsage", "Candidate", "GlossaryReport", "glossary_report",
            "format_report_text", "format_report_json", "STOP_WORDS"]
 
-# Capitalised mid-sentence without being glossary material.
+# Capitalised mid-sentence without being glossary material, or function words
+# that are capitalised at sentence starts the plain text may not show as such.
 STOP_WORDS = frozenset("""
+Der Die Das Den Dem Des Ein Eine Einen Einem Einer Eines Kein Keine Diese Dieser Dieses Diesen
+Er Es Wir Man Ich Du Und Oder Aber Doch Denn Auch Nur Noch Nun So Da Dann Als Wie Wenn Weil Dass Ob
+In Im Am An Auf Aus Bei Mit Nach Von Vom Vor Zu Zum Zur Für Über Unter Um Gegen Seit Bis Nicht
 Sie Ihr Ihre Ihrem Ihren Ihrer Ihres Ihnen Herr Herrn Frau Dr Prof
 Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag
 Januar Februar März April Mai Juni Juli August September Oktober November Dezember
@@ -45,6 +49,7 @@ class Candidate:
 
     word: str
     articles: int
+    variants: tuple[str, ...] = ()   # inflected forms counted with it ("Russlands")
 
 
 @dataclass(frozen=True)
@@ -64,23 +69,42 @@ def _is_candidate(word: str, text: str, start: int) -> bool:
         return False
     if "-" in word or "\u2011" in word or any(c.isupper() for c in word[1:]):
         return True   # compounds and acronyms are no common sentence-initial words
-    return not is_sentence_start(text, start)
+    return not _starts_sentence(text, start)
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """Sentence start, counting the start of a line (paragraph, heading, list item) as one."""
+    before = text[:start].rstrip(" \t\u00a0„“‚‘\"'»«([")
+    return is_sentence_start(text, start) or before == "" or before.endswith("\n")
 
 
 def _candidates(texts: Mapping[str, str], matcher: Matcher, min_articles: int) -> tuple[Candidate, ...]:
-    seen_in: dict[str, int] = {}
-    for text in texts.values():
-        words = {m.group() for m in _WORD.finditer(text) if _is_candidate(m.group(), text, m.start())}
-        for word in words:
-            seen_in[word] = seen_in.get(word, 0) + 1
-    found = []
-    for word, count in seen_in.items():
-        if count < min_articles:
-            continue
+    seen_in: dict[str, set[int]] = {}
+    for number, text in enumerate(texts.values()):
+        for m in _WORD.finditer(text):
+            if _is_candidate(m.group(), text, m.start()):
+                seen_in.setdefault(m.group(), set()).add(number)
+    for word in list(seen_in):
         covered = matcher.find(word)
         if covered and covered[0].start == 0 and covered[0].end == len(word):
-            continue
-        found.append(Candidate(word, count))
+            del seen_in[word]
+    # Inflected forms join the shortest form they extend: "Russlands" → "Russland".
+    base_of: dict[str, str] = {}
+    for word in sorted(seen_in, key=len):
+        for suffix in SUFFIXES:
+            stem = word[:-len(suffix)]
+            if word.endswith(suffix) and stem in seen_in:
+                base_of[word] = base_of.get(stem, stem)
+                break
+    groups: dict[str, tuple[set[int], list[str]]] = {}
+    for word, articles in seen_in.items():
+        base = base_of.get(word, word)
+        group = groups.setdefault(base, (set(), []))
+        group[0].update(articles)
+        if base != word:
+            group[1].append(word)
+    found = [Candidate(base, len(articles), tuple(sorted(variants, key=german_sort_key)))
+             for base, (articles, variants) in groups.items() if len(articles) >= min_articles]
     return tuple(sorted(found, key=lambda c: (-c.articles, german_sort_key(c.word))))
 
 
@@ -121,7 +145,9 @@ def format_report_text(report: GlossaryReport) -> str:
         f"{u.matches} match{'' if u.matches == 1 else 'es'}" for u in report.usage])
     lines += _section("Alias collisions", [str(d) for d in report.collisions])
     lines += _section(f"Candidate terms (in {report.min_articles} or more articles, no entry)",
-                      [f"{c.word}: {c.articles} articles" for c in report.candidates])
+                      [f"{c.word}: {c.articles} articles"
+                       + (f" (also {', '.join(c.variants)})" if c.variants else "")
+                       for c in report.candidates])
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -137,7 +163,8 @@ def format_report_json(report: GlossaryReport) -> str:
         "articles_without_annotations": list(report.articles_without_annotations),
         "usage": [usage(u) for u in report.usage],
         "collisions": [d.as_dict() for d in report.collisions],
-        "candidates": [{"word": c.word, "articles": c.articles} for c in report.candidates],
+        "candidates": [{"word": c.word, "articles": c.articles, "variants": list(c.variants)}
+                       for c in report.candidates],
         "min_articles": report.min_articles,
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -133,7 +133,8 @@ def test_json_format() -> None:
     assert data["collisions"] == [{
         "path": "content/glossary/normandie-format.md", "line": 3, "col": None, "severity": "error",
         "message": "alias 'NATO' is already claimed by content/glossary/nato.md:2", "hint": None}]
-    assert data["candidates"] == [{"word": "Kanzler", "articles": 4}, {"word": "NATO-Gipfel", "articles": 3}]
+    assert data["candidates"] == [{"word": "Kanzler", "articles": 4, "variants": []},
+                                  {"word": "NATO-Gipfel", "articles": 3, "variants": []}]
     assert data["terms"] == 4 and data["articles"] == 4 and data["min_articles"] == 3
     assert "Ölpreise" not in format_report_json(report())
 
@@ -142,3 +143,21 @@ def test_forms_of_terms_and_stop_words_are_no_candidates() -> None:
     words = {c.word for c in glossary_report(TERMS, USAGE, ANNOTATED, TEXTS, min_articles=1).candidates}
     assert {"Linie", "Regierung", "Kanzler"} <= words
     assert words.isdisjoint({"Kremls", "Kreml", "NATO", "Montag", "Die", "Der", "Zum", "Beim"})
+
+
+def test_inflected_candidates_join_their_shortest_form() -> None:
+    texts = {
+        "a.md": "Gespräche mit Russland über die Ukraine.",
+        "b.md": "Die Haltung Russlands zur Ukraine.",
+        "c.md": "Die Politik Russlands und die Gespräche in der Ukraine.",
+        "d.md": "Ein Gespräch in Genf.",
+    }
+    result = glossary_report([], {}, {}, texts, min_articles=3)
+    assert result.candidates == (Candidate("Russland", 3, ("Russlands",)), Candidate("Ukraine", 3))
+    assert "  Russland: 3 articles (also Russlands)\n" in format_report_text(result)
+
+
+def test_words_at_line_starts_count_as_sentence_initial() -> None:
+    texts = {name: f"Heute\nVerhandlungen in Genf\n„Gespräche laufen“, sagt {who}."
+             for name, who in (("a.md", "Lawrow"), ("b.md", "Lawrow"), ("c.md", "Lawrow"))}
+    assert glossary_report([], {}, {}, texts).candidates == (Candidate("Genf", 3), Candidate("Lawrow", 3))
