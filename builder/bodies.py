@@ -69,6 +69,7 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
         "url_for": url_for,
         "glossary_enabled": glossary,
         "glossary_exclude": exclude,
+        "base_path": url_for("/"),
         "docId": "n",  # footnote ids become "fn-n-1": prefixed like every generated id
     }
     rendered = render_body(md, text, env)

@@ -116,8 +116,10 @@ def _content_links(state: StateCore) -> None:
             href = str(token.attrGet("href") or "")
             match = _CONTENT_LINK.match(href)
             if not match:
-                if href.startswith("/"):
-                    links.append(href.split("#")[0])
+                if href.startswith("/"):  # a site path, perhaps already under the base path
+                    base = state.env.get("base_path", "/")
+                    path = href.split("#")[0]
+                    links.append("/" + path[len(base):] if path.startswith(base) else path)
                 continue
             target, anchor = unquote(match.group(1)), match.group(2) or ""
             url = resolve(target) if resolve else None

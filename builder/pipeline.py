@@ -28,6 +28,7 @@ from .parallel import cpu_count, map_indices
 from .related import validate_related
 from .render import Renderer, TemplateProblem, Urls, template_folders, theme_digest
 from .sources import discover, is_ignored_name, read_text
+from .templating import PageIndex, preprocess
 from .write import MARKER, OutputError, StagedOutput, check_destination
 
 CACHE_DIR = ".builder-cache"
@@ -175,9 +176,12 @@ def render_bodies(loaded: Loaded, store: BodyStore, settings: str, jobs: int, ke
     url_of_source.update({t.source: f"/{config.paths.glossary}/{t.slug}/" for t in terms})
     links_digest = hashlib.sha256(repr(sorted(url_of_source.items())).encode()).hexdigest()
     base = (settings, glossary_digest(terms, config), links_digest)
-    items = [(body_key(*base, a.source, a.body, str(a.glossary)), a.source, a.body, a.glossary, None, a.slug)
-             for a in loaded.articles]
-    items += [(body_key(*base, t.source, t.body, "term"), t.source, t.body, True, t.slug, t.slug) for t in terms]
+    problems: list[Diagnostic] = []
+    texts = expand_template_tags(loaded.articles, terms, url_of_source, config, problems)
+    items = [(body_key(*base, a.source, texts[a.source], str(a.glossary)), a.source, texts[a.source],
+              a.glossary, None, a.slug) for a in loaded.articles]
+    items += [(body_key(*base, t.source, texts[t.source], "term"), t.source, texts[t.source], True, t.slug, t.slug)
+              for t in terms]
     missing = tuple(item for item in items if not store.has(item[0]))
     if missing:
         job = BodyJob(config, missing, terms, url_of_source, keep_html, store.folder)
@@ -188,7 +192,6 @@ def render_bodies(loaded: Loaded, store: BodyStore, settings: str, jobs: int, ke
             store.remember(info, html)
     article_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is None}
     term_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is not None}
-    problems = []
     lines = {a.slug: a.body_line for a in loaded.articles} | {t.slug: t.body_line for t in terms}
     sources = {a.slug: a.source for a in loaded.articles} | {t.slug: t.source for t in terms}
     for infos in (article_infos, term_infos):
@@ -196,6 +199,22 @@ def render_bodies(loaded: Loaded, store: BodyStore, settings: str, jobs: int, ke
             for line, message in info.errors:
                 problems.append(Diagnostic(sources[slug], lines[slug] + line, message))
     return article_infos, term_infos, problems
+
+
+def expand_template_tags(articles: list[Article], terms: tuple[Term, ...], url_of_source: Mapping[str, str],
+                         config: SiteConfig, problems: list[Diagnostic]) -> dict[str, str]:
+    """Bodies with Jekyll/Hugo link tags resolved and other tags kept literal (one warning each)."""
+    index = PageIndex(url_of_source)
+    texts: dict[str, str] = {}
+    for item in (*articles, *terms):
+        def resolve(target: str, source: str = item.source) -> str | None:
+            url = index.resolve(target, source)
+            return None if url is None else _url_for(config, url)
+        text, tags, errors = preprocess(item.body, item.body_line, resolve)
+        texts[item.source] = text
+        problems.extend(Diagnostic(item.source, tag.line, tag.message, "warning", col=tag.col) for tag in tags)
+        problems.extend(Diagnostic(item.source, line, message, col=col) for line, col, message in errors)
+    return texts
 
 
 def settings_digest(source: Path, config: SiteConfig) -> str:
