@@ -171,11 +171,18 @@ def build_demo_site(destination: Path) -> Path:
     return destination
 
 
+def url_of(site: Path, file: Path) -> str:
+    """The clean URL path of a built page, relative to the site: `glossar/x/`, `404.html`."""
+    rel = file.relative_to(site)
+    if rel.name != "index.html":
+        return rel.as_posix()
+    return "" if rel.parent == Path(".") else rel.parent.as_posix() + "/"
+
+
 def pages_of(site: Path) -> dict[str, str]:
     """URL path (relative to the site) → HTML of every page."""
-    return {(p.parent.relative_to(site).as_posix() + "/").lstrip("./") if p.name == "index.html"
-            else p.relative_to(site).as_posix(): p.read_text(encoding="utf-8")
-            for p in site.rglob("*.html") if "pagefind" not in p.relative_to(site).parts}
+    return {url_of(site, p): p.read_text(encoding="utf-8") for p in site.rglob("*.html")
+            if "pagefind" not in p.relative_to(site).parts}
 
 
 WEIGHTED_HEADING = re.compile(r'<h1[^>]*data-pagefind-weight="10"[^>]*>(.*?)</h1>', re.DOTALL)
