@@ -5,7 +5,10 @@ joined text are final) and works on inline tokens' children, like
 markdown-it-py's linkify rule: runs of `text`/`softbreak` tokens are searched
 with a `Matcher` and split into text + `glossary_open` + text + `glossary_close`.
 Headings, code, links (Markdown and raw `<a>`), image alt text, raw HTML and
-existing annotations are left alone.
+existing annotations are left alone. Word boundaries are checked against the
+neighbouring inline tokens ("**NATO**-Gipfel" is a compound); a multi-word term
+only matches within one run, so markup inside it ("Politik der *offenen* Tür")
+keeps it from matching.
 
 Per-render state goes through `env`: in `glossary_enabled` (default True) and
 `glossary_exclude` (a slug not to annotate, for the term's own page); out
