@@ -7,7 +7,9 @@ Builds a small German fixture site with `python -m builder build`, serves it on
 from __future__ import annotations
 
 import functools
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -134,9 +136,23 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Build the fixture site under /zeitung/ and serve it; yields the site's root URL."""
-    tmp = tmp_path_factory.mktemp("theme")
+    yield from _build_and_serve(tmp_path_factory.mktemp("theme"), search=False)
+
+
+@pytest.fixture(scope="module")
+def search_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture site with `search: true`, indexed by Pagefind."""
+    pytest.importorskip("pagefind", reason="Pagefind is not installed: pip install 'pagefind[bin]'")
+    yield from _build_and_serve(tmp_path_factory.mktemp("theme-suche"), search=True)
+
+
+def _build_and_serve(tmp: Path, *, search: bool) -> Iterator[str]:
     source, root = tmp / "quelle", tmp / "www"
     _write_site(source)
+    if search:
+        config = source / "config.yaml"
+        config.write_text(config.read_text(encoding="utf-8").replace("search: false", "search: true"),
+                          encoding="utf-8")
     out = root / BASE_PATH.strip("/")
     result = subprocess.run(
         [sys.executable, "-m", "builder", "build", "--source", str(source), "--destination", str(out)],
@@ -415,4 +431,74 @@ def test_pages_make_no_failed_requests(browser: Browser, article_url: str) -> No
     page.wait_for_load_state("load")
     assert page.evaluate("getComputedStyle(document.body).display") == "flex"  # style.css applied
     assert failed == []
+    page.context.close()
+
+
+def test_article_page_shows_kicker_headline_byline_dates_tags_and_related(page: Page) -> None:
+    header = page.locator(".article-header")
+    expect(header.locator(".kicker")).to_have_text("Ukraine-Krise")
+    expect(header.locator(".kicker + h1")).to_have_text("Gespräche in Paris ohne Durchbruch")
+    expect(header.locator(".lead")).to_have_text(
+        "Berater aus vier Staaten haben in Paris über den Konflikt in der Ostukraine gesprochen.")
+    expect(header.locator(".byline-authors")).to_have_text("Von Lena Hoffmann und Jonas Weber")
+    published = header.locator(".byline-date time")
+    expect(published).to_have_attribute("datetime", "2022-01-26T19:50:00+01:00")
+    expect(published).to_have_text("26. Januar 2022, 19:50 Uhr")
+    expect(header.locator(".byline-updated")).to_have_text("aktualisiert 26. Januar 2022, 21:10 Uhr")
+    expect(header.get_by_role("link", name="Diplomatie")).to_have_attribute("href", "/zeitung/themen/diplomatie/")
+    related = page.locator("section[data-related] li")
+    expect(related.get_by_role("link")).to_have_text(["Was ist das Normandie-Format?"])
+    expect(related.get_by_role("link")).to_have_attribute("href", "/zeitung/articles/b/")
+    expect(related.locator(".related-reasons")).to_have_text(re.compile(r"^Gemeinsam: .*Normandie-Format"))
+    expect(page.locator("section[data-related] h2")).to_have_text("Verwandte Artikel")
+
+
+def test_article_page_meta_open_graph_and_json_ld(page: Page) -> None:
+    url = "https://zeitung.example/zeitung/articles/a/"
+    expect(page).to_have_title("Gespräche in Paris ohne Durchbruch – Testzeitung")
+    expect(page.locator('link[rel="canonical"]')).to_have_attribute("href", url)
+    expect(page.locator('meta[property="og:url"]')).to_have_attribute("content", url)
+    expect(page.locator('meta[property="og:type"]')).to_have_attribute("content", "article")
+    expect(page.locator('meta[property="og:title"]')).to_have_attribute("content", "Gespräche in Paris ohne Durchbruch")
+    expect(page.locator('meta[property="article:published_time"]')).to_have_attribute(
+        "content", "2022-01-26T19:50:00+01:00")
+    expect(page.locator('meta[name="description"]')).to_have_attribute(
+        "content", "Berater aus vier Staaten haben in Paris über den Konflikt in der Ostukraine gesprochen.")
+    data = json.loads(page.locator('script[type="application/ld+json"]').text_content() or "")
+    assert (data["@type"], data["headline"]) == ("NewsArticle", "Gespräche in Paris ohne Durchbruch")
+
+
+def test_backlinks_list_the_linking_article(browser: Browser, site_url: str) -> None:
+    page = _open(browser, site_url + "articles/b/")
+    backlinks = page.locator("section[data-backlinks]")
+    expect(backlinks.locator("h2")).to_have_text("Verweise auf diesen Artikel")
+    expect(backlinks.get_by_role("link", name="Gespräche in Paris ohne Durchbruch")).to_have_attribute(
+        "href", "/zeitung/articles/a/")
+    page.context.close()
+
+
+def test_navigation_marks_the_current_section_and_hides_search_when_off(browser: Browser, site_url: str) -> None:
+    page = _open(browser, site_url + "glossar/")
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    expect(nav.get_by_role("link")).to_have_text(["Start", "Themen", "Glossar"])
+    expect(nav.get_by_role("link", name="Glossar")).to_have_attribute("aria-current", "page")
+    expect(nav.get_by_role("link", name="Start")).not_to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("search")).to_have_count(0)
+    # letter jump navigation leads to the group with the term and its summary
+    page.get_by_role("navigation", name="Nach Anfangsbuchstaben").get_by_role("link", name="K").click()
+    group = page.locator(":target")
+    expect(group.get_by_role("link", name="Kreml")).to_be_visible()
+    expect(group).to_contain_text(KREML_SUMMARY)
+    page.context.close()
+
+
+def test_header_search_box_runs_the_query_on_the_search_page(browser: Browser, search_site_url: str) -> None:
+    page = _open(browser, search_site_url + "articles/a/")
+    box = page.get_by_role("search").get_by_role("searchbox", name="Suchbegriff")
+    box.fill("Kreml")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/zeitung/suche/\?q=Kreml$"))
+    first = page.locator(".pagefind-ui__result-link").first
+    expect(first).to_have_text("Kreml")  # the term page ranks first (data-pagefind-weight)
+    expect(page.locator(".pagefind-ui__message")).to_contain_text("Ergebnis")
     page.context.close()
