@@ -537,6 +537,8 @@ CLIENT_JS = r"""// Live reload for the builder preview. Injected by the dev serv
   source.onmessage = function (event) {
     var msg;
     try { msg = JSON.parse(event.data); } catch (e) { return; }
+    // Tests and benchmarks wait for this: the server has registered this tab.
+    window.__builderLiveReload = { connected: true, build: build };
     if (msg.type === "state") {
       if (!msg.ok) showOverlay(msg.diagnostics);
       else if (msg.build !== build) reload(null);   // a build finished while this page loaded

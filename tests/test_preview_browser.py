@@ -6,6 +6,7 @@ own preview on a free port; the fixture always stops it (threads joined).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -15,7 +16,7 @@ import sys
 import textwrap
 import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -97,9 +98,10 @@ def site(tmp_path: Path) -> Path:
 class Running:
     """A started Preview plus the terminal output it printed."""
 
-    def __init__(self, site: Path, *, navigate: bool = False) -> None:
+    def __init__(self, site: Path, *, navigate: bool = False, quiet: float = 0.1, max_wait: float = 1.0) -> None:
         self.out, self.err = io.StringIO(), io.StringIO()
-        self.preview = Preview(site, port=0, navigate=navigate, out=self.out, err=self.err)
+        self.preview = Preview(site, port=0, navigate=navigate, out=self.out, err=self.err,
+                               quiet=quiet, max_wait=max_wait)
         self.preview.start()
         self.origin = self.preview.url.removesuffix(BASE)
 
@@ -107,16 +109,23 @@ class Running:
         return self.origin + path
 
 
-@pytest.fixture
-def running(site: Path) -> Iterator[Running]:
+@contextlib.contextmanager
+def preview_of(site: Path, **options: Any) -> Iterator[Running]:
+    """A running preview of `site`, always stopped afterwards; checks no thread is left behind."""
     before = set(threading.enumerate())
-    preview = Running(site)
+    preview = Running(site, **options)
     try:
         yield preview
     finally:
         preview.preview.stop()
     leftover = [t for t in set(threading.enumerate()) - before if t.is_alive()]
     assert leftover == [], f"threads left running: {leftover}"
+
+
+@pytest.fixture
+def running(site: Path) -> Iterator[Running]:
+    with preview_of(site) as preview:
+        yield preview
 
 
 def chromium_or_skip() -> str:
@@ -157,17 +166,15 @@ def expect(locator):
 
 
 def open_live(page, url: str) -> None:
-    """Open `url` and wait until its live-reload stream is connected."""
+    """Open `url`, wait until its live-reload stream is connected, and mark the document."""
     page.goto(url)
-    page.wait_for_function("() => performance.getEntriesByType('resource')"
-                           ".some(e => e.name.includes('/__livereload/client.js'))")
+    page.wait_for_function("() => window.__builderLiveReload && window.__builderLiveReload.connected")
     page.evaluate("window.__marker = 1")
 
 
 @pytest.mark.browser
 def test_an_edited_article_shows_its_new_text(running: Running, site: Path, page) -> None:
     open_live(page, running.url("/zeitung/articles/kreml-antwort/"))
-    wait_connected(running, 1)
     edit(site / "content/articles/kreml-antwort.md", "der USA erhalten.",
          "der USA erhalten und will bis Freitag antworten.")
     expect(page.locator("main")).to_contain_text("will bis Freitag antworten", timeout=TIMEOUT_MS)
@@ -177,7 +184,6 @@ def test_an_edited_article_shows_its_new_text(running: Running, site: Path, page
 @pytest.mark.browser
 def test_a_stylesheet_change_applies_without_reloading(running: Running, site: Path, page) -> None:
     open_live(page, running.url("/zeitung/articles/kreml-antwort/"))
-    wait_connected(running, 1)
     heading = page.locator("h1").first
     assert heading.evaluate("h => getComputedStyle(h).color") != "rgb(1, 2, 3)"
     with (site / "layouts/assets/style.css").open("a", encoding="utf-8") as css:
@@ -192,7 +198,6 @@ def test_a_front_matter_error_shows_an_overlay_until_it_is_fixed(running: Runnin
                                                                  page, browser) -> None:
     article = site / "content/articles/kreml-antwort.md"
     open_live(page, running.url("/zeitung/articles/kreml-antwort/"))
-    wait_connected(running, 1)
     edit(article, "date: 2022-01-27T10:00:00+01:00", "date: <b>gestern</b>")
     overlay = page.locator("#builder-livereload-overlay")
     expect(overlay).to_be_visible(timeout=TIMEOUT_MS)
@@ -217,7 +222,6 @@ def test_a_front_matter_error_shows_an_overlay_until_it_is_fixed(running: Runnin
 @pytest.mark.browser
 def test_the_scroll_position_survives_a_reload(running: Running, site: Path, page) -> None:
     open_live(page, running.url("/zeitung/articles/genfer-treffen/"))
-    wait_connected(running, 1)
     page.evaluate("window.scrollTo(0, 900)")
     page.wait_for_function("() => window.scrollY === 900")
     edit(site / "content/articles/genfer-treffen.md", "Absatz 40:", "Letzter Absatz 40:")
@@ -227,11 +231,16 @@ def test_the_scroll_position_survives_a_reload(running: Running, site: Path, pag
 
 
 @pytest.mark.browser
-def test_a_burst_of_200_changes_is_one_consistent_rebuild(running: Running, site: Path, page) -> None:
+def test_a_burst_of_200_changes_is_one_consistent_rebuild(site: Path, page) -> None:
+    # A loaded test machine may stall the writing loop for a moment; the burst must still be one.
+    with preview_of(site, quiet=0.5, max_wait=20.0) as running:
+        check_burst(running, site, page)
+
+
+def check_burst(running: Running, site: Path, page) -> None:
     loads: list[str] = []
     page.on("load", lambda: loads.append(page.url))
     open_live(page, running.url("/zeitung/"))
-    wait_connected(running, 1)
     builds_before = running.preview.builds.count
     folder = site / "content/articles"
     for n in range(200):
@@ -255,20 +264,11 @@ def test_a_burst_of_200_changes_is_one_consistent_rebuild(running: Running, site
 
 @pytest.mark.browser
 def test_navigate_follows_the_edited_article(site: Path, page) -> None:
-    running = Running(site, navigate=True)
-    try:
+    with preview_of(site, navigate=True) as running:
         open_live(page, running.url("/zeitung/"))
-        wait_connected(running, 1)
         edit(site / "content/articles/genfer-treffen.md", "trafen sich in Genf.", "trafen sich am Freitag in Genf.")
         page.wait_for_url(running.url("/zeitung/articles/genfer-treffen/"), timeout=TIMEOUT_MS)
         expect(page.locator("main")).to_contain_text("trafen sich am Freitag in Genf.")
-    finally:
-        running.preview.stop()
-
-
-def wait_connected(running: Running, tabs: int) -> None:
-    """Wait until `tabs` event streams are open (so no message can be missed)."""
-    assert running.preview.state.wait_listeners(tabs, TIMEOUT_MS / 1000)
 
 
 # --- run_preview as the command line runs it (no browser) ---------------------------------
