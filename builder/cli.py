@@ -174,13 +174,15 @@ def _new(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .check import check_site
     from .config import load_config
+    sources = None
     if not args.no_build:
         code, report = _run_build(args)
         if code:
             return code
+        sources = report.sources
     config, _ = load_config(args.source, base_url=args.base_url)
     out = args.destination or args.source / "site"
-    result = check_site(out, base_path=config.base_path)
+    result = check_site(out, base_path=config.base_path, base_url=config.base_url, sources=sources)
     print_diagnostics(result.problems, args.format)
     for url, page in result.external_links:
         if args.format == "text":
@@ -196,7 +198,7 @@ def _publish(args: argparse.Namespace) -> int:
     from .check import check_site
     from .config import load_config
     from .publish import PublishError, publish_directory, publish_git
-    config, _ = load_config(args.source)
+    config, _ = load_config(args.source, base_url=args.base_url)
     settings = config.publish
     target = args.target or settings.get("target")
     location = args.location or settings.get("remote" if target == "git" else "path")
@@ -208,7 +210,7 @@ def _publish(args: argparse.Namespace) -> int:
     if code:
         return code
     out = args.destination or args.source / "site"
-    checked = check_site(out, base_path=config.base_path)
+    checked = check_site(out, base_path=config.base_path, base_url=config.base_url, sources=report.sources)
     if not checked.ok:
         print_diagnostics(checked.problems)
         print("publish refused: the site does not pass 'check'", file=sys.stderr)
@@ -223,9 +225,8 @@ def _publish(args: argparse.Namespace) -> int:
         print(f"publish failed: {exc}", file=sys.stderr)
         return EXIT_CONTENT
     verb = "would change" if args.dry_run else "changed"
-    for name, paths in (("added", plan.added), ("changed", plan.changed), ("removed", plan.removed)):
-        for path in paths:
-            print(f"{name}: {path}")
+    for line in plan.lines():
+        print(line)
     print(f"publish {verb} {len(plan.added)} added, {len(plan.changed)} changed, {len(plan.removed)} removed")
     return EXIT_OK
 

@@ -64,6 +64,7 @@ class BuildReport:
     pages: int = 0
     rendered: int = 0
     seconds: float = 0.0
+    sources: Mapping[str, str] = field(default_factory=dict)   # output path → content file
 
     def summary(self) -> str:
         return (f"Built {self.pages} pages: {self.articles} articles, {self.terms} terms, "
@@ -366,7 +367,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         _write_manifest(manifest_file, {spec.path: spec.fingerprint for spec in prepared.specs})
     return BuildReport(True, tuple(problems.items), len(site.articles), len(site.terms), len(site.links.tags),
                        sum(1 for s in prepared.specs if s.path.endswith(".html")), rendered,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, {s.path: s.source for s in prepared.specs if s.source})
 
 
 def _index_for_search(folder: Path, language: str, problems: Diagnostics) -> None:
