@@ -1,8 +1,10 @@
 """A strict YAML loader for front matter and config: plain data only, with line numbers.
 
 Front matter needs no anchors, aliases or tags; refusing them also stops alias
-bombs and `!!python` objects. YAML 1.1 booleans like `on`/`NO` are read as
-strings, so `country: NO` stays "NO" (YAML 1.2 behaviour); only true/false are booleans.
+bombs and `!!python` objects. Nesting depth is checked on the event stream,
+before anything recursive runs. YAML 1.1 surprises are read as text, as YAML 1.2
+would: `on`/`NO` stay strings (only true/false are booleans), and `1:30`,
+`007` or `1_000` stay as written instead of becoming 90, 7 and 1000.
 """
 
 from __future__ import annotations
@@ -36,28 +38,47 @@ class LoadedYaml:
 
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _ALLOWED_TAGS = frozenset({
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-    _BOOL_TAG, "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+    _BOOL_TAG, "tag:yaml.org,2002:null", _TIMESTAMP_TAG,
     "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map",
 })
 _MAX_DEPTH = 50
 
 
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+_TOO_DEEP = "YAML is nested too deeply"
+_NO_ALIASES = "YAML anchors and aliases (&name, *name) are not allowed here"
+
+
 def load_mapping(text: str) -> LoadedYaml:
     """Parse `text` as one YAML mapping of plain data; raise YamlProblem otherwise."""
+    odd_break = _ODD_BREAK.search(text)
+    if odd_break:  # YAML counts these as line breaks, editors do not: line numbers would drift
+        before = text[:odd_break.start()]
+        raise YamlProblem(before.count("\n") + 1, odd_break.start() - before.rfind("\n"),
+                          f"the character U+{ord(odd_break.group()):04X} (a Unicode line break) is not allowed "
+                          "in YAML here", hint="replace it with a space or an ordinary line break")
     try:
+        _check_events(text)
         node = yaml.compose(text, Loader=_Base)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         col = mark.column + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if "maximum nesting depth" in problem:  # libyaml's own limit
+            raise YamlProblem(line, col, _TOO_DEEP) from None
         raise YamlProblem(line, col, f"invalid YAML: {problem}") from None
+    except (yaml.reader.ReaderError, UnicodeError) as exc:  # libyaml: surrogates are UnicodeEncodeError
+        line, col, character = _unprintable(text, getattr(exc, "position", 0))
+        raise YamlProblem(line, col, f"invalid YAML: the character U+{character:04X} is not allowed",
+                          hint="remove the control character or write it as an escape in double quotes") from None
     except yaml.YAMLError as exc:
         raise YamlProblem(1, None, f"invalid YAML: {exc}") from None
     except RecursionError:
-        raise YamlProblem(1, None, "YAML is nested too deeply") from None
+        raise YamlProblem(1, None, _TOO_DEEP) from None
     if node is None:
         return LoadedYaml({}, {})
     if not isinstance(node, yaml.MappingNode):
@@ -81,6 +102,36 @@ def load_mapping(text: str) -> LoadedYaml:
     return LoadedYaml(data, key_lines)
 
 
+def _check_events(text: str) -> None:
+    """Refuse anchors, aliases and deep nesting from the event stream (iterative, alias-free)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Base):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            mark = event.start_mark
+            raise YamlProblem(mark.line + 1, mark.column + 1, _NO_ALIASES,
+                              hint="write the value out where it is needed")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > _MAX_DEPTH:
+                mark = event.start_mark
+                raise YamlProblem(mark.line + 1, mark.column + 1, _TOO_DEEP)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _unprintable(text: str, position: int) -> tuple[int, int, int]:
+    """Line, column and code point of the character the reader refused.
+
+    libyaml reports byte offsets, PyYAML character offsets; finding the
+    character ourselves gives the same answer for both.
+    """
+    match = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    offset = match.start() if match else max(position, 0)
+    character = ord(text[offset]) if offset < len(text) else 0
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1, character
+
+
 def _nested_lines(node: yaml.Node, prefix: str, lines: dict[str, int]) -> None:
     """Record "parent.child" key lines of nested mappings, for config errors."""
     if not isinstance(node, yaml.MappingNode):
@@ -97,14 +148,20 @@ def _vet(node: yaml.Node, depth: int, seen: set[int]) -> None:
     if depth > _MAX_DEPTH:
         raise YamlProblem(node.start_mark.line + 1, node.start_mark.column + 1,
                           "YAML is nested too deeply")
-    if id(node) in seen:
-        raise YamlProblem(node.start_mark.line + 1, node.start_mark.column + 1,
-                          "YAML anchors and aliases (&name, *name) are not allowed here")
+    if id(node) in seen:  # _check_events refused aliases already; this is a second line of defence
+        raise YamlProblem(node.start_mark.line + 1, node.start_mark.column + 1, _NO_ALIASES)
     seen.add(id(node))
     if node.tag not in _ALLOWED_TAGS:
         raise YamlProblem(node.start_mark.line + 1, node.start_mark.column + 1,
                           f"YAML tag '{node.tag}' is not allowed here",
                           hint="front matter holds plain text, numbers, dates, lists and mappings")
+    if node.tag == _TIMESTAMP_TAG:
+        try:
+            _Constructor().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise YamlProblem(node.start_mark.line + 1, node.start_mark.column + 1,
+                              f"impossible date '{node.value}': {exc}",
+                              hint="write a real date, e.g. 2022-01-26") from None
     if isinstance(node, yaml.SequenceNode):
         for child in node.value:
             _vet(child, depth + 1, seen)
@@ -115,6 +172,10 @@ def _vet(node: yaml.Node, depth: int, seen: set[int]) -> None:
 
 
 _YAML12_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+# Integers YAML 1.2 and YAML 1.1 agree on, without leading zeros; the rest stays text.
+_PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]{0,99}|0x[0-9a-fA-F]{1,64})$")
+_PLAIN_FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$"
+                          r"|^\.(?:nan|NaN|NAN)$")
 
 
 class _Constructor(yaml.constructor.SafeConstructor):
@@ -127,7 +188,21 @@ def _construct_bool(constructor: yaml.constructor.SafeConstructor, node: yaml.Sc
     return node.value
 
 
+def _construct_int(constructor: yaml.constructor.SafeConstructor, node: yaml.ScalarNode) -> Any:
+    if _PLAIN_INT.match(node.value):
+        return constructor.construct_yaml_int(node)
+    return node.value  # 007, 0b101, 1_000, 1:30: YAML 1.1 numbers, text in YAML 1.2
+
+
+def _construct_float(constructor: yaml.constructor.SafeConstructor, node: yaml.ScalarNode) -> Any:
+    if _PLAIN_FLOAT.match(node.value):
+        return constructor.construct_yaml_float(node)
+    return node.value  # 1_000.5, 1:30.5
+
+
 _Constructor.add_constructor(_BOOL_TAG, _construct_bool)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Constructor.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 def _construct(node: yaml.Node) -> Any:
