@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,28 +30,33 @@ class FrontMatterError(Exception):
 
 
 def parse(text: str) -> FrontMatter:
-    """Read YAML front matter between `---` lines (text already has "\\n" line ends)."""
-    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+    """Read YAML front matter between `---` lines (text already has "\\n" line ends).
+
+    Delimiter lines may carry trailing spaces or tabs, as editors sometimes leave them.
+    """
+    opening = _OPENING.match(text)
+    if opening is None:
         other = _other_format(text)
         if other is not None:
             return other
         return FrontMatter({}, {}, text, 1)
-    end = text.find("\n---\n", 3)
-    if end == -1:
-        if text.endswith("\n---"):
-            end = len(text) - 4
-        else:
-            raise FrontMatterError(1, 1, "front matter opened with '---' on line 1 is never closed",
-                                   hint="add a line with '---' after the front matter")
-    raw = text[4:end + 1] if end >= 3 else ""
-    body = text[end + 5:]
-    body_line = raw.count("\n") + 3
+    closing = _CLOSING.search(text, opening.end() - 1)
+    if closing is None:
+        raise FrontMatterError(1, 1, "front matter opened with '---' on line 1 is never closed",
+                               hint="add a line with '---' after the front matter")
+    raw = text[opening.end():closing.start() + 1]
+    body = text[closing.end():]
+    body_line = text.count("\n", 0, closing.end()) + 1
     try:
         loaded = load_mapping(raw)
     except YamlProblem as exc:
         raise FrontMatterError(exc.line + 1, exc.col, exc.message, exc.hint) from None
     lines = {key: line + 1 for key, line in loaded.key_lines.items()}
     return FrontMatter(loaded.data, lines, body, body_line)
+
+
+_OPENING = re.compile(r"---[ \t]*(?:\n|\Z)")
+_CLOSING = re.compile(r"\n---[ \t]*(?:\n|\Z)")
 
 
 def _other_format(text: str) -> FrontMatter | None:
