@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,20 +54,26 @@ def discover(site: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
         for entry in entries:
             if is_ignored_name(entry.name):
                 continue
-            entry_rel = f"{rel}/{entry.name}"
+            name = _printable_name(entry.name)
+            entry_rel = f"{rel}/{name}"
+            if name != entry.name:
+                if entry.name.endswith(MARKDOWN_SUFFIXES) or entry.is_dir():
+                    problems.append(Diagnostic(entry_rel, None, "file name is not valid UTF-8; skipped",
+                                               hint="rename it using letters, digits and hyphens"))
+                continue
             path = Path(entry.path)
             if entry.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(root):
-                    problems.append(Diagnostic(entry_rel, None, "symbolic link points outside the site folder",
-                                               hint="copy the file into the site instead"))
+                problem = _symlink_problem(path, root)
+                if problem is not None:
+                    problems.append(Diagnostic(entry_rel, None, problem[0], hint=problem[1]))
                     continue
-                if not target.exists():
-                    problems.append(Diagnostic(entry_rel, None, "symbolic link points to nothing"))
-                    continue
-            if entry.is_dir():
+            try:
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            except OSError:
+                is_dir = is_file = False
+            if is_dir:
                 walk(path, entry_rel)
-            elif entry.name.endswith(MARKDOWN_SUFFIXES) and entry.is_file():
+            elif entry.name.endswith(MARKDOWN_SUFFIXES) and is_file:
                 in_glossary = entry_rel.startswith(f"{CONTENT_DIR}/{GLOSSARY_DIR}/")
                 found.append(SourceFile(entry_rel, path, "term" if in_glossary else "article"))
 
@@ -73,27 +81,76 @@ def discover(site: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
     return found, problems
 
 
-def read_text(source: SourceFile, *, max_size: int) -> tuple[str | None, Diagnostic | None]:
-    """The file's text with BOM removed and line endings normalised to "\\n"."""
+def _printable_name(name: str) -> str:
+    """The name, or its bytes with invalid UTF-8 shown as \\xNN (scandir keeps them as surrogates)."""
     try:
-        data = source.path.read_bytes()
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _symlink_problem(path: Path, root: Path) -> tuple[str, str | None] | None:
+    """Why a symbolic link cannot be followed (message, hint), or None when it is fine."""
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "symbolic link points to nothing", None
+    except (RuntimeError, OSError):  # ELOOP: a link that leads back to itself
+        return "symbolic link loop", "point the link at a real file or remove it"
+    if not target.is_relative_to(root):
+        return "symbolic link points outside the site folder", "copy the file into the site instead"
+    return None
+
+
+def read_text(source: SourceFile, *, max_size: int) -> tuple[str | None, Diagnostic | None]:
+    """The file's text with BOM removed and line endings normalised to "\\n".
+
+    Files over `max_size` are refused before they are read.
+    """
+    try:
+        with open(source.path, "rb") as handle:
+            data = handle.read(max_size + 1)
+            if len(data) > max_size:
+                size = os.fstat(handle.fileno()).st_size
+                return None, _too_big(source.rel, max(size, len(data)), max_size)
     except OSError as exc:
         return None, Diagnostic(source.rel, None, f"cannot read file: {exc.strerror}")
     return decode(source.rel, data, max_size=max_size)
 
 
+def _too_big(rel: str, size: int, max_size: int) -> Diagnostic:
+    return Diagnostic(rel, None, f"file is {size:,} bytes, over the limit of {max_size:,}",
+                      hint="raise 'markdown.max_file_size' in config.yaml if this is intended")
+
+
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset; CRLF, CR and LF each end a line."""
+    breaks = list(_LINE_BREAK.finditer(data, 0, offset))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, len(data[start:offset].decode("utf-8", "replace")) + 1
+
+
 def decode(rel: str, data: bytes, *, max_size: int) -> tuple[str | None, Diagnostic | None]:
-    """Decode UTF-8 content bytes, refusing binary and oversized files."""
+    """Decode UTF-8 content bytes (NFC), refusing binary and oversized files."""
     if len(data) > max_size:
-        return None, Diagnostic(rel, None, f"file is {len(data):,} bytes, over the limit of {max_size:,}",
-                                hint="raise 'markdown.max_file_size' in config.yaml if this is intended")
-    if b"\x00" in data:
-        return None, Diagnostic(rel, None, "file is binary, not UTF-8 text")
+        return None, _too_big(rel, len(data), max_size)
+    if data.startswith(_UTF16_BOMS):
+        return None, Diagnostic(rel, 1, "file is UTF-16, not UTF-8", col=1, hint="save the file as UTF-8")
+    nul = data.find(b"\x00")
+    if nul != -1:
+        line, col = _line_col(data, nul)
+        return None, Diagnostic(rel, line, "file is binary (it contains a NUL byte), not UTF-8 text", col=col)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, Diagnostic(rel, line, f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+        line, col = _line_col(data, exc.start)
+        return None, Diagnostic(rel, line, f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})", col=col,
                                 hint="save the file as UTF-8")
     # CRLF and lone CR both become LF; each original line break stays one line.
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+    # NFC: text typed on macOS may spell "ü" as "u" + combining diaeresis.
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")), None
