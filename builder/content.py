@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import unquote
 
 from . import frontmatter
 from .dates import parse_date
@@ -42,11 +45,21 @@ class _Problems:
 
     def error(self, key: str | None, message: str, hint: str | None = None, line: int | None = None) -> None:
         self.items.append(Diagnostic(self.rel, line or (self.lines.get(key, 1) if key else 1),
-                                     message, "error", hint=hint))
+                                     visible(message), "error", hint=visible(hint)))
 
     def warning(self, key: str | None, message: str, hint: str | None = None, line: int | None = None) -> None:
         self.items.append(Diagnostic(self.rel, line or (self.lines.get(key, 1) if key else 1),
-                                     message, "warning", hint=hint))
+                                     visible(message), "warning", hint=visible(hint)))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: str | None) -> str | None:
+    """Control characters from content shown as \\xNN, so messages cannot drive the terminal."""
+    if text is None:
+        return None
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def read_front_matter(rel: str, text: str) -> tuple[frontmatter.FrontMatter | None, list[Diagnostic]]:
@@ -57,8 +70,19 @@ def read_front_matter(rel: str, text: str) -> tuple[frontmatter.FrontMatter | No
         return None, [Diagnostic(rel, exc.line, exc.message, col=exc.col, hint=exc.hint)]
 
 
+def _empty_file(rel: str, text: str, what: str) -> list[Diagnostic]:
+    """One clear error for a file with nothing in it, instead of one per missing key."""
+    if text.strip():
+        return []
+    return [Diagnostic(rel, 1, "the file is empty",
+                       hint=f"write front matter with {what}, or delete the file")]
+
+
 def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | None, list[Diagnostic]]:
     """Validate an article's front matter; None when it has errors."""
+    empty = _empty_file(rel, text, "'title:' and 'date:'")
+    if empty:
+        return None, empty
     fm, problems = read_front_matter(rel, text)
     if fm is None:
         return None, problems
@@ -66,7 +90,7 @@ def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | N
     p = _Problems(rel, lines)
     for line, message in fm.warnings:
         p.warning(None, message, line=line)
-    stem = PurePosixPath(rel).stem
+    stem = _nfc(PurePosixPath(rel).stem)
     file_date = None
     try:
         from . import compat
@@ -93,8 +117,9 @@ def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | N
     if not slug:
         p.error("slug" if "slug" in data else None, f"cannot make a URL slug from '{slug_source}'",
                 hint="set 'slug:' to letters and digits")
-    section = str(PurePosixPath(rel).parent.relative_to(CONTENT_DIR))
-    section = "" if section == "." else "/".join(slugify(part) for part in section.split("/"))
+    section = _nfc(str(PurePosixPath(rel).parent.relative_to(CONTENT_DIR)))
+    # Folders starting with "_" (Jekyll's _posts, _drafts) group files but are no part of URLs.
+    section = "/".join(slugify(part) for part in section.split("/") if part != "." and not part.startswith("_"))
     url = _url(p, data, "url") if "url" in data else f"/{section}/{slug}/" if section else f"/{slug}/"
     article = Article(
         slug=slug, source=rel, section=section, title=title or "", date=date,  # type: ignore[arg-type]
@@ -114,6 +139,9 @@ def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | N
 
 def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, list[Diagnostic]]:
     """Validate a glossary entry; None when it has errors. Summary is filled in later."""
+    empty = _empty_file(rel, text, "'term:'")
+    if empty:
+        return None, empty
     fm, problems = read_front_matter(rel, text)
     if fm is None:
         return None, problems
@@ -122,7 +150,7 @@ def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, l
     _warn_typos(p, data, TERM_KEYS)
     name = _text(p, data, "term", required=True)
     aliases = _strings(p, data, "aliases")
-    slug_source = _text(p, data, "slug") or PurePosixPath(rel).stem
+    slug_source = _text(p, data, "slug") or _nfc(PurePosixPath(rel).stem)
     slug = slugify(slug_source)
     if not slug:
         p.error("slug" if "slug" in data else None, f"cannot make a URL slug from '{slug_source}'")
@@ -153,7 +181,8 @@ def _text(p: _Problems, data: dict[str, Any], key: str, required: bool = False) 
     value = data.get(key)
     if value is None:
         if required:
-            p.error(None, f"'{key}' is required", hint=f"add '{key}: \"…\"' to the front matter", line=1)
+            p.error(None, f"'{key}' is required", hint=f"add '{key}: \"…\"' to the front matter",
+                    line=p.lines.get(key, 1))
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
@@ -230,14 +259,31 @@ def _urls(p: _Problems, data: dict[str, Any], key: str) -> tuple[str, ...]:
 
 
 def safe_url_path(value: str) -> str | None:
-    """Normalise "/a/b", "a/b.html" to "/a/b/" or "/a/b.html"; None for anything that could escape."""
-    if not value or "\\" in value or "\x00" in value or ":" in value or value.startswith("//"):
+    """Normalise "/a/b", "a/b.html" to "/a/b/" or "/a/b.html"; None for anything that could escape.
+
+    Refused: "..", "." and hidden segments (also percent-encoded, as browsers
+    decode them), backslashes, control characters, schemes, "?" and "#".
+    """
+    value = value.strip()
+    if not value or _UNSAFE_URL_CHARS.search(value) or value.startswith("//"):
         return None
-    parts = [part for part in value.strip().split("/") if part]
-    if not parts or any(part in (".", "..") for part in parts):
-        return None if parts or value.strip() != "/" else "/"
+    parts = [part for part in value.split("/") if part]
+    if not parts:
+        return "/"
+    for part in parts:
+        decoded = unquote(part)
+        if decoded.startswith(".") or _UNSAFE_URL_CHARS.search(decoded) or "/" in decoded:
+            return None
     path = "/" + "/".join(parts)
     return path if "." in parts[-1] else path + "/"
+
+
+_UNSAFE_URL_CHARS = re.compile(r"[\x00-\x1f\x7f\\:?#]")
+
+
+def _nfc(text: str) -> str:
+    """File names from macOS come decomposed ("U" + combining diaeresis); slugs need "Ü"."""
+    return unicodedata.normalize("NFC", text)
 
 
 def _describe(value: Any) -> str:
