@@ -61,6 +61,7 @@ __all__ = [
 
 SUFFIXES: tuple[str, ...] = ("s", "es", "n", "en", "e", "er", "ern")
 _ACRONYM_SUFFIXES: tuple[str, ...] = ("s",)
+_SUFFIX_STARTS = frozenset("ensENS")  # first letters of the suffixes, either case
 _HYPHENS = frozenset("-\u2010\u2011\u00ad")
 _JOINERS = _HYPHENS | {"_"}
 _SENTENCE_END = frozenset(".!?:…")
@@ -129,27 +130,36 @@ def is_sentence_start(text: str, index: int, at_start: bool = True) -> bool:
     return k > 0 and text[k - 1] in _SENTENCE_END
 
 
-# An automaton value: (key length, check left boundary, check right boundary,
-# candidates as (slug, needs sentence start) in order of preference).
-_Value = tuple[int, bool, bool, tuple[tuple[str, bool], ...]]
+def _is_wordish(char: str) -> bool:
+    """`_is_word_char` with a fast path for the common case."""
+    return char.isalnum() or (char in _JOINERS or char > "\u02ff") and _is_word_char(char)
+
+
+# One way to read a key: (slug, needs sentence start, suffixes allowed after it).
+_Option = tuple[str, bool, tuple[str, ...]]
+# An automaton value: (key length, check left boundary, check right boundary, options
+# in order of preference).
+_Value = tuple[int, bool, bool, tuple[_Option, ...]]
 # What the matcher is built from, small and picklable: (slug, forms, case_sensitive, inflect).
 _Spec = tuple[tuple[str, tuple[str, ...], bool, bool | None], ...]
+# Before compiling: key → [(priority, term order, option)].
+_Entries = dict[str, list[tuple[int, int, _Option]]]
 
 
-def _compile(entries: dict[str, list[tuple[int, int, str, bool]]]) -> ahocorasick.Automaton | None:
+def _compile(entries: _Entries) -> ahocorasick.Automaton | None:
     if not entries:
         return None
     automaton = ahocorasick.Automaton()
     add = automaton.add_word
-    for key, options in entries.items():
-        if len(options) == 1:
-            ordered: tuple[tuple[str, bool], ...] = ((options[0][2], options[0][3]),)
+    for key, choices in entries.items():
+        if len(choices) == 1:
+            options: tuple[_Option, ...] = (choices[0][2],)
         else:
-            seen: dict[str, bool] = {}
-            for _, _, slug, needs_start in sorted(options):
-                seen.setdefault(slug, needs_start)
-            ordered = tuple(seen.items())
-        add(key, (len(key), _is_word_char(key[0]), _is_word_char(key[-1]), ordered))
+            chosen: dict[str, _Option] = {}
+            for _, _, option in sorted(choices):
+                chosen.setdefault(option[0], option)
+            options = tuple(chosen.values())
+        add(key, (len(key), _is_word_char(key[0]), _is_word_char(key[-1]), options))
     automaton.make_automaton()
     return automaton
 
@@ -163,7 +173,10 @@ def _rebuild(spec: _Spec, inflect: bool) -> "Matcher":
 class Matcher:
     """Finds glossary terms in text; build once per process, use for every text.
 
-    Pickles as the terms' forms and rebuilds its automata on unpickling.
+    The automata hold each written form once (plus its capitalised variant for
+    sentence starts); inflection suffixes are checked where a form is followed by
+    more letters, so inflection costs neither keys nor scanning time. Pickles as
+    the terms' forms and rebuilds its automata on unpickling.
     """
 
     def __init__(self, terms: Sequence[Term], *, inflect: bool = False) -> None:
@@ -173,25 +186,22 @@ class Matcher:
     def _build(self, spec: _Spec, inflect: bool) -> None:
         self._spec = spec
         self._inflect = inflect
-        exact: dict[str, list[tuple[int, int, str, bool]]] = {}
-        folded: dict[str, list[tuple[int, int, str, bool]]] = {}
+        exact: _Entries = {}
+        folded: _Entries = {}
         for order, (slug, forms, case_sensitive, term_inflect) in enumerate(spec):
             inflected = inflect if term_inflect is None else term_inflect
             for raw in forms:
                 form = _normalise_form(raw)
                 if not form:
                     continue
-                keys = [(form, 0)]
-                if inflected:
-                    keys += [(form + suffix, 1) for suffix in _suffixes(form)]
-                for key, priority in keys:
-                    if not case_sensitive:
-                        folded.setdefault(_fold(key), []).append((priority, order, slug, False))
-                        continue
-                    exact.setdefault(key, []).append((priority, order, slug, False))
-                    capital = key[0].upper() + key[1:]
-                    if capital != key and len(capital) == len(key):
-                        exact.setdefault(capital, []).append((priority + 2, order, slug, True))
+                suffixes = _suffixes(form) if inflected else ()
+                if not case_sensitive:
+                    folded.setdefault(_fold(form), []).append((0, order, (slug, False, suffixes)))
+                    continue
+                exact.setdefault(form, []).append((0, order, (slug, False, suffixes)))
+                capital = form[0].upper() + form[1:]
+                if capital != form and len(capital) == len(form):
+                    exact.setdefault(capital, []).append((1, order, (slug, True, suffixes)))
         self._exact = _compile(exact)
         self._folded = _compile(folded)
 
@@ -212,35 +222,52 @@ class Matcher:
         for space in _SPACES:
             if space in norm:
                 norm = norm.replace(space, " ")
-        # Padded by the neighbouring characters so boundary checks need no index tests.
+        # Padded by the neighbouring characters so boundary checks need no index tests:
+        # norm[i] is padded[i + 1].
         padded = (before[-1:] or " ") + norm + (after[:1] or " ")
-        candidates: list[tuple[int, int, int, str]] = []
+        # (start, -end, inflected, case-insensitive, slug): sorting puts the leftmost,
+        # then longest first, and prefers exact forms and case-sensitive terms on ties.
+        candidates: list[tuple[int, int, int, int, str]] = []
         passes = ((0, self._exact, norm), (1, self._folded, _fold(norm) if self._folded else ""))
         for rank, automaton, haystack in passes:
             if automaton is None:
                 continue
             for last, (length, check_left, check_right, options) in automaton.iter(haystack):
-                if check_right:
-                    char = padded[last + 2]
-                    if char.isalnum() or (char in _JOINERS or char > "\u02ff") and _is_word_char(char):
+                end = last + 1
+                joined = check_right and _is_wordish(padded[end + 1])
+                if joined and (padded[end + 1] not in _SUFFIX_STARTS
+                               or not options[0][2] and len(options) == 1):
+                    continue  # the common case: a form inside a longer word
+                start = end - length
+                if check_left and _is_wordish(padded[start]):
+                    continue
+                for slug, needs_start, suffixes in options:
+                    if needs_start and not is_sentence_start(norm, start, sentence_start):
                         continue
-                start = last - length + 1
-                if check_left:
-                    char = padded[start]
-                    if char.isalnum() or (char in _JOINERS or char > "\u02ff") and _is_word_char(char):
-                        continue
-                for slug, needs_start in options:
-                    if not needs_start or is_sentence_start(norm, start, sentence_start):
-                        candidates.append((start, -last - 1, rank, slug))
+                    if not joined:
+                        candidates.append((start, -end, 0, rank, slug))
+                        break
+                    stop = _inflected_end(haystack, padded, end, suffixes)
+                    if stop:
+                        candidates.append((start, -stop, 1, rank, slug))
                         break
         candidates.sort()
         matches: list[Match] = []
         covered = 0
-        for start, neg_end, _, slug in candidates:
+        for start, neg_end, _, _, slug in candidates:
             if start >= covered:
                 matches.append(Match(start, -neg_end, slug))
                 covered = -neg_end
         return matches
+
+
+def _inflected_end(haystack: str, padded: str, end: int, suffixes: tuple[str, ...]) -> int:
+    """Where the word ends if it continues with one of `suffixes` after `end`, else 0."""
+    for suffix in suffixes:
+        stop = end + len(suffix)
+        if haystack.startswith(suffix, end) and not _is_wordish(padded[stop + 1]):
+            return stop
+    return 0
 
 
 def _casefold_key(text: str) -> str:

@@ -170,6 +170,19 @@ def test_inflection_on_matches_suffixes_of_the_last_word() -> None:
     assert found(matcher, "den Normandie-Formaten") == [("Normandie-Formaten", FORMAT.slug)]
 
 
+def test_inflection_needs_the_word_to_end_after_the_suffix() -> None:
+    matcher = Matcher([FORMAT], inflect=True)
+    assert found(matcher, "die Normandie-Formatsitzung und die Normandie-Formaten-Runde") == []
+    assert found(matcher, "den Normandie-Formatern.") == [("Normandie-Formatern", FORMAT.slug)]
+
+
+def test_inflection_of_case_insensitive_term() -> None:
+    nato = term("nato", "Nato", case_sensitive=False)
+    matcher = Matcher([nato], inflect=True)
+    assert found(matcher, "die Natos, die NATOS und natos") == [
+        ("Natos", "nato"), ("NATOS", "nato"), ("natos", "nato")]
+
+
 def test_inflection_does_not_handle_umlaut_plurals() -> None:
     vertrag = term("vertrag", "Vertrag")
     matcher = Matcher([vertrag], inflect=True)
