@@ -113,19 +113,26 @@ def make_article(rng: random.Random, vocabulary: Sequence[str], weights: Sequenc
     return "\n\n".join(paragraphs) + "\n"
 
 
-def median_per_item(func: Callable[[str], object], items: Sequence[str], repeats: int) -> float:
-    """Median over items of each item's median time, in microseconds."""
-    per_item: list[list[int]] = [[] for _ in items]
+def medians_per_item(funcs: Sequence[Callable[[str], object]], items: Sequence[str],
+                     repeats: int) -> list[float]:
+    """For each function, the median over items of each item's median time, in µs.
+
+    The functions take turns on every item, so a machine busy with other work
+    slows them alike and the ratios between them stay fair.
+    """
+    per_item = [[[] for _ in items] for _ in funcs]  # type: list[list[list[int]]]
     gc.disable()
     try:
         for _ in range(repeats):
             for index, item in enumerate(items):
-                start = time.perf_counter_ns()
-                func(item)
-                per_item[index].append(time.perf_counter_ns() - start)
+                for number, func in enumerate(funcs):
+                    start = time.perf_counter_ns()
+                    func(item)
+                    per_item[number][index].append(time.perf_counter_ns() - start)
     finally:
         gc.enable()
-    return statistics.median(statistics.median(times) for times in per_item) / 1_000
+    return [statistics.median(statistics.median(times) for times in timings) / 1_000
+            for timings in per_item]
 
 
 def median_time(func: Callable[[], object], repeats: int) -> float:
@@ -157,36 +164,40 @@ def main(argv: Sequence[str] | None = None) -> None:
     weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
     articles = [make_article(rng, vocabulary, weights, all_terms[:HOT_TERMS]) for _ in range(args.articles)]
     words = statistics.mean(len(a.split()) for a in articles)
-    print(f"{'dense' if args.dense else 'normal'} vocabulary ({len(_syllables)} syllables), {len(articles)} articles, {words:.0f} words and {statistics.mean(map(len, articles)):.0f} "
+    print(f"{'dense' if args.dense else 'normal'} vocabulary ({len(_syllables)} syllables), "
+          f"{len(articles)} articles, {words:.0f} words and {statistics.mean(map(len, articles)):.0f} "
           f"characters each on average; {args.repeats} repeats; medians")
 
-    baseline_md = MarkdownIt("commonmark")
-    baseline = median_per_item(baseline_md.render, articles, args.repeats)
-
-    rows = []
+    builds, builds_inflect, unpickles, sizes_kb, finders, inflecting, renderers, matches = [], [], [], [], [], [], [], []
     for size in SIZES:
         terms = all_terms[:size]
         by_slug = {t.slug: t for t in terms}
-        build = median_time(lambda: Matcher(terms), 3)
+        builds.append(median_time(lambda: Matcher(terms), 3))
+        builds_inflect.append(median_time(lambda: Matcher(terms, inflect=True), 3))
         matcher = Matcher(terms)
-        inflecting = Matcher(terms, inflect=True)
         data = pickle.dumps(matcher)
-        unpickle = median_time(lambda: pickle.loads(data), 3)
-        find = median_per_item(matcher.find, articles, args.repeats)
-        find_inflect = median_per_item(inflecting.find, articles, args.repeats)
+        unpickles.append(median_time(lambda: pickle.loads(data), 3))
+        sizes_kb.append(len(data) / 1024)
+        finders.append(matcher.find)
+        inflecting.append(Matcher(terms, inflect=True).find)
         md = MarkdownIt("commonmark")
         glossary_plugin(md, matcher, by_slug, term_url=lambda slug: f"/glossar/{slug}/", mode="all")
-        render = median_per_item(lambda text: md.render(text, {}), articles, args.repeats)
-        matches = statistics.mean(len(matcher.find(a)) for a in articles)
-        rows.append((size, build, unpickle, len(data), find, find_inflect, render, matches))
+        renderers.append(lambda text, md=md: md.render(text, {}))
+        matches.append(statistics.mean(len(matcher.find(a)) for a in articles))
+    find = medians_per_item(finders, articles, args.repeats)
+    find_inflect = medians_per_item(inflecting, articles, args.repeats)
+    plain = MarkdownIt("commonmark")
+    *render, baseline = medians_per_item([*renderers, lambda text: plain.render(text, {})],
+                                         articles, args.repeats)
+    rows = list(zip(SIZES, builds, unpickles, sizes_kb, find, find_inflect, render, matches, builds_inflect))
 
     header = (f"{'terms':>7} {'build ms':>9} {'unpickle ms':>12} {'pickle kB':>10} {'find µs':>9} "
-              f"{'find+infl µs':>13} {'render µs':>10} {'matches':>8}")
+              f"{'find+infl µs':>13} {'render µs':>10} {'matches':>8} {'build+infl ms':>14}")
     print(header)
     print("-" * len(header))
-    for size, build, unpickle, nbytes, find, find_inflect, render, matches in rows:
-        print(f"{size:>7,} {build:>9.1f} {unpickle:>12.1f} {nbytes / 1024:>10.0f} {find:>9.0f} "
-              f"{find_inflect:>13.0f} {render:>10.0f} {matches:>8.1f}")
+    for row in rows:
+        print(f"{row[0]:>7,} {row[1]:>9.1f} {row[2]:>12.1f} {row[3]:>10.0f} {row[4]:>9.0f} "
+              f"{row[5]:>13.0f} {row[6]:>10.0f} {row[7]:>8.1f} {row[8]:>14.1f}")
     first, last = rows[0], rows[-1]
     print(f"ratio {last[0]:,}/{first[0]:,}: find {last[4] / first[4]:.2f}x, "
           f"find with inflection {last[5] / first[5]:.2f}x, render {last[6] / first[6]:.2f}x")
