@@ -27,7 +27,7 @@ from .pages import LinkedSite, PageSpec, plan_pages
 from .parallel import cpu_count, map_indices
 from .related import validate_related
 from .render import Renderer, TemplateProblem, Urls, template_folders, theme_digest
-from .sources import discover, is_ignored_name, read_text
+from .sources import SourceFile, discover, is_ignored_name, read_text
 from .templating import PageIndex, preprocess
 from .write import MARKER, OutputError, StagedOutput, check_destination
 
@@ -80,32 +80,41 @@ class Loaded:
     drafts: list[Article] = field(default_factory=list)
     terms: list[Term] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)
-    texts: dict[str, str] = field(default_factory=dict)   # source → Markdown body
 
 
-def load_site(source: Path, config: SiteConfig, drafts: bool, problems: Diagnostics) -> Loaded:
+def _load_one(state: tuple[list[SourceFile], LoadOptions, int], index: int
+              ) -> tuple[str, Article | Term | None, list[Diagnostic], str | None]:
+    """Worker: read, split and validate one content file."""
+    files, options, max_size = state
+    file = files[index]
+    text, problem = read_text(file, max_size=max_size)
+    if problem is not None or text is None:
+        return file.kind, None, [problem] if problem else [], None
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    if file.kind == "term":
+        term, found = load_term(file.rel, text, options)
+        if term is not None and not term.summary:
+            term = replace(term, summary=summary_from_markdown(term.body))
+        return file.kind, term, found, digest
+    article, found = load_article(file.rel, text, options)
+    return file.kind, article, found, digest
+
+
+def load_site(source: Path, config: SiteConfig, drafts: bool, problems: Diagnostics, jobs: int = 1) -> Loaded:
     """Read and validate every content file; collect every problem."""
     files, found = discover(source)
     problems.extend(found)
     options = LoadOptions(config.tz, config.fold_categories)
     loaded = Loaded(config)
-    for file in files:
-        text, problem = read_text(file, max_size=config.markdown.max_file_size)
-        if problem is not None or text is None:
-            problems.extend([problem] if problem else [])
-            continue
-        loaded.digests[file.rel] = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        if file.kind == "term":
-            term, found_here = load_term(file.rel, text, options)
-            problems.extend(found_here)
-            if term is not None:
-                loaded.terms.append(term if term.summary else
-                                    replace(term, summary=summary_from_markdown(term.body)))
-        else:
-            article, found_here = load_article(file.rel, text, options)
-            problems.extend(found_here)
-            if article is not None:
-                (loaded.drafts if article.draft and not drafts else loaded.articles).append(article)
+    results = map_indices(_load_one, (files, options, config.markdown.max_file_size), len(files), jobs)
+    for file, (kind, item, found_here, digest) in zip(files, results):
+        problems.extend(found_here)
+        if digest is not None:
+            loaded.digests[file.rel] = digest
+        if isinstance(item, Term):
+            loaded.terms.append(item)
+        elif isinstance(item, Article):
+            (loaded.drafts if item.draft and not drafts else loaded.articles).append(item)
     _check_unique(loaded.articles + loaded.drafts, "article slug", lambda a: a.slug, problems)
     _check_unique(loaded.terms, "term slug", lambda t: t.slug, problems)
     problems.extend(check_glossary(loaded.terms))
@@ -266,8 +275,8 @@ def prepare(options: BuildOptions, store_for: Callable[[SiteConfig], BodyStore],
     problems.extend(found)
     if problems.errors:
         return Prepared(problems), None
-    loaded = load_site(options.source, config, options.drafts, problems)
     jobs = options.jobs or cpu_count()
+    loaded = load_site(options.source, config, options.drafts, problems, jobs)
     settings = settings_digest(options.source, config)
     store = store_for(config)
     infos, term_infos, found = render_bodies(loaded, store, settings, jobs, keep_html, progress)
