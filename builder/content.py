@@ -8,14 +8,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import PurePosixPath
-from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote
 
 from . import frontmatter
 from .dates import parse_date
 from .errors import Diagnostic
-from .model import Article, Term
+from .model import Article, FrozenDict, Term
 from .slug import slugify
 from .sources import CONTENT_DIR
 
@@ -129,8 +128,8 @@ def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | N
         related=tuple(slugify(s) for s in _strings(p, data, "related")),
         draft=_bool(p, data, "draft", False), aliases=_urls(p, data, "aliases"),
         glossary=_bool(p, data, "glossary", True), url=url,
-        key_lines=MappingProxyType(lines),
-        extra=MappingProxyType({k: v for k, v in data.items() if k not in ARTICLE_KEYS}),
+        key_lines=FrozenDict(lines),
+        extra=FrozenDict({k: v for k, v in data.items() if k not in ARTICLE_KEYS}),
     )
     if any(d.severity == "error" for d in p.items):
         return None, problems + p.items
@@ -160,8 +159,8 @@ def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, l
         slug=slug, term=name, aliases=aliases, summary=_text(p, data, "summary"), body=fm.body,
         source=rel, line=lines.get("term", 1), body_line=fm.body_line,
         case_sensitive=_bool(p, data, "case_sensitive", True), inflect=inflect,
-        alias_lines=MappingProxyType({a: alias_line for a in aliases}),
-        extra=MappingProxyType({k: v for k, v in data.items() if k not in TERM_KEYS}),
+        alias_lines=FrozenDict({a: alias_line for a in aliases}),
+        extra=FrozenDict({k: v for k, v in data.items() if k not in TERM_KEYS}),
     )
     if any(d.severity == "error" for d in p.items):
         return None, problems + p.items
