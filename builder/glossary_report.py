@@ -31,6 +31,7 @@ Uhr Prozent Euro Dollar Jahr Jahre Jahren Jahres Monat Monate Monaten Woche Woch
 Tag Tage Tagen Tages Zeit Ende Anfang Millionen Milliarden Million Milliarde Menschen
 """.split())
 _WORD = re.compile(r"\w+(?:[-\u2011]\w+)*")
+_LINE_START_SKIP = frozenset(" \t\u00a0„“‚‘\"'»«([")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class GlossaryReport:
+    """Everything `glossary-report` prints; lists are sorted for stable output."""
+
     terms: int
     articles: int
     unused_terms: tuple[TermUsage, ...]
@@ -74,8 +77,10 @@ def _is_candidate(word: str, text: str, start: int) -> bool:
 
 def _starts_sentence(text: str, start: int) -> bool:
     """Sentence start, counting the start of a line (paragraph, heading, list item) as one."""
-    before = text[:start].rstrip(" \t\u00a0„“‚‘\"'»«([")
-    return is_sentence_start(text, start) or before == "" or before.endswith("\n")
+    index = start
+    while index > 0 and text[index - 1] in _LINE_START_SKIP:
+        index -= 1
+    return index == 0 or text[index - 1] == "\n" or is_sentence_start(text, start)
 
 
 def _candidates(texts: Mapping[str, str], matcher: Matcher, min_articles: int) -> tuple[Candidate, ...]:
