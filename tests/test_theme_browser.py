@@ -87,6 +87,7 @@ SITE_FILES = {
         tags: [Ukraine-Krise, Diplomatie]
         authors: [Lena Hoffmann, Jonas Weber]
         related: [b]
+        aliases: ["/alt/paris-gespraeche/"]
         ---
 
         In Paris haben politische Berater im Rahmen des Normandie-Formats stundenlang beraten.
@@ -501,4 +502,32 @@ def test_header_search_box_runs_the_query_on_the_search_page(browser: Browser, s
     first = page.locator(".pagefind-ui__result-link").first
     expect(first).to_have_text("Kreml")  # the term page ranks first (data-pagefind-weight)
     expect(page.locator(".pagefind-ui__message")).to_contain_text("Ergebnis")
+    page.context.close()
+
+
+def test_old_address_redirects_to_the_article(browser: Browser, site_url: str, article_url: str) -> None:
+    page = _open(browser, site_url + "alt/paris-gespraeche/")
+    expect(page).to_have_url(article_url)  # meta refresh
+    expect(page.locator("h1")).to_have_text("Gespräche in Paris ohne Durchbruch")
+    page.context.close()
+
+
+def test_redirect_page_is_noindex_with_canonical_refresh_and_a_link(browser: Browser, site_url: str) -> None:
+    import html5lib
+
+    context = browser.new_context()
+    response = context.request.get(site_url + "alt/paris-gespraeche/")  # read it, do not follow the refresh
+    doc = html5lib.parse(response.text(), namespaceHTMLElements=False)
+    context.close()
+    assert doc.find(".//meta[@name='robots']").get("content") == "noindex"
+    assert doc.find(".//meta[@http-equiv='refresh']").get("content") == "0; url=/zeitung/articles/a/"
+    assert doc.find(".//link[@rel='canonical']").get("href") == "https://zeitung.example/zeitung/articles/a/"
+    assert doc.find(".//main//a").get("href") == "/zeitung/articles/a/"
+
+
+def test_print_hides_the_search_box(browser: Browser, search_site_url: str) -> None:
+    page = _open(browser, search_site_url + "articles/a/")
+    expect(page.get_by_role("search")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.get_by_role("search")).to_be_hidden()
     page.context.close()
