@@ -1,0 +1,175 @@
+"""Validating articles and terms: every wrong value is an error on its own line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from builder.content import LoadOptions, load_article, load_term, safe_url_path, visible
+
+BERLIN = ZoneInfo("Europe/Berlin")
+OPTIONS = LoadOptions(BERLIN)
+REL = "content/articles/genf.md"
+
+
+def article_errors(front: str, rel: str = REL) -> list[str]:
+    article, problems = load_article(rel, f"---\n{front}---\nText.\n", OPTIONS)
+    assert article is None
+    return [str(p) for p in problems]
+
+
+def good_article(front: str, rel: str = REL):  # type: ignore[no-untyped-def]
+    article, problems = load_article(rel, f"---\ntitle: Genf\ndate: 2022-01-21\n{front}---\nText.\n", OPTIONS)
+    assert [str(p) for p in problems] == []
+    assert article is not None
+    return article
+
+
+def test_a_valid_article() -> None:
+    article = good_article("tags: [NATO, Russland]\nauthors: [Anna Berg]\n")
+    assert (article.slug, article.url, article.title, article.tags, article.authors, article.body_line) == (
+        "genf", "/articles/genf/", "Genf", ("NATO", "Russland"), ("Anna Berg",), 7)
+    assert article.date == datetime(2022, 1, 21, tzinfo=BERLIN)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "  \n\t\n", "\ufeff"])
+def test_an_empty_article_is_one_error(text: str) -> None:
+    assert [str(p) for p in load_article(REL, text.lstrip("\ufeff"), OPTIONS)[1]] == [
+        f"{REL}:1: error: the file is empty\n  hint: write front matter with 'title:' and 'date:', or delete the file"]
+
+
+def test_an_empty_term_is_one_error() -> None:
+    term, problems = load_term("content/glossary/nato.md", "", OPTIONS)
+    assert term is None
+    assert [str(p) for p in problems] == [
+        "content/glossary/nato.md:1: error: the file is empty\n"
+        "  hint: write front matter with 'term:', or delete the file"]
+
+
+def test_front_matter_only_without_keys() -> None:
+    assert article_errors("") == [
+        f"{REL}:1: error: 'title' is required\n  hint: add 'title: \"…\"' to the front matter",
+        f"{REL}:1: error: 'date' is required\n  hint: add e.g. 'date: 2022-01-26T19:50:00+01:00'"]
+
+
+def test_a_required_key_without_value_points_at_the_key() -> None:
+    assert article_errors("date: 2022-01-21\ntitle:\n") == [
+        f"{REL}:3: error: 'title' is required\n  hint: add 'title: \"…\"' to the front matter"]
+
+
+@pytest.mark.parametrize(("front", "expected"), [
+    ("title: Genf\ndate: 2022-01-21\ntags: nato, eu\n",
+     "4: error: 'tags' must be a list, got the text \"nato, eu\"\n  hint: write a list: tags: [nato, eu]"),
+    ("title: [Genf]\ndate: 2022-01-21\n", "2: error: 'title' must be text, got a list"),
+    ("title: ''\ndate: 2022-01-21\n", "2: error: 'title' must not be empty"),
+    ("title: Genf\ndate: 2022-01-21\ndraft: yes\n", "4: error: 'draft' must be true or false, got \"yes\""),
+    ("title: Genf\ndate: 2022-01-21\nglossary: off\n", "4: error: 'glossary' must be true or false, got \"off\""),
+    ("title: Genf\ndate: 2022-01-21\ntags: {NATO: 1}\n",
+     "4: error: 'tags' must be a list of text, got a mapping"),
+    ("title: Genf\ndate: 2022-01-21\ntags: [NATO, [EU]]\n",
+     "4: error: 'tags' must be a list of text, got an item a list"),
+    ("title: Genf\ndate: '2024-13-45'\n", "3: error: 'date' must be an ISO 8601 date, got '2024-13-45' "
+     "(month must be in 1..12)\n  hint: write e.g. 2022-01-26 or 2022-01-26T19:50:00+01:00"),
+    ("title: Genf\ndate: morgen\n", "3: error: 'date' must be an ISO 8601 date, got \"morgen\"\n"
+     "  hint: write e.g. 2022-01-26 or 2022-01-26T19:50:00+01:00"),
+    ("title: Genf\ndate: 2024-13-45\n", "3:7: error: impossible date '2024-13-45': month must be in 1..12\n"
+     "  hint: write a real date, e.g. 2022-01-26"),
+])
+def test_wrong_values(front: str, expected: str) -> None:
+    assert article_errors(front) == [f"{REL}:{expected}"]
+
+
+def test_yaml_11_values_stay_text() -> None:
+    article = good_article("kicker: NO\nsummary: 10:30\n")
+    assert (article.kicker, article.summary) == ("NO", "10:30")
+    article = good_article("tags: [on, 007]\n")
+    assert article.tags == ("on", "007")
+
+
+def test_numbers_as_titles_are_text() -> None:
+    article, problems = load_article(REL, "---\ntitle: 1989\ndate: 2022-01-21\n---\n", OPTIONS)
+    assert problems == [] and article is not None and article.title == "1989"
+
+
+@pytest.mark.parametrize(("slug", "expected"), [
+    ("'../../etc'", "etc"), ("/etc/passwd", "etc-passwd"), ("'a\\b\\..\\c'", "a-b-c"),
+    ("C:/Windows", "c-windows"), ("Über uns", "ueber-uns"), ('"a\\0b"', "a-b"), ("'%2e%2e/x'", "2e-2e-x"),
+])
+def test_slugs_never_escape(slug: str, expected: str) -> None:
+    assert good_article(f"slug: {slug}\n").slug == expected
+
+
+def test_a_slug_with_nothing_left() -> None:
+    assert article_errors('title: Genf\ndate: 2022-01-21\nslug: "../\\0"\n') == [
+        f"{REL}:4: error: cannot make a URL slug from '../\\x00'\n  hint: set 'slug:' to letters and digits"]
+
+
+@pytest.mark.parametrize("url", ["/../x", "/a/../../x", "..", "/./x", "/%2e%2e/x", "/%2E./x", "/a/.git/x",
+                                 "/.builder-output", "/a\\b", "/a?b=1", "/a#b", "/a%2fb/", "/a\tb/"])
+def test_urls_that_could_escape_are_refused(url: str) -> None:
+    errors = article_errors(f'title: Genf\ndate: 2022-01-21\nurl: "{url}"\n'.replace("\t", "\\t"))
+    assert len(errors) == 1
+    assert errors[0].startswith(f"{REL}:4: error: 'url' must be a site path like '/alt/pfad/', got ")
+
+
+def test_url_message_names_the_value() -> None:
+    assert article_errors('title: Genf\ndate: 2022-01-21\nurl: "/../x"\n') == [
+        f"{REL}:4: error: 'url' must be a site path like '/alt/pfad/', got \"/../x/\""]
+
+
+def test_aliases_that_could_escape_are_refused() -> None:
+    assert article_errors('title: Genf\ndate: 2022-01-21\naliases: ["../../x", "/gut/", "/%2e%2e/y"]\n') == [
+        f"{REL}:4: error: 'aliases' entries must be site paths like '/alt/pfad/', got \"/../../x/\"",
+        f"{REL}:4: error: 'aliases' entries must be site paths like '/alt/pfad/', got \"/%2e%2e/y/\""]
+
+
+def test_good_urls_and_aliases() -> None:
+    article = good_article('url: "/nachrichten/genf/"\naliases: ["/alt/genf.html", "alt/genf-2"]\n')
+    assert (article.url, article.aliases) == ("/nachrichten/genf/", ("/alt/genf.html", "/alt/genf-2/"))
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("/", "/"), ("a/b", "/a/b/"), ("/a//b/", "/a/b/"), ("/a/b.html", "/a/b.html"), ("/über-uns/", "/über-uns/"),
+    ("/a%20b/", "/a%20b/"), ("", None), ("//evil.example/", None), ("/a/./b", None), ("/.well-known/x", None),
+    ("javascript:alert(1)", None), ("/a\x00b", None),
+])
+def test_safe_url_path(value: str, expected: str | None) -> None:
+    assert safe_url_path(value) == expected
+
+
+def test_decomposed_file_name_slugs_like_composed() -> None:
+    composed = good_article("", rel="content/articles/Über.md")
+    decomposed = good_article("", rel="content/articles/U\u0308ber.md")
+    assert (composed.slug, decomposed.slug) == ("ueber", "ueber")
+    assert good_article("", rel="content/Meinung\u0301/x.md").section == "meinung"
+
+
+def test_control_characters_in_messages_are_shown_escaped() -> None:
+    assert article_errors('title: Genf\ndate: 2022-01-21\ndraft: "\\e[2J"\n') == [
+        f"{REL}:4: error: 'draft' must be true or false, got \"\\x1b[2J\""]
+    assert visible("a\x1b]0;titel\x07b\x9b") == "a\\x1b]0;titel\\x07b\\x9b"
+
+
+def test_typo_in_a_key_is_a_warning() -> None:
+    article, problems = load_article(REL, "---\ntitle: Genf\ndate: 2022-01-21\ntgas: [NATO]\n---\n", OPTIONS)
+    assert article is not None
+    assert [str(p) for p in problems] == [f"{REL}:4: warning: unknown key 'tgas'\n  hint: did you mean 'tags'?"]
+
+
+def test_term_errors() -> None:
+    term, problems = load_term("content/glossary/nato.md",
+                               "---\nterm: NATO\naliases: Nato, Bündnis\ncase_sensitive: ja\n---\n", OPTIONS)
+    assert term is None
+    assert [str(p) for p in problems] == [
+        "content/glossary/nato.md:3: error: 'aliases' must be a list, got the text \"Nato, Bündnis\"\n"
+        "  hint: write a list: aliases: [Nato, Bündnis]",
+        "content/glossary/nato.md:4: error: 'case_sensitive' must be true or false, got \"ja\""]
+
+
+def test_term_without_name() -> None:
+    term, problems = load_term("content/glossary/nato.md", "---\nsummary: Bündnis\n---\n", OPTIONS)
+    assert term is None
+    assert [str(p) for p in problems] == [
+        "content/glossary/nato.md:1: error: 'term' is required\n  hint: add 'term: \"…\"' to the front matter"]
