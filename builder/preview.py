@@ -9,6 +9,7 @@ snapshot for the server plus one live-reload message, decided by the pure
 
 from __future__ import annotations
 
+import secrets
 import signal
 import sys
 import threading
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Protocol, TextIO
 
 from .errors import Diagnostic
-from .serve import LiveState, RunningServer, Snapshot, new_build_id, normalize_base_path
+from .serve import LiveState, RunningServer, Snapshot, normalize_base_path
 from .watch import Change, SiteWatcher
 
 
@@ -45,10 +46,7 @@ class SiteBuilder(Protocol):
 
 def site_url(base_path: str, path: str) -> str:
     """A site path ("/artikel/x/") as a URL path under the base path ("/zeitung/artikel/x/")."""
-    base = normalize_base_path(base_path)
-    if base != "/" and path.startswith(base):
-        return path
-    return base.rstrip("/") + "/" + path.lstrip("/")
+    return normalize_base_path(base_path) + path.lstrip("/")
 
 
 def navigate_target(outcome: Outcome) -> str | None:
@@ -106,11 +104,17 @@ class BuildCount:
 
 
 class Preview:
-    """A running preview: first build, server and watcher; `stop()` tears all of it down."""
+    """A running preview: first build, server and watcher; `stop()` tears all of it down.
+
+    `quiet` is the watcher's quiet window: an editor's save (write in place,
+    temp file + rename) is over within a few milliseconds, and every
+    millisecond here adds to the save → reload time (budget 300 ms);
+    `max_wait` bounds a long burst such as a big `git checkout`.
+    """
 
     def __init__(self, source: Path, *, port: int = 8000, bind: str = "127.0.0.1", drafts: bool = False,
                  navigate: bool = False, builder: SiteBuilder | None = None, out: TextIO | None = None,
-                 err: TextIO | None = None, quiet: float = 0.1, max_wait: float = 1.0,
+                 err: TextIO | None = None, quiet: float = 0.05, max_wait: float = 1.0,
                  keepalive: float = 15.0) -> None:
         self.source = Path(source).resolve()
         self.port = port
@@ -124,12 +128,13 @@ class Preview:
         self.builder = builder
         self.state = LiveState(keepalive=keepalive)
         self.builds = BuildCount()
-        self._run_id = new_build_id().split(".")[0]
+        self._run_id = secrets.token_hex(4)  # build ids differ between runs: old tabs reload
         self._build_number = 0
         self._quiet = quiet
         self._max_wait = max_wait
         self.server: RunningServer | None = None
         self.watcher: SiteWatcher | None = None
+        self.last_outcome: Outcome | None = None
 
     @property
     def url(self) -> str:
@@ -179,6 +184,7 @@ class Preview:
             self.builds.add()
             return None
         elapsed = time.perf_counter() - started
+        self.last_outcome = outcome
         for diagnostic in outcome.diagnostics:
             self._say(self.err, str(diagnostic))
         if outcome.ok:
@@ -211,6 +217,9 @@ def run_preview(source: Path, *, port: int = 8000, bind: str = "127.0.0.1", draf
                 open_browser: bool = False, navigate: bool = False,
                 on_ready: Callable[[Preview], None] | None = None) -> int:
     """Build, serve and watch `source` until Ctrl-C (or SIGTERM); returns the exit status."""
+    if not Path(source).is_dir():
+        print(f"error: site folder not found: {source}", file=sys.stderr, flush=True)
+        return 1
     if bind in {"0.0.0.0", "::", ""}:
         print(f"warning: --bind {bind or '0.0.0.0'} makes the preview reachable from other "
               "machines on the network", file=sys.stderr, flush=True)

@@ -17,7 +17,6 @@ import hashlib
 import ipaddress
 import json
 import mimetypes
-import secrets
 import socket
 import threading
 import time
@@ -442,11 +441,6 @@ class RunningServer:
         self.httpd.shutdown()
         self.httpd.server_close()   # joins the handler threads
         self._thread.join()
-
-
-def new_build_id(prefix: str | None = None, number: int = 0) -> str:
-    """A build id unique to this server run, so tabs of a previous run reload too."""
-    return f"{prefix or secrets.token_hex(4)}.{number}"
 
 
 CLIENT_JS = r"""// Live reload for the builder preview. Injected by the dev server only, never part of a build.

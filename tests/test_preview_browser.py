@@ -11,6 +11,7 @@ import io
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -20,7 +21,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from builder.preview import Preview
+from builder.preview import Preview, run_preview
 
 ROOT = Path(__file__).resolve().parent.parent
 THEME_CSS = ROOT / "layouts" / "assets" / "style.css"
@@ -314,3 +315,18 @@ def test_binding_to_every_interface_warns(site: Path) -> None:
             process.kill()
             process.wait()
     assert process.returncode == 0
+
+
+def test_a_port_in_use_is_reported_not_raised(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert run_preview(site, port=port) == 1
+    err = capsys.readouterr().err
+    assert err.endswith(f"error: cannot serve on 127.0.0.1:{port}: Address already in use; try --port {port + 1}\n")
+
+
+def test_a_missing_site_folder_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_preview(tmp_path / "fehlt", port=0) == 1
+    assert capsys.readouterr().err == f"error: site folder not found: {tmp_path / 'fehlt'}\n"

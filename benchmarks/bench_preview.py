@@ -1,0 +1,259 @@
+"""How fast the preview reacts: save → new text in Chromium, and incremental vs. full builds.
+
+1. Demo site in the browser: a copy of the demo site (content/, config.yaml,
+   static/; the theme is the package's default) is previewed on a free port; an
+   article is open in headless Chromium; we append a sentence to the article
+   file and time until the reloaded page shows it. Target: < 300 ms (median).
+2. A generated 5,000-article site (deterministic German-like text, front matter
+   with title, date and tags, a few glossary terms): a full build with a fresh
+   IncrementalBuilder vs. build() on a warm one after a one-article edit.
+   Target: incremental < 1 s (median). Finally the warm builder's output is
+   compared with a fresh full build of the edited site.
+
+Run:  .venv/bin/python benchmarks/bench_preview.py [--articles 5000] [--runs 7]
+      [--skip-browser] [--skip-corpus]
+The working tree is never touched: both sites live in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from builder.pipeline import IncrementalBuilder  # noqa: E402
+from builder.preview import Preview  # noqa: E402
+
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def summary(label: str, samples: list[float], target: float | None = None) -> None:
+    verdict = ""
+    if target is not None:
+        verdict = "  (target < " + ms(target) + (": met)" if statistics.median(samples) < target else ": MISSED)")
+    print(f"{label}: median {ms(statistics.median(samples))}, min {ms(min(samples))}, "
+          f"max {ms(max(samples))}, n={len(samples)}{verdict}", flush=True)
+
+
+# --- 1. save → reload in Chromium ---------------------------------------------------------
+
+def copy_demo_site(target: Path) -> None:
+    for name in ("content", "static"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, target / name)
+    shutil.copyfile(ROOT / "config.yaml", target / "config.yaml")
+
+
+class TimedBuilder:
+    """Wraps the IncrementalBuilder to record when each build started and ended (wall clock)."""
+
+    def __init__(self, inner: IncrementalBuilder) -> None:
+        self.inner = inner
+        self.times: list[tuple[float, float]] = []
+
+    def build(self):  # noqa: ANN201 (returns the pipeline's BuildOutcome)
+        started = time.time()
+        outcome = self.inner.build()
+        self.times.append((started, time.time()))
+        return outcome
+
+    def ignored(self, path: Path) -> bool:
+        return self.inner.ignored(path)
+
+
+def insert_after_front_matter(path: Path, text: str) -> None:
+    """Put `text` at the top of the article body, so it is painted above the fold."""
+    source = path.read_text(encoding="utf-8")
+    head, sep, body = source.partition("\n---\n")
+    path.write_text(f"{head}{sep}\n{text}\n{body}", encoding="utf-8")
+
+
+def bench_browser(runs: int, quiet: float) -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        print("browser: skipped, chromium not installed (apt-get install chromium)")
+        return
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="bench-preview-") as tmp:
+        site = Path(tmp) / "demo"
+        copy_demo_site(site)
+        builder = TimedBuilder(IncrementalBuilder(site))
+        preview = Preview(site, port=0, out=io.StringIO(), err=io.StringIO(), builder=builder, quiet=quiet)
+        preview.start()
+        try:
+            article = sorted((site / "content/articles").glob("*.md"))[0]
+            assert preview.last_outcome is not None and preview.last_outcome.ok
+            page_url = preview.url.rstrip("/") + preview.last_outcome.url_of_source[
+                article.relative_to(site).as_posix()]
+            totals, waits, builds, browsers = [], [], [], []
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
+                page = browser.new_page()
+                page.set_default_timeout(10_000)
+                for run in range(runs + 1):  # the first run warms Chromium's caches and is dropped
+                    page.goto(page_url)
+                    page.wait_for_function("() => window.__builderLiveReload && window.__builderLiveReload.connected")
+                    token = f"Messpunkt{run:02}Kreml"
+                    count = preview.builds.count
+                    saved = time.time()
+                    insert_after_front_matter(article, f"Nachtrag: {token}.")
+                    page.wait_for_function(f"() => document.body.innerText.includes({token!r})")
+                    # When the reloaded page first painted, on the same wall clock as `saved`
+                    # (Playwright's own polling would add its latency to the figure).
+                    painted = page.evaluate("""() => performance.timeOrigin / 1000 +
+                        performance.getEntriesByName('first-contentful-paint')[0].startTime / 1000""")
+                    assert preview.builds.count == count + 1
+                    build_started, build_ended = builder.times[-1]
+                    if run:
+                        totals.append(painted - saved)
+                        waits.append(build_started - saved)
+                        builds.append(build_ended - build_started)
+                        browsers.append(painted - build_ended)
+                browser.close()
+            summary(f"demo site, save article → reloaded page painted with the new text (quiet {ms(quiet)})",
+                    totals, target=0.300)
+            summary("  of which: waiting for the burst to go quiet", waits)
+            summary("  of which: IncrementalBuilder.build()", builds)
+            summary("  of which: message → reload → first paint", browsers)
+        finally:
+            preview.stop()
+
+
+# --- 2. the 5,000-article site ------------------------------------------------------------
+
+TERMS = {
+    "kreml": ("Kreml", ["Kremls"], "Amtssitz des russischen Präsidenten in Moskau."),
+    "nato": ("NATO", [], "Militärbündnis nordamerikanischer und europäischer Staaten."),
+    "sanktionen": ("Sanktionen", ["Sanktion"], "Wirtschaftliche oder politische Strafmaßnahmen gegen einen Staat."),
+    "ruestungskontrolle": ("Rüstungskontrolle", [], "Vereinbarungen, die Waffenbestände begrenzen und überprüfbar machen."),
+    "normandie-format": ("Normandie-Format", ["Normandie-Formats"],
+                         "Gesprächsformat von Deutschland, Frankreich, Russland und der Ukraine."),
+    "osze": ("OSZE", [], "Organisation für Sicherheit und Zusammenarbeit in Europa."),
+    "bundestag": ("Bundestag", ["Bundestages"], "Das Parlament der Bundesrepublik Deutschland."),
+    "haushalt": ("Haushalt", ["Haushalts"], "Die geplanten Einnahmen und Ausgaben eines Staates für ein Jahr."),
+}
+SUBJECTS = ["Die Regierung", "Der Minister", "Die Kommission", "Das Parlament", "Die Opposition",
+            "Der Kreml", "Die NATO", "Die Bürgermeisterin", "Der Verband", "Die Gewerkschaft"]
+VERBS = ["kündigte", "prüfte", "kritisierte", "verteidigte", "beschloss", "verschob", "begrüßte", "forderte"]
+OBJECTS = ["neue Sanktionen", "den Haushalt", "eine Reform der Rente", "Gespräche im Normandie-Format",
+           "mehr Rüstungskontrolle", "den Ausbau der Bahn", "einen Kompromiss", "die Vorschläge der OSZE",
+           "ein Gesetz zum Klimaschutz", "die Pläne des Bundestages"]
+TAILS = ["am Dienstag an", "nach langer Debatte", "in Berlin", "ohne Begründung", "mit deutlicher Mehrheit",
+         "trotz heftiger Kritik", "vor Journalisten", "in einer Erklärung"]
+TAGS = ["Politik", "Wirtschaft", "Diplomatie", "Sicherheit", "Europa", "Klima", "Verkehr", "Soziales",
+        "Haushalt", "Ukraine-Krise", "Bundestag", "Kommunen"]
+
+
+def sentence(rng: random.Random) -> str:
+    return f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} {rng.choice(TAILS)}."
+
+
+def article_text(n: int, rng: random.Random) -> str:
+    day = 1 + n % 28
+    month = 1 + (n // 28) % 12
+    year = 2015 + n // (28 * 12)
+    tags = sorted(rng.sample(TAGS, 2))
+    paragraphs = ["## Hintergrund" if i == 2 else " ".join(sentence(rng) for _ in range(rng.randint(3, 6)))
+                  for i in range(rng.randint(4, 7))]
+    return (f'---\ntitle: "Meldung {n:04}: {rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)}"\n'
+            f"date: {year}-{month:02}-{day:02}T{n % 24:02}:{n % 60:02}:00+01:00\n"
+            f"tags: [{', '.join(tags)}]\n---\n\n" + "\n\n".join(paragraphs) + "\n")
+
+
+def generate_corpus(folder: Path, articles: int) -> None:
+    """A deterministic German-like news site with `articles` articles."""
+    rng = random.Random(5000)
+    (folder / "content/articles").mkdir(parents=True)
+    (folder / "content/glossary").mkdir(parents=True)
+    (folder / "config.yaml").write_text('title: "Korpus"\nbase_url: "https://korpus.example/"\nlanguage: de\n',
+                                        encoding="utf-8")
+    for slug, (term, aliases, summary_text) in TERMS.items():
+        alias_list = ", ".join(f'"{a}"' for a in aliases)
+        (folder / f"content/glossary/{slug}.md").write_text(
+            f'---\nterm: "{term}"\naliases: [{alias_list}]\n---\n\n{summary_text}\n\nMehr dazu im Archiv.\n',
+            encoding="utf-8")
+    for n in range(articles):
+        (folder / f"content/articles/meldung-{n:04}.md").write_text(article_text(n, rng), encoding="utf-8")
+
+
+def timed_build(builder: IncrementalBuilder) -> tuple[float, object]:
+    started = time.perf_counter()
+    outcome = builder.build()
+    return time.perf_counter() - started, outcome
+
+
+def bench_corpus(articles: int, runs: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-corpus-") as tmp:
+        site = Path(tmp) / "korpus"
+        started = time.perf_counter()
+        generate_corpus(site, articles)
+        print(f"generated {articles} articles in {time.perf_counter() - started:.1f} s", flush=True)
+
+        jobs = 0  # what the preview uses: the pipeline decides
+        try:
+            IncrementalBuilder(site, jobs=jobs).build()
+        except Exception as exc:  # noqa: BLE001 (report and measure what still works)
+            print(f"note: the default parallel build failed ({type(exc).__name__}: {str(exc)[:120]}…); "
+                  "measuring with jobs=1", flush=True)
+            jobs = 1
+        full: list[float] = []
+        warm = None
+        for _ in range(max(2, runs // 2)):
+            warm = IncrementalBuilder(site, jobs=jobs)
+            seconds, outcome = timed_build(warm)
+            assert outcome.ok, "\n".join(str(d) for d in outcome.diagnostics[:10])  # type: ignore[attr-defined]
+            full.append(seconds)
+        summary(f"{articles} articles, full build (fresh IncrementalBuilder)", full)
+        assert warm is not None
+
+        unchanged = [timed_build(warm)[0] for _ in range(runs)]
+        summary(f"{articles} articles, rebuild without changes", unchanged)
+
+        edited = site / "content/articles/meldung-0042.md"
+        incremental: list[float] = []
+        for run in range(runs):
+            with edited.open("a", encoding="utf-8") as handle:
+                handle.write(f"\nNachtrag {run}: Der Kreml äußerte sich erneut zu den Sanktionen.\n")
+            seconds, outcome = timed_build(warm)
+            assert outcome.ok and outcome.changed, "the edit changed no output"  # type: ignore[attr-defined]
+            incremental.append(seconds)
+        summary(f"{articles} articles, rebuild after editing one article", incremental, target=1.0)
+        print(f"  pages changed by the last edit: {len(outcome.changed)}")  # type: ignore[attr-defined]
+
+        fresh = IncrementalBuilder(site, jobs=jobs).build()
+        same = dict(fresh.files) == dict(warm.files)
+        print(f"incremental output equals a fresh full build: {'yes' if same else 'NO'}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--skip-corpus", action="store_true")
+    parser.add_argument("--quiet", type=float, default=0.05, help="the watcher's quiet window in seconds")
+    args = parser.parse_args(argv)
+    if not args.skip_browser:
+        bench_browser(args.runs, args.quiet)
+    if not args.skip_corpus:
+        bench_corpus(args.articles, args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
