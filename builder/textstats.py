@@ -1,0 +1,92 @@
+"""Word statistics for German text: tokens without stop words, and their counts.
+
+Used to compare articles by their wording (see `builder.related`). Tokens are
+runs of Unicode letters, lower-cased; hyphen compounds ("Normandie-Format")
+stay one token. Digits never belong to a word ("G7-Gipfel" gives "gipfel"),
+tokens of one or two letters and German stop words are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+# Function words and very common verbs/adverbs that say nothing about a text's
+# topic. Written for news prose: besides articles, pronouns, prepositions and
+# conjunctions it holds the forms of the auxiliaries and modal verbs and the
+# reporting verbs ("sagte") that every article uses. Old spellings (daß, muß)
+# are included because older texts still use them.
+GERMAN_STOP_WORDS: frozenset[str] = frozenset("""
+aber ab abermals alle allein allem allen aller allerdings alles also als alsbald
+am an andere anderem anderen anderer anderes anders auch auf aus außer außerdem
+bald bei beide beidem beiden beider beides beim beinahe bereits besonders bevor
+bin bis bisher bist bitte bloß bzw
+da dabei dadurch dafür dagegen daher dahin damals damit danach daneben dann daran
+darauf daraus darf darfst darin darum darunter darüber das dass daß davon davor
+dazu dein deine deinem deinen deiner deines dem demnach den denen denn dennoch
+der deren derer des deshalb dessen desto dich die dies diese diesem diesen dieser
+dieses dir doch dort drei du durch dürfen dürfte dürften
+eben ebenfalls ebenso ehe eher eigentlich ein eine einem einen einer eines einige
+einigem einigen einiger einiges einmal eins einst er erst erste ersten erster
+es etwa etwas euch euer eure eurem euren eurer
+fast ferner fünf für
+gab gar gegen gegenüber gehabt gemacht genau gerade gern gewesen gibt ging
+gleich
+habe haben habt hast hat hatte hatten hattest hattet hätte hätten her heraus
+herein heute hier hin hinter hoch
+ich ihm ihn ihnen ihr ihre ihrem ihren ihrer ihres im immer in indem indes
+infolge innerhalb ins inzwischen irgend irgendwie ist
+ja jede jedem jeden jeder jedes jedoch jemals jemand jene jenem jenen jener jenes
+jetzt
+kam kann kannst kaum kein keine keinem keinen keiner keines konnte konnten
+können könnt könnte könnten
+lassen lässt laut lediglich letzte letzten letzter ließ
+machen macht machte man manche manchem manchen mancher manches mehr mehrere
+meist meistens mein meine meinem meinen meiner meines mich mir mit mithin mittels
+muss musst muß mußte musste mussten müssen müsst müsste müssten
+nach nachdem nahm natürlich neben nein nicht nichts nie niemals niemand noch nun
+nur
+ob oben oder oft ohne
+per
+rund
+sagen sagt sagte sagten schließlich schon sehr sei seid seien sein seine seinem
+seinen seiner seines seit seitdem selbst sich sie sind so sodass sogar solch
+solche solchem solchen solcher solches soll sollen sollte sollten sondern sonst
+soweit sowie sowohl später statt
+teils trotz
+über überall übrigens um umso und uns unser unsere unserem unseren unserer
+unseres unter
+viel viele vielem vielen vieler vielleicht vier vom von vor vorher während
+wann war waren warst wart warum was weder wegen weil weit weiter weitere
+weiteren weiterer weiteres welche welchem welchen welcher welches wem wen wenig
+wenige weniger wenn wer werde werden werdet wessen wie wieder wieviel will
+willst wir wird wirst wo wobei wodurch wohl wollen wollte wollten worden wurde
+wurden würde würden
+zehn zu zudem zum zur zwar zwei zwischen
+""".split())
+
+_SOFT_HYPHEN = "\u00ad"
+# A run of letters (no digits, no underscore), optionally joined by hyphens.
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased content words of `text`, in order, stop words and short tokens removed."""
+    # str.replace is far faster than str.translate on long texts; this runs once per article.
+    text = unicodedata.normalize("NFC", text).replace(_SOFT_HYPHEN, "")
+    text = text.replace("\u2010", "-").replace("\u2011", "-").lower()
+    stop = GERMAN_STOP_WORDS
+    return [word for word in _WORD.findall(text) if len(word) > 2 and word not in stop]
+
+
+def term_frequencies(text: str, top: int = 30) -> dict[str, int]:
+    """The `top` most frequent content words with their counts, most frequent first.
+
+    Ties are broken alphabetically so the result never depends on hash order.
+    """
+    if top <= 0:
+        return {}
+    counts = Counter(words(text))
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return dict(ranked[:top])

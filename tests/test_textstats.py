@@ -1,0 +1,64 @@
+"""Tests for builder.textstats: German word tokens and their frequencies."""
+
+from __future__ import annotations
+
+from builder.textstats import GERMAN_STOP_WORDS, term_frequencies, words
+
+
+def test_stop_words_are_removed() -> None:
+    text = "Der Kanzler und die Ministerin sprachen gestern über die Lage, sagte ein Sprecher."
+    assert words(text) == ["kanzler", "ministerin", "sprachen", "gestern", "lage", "sprecher"]
+
+
+def test_umlauts_and_eszett_are_kept() -> None:
+    assert words("Übergangsregierung in Mönchengladbach: Straßensperre") == [
+        "übergangsregierung", "mönchengladbach", "straßensperre"]
+
+
+def test_decomposed_umlauts_are_composed_first() -> None:
+    # "Müller" written with u + COMBINING DIAERESIS must be one word, not "mu" + "ller".
+    assert words("Mu\u0308ller") == ["müller"]
+
+
+def test_hyphen_compounds_stay_one_word() -> None:
+    assert words("Gespräche im Normandie-Format, Nord-Stream-Pipeline") == [
+        "gespräche", "normandie-format", "nord-stream-pipeline"]
+
+
+def test_soft_and_non_breaking_hyphens() -> None:
+    assert words("Bundes\u00adtag und Baden\u2011Württemberg") == ["bundestag", "baden-württemberg"]
+
+
+def test_digits_and_short_tokens_are_dropped() -> None:
+    assert words("2024 tagte der G7-Gipfel mit 45 Staaten, die EU und die USA") == [
+        "tagte", "gipfel", "staaten", "usa"]
+
+
+def test_a_trailing_hyphen_is_not_a_compound() -> None:
+    assert words("Wirtschafts- und Finanzpolitik") == ["wirtschafts", "finanzpolitik"]
+
+
+def test_stop_word_list_is_lower_case_and_covers_function_words() -> None:
+    assert all(word == word.lower() for word in GERMAN_STOP_WORDS)
+    for word in ("und", "oder", "nicht", "wurde", "würden", "dass", "daß", "über", "können"):
+        assert word in GERMAN_STOP_WORDS
+    for word in ("krieg", "regierung", "kreml"):
+        assert word not in GERMAN_STOP_WORDS
+
+
+def test_term_frequencies_counts_most_frequent_first_ties_alphabetical() -> None:
+    text = ("Der Kreml bestätigte die Waffenruhe. Die Waffenruhe gilt ab Montag. "
+            "Kiew bezweifelt, dass der Kreml die Waffenruhe einhält. Beobachter in Kiew schweigen.")
+    assert term_frequencies(text) == {
+        "waffenruhe": 3, "kiew": 2, "kreml": 2, "beobachter": 1, "bestätigte": 1,
+        "bezweifelt": 1, "einhält": 1, "gilt": 1, "montag": 1, "schweigen": 1}
+    assert list(term_frequencies(text, top=2)) == ["waffenruhe", "kiew"]
+
+
+def test_term_frequencies_of_nothing() -> None:
+    assert term_frequencies("und oder aber") == {}
+    assert term_frequencies("Kreml", top=0) == {}
+
+
+def test_words_are_lower_cased() -> None:
+    assert words("KREML Kreml kreml") == ["kreml", "kreml", "kreml"]
