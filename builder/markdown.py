@@ -78,8 +78,10 @@ def render_body(md: MarkdownIt, text: str, env: dict[str, Any]) -> RenderedBody:
 
 
 def _inline_text(token: Token) -> str:
-    return "".join(child.content for child in token.children or ()
-                   if child.type in ("text", "code_inline"))
+    """The visible text of an inline token; line breaks become spaces so words stay apart."""
+    return "".join(child.content if child.type in ("text", "code_inline") else " "
+                   for child in token.children or ()
+                   if child.type in ("text", "code_inline", "softbreak", "hardbreak"))
 
 
 def _heading_ids(state: StateCore) -> None:

@@ -141,33 +141,25 @@ def _check_unique(items: list[Any], what: str, key: Callable[[Any], str], proble
 
 @dataclass(frozen=True)
 class BodyJob:
-    """Shared state for rendering bodies in worker processes."""
+    """Shared state for rendering bodies in worker processes (inherited by fork, never pickled)."""
 
-    config: SiteConfig
+    md: Any                    # the MarkdownIt instance with the glossary matcher, built once
     items: tuple[tuple[str, str, str, bool, str | None, str], ...]  # (key, source, text, glossary, exclude, slug)
-    terms: tuple[Term, ...]
+    config: SiteConfig
     url_of_source: Mapping[str, str]
     keep_html: bool
     store_folder: Path | None
 
 
-_MARKDOWN: dict[int, Any] = {}
-
-
 def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None]:
     """Worker: render one body, store its HTML on disk, return its info (and HTML if kept)."""
-    md = _MARKDOWN.get(id(job))
-    if md is None:  # once per process
-        term_url = Urls(job.config).term
-        md = _MARKDOWN[id(job)] = make_markdown(job.config, job.terms,
-                                                lambda slug: _url_for(job.config, term_url(slug)))
     key, source, text, glossary, exclude, _ = job.items[index]
 
     def resolve(target: str) -> str | None:
         base = "content" if target.startswith("/") else posixpath.dirname(source)
         return job.url_of_source.get(posixpath.normpath(posixpath.join(base, target.lstrip("/"))))
 
-    html, info = render(md, key, text, resolve_link=resolve, url_for=lambda p: _url_for(job.config, p),
+    html, info = render(job.md, key, text, resolve_link=resolve, url_for=lambda p: _url_for(job.config, p),
                         glossary=glossary, exclude=exclude)
     if job.store_folder is not None:
         BodyStore.write_html(job.store_folder, key, html)
@@ -194,10 +186,11 @@ def render_bodies(loaded: Loaded, store: BodyStore, settings: str, jobs: int, ke
               for t in terms]
     missing = tuple(item for item in items if not store.has(item[0]))
     if missing:
-        job = BodyJob(config, missing, terms, url_of_source, keep_html, store.folder)
+        term_url = Urls(config).term
+        md = make_markdown(config, terms, lambda slug: _url_for(config, term_url(slug)))
+        job = BodyJob(md, missing, config, url_of_source, keep_html, store.folder)
         done = map_indices(_render_one, job, len(missing), jobs,
                            (lambda n, total: progress("Rendering bodies", n, total)) if progress else None)
-        _MARKDOWN.clear()
         for info, html in done:
             store.remember(info, html)
     article_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is None}

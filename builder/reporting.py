@@ -24,5 +24,5 @@ def run_glossary_report(source: Path, *, drafts: bool = False, fmt: str = "text"
     usage = {a.source: dict(site.infos[a.slug].term_counts) for a in site.articles}
     annotated = {a.source: list(site.infos[a.slug].terms) for a in site.articles}
     report = glossary_report(site.terms, usage, annotated, texts)
-    print(format_report_json(report) if fmt == "json" else format_report_text(report))
+    print(format_report_json(report) if fmt == "json" else format_report_text(report), end="")
     return 0

@@ -369,3 +369,22 @@ def test_usage_errors_exit_2(tmp_path: Path, cli) -> None:
     assert cli("bauen").code == 2
     help_run = cli("build", "--help")
     assert help_run.code == 0 and "--destination" in help_run.out
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    import io
+
+    from builder.cli import _ProgressBar
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    pipe, tty = io.StringIO(), Tty()
+    for stream in (pipe, tty):
+        bar = _ProgressBar(stream)
+        bar("Rendering bodies", 500, 1000)
+        bar.close()
+    assert pipe.getvalue() == ""
+    assert "Rendering bodies" in tty.getvalue() and "500/1000" in tty.getvalue()
+    assert "[###############...............]" in tty.getvalue()

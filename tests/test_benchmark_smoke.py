@@ -1,0 +1,31 @@
+"""The build benchmark runs end to end on a tiny corpus (CI never runs the 10,000-article one)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+
+def test_benchmark_smoke_run_prints_its_table(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks/run.py"), "--smoke", "--workdir", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "200 articles, 50 terms" in lines
+    for figure in ("bare 2 processes", "cold build", "warm build", "one article edited", "one term edited"):
+        assert any(line.strip().startswith(figure) for line in lines), figure
+    assert any(line.split() == ["incremental", "==", "fresh", "yes"] for line in lines)
+
+
+def test_corpus_generator_is_deterministic(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from corpus import generate
+    generate(tmp_path / "a", 20, 10)
+    generate(tmp_path / "b", 20, 10)
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.md"))
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*.md"))
+    assert files_a == files_b and len(files_a) == 30
+    assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a)
