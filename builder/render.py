@@ -126,6 +126,9 @@ class Renderer:
             asset=lambda name: urls.url(f"/assets/{name}"),
             tag_url=urls.tag,
             term_url=urls.term,
+            glossary_url=urls.glossary(),
+            tags_url=urls.tags(),
+            search_url=urls.search(),
         )
         locale = config.locale
         self.env.filters.update(

@@ -31,7 +31,8 @@ def index_site(site_dir: Path, *, language: str = "de") -> None:
     if not site.is_dir():
         raise SearchIndexError(f"built site {site} does not exist: run the build first")
     command = [str(pagefind_executable()), "--site", str(site), "--output-subdir", OUTPUT_SUBDIR,
-               "--force-language", language, "--quiet"]
+               "--force-language", language, "--quiet",
+               "--exclude-selectors", ".gl-tip"]  # tooltips repeat definitions; keep them out of excerpts
     try:
         done = subprocess.run(command, capture_output=True, text=True)
     except OSError as exc:   # e.g. a binary for another platform
