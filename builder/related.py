@@ -1,0 +1,471 @@
+"""Related articles, backlinks and the validation of `related:` front matter.
+
+Score of a candidate B for article A
+------------------------------------
+With N articles and df(x) the number of articles having feature x, the rarity
+of a shared term or tag is its IDF scaled to 0..1:
+
+    rarity(x) = ln((N + 1) / df(x)) / ln((N + 1) / 2)
+                (1 when only A and B have it, ln(1 + 1/N) / ln((N + 1) / 2) when all do)
+
+    terms(A, B) = sum over shared terms t of rarity(t) * sqrt(sal(count_A(t)) * sal(count_B(t)))
+                  with sal(c) = c / (c + 1): a term mentioned often is more central
+    tags(A, B)  = sum over shared tags g of rarity(g)       (compared by slug: "Außenpolitik"
+                                                             and "Aussenpolitik" are one tag)
+    text(A, B)  = cosine of the TF-IDF vectors of both articles' TEXT_FEATURES best words,
+                  tf-idf = (1 + ln tf) * (1 + ln((N + 1) / (df + 1))), stop words removed
+                  (see `builder.textstats`)
+
+    content(A, B) = weight_terms * terms + weight_tags * tags + weight_text * text
+    score(A, B)   = content(A, B) * (1 + weight_date * 2 ** (-|days between| / date_half_life_days))
+
+Terms and tags are summed, not cosine-normalised: a cosine would give two
+articles whose only term is "NATO" the same 1.0 as two sharing only
+"Normandie-Format", undoing the IDF. Closeness in date multiplies instead of
+adding, so it strengthens a relation but never creates one: two articles of
+the same day with nothing in common score 0. Candidates scoring below
+`min_score` are never listed. Scores are rounded to 9 decimals so that equal
+scores compare equal.
+
+Order: A's own `related:` entries in their order, then the articles whose
+`related:` names A (explicit both ways, best score first), then the best
+scored candidates; at most `count` in all. Ties break by score (desc), date
+(desc), slug.
+
+Scale
+-----
+Every score is a dot product of two sparse per-article vectors (each feature
+weighted by the square root of its share above), so it can be accumulated
+from an inverted index: for article A only the postings of A's features are
+walked and only articles sharing something are ever scored. A feature of more
+than POSTINGS_CAP articles is "common": walking its postings would make the
+work per article grow with the site, so it does not propose candidates, but it
+still counts fully in the exact score of every candidate found through rarer
+features (if those find too few, the common features' strongest postings are
+taken as candidates). Candidates are scored exactly in order of their score
+over the rare features, at most POOL_MAX, stopping once no remaining one can
+still make the list. The work per article is bounded by constants, not by N.
+The price: an article related to A only through common features, and weakly
+through rare ones, can be missed (see benchmarks/bench_related.py --recall).
+"""
+
+from __future__ import annotations
+
+import difflib
+import heapq
+import math
+from array import array
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from operator import itemgetter
+from typing import Callable, Iterable, Mapping, Sequence
+
+from .errors import Diagnostic
+from .model import Article, RelatedEntry
+from .slug import slugify
+
+TEXT_FEATURES = 12      # words per article used as its text features
+POSTINGS_CAP = 100      # a feature of more articles is "common": it does not find candidates
+POOL_MAX = 40           # candidates per article scored exactly, at most
+MAX_TERM_REASONS = 3
+
+
+@dataclass(frozen=True)
+class RelatedSettings:
+    """The site's `related:` configuration."""
+
+    count: int = 5
+    min_score: float = 0.15
+    weight_terms: float = 1.0
+    weight_tags: float = 0.5
+    weight_text: float = 1.0
+    weight_date: float = 0.2
+    date_half_life_days: float = 30.0
+
+
+@dataclass(frozen=True)
+class ArticleSignals:
+    """Everything ranking needs about one article."""
+
+    slug: str
+    date: datetime                 # timezone-aware
+    tags: tuple[str, ...]
+    terms: Mapping[str, int]       # glossary term slug -> matches in the text
+    words: Mapping[str, int]       # output of textstats.term_frequencies()
+    related: tuple[str, ...]       # explicit slugs, in order (already validated)
+    links: tuple[str, ...]         # slugs of articles this one links to in its text
+
+
+# --------------------------------------------------------------------------- features
+
+_SUBLINEAR = [0.0] + [1.0 + math.log(count) for count in range(1, 256)]
+_by_weight = itemgetter(1)
+
+
+def _sublinear(count: int) -> float:
+    """1 + ln(count): a word used ten times is not ten times as telling."""
+    return _SUBLINEAR[count] if count < 256 else 1.0 + math.log(count)
+
+
+def _rarity(df: int, n: int) -> float:
+    """ln((N + 1) / df) / ln((N + 1) / 2): 1 for a feature only two articles share,
+    near 0 for one that all articles of a large site have."""
+    if n < 2:
+        return 1.0
+    return min(1.0, math.log((n + 1) / df) / math.log((n + 1) / 2))
+
+
+def _tag_keys(signal: ArticleSignals, cache: dict[str, str]) -> dict[str, str]:
+    """Tag slug -> the tag as this article writes it (first spelling wins)."""
+    keys: dict[str, str] = {}
+    for tag in signal.tags:
+        key = cache.get(tag)
+        if key is None:
+            key = cache[tag] = slugify(tag)
+        if key and key not in keys:
+            keys[key] = tag
+    return keys
+
+
+def _family_index(df: Counter[str], first_id: int, value: Callable[[int], float]
+                  ) -> dict[str, tuple[int, float]]:
+    """Key -> (feature id, value(df)) for one family; ids follow on from `first_id`."""
+    return {key: (first_id + offset, value(count)) for offset, (key, count) in enumerate(df.items())}
+
+
+@dataclass(frozen=True)
+class _Features:
+    """Per article (by position): the half-weights of its terms and tags (for reasons)
+    and its feature vector, whose dot product with another's is their content score."""
+
+    term_weights: list[dict[str, float]]   # term slug -> sqrt(rarity * salience)
+    tag_weights: list[dict[str, float]]    # tag slug -> sqrt(rarity)
+    tag_names: list[dict[str, str]]        # tag slug -> tag as written
+    vectors: list[dict[int, float]]        # feature id -> weight, strongest first
+    size: int                              # number of feature ids
+
+
+def _features(ordered: Sequence[ArticleSignals], settings: RelatedSettings) -> _Features:
+    n = len(ordered)
+    tag_cache: dict[str, str] = {}
+    tag_names = [_tag_keys(s, tag_cache) for s in ordered]
+    term_df: Counter[str] = Counter()
+    tag_df: Counter[str] = Counter()
+    word_df: Counter[str] = Counter()
+    for signal, names in zip(ordered, tag_names):
+        term_df.update(slug for slug, count in signal.terms.items() if count > 0)
+        tag_df.update(names.keys())
+        word_df.update(word for word, count in signal.words.items() if count > 0)
+    # One id space: terms, then tags, then words.
+    rarity = lambda df: math.sqrt(_rarity(df, n))  # noqa: E731
+    term_ids = _family_index(term_df, 0, rarity)
+    tag_ids = _family_index(tag_df, len(term_ids), rarity)
+    word_ids = _family_index(word_df, len(term_ids) + len(tag_ids),
+                             lambda df: 1.0 + math.log((n + 1) / (df + 1)))
+    term_scale = math.sqrt(max(settings.weight_terms, 0.0))
+    tag_scale = math.sqrt(max(settings.weight_tags, 0.0))
+    text_scale = math.sqrt(max(settings.weight_text, 0.0))
+
+    term_weights, tag_weights, vectors = [], [], []
+    for signal, names in zip(ordered, tag_names):
+        vector: dict[int, float] = {}
+        terms: dict[str, float] = {}
+        for slug, count in signal.terms.items():
+            if count > 0:
+                fid, root_rarity = term_ids[slug]
+                terms[slug] = weight = root_rarity * math.sqrt(count / (count + 1))
+                if term_scale and weight:
+                    vector[fid] = term_scale * weight
+        tags: dict[str, float] = {}
+        for key in names:
+            fid, root_rarity = tag_ids[key]
+            tags[key] = root_rarity
+            if tag_scale and root_rarity:
+                vector[fid] = tag_scale * root_rarity
+        if text_scale:
+            best = sorted((-_sublinear(count) * word_ids[word][1], word)
+                          for word, count in signal.words.items() if count > 0)[:TEXT_FEATURES]
+            if best:
+                scale = text_scale / math.sqrt(sum(w * w for w, _ in best))
+                for weight, word in best:
+                    vector[word_ids[word][0]] = -weight * scale
+        # Strongest first (stable, so ties keep family order): candidates are
+        # looked for through these first.
+        vectors.append(dict(sorted(vector.items(), key=_by_weight, reverse=True)))
+        term_weights.append(terms)
+        tag_weights.append(tags)
+    size = len(term_ids) + len(tag_ids) + len(word_ids)
+    return _Features(term_weights, tag_weights, tag_names, vectors, size)
+
+
+# --------------------------------------------------------------------------- ranking
+
+def _canonical(signals: Iterable[ArticleSignals]) -> list[ArticleSignals]:
+    """Signals sorted by slug, so that nothing depends on the caller's order."""
+    ordered = sorted(signals, key=lambda s: s.slug)
+    for previous, current in zip(ordered, ordered[1:]):
+        if previous.slug == current.slug:
+            raise ValueError(f"duplicate article slug {current.slug!r}")
+    return ordered
+
+
+@dataclass(frozen=True)
+class _Index:
+    """The inverted index: feature id -> the articles having it.
+
+    A rare feature (at most POSTINGS_CAP articles) has its postings as two
+    parallel arrays, which are walked. A common feature has instead a dict
+    article -> weight for exact lookups, its largest weight (for bounds) and
+    its POSTINGS_CAP strongest articles (candidates of last resort). A feature
+    of one article finds nothing and has empty postings.
+    """
+
+    articles: list[array]                        # rare feature -> article positions
+    weights: list[array]                         # rare feature -> their weights
+    common: list[dict[int, float] | None]        # common feature -> article -> weight
+    strongest: list[float]                       # common feature -> largest weight
+    fallback: list[list[int]]                    # common feature -> strongest articles
+
+
+def _index(vectors: Sequence[Mapping[int, float]], size: int) -> _Index:
+    ids: list[list[int]] = [[] for _ in range(size)]
+    weights: list[list[float]] = [[] for _ in range(size)]
+    for article, vector in enumerate(vectors):
+        for fid, weight in vector.items():
+            ids[fid].append(article)
+            weights[fid].append(weight)
+    empty_ids, empty_weights = array("i"), array("d")
+    articles: list[array] = [empty_ids] * size
+    rare_weights: list[array] = [empty_weights] * size
+    common: list[dict[int, float] | None] = [None] * size
+    strongest = [0.0] * size
+    fallback: list[list[int]] = [[] for _ in range(size)]
+    for fid in range(size):
+        df = len(ids[fid])
+        if 2 <= df <= POSTINGS_CAP:
+            articles[fid], rare_weights[fid] = array("i", ids[fid]), array("d", weights[fid])
+        elif df > POSTINGS_CAP:
+            common[fid] = dict(zip(ids[fid], weights[fid]))
+            # Stable sort: equal weights stay in article order, so this is deterministic.
+            ranked = sorted(zip(ids[fid], weights[fid]), key=_by_weight, reverse=True)
+            strongest[fid] = ranked[0][1]
+            fallback[fid] = [article for article, _ in ranked[:POSTINGS_CAP]]
+    return _Index(articles, rare_weights, common, strongest, fallback)
+
+
+def _explicit_links(ordered: Sequence[ArticleSignals], position: Mapping[str, int]
+                    ) -> tuple[list[list[int]], list[set[int]]]:
+    """Own `related:` targets (in order, known, not self, once) and who names each article."""
+    own: list[list[int]] = []
+    incoming: list[set[int]] = [set() for _ in ordered]
+    for index, signal in enumerate(ordered):
+        targets: list[int] = []
+        for slug in signal.related:
+            target = position.get(slug)
+            if target is not None and target != index and target not in targets:
+                targets.append(target)
+                incoming[target].add(index)
+        own.append(targets)
+    return own, incoming
+
+
+class _Ranker:
+    """Scores candidates for one site; `related(a)` gives article a's entries."""
+
+    def __init__(self, ordered: Sequence[ArticleSignals], settings: RelatedSettings,
+                 term_names: Mapping[str, str]) -> None:
+        self.ordered = ordered
+        self.settings = settings
+        self.term_names = term_names
+        self.position = {s.slug: i for i, s in enumerate(ordered)}
+        self.times = [s.date.timestamp() for s in ordered]
+        half_life = settings.date_half_life_days * 86400.0
+        self.date_weight = settings.weight_date if half_life > 0 else 0.0
+        # Dates in half-lives, so that closeness is 2 ** -|difference|.
+        self.ages = array("d", [t / half_life for t in self.times] if self.date_weight else ())
+        self.features = _features(ordered, settings)
+        self.vectors = self.features.vectors
+        self.index = _index(self.vectors, self.features.size)
+        self.own, self.incoming = _explicit_links(ordered, self.position)
+
+    def _order(self, item: tuple[float, int]) -> tuple[float, float, int]:
+        """Sort key: score desc, date desc, slug (positions follow slug order)."""
+        return (-item[0], -self.times[item[1]], item[1])
+
+    def pair_score(self, a: int, b: int) -> float:
+        """The exact score of b for a (also used for explicit entries)."""
+        va, vb = self.vectors[a], self.vectors[b]
+        if len(vb) < len(va):
+            va, vb = vb, va
+        dot = sum(w * vb[f] for f, w in va.items() if f in vb)
+        if self.date_weight:
+            dot *= 1.0 + self.date_weight * math.exp2(-abs(self.ages[a] - self.ages[b]))
+        return round(dot, 9)
+
+    def candidates(self, a: int, needed: int) -> list[tuple[float, int]]:
+        """(score, article) of scored candidates at least min_score, best first.
+
+        Candidates come from the postings of a's rare features, which give
+        their exact score over those features. Common features add at most
+        `bound`; candidates are scored exactly in order of that partial score,
+        at most POOL_MAX of them, stopping once no remaining one can reach
+        the `needed` best so far or `min_score`.
+        """
+        index = self.index
+        articles, weights, common = index.articles, index.weights, index.common
+        partial: dict[int, float] = {}
+        get = partial.get
+        common_features: list[tuple[dict[int, float], float, int]] = []
+        for fid, wa in self.vectors[a].items():
+            if common[fid] is not None:
+                common_features.append((common[fid], wa, fid))  # type: ignore[arg-type]
+                continue
+            for b, wb in zip(articles[fid], weights[fid]):
+                partial[b] = get(b, 0.0) + wa * wb
+        partial.pop(a, None)
+        if len(partial) < needed and common_features:
+            # The rare features found too few: propose the articles in which
+            # the common features are strongest (their weight is added below).
+            for _, _, fid in common_features:  # strongest first
+                for b in index.fallback[fid]:
+                    if b != a and b not in partial:
+                        partial[b] = 0.0
+                if len(partial) >= 3 * needed:
+                    break
+
+        strongest, ages = index.strongest, self.ages
+        date_weight, min_score = self.date_weight, self.settings.min_score
+        age = ages[a] if date_weight else 0.0
+        bound = sum(wa * strongest[fid] for _, wa, fid in common_features)
+        boost = 1.0 + date_weight
+        cutoff = min_score / boost - bound
+        items = partial.items()
+        if cutoff > 0:
+            items = [item for item in items if item[1] >= cutoff]  # type: ignore[assignment]
+        scored: list[tuple[float, int]] = []
+        best: list[float] = []  # min-heap of the `needed` best scores so far
+        for b, dot in sorted(items, key=_by_weight, reverse=True)[:POOL_MAX]:
+            if len(best) == needed and (dot + bound) * boost < best[0]:
+                break
+            for weight_of, wa, _ in common_features:
+                wb = weight_of.get(b)
+                if wb is not None:
+                    dot += wa * wb
+            if date_weight:
+                dot *= 1.0 + date_weight * math.exp2(-abs(age - ages[b]))
+            score = round(dot, 9)
+            if score > 0 and score >= min_score:
+                scored.append((score, b))
+                if len(best) < needed:
+                    heapq.heappush(best, score)
+                elif score > best[0]:
+                    heapq.heapreplace(best, score)
+        scored.sort(key=self._order)
+        return scored
+
+    def reasons(self, a: int, b: int) -> tuple[str, ...]:
+        """Shared terms (weightiest first, at most 3), then shared tags, as displayed names."""
+        features = self.features
+        ta, tb = features.term_weights[a], features.term_weights[b]
+        names: list[str] = []
+        if ta and tb:
+            shared = sorted((-ta[t] * tb[t], self.term_names.get(t, t)) for t in ta.keys() & tb.keys())
+            names = [name for _, name in shared[:MAX_TERM_REASONS]]
+        ga, gb = features.tag_weights[a], features.tag_weights[b]
+        if ga and gb:
+            written = features.tag_names[a]
+            seen = {name.casefold() for name in names}
+            for _, tag in sorted((-ga[k], written[k]) for k in ga.keys() & gb.keys()):
+                if tag.casefold() not in seen:
+                    seen.add(tag.casefold())
+                    names.append(tag)
+        return tuple(names)
+
+    def related(self, a: int) -> tuple[RelatedEntry, ...]:
+        """Own explicit entries, then incoming explicit ones, then the best scored; at most count."""
+        count = self.settings.count
+        if count <= 0:
+            return ()
+        ordered = self.ordered
+        own = self.own[a]
+        explicit = [(self.pair_score(a, b), b) for b in own]
+        if self.incoming[a]:
+            explicit += sorted(((self.pair_score(a, b), b) for b in self.incoming[a] if b not in own),
+                               key=self._order)
+        entries = [RelatedEntry(ordered[b].slug, score, self.reasons(a, b), True)
+                   for score, b in explicit[:count]]
+        if len(entries) < count:
+            taken = {b for _, b in explicit}
+            for score, b in self.candidates(a, count + len(taken)):
+                if b not in taken:
+                    entries.append(RelatedEntry(ordered[b].slug, score, self.reasons(a, b), False))
+                    if len(entries) == count:
+                        break
+        return tuple(entries)
+
+
+def rank_related(signals: Sequence[ArticleSignals], settings: RelatedSettings,
+                 term_names: Mapping[str, str]) -> dict[str, tuple[RelatedEntry, ...]]:
+    """Slug -> its related articles, explicit ones first; every article is a key.
+
+    `term_names` maps glossary slugs to the names shown as reasons.
+    """
+    ordered = _canonical(signals)
+    ranker = _Ranker(ordered, settings, term_names)
+    return {signal.slug: ranker.related(index) for index, signal in enumerate(ordered)}
+
+
+# --------------------------------------------------------------------------- backlinks
+
+def backlinks(signals: Sequence[ArticleSignals]) -> dict[str, tuple[str, ...]]:
+    """Slug -> slugs of the articles pointing at it, sorted, never itself.
+
+    A points at B when A links to B in its text or names B in `related:`; an
+    explicit `related:` counts both ways, so B also points at A.
+    """
+    known = {signal.slug for signal in signals}
+    pointing: dict[str, set[str]] = defaultdict(set)
+    for signal in signals:
+        source = signal.slug
+        for target in (*signal.links, *signal.related):
+            if target in known and target != source:
+                pointing[target].add(source)
+        for target in signal.related:
+            if target in known and target != source:
+                pointing[source].add(target)
+    return {slug: tuple(sorted(pointing.get(slug, ()))) for slug in sorted(known)}
+
+
+# --------------------------------------------------------------------------- validation
+
+def validate_related(articles: Sequence[Article]) -> list[Diagnostic]:
+    """Errors for `related:` entries naming no article or the article itself.
+
+    Each diagnostic points at the line of the `related` key; an unknown slug
+    gets a hint with the closest existing slug when there is a close one. A
+    slug listed twice is a warning.
+    """
+    slugs = sorted({article.slug for article in articles})
+    known = set(slugs)
+    diagnostics: list[Diagnostic] = []
+    for article in sorted(articles, key=lambda a: (a.source, a.slug)):
+        line = article.key_lines.get("related")
+        seen: set[str] = set()
+        for slug in article.related:
+            if slug == article.slug:
+                diagnostics.append(Diagnostic(
+                    article.source, line,
+                    f"related article '{slug}' is this article itself",
+                    hint="remove it from `related:`"))
+            elif slug not in known:
+                close = difflib.get_close_matches(slug, [s for s in slugs if s != article.slug], n=1)
+                hint = f"did you mean '{close[0]}'?" if close else None
+                diagnostics.append(Diagnostic(
+                    article.source, line, f"related article '{slug}' does not exist", hint=hint))
+            elif slug in seen:
+                diagnostics.append(Diagnostic(
+                    article.source, line, f"related article '{slug}' is listed twice",
+                    severity="warning"))
+            seen.add(slug)
+    return diagnostics

@@ -1,0 +1,376 @@
+"""Tests for builder.related: ranking, reasons, backlinks and `related:` validation."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from builder import related
+from builder.model import Article, RelatedEntry
+from builder.related import (ArticleSignals, RelatedSettings, backlinks, rank_related,
+                             validate_related)
+
+START = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
+NAMES = {"normandie-format": "Normandie-Format", "kreml": "Kreml", "nato": "NATO",
+         "minsker-abkommen": "Minsker Abkommen", "osze": "OSZE"}
+NO_DATE = RelatedSettings(weight_date=0.0)
+ANY_SCORE = RelatedSettings(weight_date=0.0, min_score=0.0)
+
+
+def sig(slug: str, day: float = 0, *, tags: tuple[str, ...] = (), terms: dict[str, int] | None = None,
+        words: dict[str, int] | None = None, related: tuple[str, ...] = (),
+        links: tuple[str, ...] = ()) -> ArticleSignals:
+    return ArticleSignals(slug=slug, date=START + timedelta(days=day), tags=tags,
+                          terms=terms or {}, words=words or {}, related=related, links=links)
+
+
+def slugs(entries: tuple[RelatedEntry, ...]) -> list[str]:
+    return [entry.slug for entry in entries]
+
+
+def rarity(df: int, n: int) -> float:
+    return math.log((n + 1) / df) / math.log((n + 1) / 2)
+
+
+# --------------------------------------------------------------------------- ranking
+
+def test_every_article_is_a_key_even_without_relations() -> None:
+    result = rank_related([sig("kreml-gipfel", terms={"kreml": 1}), sig("bundesliga")],
+                          RelatedSettings(), NAMES)
+    assert result == {"bundesliga": (), "kreml-gipfel": ()}
+
+
+def test_explicit_entries_come_first_in_order_and_in_both_directions() -> None:
+    signals = [
+        sig("waffenruhe", related=("gipfel-paris", "minsk-2015"), terms={"osze": 2}),
+        sig("gipfel-paris"),
+        sig("minsk-2015"),
+        sig("kommentar", related=("waffenruhe",)),           # names waffenruhe: shown there too
+        sig("beobachter", terms={"osze": 3}),                 # only scored
+    ]
+    result = rank_related(signals, RelatedSettings(), NAMES)
+    assert slugs(result["waffenruhe"]) == ["gipfel-paris", "minsk-2015", "kommentar", "beobachter"]
+    assert [e.explicit for e in result["waffenruhe"]] == [True, True, True, False]
+    # The other direction: every article named by waffenruhe shows it, explicitly.
+    for other in ("gipfel-paris", "minsk-2015", "kommentar"):
+        assert result[other][0] == RelatedEntry("waffenruhe", 0.0, (), True)
+    assert slugs(result["beobachter"]) == ["waffenruhe"]
+    assert result["beobachter"][0].explicit is False
+
+
+def test_explicit_entries_are_listed_even_below_min_score_and_carry_their_score() -> None:
+    signals = [sig("a", related=("b",), terms={"kreml": 1}), sig("b", terms={"kreml": 1})]
+    result = rank_related(signals, RelatedSettings(min_score=5.0), NAMES)
+    expected = round(1.0 * 1 * 0.5 * (1 + 0.2), 9)   # rarity 1, sal(1) = 1/2, same day
+    assert result["a"] == (RelatedEntry("b", expected, ("Kreml",), True),)
+    assert result["b"] == (RelatedEntry("a", expected, ("Kreml",), True),)
+
+
+def test_unknown_and_self_references_in_related_are_ignored() -> None:
+    result = rank_related([sig("a", related=("a", "gibts-nicht", "b", "b")), sig("b")],
+                          RelatedSettings(), NAMES)
+    assert slugs(result["a"]) == ["b"]
+    assert slugs(result["b"]) == ["a"]
+
+
+def test_rare_shared_term_beats_common_one() -> None:
+    signals = [
+        sig("ukraine-gespraeche", terms={"nato": 1, "normandie-format": 1}),
+        sig("nato-treffen", terms={"nato": 1}),
+        sig("normandie-runde", terms={"normandie-format": 1}),
+        *(sig(f"nato-{i}", terms={"nato": 1}) for i in range(5)),
+    ]
+    result = rank_related(signals, ANY_SCORE, NAMES)["ukraine-gespraeche"]
+    assert slugs(result) == ["normandie-runde", "nato-0", "nato-1", "nato-2", "nato-3"]
+    n = len(signals)
+    assert result[0].score == pytest.approx(rarity(2, n) * 0.5)
+    assert result[1].score == pytest.approx(rarity(7, n) * 0.5)
+    assert result[1].score < result[0].score
+    # With the default threshold the common term alone is not enough.
+    assert slugs(rank_related(signals, NO_DATE, NAMES)["ukraine-gespraeche"]) == ["normandie-runde"]
+
+
+def test_term_mentions_raise_the_score() -> None:
+    signals = [sig("a", terms={"kreml": 3}), sig("oft", terms={"kreml": 3}),
+               sig("einmal", terms={"kreml": 1})]
+    result = rank_related(signals, NO_DATE, NAMES)["a"]
+    n = 3
+    assert [(e.slug, e.score) for e in result] == [
+        ("oft", pytest.approx(rarity(3, n) * 0.75)),
+        ("einmal", pytest.approx(rarity(3, n) * math.sqrt(0.75 * 0.5)))]
+
+
+def test_shared_tags_count_by_rarity_and_match_by_slug() -> None:
+    signals = [
+        sig("a", tags=("Außenpolitik", "Ukraine")),
+        sig("b", tags=("Aussenpolitik",)),          # same tag, other spelling
+        sig("c", tags=("Ukraine",)),
+        sig("d", tags=("Ukraine",)),
+        sig("e", tags=("Ukraine",)),
+    ]
+    result = rank_related(signals, NO_DATE, NAMES)["a"]
+    assert slugs(result) == ["b", "c", "d", "e"]   # rarer tag first; then slug order
+    assert result[0].score == pytest.approx(0.5 * rarity(2, 5))
+    assert result[1].score == pytest.approx(0.5 * rarity(4, 5))
+    assert result[0].reasons == ("Außenpolitik",)   # as this article writes it
+    assert rank_related(signals, NO_DATE, NAMES)["b"][0].reasons == ("Aussenpolitik",)
+
+
+def test_text_similarity_is_the_tf_idf_cosine() -> None:
+    signals = [
+        sig("a", words={"waffenruhe": 3, "donbass": 2, "verhandlung": 1}),
+        sig("b", words={"waffenruhe": 2, "donbass": 2}),
+        sig("c", words={"bundesliga": 3, "tabelle": 2}),
+        sig("d", words={"waffenruhe": 1, "tabelle": 1}),
+    ]
+    result = rank_related(signals, NO_DATE, NAMES)
+    assert slugs(result["a"]) == ["b", "d"]
+    assert slugs(result["c"]) == ["d"]
+
+    def idf(df: int) -> float:
+        return 1 + math.log(5 / (df + 1))
+
+    a = {"waffenruhe": (1 + math.log(3)) * idf(3), "donbass": (1 + math.log(2)) * idf(2),
+         "verhandlung": idf(1)}
+    b = {"waffenruhe": (1 + math.log(2)) * idf(3), "donbass": (1 + math.log(2)) * idf(2)}
+    cosine = sum(a[w] * b[w] for w in b) / math.hypot(*a.values()) / math.hypot(*b.values())
+    assert result["a"][0].score == pytest.approx(cosine)
+    assert result["a"][0].reasons == ()
+
+
+def test_only_the_best_words_are_text_features(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(related, "TEXT_FEATURES", 2)
+    signals = [sig("a", words={"kreml": 5, "waffenruhe": 4, "tabelle": 1}),
+               sig("b", words={"tabelle": 1})]
+    assert rank_related(signals, NO_DATE, NAMES)["a"] == ()   # "tabelle" is a's third word
+
+
+def test_closer_date_ranks_higher_by_the_half_life() -> None:
+    settings = RelatedSettings(weight_date=0.2, date_half_life_days=30)
+    signals = [sig("a", 100, terms={"kreml": 1}), sig("fern", 300, terms={"kreml": 1}),
+               sig("nah", 98, terms={"kreml": 1})]
+    result = rank_related(signals, settings, NAMES)["a"]
+    assert slugs(result) == ["nah", "fern"]
+    ratio = (1 + 0.2 * 0.5 ** (2 / 30)) / (1 + 0.2 * 0.5 ** (200 / 30))
+    assert result[0].score / result[1].score == pytest.approx(ratio, rel=1e-6)
+
+
+def test_same_day_alone_is_not_a_relation() -> None:
+    signals = [sig("a", 0, terms={"kreml": 1}), sig("b", 0, tags=("Sport",))]
+    assert rank_related(signals, RelatedSettings(weight_date=1.0), NAMES) == {"a": (), "b": ()}
+
+
+def test_nothing_below_min_score_is_listed_even_if_the_list_stays_short() -> None:
+    signals = [sig("a", terms={"kreml": 1}), sig("b", terms={"kreml": 1}),
+               sig("c", terms={"kreml": 1}), sig("d", tags=("Sport",))]
+    score = rank_related(signals, NO_DATE, NAMES)["a"][0].score
+    assert score == pytest.approx(rarity(3, 4) * 0.5)
+    at_threshold = rank_related(signals, replace(NO_DATE, min_score=score), NAMES)
+    assert slugs(at_threshold["a"]) == ["b", "c"]
+    above = rank_related(signals, replace(NO_DATE, min_score=score + 1e-6), NAMES)
+    assert above["a"] == ()
+
+
+def test_count_limits_the_list() -> None:
+    signals = [sig(f"artikel-{i}", terms={"kreml": 1}) for i in range(8)]
+    result = rank_related(signals, replace(ANY_SCORE, count=3), NAMES)
+    assert all(len(entries) == 3 for entries in result.values())
+    assert rank_related(signals, replace(ANY_SCORE, count=0), NAMES)["artikel-0"] == ()
+
+
+def test_explicit_entries_count_towards_the_limit() -> None:
+    signals = [sig("a", related=("x", "y"), terms={"kreml": 1}), sig("x"), sig("y"),
+               sig("b", terms={"kreml": 1}), sig("c", terms={"kreml": 1})]
+    assert slugs(rank_related(signals, RelatedSettings(count=3), NAMES)["a"]) == ["x", "y", "b"]
+    assert slugs(rank_related(signals, RelatedSettings(count=1), NAMES)["a"]) == ["x"]
+
+
+def test_ties_break_by_date_then_slug() -> None:
+    signals = [sig("a", 10, terms={"kreml": 1}), sig("zeta", 5, terms={"kreml": 1}),
+               sig("beta", 5, terms={"kreml": 1}), sig("neu", 9, terms={"kreml": 1})]
+    result = rank_related(signals, ANY_SCORE, NAMES)["a"]
+    assert len({entry.score for entry in result}) == 1
+    assert slugs(result) == ["neu", "beta", "zeta"]
+
+
+def test_result_does_not_depend_on_input_order() -> None:
+    signals = _random_site(random.Random(7), 40)
+    expected = rank_related(signals, RelatedSettings(), NAMES)
+    assert any(expected.values())
+    shuffler = random.Random(1)
+    for _ in range(5):
+        shuffled = signals[:]
+        shuffler.shuffle(shuffled)
+        assert rank_related(shuffled, RelatedSettings(), NAMES) == expected
+
+
+def test_duplicate_slugs_are_rejected() -> None:
+    with pytest.raises(ValueError, match="duplicate article slug 'a'"):
+        rank_related([sig("a"), sig("a")], RelatedSettings(), NAMES)
+
+
+# --------------------------------------------------------------------------- reasons
+
+def test_reasons_name_the_weightiest_terms_then_the_shared_tags() -> None:
+    signals = [
+        sig("a", tags=("Ukraine", "Diplomatie"),
+            terms={"normandie-format": 2, "kreml": 1, "nato": 1, "osze": 1}),
+        sig("b", tags=("Ukraine",),
+            terms={"normandie-format": 2, "kreml": 1, "nato": 1, "osze": 1}),
+        sig("c", terms={"nato": 1, "osze": 1}),
+        sig("d", terms={"nato": 1}),
+    ]
+    entry = rank_related(signals, RelatedSettings(), NAMES)["a"][0]
+    assert entry.slug == "b"
+    # normandie-format: rare and mentioned twice; kreml: rare; osze: in 3; nato: in 4 (left out).
+    assert entry.reasons == ("Normandie-Format", "Kreml", "OSZE", "Ukraine")
+    assert "Gemeinsam: " + ", ".join(entry.reasons[:2]) == "Gemeinsam: Normandie-Format, Kreml"
+
+
+def test_reasons_fall_back_to_the_slug_and_skip_a_tag_named_like_a_term() -> None:
+    signals = [sig("a", tags=("Kreml",), terms={"kreml": 1, "unbekannt": 1}),
+               sig("b", tags=("Kreml",), terms={"kreml": 1, "unbekannt": 1})]
+    assert rank_related(signals, RelatedSettings(), NAMES)["a"][0].reasons == ("Kreml", "unbekannt")
+
+
+# --------------------------------------------------------------------------- the index
+
+def _random_site(rng: random.Random, size: int) -> list[ArticleSignals]:
+    vocabulary = ["waffenruhe", "donbass", "kreml", "gipfel", "pipeline", "sanktionen", "grenze",
+                  "haushalt", "rente", "streik", "bahn", "wahl", "koalition", "klima", "hitze"]
+    terms = list(NAMES) + ["bundestag", "ezb"]
+    tags = ["Ukraine", "Europa", "Wirtschaft", "Klima", "Außenpolitik"]
+    return [sig(f"artikel-{i:03}", rng.uniform(0, 90),
+                tags=tuple(rng.sample(tags, rng.randrange(0, 3))),
+                terms={t: rng.randrange(1, 4) for t in rng.sample(terms, rng.randrange(0, 4))},
+                words={w: rng.randrange(1, 6) for w in rng.sample(vocabulary, rng.randrange(0, 7))})
+            for i in range(size)]
+
+
+def _exhaustive(signals: list[ArticleSignals], settings: RelatedSettings
+                ) -> dict[str, list[tuple[float, str]]]:
+    """Every pair scored by the documented formula, written independently of the module."""
+    n = len(signals)
+    df_terms = {t: sum(t in s.terms for s in signals) for s in signals for t in s.terms}
+    df_tags = {g: sum(g in s.tags for s in signals) for s in signals for g in s.tags}
+    df_words = {w: sum(w in s.words for s in signals) for s in signals for w in s.words}
+
+    def text_vector(s: ArticleSignals) -> dict[str, float]:
+        weights = {w: (1 + math.log(c)) * (1 + math.log((n + 1) / (df_words[w] + 1)))
+                   for w, c in s.words.items()}
+        best = sorted(weights, key=lambda w: (-weights[w], w))[:related.TEXT_FEATURES]
+        return {w: weights[w] for w in best}
+
+    vectors = {s.slug: text_vector(s) for s in signals}
+    result: dict[str, list[tuple[float, str]]] = {}
+    for a in signals:
+        scored = []
+        for b in signals:
+            if a is b:
+                continue
+            terms = sum(rarity(df_terms[t], n) * math.sqrt(a.terms[t] / (a.terms[t] + 1)
+                                                           * b.terms[t] / (b.terms[t] + 1))
+                        for t in a.terms.keys() & b.terms.keys())
+            tags = sum(rarity(df_tags[g], n) for g in set(a.tags) & set(b.tags))
+            va, vb = vectors[a.slug], vectors[b.slug]
+            dot = sum(va[w] * vb[w] for w in va.keys() & vb.keys())
+            text = dot / math.hypot(*va.values()) / math.hypot(*vb.values()) if dot else 0.0
+            content = (settings.weight_terms * terms + settings.weight_tags * tags
+                       + settings.weight_text * text)
+            days = abs((a.date - b.date).total_seconds()) / 86400
+            score = content * (1 + settings.weight_date * 2 ** (-days / settings.date_half_life_days))
+            if score > 0 and score >= settings.min_score:
+                scored.append((score, b.slug, b.date))
+        scored.sort(key=lambda item: (-round(item[0], 9), -item[2].timestamp(), item[1]))
+        result[a.slug] = [(score, slug) for score, slug, _ in scored[:settings.count]]
+    return result
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_index_finds_the_same_as_scoring_every_pair(seed: int) -> None:
+    signals = _random_site(random.Random(seed), 60)
+    settings = RelatedSettings()
+    reference = _exhaustive(signals, settings)
+    result = rank_related(signals, settings, NAMES)
+    for slug, expected in reference.items():
+        assert [(e.slug, e.score) for e in result[slug]] == [
+            (other, pytest.approx(score)) for score, other in expected]
+
+
+def test_common_features_do_not_propose_candidates_but_still_count(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(related, "POSTINGS_CAP", 3)
+    signals = [sig("a", tags=("Europa",), terms={"kreml": 1}),
+               sig("b", tags=("Europa",), terms={"kreml": 1}),
+               *(sig(f"europa-{i}", tags=("Europa",)) for i in range(4))]
+    result = rank_related(signals, NO_DATE, NAMES)
+    # "Europa" (6 articles) is common: b is found through the term, and the tag adds to its score.
+    assert result["a"][0].slug == "b"
+    assert result["a"][0].score == pytest.approx(rarity(2, 6) * 0.5 + 0.5 * rarity(6, 6))
+    # europa-0 shares only the common tag: its strongest postings stand in as candidates,
+    # but a tag all six articles have is worth little, so nothing reaches the threshold.
+    assert result["europa-0"] == ()
+
+
+def test_common_features_alone_still_find_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(related, "POSTINGS_CAP", 3)
+    signals = [*(sig(f"europa-{i}", tags=("Europa",)) for i in range(5)),
+               *(sig(f"sport-{i}", tags=("Sport",)) for i in range(5))]
+    result = rank_related(signals, RelatedSettings(count=2), NAMES)
+    assert slugs(result["europa-0"]) == ["europa-1", "europa-2"]
+    assert result["europa-0"][0].score == pytest.approx(0.5 * rarity(5, 10) * 1.2)
+
+
+# --------------------------------------------------------------------------- backlinks
+
+def test_backlinks_from_text_links_point_one_way() -> None:
+    result = backlinks([sig("analyse", links=("bericht", "analyse", "gibts-nicht")),
+                        sig("bericht"), sig("kommentar", links=("bericht",))])
+    assert result == {"analyse": (), "bericht": ("analyse", "kommentar"), "kommentar": ()}
+
+
+def test_backlinks_from_related_point_both_ways() -> None:
+    result = backlinks([sig("analyse", related=("bericht",)), sig("bericht"),
+                        sig("kommentar", related=("analyse",), links=("analyse",))])
+    assert result == {"analyse": ("bericht", "kommentar"), "bericht": ("analyse",),
+                      "kommentar": ("analyse",)}
+
+
+# --------------------------------------------------------------------------- validation
+
+def article(slug: str, related_slugs: tuple[str, ...], line: int | None = 7) -> Article:
+    return Article(slug=slug, source=f"content/articles/{slug}.md", section="articles",
+                   title=slug.title(), date=START, body="Text",
+                   related=related_slugs, key_lines={"related": line} if line else {})
+
+
+def test_validate_related_reports_unknown_slugs_with_a_hint() -> None:
+    diagnostics = validate_related([article("a", ("gibt-es-nicht", "waffenruhe")),
+                                    article("gibt-es", ()), article("waffenruhe", ())])
+    assert [str(d) for d in diagnostics] == [
+        "content/articles/a.md:7: error: related article 'gibt-es-nicht' does not exist\n"
+        "  hint: did you mean 'gibt-es'?"]
+
+
+def test_validate_related_without_a_close_slug_gives_no_hint() -> None:
+    diagnostics = validate_related([article("a", ("gibts-nicht",)), article("bundesliga", ())])
+    assert [(d.path, d.line, d.severity, d.message, d.hint) for d in diagnostics] == [
+        ("content/articles/a.md", 7, "error", "related article 'gibts-nicht' does not exist", None)]
+
+
+def test_validate_related_rejects_a_self_reference_and_warns_on_repeats() -> None:
+    diagnostics = validate_related([article("a", ("a", "b", "b"), line=4), article("b", ())])
+    assert [str(d) for d in diagnostics] == [
+        "content/articles/a.md:4: error: related article 'a' is this article itself\n"
+        "  hint: remove it from `related:`",
+        "content/articles/a.md:4: warning: related article 'b' is listed twice"]
+
+
+def test_validate_related_accepts_valid_lists_and_locates_without_a_line() -> None:
+    assert validate_related([article("a", ("b",)), article("b", ("a",))]) == []
+    diagnostics = validate_related([article("a", ("x",), line=None)])
+    assert str(diagnostics[0]) == "content/articles/a.md: error: related article 'x' does not exist"
