@@ -68,7 +68,13 @@ def load_mapping(text: str) -> LoadedYaml:
         line = mark.line + 1 if mark else 1
         col = mark.column + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
-        if "maximum nesting depth" in problem:  # libyaml's own limit
+        if "maximum nesting depth" in problem:
+            # libyaml's scanner hit its own limit while reading ahead; the pure
+            # parser's events name the level that is too deep, as everywhere else.
+            try:
+                _check_events(text, yaml.SafeLoader)
+            except yaml.YAMLError:
+                pass
             raise YamlProblem(line, col, _TOO_DEEP) from None
         raise YamlProblem(line, col, f"invalid YAML: {problem}") from None
     except (yaml.reader.ReaderError, UnicodeError) as exc:  # libyaml: surrogates are UnicodeEncodeError
@@ -102,10 +108,10 @@ def load_mapping(text: str) -> LoadedYaml:
     return LoadedYaml(data, key_lines)
 
 
-def _check_events(text: str) -> None:
+def _check_events(text: str, loader: type | None = None) -> None:
     """Refuse anchors, aliases and deep nesting from the event stream (iterative, alias-free)."""
     depth = 0
-    for event in yaml.parse(text, Loader=_Base):
+    for event in yaml.parse(text, Loader=loader or _Base):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             mark = event.start_mark
             raise YamlProblem(mark.line + 1, mark.column + 1, _NO_ALIASES,
