@@ -16,6 +16,7 @@ import threading
 import time
 import traceback
 import webbrowser
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Protocol, TextIO
 
@@ -85,6 +86,26 @@ def message_for(outcome: Outcome, *, was_ok: bool, build: str, navigate: bool,
     return {"type": "reload", "navigate": target, "build": build}
 
 
+@dataclass(frozen=True)
+class Crashed:
+    """The outcome of a build that raised: one diagnostic, and the last good site kept."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    files: Mapping[str, bytes]
+    base_path: str
+    ok: bool = False
+    changed: frozenset[str] = frozenset()
+    sources_changed: tuple[str, ...] = ()
+    url_of_source: Mapping[str, str] = field(default_factory=dict)
+    summary: str = "Build crashed"
+
+
+def crashed(exc: Exception, last_good: Snapshot) -> Crashed:
+    """An outcome for a pipeline exception, so tabs show it like any build error."""
+    message = f"internal error: {type(exc).__name__}: {exc} (see the terminal for the traceback)"
+    return Crashed((Diagnostic("builder", None, message),), last_good.files, last_good.base_path)
+
+
 class BuildCount:
     """How many builds ran; tests and benchmarks wait on it instead of sleeping."""
 
@@ -144,9 +165,7 @@ class Preview:
 
     def start(self) -> None:
         """Build once, start serving and watching. Raises OSError if the port is taken."""
-        outcome = self._build()
-        if outcome is not None:
-            self._publish(outcome, first=True)
+        self._publish(self._build(), first=True)
         self.server = RunningServer(self.state, self.bind, self.port)
         try:
             self.watcher = SiteWatcher(self.source, self.rebuild, ignored=self.builder.ignored,
@@ -161,9 +180,7 @@ class Preview:
         paths = sorted(change.path for change in changes)
         shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
         self._say(self.out, f"Changed: {shown}")
-        outcome = self._build()
-        if outcome is not None:
-            self._publish(outcome, first=False)
+        self._publish(self._build(), first=False)
 
     def stop(self) -> None:
         """Stop the watcher, then the server; joins their threads. Safe to call twice."""
@@ -174,15 +191,13 @@ class Preview:
             self.server.stop()
             self.server = None
 
-    def _build(self) -> Outcome | None:
+    def _build(self) -> Outcome:
         started = time.perf_counter()
         try:
             outcome = self.builder.build()
-        except Exception:  # the pipeline promises not to raise; if it does, keep serving
-            self._say(self.err, "error: the build crashed; still serving the last good build\n"
-                      + traceback.format_exc().rstrip())
-            self.builds.add()
-            return None
+        except Exception as exc:  # the pipeline promises not to raise; if it does, keep serving
+            self._say(self.err, traceback.format_exc().rstrip())
+            outcome = crashed(exc, self.state.snapshot)
         elapsed = time.perf_counter() - started
         self.last_outcome = outcome
         for diagnostic in outcome.diagnostics:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import socket
@@ -15,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from builder.errors import Diagnostic
-from builder.preview import message_for, navigate_target, site_url
+from builder.preview import Preview, message_for, navigate_target, site_url
 from builder.serve import (CLIENT_PATH, EVENTS_PATH, LiveState, RunningServer, Snapshot, client_tag,
                            content_type, host_allowed, inject_client, resolve)
 
@@ -483,3 +484,65 @@ def test_the_first_good_build_after_an_error_reloads_even_without_changes() -> N
 
 def test_a_build_without_changes_sends_nothing() -> None:
     assert message_for(FakeOutcome(), was_ok=True, build="b.3", navigate=False) is None
+
+
+# --- the preview's bookkeeping, with a scripted builder ------------------------------------
+
+class ScriptedBuilder:
+    """Returns the queued outcomes one build at a time; raises queued exceptions."""
+
+    def __init__(self, *results: object) -> None:
+        self.results = list(results)
+
+    def build(self) -> FakeOutcome:
+        result = self.results.pop(0)
+        if isinstance(result, Exception):
+            raise result
+        return result  # type: ignore[return-value]
+
+    def ignored(self, path: Path) -> bool:
+        return False
+
+
+@pytest.fixture
+def scripted(tmp_path: Path) -> Iterator[tuple[Preview, ScriptedBuilder, io.StringIO]]:
+    page = {"artikel/kreml/index.html": b"<html><body>Kreml</body></html>"}
+    builder = ScriptedBuilder(FakeOutcome(files=page, changed=frozenset(page)))
+    err = io.StringIO()
+    preview = Preview(tmp_path, port=0, builder=builder, out=io.StringIO(), err=err)
+    preview.start()
+    try:
+        yield preview, builder, err
+    finally:
+        preview.stop()
+
+
+def test_a_crashing_build_shows_as_an_error_and_keeps_the_last_good_site(scripted) -> None:
+    preview, builder, err = scripted
+    good_files = preview.state.snapshot.files
+    builder.results.append(RuntimeError("Vorlage kaputt"))
+    preview.rebuild(frozenset())
+    diagnostic = {"path": "builder", "line": None, "col": None, "severity": "error", "hint": None,
+                  "message": "internal error: RuntimeError: Vorlage kaputt (see the terminal for the traceback)"}
+    assert preview.state.wait_messages(0, timeout=0) == (1, [{"type": "error", "diagnostics": [diagnostic]}])
+    assert preview.state.snapshot.files is good_files
+    assert preview.state.ok is False
+    assert "RuntimeError: Vorlage kaputt" in err.getvalue()
+    assert err.getvalue().endswith("builder: error: internal error: RuntimeError: Vorlage kaputt "
+                                   "(see the terminal for the traceback)\n"
+                                   "Build failed with 1 error; still serving the last good build.\n")
+
+
+def test_build_ids_change_only_when_the_output_does(scripted) -> None:
+    preview, builder, _ = scripted
+    first = preview.state.snapshot.build
+    builder.results.append(FakeOutcome(files=preview.state.snapshot.files))
+    preview.rebuild(frozenset())
+    assert preview.state.snapshot.build == first
+    assert preview.state.wait_messages(0, timeout=0) == (0, [])
+    css = dict(preview.state.snapshot.files, **{"assets/style.css": b"h1 { color: navy }"})
+    builder.results.append(FakeOutcome(files=css, changed=frozenset({"assets/style.css"})))
+    preview.rebuild(frozenset())
+    second = preview.state.snapshot.build
+    assert second != first and second.split(".")[0] == first.split(".")[0]
+    assert preview.state.wait_messages(0, timeout=0) == (1, [{"type": "css", "build": second}])
