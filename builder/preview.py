@@ -156,6 +156,7 @@ class Preview:
         self.server: RunningServer | None = None
         self.watcher: SiteWatcher | None = None
         self.last_outcome: Outcome | None = None
+        self._building = threading.Lock()  # one build at a time: the builder is not thread-safe
 
     @property
     def url(self) -> str:
@@ -164,13 +165,16 @@ class Preview:
         return self.server.url()
 
     def start(self) -> None:
-        """Build once, start serving and watching. Raises OSError if the port is taken."""
-        self._publish(self._build(), first=True)
-        self.server = RunningServer(self.state, self.bind, self.port)
+        """Bind the port, build once, then serve and watch. Raises OSError if the port is taken."""
+        self.server = RunningServer(self.state, self.bind, self.port, start=False)
         try:
+            # Watch before the first build, so an edit saved during it is not lost.
             self.watcher = SiteWatcher(self.source, self.rebuild, ignored=self.builder.ignored,
                                        quiet=self._quiet, max_wait=self._max_wait, warn=self.err)
             self.watcher.start()
+            with self._building:
+                self._publish(self._build(), first=True)
+            self.server.start()
         except BaseException:
             self.stop()
             raise
@@ -179,8 +183,9 @@ class Preview:
         """Rebuild after a burst of changes and tell the open tabs (runs on the watcher thread)."""
         paths = sorted(change.path for change in changes)
         shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-        self._say(self.out, f"Changed: {shown}")
-        self._publish(self._build(), first=False)
+        with self._building:
+            self._say(self.out, f"Changed: {shown}")
+            self._publish(self._build(), first=False)
 
     def stop(self) -> None:
         """Stop the watcher, then the server; joins their threads. Safe to call twice."""

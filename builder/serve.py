@@ -413,13 +413,23 @@ class PreviewServer(ThreadingHTTPServer):
 
 
 class RunningServer:
-    """A PreviewServer on its own thread; `stop()` ends streams, the loop and every handler thread."""
+    """A PreviewServer on its own thread; `stop()` ends streams, the loop and every handler thread.
 
-    def __init__(self, state: LiveState, bind: str = "127.0.0.1", port: int = 8000) -> None:
+    With `start=False` the port is bound (so a busy port fails early) but
+    requests wait in the socket's backlog until `start()`.
+    """
+
+    def __init__(self, state: LiveState, bind: str = "127.0.0.1", port: int = 8000, *,
+                 start: bool = True) -> None:
         self.state = state
         self.httpd = PreviewServer(state, bind, port)
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="preview-http", daemon=True)
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Start answering requests."""
         self._thread.start()
 
     @property
@@ -438,9 +448,11 @@ class RunningServer:
     def stop(self) -> None:
         """Stop serving and join the server thread and all handler threads."""
         self.state.close()
-        self.httpd.shutdown()
+        if self._thread.is_alive():
+            self.httpd.shutdown()   # waits for serve_forever, so only when it runs
         self.httpd.server_close()   # joins the handler threads
-        self._thread.join()
+        if self._thread.ident is not None:
+            self._thread.join()
 
 
 CLIENT_JS = r"""// Live reload for the builder preview. Injected by the dev server only, never part of a build.

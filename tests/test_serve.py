@@ -493,8 +493,10 @@ class ScriptedBuilder:
 
     def __init__(self, *results: object) -> None:
         self.results = list(results)
+        self.calls = 0
 
     def build(self) -> FakeOutcome:
+        self.calls += 1
         result = self.results.pop(0)
         if isinstance(result, Exception):
             raise result
@@ -546,3 +548,15 @@ def test_build_ids_change_only_when_the_output_does(scripted) -> None:
     second = preview.state.snapshot.build
     assert second != first and second.split(".")[0] == first.split(".")[0]
     assert preview.state.wait_messages(0, timeout=0) == (1, [{"type": "css", "build": second}])
+
+
+def test_a_busy_port_fails_before_the_first_build(tmp_path: Path) -> None:
+    builder = ScriptedBuilder(FakeOutcome())
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        preview = Preview(tmp_path, port=taken.getsockname()[1], builder=builder, out=io.StringIO())
+        with pytest.raises(OSError):
+            preview.start()
+    assert builder.calls == 0
+    preview.stop()
