@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Callable, Collection, Iterable, Literal, Protocol, TextIO
+from typing import Callable, Iterable, Literal, Protocol, TextIO
 
 ChangeKind = Literal["content", "template", "static", "config"]
 
@@ -86,12 +86,11 @@ class Debouncer:
     """
 
     def __init__(self, callback: Callable[[frozenset[object]], None], *, quiet: float = 0.1,
-                 max_wait: float = 1.0, clock: Callable[[], float] = time.monotonic,
-                 name: str = "debouncer") -> None:
+                 max_wait: float = 1.0, name: str = "debouncer") -> None:
         self._callback = callback
         self._quiet = quiet
         self._max_wait = max(max_wait, quiet)
-        self._clock = clock
+        self._clock = time.monotonic
         self._cond = threading.Condition()
         self._pending: set[object] = set()
         self._first = 0.0
@@ -295,7 +294,3 @@ class SiteWatcher:
             self._observer = None
         self._debouncer.close()
 
-
-def kinds(changes: Collection[Change]) -> frozenset[ChangeKind]:
-    """The set of kinds in a batch of changes."""
-    return frozenset(change.kind for change in changes)
