@@ -99,13 +99,18 @@ class ArticleSignals:
 
 # --------------------------------------------------------------------------- features
 
-_SUBLINEAR = [0.0] + [1.0 + math.log(count) for count in range(1, 256)]
 _by_weight = itemgetter(1)
 
 
-def _sublinear(count: int) -> float:
-    """1 + ln(count): a word used ten times is not ten times as telling."""
-    return _SUBLINEAR[count] if count < 256 else 1.0 + math.log(count)
+class _Sublinear(dict[int, float]):
+    """count -> 1 + ln(count), memoised: a word used ten times is not ten times as telling."""
+
+    def __missing__(self, count: int) -> float:
+        value = self[count] = 1.0 + math.log(count)
+        return value
+
+
+_sublinear = _Sublinear()
 
 
 def _rarity(df: int, n: int) -> float:
@@ -142,7 +147,7 @@ class _Features:
     term_weights: list[dict[str, float]]   # term slug -> sqrt(rarity * salience)
     tag_weights: list[dict[str, float]]    # tag slug -> sqrt(rarity)
     tag_names: list[dict[str, str]]        # tag slug -> tag as written
-    vectors: list[dict[int, float]]        # feature id -> weight, strongest first
+    vectors: list[dict[int, float]]        # feature id -> weight
     size: int                              # number of feature ids
 
 
@@ -163,6 +168,7 @@ def _features(ordered: Sequence[ArticleSignals], settings: RelatedSettings) -> _
     tag_ids = _family_index(tag_df, len(term_ids), rarity)
     word_ids = _family_index(word_df, len(term_ids) + len(tag_ids),
                              lambda df: 1.0 + math.log((n + 1) / (df + 1)))
+    word_idf = {word: idf for word, (_, idf) in word_ids.items()}
     term_scale = math.sqrt(max(settings.weight_terms, 0.0))
     tag_scale = math.sqrt(max(settings.weight_tags, 0.0))
     text_scale = math.sqrt(max(settings.weight_text, 0.0))
@@ -184,15 +190,13 @@ def _features(ordered: Sequence[ArticleSignals], settings: RelatedSettings) -> _
             if tag_scale and root_rarity:
                 vector[fid] = tag_scale * root_rarity
         if text_scale:
-            best = sorted((-_sublinear(count) * word_ids[word][1], word)
-                          for word, count in signal.words.items() if count > 0)[:TEXT_FEATURES]
+            best = sorted([(-_sublinear[count] * word_idf[word], word)
+                           for word, count in signal.words.items() if count > 0])[:TEXT_FEATURES]
             if best:
                 scale = text_scale / math.sqrt(sum(w * w for w, _ in best))
                 for weight, word in best:
                     vector[word_ids[word][0]] = -weight * scale
-        # Strongest first (stable, so ties keep family order): candidates are
-        # looked for through these first.
-        vectors.append(dict(sorted(vector.items(), key=_by_weight, reverse=True)))
+        vectors.append(vector)
         term_weights.append(terms)
         tag_weights.append(tags)
     size = len(term_ids) + len(tag_ids) + len(word_ids)
@@ -216,15 +220,14 @@ class _Index:
 
     A rare feature (at most POSTINGS_CAP articles) has its postings as two
     parallel arrays, which are walked. A common feature has instead a dict
-    article -> weight for exact lookups, its largest weight (for bounds) and
-    its POSTINGS_CAP strongest articles (candidates of last resort). A feature
-    of one article finds nothing and has empty postings.
+    article -> weight for exact lookups and its POSTINGS_CAP strongest
+    articles (candidates of last resort). A feature of one article finds
+    nothing and has empty postings.
     """
 
     articles: list[array]                        # rare feature -> article positions
     weights: list[array]                         # rare feature -> their weights
     common: list[dict[int, float] | None]        # common feature -> article -> weight
-    strongest: list[float]                       # common feature -> largest weight
     fallback: list[list[int]]                    # common feature -> strongest articles
 
 
@@ -239,7 +242,6 @@ def _index(vectors: Sequence[Mapping[int, float]], size: int) -> _Index:
     articles: list[array] = [empty_ids] * size
     rare_weights: list[array] = [empty_weights] * size
     common: list[dict[int, float] | None] = [None] * size
-    strongest = [0.0] * size
     fallback: list[list[int]] = [[] for _ in range(size)]
     for fid in range(size):
         df = len(ids[fid])
@@ -249,9 +251,8 @@ def _index(vectors: Sequence[Mapping[int, float]], size: int) -> _Index:
             common[fid] = dict(zip(ids[fid], weights[fid]))
             # Stable sort: equal weights stay in article order, so this is deterministic.
             ranked = sorted(zip(ids[fid], weights[fid]), key=_by_weight, reverse=True)
-            strongest[fid] = ranked[0][1]
             fallback[fid] = [article for article, _ in ranked[:POSTINGS_CAP]]
-    return _Index(articles, rare_weights, common, strongest, fallback)
+    return _Index(articles, rare_weights, common, fallback)
 
 
 def _explicit_links(ordered: Sequence[ArticleSignals], position: Mapping[str, int]
@@ -307,10 +308,10 @@ class _Ranker:
         """(score, article) of scored candidates at least min_score, best first.
 
         Candidates come from the postings of a's rare features, which give
-        their exact score over those features. Common features add at most
-        `bound`; candidates are scored exactly in order of that partial score,
-        at most POOL_MAX of them, stopping once no remaining one can reach
-        the `needed` best so far or `min_score`.
+        their exact score over those features. The POOL_MAX best of them get
+        the common features' share added and the date closeness applied,
+        stopping once no remaining one can reach the `needed` best or
+        `min_score`.
         """
         index = self.index
         articles, weights, common = index.articles, index.weights, index.common
@@ -327,31 +328,27 @@ class _Ranker:
         if len(partial) < needed and common_features:
             # The rare features found too few: propose the articles in which
             # the common features are strongest (their weight is added below).
-            for _, _, fid in common_features:  # strongest first
+            for _, _, fid in sorted(common_features, key=_by_weight, reverse=True):
                 for b in index.fallback[fid]:
                     if b != a and b not in partial:
                         partial[b] = 0.0
                 if len(partial) >= 3 * needed:
                     break
 
-        strongest, ages = index.strongest, self.ages
-        date_weight, min_score = self.date_weight, self.settings.min_score
+        # Score exactly the POOL_MAX best by the rare features: add what the
+        # common features give them (looked up in C, through set intersections).
+        pool = dict(sorted(partial.items(), key=_by_weight, reverse=True)[:POOL_MAX])
+        for weight_of, wa, _ in common_features:
+            for b in pool.keys() & weight_of.keys():
+                pool[b] += wa * weight_of[b]
+        date_weight, min_score, ages = self.date_weight, self.settings.min_score, self.ages
         age = ages[a] if date_weight else 0.0
-        bound = sum(wa * strongest[fid] for _, wa, fid in common_features)
         boost = 1.0 + date_weight
-        cutoff = min_score / boost - bound
-        items = partial.items()
-        if cutoff > 0:
-            items = [item for item in items if item[1] >= cutoff]  # type: ignore[assignment]
         scored: list[tuple[float, int]] = []
         best: list[float] = []  # min-heap of the `needed` best scores so far
-        for b, dot in sorted(items, key=_by_weight, reverse=True)[:POOL_MAX]:
-            if len(best) == needed and (dot + bound) * boost < best[0]:
-                break
-            for weight_of, wa, _ in common_features:
-                wb = weight_of.get(b)
-                if wb is not None:
-                    dot += wa * wb
+        for b, dot in sorted(pool.items(), key=_by_weight, reverse=True):
+            if dot * boost < min_score or (len(best) == needed and dot * boost < best[0]):
+                break  # closeness in date cannot lift this or any later one high enough
             if date_weight:
                 dot *= 1.0 + date_weight * math.exp2(-abs(age - ages[b]))
             score = round(dot, 9)
@@ -368,15 +365,17 @@ class _Ranker:
         """Shared terms (weightiest first, at most 3), then shared tags, as displayed names."""
         features = self.features
         ta, tb = features.term_weights[a], features.term_weights[b]
-        names: list[str] = []
-        if ta and tb:
-            shared = sorted((-ta[t] * tb[t], self.term_names.get(t, t)) for t in ta.keys() & tb.keys())
-            names = [name for _, name in shared[:MAX_TERM_REASONS]]
+        shared = ta.keys() & tb.keys() if ta and tb else ()
+        names = [self.term_names.get(t, t) for t in shared]
+        if len(names) > 1:
+            names = [name for _, name in sorted(zip([-ta[t] * tb[t] for t in shared], names))
+                     ][:MAX_TERM_REASONS]
         ga, gb = features.tag_weights[a], features.tag_weights[b]
-        if ga and gb:
+        shared = ga.keys() & gb.keys() if ga and gb else ()
+        if shared:
             written = features.tag_names[a]
             seen = {name.casefold() for name in names}
-            for _, tag in sorted((-ga[k], written[k]) for k in ga.keys() & gb.keys()):
+            for _, tag in sorted((-ga[k], written[k]) for k in shared):
                 if tag.casefold() not in seen:
                     seen.add(tag.casefold())
                     names.append(tag)
