@@ -99,10 +99,9 @@ def site(tmp_path: Path) -> Path:
 class Running:
     """A started Preview plus the terminal output it printed."""
 
-    def __init__(self, site: Path, *, navigate: bool = False, quiet: float = 0.1, max_wait: float = 1.0) -> None:
+    def __init__(self, site: Path, **options: Any) -> None:
         self.out, self.err = io.StringIO(), io.StringIO()
-        self.preview = Preview(site, port=0, navigate=navigate, out=self.out, err=self.err,
-                               quiet=quiet, max_wait=max_wait)
+        self.preview = Preview(site, port=0, out=self.out, err=self.err, **options)
         self.preview.start()
         self.origin = self.preview.url.removesuffix(BASE)
 
