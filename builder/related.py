@@ -29,24 +29,32 @@ scores compare equal.
 
 Order: A's own `related:` entries in their order, then the articles whose
 `related:` names A (explicit both ways, best score first), then the best
-scored candidates; at most `count` in all. Ties break by score (desc), date
-(desc), slug.
+scored candidates; at most `count` in all. Explicit entries are listed
+whatever their score (they carry the computed one, possibly 0). Ties break by
+score (desc), date (desc), slug.
 
 Scale
 -----
-Every score is a dot product of two sparse per-article vectors (each feature
-weighted by the square root of its share above), so it can be accumulated
-from an inverted index: for article A only the postings of A's features are
-walked and only articles sharing something are ever scored. A feature of more
-than POSTINGS_CAP articles is "common": walking its postings would make the
-work per article grow with the site, so it does not propose candidates, but it
-still counts fully in the exact score of every candidate found through rarer
-features (if those find too few, the common features' strongest postings are
-taken as candidates). Candidates are scored exactly in order of their score
-over the rare features, at most POOL_MAX, stopping once no remaining one can
-still make the list. The work per article is bounded by constants, not by N.
-The price: an article related to A only through common features, and weakly
-through rare ones, can be missed (see benchmarks/bench_related.py --recall).
+Every content score is a dot product of two sparse per-article vectors (each
+feature weighted by the square root of its share above), so it can be
+accumulated from an inverted index: for article A only the postings of A's
+features are walked, and only articles sharing something are ever scored.
+
+* A feature of more than POSTINGS_CAP articles is "common". Walking its
+  postings would make the work per article grow with the site, so it proposes
+  no candidates; but it still counts in full for the candidates that rarer
+  features found (if those find fewer than needed, the common features'
+  strongest articles are proposed instead).
+* The POOL_MAX best candidates by their score over the rare features get the
+  common features' share added (dict lookups done in C through key-set
+  intersections) and the date factor applied, best first, stopping as soon as
+  none of the rest can still make the list.
+* Only the TEXT_FEATURES best words per article are text features.
+
+The work per article is thus bounded by constants, not by N. The price: a
+candidate that owes most of its score to common features can rank below the
+pool's cut and be missed (measured by `benchmarks/bench_related.py --recall`:
+about 96% of the exhaustive top 5 at 10,000 articles, 99.8% at 1,000).
 """
 
 from __future__ import annotations
@@ -121,6 +129,13 @@ def _rarity(df: int, n: int) -> float:
     return min(1.0, math.log((n + 1) / df) / math.log((n + 1) / 2))
 
 
+def _positive(counts: Mapping[str, int]) -> Mapping[str, int]:
+    """`counts` without its zero (or negative) entries; usually `counts` itself."""
+    if not counts or min(counts.values()) > 0:
+        return counts
+    return {key: count for key, count in counts.items() if count > 0}
+
+
 def _tag_keys(signal: ArticleSignals, cache: dict[str, str]) -> dict[str, str]:
     """Tag slug -> the tag as this article writes it (first spelling wins)."""
     keys: dict[str, str] = {}
@@ -158,10 +173,12 @@ def _features(ordered: Sequence[ArticleSignals], settings: RelatedSettings) -> _
     term_df: Counter[str] = Counter()
     tag_df: Counter[str] = Counter()
     word_df: Counter[str] = Counter()
-    for signal, names in zip(ordered, tag_names):
-        term_df.update(slug for slug, count in signal.terms.items() if count > 0)
+    word_counts = [_positive(signal.words) for signal in ordered]
+    term_counts = [_positive(signal.terms) for signal in ordered]
+    for terms, names, words in zip(term_counts, tag_names, word_counts):
+        term_df.update(terms.keys())
         tag_df.update(names.keys())
-        word_df.update(word for word, count in signal.words.items() if count > 0)
+        word_df.update(words.keys())
     # One id space: terms, then tags, then words.
     rarity = lambda df: math.sqrt(_rarity(df, n))  # noqa: E731
     term_ids = _family_index(term_df, 0, rarity)
@@ -174,28 +191,26 @@ def _features(ordered: Sequence[ArticleSignals], settings: RelatedSettings) -> _
     text_scale = math.sqrt(max(settings.weight_text, 0.0))
 
     term_weights, tag_weights, vectors = [], [], []
-    for signal, names in zip(ordered, tag_names):
+    for term_count, names, word_count in zip(term_counts, tag_names, word_counts):
         vector: dict[int, float] = {}
         terms: dict[str, float] = {}
-        for slug, count in signal.terms.items():
-            if count > 0:
-                fid, root_rarity = term_ids[slug]
-                terms[slug] = weight = root_rarity * math.sqrt(count / (count + 1))
-                if term_scale and weight:
-                    vector[fid] = term_scale * weight
+        for slug, count in term_count.items():
+            fid, root_rarity = term_ids[slug]
+            terms[slug] = weight = root_rarity * math.sqrt(count / (count + 1))
+            if term_scale and weight:
+                vector[fid] = term_scale * weight
         tags: dict[str, float] = {}
         for key in names:
             fid, root_rarity = tag_ids[key]
             tags[key] = root_rarity
             if tag_scale and root_rarity:
                 vector[fid] = tag_scale * root_rarity
-        if text_scale:
+        if text_scale and word_count:
             best = sorted([(-_sublinear[count] * word_idf[word], word)
-                           for word, count in signal.words.items() if count > 0])[:TEXT_FEATURES]
-            if best:
-                scale = text_scale / math.sqrt(sum(w * w for w, _ in best))
-                for weight, word in best:
-                    vector[word_ids[word][0]] = -weight * scale
+                           for word, count in word_count.items()])[:TEXT_FEATURES]
+            scale = -text_scale / math.hypot(*[weight for weight, _ in best])
+            for weight, word in best:
+                vector[word_ids[word][0]] = weight * scale
         vectors.append(vector)
         term_weights.append(terms)
         tag_weights.append(tags)
@@ -343,7 +358,7 @@ class _Ranker:
                 pool[b] += wa * weight_of[b]
         date_weight, min_score, ages = self.date_weight, self.settings.min_score, self.ages
         age = ages[a] if date_weight else 0.0
-        boost = 1.0 + date_weight
+        boost = 1.0 + max(date_weight, 0.0)  # the most closeness in date can multiply by
         scored: list[tuple[float, int]] = []
         best: list[float] = []  # min-heap of the `needed` best scores so far
         for b, dot in sorted(pool.items(), key=_by_weight, reverse=True):
