@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import subprocess
 import threading
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
@@ -389,3 +391,44 @@ def test_stop_joins_every_thread(tmp_path: Path) -> None:
 def test_classify_accepts_real_paths(tmp_path: Path) -> None:
     assert classify(tmp_path / "content" / "a.md", tmp_path) == "content"
     assert classify(Path(os.fspath(tmp_path)) / ".git" / "HEAD", tmp_path) is None
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_a_git_checkout_of_500_files_is_one_rebuild(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=Redaktion", "-c", "user.email=redaktion@example.org",
+                        "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+                       cwd=tmp_path, check=True, capture_output=True)
+
+    folder = tmp_path / "content/articles"
+    folder.mkdir(parents=True)
+    git("init", "-q")
+    for n in range(500):
+        (folder / f"meldung-{n:03}.md").write_text(f"---\ntitle: Meldung {n}\n---\n\nErste Fassung.\n",
+                                                   encoding="utf-8")
+    git("add", "content")
+    git("commit", "-q", "-m", "Erste Fassung")
+    git("checkout", "-q", "-b", "korrektur")
+    for n in range(500):
+        (folder / f"meldung-{n:03}.md").write_text(f"---\ntitle: Meldung {n}\n---\n\nKorrigiert.\n",
+                                                   encoding="utf-8")
+    git("commit", "-q", "-a", "-m", "Korrektur")
+
+    batches: list[frozenset[Change]] = []
+    called = threading.Event()
+
+    def on_change(batch: frozenset[Change]) -> None:
+        batches.append(batch)
+        called.set()
+
+    watcher = SiteWatcher(tmp_path, on_change, quiet=0.5, max_wait=20.0)
+    watcher.start()
+    try:
+        git("checkout", "-q", "main")
+        assert called.wait(20.0), "no rebuild after the checkout"
+        assert watcher.wait_idle(20.0)
+    finally:
+        watcher.stop()
+    assert len(batches) == 1
+    assert {change.path for change in batches[0]} == {f"content/articles/meldung-{n:03}.md" for n in range(500)}
+    assert (folder / "meldung-499.md").read_text(encoding="utf-8").endswith("Erste Fassung.\n")
