@@ -77,12 +77,42 @@ def _empty_file(rel: str, text: str, what: str) -> list[Diagnostic]:
                        hint=f"write front matter with {what}, or delete the file")]
 
 
+def _invalid_characters() -> re.Pattern[str]:
+    """Characters HTML forbids in a document: C0/C1 controls (not tab, LF, FF, CR) and noncharacters."""
+    nonchars = "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+    return re.compile(f"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef{nonchars}]")
+
+
+_INVALID = _invalid_characters()
+
+
+def replace_invalid_characters(rel: str, text: str) -> tuple[str, list[Diagnostic]]:
+    """Text with characters HTML forbids replaced by U+FFFD, and one warning saying where the first was.
+
+    They come from copy and paste (vertical tabs from word processors,
+    stray escape codes) and would make every page invalid HTML.
+    """
+    first = _INVALID.search(text)
+    if first is None:
+        return text, []
+    count = len(_INVALID.findall(text))
+    before = text[:first.start()]
+    code = f"U+{ord(first.group()):04X}"
+    message = (f"control character {code} replaced by U+FFFD" if count == 1 else
+               f"{count} control characters replaced by U+FFFD, the first is {code}")
+    return _INVALID.sub("\ufffd", text), [Diagnostic(
+        rel, before.count("\n") + 1, message, "warning", col=first.start() - before.rfind("\n"),
+        hint="delete it; such characters usually come from copy and paste")]
+
+
 def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | None, list[Diagnostic]]:
     """Validate an article's front matter; None when it has errors."""
     empty = _empty_file(rel, text, "'title:' and 'date:'")
     if empty:
         return None, empty
+    text, cleaned = replace_invalid_characters(rel, text)
     fm, problems = read_front_matter(rel, text)
+    problems = cleaned + problems
     if fm is None:
         return None, problems
     data, lines = dict(fm.data), dict(fm.key_lines)
@@ -141,7 +171,9 @@ def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, l
     empty = _empty_file(rel, text, "'term:'")
     if empty:
         return None, empty
+    text, cleaned = replace_invalid_characters(rel, text)
     fm, problems = read_front_matter(rel, text)
+    problems = cleaned + problems
     if fm is None:
         return None, problems
     data, lines = fm.data, fm.key_lines
@@ -188,6 +220,8 @@ def _text(p: _Problems, data: dict[str, Any], key: str, required: bool = False) 
     if not isinstance(value, str):
         p.error(key, f"'{key}' must be text, got {_describe(value)}")
         return ""
+    if _invalid_in(p, key, value):
+        return ""
     if required and not value.strip():
         p.error(key, f"'{key}' must not be empty")
     return value.strip()
@@ -213,9 +247,21 @@ def _strings(p: _Problems, data: dict[str, Any], key: str) -> tuple[str, ...]:
         if not isinstance(item, str):
             p.error(key, f"'{key}' must be a list of text, got an item {_describe(item)}")
             return ()
+        if _invalid_in(p, key, item):
+            return ()
         if item.strip() and item.strip() not in items:
             items.append(item.strip())
     return tuple(items)
+
+
+def _invalid_in(p: _Problems, key: str, value: str) -> bool:
+    """An error when a value (from a YAML escape like "\\e") holds a character HTML forbids."""
+    found = _INVALID.search(value)
+    if found is None:
+        return False
+    p.error(key, f"'{key}' contains the control character U+{ord(found.group()):04X}",
+            hint="remove the escape sequence from the value")
+    return True
 
 
 def _bool(p: _Problems, data: dict[str, Any], key: str, default: Any) -> Any:

@@ -95,15 +95,21 @@ def test_numbers_as_titles_are_text() -> None:
 
 @pytest.mark.parametrize(("slug", "expected"), [
     ("'../../etc'", "etc"), ("/etc/passwd", "etc-passwd"), ("'a\\b\\..\\c'", "a-b-c"),
-    ("C:/Windows", "c-windows"), ("Über uns", "ueber-uns"), ('"a\\0b"', "a-b"), ("'%2e%2e/x'", "2e-2e-x"),
+    ("C:/Windows", "c-windows"), ("Über uns", "ueber-uns"), ("'%2e%2e/x'", "2e-2e-x"),
 ])
 def test_slugs_never_escape(slug: str, expected: str) -> None:
     assert good_article(f"slug: {slug}\n").slug == expected
 
 
 def test_a_slug_with_nothing_left() -> None:
-    assert article_errors('title: Genf\ndate: 2022-01-21\nslug: "../\\0"\n') == [
-        f"{REL}:4: error: cannot make a URL slug from '../\\x00'\n  hint: set 'slug:' to letters and digits"]
+    assert article_errors("title: Genf\ndate: 2022-01-21\nslug: '../'\n") == [
+        f"{REL}:4: error: cannot make a URL slug from '../'\n  hint: set 'slug:' to letters and digits"]
+
+
+def test_a_slug_with_a_nul_byte() -> None:
+    assert article_errors('title: Genf\ndate: 2022-01-21\nslug: "a\\0b"\n') == [
+        f"{REL}:4: error: 'slug' contains the control character U+0000\n"
+        "  hint: remove the escape sequence from the value"]
 
 
 @pytest.mark.parametrize("url", ["/../x", "/a/../../x", "..", "/./x", "/%2e%2e/x", "/%2E./x", "/a/.git/x",
@@ -173,3 +179,34 @@ def test_term_without_name() -> None:
     assert term is None
     assert [str(p) for p in problems] == [
         "content/glossary/nato.md:1: error: 'term' is required\n  hint: add 'term: \"…\"' to the front matter"]
+
+
+def test_characters_html_forbids_are_replaced_with_a_warning() -> None:
+    article, problems = load_article(REL, "---\ntitle: Genf\ndate: 2022-01-21\n---\nAus Word\x0b kopiert\x1f.\n",
+                                     OPTIONS)
+    assert article is not None and article.body == "Aus Word\ufffd kopiert\ufffd.\n"
+    assert [str(p) for p in problems] == [
+        f"{REL}:5:9: warning: 2 control characters replaced by U+FFFD, the first is U+000B\n"
+        "  hint: delete it; such characters usually come from copy and paste"]
+
+
+def test_one_forbidden_character_in_front_matter() -> None:
+    article, problems = load_article(REL, "---\ntitle: Genf\x07\ndate: 2022-01-21\n---\n", OPTIONS)
+    assert article is not None and article.title == "Genf\ufffd"
+    assert [str(p) for p in problems] == [
+        f"{REL}:2:12: warning: control character U+0007 replaced by U+FFFD\n"
+        "  hint: delete it; such characters usually come from copy and paste"]
+
+
+def test_tab_line_feed_and_form_feed_are_allowed() -> None:
+    article, problems = load_article(REL, "---\ntitle: Genf\ndate: 2022-01-21\n---\na\tb\x0cc\n", OPTIONS)
+    assert problems == [] and article is not None and article.body == "a\tb\x0cc\n"
+
+
+@pytest.mark.parametrize(("front", "expected"), [
+    ('title: "Genf\\e[31m"\ndate: 2022-01-21\n', "2: error: 'title' contains the control character U+001B"),
+    ('title: Genf\ndate: 2022-01-21\ntags: ["NATO\\x85"]\n', "4: error: 'tags' contains the control character U+0085"),
+    ('title: Genf\ndate: 2022-01-21\nsummary: "\\uFFFF"\n', "4: error: 'summary' contains the control character U+FFFF"),
+])
+def test_forbidden_characters_from_yaml_escapes_are_errors(front: str, expected: str) -> None:
+    assert article_errors(front) == [f"{REL}:{expected}\n  hint: remove the escape sequence from the value"]

@@ -509,3 +509,15 @@ def test_json_diagnostics_for_ci(site: Path, cli) -> None:
         {"path": "content/articles/tippfehler.md", "line": 4, "col": None, "severity": "warning",
          "message": "unknown key 'tgas'", "hint": "did you mean 'tags'?"},
     ]
+
+
+def test_pasted_control_characters_never_reach_a_page(site: Path, cli) -> None:
+    write(site / "content/articles/word.md",
+          "---\ntitle: Aus Word\ndate: 2022-01-21\n---\nEingefügt\x0b aus\x1b[31m Word.\n")
+    run = build(cli, site)
+    assert run.code == 0, run.err
+    assert error_lines(run.err) == [
+        "content/articles/word.md:5:10: warning: 2 control characters replaced by U+FFFD, the first is U+000B"]
+    parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"), namespaceHTMLElements=False)
+    parser.parse((site / "site/articles/word/index.html").read_text(encoding="utf-8"))
+    assert parser.errors == []
