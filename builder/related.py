@@ -457,8 +457,9 @@ def validate_related(articles: Sequence[Article]) -> list[Diagnostic]:
     """Errors for `related:` entries naming no article or the article itself.
 
     Each diagnostic points at the line of the `related` key; an unknown slug
-    gets a hint with the closest existing slug when there is a close one. A
-    slug listed twice is a warning.
+    gets a hint with the closest existing slug when there is a close one (its
+    slugified form first: "Gipfel in Paris" -> "gipfel-in-paris"). A slug
+    listed twice is a warning.
     """
     slugs = sorted({article.slug for article in articles})
     known = set(slugs)
@@ -473,7 +474,9 @@ def validate_related(articles: Sequence[Article]) -> list[Diagnostic]:
                     f"related article '{slug}' is this article itself",
                     hint="remove it from `related:`"))
             elif slug not in known:
-                close = difflib.get_close_matches(slug, [s for s in slugs if s != article.slug], n=1)
+                others = [s for s in slugs if s != article.slug]
+                close = ([slugify(slug)] if slugify(slug) in others
+                         else difflib.get_close_matches(slug, others, n=1))
                 hint = f"did you mean '{close[0]}'?" if close else None
                 diagnostics.append(Diagnostic(
                     article.source, line, f"related article '{slug}' does not exist", hint=hint))

@@ -356,6 +356,13 @@ def test_validate_related_reports_unknown_slugs_with_a_hint() -> None:
         "  hint: did you mean 'gibt-es'?"]
 
 
+def test_validate_related_hints_at_the_slug_of_a_title_written_as_is() -> None:
+    diagnostics = validate_related([article("a", ("Gipfel in Paris",)),
+                                    article("gipfel-in-paris", ())])
+    assert [(d.message, d.hint) for d in diagnostics] == [
+        ("related article 'Gipfel in Paris' does not exist", "did you mean 'gipfel-in-paris'?")]
+
+
 def test_validate_related_without_a_close_slug_gives_no_hint() -> None:
     diagnostics = validate_related([article("a", ("gibts-nicht",)), article("bundesliga", ())])
     assert [(d.path, d.line, d.severity, d.message, d.hint) for d in diagnostics] == [
