@@ -30,6 +30,7 @@ from urllib.parse import quote, unquote
 LIVERELOAD_PREFIX = "/__livereload/"
 CLIENT_PATH = LIVERELOAD_PREFIX + "client.js"
 EVENTS_PATH = LIVERELOAD_PREFIX + "events"
+STATE_PATH = LIVERELOAD_PREFIX + "state"
 
 _EMPTY_FILES: Mapping[str, bytes] = MappingProxyType({})
 _TYPES = mimetypes.MimeTypes()  # the stdlib defaults only, not /etc/mime.types: same answer everywhere
@@ -310,11 +311,15 @@ class PreviewHandler(BaseHTTPRequestHandler):
         state = self.server.state
         host = self.headers.get("Host")
         path = self.path.partition("?")[0]
-        if path in (CLIENT_PATH, EVENTS_PATH) and host_allowed(host, self.server.bind):
+        if path in (CLIENT_PATH, EVENTS_PATH, STATE_PATH) and host_allowed(host, self.server.bind):
             if path == CLIENT_PATH:
                 self._send(Response(200, (("Content-Type", "text/javascript; charset=utf-8"),
                                           ("Cache-Control", "no-cache"),
                                           ("ETag", etag_of(CLIENT_JS_BYTES))), CLIENT_JS_BYTES), head)
+            elif path == STATE_PATH:
+                body = json.dumps(state.state_message()[1], ensure_ascii=False).encode("utf-8")
+                self._send(Response(200, (("Content-Type", "application/json; charset=utf-8"),
+                                          ("Cache-Control", "no-store")), body), head)
             elif head:
                 self._send(Response(200, (("Content-Type", "text/event-stream"),)), head)
             else:
@@ -538,18 +543,14 @@ CLIENT_JS = r"""// Live reload for the builder preview. Injected by the dev serv
     (document.body || document.documentElement).appendChild(box);
   }
 
-  var source = new EventSource("/__livereload/events");
-  source.onmessage = function (event) {
-    var msg;
-    try { msg = JSON.parse(event.data); } catch (e) { return; }
-    // Tests and benchmarks wait for this: the server has registered this tab.
-    window.__builderLiveReload = { connected: true, build: build };
+  function handle(msg) {
     if (msg.type === "state") {
+      // Tests and benchmarks wait for this: the tab knows the server's current state.
+      window.__builderLiveReload = { connected: true };
       if (!msg.ok) showOverlay(msg.diagnostics);
       else if (msg.build !== build) reload(null);   // a build finished while this page loaded
       else hideOverlay();
     } else if (msg.type === "reload") {
-      source.close();
       reload(msg.navigate);
     } else if (msg.type === "css") {
       build = msg.build;
@@ -558,8 +559,35 @@ CLIENT_JS = r"""// Live reload for the builder preview. Injected by the dev serv
     } else if (msg.type === "error") {
       showOverlay(msg.diagnostics);
     }
-  };
-  window.addEventListener("pagehide", function () { source.close(); });
+  }
+
+  // One tab per browser holds the event stream and relays it to the others:
+  // browsers allow only six HTTP/1.1 connections per host, so a stream per tab
+  // would leave the seventh tab waiting forever.
+  function lead() {
+    var source = new EventSource("/__livereload/events");
+    source.onmessage = function (event) {
+      var msg;
+      try { msg = JSON.parse(event.data); } catch (e) { return; }
+      if (channel) channel.postMessage(msg);
+      if (msg.type === "reload") source.close();
+      handle(msg);
+    };
+    window.addEventListener("pagehide", function () { source.close(); });
+    return new Promise(function () {});  // hold the lock while this page lives
+  }
+
+  var channel = null;
+  try { channel = new BroadcastChannel("builder-livereload"); } catch (e) { /* old browser */ }
+  if (channel && navigator.locks) {  // Web Locks need a secure context such as localhost
+    channel.onmessage = function (event) { handle(event.data); };
+    fetch("/__livereload/state", { cache: "no-store" })
+      .then(function (response) { return response.json(); })
+      .then(handle, function () {});
+    navigator.locks.request("builder-livereload", lead);
+  } else {
+    lead();
+  }
 })();
 """
 CLIENT_JS_BYTES = CLIENT_JS.encode("utf-8")

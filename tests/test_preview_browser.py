@@ -220,6 +220,17 @@ def test_a_front_matter_error_shows_an_overlay_until_it_is_fixed(running: Runnin
 
 
 @pytest.mark.browser
+def test_more_tabs_than_the_browsers_connection_limit_all_update(running: Running, site: Path, page) -> None:
+    """Chromium allows six connections per host; eight tabs must still load and update."""
+    tabs = [page] + [page.context.new_page() for _ in range(7)]
+    for tab in tabs:
+        open_live(tab, running.url("/zeitung/articles/kreml-antwort/"))
+    edit(site / "content/articles/kreml-antwort.md", "der USA erhalten.", "der USA am Mittwoch erhalten.")
+    for tab in tabs:
+        expect(tab.locator("main")).to_contain_text("der USA am Mittwoch erhalten.", timeout=TIMEOUT_MS)
+
+
+@pytest.mark.browser
 def test_the_scroll_position_survives_a_reload(running: Running, site: Path, page) -> None:
     open_live(page, running.url("/zeitung/articles/genfer-treffen/"))
     page.evaluate("window.scrollTo(0, 900)")

@@ -17,7 +17,7 @@ import pytest
 
 from builder.errors import Diagnostic
 from builder.preview import Preview, message_for, navigate_target, site_url
-from builder.serve import (CLIENT_PATH, EVENTS_PATH, LiveState, RunningServer, Snapshot, client_tag,
+from builder.serve import (CLIENT_PATH, EVENTS_PATH, STATE_PATH, LiveState, RunningServer, Snapshot, client_tag,
                            content_type, host_allowed, inject_client, resolve)
 
 ARTICLE = ('<!doctype html><html lang="de"><head><title>NATO antwortet</title>'
@@ -367,6 +367,15 @@ def test_event_stream_sends_state_then_messages_then_keepalives(server: Server) 
         assert stream.next() == ("comment", "keep-alive")
     finally:
         stream.close()
+
+
+def test_state_endpoint_answers_what_a_new_stream_would_start_with(server: Server) -> None:
+    answer = server.request(STATE_PATH)
+    assert answer.status == 200
+    assert answer.header("Content-Type") == "application/json; charset=utf-8"
+    assert answer.header("Cache-Control") == "no-store"
+    assert json.loads(answer.body) == {"type": "state", "ok": True, "build": BUILD, "diagnostics": []}
+    assert server.request(STATE_PATH, host="evil.example").status == 400
 
 
 def test_a_tab_opened_while_the_build_is_broken_gets_the_errors(server: Server) -> None:
