@@ -22,6 +22,9 @@ ARTICLE_KEYS = ("title", "date", "updated", "kicker", "summary", "tags", "author
                 "related", "draft", "aliases", "glossary", "url")
 TERM_KEYS = ("term", "aliases", "summary", "slug", "case_sensitive", "inflect")
 # Keys other generators' themes use; kept for templates without a typo warning.
+# Bytes per path segment: file systems allow 255; leave room for what tools append.
+MAX_SEGMENT = 200
+MAX_URL = 1000
 THEME_KEYS = frozenset({"layout", "type", "weight", "menu", "toc", "comments", "sitemap", "image",
                         "featured_image", "keywords", "series", "categories", "category",
                         "description", "excerpt", "lastmod", "author", "published", "permalink",
@@ -171,6 +174,7 @@ def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | N
     if not slug:
         p.error("slug" if "slug" in data else None, f"cannot make a URL slug from '{slug_source}'",
                 hint="set 'slug:' to letters and digits")
+    _check_slug_length(p, data, slug)
     section = _nfc(str(PurePosixPath(rel).parent.relative_to(CONTENT_DIR)))
     # Folders starting with "_" (Jekyll's _posts, _drafts) group files but are no part of URLs.
     section = "/".join(slugify(part) for part in section.split("/") if part != "." and not part.startswith("_"))
@@ -179,7 +183,7 @@ def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | N
         slug=slug, source=rel, section=section, title=title or "", date=date,  # type: ignore[arg-type]
         body=fm.body, body_line=fm.body_line, updated=updated,
         kicker=_text(p, data, "kicker"), summary=_text(p, data, "summary"),
-        tags=_strings(p, data, "tags"), authors=_strings(p, data, "authors"),
+        tags=_tags(p, data), authors=_strings(p, data, "authors"),
         related=tuple(slugify(s) for s in _strings(p, data, "related")),
         draft=_bool(p, data, "draft", False), aliases=_urls(p, data, "aliases"),
         glossary=_bool(p, data, "glossary", True), url=url,
@@ -210,6 +214,7 @@ def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, l
     slug = slugify(slug_source)
     if not slug:
         p.error("slug" if "slug" in data else None, f"cannot make a URL slug from '{slug_source}'")
+    _check_slug_length(p, data, slug)
     inflect = _bool(p, data, "inflect", None) if "inflect" in data else None
     alias_line = lines.get("aliases", 1)
     term = Term(
@@ -222,6 +227,24 @@ def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, l
     if any(d.severity == "error" for d in p.items):
         return None, problems + p.items
     return term, problems + p.items
+
+
+def _check_slug_length(p: _Problems, data: dict[str, Any], slug: str) -> None:
+    if len(slug) > MAX_SEGMENT:
+        p.error("slug" if "slug" in data else None,
+                f"the URL slug is {len(slug)} characters long; at most {MAX_SEGMENT} fit in a file name",
+                hint="set a shorter 'slug:'")
+
+
+def _tags(p: _Problems, data: dict[str, Any]) -> tuple[str, ...]:
+    """Tags; each becomes a folder of tag pages, so its slug must fit in a file name."""
+    tags = _strings(p, data, "tags")
+    for tag in tags:
+        length = len(slugify(tag))
+        if length > MAX_SEGMENT:
+            p.error("tags", f"the tag '{tag[:30]}…' makes a URL slug of {length} characters; "
+                    f"at most {MAX_SEGMENT} fit in a file name", hint="shorten the tag")
+    return tags
 
 
 def _warn_typos(p: _Problems, data: dict[str, Any], known: tuple[str, ...]) -> None:
@@ -332,17 +355,19 @@ def safe_url_path(value: str) -> str | None:
     """Normalise "/a/b", "a/b.html" to "/a/b/" or "/a/b.html"; None for anything that could escape.
 
     Refused: "..", "." and hidden segments (also percent-encoded, as browsers
-    decode them), backslashes, control characters, schemes, "?" and "#".
+    decode them), backslashes, control characters, schemes, "?" and "#", and
+    segments or paths too long for a file system.
     """
     value = value.strip()
-    if not value or _UNSAFE_URL_CHARS.search(value) or value.startswith("//"):
+    if not value or _UNSAFE_URL_CHARS.search(value) or value.startswith("//") or len(value.encode()) > MAX_URL:
         return None
     parts = [part for part in value.split("/") if part]
     if not parts:
         return "/"
     for part in parts:
         decoded = unquote(part)
-        if decoded.startswith(".") or _UNSAFE_URL_CHARS.search(decoded) or "/" in decoded:
+        if (decoded.startswith(".") or _UNSAFE_URL_CHARS.search(decoded) or "/" in decoded
+                or len(part.encode()) > MAX_SEGMENT):
             return None
     path = "/" + "/".join(parts)
     return path if "." in parts[-1] else path + "/"

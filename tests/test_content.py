@@ -210,3 +210,24 @@ def test_tab_line_feed_and_form_feed_are_allowed() -> None:
 ])
 def test_forbidden_characters_from_yaml_escapes_are_errors(front: str, expected: str) -> None:
     assert article_errors(front) == [f"{REL}:{expected}\n  hint: remove the escape sequence from the value"]
+
+
+def test_slugs_tags_and_urls_must_fit_in_file_names() -> None:
+    long_name = "Sicherheitsgarantien" * 11  # 220 letters
+    assert article_errors(f"title: Genf\ndate: 2022-01-21\nslug: {long_name}\ntags: [NATO, {long_name}]\n") == [
+        f"{REL}:4: error: the URL slug is 220 characters long; at most 200 fit in a file name\n"
+        "  hint: set a shorter 'slug:'",
+        f"{REL}:5: error: the tag '{long_name[:30]}…' makes a URL slug of 220 characters; "
+        "at most 200 fit in a file name\n  hint: shorten the tag"]
+    assert safe_url_path("/" + "ü" * 100 + "/") == "/" + "ü" * 100 + "/"
+    assert safe_url_path("/" + "ü" * 101 + "/") is None  # 202 bytes in one segment
+    assert safe_url_path("/a" * 400) == "/a" * 400 + "/"
+    assert safe_url_path("/ab" * 400) is None  # 1,200 bytes in all
+
+
+def test_a_long_file_name_is_an_error_not_a_crash() -> None:
+    term, problems = load_term("content/glossary/" + "ä" * 120 + ".md", "---\nterm: Ä\n---\n", OPTIONS)
+    assert term is None
+    assert [str(p) for p in problems] == [
+        "content/glossary/" + "ä" * 120 + ".md:1: error: the URL slug is 240 characters long; "
+        "at most 200 fit in a file name\n  hint: set a shorter 'slug:'"]

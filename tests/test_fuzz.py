@@ -59,7 +59,8 @@ YAML_NOISE = ":-[]{}&*!|>'\"#%@,?\n ~" + "abcxyzäöü0123"
 RAW_VALUES = ["nato, eu", "2024-13-45", "2022-02-30", "on", "NO", "yes", "&a x", "*a", "!!python/object:os.system",
               "!foo bar", "[", "{", "|\n  Block", ">", "'offen", '"offen', "10:30", "007", "1_000", "~", "",
               "[NATO, [EU]]", "{a: 1}", "- x", "2022-01-26T19:50:00+01:00", "@x", "`x`", "'../../etc'",
-              "'/../x'", "'\\\\..\\\\x'", '"\\0"', '"\\e[2J"']
+              "'/../x'", "'\\\\..\\\\x'", '"\\0"', '"\\e[2J"', "Überlänge" * 30, "/" + "ö" * 120 + "/",
+              "[" + "Gesprächsformat" * 15 + "]"]
 KEYS = ["title", "date", "summary", "kicker", "tags", "authors", "slug", "draft", "related", "aliases",
         "url", "glossary", "updated", "tgas", "layout"]
 

@@ -521,3 +521,16 @@ def test_pasted_control_characters_never_reach_a_page(site: Path, cli) -> None:
     parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"), namespaceHTMLElements=False)
     parser.parse((site / "site/articles/word/index.html").read_text(encoding="utf-8"))
     assert parser.errors == []
+
+
+def test_names_too_long_for_the_file_system_are_errors_not_crashes(site: Path, cli) -> None:
+    long_tag = "Gesprächsformat" * 15
+    write(site / "content/articles/lang.md",
+          f"---\ntitle: Lang\ndate: 2022-01-21\ntags: [{long_tag}]\nurl: /{'ö' * 150}/\n---\nText.\n")
+    run = build(cli, site)
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    assert error_lines(run.err) == [
+        f"content/articles/lang.md:4: error: the tag '{long_tag[:30]}…' makes a URL slug of 240 characters; "
+        "at most 200 fit in a file name",
+        f"content/articles/lang.md:5: error: 'url' must be a site path like '/alt/pfad/', got \"/{'ö' * 150}/\""]
