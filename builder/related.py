@@ -41,24 +41,26 @@ accumulated from an inverted index: for article A only the postings of A's
 features are walked, and only articles sharing something are ever scored.
 
 * A feature of more than POSTINGS_CAP articles is "common". Walking its
-  postings would make the work per article grow with the site, so it proposes
-  no candidates; but it still counts in full for the candidates that rarer
-  features found (if those find fewer than needed, the common features'
-  strongest articles are proposed instead).
-* The POOL_MAX best candidates by their score over the rare features get the
-  common features' share added (dict lookups done in C through key-set
-  intersections) and the date factor applied, best first, stopping as soon as
-  none of the rest can still make the list.
+  postings would make the work per article grow with the site, so it is not
+  walked; it still counts in full in the exact score of every candidate.
+* The pool of candidates scored exactly: the POOL_MAX best by their score
+  over the rare features, plus the 2 * DATE_NEIGHBOURS articles closest in
+  date among those having A's DATE_FEATURES strongest common features (found
+  by bisection in date-sorted postings). The pool gets the common features'
+  share added (dict lookups done in C through key-set intersections) and the
+  date factor applied, best first, stopping as soon as none of the rest can
+  still make the list.
 * Only the TEXT_FEATURES best words per article are text features.
 
 The work per article is thus bounded by constants, not by N. The price: a
-candidate that owes most of its score to common features can rank below the
-pool's cut and be missed (measured by `benchmarks/bench_related.py --recall`:
-about 96% of the exhaustive top 5 at 10,000 articles, 99.8% at 1,000).
+candidate that owes most of its score to common features can miss the pool
+(measured by `benchmarks/bench_related.py --recall`: about 98% of the
+exhaustive top 5 at 10,000 articles, 99.8% at 1,000).
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import heapq
 import math
@@ -75,7 +77,9 @@ from .slug import slugify
 
 TEXT_FEATURES = 12      # words per article used as its text features
 POSTINGS_CAP = 100      # a feature of more articles is "common": it does not find candidates
-POOL_MAX = 40           # candidates per article scored exactly, at most
+POOL_MAX = 40           # candidates per article found by rare features and scored exactly
+DATE_FEATURES = 1       # a's strongest common feature also proposes candidates: ...
+DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
 MAX_TERM_REASONS = 3
 
 
@@ -235,18 +239,18 @@ class _Index:
 
     A rare feature (at most POSTINGS_CAP articles) has its postings as two
     parallel arrays, which are walked. A common feature has instead a dict
-    article -> weight for exact lookups and its POSTINGS_CAP strongest
-    articles (candidates of last resort). A feature of one article finds
-    nothing and has empty postings.
+    article -> weight for exact lookups, and its articles ordered by date so
+    that those closest in date to an article can be proposed as candidates.
+    A feature of one article finds nothing and has empty postings.
     """
 
     articles: list[array]                        # rare feature -> article positions
     weights: list[array]                         # rare feature -> their weights
     common: list[dict[int, float] | None]        # common feature -> article -> weight
-    fallback: list[list[int]]                    # common feature -> strongest articles
+    by_date: list[tuple[array, array] | None]    # common feature -> (times, articles)
 
 
-def _index(vectors: Sequence[Mapping[int, float]], size: int) -> _Index:
+def _index(vectors: Sequence[Mapping[int, float]], size: int, times: Sequence[float]) -> _Index:
     ids: list[list[int]] = [[] for _ in range(size)]
     weights: list[list[float]] = [[] for _ in range(size)]
     for article, vector in enumerate(vectors):
@@ -257,17 +261,16 @@ def _index(vectors: Sequence[Mapping[int, float]], size: int) -> _Index:
     articles: list[array] = [empty_ids] * size
     rare_weights: list[array] = [empty_weights] * size
     common: list[dict[int, float] | None] = [None] * size
-    fallback: list[list[int]] = [[] for _ in range(size)]
+    by_date: list[tuple[array, array] | None] = [None] * size
     for fid in range(size):
         df = len(ids[fid])
         if 2 <= df <= POSTINGS_CAP:
             articles[fid], rare_weights[fid] = array("i", ids[fid]), array("d", weights[fid])
         elif df > POSTINGS_CAP:
             common[fid] = dict(zip(ids[fid], weights[fid]))
-            # Stable sort: equal weights stay in article order, so this is deterministic.
-            ranked = sorted(zip(ids[fid], weights[fid]), key=_by_weight, reverse=True)
-            fallback[fid] = [article for article, _ in ranked[:POSTINGS_CAP]]
-    return _Index(articles, rare_weights, common, fallback)
+            dated = sorted((times[article], article) for article in ids[fid])
+            by_date[fid] = (array("d", [t for t, _ in dated]), array("i", [b for _, b in dated]))
+    return _Index(articles, rare_weights, common, by_date)
 
 
 def _explicit_links(ordered: Sequence[ArticleSignals], position: Mapping[str, int]
@@ -302,7 +305,7 @@ class _Ranker:
         self.ages = array("d", [t / half_life for t in self.times] if self.date_weight else ())
         self.features = _features(ordered, settings)
         self.vectors = self.features.vectors
-        self.index = _index(self.vectors, self.features.size)
+        self.index = _index(self.vectors, self.features.size, self.times)
         self.own, self.incoming = _explicit_links(ordered, self.position)
 
     def _order(self, item: tuple[float, int]) -> tuple[float, float, int]:
@@ -340,19 +343,20 @@ class _Ranker:
             for b, wb in zip(articles[fid], weights[fid]):
                 partial[b] = get(b, 0.0) + wa * wb
         partial.pop(a, None)
-        if len(partial) < needed and common_features:
-            # The rare features found too few: propose the articles in which
-            # the common features are strongest (their weight is added below).
-            for _, _, fid in sorted(common_features, key=_by_weight, reverse=True):
-                for b in index.fallback[fid]:
-                    if b != a and b not in partial:
-                        partial[b] = 0.0
-                if len(partial) >= 3 * needed:
-                    break
 
-        # Score exactly the POOL_MAX best by the rare features: add what the
+        # Score exactly the POOL_MAX best by the rare features, plus the
+        # articles closest in date among those sharing a's strongest common
+        # feature (the rare features may not see them at all): add what the
         # common features give them (looked up in C, through set intersections).
         pool = dict(sorted(partial.items(), key=_by_weight, reverse=True)[:POOL_MAX])
+        if common_features:
+            time = self.times[a]
+            for _, _, fid in sorted(common_features, key=_by_weight, reverse=True)[:DATE_FEATURES]:
+                times, dated = index.by_date[fid]  # type: ignore[misc]
+                middle = bisect.bisect_left(times, time)
+                for b in dated[max(0, middle - DATE_NEIGHBOURS):middle + DATE_NEIGHBOURS + 1]:
+                    if b != a and b not in pool:
+                        pool[b] = get(b, 0.0)
         for weight_of, wa, _ in common_features:
             for b in pool.keys() & weight_of.keys():
                 pool[b] += wa * weight_of[b]

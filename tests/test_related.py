@@ -311,18 +311,25 @@ def test_common_features_do_not_propose_candidates_but_still_count(
     # "Europa" (6 articles) is common: b is found through the term, and the tag adds to its score.
     assert result["a"][0].slug == "b"
     assert result["a"][0].score == pytest.approx(rarity(2, 6) * 0.5 + 0.5 * rarity(6, 6))
-    # europa-0 shares only the common tag: its strongest postings stand in as candidates,
+    # europa-0 shares only the common tag: its date neighbours with the tag are candidates,
     # but a tag all six articles have is worth little, so nothing reaches the threshold.
     assert result["europa-0"] == ()
 
 
-def test_common_features_alone_still_find_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_common_features_alone_propose_the_articles_closest_in_date(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(related, "POSTINGS_CAP", 3)
-    signals = [*(sig(f"europa-{i}", tags=("Europa",)) for i in range(5)),
-               *(sig(f"sport-{i}", tags=("Sport",)) for i in range(5))]
-    result = rank_related(signals, RelatedSettings(count=2), NAMES)
-    assert slugs(result["europa-0"]) == ["europa-1", "europa-2"]
-    assert result["europa-0"][0].score == pytest.approx(0.5 * rarity(5, 10) * 1.2)
+    monkeypatch.setattr(related, "DATE_NEIGHBOURS", 2)
+    # "Europa" is common (6 > 3 articles) and all a has: only date neighbours are candidates.
+    signals = [sig("a", 50, tags=("Europa",)),
+               *(sig(f"europa-tag-{day}", day, tags=("Europa",)) for day in (10, 20, 48, 49, 70)),
+               *(sig(f"sport-{i}", 50, tags=("Sport",)) for i in range(5))]
+    settings = RelatedSettings(count=5, min_score=0.0)
+    result = rank_related(signals, settings, NAMES)["a"]
+    # Two on either side in date: 48 and 49 before, 70 after (a itself is skipped).
+    assert slugs(result) == ["europa-tag-49", "europa-tag-48", "europa-tag-70"]
+    closeness = 1 + 0.2 * 2 ** (-1 / 30)
+    assert result[0].score == pytest.approx(0.5 * rarity(6, 11) * closeness)
 
 
 # --------------------------------------------------------------------------- backlinks
