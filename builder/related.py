@@ -78,6 +78,7 @@ from .slug import slugify
 TEXT_FEATURES = 12      # words per article used as its text features
 POSTINGS_CAP = 100      # a feature of more articles is "common": it does not find candidates
 POOL_MAX = 40           # candidates per article found by rare features and scored exactly
+                        # (at least 4 * count)
 DATE_FEATURES = 1       # a's strongest common feature also proposes candidates: ...
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
 MAX_TERM_REASONS = 3
@@ -348,7 +349,8 @@ class _Ranker:
         # articles closest in date among those sharing a's strongest common
         # feature (the rare features may not see them at all): add what the
         # common features give them (looked up in C, through set intersections).
-        pool = dict(sorted(partial.items(), key=_by_weight, reverse=True)[:POOL_MAX])
+        size = max(POOL_MAX, 4 * needed)
+        pool = dict(sorted(partial.items(), key=_by_weight, reverse=True)[:size])
         if common_features:
             time = self.times[a]
             for _, _, fid in sorted(common_features, key=_by_weight, reverse=True)[:DATE_FEATURES]:

@@ -182,6 +182,13 @@ def test_count_limits_the_list() -> None:
     assert rank_related(signals, replace(ANY_SCORE, count=0), NAMES)["artikel-0"] == ()
 
 
+def test_a_count_beyond_the_pool_still_fills_the_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(related, "POOL_MAX", 2)
+    signals = [sig(f"artikel-{i}", terms={"kreml": 1}) for i in range(12)]
+    result = rank_related(signals, replace(ANY_SCORE, count=10), NAMES)
+    assert all(len(entries) == 10 for entries in result.values())
+
+
 def test_explicit_entries_count_towards_the_limit() -> None:
     signals = [sig("a", related=("x", "y"), terms={"kreml": 1}), sig("x"), sig("y"),
                sig("b", terms={"kreml": 1}), sig("c", terms={"kreml": 1})]
