@@ -12,6 +12,7 @@ sanitising rule that drops event handlers and javascript:/vbscript:/data: URLs.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html import unescape
 from html.entities import html5 as _ENTITIES
 from typing import Any, Callable, Iterable
@@ -160,17 +161,19 @@ def _plain_text(state: StateCore) -> None:
 # -- raw HTML ---------------------------------------------------------------
 #
 # With `markdown: {html: true}` authors may write HTML; what they paste must
-# still not carry script in attributes. Each tag is tokenized the way HTML5
-# browsers do it and rebuilt from what was checked: event handlers (on*) and
-# srcdoc go, URL attributes with javascript:/vbscript:/data: go, any value
-# naming javascript: or vbscript: goes. Values are re-escaped (also < and >)
-# and unterminated tags are escaped, so no tag can hide from this pass
-# whatever state the browser is in. <script> contents are left alone: a
-# script element is an explicit author decision that html: true allows.
+# still not carry script in attributes. Every "<" followed by a letter is read
+# as a tag the way HTML5 browsers tokenize tags, and the tag is rebuilt from
+# what was checked: event handlers (on*), srcdoc and http-equiv go, URL
+# attributes with javascript:/vbscript:/data: go, any value naming javascript:
+# or vbscript: goes. Kept values keep their quotes and character references
+# but never a raw "<" or ">", and unterminated tags are escaped. So every tag
+# a browser can see in the output starts where this pass saw one, whatever
+# state the browser is in (text, comment, <textarea>, <script>), and was
+# checked. Script elements themselves stay: html: true allows them, as an
+# explicit author decision; their text passes through the same tag check.
 
 _SPACE = "\t\n\f\r "
 _TAG_OPEN = re.compile(r"<(/?)([A-Za-z][^\t\n\f\r />]*)")
-_SCRIPT_END = re.compile(r"</script[\t\n\f\r />]", re.IGNORECASE)
 _CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
 _ASCII_ALNUM_OR_EQ = re.compile(r"[A-Za-z0-9=]")
 _ANYWHERE_UNSAFE = re.compile(r"(?:javascript|vbscript):", re.IGNORECASE)
@@ -182,7 +185,16 @@ _URL_ATTRIBUTES = frozenset({
 _SRCSET_ATTRIBUTES = frozenset({"srcset", "imagesrcset"})
 _DROPPED_ATTRIBUTES = frozenset({"srcdoc", "http-equiv"})
 
-Attribute = tuple[str, "str | None"]
+
+@dataclass(frozen=True)
+class _Attribute:
+    """One attribute as a browser reads it, and how it was written."""
+
+    name: str                 # lower-cased, as the browser stores it
+    raw_name: str
+    value: str | None         # decoded; None when written without "="
+    raw_value: str = ""       # as written, without quotes
+    quote: str = ""           # '"', "'" or "" (unquoted)
 
 
 def sanitize_html(html: str) -> str:
@@ -200,23 +212,19 @@ def sanitize_html(html: str) -> str:
         name = match.group(2)
         if match.group(1):
             out.append(f"</{name}>")  # browsers ignore attributes on end tags
-            pos = end
-            continue
-        kept = _safe_attributes(attributes)
-        out.append("<" + name + "".join(_attribute_html(a) for a in kept) + ("/>" if self_closing else ">"))
+        else:
+            kept = _safe_attributes(attributes)
+            # "<img src=x />": without the space, "x/" would become the value.
+            close = ("/>" if not kept or kept[-1].quote or kept[-1].value is None else " />") if self_closing else ">"
+            out.append("<" + name + "".join(_attribute_html(a) for a in kept) + close)
         pos = end
-        if name.lower() == "script":
-            close = _SCRIPT_END.search(html, pos)
-            stop = close.start() if close else len(html)
-            out.append(html[pos:stop])
-            pos = stop
     out.append(html[pos:])
     return "".join(out)
 
 
-def _read_attributes(html: str, pos: int) -> tuple[list[Attribute], bool, int] | None:
+def _read_attributes(html: str, pos: int) -> tuple[list[_Attribute], bool, int] | None:
     """Attributes of the tag whose name ends at `pos` (HTML5 tokenizer rules); None if unterminated."""
-    attributes: list[Attribute] = []
+    attributes: list[_Attribute] = []
     n = len(html)
     while True:
         while pos < n and (html[pos] in _SPACE or html[pos] == "/"):
@@ -231,13 +239,13 @@ def _read_attributes(html: str, pos: int) -> tuple[list[Attribute], bool, int] |
         pos += 1  # the first character may be "=", which then belongs to the name
         while pos < n and html[pos] not in _SPACE and html[pos] not in "/>=":
             pos += 1
-        name = html[start:pos].lower()
+        raw_name = html[start:pos]
         while pos < n and html[pos] in _SPACE:
             pos += 1
         if pos >= n:
             return None
         if html[pos] != "=":
-            attributes.append((name, None))
+            attributes.append(_Attribute(raw_name.lower(), raw_name, None))
             continue
         pos += 1
         while pos < n and html[pos] in _SPACE:
@@ -249,15 +257,16 @@ def _read_attributes(html: str, pos: int) -> tuple[list[Attribute], bool, int] |
             close = html.find(quote, pos + 1)
             if close == -1:
                 return None
-            attributes.append((name, _unescape_attribute(html[pos + 1:close])))
+            raw = html[pos + 1:close]
             pos = close + 1
         elif quote == ">":
-            attributes.append((name, ""))
+            quote, raw = '"', ""
         else:
             start = pos
             while pos < n and html[pos] not in _SPACE and html[pos] != ">":
                 pos += 1
-            attributes.append((name, _unescape_attribute(html[start:pos])))
+            quote, raw = "", html[start:pos]
+        attributes.append(_Attribute(raw_name.lower(), raw_name, _unescape_attribute(raw), raw, quote))
 
 
 def _unescape_attribute(value: str) -> str:
@@ -283,10 +292,11 @@ def _unescape_attribute(value: str) -> str:
     return _CHARREF.sub(replace, value)
 
 
-def _safe_attributes(attributes: list[Attribute]) -> list[Attribute]:
-    kept: list[Attribute] = []
+def _safe_attributes(attributes: list[_Attribute]) -> list[_Attribute]:
+    kept: list[_Attribute] = []
     seen: set[str] = set()
-    for name, value in attributes:
+    for attribute in attributes:
+        name, value = attribute.name, attribute.value
         if name in seen:
             continue  # browsers keep the first of repeated attributes
         seen.add(name)
@@ -300,7 +310,7 @@ def _safe_attributes(attributes: list[Attribute]) -> list[Attribute]:
                 continue
             if name in _SRCSET_ATTRIBUTES and not _values_safe(value, ","):
                 continue
-        kept.append((name, value))
+        kept.append(attribute)
     return kept
 
 
@@ -314,13 +324,12 @@ def _values_safe(value: str, separator: str) -> bool:
     return True
 
 
-def _attribute_html(attribute: Attribute) -> str:
-    name, value = attribute
-    if value is None:
-        return f" {name}"
-    escaped = (value.replace("&", "&amp;").replace('"', "&quot;")
-               .replace("<", "&lt;").replace(">", "&gt;"))
-    return f' {name}="{escaped}"'
+def _attribute_html(attribute: _Attribute) -> str:
+    """The attribute as written, with "<" and ">" in its value as references (same value, no tag)."""
+    if attribute.value is None:
+        return f" {attribute.raw_name}"
+    raw = attribute.raw_value.replace("<", "&lt;").replace(">", "&gt;")
+    return f" {attribute.raw_name}={attribute.quote}{raw}{attribute.quote}"
 
 
 def _sanitize_tokens(state: StateCore) -> None:

@@ -54,6 +54,7 @@ MARKUP = ["**", "*", "_", "__", "`", "``", "~~", "# ", "## ", "> ", ">>>>>", "- 
           "    Code", "[^1]", "\n\n[^1]: Fußnote", "| a | b |\n|---|---|\n| c | d |", "„", "“", ".", "!", "?",
           ": ", "…", "-", "\u00a0", "\u00ad", "Term\n: Definition", "\t", "{{< ref x >}}", "{% raw %}",
           "<!--", "-->", "\u2028", "\x00", "\r"]
+FILE_CHARS = GERMAN_LETTERS + "0123456789 -_.,'()&+~#é\u0308"
 PRINTABLE = st.characters(blacklist_categories=("Cc", "Cs"))
 YAML_NOISE = ":-[]{}&*!|>'\"#%@,?\n ~" + "abcxyzäöü0123"
 RAW_VALUES = ["nato, eu", "2024-13-45", "2022-02-30", "on", "NO", "yes", "&a x", "*a", "!!python/object:os.system",
@@ -149,6 +150,14 @@ def clean_article(draw: st.DrawFn) -> str:
 
 
 @st.composite
+def article_path(draw: st.DrawFn, number: int) -> str:
+    """Usually content/articles/a<n>.md; sometimes a name with umlauts, spaces, NFD or punctuation."""
+    name = draw(st.one_of(st.just(f"a{number}"), st.just(f"a{number}"), st.text(FILE_CHARS, min_size=1, max_size=24)))
+    folder = draw(st.sampled_from(["articles", "articles", "", "Meinung & Analyse", "a/b/c", "Über", "U\u0308ber"]))
+    return f"content/{folder}/{name}.md" if folder else f"content/{name}.md"
+
+
+@st.composite
 def sites(draw: st.DrawFn) -> Site:
     """Most sites are valid (so pages get checked), the rest hostile (so errors do)."""
     clean = draw(st.integers(0, 9)) < 6
@@ -177,13 +186,15 @@ def sites(draw: st.DrawFn) -> Site:
             f"---\n{chr(10).join(front)}\n---\n{body}\n".encode() if clean else draw(wrap("\n".join(front), body)))
         terms.append(TermSpec(f"t{number}", name, tuple(aliases), case_sensitive, inflect))
     for number in range(draw(st.integers(1, 4))):
+        path = draw(article_path(number))
+        if path in files:
+            path = f"content/articles/a{number}.md"
         if clean:
             text = f"---\n{draw(clean_article())}\n---\n{draw(markdown(True, forms))}\n"
             ending = draw(st.sampled_from(["\n", "\r\n", "\r"]))
-            files[f"content/articles/a{number}.md"] = text.replace("\n", ending).encode()
+            files[path] = text.replace("\n", ending).encode()
         else:
-            files[f"content/articles/a{number}.md"] = draw(wrap(draw(front_matter(("title", "date"))),
-                                                                draw(markdown(False, forms))))
+            files[path] = draw(wrap(draw(front_matter(("title", "date"))), draw(markdown(False, forms))))
     inflect = draw(st.booleans())
     config = CONFIG.format(inflect=json.dumps(inflect), mode=draw(st.sampled_from(["first", "all"])))
     files["config.yaml"] = config.encode()
@@ -266,7 +277,8 @@ def check_sanitized(source: str) -> None:
                 assert not plain.startswith("data:"), (source, html)
 
 
-HTML_PIECES = ["<a", "<img", "<svg", "<iframe", "<form", "<math", "<script>", "</script>", "<style>", "<!--", "-->",
+HTML_PIECES = ["<a", "<img", "<svg", "<iframe", "<form", "<math", "<script>", "</script>", "<style>", "</style>",
+               "<textarea>", "</textarea>", "<title>", "<noscript>", "<xmp>", "<!--", "-->", "--!>", "<![CDATA[",
                " href=", " src=", " onerror=", " ONLOAD=", " xlink:href=", " srcset=", " formaction=", " style=",
                "javascript:", "JaVa&#x09;Script:", "java&Tab;script&colon;", "&#106;avascript:", "data:text/html,",
                "vbscript:", "%6Aavascript:", '"', "'", "=", "/", ">", " ", "\n", "alert(1)", "x", "&", "&amp;", "<"]
