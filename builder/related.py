@@ -75,7 +75,7 @@ from .errors import Diagnostic
 from .model import Article, RelatedEntry
 from .slug import slugify
 
-TEXT_FEATURES = 12      # words per article used as its text features
+TEXT_FEATURES = 10      # words per article used as its text features
 POSTINGS_CAP = 100      # a feature of more articles is "common": it does not find candidates
 POOL_MAX = 40           # candidates per article found by rare features and scored exactly
                         # (at least 4 * count)
