@@ -241,7 +241,10 @@ def _tags(p: _Problems, data: dict[str, Any]) -> tuple[str, ...]:
     tags = _strings(p, data, "tags")
     for tag in tags:
         length = len(slugify(tag))
-        if length > MAX_SEGMENT:
+        if not length:
+            p.error("tags", f"the tag '{tag}' has no letters or digits to make its URL from",
+                    hint="use a word as the tag")
+        elif length > MAX_SEGMENT:
             p.error("tags", f"the tag '{tag[:30]}…' makes a URL slug of {length} characters; "
                     f"at most {MAX_SEGMENT} fit in a file name", hint="shorten the tag")
     return tags

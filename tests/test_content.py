@@ -231,3 +231,9 @@ def test_a_long_file_name_is_an_error_not_a_crash() -> None:
     assert [str(p) for p in problems] == [
         "content/glossary/" + "ä" * 120 + ".md:1: error: the URL slug is 240 characters long; "
         "at most 200 fit in a file name\n  hint: set a shorter 'slug:'"]
+
+
+def test_a_tag_without_letters_or_digits() -> None:
+    assert article_errors("title: Genf\ndate: 2022-01-21\ntags: [NATO, '!!!', '—']\n") == [
+        f"{REL}:4: error: the tag '!!!' has no letters or digits to make its URL from\n  hint: use a word as the tag",
+        f"{REL}:4: error: the tag '—' has no letters or digits to make its URL from\n  hint: use a word as the tag"]
