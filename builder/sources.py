@@ -39,6 +39,10 @@ def discover(site: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
     if not content.is_dir():
         return found, [Diagnostic(CONTENT_DIR, None, "the site has no 'content' folder",
                                   hint=f"create {content} with Markdown files")]
+    if content.is_symlink():
+        problem = _symlink_problem(content, root)
+        if problem is not None:
+            return found, [Diagnostic(CONTENT_DIR, None, problem[0], hint=problem[1])]
     seen_dirs: set[Path] = set()
 
     def walk(folder: Path, rel: str) -> None:

@@ -190,3 +190,18 @@ def test_fifo_named_like_markdown_is_not_read(tmp_path: Path) -> None:
     site = make(tmp_path, "content/articles/genf.md")
     os.mkfifo(site / "content/articles/rohr.md")
     assert rels(site) == ["content/articles/genf.md"]
+
+
+def test_content_folder_linked_from_outside_is_refused(tmp_path: Path) -> None:
+    elsewhere = make(tmp_path / "anderswo", "articles/geheim.md")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "content").symlink_to(elsewhere, target_is_directory=True)
+    assert discover(site) == ([], [Diagnostic("content", None, "symbolic link points outside the site folder",
+                                              hint="copy the file into the site instead")])
+
+
+def test_content_folder_linked_from_inside_is_fine(tmp_path: Path) -> None:
+    site = make(tmp_path, "texte/articles/genf.md")
+    (site / "content").symlink_to(site / "texte", target_is_directory=True)
+    assert rels(site) == ["content/articles/genf.md"]
