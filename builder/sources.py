@@ -62,7 +62,9 @@ def discover(site: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
             entry_rel = f"{rel}/{name}"
             if name != entry.name:
                 if entry.name.endswith(MARKDOWN_SUFFIXES) or entry.is_dir():
-                    problems.append(Diagnostic(entry_rel, None, "file name is not valid UTF-8; skipped",
+                    why = "is not valid UTF-8" if "\\x" in name and not _CONTROL.search(entry.name) else \
+                        "contains control characters"
+                    problems.append(Diagnostic(entry_rel, None, f"file name {why}; skipped",
                                                hint="rename it using letters, digits and hyphens"))
                 continue
             path = Path(entry.path)
@@ -85,13 +87,20 @@ def discover(site: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
     return found, problems
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _printable_name(name: str) -> str:
-    """The name, or its bytes with invalid UTF-8 shown as \\xNN (scandir keeps them as surrogates)."""
+    """The name, or a form with invalid UTF-8 bytes and control characters shown as \\xNN.
+
+    scandir keeps undecodable bytes as surrogates; control characters in a name
+    would reach the terminal in every message about the file.
+    """
     try:
         name.encode("utf-8")
-        return name
     except UnicodeEncodeError:
-        return os.fsencode(name).decode("utf-8", "backslashreplace")
+        name = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
 
 
 def _symlink_problem(path: Path, root: Path) -> tuple[str, str | None] | None:

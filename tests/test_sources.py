@@ -205,3 +205,12 @@ def test_content_folder_linked_from_inside_is_fine(tmp_path: Path) -> None:
     site = make(tmp_path, "texte/articles/genf.md")
     (site / "content").symlink_to(site / "texte", target_is_directory=True)
     assert rels(site) == ["content/articles/genf.md"]
+
+
+def test_file_name_with_control_characters(tmp_path: Path) -> None:
+    site = make(tmp_path, "content/articles/genf.md", "content/articles/\x1b]0;gekapert\x07.md")
+    files, problems = discover(site)
+    assert [f.rel for f in files] == ["content/articles/genf.md"]
+    assert problems == [Diagnostic("content/articles/\\x1b]0;gekapert\\x07.md", None,
+                                   "file name contains control characters; skipped",
+                                   hint="rename it using letters, digits and hyphens")]
