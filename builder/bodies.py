@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from markdown_it import MarkdownIt
 
 from . import __version__
 from .annotate import glossary_plugin
 from .config import SiteConfig
+from .errors import Diagnostic
 from .glossary import Matcher
+from .loading import Loaded, read_body
 from .markdown import create_markdown, render_body
 from .model import Term
+from .parallel import map_indices
+from .render import Urls
+from .templating import PageIndex, preprocess
 from .textstats import term_frequencies
 
 
@@ -29,7 +35,7 @@ class BodyInfo:
     links: tuple[str, ...] = ()                 # internal site paths linked in the text
     headings: tuple[tuple[int, str, str], ...] = ()
     words: Mapping[str, int] = field(default_factory=dict)        # frequent content words
-    errors: tuple[tuple[int, str], ...] = ()    # (line in the body, message)
+    notes: tuple[Diagnostic, ...] = ()          # errors and warnings, in file coordinates
 
 
 def glossary_digest(terms: tuple[Term, ...], config: SiteConfig) -> str:
@@ -62,17 +68,19 @@ def make_markdown(config: SiteConfig, terms: tuple[Term, ...], term_url: Callabl
 
 def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str], str | None],
            url_for: Callable[[str], str], glossary: bool = True,
-           exclude: str | None = None) -> tuple[str, BodyInfo]:
+           exclude: str | None = None, source: str = "", body_line: int = 1,
+           notes: tuple[Diagnostic, ...] = ()) -> tuple[str, BodyInfo]:
     """Render one body; returns its HTML and what it tells the rest of the build."""
     env = {
         "resolve_link": resolve_link,
         "url_for": url_for,
+        "base_path": url_for("/"),
         "glossary_enabled": glossary,
         "glossary_exclude": exclude,
-        "base_path": url_for("/"),
         "docId": "n",  # footnote ids become "fn-n-1": prefixed like every generated id
     }
     rendered = render_body(md, text, env)
+    link_errors = tuple(Diagnostic(source, body_line + line, message) for line, message in env.get("link_errors", ()))
     info = BodyInfo(
         key=key,
         terms=rendered.terms,
@@ -80,7 +88,7 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
         links=rendered.links,
         headings=rendered.headings,
         words=term_frequencies(rendered.text),
-        errors=tuple(env.get("link_errors", ())),
+        notes=notes + link_errors,
     )
     return rendered.html, info
 
@@ -146,3 +154,87 @@ class BodyStore:
         with open(tmp, "wb") as handle:
             pickle.dump(self.infos, handle, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(self._index())
+
+
+# The body stage ------------------------------------------------------------------------------
+
+BodyItem = tuple[str, str, int, bool, "str | None", str]   # (key, source, body line, glossary, exclude, slug)
+
+
+@dataclass(frozen=True)
+class BodyJob:
+    """Shared state for rendering bodies in worker processes (inherited by fork, never pickled)."""
+
+    md: Any                      # the MarkdownIt instance with the glossary matcher, built once
+    items: tuple[BodyItem, ...]
+    config: SiteConfig
+    url_of_source: Mapping[str, str]
+    pages: PageIndex             # resolves Jekyll/Hugo link tags
+    paths: Mapping[str, Path]    # article source → file, to read its body again
+    term_bodies: Mapping[str, str]
+    keep_html: bool
+    store_folder: Path | None
+
+
+def url_under_base(config: SiteConfig, path: str) -> str:
+    return config.base_path + path.lstrip("/")
+
+
+def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None]:
+    """Worker: read and render one body, store its HTML on disk, return its info (and HTML if kept)."""
+    key, source, body_line, glossary, exclude, _ = job.items[index]
+    config = job.config
+    raw = (job.term_bodies[source] if exclude is not None
+           else read_body(job.paths[source], source, body_line, config.markdown.max_file_size))
+
+    def resolve_tag(target: str) -> str | None:
+        url = job.pages.resolve(target, source)
+        return None if url is None else url_under_base(config, url)
+
+    text, tags, errors = preprocess(raw, body_line, resolve_tag)
+    notes = tuple(Diagnostic(source, tag.line, tag.message, "warning", col=tag.col) for tag in tags)
+    notes += tuple(Diagnostic(source, line, message, col=col) for line, col, message in errors)
+
+    def resolve(target: str) -> str | None:
+        base = "content" if target.startswith("/") else posixpath.dirname(source)
+        return job.url_of_source.get(posixpath.normpath(posixpath.join(base, target.lstrip("/"))))
+
+    html, info = render(job.md, key, text, resolve_link=resolve, url_for=lambda p: url_under_base(config, p),
+                        glossary=glossary, exclude=exclude, source=source, body_line=body_line, notes=notes)
+    if job.store_folder is not None:
+        BodyStore.write_html(job.store_folder, key, html)
+    return info, html if job.keep_html or job.store_folder is None else None
+
+
+def render_bodies(loaded: Loaded, store: BodyStore, settings: str, jobs: int, keep_html: bool,
+                  progress: Callable[[str, int, int], None] | None
+                  ) -> tuple[dict[str, BodyInfo], dict[str, BodyInfo], list[Diagnostic]]:
+    """Render every article and term body that the store does not hold yet.
+
+    A body's key covers the builder version, settings and theme, the glossary,
+    every page's URL (links resolve to them) and the file's text.
+    """
+    config, terms = loaded.config, tuple(loaded.terms)
+    url_of_source = {a.source: a.url for a in loaded.articles}
+    url_of_source.update({t.source: f"/{config.paths.glossary}/{t.slug}/" for t in terms})
+    links_digest = hashlib.sha256(repr(sorted(url_of_source.items())).encode()).hexdigest()
+    base = (settings, glossary_digest(terms, config), links_digest)
+    items: list[BodyItem] = [
+        (body_key(*base, a.source, loaded.digests[a.source], str(a.glossary)), a.source, a.body_line,
+         a.glossary, None, a.slug) for a in loaded.articles]
+    items += [(body_key(*base, t.source, loaded.digests[t.source], "term"), t.source, t.body_line, True, t.slug,
+               t.slug) for t in terms]
+    missing = tuple(item for item in items if not store.has(item[0]))
+    if missing:
+        term_url = Urls(config).term
+        md = make_markdown(config, terms, lambda slug: url_under_base(config, term_url(slug)))
+        job = BodyJob(md, missing, config, url_of_source, PageIndex(url_of_source), loaded.paths,
+                      {t.source: t.body for t in terms}, keep_html, store.folder)
+        done = map_indices(_render_one, job, len(missing), jobs,
+                           (lambda n, total: progress("Rendering bodies", n, total)) if progress else None)
+        for info, html in done:
+            store.remember(info, html)
+    article_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is None}
+    term_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is not None}
+    problems = [note for infos in (article_infos, term_infos) for info in infos.values() for note in info.notes]
+    return article_infos, term_infos, problems

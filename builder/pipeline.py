@@ -9,26 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import posixpath
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping
 
 from . import __version__
-from .bodies import BodyInfo, BodyStore, body_key, glossary_digest, make_markdown, render
+from .bodies import BodyStore, render_bodies
 from .config import SiteConfig, load_config
-from .content import LoadOptions, load_article, load_term
+from .content import LoadOptions
 from .errors import Diagnostic, Diagnostics
-from .glossary import check_glossary, german_sort_key, summary_from_markdown
-from .linking import link_site
-from .model import Article, Term
-from .pages import LinkedSite, PageSpec, plan_pages
+from .linking import RelatedCache, link_site
+from .loading import LoadCache, load_site
+from .pages import LinkedSite, PageSpec, card_digest, plan_pages
 from .parallel import cpu_count, map_indices
-from .related import validate_related
-from .render import Renderer, TemplateProblem, Urls, template_folders, theme_digest
-from .sources import SourceFile, discover, is_ignored_name, read_text
-from .templating import PageIndex, preprocess
+from .render import Renderer, TemplateProblem, template_folders, theme_digest
+from .sources import is_ignored_name
 from .write import MARKER, OutputError, StagedOutput, check_destination
 
 CACHE_DIR = ".builder-cache"
@@ -71,155 +67,6 @@ class BuildReport:
                 f"{self.tags} tags in {self.seconds:.1f} s")
 
 
-@dataclass
-class Loaded:
-    """The load stage's result."""
-
-    config: SiteConfig
-    articles: list[Article] = field(default_factory=list)
-    drafts: list[Article] = field(default_factory=list)
-    terms: list[Term] = field(default_factory=list)
-    digests: dict[str, str] = field(default_factory=dict)
-
-
-def _load_one(state: tuple[list[SourceFile], LoadOptions, int], index: int
-              ) -> tuple[str, Article | Term | None, list[Diagnostic], str | None]:
-    """Worker: read, split and validate one content file."""
-    files, options, max_size = state
-    file = files[index]
-    text, problem = read_text(file, max_size=max_size)
-    if problem is not None or text is None:
-        return file.kind, None, [problem] if problem else [], None
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    if file.kind == "term":
-        term, found = load_term(file.rel, text, options)
-        if term is not None and not term.summary:
-            term = replace(term, summary=summary_from_markdown(term.body))
-        return file.kind, term, found, digest
-    article, found = load_article(file.rel, text, options)
-    return file.kind, article, found, digest
-
-
-def load_site(source: Path, config: SiteConfig, drafts: bool, problems: Diagnostics, jobs: int = 1) -> Loaded:
-    """Read and validate every content file; collect every problem."""
-    files, found = discover(source)
-    problems.extend(found)
-    options = LoadOptions(config.tz, config.fold_categories)
-    loaded = Loaded(config)
-    results = map_indices(_load_one, (files, options, config.markdown.max_file_size), len(files), jobs)
-    for file, (kind, item, found_here, digest) in zip(files, results):
-        problems.extend(found_here)
-        if digest is not None:
-            loaded.digests[file.rel] = digest
-        if isinstance(item, Term):
-            loaded.terms.append(item)
-        elif isinstance(item, Article):
-            (loaded.drafts if item.draft and not drafts else loaded.articles).append(item)
-    _check_unique(loaded.articles + loaded.drafts, "article slug", lambda a: a.slug, problems)
-    _check_unique(loaded.terms, "term slug", lambda t: t.slug, problems)
-    problems.extend(check_glossary(loaded.terms))
-    problems.extend(validate_related(loaded.articles + loaded.drafts))
-    published = {a.slug for a in loaded.articles}
-    loaded.articles = [replace(a, related=tuple(s for s in a.related if s in published))
-                       if any(s not in published for s in a.related) else a for a in loaded.articles]
-    loaded.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
-    loaded.terms.sort(key=lambda t: (german_sort_key(t.term), t.slug))
-    return loaded
-
-
-def _check_unique(items: list[Any], what: str, key: Callable[[Any], str], problems: Diagnostics) -> None:
-    seen: dict[str, Any] = {}
-    for item in items:
-        value = key(item)
-        if value in seen:
-            first = seen[value]
-            problems.error(item.source, 1, f"{what} '{value}' is already used by {first.source}",
-                           hint="rename one of the files or set a different 'slug:'")
-        else:
-            seen[value] = item
-
-
-@dataclass(frozen=True)
-class BodyJob:
-    """Shared state for rendering bodies in worker processes (inherited by fork, never pickled)."""
-
-    md: Any                    # the MarkdownIt instance with the glossary matcher, built once
-    items: tuple[tuple[str, str, str, bool, str | None, str], ...]  # (key, source, text, glossary, exclude, slug)
-    config: SiteConfig
-    url_of_source: Mapping[str, str]
-    keep_html: bool
-    store_folder: Path | None
-
-
-def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None]:
-    """Worker: render one body, store its HTML on disk, return its info (and HTML if kept)."""
-    key, source, text, glossary, exclude, _ = job.items[index]
-
-    def resolve(target: str) -> str | None:
-        base = "content" if target.startswith("/") else posixpath.dirname(source)
-        return job.url_of_source.get(posixpath.normpath(posixpath.join(base, target.lstrip("/"))))
-
-    html, info = render(job.md, key, text, resolve_link=resolve, url_for=lambda p: _url_for(job.config, p),
-                        glossary=glossary, exclude=exclude)
-    if job.store_folder is not None:
-        BodyStore.write_html(job.store_folder, key, html)
-    return info, html if job.keep_html or job.store_folder is None else None
-
-
-def _url_for(config: SiteConfig, path: str) -> str:
-    return config.base_path + path.lstrip("/")
-
-
-def render_bodies(loaded: Loaded, store: BodyStore, settings: str, jobs: int, keep_html: bool,
-                  progress: Progress | None) -> tuple[dict[str, BodyInfo], dict[str, BodyInfo], list[Diagnostic]]:
-    """Render every article and term body that the store does not hold yet."""
-    config, terms = loaded.config, tuple(loaded.terms)
-    url_of_source = {a.source: a.url for a in loaded.articles}
-    url_of_source.update({t.source: f"/{config.paths.glossary}/{t.slug}/" for t in terms})
-    links_digest = hashlib.sha256(repr(sorted(url_of_source.items())).encode()).hexdigest()
-    base = (settings, glossary_digest(terms, config), links_digest)
-    problems: list[Diagnostic] = []
-    texts = expand_template_tags(loaded.articles, terms, url_of_source, config, problems)
-    items = [(body_key(*base, a.source, texts[a.source], str(a.glossary)), a.source, texts[a.source],
-              a.glossary, None, a.slug) for a in loaded.articles]
-    items += [(body_key(*base, t.source, texts[t.source], "term"), t.source, texts[t.source], True, t.slug, t.slug)
-              for t in terms]
-    missing = tuple(item for item in items if not store.has(item[0]))
-    if missing:
-        term_url = Urls(config).term
-        md = make_markdown(config, terms, lambda slug: _url_for(config, term_url(slug)))
-        job = BodyJob(md, missing, config, url_of_source, keep_html, store.folder)
-        done = map_indices(_render_one, job, len(missing), jobs,
-                           (lambda n, total: progress("Rendering bodies", n, total)) if progress else None)
-        for info, html in done:
-            store.remember(info, html)
-    article_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is None}
-    term_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is not None}
-    lines = {a.slug: a.body_line for a in loaded.articles} | {t.slug: t.body_line for t in terms}
-    sources = {a.slug: a.source for a in loaded.articles} | {t.slug: t.source for t in terms}
-    for infos in (article_infos, term_infos):
-        for slug, info in infos.items():
-            for line, message in info.errors:
-                problems.append(Diagnostic(sources[slug], lines[slug] + line, message))
-    return article_infos, term_infos, problems
-
-
-def expand_template_tags(articles: list[Article], terms: tuple[Term, ...], url_of_source: Mapping[str, str],
-                         config: SiteConfig, problems: list[Diagnostic]) -> dict[str, str]:
-    """Bodies with Jekyll/Hugo link tags resolved and other tags kept literal (one warning each)."""
-    index = PageIndex(url_of_source)
-    texts: dict[str, str] = {}
-    for item in (*articles, *terms):
-        def resolve(target: str, source: str = item.source) -> str | None:
-            url = index.resolve(target, source)
-            return None if url is None else _url_for(config, url)
-        text, tags, errors = preprocess(item.body, item.body_line, resolve)
-        texts[item.source] = text
-        problems.extend(Diagnostic(item.source, tag.line, tag.message, "warning", col=tag.col) for tag in tags)
-        problems.extend(Diagnostic(item.source, line, message, col=col) for line, col, message in errors)
-    return texts
-
-
 def settings_digest(source: Path, config: SiteConfig) -> str:
     """Builder version, configuration and theme: what changes every page when it changes."""
     digest = hashlib.sha256(__version__.encode())
@@ -255,36 +102,59 @@ class Prepared:
 
     problems: Diagnostics
     digests: Mapping[str, str] = field(default_factory=dict)
+    load_cache: LoadCache | None = None
     site: LinkedSite | None = None
     specs: list[PageSpec] = field(default_factory=list)
     renderer: Renderer | None = None
 
 
-def prepare(options: BuildOptions, store_for: Callable[[SiteConfig], BodyStore], keep_html: bool,
-            progress: Progress | None = None) -> tuple[Prepared, BodyStore | None]:
+@dataclass
+class Caches:
+    """What a build may reuse from earlier builds; each part is only ever a shortcut."""
+
+    bodies: BodyStore
+    load: Callable[[SiteConfig], LoadCache]
+    related: RelatedCache
+
+    @classmethod
+    def in_folder(cls, folder: Path | None) -> "Caches":
+        """Caches kept in `folder` between builds, or for this build only when None."""
+        return cls(
+            bodies=BodyStore(folder),
+            load=lambda config: LoadCache(folder / "load.pickle" if folder else None,
+                                          LoadOptions(config.tz, config.fold_categories),
+                                          config.markdown.max_file_size),
+            related=RelatedCache(folder / "related.pickle" if folder else None),
+        )
+
+
+def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
+            progress: Progress | None = None) -> Prepared:
     """Load, render bodies, link and plan pages; stop early when content has errors."""
     problems = Diagnostics()
     config, found = load_config(options.source, base_url=options.base_url)
     problems.extend(found)
     if problems.errors:
-        return Prepared(problems), None
+        return Prepared(problems)
     jobs = options.jobs or cpu_count()
-    loaded = load_site(options.source, config, options.drafts, problems, jobs)
+    load_cache = caches.load(config)
+    loaded = load_site(options.source, config, options.drafts, problems, jobs, load_cache)
     settings = settings_digest(options.source, config)
-    store = store_for(config)
+    store = caches.bodies
     infos, term_infos, found = render_bodies(loaded, store, settings, jobs, keep_html, progress)
     problems.extend(found)
     if problems.errors or (options.strict and problems.warnings):
-        return Prepared(problems, loaded.digests), store
+        return Prepared(problems, loaded.digests, load_cache)
     articles = tuple(loaded.articles)
     slug_of_path = {a.url: a.slug for a in articles}
-    links = link_site(articles, infos, tuple(loaded.terms), config, slug_of_path)
+    links = link_site(articles, infos, tuple(loaded.terms), config, slug_of_path, caches.related)
     renderer = Renderer(options.source, config)
     site = LinkedSite(
         config=config, articles=articles, article_by_slug={a.slug: a for a in articles},
         terms=tuple(loaded.terms), term_by_slug={t.slug: t for t in loaded.terms},
         infos=infos, term_infos=term_infos, links=links, digests=loaded.digests,
         settings_digest=settings, static_files=static_files(options.source),
+        cards={a.slug: card_digest(a) for a in articles},
     )
     specs = plan_pages(site, renderer, store)
     seen: dict[str, PageSpec] = {}
@@ -296,7 +166,7 @@ def prepare(options: BuildOptions, store_for: Callable[[SiteConfig], BodyStore],
                            hint="change the slug, url or alias of one of them")
         else:
             seen[spec.path] = spec
-    return Prepared(problems, loaded.digests, site, specs, renderer), store
+    return Prepared(problems, loaded.digests, load_cache, site, specs, renderer)
 
 
 def _render_spec(specs: list[PageSpec], index: int) -> tuple[str, bytes | None, Diagnostic | None]:
@@ -333,11 +203,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     except OutputError as exc:
         return BuildReport(False, (Diagnostic(str(destination), None, str(exc)),))
     folder = cache_folder(options.source) if options.cache else None
-    prepared, store = prepare(options, lambda config: BodyStore(folder), keep_html=False, progress=progress)
-    problems, site = prepared.problems, prepared.site
+    caches = Caches.in_folder(folder)
+    prepared = prepare(options, caches, keep_html=False, progress=progress)
+    problems, site, store = prepared.problems, prepared.site, caches.bodies
     if problems.errors or site is None or (options.strict and problems.warnings):
         return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
-    assert store is not None
     manifest_file = _manifest_path(options.source, destination)
     previous = _read_manifest(manifest_file) if options.cache and (destination / MARKER).exists() else {}
     staged = StagedOutput(destination)
@@ -366,6 +236,9 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     if options.cache:
         keep = {info.key for info in (*site.infos.values(), *site.term_infos.values())}
         store.save(keep)
+        caches.related.save()
+        if prepared.load_cache is not None:
+            prepared.load_cache.save()
         _write_manifest(manifest_file, {spec.path: spec.fingerprint for spec in prepared.specs})
     return BuildReport(True, tuple(problems.items), len(site.articles), len(site.terms), len(site.links.tags),
                        sum(1 for s in prepared.specs if s.path.endswith(".html")), rendered,
@@ -421,11 +294,20 @@ class IncrementalBuilder:
                  jobs: int = 0) -> None:
         self.options = BuildOptions(source=source, drafts=drafts, base_url=base_url, jobs=jobs, cache=False)
         self.store = BodyStore(None)
+        self.caches = Caches(self.store, self._load_cache, RelatedCache(None))
+        self.load_cache: LoadCache | None = None
         self.files: dict[str, bytes] = {}
         self.fingerprints: dict[str, str] = {}
         self.digests: dict[str, str] = {}
         self.url_of_source: dict[str, str] = {}
         self.base_path = "/"
+
+    def _load_cache(self, config: SiteConfig) -> LoadCache:
+        """The same in-memory load cache while the settings that loading depends on stay the same."""
+        fresh = LoadCache(None, LoadOptions(config.tz, config.fold_categories), config.markdown.max_file_size)
+        if self.load_cache is None or self.load_cache.key != fresh.key:
+            self.load_cache = fresh
+        return self.load_cache
 
     def ignored(self, path: Path) -> bool:
         """Paths that never affect the build: output, caches, VCS, hidden and editor files."""
@@ -442,7 +324,7 @@ class IncrementalBuilder:
     def build(self) -> BuildOutcome:
         """Rebuild from the site folder; never raises for content or template errors."""
         started = time.perf_counter()
-        prepared, _ = prepare(self.options, lambda config: self.store, keep_html=True)
+        prepared = prepare(self.options, self.caches, keep_html=True)
         changed_sources = tuple(sorted(
             path for path in set(prepared.digests) | set(self.digests)
             if prepared.digests.get(path) != self.digests.get(path)))

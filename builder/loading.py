@@ -1,0 +1,171 @@
+"""The load stage: every content file read and validated on every core, cached by file status.
+
+Article bodies are not kept: the parent process holds only front matter,
+and the body stage reads a body again when it has to render it. A load
+cache keyed by each file's status (modification time, size, inode) lets a
+rebuild skip reading and parsing every file that did not change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from . import __version__
+from .config import SiteConfig
+from .content import LoadOptions, load_article, load_term, replace_invalid_characters
+from .errors import Diagnostic, Diagnostics
+from .glossary import check_glossary, german_sort_key, summary_from_markdown
+from .model import Article, Term
+from .parallel import map_indices
+from .related import validate_related
+from .sources import SourceFile, discover, read_text
+
+# (kind, article or term or None, diagnostics, digest of the file's text or None)
+LoadResult = tuple[str, "Article | Term | None", tuple[Diagnostic, ...], "str | None"]
+FileStatus = tuple[int, int, int]
+RACY_NS = 2_000_000_000
+
+
+@dataclass
+class Loaded:
+    """The load stage's result."""
+
+    config: SiteConfig
+    articles: list[Article] = field(default_factory=list)
+    drafts: list[Article] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)   # source → digest of its text
+    paths: dict[str, Path] = field(default_factory=dict)    # source → file
+
+
+def file_status(path: Path) -> FileStatus | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+class LoadCache:
+    """Load results by file and status; in memory, and in a pickle when given a file."""
+
+    def __init__(self, path: Path | None, options: LoadOptions, max_size: int) -> None:
+        self.path = path
+        self.key = repr((__version__, options, max_size))
+        self.entries: dict[str, tuple[FileStatus, LoadResult]] = {}
+        if path is not None:
+            try:
+                with open(path, "rb") as handle:
+                    key, entries = pickle.load(handle)
+                if key == self.key:
+                    self.entries = entries
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+                    ImportError):
+                self.entries = {}  # a missing or stale cache only costs time
+
+    def get(self, rel: str, status: FileStatus | None) -> LoadResult | None:
+        entry = self.entries.get(rel)
+        return entry[1] if entry is not None and status is not None and entry[0] == status else None
+
+    def update(self, results: dict[str, tuple[FileStatus, LoadResult]]) -> None:
+        """Keep these results, except for files changed so recently that a second change within
+        the file system's timestamp granularity could go unnoticed (git's "racy" files)."""
+        recent = time.time_ns() - RACY_NS
+        self.entries = {rel: entry for rel, entry in results.items() if entry[0][0] < recent}
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with open(tmp, "wb") as handle:
+            pickle.dump((self.key, self.entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(self.path)
+
+
+def _load_one(state: tuple[list[SourceFile], LoadOptions, int], index: int) -> LoadResult:
+    """Worker: read, split and validate one content file; an article comes back without its body."""
+    files, options, max_size = state
+    file = files[index]
+    text, problem = read_text(file, max_size=max_size)
+    if problem is not None or text is None:
+        return file.kind, None, (problem,) if problem else (), None
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    if file.kind == "term":
+        term, found = load_term(file.rel, text, options)
+        if term is not None and not term.summary:
+            term = replace(term, summary=summary_from_markdown(term.body))
+        return file.kind, term, tuple(found), digest
+    article, found = load_article(file.rel, text, options)
+    return file.kind, replace(article, body="") if article else None, tuple(found), digest
+
+
+def read_body(path: Path, rel: str, body_line: int, max_size: int) -> str:
+    """An article's Markdown body, read again: the text from its body line on, as loading saw it."""
+    text, _ = read_text(SourceFile(rel, path, "article"), max_size=max_size)
+    text, _ = replace_invalid_characters(rel, text or "")
+    start = 0
+    for _ in range(body_line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    return text[start:]
+
+
+def load_site(source: Path, config: SiteConfig, drafts: bool, problems: Diagnostics, jobs: int = 1,
+              cache: LoadCache | None = None) -> Loaded:
+    """Read and validate every content file, or take it from the cache; collect every problem."""
+    files, found = discover(source)
+    problems.extend(found)
+    options = LoadOptions(config.tz, config.fold_categories)
+    max_size = config.markdown.max_file_size
+    if cache is None:
+        cache = LoadCache(None, options, max_size)
+    statuses = [file_status(file.path) for file in files]
+    results: list[LoadResult | None] = [cache.get(f.rel, s) for f, s in zip(files, statuses)]
+    missing = [i for i, result in enumerate(results) if result is None]
+    if missing:
+        fresh = map_indices(_load_one, ([files[i] for i in missing], options, max_size), len(missing), jobs)
+        for i, result in zip(missing, fresh):
+            results[i] = result
+    cache.update({f.rel: (s, r) for f, s, r in zip(files, statuses, results) if s is not None and r is not None})
+    loaded = Loaded(config)
+    for file, result in zip(files, results):
+        assert result is not None
+        _, item, found_here, digest = result
+        problems.extend(found_here)
+        if digest is not None:
+            loaded.digests[file.rel] = digest
+            loaded.paths[file.rel] = file.path
+        if isinstance(item, Term):
+            loaded.terms.append(item)
+        elif isinstance(item, Article):
+            (loaded.drafts if item.draft and not drafts else loaded.articles).append(item)
+    _check_unique(loaded.articles + loaded.drafts, "article slug", lambda a: a.slug, problems)
+    _check_unique(loaded.terms, "term slug", lambda t: t.slug, problems)
+    problems.extend(check_glossary(loaded.terms))
+    problems.extend(validate_related(loaded.articles + loaded.drafts))
+    published = {a.slug for a in loaded.articles}
+    loaded.articles = [replace(a, related=tuple(s for s in a.related if s in published))
+                       if any(s not in published for s in a.related) else a for a in loaded.articles]
+    loaded.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
+    loaded.terms.sort(key=lambda t: (german_sort_key(t.term), t.slug))
+    return loaded
+
+
+def _check_unique(items: list[Any], what: str, key: Callable[[Any], str], problems: Diagnostics) -> None:
+    seen: dict[str, Any] = {}
+    for item in items:
+        value = key(item)
+        if value in seen:
+            first = seen[value]
+            problems.error(item.source, 1, f"{what} '{value}' is already used by {first.source}",
+                           hint="rename one of the files or set a different 'slug:'")
+        else:
+            seen[value] = item
