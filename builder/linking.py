@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
-from typing import Mapping
+from pathlib import Path
+from typing import Any, Mapping
 
 from .bodies import BodyInfo
 from .config import SiteConfig
@@ -36,8 +39,39 @@ class Links:
     related_terms: Mapping[str, tuple[str, ...]]   # term slug → term slugs that co-occur
 
 
+class RelatedCache:
+    """The last related ranking and backlinks, by a digest of everything they were computed from."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.key: str | None = None
+        self.value: Any = None
+        if path is not None:
+            try:
+                with open(path, "rb") as handle:
+                    self.key, self.value = pickle.load(handle)
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+                    ImportError):
+                self.key, self.value = None, None
+
+    def get(self, key: str) -> Any:
+        return self.value if key == self.key else None
+
+    def put(self, key: str, value: Any) -> None:
+        self.key, self.value = key, value
+
+    def save(self) -> None:
+        if self.path is None or self.key is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with open(tmp, "wb") as handle:
+            pickle.dump((self.key, self.value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(self.path)
+
+
 def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], terms: tuple[Term, ...],
-              config: SiteConfig, slug_of_path: Mapping[str, str]) -> Links:
+              config: SiteConfig, slug_of_path: Mapping[str, str], cache: RelatedCache | None = None) -> Links:
     """Related articles, backlinks, tags and term usage for articles sorted newest first."""
     signals = [
         ArticleSignals(
@@ -50,9 +84,16 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
     ]
     names = {term.slug: term.term for term in terms}
     settings = RelatedSettings(**asdict(config.related))
+    cache = cache or RelatedCache(None)
+    key = hashlib.sha256(pickle.dumps((signals, settings, names), protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+    ranked = cache.get(key)
+    if ranked is None:
+        ranked = (rank_related(signals, settings, names) if settings.count else {a.slug: () for a in articles},
+                  backlinks(signals))
+        cache.put(key, ranked)
     return Links(
-        related=rank_related(signals, settings, names) if settings.count else {a.slug: () for a in articles},
-        backlinks=backlinks(signals),
+        related=ranked[0],
+        backlinks=ranked[1],
         tags=collect_tags(articles),
         term_articles=_term_articles(articles, infos),
         related_terms=_related_terms(articles, infos),

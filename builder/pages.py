@@ -39,6 +39,17 @@ class LinkedSite:
     digests: Mapping[str, str]                  # source path → digest of its bytes
     settings_digest: str                        # config, theme and builder version
     static_files: tuple[tuple[str, Path, str], ...]  # (output path, file, digest)
+    cards: Mapping[str, str]                    # article slug → card_digest(article)
+
+
+def card_digest(article: Article) -> str:
+    """What other pages show of an article (teasers, related lists, term pages), not its body.
+
+    Pages that list an article depend on this digest only, so editing an
+    article's text re-renders its own page but not every list it appears in.
+    """
+    return _fp(article.title, article.url, article.date, article.updated, article.kicker, article.summary,
+               article.tags, article.authors, article.draft, sorted(article.extra.items(), key=lambda kv: kv[0]))
 
 
 @dataclass(frozen=True)
@@ -76,8 +87,8 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyStore) -> It
         used = [site.term_by_slug[s] for s in info.terms if s in site.term_by_slug]
         fingerprint = _fp(
             site.settings_digest, digests[article.source], info.key,
-            [(r.slug, r.reasons, r.explicit, digests[by_slug[r.slug].source]) for r in related if r.slug in by_slug],
-            [digests[by_slug[s].source] for s in back if s in by_slug],
+            [(r.slug, r.reasons, r.explicit, site.cards.get(r.slug)) for r in related],
+            [site.cards.get(s) for s in back],
         )
 
         def make(article: Article = article, info: BodyInfo = info, related: Any = related,
@@ -110,7 +121,7 @@ def _listing(site: LinkedSite, renderer: Renderer, slugs: tuple[str, ...], url_o
         next_url = url_of(number + 1) if number < len(pages) else None
         items = tuple(site.article_by_slug[s] for s in chunk)
         fingerprint = _fp(site.settings_digest, template, title, dict(extra), number, len(pages),
-                          [site.digests[a.source] for a in items])
+                          [site.cards[a.slug] for a in items])
 
         def make(number: int = number, items: tuple[Article, ...] = items, url: str = url,
                  prev_url: str | None = prev_url, next_url: str | None = next_url) -> bytes:
@@ -152,7 +163,7 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyStore) -> I
         related_terms = [site.term_by_slug[s] for s in site.links.related_terms.get(term.slug, ())
                          if s in site.term_by_slug]
         fingerprint = _fp(site.settings_digest, digests[term.source], info.key,
-                          [digests[a.source] for a in users], [digests[t.source] for t in related_terms])
+                          [site.cards[a.slug] for a in users], [digests[t.source] for t in related_terms])
 
         def make(term: Term = term, info: BodyInfo = info, users: tuple[Article, ...] = users,
                  related_terms: list[Term] = related_terms) -> bytes:
@@ -180,10 +191,10 @@ def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyStore) -> It
                 return renderer.render("redirect.html", **context, target=target).encode()
             yield PageSpec(output_path(alias), _fp(base, "redirect", article.url), article.source, make)
     newest = site.articles[:config.feed_entries]
-    yield PageSpec("feed.xml", _fp(base, [digests[a.source] for a in newest],
+    yield PageSpec("feed.xml", _fp(base, [site.cards[a.slug] for a in newest],
                                    [site.infos[a.slug].key for a in newest]), "", lambda: atom_feed(
         newest, [store.html(site.infos[a.slug].key) for a in newest], config, urls.abs_url).encode())
-    yield PageSpec("sitemap.xml", _fp(base, [digests[a.source] for a in site.articles],
+    yield PageSpec("sitemap.xml", _fp(base, [site.cards[a.slug] for a in site.articles],
                                       [digests[t.source] for t in site.terms],
                                       [t.name for t in site.links.tags]),
                    "", lambda: sitemap(_sitemap_entries(site, renderer)).encode())

@@ -1,0 +1,113 @@
+"""Incremental builds equal fresh full builds after any sequence of edits."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from builder.pipeline import BuildOptions, IncrementalBuilder, build
+from conftest import write_site
+
+SITE = """
+-- config.yaml --
+title: "Zeitung"
+base_url: "https://example.org/z/"
+paginate: 2
+related:
+  count: 2
+  min_score: 0.01
+-- content/glossary/kreml.md --
+---
+term: "Kreml"
+aliases: ["Kremls"]
+---
+
+Sitz der russischen Regierung.
+-- content/glossary/nato.md --
+---
+term: "NATO"
+---
+
+Das Verteidigungsbündnis.
+-- layouts/404.html --
+<!doctype html><html lang="de"><title>Nicht gefunden</title><p>{{ site.title }}</p></html>
+"""
+WORDS = ["Kreml", "NATO", "Kremls", "Gespräch", "Moskau", "Antwort", "Bündnis", "Brief", "Genf", "Paris"]
+
+
+def _article(rng: random.Random, index: int) -> str:
+    tags = rng.sample(["Diplomatie", "NATO", "Russland", "Krise"], 2)
+    body = " ".join(rng.choice(WORDS) for _ in range(30))
+    link = f"\n\nSiehe [auch](a{rng.randrange(3)}.md)." if rng.random() < 0.5 else ""
+    return (f"---\ntitle: \"Artikel {index} {rng.choice(WORDS)}\"\ndate: 2022-01-{10 + index % 18:02d}T10:00:00+01:00\n"
+            f"tags: [{', '.join(tags)}]\n---\n\n{body}.{link}\n")
+
+
+def _write(path: Path, text: str) -> None:
+    """Write, then date the file back out of the load cache's racy window (as files usually are),
+    each write to its own timestamp, so the cache is really used."""
+    path.write_text(text, encoding="utf-8")
+    _write.clock += 1_000_000  # type: ignore[attr-defined]
+    os.utime(path, ns=(_write.clock, _write.clock))  # type: ignore[attr-defined]
+
+
+_write.clock = time.time_ns() - 3600 * 10**9  # type: ignore[attr-defined]
+
+
+def _edit(site: Path, rng: random.Random, step: int) -> None:
+    articles = sorted((site / "content/articles").glob("*.md"))
+    kind = rng.choice(["article", "article", "title", "new", "delete", "term", "template", "config", "touch"])
+    if kind in ("article", "title") and articles:
+        _write(rng.choice(articles), _article(rng, step))
+    elif kind == "new" or not articles:
+        _write(site / f"content/articles/n{step}.md", _article(rng, step))
+    elif kind == "delete" and len(articles) > 3:
+        victim = rng.choice([a for a in articles if a.stem not in ("a0", "a1", "a2")] or articles[3:])
+        victim.unlink()
+    elif kind == "term":
+        path = site / "content/glossary/kreml.md"
+        _write(path, path.read_text(encoding="utf-8").replace("Regierung", f"Regierung ({step})"))
+    elif kind == "template":
+        (site / "layouts/404.html").write_text(
+            f"<!doctype html><html lang=\"de\"><title>Weg {step}</title><p>{{{{ site.title }}}}</p></html>\n",
+            encoding="utf-8")
+    elif kind == "config":
+        path = site / "config.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "paginate: 2" if "paginate: 2" in path.read_text(encoding="utf-8") else "paginate: 3",
+            rng.choice(["paginate: 2", "paginate: 3"])), encoding="utf-8")
+    else:
+        _write(articles[0], articles[0].read_text(encoding="utf-8"))
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != ".builder-output"}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_edit_sequences_equal_fresh_builds(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    site = write_site(tmp_path / "site", SITE)
+    (site / "content/articles").mkdir(parents=True)
+    for index in range(6):
+        _write(site / f"content/articles/a{index}.md", _article(rng, index))
+    for term in (site / "content/glossary").iterdir():
+        _write(term, term.read_text(encoding="utf-8"))
+    preview = IncrementalBuilder(site, jobs=1)
+    assert preview.build().ok
+    cached_out = tmp_path / "cached"
+    for step in range(12):
+        _edit(site, rng, step)
+        outcome = preview.build()
+        cached = build(BuildOptions(source=site, destination=cached_out, jobs=2, cache=True))
+        fresh_out = tmp_path / f"fresh{step}"
+        fresh = build(BuildOptions(source=site, destination=fresh_out, jobs=1, cache=False))
+        assert outcome.ok and cached.ok and fresh.ok, (outcome.diagnostics, fresh.diagnostics)
+        expected = _tree(fresh_out)
+        assert dict(outcome.files) == {k: v for k, v in expected.items()}, f"preview differs after step {step}"
+        assert _tree(cached_out) == expected, f"cached build differs after step {step}"
