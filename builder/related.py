@@ -54,8 +54,9 @@ features are walked, and only articles sharing something are ever scored.
 
 The work per article is thus bounded by constants, not by N. The price: a
 candidate that owes most of its score to common features can miss the pool
-(measured by `benchmarks/bench_related.py --recall`: about 98% of the
-exhaustive top 5 at 10,000 articles, 99.8% at 1,000).
+(measured by `benchmarks/bench_related.py --recall` on its synthetic
+corpus: about 97% of the exhaustive top 5 at 10,000 articles, all of it at
+1,000; far less if everything is common, see its `--fixed-themes`).
 """
 
 from __future__ import annotations
