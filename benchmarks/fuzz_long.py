@@ -6,7 +6,8 @@ Each run draws `--examples` sites (and as many raw HTML fragments) with
 Hypothesis and checks every invariant of tests/test_fuzz.py: the build returns
 a site or errors that name a file and a line, pages parse as HTML without an
 error, annotations are forms of their terms, sanitised raw HTML carries no
-handler or script URL. A failure prints Hypothesis's shrunk example and exits 1.
+handler or script URL, front matter gives data or one error inside the
+file. A failure prints Hypothesis's shrunk example and exits 1.
 
 Prints, per property, the median over the runs of: seconds, examples per
 second, and for builds the share that succeeded and the annotations checked.
@@ -70,13 +71,30 @@ def run_sanitiser(examples: int, run_seed: int) -> tuple[float, Counter[str]]:
     return time.perf_counter() - started, counts
 
 
+def run_front_matter(examples: int, run_seed: int) -> tuple[float, Counter[str]]:
+    counts: Counter[str] = Counter()
+    texts = st.lists(st.one_of(st.sampled_from(test_fuzz.YAML_PIECES), st.text(max_size=4)), max_size=60).map(
+        lambda parts: "---\n" + "".join(parts) + "\n---\nText\n")
+
+    @seed(run_seed)
+    @_settings(examples)
+    @given(texts)
+    def prop(text: str) -> None:
+        test_fuzz.check_front_matter(text)
+        counts["examples"] += 1
+
+    started = time.perf_counter()
+    prop()
+    return time.perf_counter() - started, counts
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=20220126)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    for name, runner in (("build", run_builds), ("sanitiser", run_sanitiser)):
+    for name, runner in (("build", run_builds), ("sanitiser", run_sanitiser), ("front matter", run_front_matter)):
         seconds: list[float] = []
         rates: list[float] = []
         totals: list[Counter[str]] = []
@@ -89,7 +107,7 @@ def main() -> int:
             seconds.append(elapsed)
             rates.append(counts["examples"] / elapsed if elapsed else 0.0)
             totals.append(counts)
-        line = (f"{name:10} runs={args.runs} examples/run={args.examples} "
+        line = (f"{name:12} runs={args.runs} examples/run={args.examples} "
                 f"median {statistics.median(seconds):.1f} s, {statistics.median(rates):.1f} examples/s")
         if name == "build":
             ok_share = statistics.median(c["ok"] / max(1, c["examples"]) for c in totals)

@@ -288,3 +288,31 @@ HTML_PIECES = ["<a", "<img", "<svg", "<iframe", "<form", "<math", "<script>", "<
 @given(st.lists(st.one_of(st.sampled_from(HTML_PIECES), st.text(max_size=5)), max_size=30).map("".join))
 def test_sanitised_raw_html_carries_no_script_urls(source: str) -> None:
     check_sanitized(source)
+
+
+YAML_PIECES = ["title: ", "date: ", "tags: ", "- ", "  ", "\n", "[", "]", "{", "}", ", ", "&a ", "*a", "!!python/name:x ",
+               "!x ", "? ", ": ", "'", '"', "|", ">", "#", "%YAML 1.1\n", "---\n", "...\n", "<<: ", "2024-13-45", "on",
+               "NO", "1:30", "007", "\\e", "\t", "\x07", "\u2028", "\x85", "\ufeff", "\ud7ff", "ä", "ß", "~", "=",
+               "@", "`", "\\", "0x1F", ".inf", "9" * 30, "[" * 60, "{a: " * 60]
+
+
+def check_front_matter(text: str) -> None:
+    """Splitting and loading front matter gives data or one error inside the file."""
+    from builder.frontmatter import FrontMatterError, parse
+    lines = text.count("\n") + 1
+    try:
+        fm = parse(text)
+    except FrontMatterError as exc:
+        assert 1 <= exc.line <= lines + 1, (text, exc.line, exc.message)
+        assert exc.col is None or exc.col >= 1, (text, exc.col)
+        assert exc.message and "\n" not in exc.message, exc.message
+        return
+    assert 1 <= fm.body_line <= lines + 1
+    assert all(1 <= line <= lines for line in fm.key_lines.values()), fm.key_lines
+
+
+@FUZZ_SETTINGS
+@given(st.lists(st.one_of(st.sampled_from(YAML_PIECES), st.text(max_size=4)), max_size=40)
+       .map(lambda parts: "---\n" + "".join(parts) + "\n---\nText\n"))
+def test_front_matter_is_data_or_one_located_error(text: str) -> None:
+    check_front_matter(text)
