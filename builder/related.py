@@ -270,8 +270,8 @@ def _index(vectors: Sequence[Mapping[int, float]], size: int, times: Sequence[fl
             articles[fid], rare_weights[fid] = array("i", ids[fid]), array("d", weights[fid])
         elif df > POSTINGS_CAP:
             common[fid] = dict(zip(ids[fid], weights[fid]))
-            dated = sorted((times[article], article) for article in ids[fid])
-            by_date[fid] = (array("d", [t for t, _ in dated]), array("i", [b for _, b in dated]))
+            dated = sorted(ids[fid], key=times.__getitem__)  # stable: ties stay in article order
+            by_date[fid] = (array("d", [times[article] for article in dated]), array("i", dated))
     return _Index(articles, rare_weights, common, by_date)
 
 
@@ -386,21 +386,24 @@ class _Ranker:
     def reasons(self, a: int, b: int) -> tuple[str, ...]:
         """Shared terms (weightiest first, at most 3), then shared tags, as displayed names."""
         features = self.features
+        names: list[str] = []
         ta, tb = features.term_weights[a], features.term_weights[b]
         shared = ta.keys() & tb.keys() if ta and tb else ()
-        names = [self.term_names.get(t, t) for t in shared]
-        if len(names) > 1:
-            names = [name for _, name in sorted(zip([-ta[t] * tb[t] for t in shared], names))
-                     ][:MAX_TERM_REASONS]
+        if len(shared) == 1:
+            names = [self.term_names.get(t, t) for t in shared]
+        elif shared:
+            ranked = sorted([(-ta[t] * tb[t], self.term_names.get(t, t)) for t in shared])
+            names = [name for _, name in ranked[:MAX_TERM_REASONS]]
         ga, gb = features.tag_weights[a], features.tag_weights[b]
         shared = ga.keys() & gb.keys() if ga and gb else ()
         if shared:
             written = features.tag_names[a]
-            seen = {name.casefold() for name in names}
-            for _, tag in sorted((-ga[k], written[k]) for k in shared):
-                if tag.casefold() not in seen:
-                    seen.add(tag.casefold())
-                    names.append(tag)
+            tags = ([written[k] for k in shared] if len(shared) == 1
+                    else [tag for _, tag in sorted([(-ga[k], written[k]) for k in shared])])
+            if names:  # a tag named like a shared term says nothing new
+                seen = {name.casefold() for name in names}
+                tags = [tag for tag in tags if tag.casefold() not in seen]
+            names += tags
         return tuple(names)
 
     def related(self, a: int) -> tuple[RelatedEntry, ...]:
