@@ -328,10 +328,11 @@ class _Ranker:
         """(score, article) of scored candidates at least min_score, best first.
 
         Candidates come from the postings of a's rare features, which give
-        their exact score over those features. The POOL_MAX best of them get
-        the common features' share added and the date closeness applied,
-        stopping once no remaining one can reach the `needed` best or
-        `min_score`.
+        their exact score over those features, and from the date neighbours
+        sharing a's strongest common feature. The pool (POOL_MAX best of the
+        former, all of the latter) gets the common features' share added and
+        the date closeness applied, best first, stopping once no remaining
+        one can reach the `needed` best or `min_score`.
         """
         index = self.index
         articles, weights, common = index.articles, index.weights, index.common
@@ -369,7 +370,8 @@ class _Ranker:
         scored: list[tuple[float, int]] = []
         best: list[float] = []  # min-heap of the `needed` best scores so far
         for b, dot in sorted(pool.items(), key=_by_weight, reverse=True):
-            if dot * boost < min_score or (len(best) == needed and dot * boost < best[0]):
+            ceiling = dot * boost + 1e-9  # scores are rounded to 9 decimals
+            if ceiling < min_score or (len(best) == needed and ceiling < best[0]):
                 break  # closeness in date cannot lift this or any later one high enough
             if date_weight:
                 dot *= 1.0 + date_weight * math.exp2(-abs(age - ages[b]))
