@@ -2,8 +2,9 @@
 
 Used to compare articles by their wording (see `builder.related`). Tokens are
 runs of Unicode letters, lower-cased; hyphen compounds ("Normandie-Format")
-stay one token. Digits never belong to a word ("G7-Gipfel" gives "gipfel"),
-tokens of one or two letters and German stop words are dropped.
+stay one token. Decimal digits never belong to a word ("G7-Gipfel" gives
+"gipfel"), while sub- and superscript numbers do ("CO₂", "km²"). Tokens of
+one or two characters and German stop words are dropped.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ muss musst muß mußte musste mussten müssen müsst müsste müssten
 nach nachdem nahm natürlich neben nein nicht nichts nie niemals niemand noch nun
 nur
 ob oben oder oft ohne
-per
+per pro
 rund
 sagen sagt sagte sagten schließlich schon sehr sei seid seien sein seine seinem
 seinen seiner seines seit seitdem selbst sich sie sind so sodass sogar solch

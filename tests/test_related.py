@@ -8,6 +8,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from builder import related
 from builder.model import Article, RelatedEntry
@@ -395,3 +397,22 @@ def test_validate_related_accepts_valid_lists_and_locates_without_a_line() -> No
     assert validate_related([article("a", ("b",)), article("b", ("a",))]) == []
     diagnostics = validate_related([article("a", ("x",), line=None)])
     assert str(diagnostics[0]) == "content/articles/a.md: error: related article 'x' does not exist"
+
+
+@given(st.lists(st.tuples(st.sampled_from("abcdef"), st.lists(st.sampled_from("abcdefx")),
+                          st.lists(st.sampled_from("abcdefx"))), max_size=8))
+def test_backlinks_are_never_one_way_for_related_and_never_self(
+        rows: list[tuple[str, list[str], list[str]]]) -> None:
+    unique = {slug: (tuple(links), tuple(named)) for slug, links, named in rows}
+    signals = [sig(slug, links=links, related=named) for slug, (links, named) in unique.items()]
+    result = backlinks(signals)
+    assert set(result) == set(unique)
+    for slug, (links, named) in unique.items():
+        assert slug not in result[slug]
+        assert list(result[slug]) == sorted(set(result[slug]))
+        for target in (*links, *named):
+            if target in unique and target != slug:
+                assert slug in result[target]
+        for target in named:
+            if target in unique and target != slug:
+                assert target in result[slug]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from builder.textstats import GERMAN_STOP_WORDS, term_frequencies, words
 
 
@@ -34,6 +37,12 @@ def test_digits_and_short_tokens_are_dropped() -> None:
         "tagte", "gipfel", "staaten", "usa"]
 
 
+def test_sub_and_superscript_numbers_stay_in_their_word() -> None:
+    # Only decimal digits are dropped: "CO₂" and "km²" stay what they mean.
+    assert words("Der CO₂-Ausstoß pro km² sank 2023 um 4 Prozent") == [
+        "co₂-ausstoß", "km²", "sank", "prozent"]
+
+
 def test_a_trailing_hyphen_is_not_a_compound() -> None:
     assert words("Wirtschafts- und Finanzpolitik") == ["wirtschafts", "finanzpolitik"]
 
@@ -62,3 +71,13 @@ def test_term_frequencies_of_nothing() -> None:
 
 def test_words_are_lower_cased() -> None:
     assert words("KREML Kreml kreml") == ["kreml", "kreml", "kreml"]
+
+
+@given(st.text())
+def test_every_word_is_a_lower_case_content_word(text: str) -> None:
+    for word in words(text):
+        assert len(word) > 2
+        assert word == word.lower()
+        assert word not in GERMAN_STOP_WORDS
+        assert not any(ch.isdecimal() for ch in word)
+        assert not word.startswith("-") and not word.endswith("-")
