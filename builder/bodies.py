@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import pickle
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +12,7 @@ from markdown_it import MarkdownIt
 
 from . import __version__
 from .annotate import glossary_plugin
+from .bodystore import BodyStore, Location, append_html, close_writer
 from .config import SiteConfig
 from .errors import Diagnostic
 from .glossary import Matcher
@@ -93,69 +93,6 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
     return rendered.html, info
 
 
-class BodyStore:
-    """Rendered body HTML and infos by key: in memory, and on disk when given a folder."""
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self.memory: dict[str, str] = {}
-        self.infos: dict[str, BodyInfo] = {}
-        if folder is not None:
-            self._load_index()
-
-    def _index(self) -> Path:
-        assert self.folder is not None
-        return self.folder / "bodies.pickle"
-
-    def _load_index(self) -> None:
-        try:
-            with open(self._index(), "rb") as handle:
-                self.infos = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-            self.infos = {}  # a missing or stale cache is only slower, never wrong
-
-    def _html_path(self, key: str) -> Path:
-        assert self.folder is not None
-        return self.folder / "html" / key[:2] / f"{key}.html"
-
-
-    def has(self, key: str) -> bool:
-        if key not in self.infos:
-            return False
-        return key in self.memory or (self.folder is not None and self._html_path(key).exists())
-
-    @staticmethod
-    def write_html(folder: Path, key: str, html: str) -> None:
-        """Store one body's HTML on disk (called from worker processes)."""
-        path = folder / "html" / key[:2] / f"{key}.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(html, encoding="utf-8")
-
-    def remember(self, info: BodyInfo, html: str | None) -> None:
-        """Record a body rendered by a worker; its HTML is in memory or already on disk."""
-        self.infos[info.key] = info
-        if html is not None:
-            self.memory[info.key] = html
-
-    def html(self, key: str) -> str:
-        if key in self.memory:
-            return self.memory[key]
-        assert self.folder is not None
-        return self._html_path(key).read_text(encoding="utf-8")
-
-    def save(self, keep: set[str]) -> None:
-        """Write the index of the bodies this build used; forget the rest."""
-        self.infos = {key: info for key, info in self.infos.items() if key in keep}
-        self.memory = {key: html for key, html in self.memory.items() if key in keep}
-        if self.folder is None:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self._index().with_suffix(".tmp")
-        with open(tmp, "wb") as handle:
-            pickle.dump(self.infos, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(self._index())
-
-
 # The body stage ------------------------------------------------------------------------------
 
 BodyItem = tuple[str, str, int, bool, "str | None", str]   # (key, source, body line, glossary, exclude, slug)
@@ -180,8 +117,8 @@ def url_under_base(config: SiteConfig, path: str) -> str:
     return config.base_path + path.lstrip("/")
 
 
-def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None]:
-    """Worker: read and render one body, store its HTML on disk, return its info (and HTML if kept)."""
+def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Location | None]:
+    """Worker: read and render one body, store its HTML, return its info and where the HTML is."""
     key, source, body_line, glossary, exclude, _ = job.items[index]
     config = job.config
     raw = (job.term_bodies[source] if exclude is not None
@@ -201,9 +138,8 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None]:
 
     html, info = render(job.md, key, text, resolve_link=resolve, url_for=lambda p: url_under_base(config, p),
                         glossary=glossary, exclude=exclude, source=source, body_line=body_line, notes=notes)
-    if job.store_folder is not None:
-        BodyStore.write_html(job.store_folder, key, html)
-    return info, html if job.keep_html or job.store_folder is None else None
+    location = append_html(job.store_folder, html) if job.store_folder is not None else None
+    return info, html if job.keep_html or job.store_folder is None else None, location
 
 
 def render_bodies(loaded: Loaded, store: BodyStore, settings: str, jobs: int, keep_html: bool,
@@ -232,8 +168,9 @@ def render_bodies(loaded: Loaded, store: BodyStore, settings: str, jobs: int, ke
                       {t.source: t.body for t in terms}, keep_html, store.folder)
         done = map_indices(_render_one, job, len(missing), jobs,
                            (lambda n, total: progress("Rendering bodies", n, total)) if progress else None)
-        for info, html in done:
-            store.remember(info, html)
+        close_writer()  # the parent may have appended when working without worker processes
+        for info, html, location in done:
+            store.remember(info, html, location)
     article_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is None}
     term_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is not None}
     problems = [note for infos in (article_infos, term_infos) for info in infos.values() for note in info.notes]

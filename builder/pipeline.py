@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,6 +205,25 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         return BuildReport(False, (Diagnostic(str(destination), None, str(exc)),))
     folder = cache_folder(options.source) if options.cache else None
     caches = Caches.in_folder(folder)
+    if folder is not None:
+        try:
+            return _build(options, caches, destination, started, progress)
+        finally:
+            caches.bodies.close()
+    # Without the cache, bodies still go through pack files (pickling every page's HTML to the
+    # parent costs more time and memory), in a scratch folder on the destination's file system.
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{destination.name}.scratch-", dir=destination.parent) as scratch:
+        caches.bodies = BodyStore(Path(scratch))
+        try:
+            return _build(options, caches, destination, started, progress)
+        finally:
+            caches.bodies.close()
+
+
+def _build(options: BuildOptions, caches: Caches, destination: Path, started: float,
+           progress: Progress | None) -> BuildReport:
+    """The build once its destination is checked and its caches are chosen."""
     prepared = prepare(options, caches, keep_html=False, progress=progress)
     problems, site, store = prepared.problems, prepared.site, caches.bodies
     if problems.errors or site is None or (options.strict and problems.warnings):

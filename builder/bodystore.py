@@ -1,0 +1,134 @@
+"""Rendered body HTML by key, in memory or in append-only pack files.
+
+Each worker process appends the bodies it renders to a pack file of its own
+and reports where each one landed, so a 10,000-article build writes a few
+files instead of ten thousand. The index (key → info and location) is
+written by the parent at the end of a build; packs that hold mostly stale
+bodies are compacted then.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+Location = tuple[str, int, int]   # (pack file name, offset, length in bytes)
+INDEX = "bodies.pickle"
+PACKS = "packs"
+COMPACT_BELOW = 0.5               # compact when less than half of the packs' bytes are live
+
+
+@dataclass
+class _Writer:
+    pid: int
+    name: str
+    handle: BinaryIO
+
+
+_WRITER: _Writer | None = None
+
+
+def append_html(folder: Path, html: str) -> Location:
+    """Append one body to this process's pack file (called in worker processes)."""
+    global _WRITER
+    if _WRITER is None or _WRITER.pid != os.getpid() or _WRITER.handle.closed:
+        (folder / PACKS).mkdir(parents=True, exist_ok=True)
+        name = f"{uuid.uuid4().hex}.pack"
+        _WRITER = _Writer(os.getpid(), name, open(folder / PACKS / name, "ab"))
+    data = html.encode("utf-8", "surrogatepass")
+    offset = _WRITER.handle.tell()
+    _WRITER.handle.write(data)
+    _WRITER.handle.flush()  # readers in other processes open the pack by name
+    return (_WRITER.name, offset, len(data))
+
+
+def close_writer() -> None:
+    global _WRITER
+    if _WRITER is not None and _WRITER.pid == os.getpid():
+        _WRITER.handle.close()
+    _WRITER = None
+
+
+class BodyStore:
+    """Rendered bodies and their infos by key: in memory, and on disk when given a folder."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.memory: dict[str, str] = {}
+        self.infos: dict[str, Any] = {}
+        self.locations: dict[str, Location] = {}
+        self._fds: dict[str, int] = {}
+        if folder is not None:
+            try:
+                with open(folder / INDEX, "rb") as handle:
+                    self.infos, self.locations = pickle.load(handle)
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+                    ValueError):
+                self.infos, self.locations = {}, {}  # a missing or stale cache is only slower
+
+    def has(self, key: str) -> bool:
+        return key in self.infos and (key in self.memory or key in self.locations)
+
+    def remember(self, info: Any, html: str | None, location: Location | None) -> None:
+        """Record a body rendered by a worker: its HTML in memory, or where it was stored."""
+        self.infos[info.key] = info
+        if html is not None:
+            self.memory[info.key] = html
+        if location is not None:
+            self.locations[info.key] = location
+
+    def html(self, key: str) -> str:
+        if key in self.memory:
+            return self.memory[key]
+        assert self.folder is not None
+        name, offset, length = self.locations[key]
+        fd = self._fds.get(name)
+        if fd is None:
+            fd = self._fds[name] = os.open(self.folder / PACKS / name, os.O_RDONLY)
+        # pread: forked page workers share these descriptors, so no shared file offset may be used
+        return os.pread(fd, length, offset).decode("utf-8", "surrogatepass")
+
+    def save(self, keep: set[str]) -> None:
+        """Write the index of the bodies this build used; forget the rest, compact stale packs."""
+        close_writer()
+        self.infos = {key: info for key, info in self.infos.items() if key in keep}
+        self.memory = {key: html for key, html in self.memory.items() if key in keep}
+        self.locations = {key: loc for key, loc in self.locations.items() if key in keep}
+        if self.folder is None:
+            return
+        self._compact()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f"{INDEX}.tmp"
+        with open(tmp, "wb") as handle:
+            pickle.dump((self.infos, self.locations), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(self.folder / INDEX)
+        self._remove_unused_packs()
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+
+    def _compact(self) -> None:
+        assert self.folder is not None
+        packs = self.folder / PACKS
+        total = sum(p.stat().st_size for p in packs.glob("*.pack")) if packs.is_dir() else 0
+        live = sum(length for _, _, length in self.locations.values())
+        if not total or live >= total * COMPACT_BELOW:
+            return
+        moved = {key: self.html(key) for key in self.locations}
+        self.close()
+        self.locations = {key: append_html(self.folder, html) for key, html in sorted(moved.items())}
+        close_writer()
+
+    def _remove_unused_packs(self) -> None:
+        assert self.folder is not None
+        used = {name for name, _, _ in self.locations.values()}
+        self.close()
+        for pack in (self.folder / PACKS).glob("*.pack") if (self.folder / PACKS).is_dir() else ():
+            if pack.name not in used:
+                pack.unlink(missing_ok=True)
