@@ -61,7 +61,8 @@ def load_mapping(text: str) -> LoadedYaml:
                           f"the character U+{ord(odd_break.group()):04X} (a Unicode line break) is not allowed "
                           "in YAML here", hint="replace it with a space or an ordinary line break")
     try:
-        _check_events(text)
+        if _may_hold_aliases_or_deep_nesting(text):
+            _check_events(text)
         node = yaml.compose(text, Loader=_Base)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -106,6 +107,13 @@ def load_mapping(text: str) -> LoadedYaml:
         key_lines[key] = key_node.start_mark.line + 1
         _nested_lines(value_node, key, key_lines)
     return LoadedYaml(data, key_lines)
+
+
+def _may_hold_aliases_or_deep_nesting(text: str) -> bool:
+    """Whether the event check is needed: anchors need "&", aliases "*", and nesting depth
+    cannot exceed the number of lines plus flow brackets. Typical front matter skips a second parse."""
+    return ("&" in text or "*" in text
+            or text.count("\n") + text.count("[") + text.count("{") >= _MAX_DEPTH)
 
 
 def _check_events(text: str, loader: type | None = None) -> None:
