@@ -71,7 +71,8 @@ class RelatedCache:
 
 
 def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], terms: tuple[Term, ...],
-              config: SiteConfig, slug_of_path: Mapping[str, str], cache: RelatedCache | None = None) -> Links:
+              config: SiteConfig, slug_of_path: Mapping[str, str], cache: RelatedCache | None = None,
+              jobs: int = 1) -> Links:
     """Related articles, backlinks, tags and term usage for articles sorted newest first."""
     signals = [
         ArticleSignals(
@@ -88,7 +89,8 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
     key = hashlib.sha256(pickle.dumps((signals, settings, names), protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
     ranked = cache.get(key)
     if ranked is None:
-        ranked = (rank_related(signals, settings, names) if settings.count else {a.slug: () for a in articles},
+        ranked = (rank_related(signals, settings, names, jobs=jobs) if settings.count
+                  else {a.slug: () for a in articles},
                   backlinks(signals))
         cache.put(key, ranked)
     return Links(

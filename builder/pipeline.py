@@ -148,7 +148,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
         return Prepared(problems, loaded.digests, load_cache)
     articles = tuple(loaded.articles)
     slug_of_path = {a.url: a.slug for a in articles}
-    links = link_site(articles, infos, tuple(loaded.terms), config, slug_of_path, caches.related)
+    links = link_site(articles, infos, tuple(loaded.terms), config, slug_of_path, caches.related, jobs)
     renderer = Renderer(options.source, config)
     site = LinkedSite(
         config=config, articles=articles, article_by_slug={a.slug: a for a in articles},

@@ -74,6 +74,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from .errors import Diagnostic
 from .model import Article, RelatedEntry
+from .parallel import map_indices
 from .slug import slugify
 
 TEXT_FEATURES = 10      # words per article used as its text features
@@ -431,15 +432,21 @@ class _Ranker:
         return tuple(entries)
 
 
+def _rank_one(ranker: "_Ranker", index: int) -> tuple[RelatedEntry, ...]:
+    return ranker.related(index)
+
+
 def rank_related(signals: Sequence[ArticleSignals], settings: RelatedSettings,
-                 term_names: Mapping[str, str]) -> dict[str, tuple[RelatedEntry, ...]]:
+                 term_names: Mapping[str, str], *, jobs: int = 1) -> dict[str, tuple[RelatedEntry, ...]]:
     """Slug -> its related articles, explicit ones first; every article is a key.
 
-    `term_names` maps glossary slugs to the names shown as reasons.
+    `term_names` maps glossary slugs to the names shown as reasons. Each
+    article's ranking is independent of the others', so `jobs` processes share the work.
     """
     ordered = _canonical(signals)
     ranker = _Ranker(ordered, settings, term_names)
-    return {signal.slug: ranker.related(index) for index, signal in enumerate(ordered)}
+    ranked = map_indices(_rank_one, ranker, len(ordered), jobs)
+    return {signal.slug: entries for signal, entries in zip(ordered, ranked)}
 
 
 # --------------------------------------------------------------------------- backlinks
