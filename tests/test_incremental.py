@@ -111,3 +111,21 @@ def test_random_edit_sequences_equal_fresh_builds(tmp_path: Path, seed: int) -> 
         expected = _tree(fresh_out)
         assert dict(outcome.files) == {k: v for k, v in expected.items()}, f"preview differs after step {step}"
         assert _tree(cached_out) == expected, f"cached build differs after step {step}"
+
+
+def test_parallel_and_cached_builds_equal_a_single_process_build(tmp_path: Path) -> None:
+    """Enough articles that every stage really runs in worker processes."""
+    import sys
+
+    from conftest import REPO
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from corpus import generate
+
+    site = tmp_path / "site"
+    generate(site, 300, 60)
+    single, parallel = tmp_path / "single", tmp_path / "parallel"
+    assert build(BuildOptions(source=site, destination=single, jobs=1, cache=False)).ok
+    assert build(BuildOptions(source=site, destination=parallel, jobs=2, cache=True)).ok
+    assert _tree(parallel) == _tree(single)
+    assert build(BuildOptions(source=site, destination=parallel, jobs=2, cache=True)).ok   # warm
+    assert _tree(parallel) == _tree(single)
