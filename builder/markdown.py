@@ -166,7 +166,8 @@ def _plain_text(state: StateCore) -> None:
 # what was checked: event handlers (on*), srcdoc and http-equiv go, URL
 # attributes with javascript:/vbscript:/data: go, any value naming javascript:
 # or vbscript: goes. Kept values keep their quotes and character references
-# but never a raw "<" or ">", and unterminated tags are escaped. So every tag
+# but never a raw "<" or ">"; from an unterminated tag on, every "<" is
+# escaped. So every tag
 # a browser can see in the output starts where this pass saw one, whatever
 # state the browser is in (text, comment, <textarea>, <script>), and was
 # checked. Script elements themselves stay: html: true allows them, as an
@@ -204,10 +205,11 @@ def sanitize_html(html: str) -> str:
     while (match := _TAG_OPEN.search(html, pos)) is not None:
         out.append(html[pos:match.start()])
         parsed = _read_attributes(html, match.end())
-        if parsed is None:  # unterminated: it would swallow the page after it
-            out.append("&lt;")
-            pos = match.start() + 1
-            continue
+        if parsed is None:
+            # Unterminated: a browser would read the rest of the page into this tag.
+            # Show the rest as text; rescanning from every later "<" would be quadratic.
+            out.append(html[match.start():].replace("<", "&lt;"))
+            return "".join(out)
         attributes, self_closing, end = parsed
         name = match.group(2)
         if match.group(1):

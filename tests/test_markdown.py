@@ -152,6 +152,7 @@ def test_sanitize_keeps_ordinary_html() -> None:
     ("<A HREF=x onClick=y>", "<A HREF=x>"),
     ("</a onclick=alert(1)>", "</a>"),
     ("<a title=\"x", "&lt;a title=\"x"),
+    ('<b>fett</b> <a title="x <i>kursiv</i>', '<b>fett</b> &lt;a title="x &lt;i>kursiv&lt;/i>'),
     ("<script>el.innerHTML = \"<b class='x'>\" + y; if (a<b && c>d) go()</script><img src=x onerror=y>",
      "<script>el.innerHTML = \"<b class='x'>\" + y; if (a<b && c>d) go()</script><img src=x>"),
     ("<textarea><script></textarea><img src=x onerror=alert(1)></script>",
@@ -205,6 +206,8 @@ def test_raw_html_ids_are_left_to_the_author() -> None:
     ("huge line", "Wort " * 200_000 + "\n"),
     ("lists", "".join("  " * depth + "- x\n" for depth in range(1_000))),
     ("html", "<a " * 20_000 + "\n"),
+    ("unterminated tags in an html block", "<div>" + '<a title="' * 20_000 + "\n"),
+    ("html block of tags", "<div>\n" + "<b>" * 50_000 + "\n"),
 ])
 def test_pathological_markdown_renders_in_bounded_time(name: str, text: str) -> None:
     for md in (PLAIN, WITH_HTML):
