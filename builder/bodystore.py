@@ -10,11 +10,12 @@ bodies are compacted then.
 from __future__ import annotations
 
 import os
-import pickle
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from .cachefile import read_pickle, write_pickle
 
 Location = tuple[str, int, int]   # (pack file name, offset, length in bytes)
 INDEX = "bodies.pickle"
@@ -59,16 +60,10 @@ class BodyStore:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.memory: dict[str, str] = {}
-        self.infos: dict[str, Any] = {}
-        self.locations: dict[str, Location] = {}
         self._fds: dict[str, int] = {}
-        if folder is not None:
-            try:
-                with open(folder / INDEX, "rb") as handle:
-                    self.infos, self.locations = pickle.load(handle)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
-                    ValueError):
-                self.infos, self.locations = {}, {}  # a missing or stale cache is only slower
+        self.infos: dict[str, Any]
+        self.locations: dict[str, Location]
+        self.infos, self.locations = read_pickle(folder / INDEX if folder else None, ({}, {}))
 
     def has(self, key: str) -> bool:
         return key in self.infos and (key in self.memory or key in self.locations)
@@ -101,11 +96,7 @@ class BodyStore:
         if self.folder is None:
             return
         self._compact()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f"{INDEX}.tmp"
-        with open(tmp, "wb") as handle:
-            pickle.dump((self.infos, self.locations), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(self.folder / INDEX)
+        write_pickle(self.folder / INDEX, (self.infos, self.locations))
         self._remove_unused_packs()
 
     def close(self) -> None:

@@ -14,6 +14,8 @@ import tomllib
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Mapping
 
+from .errors import LocatedError
+
 __all__ = [
     "CompatError",
     "FOREIGN_KEYS",
@@ -25,15 +27,8 @@ __all__ = [
 ]
 
 
-class CompatError(Exception):
-    """A front matter problem, located by file line (and column when known)."""
-
-    def __init__(self, line: int, col: int | None, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.line = line
-        self.col = col
-        self.message = message
-        self.hint = hint
+class CompatError(LocatedError):
+    """A TOML or JSON front matter problem, located by file line (and column when known)."""
 
 
 # Keys Jekyll and Hugo themes use that we keep untouched in the front matter

@@ -30,7 +30,9 @@ class GlossarySettings:
 
 
 @dataclass(frozen=True)
-class RelatedConfig:
+class RelatedSettings:
+    """The site's `related:` section: how many related articles, and how their score is weighed."""
+
     count: int = 5
     min_score: float = 0.15
     weight_terms: float = 1.0
@@ -62,7 +64,7 @@ class SiteConfig:
     fold_categories: bool = True
     markdown: MarkdownSettings = field(default_factory=MarkdownSettings)
     glossary: GlossarySettings = field(default_factory=GlossarySettings)
-    related: RelatedConfig = field(default_factory=RelatedConfig)
+    related: RelatedSettings = field(default_factory=RelatedSettings)
     paths: PathSettings = field(default_factory=PathSettings)
     publish: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -81,7 +83,7 @@ class SiteConfig:
 _SECTIONS: dict[str, type] = {
     "markdown": MarkdownSettings,
     "glossary": GlossarySettings,
-    "related": RelatedConfig,
+    "related": RelatedSettings,
     "paths": PathSettings,
 }
 _DICT_KEYS = {"publish", "extra"}

@@ -133,20 +133,30 @@ def replace_invalid_characters(rel: str, text: str) -> tuple[str, list[Diagnosti
         hint="delete it; such characters usually come from copy and paste")]
 
 
-def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | None, list[Diagnostic]]:
-    """Validate an article's front matter; None when it has errors."""
-    empty = _empty_file(rel, text, "'title:' and 'date:'")
+def _front_matter(rel: str, text: str, required: str
+                  ) -> tuple[frontmatter.FrontMatter | None, list[Diagnostic]]:
+    """The file's front matter, after refusing an empty file and cleaning forbidden characters.
+
+    The diagnostics include the front matter reader's own warnings.
+    """
+    empty = _empty_file(rel, text, required)
     if empty:
         return None, empty
-    text, cleaned = replace_invalid_characters(rel, text)
-    fm, problems = read_front_matter(rel, text)
-    problems = cleaned + problems
+    text, problems = replace_invalid_characters(rel, text)
+    fm, found = read_front_matter(rel, text)
+    problems += found
+    if fm is not None:
+        problems += [Diagnostic(rel, line or 1, visible(message) or "", "warning") for line, message in fm.warnings]
+    return fm, problems
+
+
+def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | None, list[Diagnostic]]:
+    """Validate an article's front matter; None when it has errors."""
+    fm, problems = _front_matter(rel, text, "'title:' and 'date:'")
     if fm is None:
         return None, problems
     data, lines = dict(fm.data), dict(fm.key_lines)
     p = _Problems(rel, lines)
-    for line, message in fm.warnings:
-        p.warning(None, message, line=line)
     stem = _nfc(PurePosixPath(rel).stem)
     file_date = None
     try:
@@ -197,12 +207,7 @@ def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | N
 
 def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, list[Diagnostic]]:
     """Validate a glossary entry; None when it has errors. Summary is filled in later."""
-    empty = _empty_file(rel, text, "'term:'")
-    if empty:
-        return None, empty
-    text, cleaned = replace_invalid_characters(rel, text)
-    fm, problems = read_front_matter(rel, text)
-    problems = cleaned + problems
+    fm, problems = _front_matter(rel, text, "'term:'")
     if fm is None:
         return None, problems
     data, lines = fm.data, fm.key_lines

@@ -46,6 +46,20 @@ class Diagnostic:
         }
 
 
+class LocatedError(Exception):
+    """A problem at a place in one text: 1-based line and column (when known), message, hint.
+
+    Readers raise subclasses of it; the loader turns them into a Diagnostic for the file.
+    """
+
+    def __init__(self, line: int, col: int | None, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.col = col
+        self.message = message
+        self.hint = hint
+
+
 class BuildError(Exception):
     """Raised when a build has errors; carries all of them, warnings included."""
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import LocatedError
 from .yamlsafe import YamlProblem, load_mapping
 
 
@@ -21,12 +22,8 @@ class FrontMatter:
     warnings: tuple[tuple[int | None, str], ...] = field(default=())
 
 
-class FrontMatterError(Exception):
+class FrontMatterError(LocatedError):
     """Front matter we cannot read; line and column are file coordinates."""
-
-    def __init__(self, line: int, col: int | None, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.line, self.col, self.message, self.hint = line, col, message, hint
 
 
 def parse(text: str) -> FrontMatter:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 from .bodies import BodyInfo
+from .cachefile import read_pickle, write_pickle
 from .config import SiteConfig
 from .glossary import german_sort_key
 from .model import Article, RelatedEntry, Term
-from .related import ArticleSignals, RelatedSettings, backlinks, rank_related
+from .related import ArticleSignals, backlinks, rank_related
 from .slug import slugify
 
 RELATED_TERMS = 5
@@ -44,15 +45,9 @@ class RelatedCache:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.key: str | None = None
-        self.value: Any = None
-        if path is not None:
-            try:
-                with open(path, "rb") as handle:
-                    self.key, self.value = pickle.load(handle)
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-                    ImportError):
-                self.key, self.value = None, None
+        self.key: str | None
+        self.value: Any
+        self.key, self.value = read_pickle(path, (None, None))
 
     def get(self, key: str) -> Any:
         return self.value if key == self.key else None
@@ -61,13 +56,8 @@ class RelatedCache:
         self.key, self.value = key, value
 
     def save(self) -> None:
-        if self.path is None or self.key is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "wb") as handle:
-            pickle.dump((self.key, self.value), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(self.path)
+        if self.path is not None and self.key is not None:
+            write_pickle(self.path, (self.key, self.value))
 
 
 def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], terms: tuple[Term, ...],
@@ -84,7 +74,7 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
         for a in articles
     ]
     names = {term.slug: term.term for term in terms}
-    settings = RelatedSettings(**asdict(config.related))
+    settings = config.related
     cache = cache or RelatedCache(None)
     key = hashlib.sha256(pickle.dumps((signals, settings, names), protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
     ranked = cache.get(key)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__
+from .cachefile import read_pickle, write_pickle
 from .config import SiteConfig
 from .content import LoadOptions, load_article, load_term, replace_invalid_characters
 from .errors import Diagnostic, Diagnostics
@@ -58,16 +58,8 @@ class LoadCache:
     def __init__(self, path: Path | None, options: LoadOptions, max_size: int) -> None:
         self.path = path
         self.key = repr((__version__, options, max_size))
-        self.entries: dict[str, tuple[FileStatus, LoadResult]] = {}
-        if path is not None:
-            try:
-                with open(path, "rb") as handle:
-                    key, entries = pickle.load(handle)
-                if key == self.key:
-                    self.entries = entries
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-                    ImportError):
-                self.entries = {}  # a missing or stale cache only costs time
+        key, entries = read_pickle(path, (None, {}))
+        self.entries: dict[str, tuple[FileStatus, LoadResult]] = entries if key == self.key else {}
 
     def get(self, rel: str, status: FileStatus | None) -> LoadResult | None:
         entry = self.entries.get(rel)
@@ -80,13 +72,8 @@ class LoadCache:
         self.entries = {rel: entry for rel, entry in results.items() if entry[0][0] < recent}
 
     def save(self) -> None:
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "wb") as handle:
-            pickle.dump((self.key, self.entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(self.path)
+        if self.path is not None:
+            write_pickle(self.path, (self.key, self.entries))
 
 
 def _load_one(state: tuple[list[SourceFile], LoadOptions, int], index: int) -> LoadResult:

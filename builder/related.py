@@ -72,6 +72,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Callable, Iterable, Mapping, Sequence
 
+from .config import RelatedSettings
 from .errors import Diagnostic
 from .model import Article, RelatedEntry
 from .parallel import map_indices
@@ -84,19 +85,6 @@ POOL_MAX = 40           # candidates per article found by rare features and scor
 DATE_FEATURES = 1       # a's strongest common feature also proposes candidates: ...
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
 MAX_TERM_REASONS = 3
-
-
-@dataclass(frozen=True)
-class RelatedSettings:
-    """The site's `related:` configuration."""
-
-    count: int = 5
-    min_score: float = 0.15
-    weight_terms: float = 1.0
-    weight_tags: float = 0.5
-    weight_text: float = 1.0
-    weight_date: float = 0.2
-    date_half_life_days: float = 30.0
 
 
 @dataclass(frozen=True)

@@ -15,18 +15,13 @@ from typing import Any
 
 import yaml
 
+from .errors import LocatedError
+
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class YamlProblem(Exception):
+class YamlProblem(LocatedError):
     """A YAML document we refuse, with a 1-based line and column inside the document."""
-
-    def __init__(self, line: int, col: int | None, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.line = line
-        self.col = col
-        self.message = message
-        self.hint = hint
 
 
 @dataclass(frozen=True)
