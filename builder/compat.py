@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date
 from typing import Any, Mapping
 
 from .errors import LocatedError
@@ -23,7 +23,6 @@ __all__ = [
     "load_front_matter",
     "normalize_keys",
     "date_from_filename",
-    "parse_date",
 ]
 
 
@@ -436,51 +435,3 @@ def date_from_filename(stem: str) -> tuple[date | None, str]:
     except ValueError:
         return None, stem
     return day, match.group(4)
-
-
-_DATE_TEXT = re.compile(
-    r"""^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})
-        (?:(?:[Tt]|[ \t]+)
-           (?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d+))?)?
-           [ \t]*(?P<tz>[Zz]|[+-]\d{2}(?::?\d{2})?)?
-        )?$""",
-    re.VERBOSE,
-)
-
-
-def parse_date(value: object, tz: tzinfo) -> datetime:
-    """A timezone-aware datetime from a date, datetime or date string.
-
-    Strings: ISO 8601 with 'T' or a space, with or without an offset (Z,
-    +01:00, +0100), Jekyll's '2019-01-05 10:00:00 +0100', or a date alone.
-    Without an offset, tz applies. Raises ValueError("must be an ISO 8601
-    date, got 'gestern'") for anything else.
-    """
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=tz)
-    if not isinstance(value, str):
-        raise ValueError(f"must be an ISO 8601 date, got {value!r}")
-    match = _DATE_TEXT.match(value.strip())
-    if not match:
-        raise ValueError(f"must be an ISO 8601 date, got {value!r}")
-    g = match.groupdict()
-    try:
-        fraction = (g["f"] or "0")[:6].ljust(6, "0")
-        clock = time(int(g["H"] or 0), int(g["M"] or 0), int(g["S"] or 0), int(fraction))
-        zone = _offset(g["tz"]) if g["tz"] else tz
-        return datetime.combine(date(int(g["y"]), int(g["m"]), int(g["d"])), clock, zone)
-    except ValueError as exc:
-        raise ValueError(f"must be an ISO 8601 date, got {value!r} ({exc})") from None
-
-
-def _offset(text: str) -> tzinfo:
-    if text in "Zz":
-        return timezone.utc
-    digits = text[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-    if hours > 23 or minutes > 59:
-        raise ValueError(f"offset {text} is out of range")
-    delta = timedelta(hours=hours, minutes=minutes)
-    return timezone(-delta if text[0] == "-" else delta)

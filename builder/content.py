@@ -332,10 +332,7 @@ def _date(p: _Problems, data: dict[str, Any], key: str, tz: tzinfo) -> Any:
     try:
         return parse_date(data[key], tz)
     except ValueError as exc:
-        detail = str(exc)
-        got = detail if detail.startswith("got") else f"got {data[key]!r} ({detail})"
-        p.error(key, f"'{key}' must be an ISO 8601 date, {got}",
-                hint="write e.g. 2022-01-26 or 2022-01-26T19:50:00+01:00")
+        p.error(key, f"'{key}' {exc}", hint="write e.g. 2022-01-26 or 2022-01-26T19:50:00+01:00")
         return None
 
 

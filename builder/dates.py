@@ -3,43 +3,59 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 from babel.dates import format_datetime
 
-_DATE_RE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+_DATE_TEXT = re.compile(
+    r"""^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})
+        (?:(?:[Tt]|[ \t]+)
+           (?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d+))?)?
+           [ \t]*(?P<tz>[Zz]|[+-]\d{2}(?::?\d{2})?)?
+        )?$""",
+    re.VERBOSE,
 )
 
 
-def parse_date(value: object, tz: tzinfo) -> datetime:
-    """An aware datetime from a YAML date/datetime or an ISO 8601 (or Jekyll) string.
+def _shown(value: object) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
 
-    Without an offset the site's time zone applies. Raises ValueError when the
-    value is no date or an impossible one.
+
+def parse_date(value: object, tz: tzinfo) -> datetime:
+    """A timezone-aware datetime from a YAML/TOML date or datetime, or a date string.
+
+    Strings: ISO 8601 with 'T' or a space, with or without an offset (Z,
+    +01:00, +0100), Jekyll's '2019-01-05 10:00:00 +0100', or a date alone.
+    Without an offset the site's time zone applies. Raises ValueError
+    ('must be an ISO 8601 date, got "gestern"') for anything else.
     """
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=tz)
+        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
     if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), tzinfo=tz)
-    if not isinstance(value, str):
-        raise ValueError(f"got {value!r}")
-    match = _DATE_RE.match(value.strip())
-    if not match:
-        raise ValueError(f'got "{value}"')
-    year, month, day, hour, minute, second, fraction, offset = match.groups()
-    parsed = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-                      int(second or 0), int((fraction or "0").ljust(6, "0")))
-    if offset is None:
-        return parsed.replace(tzinfo=tz)
-    if offset == "Z":
-        offset = "+00:00"
-    elif ":" not in offset:
-        offset = f"{offset[:3]}:{offset[3:]}"
-    return datetime.fromisoformat(parsed.isoformat() + offset)
+        return datetime(value.year, value.month, value.day, tzinfo=tz)
+    match = _DATE_TEXT.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"must be an ISO 8601 date, got {_shown(value)}")
+    g = match.groupdict()
+    try:
+        fraction = (g["f"] or "0")[:6].ljust(6, "0")
+        clock = time(int(g["H"] or 0), int(g["M"] or 0), int(g["S"] or 0), int(fraction))
+        zone = _offset(g["tz"]) if g["tz"] else tz
+        return datetime.combine(date(int(g["y"]), int(g["m"]), int(g["d"])), clock, zone)
+    except ValueError as exc:
+        raise ValueError(f"must be an ISO 8601 date, got {_shown(value)} ({exc})") from None
+
+
+def _offset(text: str) -> tzinfo:
+    if text in "Zz":
+        return timezone.utc
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"offset {text} is out of range")
+    delta = timedelta(hours=hours, minutes=minutes)
+    return timezone(-delta if text[0] == "-" else delta)
 
 
 def has_time(value: datetime) -> bool:

@@ -13,9 +13,9 @@ from builder.compat import (
     date_from_filename,
     load_front_matter,
     normalize_keys,
-    parse_date,
     split_front_matter_formats,
 )
+from builder.dates import parse_date
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PLUS_ONE = timezone(timedelta(hours=1))
@@ -528,15 +528,15 @@ def test_parse_date_from_toml_values() -> None:
 
 
 @pytest.mark.parametrize("value, message", [
-    ("gestern", "must be an ISO 8601 date, got 'gestern'"),
-    ("24.01.2022", "must be an ISO 8601 date, got '24.01.2022'"),
-    ("2022-01-24 9 Uhr", "must be an ISO 8601 date, got '2022-01-24 9 Uhr'"),
+    ("gestern", 'must be an ISO 8601 date, got "gestern"'),
+    ("24.01.2022", 'must be an ISO 8601 date, got "24.01.2022"'),
+    ("2022-01-24 9 Uhr", 'must be an ISO 8601 date, got "2022-01-24 9 Uhr"'),
     (20220124, "must be an ISO 8601 date, got 20220124"),
     (True, "must be an ISO 8601 date, got True"),
-    ("2022-02-30", "must be an ISO 8601 date, got '2022-02-30' (day is out of range for month)"),
-    ("2022-01-24 25:00", "must be an ISO 8601 date, got '2022-01-24 25:00' "
+    ("2022-02-30", 'must be an ISO 8601 date, got "2022-02-30" (day is out of range for month)'),
+    ("2022-01-24 25:00", 'must be an ISO 8601 date, got "2022-01-24 25:00" '
                          "(hour must be in 0..23)"),
-    ("2022-01-24 10:00 +2500", "must be an ISO 8601 date, got '2022-01-24 10:00 +2500' "
+    ("2022-01-24 10:00 +2500", 'must be an ISO 8601 date, got "2022-01-24 10:00 +2500" '
                                "(offset +2500 is out of range)"),
 ])
 def test_parse_date_rejects_what_is_no_date(value: object, message: str) -> None:

@@ -70,7 +70,7 @@ def test_a_required_key_without_value_points_at_the_key() -> None:
      "4: error: 'tags' must be a list of text, got a mapping"),
     ("title: Genf\ndate: 2022-01-21\ntags: [NATO, [EU]]\n",
      "4: error: 'tags' must be a list of text, got an item a list"),
-    ("title: Genf\ndate: '2024-13-45'\n", "3: error: 'date' must be an ISO 8601 date, got '2024-13-45' "
+    ("title: Genf\ndate: '2024-13-45'\n", "3: error: 'date' must be an ISO 8601 date, got \"2024-13-45\" "
      "(month must be in 1..12)\n  hint: write e.g. 2022-01-26 or 2022-01-26T19:50:00+01:00"),
     ("title: Genf\ndate: morgen\n", "3: error: 'date' must be an ISO 8601 date, got \"morgen\"\n"
      "  hint: write e.g. 2022-01-26 or 2022-01-26T19:50:00+01:00"),
