@@ -1,13 +1,19 @@
-"""Shared test helpers: inline fixture sites, the CLI in-process, and a headless Chromium."""
+"""Shared test helpers: inline fixture sites, the CLI in-process, a headless Chromium and a
+static server for built folders."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import quote
 
 import pytest
 
@@ -78,3 +84,46 @@ def browser() -> Iterator[object]:
             yield instance
         finally:
             instance.close()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a browser dropping a connection it no longer needs is not a test failure
+
+
+@contextmanager
+def serve_folder(root: Path, base_path: str = "/") -> Iterator[str]:
+    """Serve the folder `root` at http://127.0.0.1:<free port><base_path>; yields that URL.
+
+    `base_path` (e.g. "/zeitung/", as a site's base_url puts it in every link) maps onto
+    `root`; any path outside it is a 404. The server runs in a daemon thread without
+    logging and is always shut down and joined on exit.
+    """
+    assert base_path.startswith("/") and base_path.endswith("/"), base_path
+    prefix = quote(base_path)  # requests arrive percent-encoded
+
+    class Handler(SimpleHTTPRequestHandler):
+        def translate_path(self, path: str) -> str:
+            path = path.split("?", 1)[0].split("#", 1)[0]
+            if path.startswith(prefix):
+                path = "/" + path[len(prefix):]
+            elif path == prefix.rstrip("/"):
+                path = "/"  # the folder itself: redirected to base_path like any folder
+            else:
+                path = "/.outside-base-path"  # → 404
+            return super().translate_path(path)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+            pass
+
+    server = _QuietServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, name=f"serve_folder {root}", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}{base_path}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

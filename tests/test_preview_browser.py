@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import shutil
 import signal
 import socket
@@ -25,8 +24,6 @@ from builder.preview import Preview, run_preview
 
 ROOT = Path(__file__).resolve().parent.parent
 THEME_CSS = ROOT / "layouts" / "assets" / "style.css"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 15_000
 BASE = "/zeitung/"
 
@@ -128,29 +125,9 @@ def running(site: Path) -> Iterator[Running]:
         yield preview
 
 
-def chromium_or_skip() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium not installed: apt-get install chromium")
-        pytest.skip("chromium not installed: apt-get install chromium")
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_or_skip()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 @pytest.fixture
 def page(browser):
+    """A fresh context (own cookies, storage, connections) on conftest's shared Chromium."""
     context = browser.new_context(viewport={"width": 1000, "height": 700})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import functools
-import os
 import re
-import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from builder.search import SearchIndexError, index_site
+from conftest import serve_folder
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 # Each result's own link, not the links to its sections (sub-results) nested below it.
 RESULT_LINKS = (".pagefind-ui__result > .pagefind-ui__result-inner > .pagefind-ui__result-title"
                 " > .pagefind-ui__result-link")
@@ -87,51 +80,16 @@ def test_index_site_missing_site(tmp_path: Path) -> None:
 
 # --- in the browser -----------------------------------------------------------
 
-@contextmanager
-def serve(root: Path, base_path: str = "/") -> Iterator[str]:
-    """Serve root at http://127.0.0.1:<free port><base_path>; yields that URL."""
-
-    class Handler(SimpleHTTPRequestHandler):
-        def translate_path(self, path: str) -> str:
-            clean = urlsplit(path).path
-            if clean.startswith(base_path):
-                clean = "/" + clean[len(base_path):]
-            else:
-                clean = "/.outside-base-path"   # → 404
-            return super().translate_path(clean)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{base_path}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 @pytest.fixture
-def browser_page() -> Iterator[object]:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium not installed")
-        pytest.skip("chromium not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context()
-            # No test reaches the network: only the local server is allowed.
-            context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
-            yield context.new_page()
-        finally:
-            browser.close()
+def browser_page(browser: object) -> Iterator[object]:
+    """A page in a fresh context on conftest's shared Chromium, closed after the test."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    try:
+        # No test reaches the network: only the local server is allowed.
+        context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def search(page: object, url: str, query: str) -> list[str]:
@@ -153,7 +111,7 @@ def search(page: object, url: str, query: str) -> list[str]:
 def test_search_page_finds_the_term_page_first(tmp_path: Path, browser_page: object) -> None:
     site = small_site(tmp_path / "site")
     index_site(site)
-    with serve(site) as root:
+    with serve_folder(site) as root:
         found = search(browser_page, root + "suche/", "Normandie")
     assert found[0] == "/glossar/normandie-format/"
     assert set(found) == {"/glossar/normandie-format/", "/artikel/gipfel-in-paris/",
@@ -211,7 +169,7 @@ def test_demo_site_search_for_normandie(tmp_path: Path, browser_page: object) ->
     assert articles, "no article of the demo site mentions Normandie"
 
     index_site(site)
-    with serve(site, base_path) as root:
+    with serve_folder(site, base_path) as root:
         found = search(browser_page, root + "suche/", "Normandie")
     found = [path[len(base_path):] for path in found]
     assert found[0] == term_pages[0]

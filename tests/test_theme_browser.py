@@ -6,29 +6,24 @@ Builds a small German fixture site with `python -m builder build`, serves it on
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
+
+from conftest import serve_folder
 
 pytestmark = pytest.mark.browser
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect  # noqa: E402
 
 BASE_PATH = "/zeitung/"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 NORMANDIE_SUMMARY = ("Gesprächsformat von Deutschland, Frankreich, Russland und der Ukraine "
                      "zur Beilegung des Konflikts in der Ostukraine.")
@@ -129,11 +124,6 @@ def _write_site(folder: Path) -> None:
         path.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Build the fixture site under /zeitung/ and serve it; yields the site's root URL."""
@@ -148,41 +138,19 @@ def search_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _build_and_serve(tmp: Path, *, search: bool) -> Iterator[str]:
-    source, root = tmp / "quelle", tmp / "www"
+    source, out = tmp / "quelle", tmp / "www"
     _write_site(source)
     if search:
         config = source / "config.yaml"
         config.write_text(config.read_text(encoding="utf-8").replace("search: false", "search: true"),
                           encoding="utf-8")
-    out = root / BASE_PATH.strip("/")
     result = subprocess.run(
         [sys.executable, "-m", "builder", "build", "--source", str(source), "--destination", str(out)],
         capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}{BASE_PATH}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium not installed: apt-get install chromium")
-        pytest.skip("chromium not installed: apt-get install chromium")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
+    with serve_folder(out, BASE_PATH) as url:
+        yield url
 
 
 @pytest.fixture
@@ -190,15 +158,31 @@ def article_url(site_url: str) -> str:
     return site_url + "articles/a/"
 
 
-def _open(browser: Browser, url: str, **context_options: object) -> Page:
-    context = browser.new_context(locale="de-DE", **context_options)
-    # the site must not reach the network: anything outside the test server fails the test
-    page = context.new_page()
-    outside: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith("http://127.0.0.1:") else outside.append(r.url))
-    page.goto(url)
-    page.outside_requests = outside  # type: ignore[attr-defined]
-    return page
+OpenPage = Callable[..., Page]
+
+
+@pytest.fixture
+def open_page(browser: Browser) -> Iterator[OpenPage]:
+    """open_page(url, **context_options) opens url in a fresh German context on conftest's
+    shared Chromium; every context it opened is closed after the test, even a failed one."""
+    contexts: list[BrowserContext] = []
+
+    def open_(url: str, **context_options: object) -> Page:
+        context = browser.new_context(locale="de-DE", **context_options)
+        contexts.append(context)
+        # the site must not reach the network: anything outside the test server fails the test
+        page = context.new_page()
+        outside: list[str] = []
+        page.on("request", lambda r: None if r.url.startswith("http://127.0.0.1:") else outside.append(r.url))
+        page.goto(url)
+        page.outside_requests = outside  # type: ignore[attr-defined]
+        return page
+
+    try:
+        yield open_
+    finally:
+        for context in contexts:
+            context.close()
 
 
 def _term(page: Page, slug: str) -> Locator:
@@ -210,11 +194,10 @@ def _tip(term: Locator) -> Locator:
 
 
 @pytest.fixture
-def page(browser: Browser, article_url: str) -> Iterator[Page]:
-    page = _open(browser, article_url, viewport={"width": 1100, "height": 900})
+def page(open_page: OpenPage, article_url: str) -> Iterator[Page]:
+    page = open_page(article_url, viewport={"width": 1100, "height": 900})
     yield page
     assert page.outside_requests == []  # type: ignore[attr-defined]
-    page.context.close()
 
 
 def test_article_page_has_an_annotation_per_term_with_its_summary(page: Page) -> None:
@@ -292,8 +275,8 @@ def _rightmost_term(page: Page) -> Locator:
     return page.locator(".article-body .gl-term").nth(index)
 
 
-def test_tooltip_stays_inside_a_narrow_viewport(browser: Browser, article_url: str) -> None:
-    page = _open(browser, article_url, viewport={"width": 340, "height": 640})
+def test_tooltip_stays_inside_a_narrow_viewport(open_page: OpenPage, article_url: str) -> None:
+    page = open_page(article_url, viewport={"width": 340, "height": 640})
     term = _rightmost_term(page)
     term.scroll_into_view_if_needed()
     tip = _tip(term)
@@ -304,7 +287,6 @@ def test_tooltip_stays_inside_a_narrow_viewport(browser: Browser, article_url: s
     assert box["x"] + tip_box["width"] > 340, "fixture: anchored at the term, the tooltip would overflow"
     assert tip_box["x"] >= 0 and tip_box["x"] + tip_box["width"] <= 340
     assert page.evaluate("document.documentElement.scrollWidth") <= 340  # no sideways scrolling
-    page.context.close()
 
 
 def test_tooltip_flips_above_a_term_at_the_bottom_of_the_viewport(page: Page) -> None:
@@ -326,8 +308,8 @@ def test_tooltip_flips_above_a_term_at_the_bottom_of_the_viewport(page: Page) ->
     assert tip_box["y"] >= 0
 
 
-def test_touch_first_tap_shows_tooltip_second_tap_follows_link(browser: Browser, article_url: str) -> None:
-    page = _open(browser, article_url, viewport={"width": 390, "height": 800}, has_touch=True, is_mobile=True)
+def test_touch_first_tap_shows_tooltip_second_tap_follows_link(open_page: OpenPage, article_url: str) -> None:
+    page = open_page(article_url, viewport={"width": 390, "height": 800}, has_touch=True, is_mobile=True)
     term = _term(page, "normandie-format")
     tip = _tip(term)
     term.tap()
@@ -336,11 +318,10 @@ def test_touch_first_tap_shows_tooltip_second_tap_follows_link(browser: Browser,
     term.tap()
     expect(page).to_have_url(article_url.replace("articles/a/", "glossar/normandie-format/"))
     expect(page.locator("h1")).to_have_text("Normandie-Format")
-    page.context.close()
 
 
-def test_touch_tap_elsewhere_hides_tooltip(browser: Browser, article_url: str) -> None:
-    page = _open(browser, article_url, viewport={"width": 390, "height": 800}, has_touch=True, is_mobile=True)
+def test_touch_tap_elsewhere_hides_tooltip(open_page: OpenPage, article_url: str) -> None:
+    page = open_page(article_url, viewport={"width": 390, "height": 800}, has_touch=True, is_mobile=True)
     term = _term(page, "kreml")
     tip = _tip(term)
     term.tap()
@@ -348,7 +329,6 @@ def test_touch_tap_elsewhere_hides_tooltip(browser: Browser, article_url: str) -
     page.locator("h1").tap()
     expect(tip).to_be_hidden()
     expect(page).to_have_url(article_url)
-    page.context.close()
 
 
 def test_print_hides_tooltips_and_chrome_and_lists_the_terms(page: Page) -> None:
@@ -373,8 +353,8 @@ def test_notes_list_is_not_shown_on_screen(page: Page) -> None:
     expect(page.locator("[data-related]")).to_be_visible()
 
 
-def test_without_javascript_hover_and_focus_still_show_tooltip(browser: Browser, article_url: str) -> None:
-    page = _open(browser, article_url, viewport={"width": 1100, "height": 900}, java_script_enabled=False)
+def test_without_javascript_hover_and_focus_still_show_tooltip(open_page: OpenPage, article_url: str) -> None:
+    page = open_page(article_url, viewport={"width": 1100, "height": 900}, java_script_enabled=False)
     term = _term(page, "normandie-format")
     tip = _tip(term)
     expect(tip).to_be_hidden()
@@ -384,47 +364,43 @@ def test_without_javascript_hover_and_focus_still_show_tooltip(browser: Browser,
     expect(tip).to_be_hidden()
     _term(page, "kreml").focus()
     expect(_tip(_term(page, "kreml"))).to_be_visible()
-    page.context.close()
 
 
-def test_dark_mode_changes_colours(browser: Browser, article_url: str) -> None:
+def test_dark_mode_changes_colours(open_page: OpenPage, article_url: str) -> None:
     colours = {}
     for scheme in ("light", "dark"):
-        page = _open(browser, article_url, color_scheme=scheme)
+        page = open_page(article_url, color_scheme=scheme)
         term = _term(page, "kreml")
         term.hover()
         colours[scheme] = (page.evaluate("getComputedStyle(document.body).backgroundColor"),
                            _tip(term).evaluate("el => getComputedStyle(el).backgroundColor"))
-        page.context.close()
     assert colours["light"][0] != colours["dark"][0]
     assert colours["light"][1] != colours["dark"][1]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_article_page_has_no_axe_violations(browser: Browser, article_url: str, scheme: str) -> None:
+def test_article_page_has_no_axe_violations(open_page: OpenPage, article_url: str, scheme: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    page = _open(browser, article_url, color_scheme=scheme)
+    page = open_page(article_url, color_scheme=scheme)
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
-    page.context.close()
 
 
 @pytest.mark.parametrize("path", ["", "glossar/", "glossar/normandie-format/", "themen/",
                                   "themen/diplomatie/", "404.html"])
-def test_other_pages_have_no_axe_violations(browser: Browser, site_url: str, path: str) -> None:
+def test_other_pages_have_no_axe_violations(open_page: OpenPage, site_url: str, path: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    page = _open(browser, site_url + path)
+    page = open_page(site_url + path)
     expect(page.locator("main h1")).to_be_visible()
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
     assert page.outside_requests == []  # type: ignore[attr-defined]
-    page.context.close()
 
 
-def test_pages_make_no_failed_requests(browser: Browser, article_url: str) -> None:
-    page = _open(browser, article_url)  # loads page, then its style sheet, script and icon
+def test_pages_make_no_failed_requests(open_page: OpenPage, article_url: str) -> None:
+    page = open_page(article_url)  # loads page, then its style sheet, script and icon
     failed: list[str] = []
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     page.reload()
@@ -432,7 +408,6 @@ def test_pages_make_no_failed_requests(browser: Browser, article_url: str) -> No
     page.wait_for_load_state("load")
     assert page.evaluate("getComputedStyle(document.body).display") == "flex"  # style.css applied
     assert failed == []
-    page.context.close()
 
 
 def test_article_page_shows_kicker_headline_byline_dates_tags_and_related(page: Page) -> None:
@@ -469,17 +444,16 @@ def test_article_page_meta_open_graph_and_json_ld(page: Page) -> None:
     assert (data["@type"], data["headline"]) == ("NewsArticle", "Gespräche in Paris ohne Durchbruch")
 
 
-def test_backlinks_list_the_linking_article(browser: Browser, site_url: str) -> None:
-    page = _open(browser, site_url + "articles/b/")
+def test_backlinks_list_the_linking_article(open_page: OpenPage, site_url: str) -> None:
+    page = open_page(site_url + "articles/b/")
     backlinks = page.locator("section[data-backlinks]")
     expect(backlinks.locator("h2")).to_have_text("Verweise auf diesen Artikel")
     expect(backlinks.get_by_role("link", name="Gespräche in Paris ohne Durchbruch")).to_have_attribute(
         "href", "/zeitung/articles/a/")
-    page.context.close()
 
 
-def test_navigation_marks_the_current_section_and_hides_search_when_off(browser: Browser, site_url: str) -> None:
-    page = _open(browser, site_url + "glossar/")
+def test_navigation_marks_the_current_section_and_hides_search_when_off(open_page: OpenPage, site_url: str) -> None:
+    page = open_page(site_url + "glossar/")
     nav = page.get_by_role("navigation", name="Hauptnavigation")
     expect(nav.get_by_role("link")).to_have_text(["Start", "Themen", "Glossar"])
     expect(nav.get_by_role("link", name="Glossar")).to_have_attribute("aria-current", "page")
@@ -490,11 +464,10 @@ def test_navigation_marks_the_current_section_and_hides_search_when_off(browser:
     group = page.locator(":target")
     expect(group.get_by_role("link", name="Kreml")).to_be_visible()
     expect(group).to_contain_text(KREML_SUMMARY)
-    page.context.close()
 
 
-def test_header_search_box_runs_the_query_on_the_search_page(browser: Browser, search_site_url: str) -> None:
-    page = _open(browser, search_site_url + "articles/a/")
+def test_header_search_box_runs_the_query_on_the_search_page(open_page: OpenPage, search_site_url: str) -> None:
+    page = open_page(search_site_url + "articles/a/")
     box = page.get_by_role("search").get_by_role("searchbox", name="Suchbegriff")
     box.fill("Kreml")
     box.press("Enter")
@@ -502,32 +475,31 @@ def test_header_search_box_runs_the_query_on_the_search_page(browser: Browser, s
     first = page.locator(".pagefind-ui__result-link").first
     expect(first).to_have_text("Kreml")  # the term page ranks first (data-pagefind-weight)
     expect(page.locator(".pagefind-ui__message")).to_contain_text("Ergebnis")
-    page.context.close()
 
 
-def test_old_address_redirects_to_the_article(browser: Browser, site_url: str, article_url: str) -> None:
-    page = _open(browser, site_url + "alt/paris-gespraeche/")
+def test_old_address_redirects_to_the_article(open_page: OpenPage, site_url: str, article_url: str) -> None:
+    page = open_page(site_url + "alt/paris-gespraeche/")
     expect(page).to_have_url(article_url)  # meta refresh
     expect(page.locator("h1")).to_have_text("Gespräche in Paris ohne Durchbruch")
-    page.context.close()
 
 
 def test_redirect_page_is_noindex_with_canonical_refresh_and_a_link(browser: Browser, site_url: str) -> None:
     import html5lib
 
     context = browser.new_context()
-    response = context.request.get(site_url + "alt/paris-gespraeche/")  # read it, do not follow the refresh
-    doc = html5lib.parse(response.text(), namespaceHTMLElements=False)
-    context.close()
+    try:
+        response = context.request.get(site_url + "alt/paris-gespraeche/")  # read it, do not follow the refresh
+        doc = html5lib.parse(response.text(), namespaceHTMLElements=False)
+    finally:
+        context.close()
     assert doc.find(".//meta[@name='robots']").get("content") == "noindex"
     assert doc.find(".//meta[@http-equiv='refresh']").get("content") == "0; url=/zeitung/articles/a/"
     assert doc.find(".//link[@rel='canonical']").get("href") == "https://zeitung.example/zeitung/articles/a/"
     assert doc.find(".//main//a").get("href") == "/zeitung/articles/a/"
 
 
-def test_print_hides_the_search_box(browser: Browser, search_site_url: str) -> None:
-    page = _open(browser, search_site_url + "articles/a/")
+def test_print_hides_the_search_box(open_page: OpenPage, search_site_url: str) -> None:
+    page = open_page(search_site_url + "articles/a/")
     expect(page.get_by_role("search")).to_be_visible()
     page.emulate_media(media="print")
     expect(page.get_by_role("search")).to_be_hidden()
-    page.context.close()
