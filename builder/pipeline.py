@@ -116,6 +116,7 @@ class Caches:
     bodies: BodyStore
     load: Callable[[SiteConfig], LoadCache]
     related: RelatedCache
+    renderers: dict[str, Renderer] = field(default_factory=dict)  # by settings digest: compiled templates
 
     @classmethod
     def in_folder(cls, folder: Path | None) -> "Caches":
@@ -149,7 +150,10 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     articles = tuple(loaded.articles)
     slug_of_path = {a.url: a.slug for a in articles}
     links = link_site(articles, infos, tuple(loaded.terms), config, slug_of_path, caches.related, jobs)
-    renderer = Renderer(options.source, config)
+    renderer = caches.renderers.get(settings)
+    if renderer is None:
+        caches.renderers.clear()
+        renderer = caches.renderers[settings] = Renderer(options.source, config)
     site = LinkedSite(
         config=config, articles=articles, article_by_slug={a.slug: a for a in articles},
         terms=tuple(loaded.terms), term_by_slug={t.slug: t for t in loaded.terms},
