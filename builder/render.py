@@ -16,7 +16,14 @@ from .dates import german_datetime, german_day, iso
 from .errors import Diagnostic
 from .slug import slugify
 
-THEME_DIR = Path(__file__).resolve().parent.parent / "layouts"
+def _theme_dir() -> Path:
+    """The default theme: this checkout's layouts/, or the copy an installed wheel carries."""
+    here = Path(__file__).resolve().parent
+    checkout = here.parent / "layouts"
+    return checkout if (checkout / "base.html").is_file() else here / "theme"
+
+
+THEME_DIR = _theme_dir()
 TEMPLATE_SUFFIX = ".html"
 
 
