@@ -85,6 +85,8 @@ POOL_MAX = 40           # candidates per article found by rare features and scor
 DATE_FEATURES = 1       # a's strongest common feature also proposes candidates: ...
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
 MAX_TERM_REASONS = 3
+MAX_TAG_REASONS = 2
+MIN_TAG_REASON_RARITY = 0.25  # rarity of a tag on about a third of the articles
 
 
 @dataclass(frozen=True)
@@ -389,12 +391,15 @@ class _Ranker:
         shared = ga.keys() & gb.keys() if ga and gb else ()
         if shared:
             written = features.tag_names[a]
+            written_key = {written[k]: k for k in shared}
             tags = ([written[k] for k in shared] if len(shared) == 1
                     else [tag for _, tag in sorted([(-ga[k], written[k]) for k in shared])])
             if names:  # a tag named like a shared term says nothing new
                 seen = {name.casefold() for name in names}
                 tags = [tag for tag in tags if tag.casefold() not in seen]
-            names += tags
+            # A tag on most articles ("Ukraine-Krise" on a Ukraine site) explains nothing.
+            telling = [tag for tag in tags if ga[written_key[tag]] >= MIN_TAG_REASON_RARITY]
+            names += (telling or ([] if names else tags))[:MAX_TAG_REASONS]
         return tuple(names)
 
     def related(self, a: int) -> tuple[RelatedEntry, ...]:

@@ -240,6 +240,24 @@ def test_reasons_name_the_weightiest_terms_then_the_shared_tags() -> None:
     assert "Gemeinsam: " + ", ".join(entry.reasons[:2]) == "Gemeinsam: Normandie-Format, Kreml"
 
 
+def test_reasons_leave_out_tags_on_most_articles_and_name_at_most_two() -> None:
+    everywhere = ("Ukraine-Krise",)
+    signals = [
+        sig("a", tags=everywhere + ("Diplomatie", "Genf", "USA"), terms={"kreml": 1}),
+        sig("b", tags=everywhere + ("Diplomatie", "Genf", "USA"), terms={"kreml": 1}),
+        *[sig(f"x{i}", tags=everywhere) for i in range(8)],
+    ]
+    reasons = rank_related(signals, RelatedSettings(), NAMES)["a"][0].reasons
+    assert reasons[0] == "Kreml" and len(reasons) == 3
+    assert "Ukraine-Krise" not in reasons and set(reasons[1:]) <= {"Diplomatie", "Genf", "USA"}
+
+
+def test_a_common_tag_is_still_the_reason_when_it_is_the_only_one() -> None:
+    signals = [sig(f"x{i}", words={"gipfel": 2}, tags=("Ukraine-Krise",)) for i in range(4)]
+    reasons = rank_related(signals, RelatedSettings(min_score=0.0), NAMES)["x0"][0].reasons
+    assert reasons == ("Ukraine-Krise",)
+
+
 def test_reasons_fall_back_to_the_slug_and_skip_a_tag_named_like_a_term() -> None:
     signals = [sig("a", tags=("Kreml",), terms={"kreml": 1, "unbekannt": 1}),
                sig("b", tags=("Kreml",), terms={"kreml": 1, "unbekannt": 1})]
