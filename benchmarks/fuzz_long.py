@@ -101,8 +101,10 @@ def main() -> int:
         for number in range(args.runs):
             try:
                 elapsed, counts = runner(args.examples, args.seed + number)
-            except Exception as exc:  # Hypothesis has printed the falsifying example
+            except Exception as exc:
                 print(f"{name}: property FAILED in run {number + 1}: {type(exc).__name__}: {exc}")
+                for note in getattr(exc, "__notes__", ()):  # Hypothesis's falsifying example
+                    print(note)
                 return 1
             seconds.append(elapsed)
             rates.append(counts["examples"] / elapsed if elapsed else 0.0)
