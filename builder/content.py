@@ -342,6 +342,8 @@ def _url(p: _Problems, data: dict[str, Any], key: str) -> str:
     if clean is None:
         p.error(key, f"'{key}' must be a site path like '/alt/pfad/', got {_describe(value)}")
         return "/"
+    if _reserved(p, key, clean):
+        return "/"
     return clean
 
 
@@ -351,9 +353,23 @@ def _urls(p: _Problems, data: dict[str, Any], key: str) -> tuple[str, ...]:
         clean = safe_url_path(value)
         if clean is None:
             p.error(key, f"'{key}' entries must be site paths like '/alt/pfad/', got \"{value}\"")
-        else:
+        elif not _reserved(p, key, clean):
             result.append(clean)
     return tuple(result)
+
+
+# Folders written after the pages (Pagefind's index): a page there would be overwritten unseen.
+RESERVED_FOLDERS = ("pagefind",)
+
+
+def _reserved(p: _Problems, key: str, path: str) -> bool:
+    """An error when a path lies in a folder the build writes by other means."""
+    first = path.strip("/").split("/")[0]
+    if first not in RESERVED_FOLDERS:
+        return False
+    p.error(key, f"'{key}' must not be under /{first}/, which the search index uses",
+            hint="choose another path")
+    return True
 
 
 def safe_url_path(value: str) -> str | None:

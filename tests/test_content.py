@@ -237,3 +237,11 @@ def test_a_tag_without_letters_or_digits() -> None:
     assert article_errors("title: Genf\ndate: 2022-01-21\ntags: [NATO, '!!!', '—']\n") == [
         f"{REL}:4: error: the tag '!!!' has no letters or digits to make its URL from\n  hint: use a word as the tag",
         f"{REL}:4: error: the tag '—' has no letters or digits to make its URL from\n  hint: use a word as the tag"]
+
+
+def test_urls_in_the_search_index_folder_are_refused() -> None:
+    assert article_errors("title: Genf\ndate: 2022-01-21\nurl: /pagefind/pagefind.js\naliases: [/pagefind/]\n") == [
+        f"{REL}:4: error: 'url' must not be under /pagefind/, which the search index uses\n  hint: choose another path",
+        f"{REL}:5: error: 'aliases' must not be under /pagefind/, which the search index uses\n"
+        "  hint: choose another path"]
+    assert good_article("url: /pagefinder/\n").url == "/pagefinder/"
