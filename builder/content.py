@@ -69,7 +69,7 @@ def read_front_matter(rel: str, text: str) -> tuple[frontmatter.FrontMatter | No
     try:
         return frontmatter.parse(text), []
     except frontmatter.FrontMatterError as exc:
-        return None, [Diagnostic(rel, exc.line, exc.message, col=exc.col, hint=exc.hint)]
+        return None, [Diagnostic(rel, exc.line, visible(exc.message) or "", col=exc.col, hint=visible(exc.hint))]
 
 
 def _empty_file(rel: str, text: str, what: str) -> list[Diagnostic]:

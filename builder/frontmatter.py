@@ -45,11 +45,10 @@ def parse(text: str) -> FrontMatter:
     body = text[closing.end():]
     body_line = text.count("\n", 0, closing.end()) + 1
     try:
-        loaded = load_mapping(raw)
+        loaded = load_mapping(raw, first_line=2)
     except YamlProblem as exc:
-        raise FrontMatterError(exc.line + 1, exc.col, exc.message, exc.hint) from None
-    lines = {key: line + 1 for key, line in loaded.key_lines.items()}
-    return FrontMatter(loaded.data, lines, body, body_line)
+        raise FrontMatterError(exc.line, exc.col, exc.message, exc.hint) from None
+    return FrontMatter(loaded.data, dict(loaded.key_lines), body, body_line)
 
 
 _OPENING = re.compile(r"---[ \t]*(?:\n|\Z)")

@@ -47,8 +47,20 @@ _TOO_DEEP = "YAML is nested too deeply"
 _NO_ALIASES = "YAML anchors and aliases (&name, *name) are not allowed here"
 
 
-def load_mapping(text: str) -> LoadedYaml:
-    """Parse `text` as one YAML mapping of plain data; raise YamlProblem otherwise."""
+def load_mapping(text: str, *, first_line: int = 1) -> LoadedYaml:
+    """Parse `text` as one YAML mapping of plain data; raise YamlProblem otherwise.
+
+    `first_line` is the file line of the text's first line (2 for front
+    matter after '---'): every line reported, in errors, messages and
+    key_lines, is a file line.
+    """
+    try:
+        return _load_mapping(text, first_line - 1)
+    except YamlProblem as exc:
+        raise YamlProblem(exc.line + first_line - 1, exc.col, exc.message, exc.hint) from None
+
+
+def _load_mapping(text: str, shift: int) -> LoadedYaml:
     odd_break = _ODD_BREAK.search(text)
     if odd_break:  # YAML counts these as line breaks, editors do not: line numbers would drift
         before = text[:odd_break.start()]
@@ -97,11 +109,11 @@ def load_mapping(text: str) -> LoadedYaml:
                               f"keys must be text, got {key!r}")
         if key in data:
             raise YamlProblem(key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                              f"duplicate key '{key}' (first on line {key_lines[key]})")
+                              f"duplicate key '{key}' (first on line {key_lines[key] + shift})")
         data[key] = _construct(value_node)
         key_lines[key] = key_node.start_mark.line + 1
         _nested_lines(value_node, key, key_lines)
-    return LoadedYaml(data, key_lines)
+    return LoadedYaml(data, {key: line + shift for key, line in key_lines.items()})
 
 
 def _may_hold_aliases_or_deep_nesting(text: str) -> bool:

@@ -245,3 +245,8 @@ def test_urls_in_the_search_index_folder_are_refused() -> None:
         f"{REL}:5: error: 'aliases' must not be under /pagefind/, which the search index uses\n"
         "  hint: choose another path"]
     assert good_article("url: /pagefinder/\n").url == "/pagefinder/"
+
+
+def test_yaml_messages_quoting_content_are_shown_escaped() -> None:
+    assert article_errors('"a\\eb": 1\ntitle: Genf\n"a\\eb": 2\n') == [
+        f"{REL}:4:1: error: duplicate key 'a\\x1bb' (first on line 2)"]

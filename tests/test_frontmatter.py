@@ -77,3 +77,8 @@ def test_alias_bomb_in_front_matter() -> None:
 def test_python_tag_in_front_matter() -> None:
     assert error("---\ntitle: !!python/object/apply:os.system [ls]\n---\n")[:3] == (
         2, 8, "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed here")
+
+
+def test_duplicate_key_names_the_file_line_of_the_first() -> None:
+    assert error("---\ntitle: Genf\ndate: 2022-01-21\ntitle: Paris\n---\n")[:3] == (
+        4, 1, "duplicate key 'title' (first on line 2)")

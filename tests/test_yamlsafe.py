@@ -207,3 +207,12 @@ def test_keys_must_be_text_and_unique() -> None:
 
 def test_unhashable_nested_key_is_a_problem() -> None:
     assert problem("ort:\n  ? [a, b]\n  : c\n")[2].startswith("invalid YAML: found unhashable key")
+
+
+def test_lines_can_start_later_in_a_file() -> None:
+    loaded = load_mapping("titel: Genf\nort:\n  stadt: Genf\n", first_line=2)
+    assert loaded.key_lines == {"titel": 2, "ort": 3, "ort.stadt": 4}
+    with pytest.raises(YamlProblem) as caught:
+        load_mapping("titel: a\nort: b\ntitel: c\n", first_line=2)
+    assert (caught.value.line, caught.value.col, caught.value.message) == (
+        4, 1, "duplicate key 'titel' (first on line 2)")
