@@ -388,3 +388,13 @@ def test_progress_bar_only_on_a_terminal() -> None:
     assert pipe.getvalue() == ""
     assert "Rendering bodies" in tty.getvalue() and "500/1000" in tty.getvalue()
     assert "[###############...............]" in tty.getvalue()
+
+
+def test_build_output_never_carries_the_live_reload_script(site: Path, cli) -> None:
+    out = site.parent / "out"
+    assert cli("build", "--source", site, "--destination", out).code == 0
+    pages = list(out.rglob("*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "__livereload" not in text and "EventSource" not in text, page
