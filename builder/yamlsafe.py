@@ -84,7 +84,7 @@ def _load_mapping(text: str, shift: int) -> LoadedYaml:
             except yaml.YAMLError:
                 pass
             raise YamlProblem(line, col, _TOO_DEEP) from None
-        raise YamlProblem(line, col, f"invalid YAML: {problem}") from None
+        raise YamlProblem(line, col, f"invalid YAML: {problem}", hint=_syntax_hint(problem)) from None
     except (yaml.reader.ReaderError, UnicodeError) as exc:  # libyaml: surrogates are UnicodeEncodeError
         line, col, character = _unprintable(text, getattr(exc, "position", 0))
         raise YamlProblem(line, col, f"invalid YAML: the character U+{character:04X} is not allowed",
@@ -121,6 +121,23 @@ def _may_hold_aliases_or_deep_nesting(text: str) -> bool:
     cannot exceed the number of lines plus flow brackets. Typical front matter skips a second parse."""
     return ("&" in text or "*" in text
             or text.count("\n") + text.count("[") + text.count("{") >= _MAX_DEPTH)
+
+
+_SYNTAX_HINTS = (
+    ("mapping values are not allowed", 'a value containing ": " needs quotes, e.g. title: "Genf: Gespräche"'),
+    ("tab character", "indent with spaces, not tabs"),
+    ("'\\t'", "indent with spaces, not tabs"),
+    ("cannot start any token", "a value starting with @, ` or % needs quotes"),
+    ("unexpected end of stream", "a quote or bracket is not closed"),
+    ("expected ',' or ']'", "a list in [ ] is not closed, or an item needs quotes"),
+    ("expected ',' or '}'", "a mapping in { } is not closed, or a value needs quotes"),
+    ("could not find expected ':'", "each line needs 'key: value'; check quotes and indentation"),
+)
+
+
+def _syntax_hint(problem: str) -> str | None:
+    """A hint for the YAML mistakes people make most in front matter."""
+    return next((hint for marker, hint in _SYNTAX_HINTS if marker in problem), None)
 
 
 def _check_events(text: str, loader: type | None = None) -> None:

@@ -157,19 +157,24 @@ def test_fifty_levels_are_still_fine() -> None:
     assert value == [1]
 
 
-@pytest.mark.parametrize(("text", "where", "libyaml_says", "pyyaml_says"), [
-    ("titel: Genf\nort: [Genf\n", (3, 1),
-     "did not find expected ',' or ']'", "expected ',' or ']', but got '<stream end>'"),
-    ('titel: "Genf\n', (2, 1), "found unexpected end of stream", "found unexpected end of stream"),
-    ("titel: Genf\n\tort: Paris\n", (2, 1),
-     "found a tab character that violates indentation", "found character '\\t' that cannot start any token"),
-    ("titel: a: b\n", (1, 9), "mapping values are not allowed in this context",
-     "mapping values are not allowed here"),
+@pytest.mark.parametrize(("text", "where", "libyaml_says", "pyyaml_says", "hint"), [
+    ("titel: Genf\nort: [Genf\n", (3, 1), "did not find expected ',' or ']'",
+     "expected ',' or ']', but got '<stream end>'", "a list in [ ] is not closed, or an item needs quotes"),
+    ('titel: "Genf\n', (2, 1), "found unexpected end of stream", "found unexpected end of stream",
+     "a quote or bracket is not closed"),
+    ("titel: Genf\n\tort: Paris\n", (2, 1), "found a tab character that violates indentation",
+     "found character '\\t' that cannot start any token", "indent with spaces, not tabs"),
+    ("titel: Genf: Gespräche\n", (1, 12), "mapping values are not allowed in this context",
+     "mapping values are not allowed here", 'a value containing ": " needs quotes, e.g. title: "Genf: Gespräche"'),
+    ("titel: @dpa\n", (1, 8), "found character that cannot start any token",
+     "found character '@' that cannot start any token", "a value starting with @, ` or % needs quotes"),
+    ("titel: Genf\nort {Paris\n", (3, 1), "could not find expected ':'", "could not find expected ':'",
+     "each line needs 'key: value'; check quotes and indentation"),
 ])
-def test_syntax_errors_are_located(loader: str, text: str, where: tuple[int, int],
-                                   libyaml_says: str, pyyaml_says: str) -> None:
+def test_syntax_errors_are_located_with_a_hint(loader: str, text: str, where: tuple[int, int],
+                                               libyaml_says: str, pyyaml_says: str, hint: str) -> None:
     message = libyaml_says if loader == "libyaml" else pyyaml_says
-    assert problem(text) == (*where, f"invalid YAML: {message}", None)
+    assert problem(text) == (*where, f"invalid YAML: {message}", hint)
 
 
 def test_control_characters_are_located(loader: str) -> None:
