@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from .errors import Diagnostic
 
@@ -43,64 +44,74 @@ def discover(site: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
         problem = _symlink_problem(content, root)
         if problem is not None:
             return found, [Diagnostic(CONTENT_DIR, None, problem[0], hint=problem[1])]
-    seen_dirs: set[Path] = set()
+    seen_dirs: set[tuple[int, int]] = set()
 
-    def walk(folder: Path, rel: str) -> None:
-        real = folder.resolve()
-        if real in seen_dirs:  # a symlink loop, or the same folder linked twice
-            return
-        seen_dirs.add(real)
+    def open_folder(folder: Path, rel: str) -> Iterator[tuple[os.DirEntry[str], str]] | None:
         try:
+            status = os.stat(folder)
+            identity = (status.st_dev, status.st_ino)
+            if identity in seen_dirs:  # a symlink loop, or the same folder linked twice
+                return None
+            seen_dirs.add(identity)
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
             problems.append(Diagnostic(rel, None, f"cannot read folder: {exc.strerror}"))
-            return
-        for entry in entries:
-            if is_ignored_name(entry.name):
-                continue
-            name = _printable_name(entry.name)
-            entry_rel = f"{rel}/{name}"
-            if name != entry.name:
-                if entry.name.endswith(MARKDOWN_SUFFIXES) or entry.is_dir():
-                    why = "is not valid UTF-8" if "\\x" in name and not _CONTROL.search(entry.name) else \
-                        "contains control characters"
-                    problems.append(Diagnostic(entry_rel, None, f"file name {why}; skipped",
-                                               hint="rename it using letters, digits and hyphens"))
-                continue
-            path = Path(entry.path)
-            if entry.is_symlink():
-                problem = _symlink_problem(path, root)
-                if problem is not None:
-                    problems.append(Diagnostic(entry_rel, None, problem[0], hint=problem[1]))
-                    continue
-            try:
-                is_dir, is_file = entry.is_dir(), entry.is_file()
-            except OSError:
-                is_dir = is_file = False
-            if is_dir:
-                walk(path, entry_rel)
-            elif entry.name.endswith(MARKDOWN_SUFFIXES) and is_file:
-                in_glossary = entry_rel.startswith(f"{CONTENT_DIR}/{GLOSSARY_DIR}/")
-                found.append(SourceFile(entry_rel, path, "term" if in_glossary else "article"))
+            return None
+        return ((entry, rel) for entry in entries)
 
-    walk(content, CONTENT_DIR)
+    # Depth first with a stack of folders, not recursion: nesting depth is the author's to choose.
+    stack = [open_folder(content, CONTENT_DIR)]
+    while stack:
+        folder_entries = stack[-1]
+        item = next(folder_entries, None) if folder_entries is not None else None
+        if item is None:
+            stack.pop()
+            continue
+        entry, rel = item
+        if is_ignored_name(entry.name):
+            continue
+        name, bad_name = _printable_name(entry.name)
+        entry_rel = f"{rel}/{name}"
+        if bad_name is not None:
+            if entry.name.endswith(MARKDOWN_SUFFIXES) or entry.is_dir():
+                problems.append(Diagnostic(entry_rel, None, f"file name {bad_name}; skipped",
+                                           hint="rename it using letters, digits and hyphens"))
+            continue
+        path = Path(entry.path)
+        if entry.is_symlink():
+            problem = _symlink_problem(path, root)
+            if problem is not None:
+                problems.append(Diagnostic(entry_rel, None, problem[0], hint=problem[1]))
+                continue
+        try:
+            is_dir, is_file = entry.is_dir(), entry.is_file()
+        except OSError:
+            is_dir = is_file = False
+        if is_dir:
+            stack.append(open_folder(path, entry_rel))
+        elif entry.name.endswith(MARKDOWN_SUFFIXES) and is_file:
+            in_glossary = entry_rel.startswith(f"{CONTENT_DIR}/{GLOSSARY_DIR}/")
+            found.append(SourceFile(entry_rel, path, "term" if in_glossary else "article"))
     return found, problems
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def _printable_name(name: str) -> str:
-    """The name, or a form with invalid UTF-8 bytes and control characters shown as \\xNN.
+def _printable_name(name: str) -> tuple[str, str | None]:
+    """The name to show, and what is wrong with it (None when nothing).
 
     scandir keeps undecodable bytes as surrogates; control characters in a name
-    would reach the terminal in every message about the file.
+    would reach the terminal in every message about the file. Both are shown as \\xNN.
     """
+    problem = None
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
-        name = os.fsencode(name).decode("utf-8", "backslashreplace")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+        name, problem = os.fsencode(name).decode("utf-8", "backslashreplace"), "is not valid UTF-8"
+    if _CONTROL.search(name):
+        name, problem = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name), "contains control characters"
+    return name, problem
 
 
 def _symlink_problem(path: Path, root: Path) -> tuple[str, str | None] | None:

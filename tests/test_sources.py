@@ -214,3 +214,13 @@ def test_file_name_with_control_characters(tmp_path: Path) -> None:
     assert problems == [Diagnostic("content/articles/\\x1b]0;gekapert\\x07.md", None,
                                    "file name contains control characters; skipped",
                                    hint="rename it using letters, digits and hyphens")]
+
+
+def test_deeply_nested_folders_are_walked_without_recursion(tmp_path: Path) -> None:
+    make(tmp_path, "content/articles/genf.md", "content/b.md")
+    deep = tmp_path / "content"
+    for _ in range(1_200):  # deeper than Python's recursion limit; mkdir(parents=True) would recurse too
+        deep = deep / "a"
+        deep.mkdir()
+    (deep / "tief.md").write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    assert rels(tmp_path) == ["content/" + "a/" * 1_200 + "tief.md", "content/articles/genf.md", "content/b.md"]
