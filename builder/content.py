@@ -189,6 +189,9 @@ def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | N
     # Folders starting with "_" (Jekyll's _posts, _drafts) group files but are no part of URLs.
     section = "/".join(slugify(part) for part in section.split("/") if part != "." and not part.startswith("_"))
     url = _url(p, data, "url") if "url" in data else f"/{section}/{slug}/" if section else f"/{slug}/"
+    if len(url.encode()) > MAX_URL:  # folders nested deep enough make a path no file system takes
+        p.error(None, f"the page's URL would be {len(url.encode()):,} bytes long, at most {MAX_URL:,} fit",
+                hint="move the file to a shallower folder or set 'url:'")
     article = Article(
         slug=slug, source=rel, section=section, title=title or "", date=date,  # type: ignore[arg-type]
         body=fm.body, body_line=fm.body_line, updated=updated,

@@ -250,3 +250,12 @@ def test_urls_in_the_search_index_folder_are_refused() -> None:
 def test_yaml_messages_quoting_content_are_shown_escaped() -> None:
     assert article_errors('"a\\eb": 1\ntitle: Genf\n"a\\eb": 2\n') == [
         f"{REL}:4:1: error: duplicate key 'a\\x1bb' (first on line 2)"]
+
+
+def test_a_url_from_deeply_nested_folders_must_fit() -> None:
+    rel = "content/" + "ordner/" * 150 + "genf.md"
+    article, problems = load_article(rel, "---\ntitle: Genf\ndate: 2022-01-21\n---\n", OPTIONS)
+    assert article is None
+    assert [str(p) for p in problems] == [
+        f"{rel}:1: error: the page's URL would be 1,056 bytes long, at most 1,000 fit\n"
+        "  hint: move the file to a shallower folder or set 'url:'"]
