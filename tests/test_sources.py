@@ -218,9 +218,14 @@ def test_file_name_with_control_characters(tmp_path: Path) -> None:
 
 def test_deeply_nested_folders_are_walked_without_recursion(tmp_path: Path) -> None:
     make(tmp_path, "content/articles/genf.md", "content/b.md")
-    deep = tmp_path / "content"
+    folders = [tmp_path / "content"]
     for _ in range(1_200):  # deeper than Python's recursion limit; mkdir(parents=True) would recurse too
-        deep = deep / "a"
-        deep.mkdir()
-    (deep / "tief.md").write_text("---\ntitle: x\n---\n", encoding="utf-8")
-    assert rels(tmp_path) == ["content/" + "a/" * 1_200 + "tief.md", "content/articles/genf.md", "content/b.md"]
+        folders.append(folders[-1] / "a")
+        folders[-1].mkdir()
+    (folders[-1] / "tief.md").write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    try:
+        assert rels(tmp_path) == ["content/" + "a/" * 1_200 + "tief.md", "content/articles/genf.md", "content/b.md"]
+    finally:  # shutil.rmtree, which cleans tmp_path, recurses per level too
+        (folders[-1] / "tief.md").unlink()
+        for folder in reversed(folders[1:]):
+            folder.rmdir()
