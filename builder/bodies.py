@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -36,14 +36,26 @@ class BodyInfo:
     headings: tuple[tuple[int, str, str], ...] = ()
     words: Mapping[str, int] = field(default_factory=dict)        # frequent content words
     notes: tuple[Diagnostic, ...] = ()          # errors and warnings, in file coordinates
+    tooltips: str = ""                          # tooltip_digest() of `terms` when rendered
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the body's HTML does: its key, and the tooltips it embeds."""
+        return self.key + self.tooltips
 
 
-def glossary_digest(terms: tuple[Term, ...], config: SiteConfig) -> str:
-    """Everything about the glossary that changes annotated HTML."""
+def matching_digest(terms: tuple[Term, ...], config: SiteConfig) -> str:
+    """Everything about the glossary that changes where annotations go (not what tooltips say)."""
     digest = hashlib.sha256(repr((config.glossary, config.paths.glossary, config.base_path)).encode())
     for term in terms:
-        digest.update(repr((term.slug, term.forms, term.summary, term.case_sensitive, term.inflect)).encode())
+        digest.update(repr((term.slug, term.forms, term.case_sensitive, term.inflect)).encode())
     return digest.hexdigest()
+
+
+def tooltip_digest(slugs: tuple[str, ...], by_slug: Mapping[str, Term]) -> str:
+    """The summaries a body's tooltips show: editing one term re-renders only the bodies using it."""
+    return hashlib.sha256(repr([(s, by_slug[s].summary if s in by_slug else None) for s in slugs])
+                          .encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def body_key(*parts: str) -> str:
@@ -142,25 +154,29 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
     return info, html if job.keep_html or job.store_folder is None else None, location
 
 
-def render_bodies(loaded: Loaded, store: BodyStore, settings: str, jobs: int, keep_html: bool,
+def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
                   progress: Callable[[str, int, int], None] | None
                   ) -> tuple[dict[str, BodyInfo], dict[str, BodyInfo], list[Diagnostic]]:
     """Render every article and term body that the store does not hold yet.
 
-    A body's key covers the builder version, settings and theme, the glossary,
-    every page's URL (links resolve to them) and the file's text.
+    A body's key covers the builder version and settings, where glossary terms
+    match, every page's URL (links resolve to them) and the file's text; a
+    stored body is reused only while the summaries its tooltips show are
+    unchanged. Templates play no part: bodies are rendered before them.
     """
     config, terms = loaded.config, tuple(loaded.terms)
+    by_slug = {t.slug: t for t in terms}
     url_of_source = {a.source: a.url for a in loaded.articles}
     url_of_source.update({t.source: f"/{config.paths.glossary}/{t.slug}/" for t in terms})
     links_digest = hashlib.sha256(repr(sorted(url_of_source.items())).encode()).hexdigest()
-    base = (settings, glossary_digest(terms, config), links_digest)
+    base = (repr(config), matching_digest(terms, config), links_digest)
     items: list[BodyItem] = [
         (body_key(*base, a.source, loaded.digests[a.source], str(a.glossary)), a.source, a.body_line,
          a.glossary, None, a.slug) for a in loaded.articles]
     items += [(body_key(*base, t.source, loaded.digests[t.source], "term"), t.source, t.body_line, True, t.slug,
                t.slug) for t in terms]
-    missing = tuple(item for item in items if not store.has(item[0]))
+    missing = tuple(item for item in items if not store.has(item[0])
+                    or store.infos[item[0]].tooltips != tooltip_digest(store.infos[item[0]].terms, by_slug))
     if missing:
         term_url = Urls(config).term
         md = make_markdown(config, terms, lambda slug: url_under_base(config, term_url(slug)))
@@ -170,7 +186,7 @@ def render_bodies(loaded: Loaded, store: BodyStore, settings: str, jobs: int, ke
                            (lambda n, total: progress("Rendering bodies", n, total)) if progress else None)
         close_writer()  # the parent may have appended when working without worker processes
         for info, html, location in done:
-            store.remember(info, html, location)
+            store.remember(replace(info, tooltips=tooltip_digest(info.terms, by_slug)), html, location)
     article_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is None}
     term_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is not None}
     problems = [note for infos in (article_infos, term_infos) for info in infos.values() for note in info.notes]

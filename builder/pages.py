@@ -86,7 +86,7 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyStore) -> It
         back = site.links.backlinks.get(article.slug, ())
         used = [site.term_by_slug[s] for s in info.terms if s in site.term_by_slug]
         fingerprint = _fp(
-            site.settings_digest, digests[article.source], info.key,
+            site.settings_digest, digests[article.source], info.version,
             [(r.slug, r.reasons, r.explicit, site.cards.get(r.slug)) for r in related],
             [site.cards.get(s) for s in back],
         )
@@ -162,7 +162,7 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyStore) -> I
         users = tuple(site.article_by_slug[s] for s in site.links.term_articles.get(term.slug, ()))
         related_terms = [site.term_by_slug[s] for s in site.links.related_terms.get(term.slug, ())
                          if s in site.term_by_slug]
-        fingerprint = _fp(site.settings_digest, digests[term.source], info.key,
+        fingerprint = _fp(site.settings_digest, digests[term.source], info.version,
                           [site.cards[a.slug] for a in users], [digests[t.source] for t in related_terms])
 
         def make(term: Term = term, info: BodyInfo = info, users: tuple[Article, ...] = users,
@@ -192,7 +192,7 @@ def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyStore) -> It
             yield PageSpec(output_path(alias), _fp(base, "redirect", article.url), article.source, make)
     newest = site.articles[:config.feed_entries]
     yield PageSpec("feed.xml", _fp(base, [site.cards[a.slug] for a in newest],
-                                   [site.infos[a.slug].key for a in newest]), "", lambda: atom_feed(
+                                   [site.infos[a.slug].version for a in newest]), "", lambda: atom_feed(
         newest, [store.html(site.infos[a.slug].key) for a in newest], config, urls.abs_url).encode())
     yield PageSpec("sitemap.xml", _fp(base, [site.cards[a.slug] for a in site.articles],
                                       [digests[t.source] for t in site.terms],

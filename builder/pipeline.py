@@ -143,7 +143,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     loaded = load_site(options.source, config, options.drafts, problems, jobs, load_cache)
     settings = settings_digest(options.source, config)
     store = caches.bodies
-    infos, term_infos, found = render_bodies(loaded, store, settings, jobs, keep_html, progress)
+    infos, term_infos, found = render_bodies(loaded, store, jobs, keep_html, progress)
     problems.extend(found)
     if problems.errors or (options.strict and problems.warnings):
         return Prepared(problems, loaded.digests, load_cache)
