@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -39,6 +40,11 @@ class SiteInfo:
     search: bool
 
 
+@lru_cache(maxsize=4096)
+def _slug(name: str) -> str:
+    return slugify(name)
+
+
 class Urls:
     """Site paths ("/artikel/x/") for every kind of page, and URLs under the base path."""
 
@@ -47,10 +53,14 @@ class Urls:
         parts = urlsplit(config.base_url)
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.paths = config.paths
+        self._urls: dict[str, str] = {}  # every page asks for the same few dozen URLs
 
     def url(self, path: str) -> str:
         """A site path under the base path: "/x/" → "/zeitung/x/"."""
-        return self.base_path + quote(path.lstrip("/"), safe="/#?=&%~+@:")
+        found = self._urls.get(path)
+        if found is None:
+            found = self._urls[path] = self.base_path + quote(path.lstrip("/"), safe="/#?=&%~+@:")
+        return found
 
     def abs_url(self, path: str) -> str:
         return self.origin + self.url(path)
@@ -59,7 +69,7 @@ class Urls:
         return f"/{self.paths.glossary}/{slug}/"
 
     def tag(self, name: str) -> str:
-        return f"/{self.paths.tags}/{slugify(name)}/"
+        return f"/{self.paths.tags}/{_slug(name)}/"
 
     def glossary(self) -> str:
         return f"/{self.paths.glossary}/"
