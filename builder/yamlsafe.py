@@ -118,9 +118,12 @@ def _load_mapping(text: str, shift: int) -> LoadedYaml:
 
 def _may_hold_aliases_or_deep_nesting(text: str) -> bool:
     """Whether the event check is needed: anchors need "&", aliases "*", and nesting depth
-    cannot exceed the number of lines plus flow brackets. Typical front matter skips a second parse."""
+    cannot exceed the number of lines, flow brackets and "- "/"? " indicators.
+    Typical front matter skips a second parse."""
+    # "- - - x" and "? ? x" nest on one line, so they count like brackets.
     return ("&" in text or "*" in text
-            or text.count("\n") + text.count("[") + text.count("{") >= _MAX_DEPTH)
+            or text.count("\n") + text.count("[") + text.count("{") + text.count("- ") + text.count("? ")
+            >= _MAX_DEPTH)
 
 
 _SYNTAX_HINTS = (

@@ -221,3 +221,7 @@ def test_lines_can_start_later_in_a_file() -> None:
         load_mapping("titel: a\nort: b\ntitel: c\n", first_line=2)
     assert (caught.value.line, caught.value.col, caught.value.message) == (
         4, 1, "duplicate key 'titel' (first on line 2)")
+
+
+def test_nesting_on_one_line_is_located_too(loader: str) -> None:
+    assert problem("titel: Genf\nliste:\n" + "- " * 5_000 + "x\n")[:3] == (3, 99, "YAML is nested too deeply")
