@@ -10,7 +10,8 @@ benchmarks/corpus/, deterministic) it measures, as medians of --runs:
   warm      the same build again with nothing changed (cache and previous output)
   edit      after editing one article
   term      after editing one glossary term's summary (touches every page using it)
-and the peak memory summed over the build's processes. It prints one table
+and the peak memory summed over the build's processes: RSS (counting the pages
+forked workers share with the parent once per process) and PSS (sharing them). It prints one table
 with each figure's ratio to the bare two-process loop of the same run, and
 checks that the warm and edited outputs equal a cold build byte for byte.
 """
@@ -61,45 +62,53 @@ else:
 '''
 
 
-def peak_rss_of_tree(process: subprocess.Popen[bytes], samples: list[int]) -> None:
-    """Sample the summed RSS of `process` and its descendants every 10 ms until it exits."""
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: shared pages (forked workers) counted once across processes."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def peak_memory_of_tree(process: subprocess.Popen[bytes], samples: list[tuple[int, int]]) -> None:
+    """Sample the summed RSS and PSS of `process` and its descendants until it exits."""
     pid = process.pid
-    peak = 0
+    page = os.sysconf("SC_PAGE_SIZE")
+    peak_rss = peak_pss = 0
     while process.poll() is None:
-        total = 0
+        stats = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as handle:
+                        fields = handle.read().rsplit(")", 1)[1].split()
+                    stats.append((int(entry), int(fields[1]), int(fields[21])))
+                except OSError:
+                    continue
         family = {pid}
-        try:
-            stats = []
-            for entry in os.listdir("/proc"):
-                if entry.isdigit():
-                    try:
-                        with open(f"/proc/{entry}/stat") as handle:
-                            fields = handle.read().rsplit(")", 1)[1].split()
-                        stats.append((int(entry), int(fields[1]), int(fields[21])))
-                    except OSError:
-                        continue
-            changed = True
-            while changed:
-                changed = False
-                for child, parent, _ in stats:
-                    if parent in family and child not in family:
-                        family.add(child)
-                        changed = True
-            page = os.sysconf("SC_PAGE_SIZE")
-            total = sum(rss * page for child, _, rss in stats if child in family)
-        except OSError:
-            pass
-        peak = max(peak, total)
-        time.sleep(0.01)
-    samples.append(peak)
+        changed = True
+        while changed:
+            changed = False
+            for child, parent, _ in stats:
+                if parent in family and child not in family:
+                    family.add(child)
+                    changed = True
+        peak_rss = max(peak_rss, sum(rss * page for child, _, rss in stats if child in family))
+        peak_pss = max(peak_pss, sum(_pss_kib(child) for child in family) * 1024)
+        time.sleep(0.02)
+    samples.append((peak_rss, peak_pss))
 
 
-def timed(command: list[str], memory: list[int] | None = None) -> float:
+def timed(command: list[str], memory: list[tuple[int, int]] | None = None) -> float:
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
     watcher = None
     if memory is not None:
-        watcher = threading.Thread(target=peak_rss_of_tree, args=(process, memory))
+        watcher = threading.Thread(target=peak_memory_of_tree, args=(process, memory))
         watcher.start()
     _, err = process.communicate()
     elapsed = time.perf_counter() - started
@@ -135,7 +144,7 @@ def bench(articles: int, terms: int, runs: int, workdir: Path) -> dict[str, floa
     out, fresh, bare_out = workdir / "out", workdir / "fresh", workdir / "bare"
     figures: dict[str, list[float]] = {k: [] for k in ("bare 1 process", "bare 2 processes", "cold build",
                                                        "warm build", "one article edited", "one term edited")}
-    memory: list[int] = []
+    memory: list[tuple[int, int]] = []
     article = site / "content" / "articles" / f"artikel-{articles // 2:05d}.md"
     term = site / "content" / "glossary" / "begriff-00001.md"
     for run in range(runs):
@@ -155,7 +164,8 @@ def bench(articles: int, terms: int, runs: int, workdir: Path) -> dict[str, floa
     timed(build_command(site, fresh, "--no-cache"))
     same = tree_digest(out) == tree_digest(fresh)
     result = {name: statistics.median(values) for name, values in figures.items()}
-    result["peak memory MiB"] = max(memory) / 2**20
+    result["peak memory MiB"] = max(rss for rss, _ in memory) / 2**20
+    result["peak PSS MiB"] = max(pss for _, pss in memory) / 2**20
     result["incremental == fresh"] = float(same)
     return result
 
@@ -180,7 +190,9 @@ def main() -> None:
         print(f"  {'figure':<22} {'seconds':>9} {'× bare(2)':>10}")
         for name, value in result.items():
             if name == "peak memory MiB":
-                print(f"  {'peak memory (cold)':<22} {value:>8.0f}M")
+                print(f"  {'peak RSS sum (cold)':<22} {value:>8.0f}M")
+            elif name == "peak PSS MiB":
+                print(f"  {'peak PSS sum (cold)':<22} {value:>8.0f}M")
             elif name == "incremental == fresh":
                 print(f"  {'incremental == fresh':<22} {'yes' if value else 'NO':>9}")
             else:

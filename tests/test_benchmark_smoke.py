@@ -18,6 +18,7 @@ def test_benchmark_smoke_run_prints_its_table(tmp_path: Path) -> None:
     for figure in ("bare 2 processes", "cold build", "warm build", "one article edited", "one term edited"):
         assert any(line.strip().startswith(figure) for line in lines), figure
     assert any(line.split() == ["incremental", "==", "fresh", "yes"] for line in lines)
+    assert any(line.strip().startswith("peak PSS sum (cold)") for line in lines)
 
 
 def test_corpus_generator_is_deterministic(tmp_path: Path) -> None:
