@@ -71,9 +71,10 @@ _SOFT_HYPHEN = "\u00ad"
 # A run of letters (no digits, no underscore), optionally joined by hyphens.
 # Possessive quantifiers: the same matches, without backtracking (about 10% faster).
 _WORD = re.compile(r"[^\W\d_]++(?:-[^\W\d_]++)*+")
-# Word characters are a superset that `re` scans about twice as fast; the rare token with a
-# digit or underscore in it is split again with _WORD, which gives the same words.
+# Word characters without digits and underscores are exactly _WORD's letters, and `re` scans
+# \w about twice as fast as [^\W\d_]: blank out digits and underscores, then match \w.
 _ROUGH = re.compile(r"\w++(?:-\w++)*+")
+_DIGIT_OR_UNDERSCORE = re.compile(r"[\d_]+")
 # Decomposed accents (as some editors write them) are the only reason to normalise.
 _COMBINING = re.compile("[\u0300-\u036f]")
 
@@ -84,15 +85,9 @@ def words(text: str) -> list[str]:
         text = unicodedata.normalize("NFC", text)
     # str.replace is far faster than str.translate on long texts; this runs once per article.
     text = text.replace(_SOFT_HYPHEN, "").replace("\u2010", "-").replace("\u2011", "-").lower()
+    text = _DIGIT_OR_UNDERSCORE.sub(" ", text)
     stop = GERMAN_STOP_WORDS
-    found: list[str] = []
-    for token in _ROUGH.findall(text):
-        if token.isalpha() or token.replace("-", "").isalpha():
-            if len(token) > 2 and token not in stop:
-                found.append(token)
-        else:
-            found.extend(w for w in _WORD.findall(token) if len(w) > 2 and w not in stop)
-    return found
+    return [word for word in _ROUGH.findall(text) if len(word) > 2 and word not in stop]
 
 
 def term_frequencies(text: str, top: int = 30) -> dict[str, int]:

@@ -81,3 +81,13 @@ def test_every_word_is_a_lower_case_content_word(text: str) -> None:
         assert word not in GERMAN_STOP_WORDS
         assert not any(ch.isdecimal() for ch in word)
         assert not word.startswith("-") and not word.endswith("-")
+
+
+@given(st.text(alphabet="abcäöüßAÄ-_0123²₂ .,\n", max_size=60))
+def test_fast_scan_finds_exactly_the_letter_runs(text: str) -> None:
+    """words() scans \\w with digits blanked out; it must equal matching runs of letters directly."""
+    import re
+
+    letters = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+    expected = [w for w in letters.findall(text.lower()) if len(w) > 2 and w not in GERMAN_STOP_WORDS]
+    assert words(text) == expected
