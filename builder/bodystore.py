@@ -64,6 +64,7 @@ class BodyStore:
         self.infos: dict[str, Any]
         self.locations: dict[str, Location]
         self.infos, self.locations = read_pickle(folder / INDEX if folder else None, ({}, {}))
+        self.dirty = False
 
     def has(self, key: str) -> bool:
         return key in self.infos and (key in self.memory or key in self.locations)
@@ -71,6 +72,7 @@ class BodyStore:
     def remember(self, info: Any, html: str | None, location: Location | None) -> None:
         """Record a body rendered by a worker: its HTML in memory, or where it was stored."""
         self.infos[info.key] = info
+        self.dirty = True
         if html is not None:
             self.memory[info.key] = html
         if location is not None:
@@ -90,11 +92,14 @@ class BodyStore:
     def save(self, keep: set[str]) -> None:
         """Write the index of the bodies this build used; forget the rest, compact stale packs."""
         close_writer()
+        if len(keep) != len(self.infos):
+            self.dirty = True
         self.infos = {key: info for key, info in self.infos.items() if key in keep}
         self.memory = {key: html for key, html in self.memory.items() if key in keep}
         self.locations = {key: loc for key, loc in self.locations.items() if key in keep}
-        if self.folder is None:
+        if self.folder is None or not self.dirty:
             return
+        self.dirty = False
         self._compact()
         write_pickle(self.folder / INDEX, (self.infos, self.locations))
         self._remove_unused_packs()

@@ -41,23 +41,25 @@ class Links:
 
 
 class RelatedCache:
-    """The last related ranking and backlinks, by a digest of everything they were computed from."""
+    """The last link stage's result, by a digest of everything it was computed from."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.key: str | None
         self.value: Any
         self.key, self.value = read_pickle(path, (None, None))
+        self.dirty = False
 
     def get(self, key: str) -> Any:
         return self.value if key == self.key else None
 
     def put(self, key: str, value: Any) -> None:
-        self.key, self.value = key, value
+        self.key, self.value, self.dirty = key, value, True
 
     def save(self) -> None:
-        if self.path is not None and self.key is not None:
+        if self.path is not None and self.key is not None and self.dirty:
             write_pickle(self.path, (self.key, self.value))
+            self.dirty = False
 
 
 def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], terms: tuple[Term, ...],
@@ -77,19 +79,18 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
     settings = config.related
     cache = cache or RelatedCache(None)
     key = hashlib.sha256(pickle.dumps((signals, settings, names), protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
-    ranked = cache.get(key)
-    if ranked is None:
-        ranked = (rank_related(signals, settings, names, jobs=jobs) if settings.count
-                  else {a.slug: () for a in articles},
-                  backlinks(signals))
-        cache.put(key, ranked)
-    return Links(
-        related=ranked[0],
-        backlinks=ranked[1],
-        tags=collect_tags(articles),
-        term_articles=_term_articles(articles, infos),
-        related_terms=_related_terms(articles, infos),
-    )
+    links = cache.get(key)
+    if not isinstance(links, Links):  # everything below follows from the signals (term use is their `terms`)
+        links = Links(
+            related=(rank_related(signals, settings, names, jobs=jobs) if settings.count
+                     else {a.slug: () for a in articles}),
+            backlinks=backlinks(signals),
+            tags=collect_tags(articles),
+            term_articles=_term_articles(articles, infos),
+            related_terms=_related_terms(articles, infos),
+        )
+        cache.put(key, links)
+    return links
 
 
 def collect_tags(articles: tuple[Article, ...]) -> tuple[TagInfo, ...]:

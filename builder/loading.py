@@ -60,6 +60,7 @@ class LoadCache:
         self.key = repr((__version__, options, max_size))
         key, entries = read_pickle(path, (None, {}))
         self.entries: dict[str, tuple[FileStatus, LoadResult]] = entries if key == self.key else {}
+        self.dirty = False
 
     def get(self, rel: str, status: FileStatus | None) -> LoadResult | None:
         entry = self.entries.get(rel)
@@ -69,11 +70,14 @@ class LoadCache:
         """Keep these results, except for files changed so recently that a second change within
         the file system's timestamp granularity could go unnoticed (git's "racy" files)."""
         recent = time.time_ns() - RACY_NS
-        self.entries = {rel: entry for rel, entry in results.items() if entry[0][0] < recent}
+        entries = {rel: entry for rel, entry in results.items() if entry[0][0] < recent}
+        self.dirty = self.dirty or entries != self.entries
+        self.entries = entries
 
     def save(self) -> None:
-        if self.path is not None:
+        if self.path is not None and self.dirty:
             write_pickle(self.path, (self.key, self.entries))
+            self.dirty = False
 
 
 def _load_one(state: tuple[list[SourceFile], LoadOptions, int], index: int) -> LoadResult:

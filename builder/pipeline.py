@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -234,6 +235,9 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
         return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
     manifest_file = _manifest_path(options.source, destination)
     previous = _read_manifest(manifest_file) if options.cache and (destination / MARKER).exists() else {}
+    if _unchanged(prepared.specs, previous, destination):
+        _save_caches(options, caches, site, prepared)
+        return _report(prepared, site, problems, 0, started)
     staged = StagedOutput(destination)
     rendered = 0
     try:
@@ -257,13 +261,31 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
     except BaseException:
         staged.abort()
         raise
+    _save_caches(options, caches, site, prepared)
     if options.cache:
-        keep = {info.key for info in (*site.infos.values(), *site.term_infos.values())}
-        store.save(keep)
-        caches.related.save()
-        if prepared.load_cache is not None:
-            prepared.load_cache.save()
         _write_manifest(manifest_file, {spec.path: spec.fingerprint for spec in prepared.specs})
+    return _report(prepared, site, problems, rendered, started)
+
+
+def _unchanged(specs: list[PageSpec], previous: Mapping[str, str], destination: Path) -> bool:
+    """Whether the destination already holds exactly this build: then nothing is written at all."""
+    return (len(previous) == len(specs)
+            and all(previous.get(spec.path) == spec.fingerprint for spec in specs)
+            and all(os.path.isfile(os.path.join(root, spec.path)) for root in [str(destination)] for spec in specs))
+
+
+def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepared: Prepared) -> None:
+    """Keep what this build learnt for the next one (only what changed is written)."""
+    if not options.cache:
+        return
+    caches.bodies.save({info.key for info in (*site.infos.values(), *site.term_infos.values())})
+    caches.related.save()
+    if prepared.load_cache is not None:
+        prepared.load_cache.save()
+
+
+def _report(prepared: Prepared, site: LinkedSite, problems: Diagnostics, rendered: int,
+            started: float) -> BuildReport:
     return BuildReport(True, tuple(problems.items), len(site.articles), len(site.terms), len(site.links.tags),
                        sum(1 for s in prepared.specs if s.path.endswith(".html")), rendered,
                        time.perf_counter() - started, {s.path: s.source for s in prepared.specs if s.source})
