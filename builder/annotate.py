@@ -71,11 +71,12 @@ def _visible(token: Token) -> str:
     return ""
 
 
-def _next_visible(visible: Sequence[str], index: int) -> str:
-    for text in visible[index:]:
-        if text:
-            return text
-    return ""
+def _following_text(visible: Sequence[str]) -> list[str]:
+    """For each index, the first non-empty visible text at or after it (one pass from the right)."""
+    following = [""] * (len(visible) + 1)
+    for index in range(len(visible) - 1, -1, -1):
+        following[index] = visible[index] or following[index + 1]
+    return following
 
 
 def _run_starts_sentence(tail: str, text: str) -> bool:
@@ -147,6 +148,7 @@ def _marker(kind: str, nesting: int, annotation: _Annotation, level: int) -> Tok
 
 def _annotate_inline(children: list[Token], matcher: Matcher, doc: _DocumentState) -> list[Token]:
     visible = [_visible(token) for token in children]
+    following = _following_text(visible)
     out: list[Token] = []
     link_depth = html_link_depth = annotation_depth = 0
     tail = ""
@@ -160,7 +162,7 @@ def _annotate_inline(children: list[Token], matcher: Matcher, doc: _DocumentStat
             run = children[index:stop]
             joined = "".join(visible[index:stop])
             matches = matcher.find(joined, sentence_start=_run_starts_sentence(tail, joined),
-                                   before=tail[-1:], after=_next_visible(visible, stop)[:1])
+                                   before=tail[-1:], after=following[stop][:1])
             annotations = _choose(matches, doc)
             out.extend(_split_run(run, joined, annotations) if annotations else run)
             tail = (tail + joined)[-_TAIL:]

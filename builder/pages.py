@@ -60,6 +60,7 @@ class PageSpec:
     fingerprint: str
     source: str               # the content file it comes from, if any
     make: Callable[[], bytes]
+    line: int | None = None   # the front matter line that chose this path (url:, aliases:)
 
 
 def _fp(*parts: object) -> str:
@@ -104,7 +105,7 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyStore) -> It
             )
             return html.encode()
 
-        yield PageSpec(output_path(article.url), fingerprint, article.source, make)
+        yield PageSpec(output_path(article.url), fingerprint, article.source, make, article.key_lines.get("url"))
 
 
 def _paginate(slugs: tuple[str, ...], per_page: int) -> list[tuple[int, tuple[str, ...]]]:
@@ -189,7 +190,8 @@ def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyStore) -> It
             def make(target: str = article.url, article: Article = article) -> bytes:
                 context = _page_context(renderer, target, article.title, article.summary, "")
                 return renderer.render("redirect.html", **context, target=target).encode()
-            yield PageSpec(output_path(alias), _fp(base, "redirect", article.url), article.source, make)
+            yield PageSpec(output_path(alias), _fp(base, "redirect", article.url), article.source, make,
+                           article.key_lines.get("aliases", 1))
     newest = site.articles[:config.feed_entries]
     yield PageSpec("feed.xml", _fp(base, [site.cards[a.slug] for a in newest],
                                    [site.infos[a.slug].version for a in newest]), "", lambda: atom_feed(

@@ -163,16 +163,24 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
         cards={a.slug: card_digest(a) for a in articles},
     )
     specs = plan_pages(site, renderer, store)
+    _check_collisions(specs, problems)
+    return Prepared(problems, loaded.digests, load_cache, site, specs, renderer)
+
+
+def _check_collisions(specs: list[PageSpec], problems: Diagnostics) -> None:
+    """Two files for one output path: blame the one whose front matter chose the path."""
     seen: dict[str, PageSpec] = {}
     for spec in specs:
-        if spec.path in seen:
-            first = seen[spec.path].source or "a generated page"
-            problems.error(spec.source or "content", 1 if spec.source else None,
-                           f"output path '{spec.path}' is also produced by {first}",
-                           hint="change the slug, url or alias of one of them")
-        else:
-            seen[spec.path] = spec
-    return Prepared(problems, loaded.digests, load_cache, site, specs, renderer)
+        first = seen.setdefault(spec.path, spec)
+        if first is spec:
+            continue
+        chosen = [s for s in (spec, first) if s.source and s.line is not None]
+        culprit = chosen[0] if chosen else (spec if spec.source else first)
+        other = first if culprit is spec else spec
+        where = other.source or f"the generated page '{other.path}'"
+        problems.error(culprit.source or "content", culprit.line or 1 if culprit.source else None,
+                       f"output path '{spec.path}' is also produced by {where}",
+                       hint="change the slug, url or alias of one of them")
 
 
 def _render_spec(specs: list[PageSpec], index: int) -> tuple[str, bytes | None, Diagnostic | None]:
@@ -187,7 +195,12 @@ def _render_to_folder(state: tuple[list[PageSpec], StagedOutput], index: int) ->
     specs, staged = state
     path, data, problem = _render_spec(specs, index)
     if data is not None:
-        staged.write(path, data)
+        try:
+            staged.write(path, data)
+        except OSError as exc:  # a name too long for the file system, a full disk, no permission
+            spec = specs[index]
+            return path, Diagnostic(spec.source or str(staged.destination / path), spec.line if spec.source else None,
+                                    f"cannot write output file '{path}': {exc.strerror or exc}")
     return path, problem
 
 
@@ -238,7 +251,11 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
     if _unchanged(prepared.specs, previous, destination):
         _save_caches(options, caches, site, prepared)
         return _report(prepared, site, problems, 0, started)
-    staged = StagedOutput(destination)
+    try:
+        staged = StagedOutput(destination)
+    except OSError as exc:
+        problems.error(str(destination), None, f"cannot prepare the output folder: {exc.strerror or exc}")
+        return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
     rendered = 0
     try:
         todo: list[PageSpec] = []
@@ -258,6 +275,11 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
             staged.abort()
             return BuildReport(False, tuple(_unique(problems.items)), seconds=time.perf_counter() - started)
         staged.commit()
+    except OSError as exc:
+        staged.abort()
+        problems.error(str(destination), None, f"cannot write the site: {exc.strerror or exc}",
+                       hint="check free disk space and permissions; the previous output is unchanged")
+        return BuildReport(False, tuple(_unique(problems.items)), seconds=time.perf_counter() - started)
     except BaseException:
         staged.abort()
         raise

@@ -12,6 +12,6 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 def slugify(text: str) -> str:
     """Lower-case ASCII slug: ä→ae, ß→ss, é→e, other runs of non-alphanumerics → "-"."""
-    text = text.translate(_GERMAN)
+    text = unicodedata.normalize("NFC", text).translate(_GERMAN)  # "U" + U+0308 is "Ü" too
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return _NON_ALNUM.sub("-", text.lower()).strip("-")

@@ -398,3 +398,16 @@ def test_build_output_never_carries_the_live_reload_script(site: Path, cli) -> N
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert "__livereload" not in text and "EventSource" not in text, page
+
+
+def test_an_output_file_that_cannot_be_written_is_an_error_not_a_traceback(site: Path, cli) -> None:
+    out = site.parent / "out"
+    assert cli("build", "--source", site, "--destination", out, "--jobs", "1").code == 0
+    before = tree_bytes(out)
+    # static/feed.xml/ is a folder, so the generated feed.xml cannot be written (or the other way round)
+    write_site(site, "-- static/feed.xml/info.txt --\nText\n")
+    run = cli("build", "--source", site, "--destination", out, "--jobs", "1")
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    assert "cannot write output file" in run.err
+    assert tree_bytes(out) == before

@@ -423,11 +423,19 @@ def test_output_path_collisions_name_both_sources(site: Path, cli) -> None:
     run = build(cli, site)
     assert run.code == 1
     assert error_lines(run.err) == [
-        "content/articles/alt.md:1: error: output path 'articles/paris/index.html' is also produced by "
+        "content/articles/alt.md:4: error: output path 'articles/paris/index.html' is also produced by "
         "content/articles/paris.md",
-        "content/articles/umzug.md:1: error: output path 'articles/genf/index.html' is also produced by "
+        "content/articles/umzug.md:4: error: output path 'articles/genf/index.html' is also produced by "
         "content/articles/genf.md",
     ]
+
+
+def test_an_article_taking_a_generated_pages_path_is_blamed_on_its_url_line(site: Path, cli) -> None:
+    write(site / "content/articles/feed.md", "---\ntitle: Feed\ndate: 2022-01-20\nurl: /feed.xml\n---\nText.\n")
+    run = build(cli, site)
+    assert run.code == 1
+    assert error_lines(run.err) == [
+        "content/articles/feed.md:4: error: output path 'feed.xml' is also produced by the generated page 'feed.xml'"]
 
 
 # -- the last good site is kept ------------------------------------------------------
