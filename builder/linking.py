@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +77,11 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
     names = {term.slug: term.term for term in terms}
     settings = config.related
     cache = cache or RelatedCache(None)
-    key = hashlib.sha256(pickle.dumps((signals, settings, names), protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+    # The signals follow from each article's front matter and its body's key (text and matching
+    # settings), so those identify them far more cheaply than the signals themselves.
+    key = hashlib.sha256(repr((settings, sorted(names.items()), sorted(slug_of_path.items()),
+                               [(a.slug, a.date, a.tags, a.related, infos[a.slug].key) for a in articles])
+                              ).encode("utf-8", "surrogatepass")).hexdigest()
     links = cache.get(key)
     if not isinstance(links, Links):  # everything below follows from the signals (term use is their `terms`)
         links = Links(
