@@ -144,7 +144,7 @@ class Preview:
         self.out = out if out is not None else sys.stdout
         self.err = err if err is not None else sys.stderr
         if builder is None:
-            from .pipeline import IncrementalBuilder  # the preview sits on top of the pipeline
+            from .incremental import IncrementalBuilder  # the preview sits on top of the pipeline
             builder = IncrementalBuilder(self.source, drafts=drafts)
         self.builder = builder
         self.state = LiveState(keepalive=keepalive)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.pipeline import BuildOptions, IncrementalBuilder, build
+from builder.incremental import IncrementalBuilder
+from builder.pipeline import BuildOptions, build
 from conftest import write_site
 
 SITE = """
