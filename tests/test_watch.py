@@ -183,18 +183,24 @@ def event(kind: str, src: Path, dest: Path | None = None, *, is_directory: bool 
                            is_directory=is_directory)
 
 
+class Recorder:
+    """A watcher callback that keeps every batch and signals the first one."""
+
+    def __init__(self) -> None:
+        self.batches: list[frozenset[Change]] = []
+        self.called = threading.Event()
+
+    def __call__(self, batch: frozenset[Change]) -> None:
+        self.batches.append(batch)
+        self.called.set()
+
+
 @pytest.fixture
 def fed_watcher(tmp_path: Path):
     """A SiteWatcher fed by hand (never started): yields (watcher, batches, called)."""
-    batches: list[frozenset[Change]] = []
-    called = threading.Event()
-
-    def on_change(batch: frozenset[Change]) -> None:
-        batches.append(batch)
-        called.set()
-
-    watcher = SiteWatcher(tmp_path, on_change, quiet=0.05, max_wait=10.0)
-    yield watcher, batches, called
+    recorder = Recorder()
+    watcher = SiteWatcher(tmp_path, recorder, quiet=0.05, max_wait=10.0)
+    yield watcher, recorder.batches, recorder.called
     watcher.stop()
 
 
@@ -266,15 +272,10 @@ def test_the_builders_ignore_rule_is_honoured(tmp_path: Path) -> None:
 
 def test_real_observer_sees_200_files_written_at_once_as_one_rebuild(tmp_path: Path) -> None:
     (tmp_path / "content/articles").mkdir(parents=True)
-    batches: list[frozenset[Change]] = []
-    called = threading.Event()
-
-    def on_change(batch: frozenset[Change]) -> None:
-        batches.append(batch)
-        called.set()
-
+    recorder = Recorder()
+    batches, called = recorder.batches, recorder.called
     # quiet and max_wait are generous so a loaded machine cannot split the burst in two
-    watcher = SiteWatcher(tmp_path, on_change, quiet=0.5, max_wait=20.0)
+    watcher = SiteWatcher(tmp_path, recorder, quiet=0.5, max_wait=20.0)
     watcher.start()
     try:
         for n in range(200):
@@ -414,14 +415,9 @@ def test_a_git_checkout_of_500_files_is_one_rebuild(tmp_path: Path) -> None:
                                                    encoding="utf-8")
     git("commit", "-q", "-a", "-m", "Korrektur")
 
-    batches: list[frozenset[Change]] = []
-    called = threading.Event()
-
-    def on_change(batch: frozenset[Change]) -> None:
-        batches.append(batch)
-        called.set()
-
-    watcher = SiteWatcher(tmp_path, on_change, quiet=0.5, max_wait=20.0)
+    recorder = Recorder()
+    batches, called = recorder.batches, recorder.called
+    watcher = SiteWatcher(tmp_path, recorder, quiet=0.5, max_wait=20.0)
     watcher.start()
     try:
         git("checkout", "-q", "main")
