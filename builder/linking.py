@@ -13,7 +13,7 @@ from .cachefile import read_pickle, write_pickle
 from .config import SiteConfig
 from .glossary import german_sort_key
 from .model import Article, RelatedEntry, Term
-from .related import ArticleSignals, backlinks, rank_related
+from .related import ArticleSignals, RankState, backlinks, rank_related_again
 from .slug import slugify
 
 RELATED_TERMS = 5
@@ -40,24 +40,26 @@ class Links:
 
 
 class RelatedCache:
-    """The last link stage's result, by a digest of everything it was computed from."""
+    """The last link stage's result, by a digest of everything it was computed from,
+    and the ranking state that lets the next ranking redo only what an edit affects."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.key: str | None
         self.value: Any
-        self.key, self.value = read_pickle(path, (None, None))
+        self.rank_state: Any
+        self.key, self.value, self.rank_state = read_pickle(path, (None, None, None))
         self.dirty = False
 
     def get(self, key: str) -> Any:
         return self.value if key == self.key else None
 
-    def put(self, key: str, value: Any) -> None:
-        self.key, self.value, self.dirty = key, value, True
+    def put(self, key: str, value: Any, rank_state: RankState | None) -> None:
+        self.key, self.value, self.rank_state, self.dirty = key, value, rank_state, True
 
     def save(self) -> None:
         if self.path is not None and self.key is not None and self.dirty:
-            write_pickle(self.path, (self.key, self.value))
+            write_pickle(self.path, (self.key, self.value, self.rank_state))
             self.dirty = False
 
 
@@ -84,15 +86,18 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
                               ).encode("utf-8", "surrogatepass")).hexdigest()
     links = cache.get(key)
     if not isinstance(links, Links):  # everything below follows from the signals (term use is their `terms`)
+        related: Mapping[str, tuple[RelatedEntry, ...]] = {a.slug: () for a in articles}
+        state = cache.rank_state if isinstance(cache.rank_state, RankState) else None
+        if settings.count:
+            related, state = rank_related_again(signals, settings, names, state, jobs=jobs)
         links = Links(
-            related=(rank_related(signals, settings, names, jobs=jobs) if settings.count
-                     else {a.slug: () for a in articles}),
+            related=related,
             backlinks=backlinks(signals),
             tags=collect_tags(articles),
             term_articles=_term_articles(articles, infos),
             related_terms=_related_terms(articles, infos),
         )
-        cache.put(key, links)
+        cache.put(key, links, state)
     return links
 
 

@@ -63,7 +63,9 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import hashlib
 import heapq
+import marshal
 import math
 from array import array
 from collections import Counter, defaultdict
@@ -84,6 +86,7 @@ POOL_MAX = 40           # candidates per article found by rare features and scor
                         # (at least 4 * count)
 DATE_FEATURES = 1       # a's strongest common feature also proposes candidates: ...
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
+SERIAL_RANKING = 1000   # re-ranking at most this many articles is not worth forking workers
 MAX_TERM_REASONS = 3
 MAX_TAG_REASONS = 2
 MIN_TAG_REASON_RARITY = 0.25  # rarity of a tag on about a third of the articles
@@ -160,7 +163,7 @@ class _Features:
     tag_weights: list[dict[str, float]]    # tag slug -> sqrt(rarity)
     tag_names: list[dict[str, str]]        # tag slug -> tag as written
     vectors: list[dict[int, float]]        # feature id -> weight
-    size: int                              # number of feature ids
+    keys: list[str]                        # feature id -> "t:slug", "g:slug" or "w:word"
 
 
 def _features(ordered: Sequence[ArticleSignals], settings: RelatedSettings) -> _Features:
@@ -211,8 +214,8 @@ def _features(ordered: Sequence[ArticleSignals], settings: RelatedSettings) -> _
         vectors.append(vector)
         term_weights.append(terms)
         tag_weights.append(tags)
-    size = len(term_ids) + len(tag_ids) + len(word_ids)
-    return _Features(term_weights, tag_weights, tag_names, vectors, size)
+    keys = [f"t:{k}" for k in term_ids] + [f"g:{k}" for k in tag_ids] + [f"w:{k}" for k in word_ids]
+    return _Features(term_weights, tag_weights, tag_names, vectors, keys)
 
 
 # --------------------------------------------------------------------------- ranking
@@ -237,6 +240,7 @@ class _Index:
     A feature of one article finds nothing and has empty postings.
     """
 
+    holders: list[array]                         # feature -> article positions, all of them
     articles: list[array]                        # rare feature -> article positions
     weights: list[array]                         # rare feature -> their weights
     common: list[dict[int, float] | None]        # common feature -> article -> weight
@@ -251,6 +255,7 @@ def _index(vectors: Sequence[Mapping[int, float]], size: int, times: Sequence[fl
             ids[fid].append(article)
             weights[fid].append(weight)
     empty_ids, empty_weights = array("i"), array("d")
+    holders = [array("i", found) for found in ids]
     articles: list[array] = [empty_ids] * size
     rare_weights: list[array] = [empty_weights] * size
     common: list[dict[int, float] | None] = [None] * size
@@ -258,12 +263,12 @@ def _index(vectors: Sequence[Mapping[int, float]], size: int, times: Sequence[fl
     for fid in range(size):
         df = len(ids[fid])
         if 2 <= df <= POSTINGS_CAP:
-            articles[fid], rare_weights[fid] = array("i", ids[fid]), array("d", weights[fid])
+            articles[fid], rare_weights[fid] = holders[fid], array("d", weights[fid])
         elif df > POSTINGS_CAP:
             common[fid] = dict(zip(ids[fid], weights[fid]))
             dated = sorted(ids[fid], key=times.__getitem__)  # stable: ties stay in article order
             by_date[fid] = (array("d", [times[article] for article in dated]), array("i", dated))
-    return _Index(articles, rare_weights, common, by_date)
+    return _Index(holders, articles, rare_weights, common, by_date)
 
 
 def _explicit_links(ordered: Sequence[ArticleSignals], position: Mapping[str, int]
@@ -298,7 +303,7 @@ class _Ranker:
         self.ages = array("d", [t / half_life for t in self.times] if self.date_weight else ())
         self.features = _features(ordered, settings)
         self.vectors = self.features.vectors
-        self.index = _index(self.vectors, self.features.size, self.times)
+        self.index = _index(self.vectors, len(self.features.keys), self.times)
         self.own, self.incoming = _explicit_links(ordered, self.position)
 
     def _order(self, item: tuple[float, int]) -> tuple[float, float, int]:
@@ -429,6 +434,11 @@ def _rank_one(ranker: "_Ranker", index: int) -> tuple[RelatedEntry, ...]:
     return ranker.related(index)
 
 
+def _rank_listed(state: tuple["_Ranker", list[int]], index: int) -> tuple[RelatedEntry, ...]:
+    ranker, positions = state
+    return ranker.related(positions[index])
+
+
 def rank_related(signals: Sequence[ArticleSignals], settings: RelatedSettings,
                  term_names: Mapping[str, str], *, jobs: int = 1) -> dict[str, tuple[RelatedEntry, ...]]:
     """Slug -> its related articles, explicit ones first; every article is a key.
@@ -436,10 +446,144 @@ def rank_related(signals: Sequence[ArticleSignals], settings: RelatedSettings,
     `term_names` maps glossary slugs to the names shown as reasons. Each
     article's ranking is independent of the others', so `jobs` processes share the work.
     """
+    return rank_related_again(signals, settings, term_names, None, jobs=jobs)[0]
+
+
+# --------------------------------------------------------------------------- incremental ranking
+
+@dataclass(frozen=True)
+class RankState:
+    """What one ranking leaves for the next, to tell which articles an edit can affect.
+
+    An article's own ranking reads, of itself and of every candidate, only
+    what its profile holds: its feature vector (by feature key, in order),
+    term and tag weights for reasons, date and explicit links. The index of
+    all articles is what connects them; see `_affected`.
+    """
+
+    context: str                               # settings and term names
+    slugs: tuple[str, ...]                     # canonical order: positions are stable
+    digests: tuple[bytes, ...]                 # per article: digest of its profile
+    features: tuple[tuple[str, ...], ...]      # per article: the keys of its vector
+    times: tuple[float, ...]                   # per article: its date as a timestamp
+    results: tuple[tuple[RelatedEntry, ...], ...]
+
+
+def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSettings,
+                       term_names: Mapping[str, str], previous: RankState | None, *, jobs: int = 1
+                       ) -> tuple[dict[str, tuple[RelatedEntry, ...]], RankState]:
+    """`rank_related`, re-ranking only the articles whose result can differ from `previous`.
+
+    The result always equals a ranking from scratch: an article is re-ranked
+    when its profile changed, or when a changed article is, was or could
+    become one of its candidates (`_affected`). Without a usable `previous`
+    (other settings, terms or articles), every article is ranked.
+    """
     ordered = _canonical(signals)
     ranker = _Ranker(ordered, settings, term_names)
-    ranked = map_indices(_rank_one, ranker, len(ordered), jobs)
-    return {signal.slug: entries for signal, entries in zip(ordered, ranked)}
+    context = hashlib.blake2b(repr((settings, sorted(term_names.items()))).encode("utf-8", "surrogatepass"),
+                              digest_size=16).hexdigest()
+    slugs = tuple(signal.slug for signal in ordered)
+    keys = ranker.features.keys
+    features = tuple(tuple(keys[fid] for fid in vector) for vector in ranker.vectors)
+    digests = tuple(_profile_digest(ranker, a) for a in range(len(ordered)))
+    todo: list[int] | None = None
+    if previous is not None and previous.context == context and previous.slugs == slugs:
+        todo = _affected(previous, ranker, digests, features)
+    if todo is None:
+        results = map_indices(_rank_one, ranker, len(ordered), jobs)
+    else:
+        results = list(previous.results)  # type: ignore[union-attr]
+        # A pool of processes costs more than ranking a few hundred articles.
+        workers = jobs if len(todo) > SERIAL_RANKING else 1
+        for position, entries in zip(todo, map_indices(_rank_listed, (ranker, todo), len(todo), workers)):
+            results[position] = entries
+    state = RankState(context, slugs, digests, features, tuple(ranker.times), tuple(results))
+    return dict(zip(slugs, results)), state
+
+
+def _profile_digest(ranker: _Ranker, a: int) -> bytes:
+    """Everything ranking reads of article a, as a digest (feature keys, not ids: ids shift)."""
+    features = ranker.features
+    keys = features.keys
+    ordered = ranker.ordered
+    profile = (
+        [(keys[fid], weight) for fid, weight in ranker.vectors[a].items()],
+        features.term_weights[a], features.tag_weights[a], features.tag_names[a],
+        ranker.times[a],
+        [ordered[b].slug for b in ranker.own[a]],
+        sorted(ordered[b].slug for b in ranker.incoming[a]),
+    )
+    # marshal (format 2: no back-references, so equal values give equal bytes) is several times
+    # faster than repr on floats; this runs for every article on every ranking.
+    return hashlib.blake2b(marshal.dumps(profile, 2), digest_size=16).digest()
+
+
+def _affected(previous: RankState, ranker: _Ranker, digests: Sequence[bytes],
+              features: Sequence[tuple[str, ...]]) -> list[int] | None:
+    """Positions whose ranking may differ from `previous`, sorted; None when re-ranking all is cheaper.
+
+    With C the articles whose profile changed, article a is re-ranked when
+    * a is in C;
+    * a shares with some b in C a feature that is rare before or after: a walks
+      its postings (or did), which hold b's weight — or b itself;
+    * a has a common feature h of some b in C (before or after) and a is close
+      in date to b in h's date order, before or after: b is or was among a's
+      date neighbours, or its arrival or departure shifts them;
+    * a names b in `related:` or is named by it (explicit entries carry b's score).
+    The rest read only unchanged profiles and unchanged postings, so their
+    previous result is what a full ranking would give.
+    """
+    changed = [a for a, (old, new) in enumerate(zip(previous.digests, digests)) if old != new]
+    if len(changed) * 10 > len(digests):
+        return None
+    affected = set(changed)
+    if not changed:
+        return []
+    index = ranker.index
+    fid_of = {key: fid for fid, key in enumerate(ranker.features.keys)}
+    changed_set = set(changed)
+    old_holders_changed: dict[str, list[int]] = defaultdict(list)
+    for b in changed:
+        for key in previous.features[b]:
+            old_holders_changed[key].append(b)
+    seen: set[str] = set()
+    for b in changed:
+        for key in (*previous.features[b], *features[b]):
+            if key in seen:
+                continue
+            seen.add(key)
+            fid = fid_of.get(key)
+            new_holders = list(index.holders[fid]) if fid is not None else []
+            old_holders = [h for h in new_holders if h not in changed_set] + old_holders_changed.get(key, [])
+            if len(new_holders) <= POSTINGS_CAP or len(old_holders) <= POSTINGS_CAP:
+                affected.update(new_holders)  # old holders are these and changed ones
+                continue
+            affected.update(_near_in_date(new_holders, ranker.times, changed_set))
+            affected.update(_near_in_date(old_holders, previous.times, changed_set))
+        affected.update(ranker.own[b])
+        affected.update(ranker.incoming[b])
+    return sorted(affected)
+
+
+def _near_in_date(holders: list[int], times: Sequence[float], changed: set[int]) -> set[int]:
+    """Holders of a common feature whose date-neighbour window holds a changed one, or could.
+
+    A window is the DATE_NEIGHBOURS articles either side of a date's place in
+    the date order; it holds the one at place p only for dates between the
+    (p - DATE_NEIGHBOURS - 1)th and (p + DATE_NEIGHBOURS)th of the order.
+    Taking two more either side (and every article of a tied date) is safely more.
+    """
+    dated = sorted(holders, key=lambda h: (times[h], h))
+    stamps = [times[h] for h in dated]
+    reach = DATE_NEIGHBOURS + 2
+    found: set[int] = set()
+    for place, holder in enumerate(dated):
+        if holder in changed:
+            low = bisect.bisect_left(stamps, stamps[max(0, place - reach)])
+            high = bisect.bisect_right(stamps, stamps[min(len(dated) - 1, place + reach)])
+            found.update(dated[low:high])
+    return found
 
 
 # --------------------------------------------------------------------------- backlinks
