@@ -9,9 +9,11 @@ one or two characters and German stop words are dropped.
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
 from collections import Counter
+from operator import itemgetter
 
 # Function words and very common verbs/adverbs that say nothing about a text's
 # topic. Written for news prose: besides articles, pronouns, prepositions and
@@ -79,15 +81,39 @@ _DIGIT_OR_UNDERSCORE = re.compile(r"[\d_]+")
 _COMBINING = re.compile("[\u0300-\u036f]")
 
 
-def words(text: str) -> list[str]:
-    """Lower-cased content words of `text`, in order, stop words and short tokens removed."""
+def _prepared(text: str) -> str:
+    """`text` composed, soft hyphens dropped, special hyphens made plain, lower-cased."""
     if _COMBINING.search(text):
         text = unicodedata.normalize("NFC", text)
     # str.replace is far faster than str.translate on long texts; this runs once per article.
-    text = text.replace(_SOFT_HYPHEN, "").replace("\u2010", "-").replace("\u2011", "-").lower()
-    text = _DIGIT_OR_UNDERSCORE.sub(" ", text)
+    return text.replace(_SOFT_HYPHEN, "").replace("\u2010", "-").replace("\u2011", "-").lower()
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased content words of `text`, in order, stop words and short tokens removed."""
+    text = _DIGIT_OR_UNDERSCORE.sub(" ", _prepared(text))
     stop = GERMAN_STOP_WORDS
     return [word for word in _ROUGH.findall(text) if len(word) > 2 and word not in stop]
+
+
+def word_counts(text: str) -> Counter[str]:
+    """How often each of `words(text)` occurs, computed without building that list.
+
+    Counting the rough tokens happens in C; only the distinct tokens are then
+    filtered, and the rare ones holding digits or underscores are split the way
+    `words` splits them (blanking a character inside one rough token never
+    joins it to a neighbouring token, so token by token gives the same words).
+    """
+    counts = Counter(_ROUGH.findall(_prepared(text)))
+    for token in [token for token in counts if not token.isalpha()]:  # hyphens, digits, "_", "²"
+        if _DIGIT_OR_UNDERSCORE.search(token):
+            number = counts.pop(token)
+            for part in _ROUGH.findall(_DIGIT_OR_UNDERSCORE.sub(" ", token)):
+                counts[part] += number
+    stop = GERMAN_STOP_WORDS
+    for token in [token for token in counts if len(token) < 3 or token in stop]:
+        del counts[token]
+    return counts
 
 
 def term_frequencies(text: str, top: int = 30) -> dict[str, int]:
@@ -97,6 +123,13 @@ def term_frequencies(text: str, top: int = 30) -> dict[str, int]:
     """
     if top <= 0:
         return {}
-    counts = Counter(words(text))
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    counts = word_counts(text)
+    if len(counts) > top:
+        # Only words counted at least as often as the top-th most frequent one can rank.
+        threshold = heapq.nlargest(top, counts.values())[-1]
+        candidates = sorted(item for item in counts.items() if item[1] >= threshold)
+    else:
+        candidates = sorted(counts.items())
+    # Alphabetical first, then a stable sort by count (reverse keeps ties in their order).
+    ranked = sorted(candidates, key=itemgetter(1), reverse=True)
     return dict(ranked[:top])

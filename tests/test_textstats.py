@@ -91,3 +91,24 @@ def test_fast_scan_finds_exactly_the_letter_runs(text: str) -> None:
     letters = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
     expected = [w for w in letters.findall(text.lower()) if len(w) > 2 and w not in GERMAN_STOP_WORDS]
     assert words(text) == expected
+
+
+@given(st.text(alphabet="abcäöüßAÄİ-_0123²₂ \u00ad\u2011\u0308.,\n", max_size=80))
+def test_word_counts_count_exactly_the_words(text: str) -> None:
+    """word_counts() splits distinct tokens instead of the whole text; it must count words() exactly."""
+    from collections import Counter
+
+    from builder.textstats import word_counts
+
+    assert word_counts(text) == Counter(words(text))
+
+
+@given(st.lists(st.sampled_from(["kreml", "kiew", "nato", "gipfel", "waffenruhe", "montag", "g7-gipfel",
+                                 "berlin", "paris", "rom", "und"]), max_size=60), st.integers(0, 8))
+def test_term_frequencies_rank_by_count_then_alphabetically(tokens: list[str], top: int) -> None:
+    from collections import Counter
+
+    counts = Counter(words(" ".join(tokens)))
+    expected = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top])
+    result = term_frequencies(" ".join(tokens), top=top)
+    assert result == expected and list(result) == list(expected)
