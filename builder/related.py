@@ -2,8 +2,9 @@
 
 Score of a candidate B for article A
 ------------------------------------
-With N articles and df(x) the number of articles having feature x, the rarity
-of a shared term or tag is its IDF scaled to 0..1:
+With N articles and df(x) the number of articles having feature x (above 16
+rounded to a quarter octave, see `rounded_df`), the rarity of a shared term or
+tag is its IDF scaled to 0..1:
 
     rarity(x) = ln((N + 1) / df(x)) / ln((N + 1) / 2)
                 (1 when only A and B have it, ln(1 + 1/N) / ln((N + 1) / 2) when all do)
@@ -57,6 +58,13 @@ candidate that owes most of its score to common features can miss the pool
 (measured by `benchmarks/bench_related.py --recall` on its synthetic
 corpus: about 97% of the exhaustive top 5 at 10,000 articles, all of it at
 1,000; far less if everything is common, see its `--fixed-themes`).
+
+Edits
+-----
+`rank_related_again` re-ranks only the articles whose result an edit can
+change (see `_affected`), with a result equal to a ranking from scratch. The
+rounded df keeps that set small: one article's edit rarely changes another's
+weights.
 """
 
 from __future__ import annotations
@@ -87,6 +95,7 @@ POOL_MAX = 40           # candidates per article found by rare features and scor
 DATE_FEATURES = 1       # a's strongest common feature also proposes candidates: ...
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
 SERIAL_RANKING = 1000   # re-ranking at most this many articles is not worth forking workers
+EXACT_DF = 16           # dfs above this are rounded (see rounded_df)
 MAX_TERM_REASONS = 3
 MAX_TAG_REASONS = 2
 MIN_TAG_REASON_RARITY = 0.25  # rarity of a tag on about a third of the articles
@@ -119,6 +128,23 @@ class _Sublinear(dict[int, float]):
 
 
 _sublinear = _Sublinear()
+
+
+def rounded_df(df: int, n: int) -> int:
+    """df, exact up to EXACT_DF and above rounded to a quarter octave (steps of about 19%),
+    never above the number of articles n.
+
+    The weights of a feature's articles all follow from its df, so an exact df
+    would make an edit that adds "Regierung" to one article change the weight
+    of every article having it, and all of those would be ranked again. A
+    rounded df changes only when it crosses a step, about once in (df / 5)
+    edits: the expected number of articles whose weights an edit changes stays
+    small whatever the site's size, at a cost in precision (within 10% of df,
+    a tenth of an IDF at most) no ranking notices.
+    """
+    if df <= EXACT_DF:
+        return df
+    return min(n, round(2.0 ** (round(math.log2(df) * 4) / 4)))
 
 
 def _rarity(df: int, n: int) -> float:
@@ -180,11 +206,11 @@ def _features(ordered: Sequence[ArticleSignals], settings: RelatedSettings) -> _
         tag_df.update(names.keys())
         word_df.update(words.keys())
     # One id space: terms, then tags, then words.
-    rarity = lambda df: math.sqrt(_rarity(df, n))  # noqa: E731
+    rarity = lambda df: math.sqrt(_rarity(rounded_df(df, n), n))  # noqa: E731
     term_ids = _family_index(term_df, 0, rarity)
     tag_ids = _family_index(tag_df, len(term_ids), rarity)
     word_ids = _family_index(word_df, len(term_ids) + len(tag_ids),
-                             lambda df: 1.0 + math.log((n + 1) / (df + 1)))
+                             lambda df: 1.0 + math.log((n + 1) / (rounded_df(df, n) + 1)))
     word_idf = {word: idf for word, (_, idf) in word_ids.items()}
     term_scale = math.sqrt(max(settings.weight_terms, 0.0))
     tag_scale = math.sqrt(max(settings.weight_tags, 0.0))

@@ -282,9 +282,13 @@ def _exhaustive(signals: list[ArticleSignals], settings: RelatedSettings
                 ) -> dict[str, list[tuple[float, str]]]:
     """Every pair scored by the documented formula, written independently of the module."""
     n = len(signals)
-    df_terms = {t: sum(t in s.terms for s in signals) for s in signals for t in s.terms}
-    df_tags = {g: sum(g in s.tags for s in signals) for s in signals for g in s.tags}
-    df_words = {w: sum(w in s.words for s in signals) for s in signals for w in s.words}
+
+    def rounded(df: int) -> int:  # above 16, to the nearest power of 2 ** (1/4), at most n
+        return df if df <= 16 else min(n, round(2 ** (round(math.log2(df) * 4) / 4)))
+
+    df_terms = {t: rounded(sum(t in s.terms for s in signals)) for s in signals for t in s.terms}
+    df_tags = {g: rounded(sum(g in s.tags for s in signals)) for s in signals for g in s.tags}
+    df_words = {w: rounded(sum(w in s.words for s in signals)) for s in signals for w in s.words}
 
     def text_vector(s: ArticleSignals) -> dict[str, float]:
         weights = {w: (1 + math.log(c)) * (1 + math.log((n + 1) / (df_words[w] + 1)))
@@ -437,6 +441,13 @@ def test_backlinks_are_never_one_way_for_related_and_never_self(
 
 
 # --------------------------------------------------------------------------- incremental ranking
+
+def test_document_frequencies_are_exact_when_small_and_rounded_in_steps_when_large() -> None:
+    assert [related.rounded_df(df, 10_000) for df in range(1, 17)] == list(range(1, 17))
+    large = [related.rounded_df(df, 10_000) for df in range(17, 10_001)]
+    assert large == sorted(large) and len(set(large)) == 38     # quarter octaves from 2 ** 4 to 2 ** 13.25
+    assert all(abs(r - df) / df < 0.1 for df, r in enumerate(large, start=17))
+    assert related.rounded_df(100, 100) == 100   # never more than there are articles
 
 def _edit(rng: random.Random, signals: list[ArticleSignals]) -> list[ArticleSignals]:
     """One editor's change to one to three articles: terms, words, tags, date or `related:`."""
