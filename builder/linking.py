@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,15 +105,17 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
 def collect_tags(articles: tuple[Article, ...]) -> tuple[TagInfo, ...]:
     """Tags by slug; "NATO" and "Nato" are one tag shown as its most used spelling."""
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    members: dict[str, list[str]] = defaultdict(list)
+    members: dict[str, dict[str, None]] = defaultdict(dict)   # insertion-ordered set
+    slug_of: dict[str, str] = {}
     for article in articles:
         for tag in article.tags:
-            slug = slugify(tag)
+            slug = slug_of.get(tag)
+            if slug is None:
+                slug = slug_of[tag] = slugify(tag)
             if not slug:
                 continue
             spellings[slug][tag] += 1
-            if article.slug not in members[slug]:
-                members[slug].append(article.slug)
+            members[slug][article.slug] = None
     tags = [TagInfo(min(spellings[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0], slug, tuple(members[slug]))
             for slug in spellings]
     return tuple(sorted(tags, key=lambda t: german_sort_key(t.name)))
@@ -132,9 +135,9 @@ def _related_terms(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo])
     together: dict[str, Counter[str]] = defaultdict(Counter)
     for article in articles:
         used = sorted(s for s, n in infos[article.slug].term_counts.items() if n)
-        for slug in used:
-            for other in used:
-                if other != slug:
-                    together[slug][other] += 1
-    return {slug: tuple(s for s, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:RELATED_TERMS])
+        if len(used) > 1:
+            for slug in used:
+                together[slug].update(used)   # counts the term itself too: dropped below
+    return {slug: tuple(s for _, s in heapq.nsmallest(RELATED_TERMS + 1, [(-n, other) for other, n in counts.items()])
+                        if s != slug)[:RELATED_TERMS]
             for slug, counts in together.items()}
