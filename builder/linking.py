@@ -68,15 +68,6 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
               config: SiteConfig, slug_of_path: Mapping[str, str], cache: RelatedCache | None = None,
               jobs: int = 1) -> Links:
     """Related articles, backlinks, tags and term usage for articles sorted newest first."""
-    signals = [
-        ArticleSignals(
-            slug=a.slug, date=a.date, tags=a.tags, terms=infos[a.slug].term_counts,
-            words=infos[a.slug].words, related=a.related,
-            links=tuple(dict.fromkeys(s for s in (slug_of_path.get(link) for link in infos[a.slug].links)
-                                      if s is not None and s != a.slug)),
-        )
-        for a in articles
-    ]
     names = {term.slug: term.term for term in terms}
     settings = config.related
     cache = cache or RelatedCache(None)
@@ -87,6 +78,15 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
                               ).encode("utf-8", "surrogatepass")).hexdigest()
     links = cache.get(key)
     if not isinstance(links, Links):  # everything below follows from the signals (term use is their `terms`)
+        signals = [
+            ArticleSignals(
+                slug=a.slug, date=a.date, tags=a.tags, terms=infos[a.slug].term_counts,
+                words=infos[a.slug].words, related=a.related,
+                links=tuple(dict.fromkeys(s for s in (slug_of_path.get(link) for link in infos[a.slug].links)
+                                          if s is not None and s != a.slug)),
+            )
+            for a in articles
+        ]
         related: Mapping[str, tuple[RelatedEntry, ...]] = {a.slug: () for a in articles}
         state = cache.rank_state if isinstance(cache.rank_state, RankState) else None
         if settings.count:
