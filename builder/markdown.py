@@ -20,6 +20,7 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_core.normalize import normalize as _normalize_newlines
 from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -54,6 +55,7 @@ def create_markdown(settings: MarkdownSettings, plugins: Iterable[Plugin] = ()) 
         md.enable(["replacements", "smartquotes"])
     md.use(footnote_plugin, inline=False).use(deflist_plugin)
     md.validateLink = is_safe_url  # type: ignore[method-assign]
+    md.core.ruler.at("normalize", _normalize)
     md.core.ruler.push("heading_ids", _heading_ids)
     md.core.ruler.push("content_links", _content_links)
     for plugin in plugins:
@@ -76,6 +78,16 @@ def render_body(md: MarkdownIt, text: str, env: dict[str, Any]) -> RenderedBody:
         headings=tuple(env.get("headings", ())),
         text=env.get("text", ""),
     )
+
+
+def _normalize(state: StateCore) -> None:
+    """markdown-it's own rule, skipped when there is no "\\r" or NUL to replace.
+
+    Loaded content never has either (line ends are normalised, NUL means binary),
+    and the skipped rule would copy the whole text just to replace "\\n" by "\\n".
+    """
+    if "\r" in state.src or "\0" in state.src:
+        _normalize_newlines(state)
 
 
 def _inline_text(token: Token) -> str:

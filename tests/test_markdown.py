@@ -191,6 +191,12 @@ def test_footnote_ids_are_prefixed() -> None:
     assert ids == ["fnref-n-1", "fn-n-1"]
 
 
+def test_carriage_returns_and_nul_are_still_normalised() -> None:
+    # The normalize rule is skipped for text without them; text with them must render as before.
+    assert PLAIN.render("Zeile eins\r\nZeile zwei\rZeile drei\x00\n") == "<p>Zeile eins\nZeile zwei\nZeile drei\ufffd</p>\n"
+    assert PLAIN.render("Zeile eins\nZeile zwei\n") == "<p>Zeile eins\nZeile zwei</p>\n"
+
+
 def test_raw_html_ids_are_left_to_the_author() -> None:
     assert elements(WITH_HTML.render('<span id="kasten">x</span>\n')) == [("p", {}), ("span", {"id": "kasten"})]
 
