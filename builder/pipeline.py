@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 from . import __version__
 from .bodies import BodyStore, render_bodies
@@ -27,9 +26,14 @@ from .pages import LinkedSite, PageSpec, card_digest, plan_pages
 from .parallel import cpu_count, map_indices
 from .render import Renderer, TemplateProblem, template_folders, theme_digest
 from .sources import is_ignored_name
-from .write import MARKER, OutputError, StagedOutput, check_destination
+from .write import OutputError, PatchOutput, StagedOutput, check_destination, marker_identity, recover_interrupted
 
 CACHE_DIR = ".builder-cache"
+MANIFEST_FORMAT = 2
+# A build that changes at most this many files, or this share of them, patches the destination in
+# place; more changes build a whole new tree and swap it in, which then costs less.
+IN_PLACE_ALWAYS = 1000
+IN_PLACE_SHARE = 0.5
 Progress = Callable[[str, int, int], None]
 
 
@@ -192,7 +196,8 @@ def render_spec(specs: list[PageSpec], index: int) -> tuple[str, bytes | None, D
         return spec.path, None, exc.diagnostic
 
 
-def _render_to_folder(state: tuple[list[PageSpec], StagedOutput], index: int) -> tuple[str, Diagnostic | None]:
+def _render_to_folder(state: tuple[list[PageSpec], StagedOutput | PatchOutput],
+                      index: int) -> tuple[str, Diagnostic | None]:
     specs, staged = state
     path, data, problem = render_spec(specs, index)
     if data is not None:
@@ -247,35 +252,58 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
     problems, site = prepared.problems, prepared.site
     if problems.errors or site is None or (options.strict and problems.warnings):
         return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
-    manifest_file = _manifest_path(options.source, destination)
-    previous = _read_manifest(manifest_file) if options.cache and (destination / MARKER).exists() else {}
-    if _unchanged(prepared.specs, previous, destination):
+    try:
+        recover_interrupted(destination)   # before the manifest is compared with the destination
+    except OSError as exc:
+        problems.error(str(destination), None, f"cannot recover the output folder: {exc.strerror or exc}")
+        return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
+    manifest_file = _manifest_path(options.source, destination) if options.cache else None
+    previous = _read_manifest(manifest_file, destination) if manifest_file else None
+    files = {spec.path: spec.fingerprint for spec in prepared.specs}
+    search = site.config.search
+    if _unchanged(files, search, previous):
         _save_caches(options, caches, site, prepared)
         return _report(prepared, site, problems, 0, started)
+    old = previous.files if previous else {}
+    changed = [spec for spec in prepared.specs if old.get(spec.path) != spec.fingerprint]
+    deleted = [path for path in old if path not in files]
+    # A patch needs a destination that holds exactly what the manifest says; Pagefind indexes the whole tree.
+    in_place = (previous is not None and not previous.search and not search
+                and len(changed) + len(deleted) <= max(IN_PLACE_ALWAYS, IN_PLACE_SHARE * len(files))
+                and not _file_in_the_way(files, [spec.path for spec in changed], old))
+    staged: StagedOutput | PatchOutput
     try:
-        staged = StagedOutput(destination)
+        staged = PatchOutput(destination) if in_place else StagedOutput(destination)
     except OSError as exc:
         problems.error(str(destination), None, f"cannot prepare the output folder: {exc.strerror or exc}")
         return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
-    rendered = 0
+    todo = changed
     try:
-        todo: list[PageSpec] = []
-        for spec in prepared.specs:
-            if previous.get(spec.path) == spec.fingerprint and staged.reuse(spec.path):
-                continue
-            todo.append(spec)
+        if isinstance(staged, StagedOutput):   # a whole new tree: hard-link what has not changed
+            todo = [spec for spec in prepared.specs
+                    if old.get(spec.path) != spec.fingerprint or not staged.reuse(spec.path)]
         results = map_indices(_render_to_folder, (todo, staged), len(todo), options.jobs or cpu_count(),
                               (lambda n, total: progress("Writing pages", n, total)) if progress else None)
-        rendered = len(todo)
         for _, problem in results:
             if problem is not None:
                 problems.items.append(problem)
-        if site.config.search:
+        if search and isinstance(staged, StagedOutput):
             _index_for_search(staged.staging, site.config.language, problems)
         if problems.errors:
             staged.abort()
             return BuildReport(False, tuple(unique_diagnostics(problems.items)), seconds=time.perf_counter() - started)
-        staged.commit()
+        if manifest_file:
+            # Written before the commit point: should the commit not complete, the marker differs.
+            _write_manifest(manifest_file, Manifest(staged.marker, search, files))
+        try:
+            if isinstance(staged, PatchOutput):
+                staged.commit([spec.path for spec in todo], deleted)
+            else:
+                staged.commit()
+        except OSError:
+            if manifest_file:   # the commit was undone: the previous manifest describes the destination again
+                _restore_manifest(manifest_file, previous)
+            raise
     except OSError as exc:
         staged.abort()
         problems.error(str(destination), None, f"cannot write the site: {exc.strerror or exc}",
@@ -285,16 +313,41 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
         staged.abort()
         raise
     _save_caches(options, caches, site, prepared)
-    if options.cache:
-        _write_manifest(manifest_file, {spec.path: spec.fingerprint for spec in prepared.specs})
-    return _report(prepared, site, problems, rendered, started)
+    return _report(prepared, site, problems, len(todo), started)
 
 
-def _unchanged(specs: list[PageSpec], previous: Mapping[str, str], destination: Path) -> bool:
-    """Whether the destination already holds exactly this build: then nothing is written at all."""
-    return (len(previous) == len(specs)
-            and all(previous.get(spec.path) == spec.fingerprint for spec in specs)
-            and all(os.path.isfile(os.path.join(root, spec.path)) for root in [str(destination)] for spec in specs))
+def _file_in_the_way(files: Mapping[str, str], changed: list[str], old: Mapping[str, str]) -> bool:
+    """Whether a changed path and another path of the site need one name as a file and as a folder.
+
+    A whole new tree reports that as the write error it is; a patch would only meet it while applying.
+    """
+    for path in changed:
+        parent = path.rpartition("/")[0]
+        while parent:
+            if parent in files:
+                return True
+            parent = parent.rpartition("/")[0]
+    new = [path for path in changed if path not in old]
+    if not new:
+        return False
+    folders = {path[:end] for path in files for end in _slashes(path)}
+    return any(path in folders for path in new)
+
+
+def _slashes(path: str) -> Iterator[int]:
+    end = path.find("/")
+    while end != -1:
+        yield end
+        end = path.find("/", end + 1)
+
+
+def _unchanged(files: Mapping[str, str], search: bool, previous: Manifest | None) -> bool:
+    """Whether the destination already holds exactly this build: then nothing is written at all.
+
+    The manifest is only trusted when the destination's marker is the one it
+    recorded, so no file needs to be looked at.
+    """
+    return previous is not None and previous.search == search and previous.files == files
 
 
 def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepared: Prepared) -> None:
@@ -328,16 +381,43 @@ def unique_diagnostics(items: list[Diagnostic]) -> list[Diagnostic]:
     return list(dict.fromkeys(items))
 
 
-def _read_manifest(path: Path) -> dict[str, str]:
+@dataclass(frozen=True)
+class Manifest:
+    """What a destination holds, as the build that wrote it left it."""
+
+    marker: str              # that build's marker identity: the manifest describes no other folder
+    search: bool             # the folder also holds Pagefind's index, which `files` does not list
+    files: dict[str, str]    # output path → fingerprint, every file but the marker
+
+
+def _read_manifest(path: Path, destination: Path) -> Manifest | None:
+    """The manifest of the build that wrote `destination`, or None when there is none or it is stale."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
-        return {}
+        return None
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("files"), dict):
+        return None
+    marker = marker_identity(destination)
+    if marker is None or data.get("marker") != marker:
+        return None
+    return Manifest(marker, bool(data.get("search")), data["files"])
 
 
-def _write_manifest(path: Path, manifest: dict[str, str]) -> None:
+def _write_manifest(path: Path, manifest: Manifest) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+    tmp.write_text(json.dumps({"format": MANIFEST_FORMAT, "marker": manifest.marker, "search": manifest.search,
+                               "files": manifest.files}), encoding="utf-8")
     tmp.replace(path)
+
+
+def _restore_manifest(path: Path, previous: Manifest | None) -> None:
+    """Put back the manifest of the destination's previous build, or none."""
+    try:
+        if previous is not None:
+            _write_manifest(path, previous)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass   # a stale manifest names a marker the destination does not carry: it is ignored

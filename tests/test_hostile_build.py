@@ -10,7 +10,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from builder.write import MARKER
+from builder.write import MARKER, recover_interrupted
 from conftest import write_site
 
 GOOD = """\
@@ -542,3 +542,30 @@ def test_names_too_long_for_the_file_system_are_errors_not_crashes(site: Path, c
         f"content/articles/lang.md:4: error: the tag '{long_tag[:30]}…' makes a URL slug of 240 characters; "
         "at most 200 fit in a file name",
         f"content/articles/lang.md:5: error: 'url' must be a site path like '/alt/pfad/', got \"/{'ö' * 150}/\""]
+
+
+def test_interrupted_patch_is_finished_and_hostile_journals_are_dropped(site: Path, cli, tmp_path: Path) -> None:
+    assert cli("build", "--source", site, "--jobs", "1").code == 0
+    # Killed after the journal of a patch was written: genf's new page is staged, not yet moved in.
+    patch = site / ".site.patch-abc"
+    write(patch / MARKER, b"")
+    write(patch / "files/articles/genf/index.html", "neu")
+    write(patch / "files" / MARKER, b"")
+    write(patch / "journal.json", json.dumps({"replace": [["articles/genf/index.html", True], [MARKER, True]],
+                                              "delete": [["articles/paris/index.html", True]]}))
+    # A journal that points outside the destination is not one this builder wrote.
+    victim = tmp_path / "opfer.txt"
+    write(victim, "bleibt")
+    hostile = site / ".site.patch-boese"
+    write(hostile / MARKER, b"")
+    write(hostile / "files/x", "x")
+    write(hostile / "journal.json", json.dumps({"replace": [["../../opfer.txt", False]], "delete": [["../x", False]]}))
+    recover_interrupted(site / "site")
+    assert (site / "site/articles/genf/index.html").read_text(encoding="utf-8") == "neu"
+    assert not (site / "site/articles/paris").exists()
+    assert victim.read_text(encoding="utf-8") == "bleibt"
+    assert [p.name for p in site.iterdir() if p.name.startswith(".site")] == []
+    # The next build sees a destination its manifest does not describe, and rebuilds it whole.
+    assert cli("build", "--source", site, "--jobs", "1").code == 0
+    assert "Krisentreffen in Genf" in (site / "site/articles/genf/index.html").read_text(encoding="utf-8")
+    assert (site / "site/articles/paris/index.html").exists()

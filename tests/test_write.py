@@ -1,12 +1,14 @@
-"""The atomic writer: staging beside the destination, swap, recovery, and refusals."""
+"""The atomic writer: staging and swap, journaled patches, recovery, and refusals."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from builder.write import MARKER, OutputError, StagedOutput, check_destination, recover_interrupted, safe_relative
+from builder.write import (JOURNAL, MARKER, OutputError, PatchOutput, StagedOutput, check_destination,
+                           marker_identity, recover_interrupted, safe_relative)
 
 
 def test_commit_swaps_in_the_new_site_and_reuse_hard_links(tmp_path: Path) -> None:
@@ -76,3 +78,182 @@ def test_destination_checks(tmp_path: Path) -> None:
     (tmp_path / "datei").write_text("x", encoding="utf-8")
     with pytest.raises(OutputError, match="is a file"):
         check_destination(source, tmp_path / "datei")
+
+
+# -- patches: the changed files moved into the destination under a journal ---------------------
+
+def files(root: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every file under root with its bytes, inode and modification time."""
+    return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def folders(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir())
+
+
+@pytest.fixture
+def old_site(tmp_path: Path) -> Path:
+    dest = tmp_path / "site"
+    first = StagedOutput(dest)
+    for path, data in {"index.html": b"start", "a/index.html": b"a alt", "b/index.html": b"b",
+                       "tief/x/y/index.html": b"weg", "bleibt.txt": b"bleibt", "datei": b"wird Ordner"}.items():
+        first.write(path, data)
+    first.commit()
+    return dest
+
+
+def patch(dest: Path) -> PatchOutput:
+    """Changes a/, adds c/ and datei/neu.txt, deletes tief/x/y/ and the file datei."""
+    out = PatchOutput(dest)
+    out.write("a/index.html", b"a neu")
+    out.write("c/index.html", b"c neu")
+    out.write("datei/neu.txt", b"neu")
+    return out
+
+
+NEW = {"index.html": b"start", "a/index.html": b"a neu", "b/index.html": b"b", "bleibt.txt": b"bleibt",
+       "c/index.html": b"c neu", "datei/neu.txt": b"neu"}
+
+
+def contents(root: Path) -> dict[str, bytes]:
+    return {path: data for path, (data, _, _) in files(root).items() if path != MARKER}
+
+
+def test_patch_replaces_changed_files_keeps_the_others_and_prunes_empty_folders(old_site: Path) -> None:
+    before, marker = files(old_site), marker_identity(old_site)
+    out = patch(old_site)
+    out.commit(["a/index.html", "c/index.html", "datei/neu.txt"], ["tief/x/y/index.html", "datei"])
+    after = files(old_site)
+    assert contents(old_site) == NEW
+    assert folders(old_site) == ["a", "b", "c", "datei"]
+    for same in ("index.html", "b/index.html", "bleibt.txt"):
+        assert after[same] == before[same]   # not rewritten: same inode and time
+    assert after["a/index.html"][1] != before["a/index.html"][1]
+    assert marker_identity(old_site) not in (None, marker) and marker_identity(old_site) == out.marker
+    assert [p.name for p in old_site.parent.iterdir()] == ["site"]
+
+
+def test_marker_identity_differs_for_every_build(tmp_path: Path) -> None:
+    seen = set()
+    for _ in range(5):
+        out = StagedOutput(tmp_path / "site")
+        out.commit()
+        seen.add(marker_identity(tmp_path / "site"))
+        assert (tmp_path / "site" / MARKER).read_bytes() == b""
+    assert len(seen) == 5 and None not in seen
+
+
+class Crash(BaseException):
+    """A kill -9 at this point: nothing after it runs, no clean-up."""
+
+
+def flaky_replace(monkeypatch: pytest.MonkeyPatch, dest: Path, after: int, error: BaseException) -> None:
+    """The (after+1)-th os.replace into `dest` fails."""
+    real, calls = os.replace, [0]
+
+    def replace(src: object, dst: object) -> None:
+        if str(dst).startswith(str(dest) + os.sep):
+            calls[0] += 1
+            if calls[0] == after + 1:
+                raise error
+        real(src, dst)  # type: ignore[arg-type]
+    monkeypatch.setattr(os, "replace", replace)
+
+
+@pytest.mark.parametrize("after", range(4))
+def test_a_write_error_while_applying_undoes_the_patch(old_site: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       after: int) -> None:
+    before, dirs = files(old_site), folders(old_site)
+    out = patch(old_site)
+    flaky_replace(monkeypatch, old_site, after, OSError(28, "No space left on device"))
+    with pytest.raises(OSError):
+        out.commit(["a/index.html", "c/index.html", "datei/neu.txt"], ["tief/x/y/index.html", "datei"])
+    assert files(old_site) == before and folders(old_site) == dirs
+    assert [p.name for p in old_site.parent.iterdir()] == ["site"]
+
+
+def test_a_patch_that_cannot_be_undone_either_is_undone_by_recovery(old_site: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    before, dirs = files(old_site), folders(old_site)
+    out = patch(old_site)
+    real, calls = os.replace, [0]
+
+    def replace(src: object, dst: object) -> None:
+        if str(dst).startswith(str(old_site) + os.sep):
+            calls[0] += 1
+            if calls[0] >= 2:
+                raise OSError(13, "Permission denied")
+        real(src, dst)  # type: ignore[arg-type]
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OSError):
+        out.commit(["a/index.html", "c/index.html", "datei/neu.txt"], ["tief/x/y/index.html", "datei"])
+    out.abort()
+    monkeypatch.undo()
+    recover_interrupted(old_site)
+    assert files(old_site) == before and folders(old_site) == dirs
+    assert [p.name for p in old_site.parent.iterdir()] == ["site"]
+
+
+@pytest.mark.parametrize("after", range(4))
+def test_a_patch_killed_after_its_journal_is_rolled_forward(old_site: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            after: int) -> None:
+    out = patch(old_site)
+    flaky_replace(monkeypatch, old_site, after, Crash())
+    with pytest.raises(Crash):
+        out.commit(["a/index.html", "c/index.html", "datei/neu.txt"], ["tief/x/y/index.html", "datei"])
+    out.abort()   # what the build does on the way out: a journaled patch is left to recovery
+    monkeypatch.undo()
+    recover_interrupted(old_site)
+    assert contents(old_site) == NEW and folders(old_site) == ["a", "b", "c", "datei"]
+    assert marker_identity(old_site) == out.marker
+    assert [p.name for p in old_site.parent.iterdir()] == ["site"]
+    recover_interrupted(old_site)   # a second recovery finds nothing to do
+    assert contents(old_site) == NEW
+
+
+def test_a_patch_killed_before_its_journal_is_discarded(old_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = files(old_site)
+    out = patch(old_site)
+    real = os.replace
+
+    def crash_on_journal(src: object, dst: object) -> None:
+        if str(dst).endswith(JOURNAL):
+            raise Crash()
+        real(src, dst)  # type: ignore[arg-type]
+    monkeypatch.setattr(os, "replace", crash_on_journal)
+    with pytest.raises(Crash):
+        out.commit(["a/index.html", "c/index.html", "datei/neu.txt"], ["tief/x/y/index.html", "datei"])
+    monkeypatch.undo()
+    recover_interrupted(old_site)
+    assert files(old_site) == before
+    assert [p.name for p in old_site.parent.iterdir()] == ["site"]
+
+
+def test_a_rollback_killed_halfway_is_finished_by_recovery(old_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before, dirs = files(old_site), folders(old_site)
+    out = patch(old_site)
+    real, calls = os.replace, [0]
+
+    def replace(src: object, dst: object) -> None:
+        if str(dst).startswith(str(old_site) + os.sep):
+            calls[0] += 1
+            if calls[0] == 3:
+                raise OSError(13, "Permission denied")   # applying fails: the patch is undone …
+            if calls[0] == 4:
+                raise Crash()                            # … and the undoing is killed
+        real(src, dst)  # type: ignore[arg-type]
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(Crash):
+        out.commit(["a/index.html", "c/index.html", "datei/neu.txt"], ["tief/x/y/index.html", "datei"])
+    monkeypatch.undo()
+    recover_interrupted(old_site)
+    assert files(old_site) == before and folders(old_site) == dirs
+
+
+def test_a_patch_abort_before_commit_leaves_nothing(old_site: Path) -> None:
+    before = files(old_site)
+    out = patch(old_site)
+    out.abort()
+    assert files(old_site) == before
+    assert [p.name for p in old_site.parent.iterdir()] == ["site"]
