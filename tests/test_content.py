@@ -6,6 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from builder.content import LoadOptions, load_article, load_term, safe_url_path, visible
 
@@ -259,3 +261,15 @@ def test_a_url_from_deeply_nested_folders_must_fit() -> None:
     assert [str(p) for p in problems] == [
         f"{rel}:1: error: the page's URL would be 1,056 bytes long, at most 1,000 fit\n"
         "  hint: move the file to a shallower folder or set 'url:'"]
+
+
+@given(st.text(alphabet=st.one_of(
+    st.sampled_from("aäß\t\n\r\x0b\x1f\x7f\x80\x9f\xa0\xad€\ufdd0\ufdef\ufffe\uffff\ufeff\U0001f600\U0001fffe\U0010ffff"),
+    st.characters()), max_size=40))
+def test_the_fast_check_finds_every_invalid_character(text: str) -> None:
+    """search() skips the scan when no byte of a suspect character is present; it must agree with the scan."""
+    from builder.content import _INVALID
+
+    scanned = next(_INVALID.finditer(text), None)
+    found = _INVALID.search(text)
+    assert (found and found.start()) == (scanned and scanned.start())
