@@ -197,6 +197,19 @@ def test_carriage_returns_and_nul_are_still_normalised() -> None:
     assert PLAIN.render("Zeile eins\nZeile zwei\n") == "<p>Zeile eins\nZeile zwei</p>\n"
 
 
+@pytest.mark.parametrize("text, expected", [
+    ('Er sagte "Frieden" und ging.\n\nOhne Anführungszeichen.\n',
+     "<p>Er sagte „Frieden“ und ging.</p>\n<p>Ohne Anführungszeichen.</p>\n"),
+    ("Ohne Anführungszeichen.\n\nDas 'Format' -- und so weiter...\n",
+     "<p>Ohne Anführungszeichen.</p>\n<p>Das ‚Format‘ – und so weiter…</p>\n"),
+    ("Schon „typografisch“ gesetzt -- ganz ohne gerade Zeichen.\n",
+     "<p>Schon „typografisch“ gesetzt – ganz ohne gerade Zeichen.</p>\n"),
+])
+def test_typographer_quotes_and_replacements(text: str, expected: str) -> None:
+    # The smartquotes rule is skipped for bodies without straight quotes; with them it runs as before.
+    assert PLAIN.render(text) == expected
+
+
 def test_raw_html_ids_are_left_to_the_author() -> None:
     assert elements(WITH_HTML.render('<span id="kasten">x</span>\n')) == [("p", {}), ("span", {"id": "kasten"})]
 
