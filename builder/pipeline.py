@@ -26,7 +26,8 @@ from .pages import LinkedSite, PageSpec, card_digest, plan_pages
 from .parallel import cpu_count, map_indices
 from .render import Renderer, TemplateProblem, template_folders, theme_digest
 from .sources import is_ignored_name
-from .write import OutputError, PatchOutput, StagedOutput, check_destination, marker_identity, recover_interrupted
+from .write import (OutputError, PatchOutput, StagedOutput, can_patch, check_destination, marker_identity,
+                    recover_interrupted)
 
 CACHE_DIR = ".builder-cache"
 MANIFEST_FORMAT = 2
@@ -270,7 +271,7 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
     # A patch needs a destination that holds exactly what the manifest says; Pagefind indexes the whole tree.
     in_place = (previous is not None and not previous.search and not search
                 and len(changed) + len(deleted) <= max(IN_PLACE_ALWAYS, IN_PLACE_SHARE * len(files))
-                and not _file_in_the_way(files, [spec.path for spec in changed], old))
+                and not _file_in_the_way(files, [spec.path for spec in changed], old) and can_patch(destination))
     staged: StagedOutput | PatchOutput
     try:
         staged = PatchOutput(destination) if in_place else StagedOutput(destination)

@@ -198,6 +198,15 @@ class PatchOutput:
             shutil.rmtree(self.staging, ignore_errors=True)
 
 
+def can_patch(destination: Path) -> bool:
+    """Whether a patch folder beside the destination can move files into it (one file system, no symlink)."""
+    try:
+        return (not destination.is_symlink()
+                and os.stat(destination).st_dev == os.stat(destination.absolute().parent).st_dev)
+    except OSError:
+        return False
+
+
 def _keep(path: Path, backup: Path) -> bool:
     """Hard-link (or copy) `path` to `backup`; False when there is no such file."""
     try:

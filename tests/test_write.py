@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.write import (JOURNAL, MARKER, OutputError, PatchOutput, StagedOutput, check_destination,
+from builder.write import (JOURNAL, MARKER, OutputError, PatchOutput, StagedOutput, can_patch, check_destination,
                            marker_identity, recover_interrupted, safe_relative)
 
 
@@ -257,3 +257,11 @@ def test_a_patch_abort_before_commit_leaves_nothing(old_site: Path) -> None:
     out.abort()
     assert files(old_site) == before
     assert [p.name for p in old_site.parent.iterdir()] == ["site"]
+
+
+def test_only_a_folder_on_its_parents_file_system_is_patched(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "site")
+    assert can_patch(tmp_path / "site")
+    assert not can_patch(tmp_path / "link")   # the patch folder might sit on another file system
+    assert not can_patch(tmp_path / "fehlt")
