@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -60,11 +60,24 @@ def tooltip_digest(slugs: tuple[str, ...], by_slug: Mapping[str, Term]) -> str:
 
 def body_key(*parts: str) -> str:
     """The cache key of one body: builder version, settings and the text itself."""
-    digest = hashlib.sha256(__version__.encode())
-    for part in parts:
-        digest.update(b"\0")
-        digest.update(part.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    return body_keys(*parts)()
+
+
+def body_keys(*common: str) -> Callable[..., str]:
+    """`body_key` for keys that all start with `common`, which is hashed once."""
+    prefix = hashlib.sha256(__version__.encode())
+    for part in common:
+        prefix.update(b"\0")
+        prefix.update(part.encode("utf-8", "surrogatepass"))
+
+    def key(*parts: str) -> str:
+        digest = prefix.copy()
+        for part in parts:
+            digest.update(b"\0")
+            digest.update(part.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    return key
 
 
 def make_markdown(config: SiteConfig, terms: tuple[Term, ...], term_url: Callable[[str], str]) -> MarkdownIt:
@@ -81,8 +94,11 @@ def make_markdown(config: SiteConfig, terms: tuple[Term, ...], term_url: Callabl
 def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str], str | None],
            url_for: Callable[[str], str], glossary: bool = True,
            exclude: str | None = None, source: str = "", body_line: int = 1,
-           notes: tuple[Diagnostic, ...] = ()) -> tuple[str, BodyInfo]:
-    """Render one body; returns its HTML and what it tells the rest of the build."""
+           notes: tuple[Diagnostic, ...] = (), terms: Mapping[str, Term] | None = None) -> tuple[str, BodyInfo]:
+    """Render one body; returns its HTML and what it tells the rest of the build.
+
+    With the glossary's `terms` by slug, the info carries the tooltip digest of the terms it annotates.
+    """
     env = {
         "resolve_link": resolve_link,
         "url_for": url_for,
@@ -101,6 +117,7 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
         headings=rendered.headings,
         words=term_frequencies(rendered.text),
         notes=notes + link_errors,
+        tooltips=tooltip_digest(rendered.terms, terms) if terms is not None else "",
     )
     return rendered.html, info
 
@@ -116,13 +133,27 @@ class BodyJob:
 
     md: Any                      # the MarkdownIt instance with the glossary matcher, built once
     items: tuple[BodyItem, ...]
+    terms: Mapping[str, Term]    # by slug, for the tooltip digests
     config: SiteConfig
     url_of_source: Mapping[str, str]
-    pages: PageIndex             # resolves Jekyll/Hugo link tags
+    pages: "_LazyPageIndex"      # resolves Jekyll/Hugo link tags
     paths: Mapping[str, Path]    # article source → file, to read its body again
     term_bodies: Mapping[str, str]
     keep_html: bool
     store_folder: Path | None
+
+
+class _LazyPageIndex:
+    """A PageIndex built on first use: only bodies with Jekyll/Hugo link tags need one."""
+
+    def __init__(self, url_of_source: Mapping[str, str]) -> None:
+        self.url_of_source = url_of_source
+        self.index: PageIndex | None = None
+
+    def resolve(self, target: str, source: str | None = None) -> str | None:
+        if self.index is None:
+            self.index = PageIndex(self.url_of_source)
+        return self.index.resolve(target, source)
 
 
 def url_under_base(config: SiteConfig, path: str) -> str:
@@ -149,7 +180,8 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
         return job.url_of_source.get(posixpath.normpath(posixpath.join(base, target.lstrip("/"))))
 
     html, info = render(job.md, key, text, resolve_link=resolve, url_for=lambda p: url_under_base(config, p),
-                        glossary=glossary, exclude=exclude, source=source, body_line=body_line, notes=notes)
+                        glossary=glossary, exclude=exclude, source=source, body_line=body_line, notes=notes,
+                        terms=job.terms)
     location = append_html(job.store_folder, html) if job.store_folder is not None else None
     return info, html if job.keep_html or job.store_folder is None else None, location
 
@@ -169,24 +201,24 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
     url_of_source = {a.source: a.url for a in loaded.articles}
     url_of_source.update({t.source: f"/{config.paths.glossary}/{t.slug}/" for t in terms})
     links_digest = hashlib.sha256(repr(sorted(url_of_source.items())).encode()).hexdigest()
-    base = (repr(config), matching_digest(terms, config), links_digest)
+    key = body_keys(repr(config), matching_digest(terms, config), links_digest)
     items: list[BodyItem] = [
-        (body_key(*base, a.source, loaded.digests[a.source], str(a.glossary)), a.source, a.body_line,
+        (key(a.source, loaded.digests[a.source], str(a.glossary)), a.source, a.body_line,
          a.glossary, None, a.slug) for a in loaded.articles]
-    items += [(body_key(*base, t.source, loaded.digests[t.source], "term"), t.source, t.body_line, True, t.slug,
+    items += [(key(t.source, loaded.digests[t.source], "term"), t.source, t.body_line, True, t.slug,
                t.slug) for t in terms]
     missing = tuple(item for item in items if not store.has(item[0])
                     or store.infos[item[0]].tooltips != tooltip_digest(store.infos[item[0]].terms, by_slug))
     if missing:
         term_url = Urls(config).term
         md = make_markdown(config, terms, lambda slug: url_under_base(config, term_url(slug)))
-        job = BodyJob(md, missing, config, url_of_source, PageIndex(url_of_source), loaded.paths,
+        job = BodyJob(md, missing, by_slug, config, url_of_source, _LazyPageIndex(url_of_source), loaded.paths,
                       {t.source: t.body for t in terms}, keep_html, store.folder)
         done = map_indices(_render_one, job, len(missing), jobs,
                            (lambda n, total: progress("Rendering bodies", n, total)) if progress else None)
         close_writer()  # the parent may have appended when working without worker processes
         for info, html, location in done:
-            store.remember(replace(info, tooltips=tooltip_digest(info.terms, by_slug)), html, location)
+            store.remember(info, html, location)
     article_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is None}
     term_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is not None}
     problems = [note for infos in (article_infos, term_infos) for info in infos.values() for note in info.notes]
