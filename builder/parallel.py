@@ -7,6 +7,7 @@ small results cross process boundaries. Results come back in input order.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import Any, Callable, TypeVar
@@ -15,6 +16,7 @@ T = TypeVar("T")
 _STATE: Any = None
 _FN: Callable[[Any, int], Any] | None = None
 MIN_ITEMS_PER_JOB = 64
+MIN_CHUNK, MAX_CHUNK = 8, 256
 
 
 def cpu_count() -> int:
@@ -27,6 +29,18 @@ def cpu_count() -> int:
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     assert _FN is not None
     return [_FN(_STATE, index) for index in range(*bounds)]
+
+
+def chunks(count: int, jobs: int) -> list[tuple[int, int]]:
+    """Index ranges for the workers: large ones first (fewer round trips), then smaller and smaller,
+    so that no worker starts a long chunk while the others run out of work."""
+    bounds = []
+    start = 0
+    while start < count:
+        size = max(MIN_CHUNK, min(MAX_CHUNK, (count - start) // (jobs * 4)))
+        bounds.append((start, min(start + size, count)))
+        start += size
+    return bounds
 
 
 def map_indices(fn: Callable[[Any, int], T], state: Any, count: int, jobs: int,
@@ -44,15 +58,17 @@ def map_indices(fn: Callable[[Any, int], T], state: Any, count: int, jobs: int,
             progress(count, count)
         return results
     _STATE, _FN = state, fn
-    size = max(16, min(256, count // (jobs * 8) or 1))
-    chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
     results = []
+    # Objects the parent made so far are never collected in a worker: a full collection there
+    # would touch every one of them and so copy the parent's memory page by page.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for chunk in pool.imap(_run_chunk, chunks):
+            for chunk in pool.imap(_run_chunk, chunks(count, jobs)):
                 results.extend(chunk)
                 if progress:
                     progress(len(results), count)
     finally:
+        gc.unfreeze()
         _STATE, _FN = None, None
     return results

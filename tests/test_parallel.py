@@ -1,0 +1,39 @@
+"""Tests for builder.parallel: chunking and ordered results over worker processes."""
+
+from __future__ import annotations
+
+import gc
+import os
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from builder.parallel import MAX_CHUNK, MIN_CHUNK, chunks, map_indices
+
+
+@given(st.integers(0, 20_000), st.integers(1, 8))
+def test_chunks_cover_every_index_once_in_order(count: int, jobs: int) -> None:
+    bounds = chunks(count, jobs)
+    assert [i for start, stop in bounds for i in range(start, stop)] == list(range(count))
+    assert all(stop - start <= MAX_CHUNK for start, stop in bounds)
+    assert all(stop - start >= MIN_CHUNK for start, stop in bounds[:-1])
+
+
+def test_chunks_get_smaller_towards_the_end() -> None:
+    sizes = [stop - start for start, stop in chunks(11_000, 2)]
+    assert sizes[0] == MAX_CHUNK and sizes[-2] == MIN_CHUNK
+    assert sizes == sorted(sizes, reverse=True)[:-1] + sizes[-1:]
+
+
+def _square_and_pid(state: int, index: int) -> tuple[int, int]:
+    return index * index + state, os.getpid()
+
+
+def test_results_come_back_in_order_from_worker_processes() -> None:
+    results = map_indices(_square_and_pid, 7, 1000, 2)
+    assert [value for value, _ in results] == [i * i + 7 for i in range(1000)]
+    assert gc.get_freeze_count() == 0  # the parent's objects are collectable again
+
+
+def test_one_job_runs_in_process() -> None:
+    assert map_indices(_square_and_pid, 0, 5, 1) == [(i * i, os.getpid()) for i in range(5)]
