@@ -6,6 +6,7 @@ import hashlib
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
+from sys import intern
 from typing import Any, Callable, Mapping
 
 from markdown_it import MarkdownIt
@@ -33,7 +34,6 @@ class BodyInfo:
     terms: tuple[str, ...] = ()                 # annotated term slugs, in order of first use
     term_counts: Mapping[str, int] = field(default_factory=dict)  # every match, per term
     links: tuple[str, ...] = ()                 # internal site paths linked in the text
-    headings: tuple[tuple[int, str, str], ...] = ()
     words: Mapping[str, int] = field(default_factory=dict)        # frequent content words
     notes: tuple[Diagnostic, ...] = ()          # errors and warnings, in file coordinates
     tooltips: str = ""                          # tooltip_digest() of `terms` when rendered
@@ -114,8 +114,9 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
         terms=rendered.terms,
         term_counts=rendered.term_counts,
         links=rendered.links,
-        headings=rendered.headings,
-        words=term_frequencies(rendered.text),
+        # Interned: the same words recur in many bodies, and pickling a chunk of results sends
+        # each string object once, so the parent holds far fewer copies.
+        words={intern(word): count for word, count in term_frequencies(rendered.text).items()},
         notes=notes + link_errors,
         tooltips=tooltip_digest(rendered.terms, terms) if terms is not None else "",
     )

@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import PurePosixPath
+from sys import intern
 from typing import Any, Iterator
 from urllib.parse import unquote
 
@@ -200,16 +201,18 @@ def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | N
     if len(url.encode()) > MAX_URL:  # folders nested deep enough make a path no file system takes
         p.error(None, f"the page's URL would be {len(url.encode()):,} bytes long, at most {MAX_URL:,} fit",
                 hint="move the file to a shallower folder or set 'url:'")
+    # Strings many articles share are interned: results come back from worker processes in
+    # pickled chunks, which send each string object once, so the parent keeps fewer copies.
     article = Article(
-        slug=slug, source=rel, section=section, title=title or "", date=date,  # type: ignore[arg-type]
+        slug=slug, source=rel, section=intern(section), title=title or "", date=date,  # type: ignore[arg-type]
         body=fm.body, body_line=fm.body_line, updated=updated,
         kicker=_text(p, data, "kicker"), summary=_text(p, data, "summary"),
-        tags=_tags(p, data), authors=_strings(p, data, "authors"),
+        tags=tuple(map(intern, _tags(p, data))), authors=tuple(map(intern, _strings(p, data, "authors"))),
         related=tuple(slugify(s) for s in _strings(p, data, "related")),
         draft=_bool(p, data, "draft", False), aliases=_urls(p, data, "aliases"),
         glossary=_bool(p, data, "glossary", True), url=url,
-        key_lines=FrozenDict(lines),
-        extra=FrozenDict({k: v for k, v in data.items() if k not in ARTICLE_KEYS}),
+        key_lines=FrozenDict({intern(key): line for key, line in lines.items()}),
+        extra=_frozen({k: v for k, v in data.items() if k not in ARTICLE_KEYS}),
     )
     if any(d.severity == "error" for d in p.items):
         return None, problems + p.items
@@ -243,6 +246,14 @@ def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, l
     if any(d.severity == "error" for d in p.items):
         return None, problems + p.items
     return term, problems + p.items
+
+
+_NOTHING = FrozenDict()
+
+
+def _frozen(mapping: dict[str, Any]) -> FrozenDict:
+    """A read-only copy; one shared object when empty, as it mostly is."""
+    return FrozenDict(mapping) if mapping else _NOTHING
 
 
 def _check_slug_length(p: _Problems, data: dict[str, Any], slug: str) -> None:
