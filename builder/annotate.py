@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Mapping, MutableMapping, Sequence
 
 from markdown_it import MarkdownIt
@@ -187,19 +188,26 @@ def _annotate_inline(children: list[Token], matcher: Matcher, doc: _DocumentStat
     return out
 
 
+@lru_cache(maxsize=8192)
+def _escaped(text: str) -> str:
+    """html.escape for the few strings every annotation repeats (slugs, URLs, summaries)."""
+    return html.escape(text)
+
+
 def _tip_id(token: Token) -> str:
-    return html.escape(f"gl-tip-{token.meta['slug']}-{token.meta['number']}")
+    # Escaping works character by character, and "gl-tip-" and the number need none.
+    return f"gl-tip-{_escaped(token.meta['slug'])}-{token.meta['number']}"
 
 
 def _render_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     meta = tokens[idx].meta
-    return (f'<span class="gl"><a class="gl-term" href="{html.escape(meta["href"])}"'
-            f' data-term="{html.escape(meta["slug"])}" aria-describedby="{_tip_id(tokens[idx])}">')
+    return (f'<span class="gl"><a class="gl-term" href="{_escaped(meta["href"])}"'
+            f' data-term="{_escaped(meta["slug"])}" aria-describedby="{_tip_id(tokens[idx])}">')
 
 
 def _render_close(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     return (f'</a><span class="gl-tip" role="tooltip" id="{_tip_id(tokens[idx])}">'
-            f'{html.escape(tokens[idx].meta["summary"])}</span></span>')
+            f'{_escaped(tokens[idx].meta["summary"])}</span></span>')
 
 
 def glossary_plugin(md: MarkdownIt, matcher: Matcher, terms: Mapping[str, Term], *,
