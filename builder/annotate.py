@@ -141,6 +141,22 @@ def _split_run(run: Sequence[Token], joined: str, annotations: Sequence[_Annotat
     return out
 
 
+def _split_text(level: int, text: str, annotations: Sequence[_Annotation]) -> list[Token]:
+    """`_split_run` for a run of one text token: the same tokens, made in one pass."""
+    out: list[Token] = []
+    position = 0
+    for annotation in annotations:  # in order, not overlapping
+        if annotation.start > position:
+            out.append(Token("text", "", 0, level=level, content=text[position:annotation.start]))
+        out.append(_marker("glossary_open", 1, annotation, level))
+        out.append(Token("text", "", 0, level=level + 1, content=text[annotation.start:annotation.end]))
+        out.append(_marker("glossary_close", -1, annotation, level))
+        position = annotation.end
+    if position < len(text):
+        out.append(Token("text", "", 0, level=level, content=text[position:]))
+    return out
+
+
 def _marker(kind: str, nesting: int, annotation: _Annotation, level: int) -> Token:
     return Token(kind, "span", nesting, level=level, markup="glossary",  # type: ignore[arg-type]
                  meta={"slug": annotation.slug, "number": annotation.number,
@@ -148,6 +164,10 @@ def _marker(kind: str, nesting: int, annotation: _Annotation, level: int) -> Tok
 
 
 def _annotate_inline(children: list[Token], matcher: Matcher, doc: _DocumentState) -> list[Token]:
+    if len(children) == 1 and children[0].type == "text":
+        # A paragraph of plain text (the usual case): one run that starts a sentence, nothing around it.
+        annotations = _choose(matcher.find(children[0].content), doc)
+        return _split_text(children[0].level, children[0].content, annotations) if annotations else children
     visible = [_visible(token) for token in children]
     following = _following_text(visible)
     out: list[Token] = []
@@ -165,7 +185,12 @@ def _annotate_inline(children: list[Token], matcher: Matcher, doc: _DocumentStat
             matches = matcher.find(joined, sentence_start=_run_starts_sentence(tail, joined),
                                    before=tail[-1:], after=following[stop][:1])
             annotations = _choose(matches, doc)
-            out.extend(_split_run(run, joined, annotations) if annotations else run)
+            if not annotations:
+                out.extend(run)
+            elif len(run) == 1 and run[0].type == "text":
+                out.extend(_split_text(run[0].level, joined, annotations))
+            else:
+                out.extend(_split_run(run, joined, annotations))
             tail = (tail + joined)[-_TAIL:]
             index = stop
             continue

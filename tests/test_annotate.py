@@ -6,6 +6,8 @@ import re
 from typing import Any, Sequence
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from builder.annotate import glossary_plugin
@@ -247,3 +249,20 @@ def test_runs_after_smartquotes() -> None:
     glossary_plugin(md, Matcher([quoted]), {quoted.slug: quoted}, term_url=lambda s: f"/glossar/{s}/")
     assert md.core.ruler.get_active_rules()[-3:] == ["smartquotes", "text_join", "glossary"]
     assert annotated(md.render('Die "Zeitenwende" kam.')) == ["„Zeitenwende“"]
+
+
+@given(st.text(alphabet="ab ", min_size=1, max_size=30), st.lists(st.integers(0, 30), max_size=8),
+       st.lists(st.booleans(), min_size=8, max_size=8), st.integers(0, 3))
+def test_splitting_one_text_token_makes_the_tokens_of_the_general_split(text: str, cuts: list[int],
+                                                                         chosen: list[bool], level: int) -> None:
+    from markdown_it.token import Token
+
+    from builder.annotate import _Annotation, _split_run, _split_text
+
+    # Annotations between chosen neighbouring cut points: in order, not overlapping, some adjacent,
+    # some at the start or end of the text, as _choose makes them.
+    points = sorted({c for c in cuts if c <= len(text)})
+    annotations = [_Annotation(start, end, f"t{n}", n + 1, f"/t{n}/", "Tipp")
+                   for n, (start, end) in enumerate(zip(points, points[1:])) if chosen[n]]
+    expected = _split_run([Token("text", "", 0, level=level, content=text)], text, annotations)
+    assert _split_text(level, text, annotations) == expected
