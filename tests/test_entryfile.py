@@ -1,0 +1,77 @@
+"""Tests for builder.entryfile: a base pickle plus a delta of what changed since."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from builder.entryfile import EntryFile
+
+
+def entries(n: int, tag: str = "v") -> dict[str, tuple[str, int]]:
+    return {f"k{i:03}": (tag, i) for i in range(n)}
+
+
+def test_entries_survive_a_round_trip(tmp_path: Path) -> None:
+    EntryFile(tmp_path / "c.pickle", "h1").save(entries(50))
+    assert EntryFile(tmp_path / "c.pickle", "h1").entries == entries(50)
+
+
+def test_a_small_change_writes_only_the_delta(tmp_path: Path) -> None:
+    path = tmp_path / "c.pickle"
+    EntryFile(path, "h1").save(entries(100))
+    base_inode = path.stat().st_ino
+    cache = EntryFile(path, "h1")
+    changed = dict(cache.entries)
+    changed["k007"] = ("neu", 7)
+    changed["k999"] = ("neu", 999)
+    del changed["k003"]
+    cache.save(changed)
+    assert path.stat().st_ino == base_inode and (tmp_path / "c.pickle.delta").exists()
+    assert EntryFile(path, "h1").entries == changed
+
+
+def test_equal_values_read_again_are_not_changes(tmp_path: Path) -> None:
+    path = tmp_path / "c.pickle"
+    EntryFile(path, "h1").save(entries(100))
+    cache = EntryFile(path, "h1")
+    cache.save(entries(100))          # equal, but not the objects read
+    assert EntryFile(path, "h1").entries == entries(100)
+    assert len(EntryFile(path, "h1")._base) == 100 and (tmp_path / "c.pickle.delta").exists()
+
+
+def test_many_changes_fold_into_a_new_base(tmp_path: Path) -> None:
+    path = tmp_path / "c.pickle"
+    EntryFile(path, "h1").save(entries(100))
+    cache = EntryFile(path, "h1")
+    cache.save({**cache.entries, "k001": ("neu", 1)})
+    assert (tmp_path / "c.pickle.delta").exists()
+    EntryFile(path, "h1").save(entries(100, "anders"))
+    assert not (tmp_path / "c.pickle.delta").exists()
+    assert EntryFile(path, "h1").entries == entries(100, "anders")
+
+
+def test_another_header_starts_empty(tmp_path: Path) -> None:
+    path = tmp_path / "c.pickle"
+    EntryFile(path, "h1").save(entries(10))
+    assert EntryFile(path, "h2").entries == {}
+
+
+def test_an_old_delta_over_a_newer_base_only_adds_old_entries(tmp_path: Path) -> None:
+    # A crash after a fold wrote the new base but before it removed the delta.
+    path = tmp_path / "c.pickle"
+    EntryFile(path, "h1").save(entries(100))
+    cache = EntryFile(path, "h1")
+    cache.save({**cache.entries, "k001": ("alt", 1)})
+    stale_delta = tmp_path / "stale"
+    shutil.copy(tmp_path / "c.pickle.delta", stale_delta)
+    EntryFile(path, "h1").save(entries(100, "neu"))
+    shutil.copy(stale_delta, tmp_path / "c.pickle.delta")
+    read = EntryFile(path, "h1").entries
+    assert read["k001"] == ("alt", 1) and read["k002"] == ("neu", 2)
+
+
+def test_without_a_path_nothing_is_written(tmp_path: Path) -> None:
+    cache: EntryFile[int] = EntryFile(None, "h1")
+    cache.save({"a": 1})
+    assert cache.entries == {"a": 1} and list(tmp_path.iterdir()) == []
