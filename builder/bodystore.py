@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .cachefile import read_pickle, write_pickle
+from .entryfile import EntryFile
 
 Location = tuple[str, int, int]   # (pack file name, offset, length in bytes)
 INDEX = "bodies.pickle"
+INDEX_LAYOUT = "info+location/1"   # the header of the index's EntryFile
 PACKS = "packs"
 COMPACT_BELOW = 0.5               # compact when less than half of the packs' bytes are live
 
@@ -61,9 +62,10 @@ class BodyStore:
         self.folder = folder
         self.memory: dict[str, str] = {}
         self._fds: dict[str, int] = {}
-        self.infos: dict[str, Any]
-        self.locations: dict[str, Location]
-        self.infos, self.locations = read_pickle(folder / INDEX if folder else None, ({}, {}))
+        # One entry per body: its info and where its HTML is (None while only in memory).
+        self.file: EntryFile[tuple[Any, Location]] = EntryFile(folder / INDEX if folder else None, INDEX_LAYOUT)
+        self.infos: dict[str, Any] = {key: info for key, (info, _) in self.file.entries.items()}
+        self.locations: dict[str, Location] = {key: loc for key, (_, loc) in self.file.entries.items()}
         self.dirty = False
 
     def has(self, key: str) -> bool:
@@ -101,7 +103,16 @@ class BodyStore:
             return
         self.dirty = False
         self._compact()
-        write_pickle(self.folder / INDEX, (self.infos, self.locations))
+        previous = self.file.entries
+        entries = {}
+        for key, info in self.infos.items():
+            location = self.locations.get(key)
+            if location is None:
+                continue
+            old = previous.get(key)
+            # The tuple read, when nothing changed: EntryFile then sees no change by identity.
+            entries[key] = old if old is not None and old[0] is info and old[1] == location else (info, location)
+        self.file.save(entries)
         self._remove_unused_packs()
 
     def close(self) -> None:

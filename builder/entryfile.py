@@ -3,10 +3,9 @@
 Rewriting a 10 MB pickle because one article changed costs more than the
 rest of such a build's bookkeeping; an `EntryFile` writes only the entries
 that differ from its base file, until they are many, then folds them into a
-new base. Both files are replaced atomically. Entries must be valid whatever
-their age (keyed by content digest, or checked against a file's status when
-used): after a crash between the two files' updates, an older delta may be
-read over a newer base, which can only cost cache misses, never wrong output.
+new base. Both files are replaced atomically, and a fold removes the delta
+before it writes the base: a crash between the two leaves the older base
+alone, so what is read is always what some earlier save stored, or less.
 """
 
 from __future__ import annotations
@@ -51,7 +50,7 @@ class EntryFile(Generic[V]):
         if base and len(changed) + len(removed) <= FOLD_ABOVE * len(self.entries):
             write_pickle(self.delta_path, (self.header, changed, removed))  # type: ignore[arg-type]
             return
-        write_pickle(self.path, (self.header, self.entries))
-        self._base = dict(self.entries)
         assert self.delta_path is not None
         self.delta_path.unlink(missing_ok=True)
+        write_pickle(self.path, (self.header, self.entries))
+        self._base = dict(self.entries)

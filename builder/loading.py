@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__
-from .cachefile import read_pickle, write_pickle
+from .entryfile import EntryFile
 from .config import SiteConfig
 from .content import LoadOptions, load_article, load_term, replace_invalid_characters
 from .errors import Diagnostic, Diagnostics
@@ -58,8 +58,8 @@ class LoadCache:
     def __init__(self, path: Path | None, options: LoadOptions, max_size: int) -> None:
         self.path = path
         self.key = repr((__version__, options, max_size))
-        key, entries = read_pickle(path, (None, {}))
-        self.entries: dict[str, tuple[FileStatus, LoadResult]] = entries if key == self.key else {}
+        self.file: EntryFile[tuple[FileStatus, LoadResult]] = EntryFile(path, self.key)
+        self.entries: dict[str, tuple[FileStatus, LoadResult]] = self.file.entries
         self.dirty = False
 
     def get(self, rel: str, status: FileStatus | None) -> LoadResult | None:
@@ -76,7 +76,7 @@ class LoadCache:
 
     def save(self) -> None:
         if self.path is not None and self.dirty:
-            write_pickle(self.path, (self.key, self.entries))
+            self.file.save(self.entries)
             self.dirty = False
 
 

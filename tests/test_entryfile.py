@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
+import pytest
+
+from builder import entryfile
 from builder.entryfile import EntryFile
 
 
@@ -57,18 +59,19 @@ def test_another_header_starts_empty(tmp_path: Path) -> None:
     assert EntryFile(path, "h2").entries == {}
 
 
-def test_an_old_delta_over_a_newer_base_only_adds_old_entries(tmp_path: Path) -> None:
-    # A crash after a fold wrote the new base but before it removed the delta.
+def test_a_fold_interrupted_before_the_base_is_written_leaves_an_earlier_state(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "c.pickle"
     EntryFile(path, "h1").save(entries(100))
     cache = EntryFile(path, "h1")
     cache.save({**cache.entries, "k001": ("alt", 1)})
-    stale_delta = tmp_path / "stale"
-    shutil.copy(tmp_path / "c.pickle.delta", stale_delta)
-    EntryFile(path, "h1").save(entries(100, "neu"))
-    shutil.copy(stale_delta, tmp_path / "c.pickle.delta")
-    read = EntryFile(path, "h1").entries
-    assert read["k001"] == ("alt", 1) and read["k002"] == ("neu", 2)
+
+    def killed(*args: object) -> None:
+        raise KeyboardInterrupt
+    monkeypatch.setattr(entryfile, "write_pickle", killed)
+    with pytest.raises(KeyboardInterrupt):
+        EntryFile(path, "h1").save(entries(100, "neu"))
+    assert EntryFile(path, "h1").entries == entries(100)   # the first save's
 
 
 def test_without_a_path_nothing_is_written(tmp_path: Path) -> None:
