@@ -17,6 +17,7 @@ from .bodystore import BodyStore
 from .config import SiteConfig
 from .content import LoadOptions
 from .errors import Diagnostic
+from .gcpause import collection_paused
 from .linking import RelatedCache
 from .loading import LoadCache
 from .pages import LinkedSite
@@ -75,7 +76,8 @@ class IncrementalBuilder:
     def build(self) -> BuildOutcome:
         """Rebuild from the site folder; never raises for content or template errors."""
         started = time.perf_counter()
-        prepared = prepare(self.options, self.caches, keep_html=True)
+        with collection_paused():
+            prepared = prepare(self.options, self.caches, keep_html=True)
         changed_sources = tuple(sorted(
             path for path in set(prepared.digests) | set(self.digests)
             if prepared.digests.get(path) != self.digests.get(path)))

@@ -63,7 +63,8 @@ def map_indices(fn: Callable[[Any, int], T], state: Any, count: int, jobs: int,
     # would touch every one of them and so copy the parent's memory page by page.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        # Workers collect their own garbage (Jinja makes cycles) even when the parent paused that.
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable) as pool:
             for chunk in pool.imap(_run_chunk, chunks(count, jobs)):
                 results.extend(chunk)
                 if progress:

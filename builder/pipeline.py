@@ -20,6 +20,7 @@ from .bodies import BodyStore, render_bodies
 from .config import SiteConfig, load_config
 from .content import LoadOptions
 from .errors import Diagnostic, Diagnostics
+from .gcpause import collection_paused
 from .linking import RelatedCache, link_site
 from .loading import LoadCache, load_site
 from .pages import LinkedSite, PageSpec, card_digest, plan_pages
@@ -228,6 +229,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         check_destination(options.source, destination)
     except OutputError as exc:
         return BuildReport(False, (Diagnostic(str(destination), None, str(exc)),))
+    with collection_paused():
+        return _build_with_caches(options, destination, started, progress)
+
+
+def _build_with_caches(options: BuildOptions, destination: Path, started: float,
+                       progress: Progress | None) -> BuildReport:
     folder = cache_folder(options.source) if options.cache else None
     caches = Caches.in_folder(folder)
     if folder is not None:
