@@ -159,8 +159,9 @@ def _front_matter(rel: str, text: str, required: str
     return fm, problems
 
 
-def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | None, list[Diagnostic]]:
-    """Validate an article's front matter; None when it has errors."""
+def load_article(rel: str, text: str, options: LoadOptions,
+                 keep_body: bool = True) -> tuple[Article | None, list[Diagnostic]]:
+    """Validate an article's front matter; None when it has errors. Without `keep_body` its body is ""."""
     fm, problems = _front_matter(rel, text, "'title:' and 'date:'")
     if fm is None:
         return None, problems
@@ -205,7 +206,7 @@ def load_article(rel: str, text: str, options: LoadOptions) -> tuple[Article | N
     # pickled chunks, which send each string object once, so the parent keeps fewer copies.
     article = Article(
         slug=slug, source=rel, section=intern(section), title=title or "", date=date,  # type: ignore[arg-type]
-        body=fm.body, body_line=fm.body_line, updated=updated,
+        body=fm.body if keep_body else "", body_line=fm.body_line, updated=updated,
         kicker=_text(p, data, "kicker"), summary=_text(p, data, "summary"),
         tags=tuple(map(intern, _tags(p, data))), authors=tuple(map(intern, _strings(p, data, "authors"))),
         related=tuple(slugify(s) for s in _strings(p, data, "related")),

@@ -108,8 +108,8 @@ def _load_one(state: tuple[list[SourceFile], LoadOptions, int], index: int) -> L
         if term is not None and not term.summary:
             term = replace(term, summary=summary_from_markdown(term.body))
         return file.kind, term, tuple(found), digest
-    article, found = load_article(file.rel, text, options)
-    return file.kind, replace(article, body="") if article else None, tuple(found), digest
+    article, found = load_article(file.rel, text, options, keep_body=False)
+    return file.kind, article, tuple(found), digest
 
 
 def read_body(path: Path, rel: str, body_line: int, max_size: int) -> str:
