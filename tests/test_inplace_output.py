@@ -260,7 +260,7 @@ def _crash_edits(site: Path) -> None:
         EDITS[index][1](site)
 
 
-@pytest.mark.parametrize("step", ["unlink", "journal", *range(16)])
+@pytest.mark.parametrize("step", ["unlink", "journal", *range(14)])
 def test_a_build_killed_while_committing_is_finished_by_the_next_one(site: Path, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch,
                                                                      step: str | int) -> None:
