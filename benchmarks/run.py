@@ -14,6 +14,13 @@ and the peak memory summed over the build's processes: RSS (counting the pages
 forked workers share with the parent once per process) and PSS (sharing them). It prints one table
 with each figure's ratio to the bare two-process loop of the same run, and
 checks that the warm and edited outputs equal a cold build byte for byte.
+
+Old outputs are moved aside, not deleted, until the run ends: on this
+machine's ext4, creating files within minutes of deleting tens of thousands
+near them is up to twice as slow (perf shows the time in the kernel's inode
+allocator, `recently_deleted`), so deleting the previous output right before
+a cold build measured the file system's memory of that deletion, for the bare
+loop and the builder alike. `--delete-between` measures that way anyway.
 """
 
 from __future__ import annotations
@@ -137,7 +144,27 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def bench(articles: int, terms: int, runs: int, workdir: Path) -> dict[str, float]:
+class Discard:
+    """Clears folders for the next measurement: deleted at once, or moved aside until the end."""
+
+    def __init__(self, workdir: Path, delete_now: bool) -> None:
+        self.trash = workdir / "trash"
+        self.delete_now = delete_now
+        self.count = 0
+
+    def __call__(self, folder: Path) -> None:
+        if self.delete_now:
+            shutil.rmtree(folder, ignore_errors=True)
+        elif folder.exists():
+            self.trash.mkdir(exist_ok=True)
+            self.count += 1
+            folder.rename(self.trash / f"{self.count}-{folder.name}")
+
+    def empty(self) -> None:
+        shutil.rmtree(self.trash, ignore_errors=True)
+
+
+def bench(articles: int, terms: int, runs: int, workdir: Path, discard: Discard) -> dict[str, float]:
     site = workdir / f"corpus-{articles}-{terms}"
     if not (site / "config.yaml").exists():
         generate(site, articles, terms)
@@ -149,10 +176,10 @@ def bench(articles: int, terms: int, runs: int, workdir: Path) -> dict[str, floa
     term = site / "content" / "glossary" / "begriff-00001.md"
     for run in range(runs):
         for jobs, name in ((1, "bare 1 process"), (2, "bare 2 processes")):
-            shutil.rmtree(bare_out, ignore_errors=True)
+            discard(bare_out)
             figures[name].append(timed([sys.executable, "-c", BARE, str(site), str(bare_out), str(jobs)]))
-        shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(site / ".builder-cache", ignore_errors=True)
+        discard(out)
+        discard(site / ".builder-cache")
         figures["cold build"].append(timed(build_command(site, out, "--no-cache"), memory))
         timed(build_command(site, out))                       # fills the cache
         figures["warm build"].append(timed(build_command(site, out)))
@@ -160,7 +187,7 @@ def bench(articles: int, terms: int, runs: int, workdir: Path) -> dict[str, floa
         figures["one article edited"].append(timed(build_command(site, out)))
         edit(term, "\n\n", f"\n\nErgänzt {run} ")
         figures["one term edited"].append(timed(build_command(site, out)))
-    shutil.rmtree(fresh, ignore_errors=True)
+    discard(fresh)
     timed(build_command(site, fresh, "--no-cache"))
     same = tree_digest(out) == tree_digest(fresh)
     result = {name: statistics.median(values) for name, values in figures.items()}
@@ -177,26 +204,38 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=HERE / "corpus")
     parser.add_argument("--smoke", action="store_true", help="a tiny corpus, one run (what CI runs)")
+    parser.add_argument("--delete-between", action="store_true",
+                        help="delete old outputs before each measurement instead of after the run")
     args = parser.parse_args()
     sizes = ["200:50"] if args.smoke else args.sizes
     runs = 1 if args.smoke else args.runs
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"builder benchmark on {os.cpu_count()} cores, medians of {runs} run(s)")
-    for size in sizes:
-        articles, terms = (int(x) for x in size.split(":"))
-        result = bench(articles, terms, runs, args.workdir)
-        base = result["bare 2 processes"]
-        print(f"\n{articles:,} articles, {terms:,} terms")
-        print(f"  {'figure':<22} {'seconds':>9} {'× bare(2)':>10}")
-        for name, value in result.items():
-            if name == "peak memory MiB":
-                print(f"  {'peak RSS sum (cold)':<22} {value:>8.0f}M")
-            elif name == "peak PSS MiB":
-                print(f"  {'peak PSS sum (cold)':<22} {value:>8.0f}M")
-            elif name == "incremental == fresh":
-                print(f"  {'incremental == fresh':<22} {'yes' if value else 'NO':>9}")
-            else:
-                print(f"  {name:<22} {value:>9.2f} {value / base:>10.2f}")
+    discard = Discard(args.workdir, args.delete_between)
+    discard.empty()   # left by an interrupted run
+    try:
+        for size in sizes:
+            report(size, runs, args.workdir, discard)
+    finally:
+        discard.empty()
+
+
+def report(size: str, runs: int, workdir: Path, discard: Discard) -> None:
+    """Measure one corpus size and print its table."""
+    articles, terms = (int(x) for x in size.split(":"))
+    result = bench(articles, terms, runs, workdir, discard)
+    base = result["bare 2 processes"]
+    print(f"\n{articles:,} articles, {terms:,} terms")
+    print(f"  {'figure':<22} {'seconds':>9} {'× bare(2)':>10}")
+    for name, value in result.items():
+        if name == "peak memory MiB":
+            print(f"  {'peak RSS sum (cold)':<22} {value:>8.0f}M")
+        elif name == "peak PSS MiB":
+            print(f"  {'peak PSS sum (cold)':<22} {value:>8.0f}M")
+        elif name == "incremental == fresh":
+            print(f"  {'incremental == fresh':<22} {'yes' if value else 'NO':>9}")
+        else:
+            print(f"  {name:<22} {value:>9.2f} {value / base:>10.2f}")
 
 
 if __name__ == "__main__":
