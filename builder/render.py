@@ -133,6 +133,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # No stat of every template on every render: a theme change makes a new Renderer
+            # (the settings digest covers the theme), so compiled templates are never stale.
+            auto_reload=False,
         )
         urls = self.urls
         self.env.globals.update(
