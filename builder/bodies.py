@@ -94,10 +94,12 @@ def make_markdown(config: SiteConfig, terms: tuple[Term, ...], term_url: Callabl
 def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str], str | None],
            url_for: Callable[[str], str], glossary: bool = True,
            exclude: str | None = None, source: str = "", body_line: int = 1,
-           notes: tuple[Diagnostic, ...] = (), terms: Mapping[str, Term] | None = None) -> tuple[str, BodyInfo]:
+           notes: tuple[Diagnostic, ...] = (), terms: Mapping[str, Term] | None = None,
+           count_words: bool = True) -> tuple[str, BodyInfo]:
     """Render one body; returns its HTML and what it tells the rest of the build.
 
     With the glossary's `terms` by slug, the info carries the tooltip digest of the terms it annotates.
+    Word counts feed only the ranking of related articles: term bodies go without (`count_words`).
     """
     env = {
         "resolve_link": resolve_link,
@@ -116,7 +118,8 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
         links=rendered.links,
         # Interned: the same words recur in many bodies, and pickling a chunk of results sends
         # each string object once, so the parent holds far fewer copies.
-        words={intern(word): count for word, count in term_frequencies(rendered.text).items()},
+        words=({intern(word): count for word, count in term_frequencies(rendered.text).items()}
+               if count_words else {}),
         notes=notes + link_errors,
         tooltips=tooltip_digest(rendered.terms, terms) if terms is not None else "",
     )
@@ -182,7 +185,7 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
 
     html, info = render(job.md, key, text, resolve_link=resolve, url_for=lambda p: url_under_base(config, p),
                         glossary=glossary, exclude=exclude, source=source, body_line=body_line, notes=notes,
-                        terms=job.terms)
+                        terms=job.terms, count_words=exclude is None)  # a term body excludes its own term
     location = append_html(job.store_folder, html) if job.store_folder is not None else None
     return info, html if job.keep_html or job.store_folder is None else None, location
 
