@@ -103,16 +103,9 @@ class BodyStore:
             return
         self.dirty = False
         self._compact()
-        previous = self.file.entries
-        entries = {}
-        for key, info in self.infos.items():
-            location = self.locations.get(key)
-            if location is None:
-                continue
-            old = previous.get(key)
-            # The tuple read, when nothing changed: EntryFile then sees no change by identity.
-            entries[key] = old if old is not None and old[0] is info and old[1] == location else (info, location)
-        self.file.save(entries)
+        # A body only in memory (no location) cannot be read back by a later build.
+        self.file.save({key: (info, self.locations[key]) for key, info in self.infos.items()
+                        if key in self.locations})
         self._remove_unused_packs()
 
     def close(self) -> None:
