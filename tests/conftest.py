@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import quote
 
 import pytest
@@ -28,6 +28,21 @@ MINIMAL_CONFIG = """\
 title: "Testseite"
 base_url: "https://example.org/"
 """
+
+
+def failing_replace(monkeypatch: pytest.MonkeyPatch, folder: Path,
+                    fail: Callable[[int], BaseException | None]) -> None:
+    """os.replace into `folder` raises fail(n) on its n-th call (counting from 1) when that is not None."""
+    real, calls = os.replace, [0]
+
+    def replace(src: object, dst: object) -> None:
+        if str(dst).startswith(str(folder) + os.sep):
+            calls[0] += 1
+            error = fail(calls[0])
+            if error is not None:
+                raise error
+        real(src, dst)  # type: ignore[arg-type]
+    monkeypatch.setattr(os, "replace", replace)
 
 
 def write_site(root: Path, spec: str) -> Path:

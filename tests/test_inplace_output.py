@@ -15,7 +15,7 @@ import pytest
 from builder import pipeline, write
 from builder.pipeline import BuildOptions, BuildReport, build
 from builder.write import MARKER, recover_interrupted
-from conftest import write_site
+from conftest import failing_replace, write_site
 
 SITE = """
 -- config.yaml --
@@ -213,15 +213,7 @@ def test_a_failing_move_into_the_destination_undoes_the_patch(site: Path, tmp_pa
     before, dirs = snapshot(out, folders=False), sorted(p for p in out.rglob("*") if p.is_dir())
     EDITS[2][1](site)
     EDITS[1][1](site)
-    real, calls = os.replace, [0]
-
-    def replace(src: object, dst: object) -> None:
-        if str(dst).startswith(str(out) + os.sep):
-            calls[0] += 1
-            if calls[0] == 2:
-                raise OSError(30, "Read-only file system")
-        real(src, dst)  # type: ignore[arg-type]
-    monkeypatch.setattr(os, "replace", replace)
+    failing_replace(monkeypatch, out, lambda n: OSError(30, "Read-only file system") if n == 2 else None)
     report = cached(site, out)
     monkeypatch.undo()
     assert not report.ok

@@ -9,6 +9,7 @@ import pytest
 
 from builder.write import (JOURNAL, MARKER, OutputError, PatchOutput, StagedOutput, can_patch, check_destination,
                            marker_identity, recover_interrupted, safe_relative)
+from conftest import failing_replace
 
 
 def test_commit_swaps_in_the_new_site_and_reuse_hard_links(tmp_path: Path) -> None:
@@ -150,15 +151,7 @@ class Crash(BaseException):
 
 def flaky_replace(monkeypatch: pytest.MonkeyPatch, dest: Path, after: int, error: BaseException) -> None:
     """The (after+1)-th os.replace into `dest` fails."""
-    real, calls = os.replace, [0]
-
-    def replace(src: object, dst: object) -> None:
-        if str(dst).startswith(str(dest) + os.sep):
-            calls[0] += 1
-            if calls[0] == after + 1:
-                raise error
-        real(src, dst)  # type: ignore[arg-type]
-    monkeypatch.setattr(os, "replace", replace)
+    failing_replace(monkeypatch, dest, lambda n: error if n == after + 1 else None)
 
 
 @pytest.mark.parametrize("after", range(4))
@@ -177,15 +170,8 @@ def test_a_patch_that_cannot_be_undone_either_is_undone_by_recovery(old_site: Pa
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     before, dirs = files(old_site), folders(old_site)
     out = patch(old_site)
-    real, calls = os.replace, [0]
-
-    def replace(src: object, dst: object) -> None:
-        if str(dst).startswith(str(old_site) + os.sep):
-            calls[0] += 1
-            if calls[0] >= 2:
-                raise OSError(13, "Permission denied")
-        real(src, dst)  # type: ignore[arg-type]
-    monkeypatch.setattr(os, "replace", replace)
+    # The second move fails, and so does every move that would undo the first.
+    failing_replace(monkeypatch, old_site, lambda n: OSError(13, "Permission denied") if n >= 2 else None)
     with pytest.raises(OSError):
         out.commit(["a/index.html", "c/index.html", "datei/neu.txt"], ["tief/x/y/index.html", "datei"])
     out.abort()
@@ -233,17 +219,8 @@ def test_a_patch_killed_before_its_journal_is_discarded(old_site: Path, monkeypa
 def test_a_rollback_killed_halfway_is_finished_by_recovery(old_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before, dirs = files(old_site), folders(old_site)
     out = patch(old_site)
-    real, calls = os.replace, [0]
-
-    def replace(src: object, dst: object) -> None:
-        if str(dst).startswith(str(old_site) + os.sep):
-            calls[0] += 1
-            if calls[0] == 3:
-                raise OSError(13, "Permission denied")   # applying fails: the patch is undone …
-            if calls[0] == 4:
-                raise Crash()                            # … and the undoing is killed
-        real(src, dst)  # type: ignore[arg-type]
-    monkeypatch.setattr(os, "replace", replace)
+    # The third move fails, so the patch is undone; the undoing is killed at its first move.
+    failing_replace(monkeypatch, old_site, {3: OSError(13, "Permission denied"), 4: Crash()}.get)
     with pytest.raises(Crash):
         out.commit(["a/index.html", "c/index.html", "datei/neu.txt"], ["tief/x/y/index.html", "datei"])
     monkeypatch.undo()
