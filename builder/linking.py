@@ -14,7 +14,8 @@ from .cachefile import read_pickle, write_pickle
 from .config import SiteConfig
 from .glossary import german_sort_key
 from .model import Article, RelatedEntry, Term
-from .related import ArticleSignals, RankState, backlinks, rank_related_again
+from .references import backlinks
+from .related import ArticleSignals, RankState, rank_related_again
 from .slug import slugify
 
 RELATED_TERMS = 5

@@ -23,7 +23,7 @@ from .errors import Diagnostic, Diagnostics
 from .glossary import check_glossary, german_sort_key, summary_from_markdown
 from .model import Article, Term
 from .parallel import map_indices
-from .related import validate_related
+from .references import validate_related
 from .sources import SourceFile, decode, discover, read_text
 
 # (kind, article or term or None, diagnostics, digest of the file's text or None)

@@ -1,4 +1,4 @@
-"""Tests for builder.related: ranking, reasons, backlinks and `related:` validation."""
+"""Tests for builder.related: ranking, reasons, the index and ranking again after edits."""
 
 from __future__ import annotations
 
@@ -8,13 +8,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from builder import related
-from builder.model import Article, RelatedEntry
-from builder.related import (ArticleSignals, RelatedSettings, backlinks, rank_related,
-                             validate_related)
+from builder.model import RelatedEntry
+from builder.related import ArticleSignals, RelatedSettings, rank_related
 
 START = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
 NAMES = {"normandie-format": "Normandie-Format", "kreml": "Kreml", "nato": "NATO",
@@ -361,83 +358,6 @@ def test_common_features_alone_propose_the_articles_closest_in_date(
     assert slugs(result) == ["europa-tag-49", "europa-tag-48", "europa-tag-70"]
     closeness = 1 + 0.2 * 2 ** (-1 / 30)
     assert result[0].score == pytest.approx(0.5 * rarity(6, 11) * closeness)
-
-
-# --------------------------------------------------------------------------- backlinks
-
-def test_backlinks_from_text_links_point_one_way() -> None:
-    result = backlinks([sig("analyse", links=("bericht", "analyse", "gibts-nicht")),
-                        sig("bericht"), sig("kommentar", links=("bericht",))])
-    assert result == {"analyse": (), "bericht": ("analyse", "kommentar"), "kommentar": ()}
-
-
-def test_backlinks_from_related_point_both_ways() -> None:
-    result = backlinks([sig("analyse", related=("bericht",)), sig("bericht"),
-                        sig("kommentar", related=("analyse",), links=("analyse",))])
-    assert result == {"analyse": ("bericht", "kommentar"), "bericht": ("analyse",),
-                      "kommentar": ("analyse",)}
-
-
-# --------------------------------------------------------------------------- validation
-
-def article(slug: str, related_slugs: tuple[str, ...], line: int | None = 7) -> Article:
-    return Article(slug=slug, source=f"content/articles/{slug}.md", section="articles",
-                   title=slug.title(), date=START, body="Text",
-                   related=related_slugs, key_lines={"related": line} if line else {})
-
-
-def test_validate_related_reports_unknown_slugs_with_a_hint() -> None:
-    diagnostics = validate_related([article("a", ("gibt-es-nicht", "waffenruhe")),
-                                    article("gibt-es", ()), article("waffenruhe", ())])
-    assert [str(d) for d in diagnostics] == [
-        "content/articles/a.md:7: error: related article 'gibt-es-nicht' does not exist\n"
-        "  hint: did you mean 'gibt-es'?"]
-
-
-def test_validate_related_hints_at_the_slug_of_a_title_written_as_is() -> None:
-    diagnostics = validate_related([article("a", ("Gipfel in Paris",)),
-                                    article("gipfel-in-paris", ())])
-    assert [(d.message, d.hint) for d in diagnostics] == [
-        ("related article 'Gipfel in Paris' does not exist", "did you mean 'gipfel-in-paris'?")]
-
-
-def test_validate_related_without_a_close_slug_gives_no_hint() -> None:
-    diagnostics = validate_related([article("a", ("gibts-nicht",)), article("bundesliga", ())])
-    assert [(d.path, d.line, d.severity, d.message, d.hint) for d in diagnostics] == [
-        ("content/articles/a.md", 7, "error", "related article 'gibts-nicht' does not exist", None)]
-
-
-def test_validate_related_rejects_a_self_reference_and_warns_on_repeats() -> None:
-    diagnostics = validate_related([article("a", ("a", "b", "b"), line=4), article("b", ())])
-    assert [str(d) for d in diagnostics] == [
-        "content/articles/a.md:4: error: related article 'a' is this article itself\n"
-        "  hint: remove it from `related:`",
-        "content/articles/a.md:4: warning: related article 'b' is listed twice"]
-
-
-def test_validate_related_accepts_valid_lists_and_locates_without_a_line() -> None:
-    assert validate_related([article("a", ("b",)), article("b", ("a",))]) == []
-    diagnostics = validate_related([article("a", ("x",), line=None)])
-    assert str(diagnostics[0]) == "content/articles/a.md: error: related article 'x' does not exist"
-
-
-@given(st.lists(st.tuples(st.sampled_from("abcdef"), st.lists(st.sampled_from("abcdefx")),
-                          st.lists(st.sampled_from("abcdefx"))), max_size=8))
-def test_backlinks_are_never_one_way_for_related_and_never_self(
-        rows: list[tuple[str, list[str], list[str]]]) -> None:
-    unique = {slug: (tuple(links), tuple(named)) for slug, links, named in rows}
-    signals = [sig(slug, links=links, related=named) for slug, (links, named) in unique.items()]
-    result = backlinks(signals)
-    assert set(result) == set(unique)
-    for slug, (links, named) in unique.items():
-        assert slug not in result[slug]
-        assert list(result[slug]) == sorted(set(result[slug]))
-        for target in (*links, *named):
-            if target in unique and target != slug:
-                assert slug in result[target]
-        for target in named:
-            if target in unique and target != slug:
-                assert target in result[slug]
 
 
 # --------------------------------------------------------------------------- incremental ranking
