@@ -8,7 +8,6 @@ incremental result always equals a full build.
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -23,15 +22,14 @@ from .errors import Diagnostic, Diagnostics
 from .gcpause import collection_paused
 from .linking import RelatedCache, link_site
 from .loading import LoadCache, load_site
+from .manifest import Manifest, read_manifest, restore_manifest, write_manifest
 from .pages import LinkedSite, PageSpec, card_digest, plan_pages
 from .parallel import cpu_count, map_indices
 from .render import Renderer, TemplateProblem, template_folders, theme_digest
 from .sources import is_ignored_name
-from .write import (OutputError, PatchOutput, StagedOutput, can_patch, check_destination, marker_identity,
-                    recover_interrupted)
+from .write import OutputError, PatchOutput, StagedOutput, can_patch, check_destination, recover_interrupted
 
 CACHE_DIR = ".builder-cache"
-MANIFEST_FORMAT = 2
 # A build that changes at most this many files, or this share of them, patches the destination in
 # place; more changes build a whole new tree and swap it in, which then costs less.
 IN_PLACE_ALWAYS = 1000
@@ -266,7 +264,7 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
         problems.error(str(destination), None, f"cannot recover the output folder: {exc.strerror or exc}")
         return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
     manifest_file = _manifest_path(options.source, destination) if options.cache else None
-    previous = _read_manifest(manifest_file, destination) if manifest_file else None
+    previous = read_manifest(manifest_file, destination) if manifest_file else None
     files = {spec.path: spec.fingerprint for spec in prepared.specs}
     search = site.config.search
     if _unchanged(files, search, previous):
@@ -302,7 +300,7 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
             return BuildReport(False, tuple(unique_diagnostics(problems.items)), seconds=time.perf_counter() - started)
         if manifest_file:
             # Written before the commit point: should the commit not complete, the marker differs.
-            _write_manifest(manifest_file, Manifest(staged.marker, search, files))
+            write_manifest(manifest_file, Manifest(staged.marker, search, files))
         try:
             if isinstance(staged, PatchOutput):
                 staged.commit([spec.path for spec in todo], deleted)
@@ -310,7 +308,7 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
                 staged.commit()
         except OSError:
             if manifest_file:   # the commit was undone: the previous manifest describes the destination again
-                _restore_manifest(manifest_file, previous)
+                restore_manifest(manifest_file, previous)
             raise
     except OSError as exc:
         staged.abort()
@@ -387,45 +385,3 @@ def _index_for_search(folder: Path, language: str, problems: Diagnostics) -> Non
 def unique_diagnostics(items: list[Diagnostic]) -> list[Diagnostic]:
     """The diagnostics in order, each once."""
     return list(dict.fromkeys(items))
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What a destination holds, as the build that wrote it left it."""
-
-    marker: str              # that build's marker identity: the manifest describes no other folder
-    search: bool             # the folder also holds Pagefind's index, which `files` does not list
-    files: dict[str, str]    # output path → fingerprint, every file but the marker
-
-
-def _read_manifest(path: Path, destination: Path) -> Manifest | None:
-    """The manifest of the build that wrote `destination`, or None when there is none or it is stale."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("files"), dict):
-        return None
-    marker = marker_identity(destination)
-    if marker is None or data.get("marker") != marker:
-        return None
-    return Manifest(marker, bool(data.get("search")), data["files"])
-
-
-def _write_manifest(path: Path, manifest: Manifest) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"format": MANIFEST_FORMAT, "marker": manifest.marker, "search": manifest.search,
-                               "files": manifest.files}), encoding="utf-8")
-    tmp.replace(path)
-
-
-def _restore_manifest(path: Path, previous: Manifest | None) -> None:
-    """Put back the manifest of the destination's previous build, or none."""
-    try:
-        if previous is not None:
-            _write_manifest(path, previous)
-        else:
-            path.unlink(missing_ok=True)
-    except OSError:
-        pass   # a stale manifest names a marker the destination does not carry: it is ignored

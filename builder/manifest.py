@@ -1,0 +1,58 @@
+"""The manifest of an output folder: which file holds which fingerprint, and which build wrote it.
+
+A build compares it with its pages to write only what changed; it vouches only
+for the folder whose marker it names, so another build's (or an interrupted
+one's) folder is never taken for this one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .write import marker_identity
+
+MANIFEST_FORMAT = 2
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a destination holds, as the build that wrote it left it."""
+
+    marker: str              # that build's marker identity: the manifest describes no other folder
+    search: bool             # the folder also holds Pagefind's index, which `files` does not list
+    files: dict[str, str]    # output path → fingerprint, every file but the marker
+
+
+def read_manifest(path: Path, destination: Path) -> Manifest | None:
+    """The manifest of the build that wrote `destination`, or None when there is none or it is stale."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("files"), dict):
+        return None
+    marker = marker_identity(destination)
+    if marker is None or data.get("marker") != marker:
+        return None
+    return Manifest(marker, bool(data.get("search")), data["files"])
+
+
+def write_manifest(path: Path, manifest: Manifest) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"format": MANIFEST_FORMAT, "marker": manifest.marker, "search": manifest.search,
+                               "files": manifest.files}), encoding="utf-8")
+    tmp.replace(path)
+
+
+def restore_manifest(path: Path, previous: Manifest | None) -> None:
+    """Put back the manifest of the destination's previous build, or none."""
+    try:
+        if previous is not None:
+            write_manifest(path, previous)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass   # a stale manifest names a marker the destination does not carry: it is ignored
