@@ -24,7 +24,7 @@ from .glossary import check_glossary, german_sort_key, summary_from_markdown
 from .model import Article, Term
 from .parallel import map_indices
 from .references import validate_related
-from .sources import SourceFile, decode, discover, read_text
+from .sources import SourceFile, discover, read_text
 
 # (kind, article or term or None, diagnostics, digest of the file's text or None)
 LoadResult = tuple[str, "Article | Term | None", tuple[Diagnostic, ...], "str | None"]
@@ -80,26 +80,11 @@ class LoadCache:
             self.dirty = False
 
 
-def _read(file: SourceFile, max_size: int) -> tuple[str | None, Diagnostic | None]:
-    """`read_text`, with a buffer of the file's size: its read(max_size + 1) allocates
-    megabytes for every file, a third of the reading time. Problems go through `read_text`."""
-    try:
-        with open(file.path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size <= max_size:
-                data = handle.read(size + 1)
-                if len(data) <= size:  # else it grew since fstat: read it again below
-                    return decode(file.rel, data, max_size=max_size)
-    except OSError:
-        pass
-    return read_text(file, max_size=max_size)
-
-
 def _load_one(state: tuple[list[SourceFile], LoadOptions, int], index: int) -> LoadResult:
     """Worker: read, split and validate one content file; an article comes back without its body."""
     files, options, max_size = state
     file = files[index]
-    text, problem = _read(file, max_size)
+    text, problem = read_text(file, max_size=max_size)
     if problem is not None or text is None:
         return file.kind, None, (problem,) if problem else (), None
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -114,7 +99,7 @@ def _load_one(state: tuple[list[SourceFile], LoadOptions, int], index: int) -> L
 
 def read_body(path: Path, rel: str, body_line: int, max_size: int) -> str:
     """An article's Markdown body, read again: the text from its body line on, as loading saw it."""
-    text, _ = _read(SourceFile(rel, path, "article"), max_size)
+    text, _ = read_text(SourceFile(rel, path, "article"), max_size=max_size)
     text, _ = replace_invalid_characters(rel, text or "")
     start = 0
     for _ in range(body_line - 1):

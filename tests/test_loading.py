@@ -75,24 +75,3 @@ def test_files_changed_within_the_racy_window_are_not_cached(tmp_path: Path) -> 
     cache = LoadCache(None, LoadOptions(config.tz), config.markdown.max_file_size)
     load_site(tmp_path, config, False, Diagnostics(), 1, cache)
     assert cache.entries == {}
-
-
-@pytest.mark.parametrize("data", [
-    b"---\ntitle: Eins\n---\nText\r\n", b"x" * 1000, b"x" * 1001, b"x" * 5000, b"\xff\xfeT\x00", b"Kaputt \xc3(",
-    b"bin\x00\xff", b"\xef\xbb\xbfMit BOM", b"",
-])
-def test_reading_equals_read_text(tmp_path: Path, data: bytes) -> None:
-    from builder.loading import _read
-
-    path = tmp_path / "a.md"
-    path.write_bytes(data)
-    file = SourceFile("content/articles/a.md", path, "article")
-    assert _read(file, 1000) == read_text(file, max_size=1000)
-
-
-def test_reading_a_missing_file_or_folder_equals_read_text(tmp_path: Path) -> None:
-    from builder.loading import _read
-
-    for path in (tmp_path / "weg.md", tmp_path):
-        file = SourceFile("content/articles/weg.md", path, "article")
-        assert _read(file, 1000) == read_text(file, max_size=1000)

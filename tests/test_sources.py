@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -98,6 +99,24 @@ def test_read_text_at_the_limit_is_fine(tmp_path: Path) -> None:
     path = tmp_path / "a.md"
     path.write_bytes(b"a" * 100)
     assert read_text(SourceFile("content/a.md", path, "article"), max_size=100) == ("a" * 100, None)
+
+
+@pytest.mark.parametrize("grown, limit, expected", [(b" und mehr", 100, "Anfang und mehr"),
+                                                    (b"x" * 200, 100, None)])
+def test_read_text_reads_on_when_a_file_grew_after_fstat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         grown: bytes, limit: int, expected: str | None) -> None:
+    path = tmp_path / "a.md"
+    path.write_bytes(b"Anfang" + grown)
+    real = os.fstat
+    monkeypatch.setattr(os, "fstat", lambda fd: SimpleNamespace(st_size=min(6, real(fd).st_size)))
+    text, problem = read_text(SourceFile("content/a.md", path, "article"), max_size=limit)
+    assert text == expected
+    assert (problem is None) == (expected is not None)
+
+
+def test_read_text_of_a_folder_is_an_error(tmp_path: Path) -> None:
+    text, problem = read_text(SourceFile("content/ordner.md", tmp_path, "article"), max_size=LIMIT)
+    assert text is None and problem is not None and problem.message.startswith("cannot read file")
 
 
 def test_read_text_missing_file(tmp_path: Path) -> None:
