@@ -510,7 +510,7 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
     slugs = tuple(signal.slug for signal in ordered)
     keys = ranker.features.keys
     features = tuple(tuple(keys[fid] for fid in vector) for vector in ranker.vectors)
-    digests = tuple(_profile_digest(ranker, a) for a in range(len(ordered)))
+    digests = tuple(_profile_digest(ranker, a, features[a]) for a in range(len(ordered)))
     todo: list[int] | None = None
     if previous is not None and previous.context == context and previous.slugs == slugs:
         todo = _affected(previous, ranker, digests, features)
@@ -526,13 +526,12 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
     return dict(zip(slugs, results)), state
 
 
-def _profile_digest(ranker: _Ranker, a: int) -> bytes:
-    """Everything ranking reads of article a, as a digest (feature keys, not ids: ids shift)."""
+def _profile_digest(ranker: _Ranker, a: int, keys: tuple[str, ...]) -> bytes:
+    """Everything ranking reads of article a, as a digest: its vector by feature `keys` (ids shift)."""
     features = ranker.features
-    keys = features.keys
     ordered = ranker.ordered
     profile = (
-        [(keys[fid], weight) for fid, weight in ranker.vectors[a].items()],
+        list(zip(keys, ranker.vectors[a].values())),
         features.term_weights[a], features.tag_weights[a], features.tag_names[a],
         ranker.times[a],
         [ordered[b].slug for b in ranker.own[a]],
