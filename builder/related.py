@@ -82,6 +82,7 @@ from operator import itemgetter
 from typing import Callable, Iterable, Mapping, Sequence
 
 from .config import RelatedSettings
+from .gcpause import collection_paused
 from .model import RelatedEntry
 from .parallel import map_indices
 from .slug import slugify
@@ -503,27 +504,30 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
     become one of its candidates (`_affected`). Without a usable `previous`
     (other settings, terms or articles), every article is ranked.
     """
-    ordered = _canonical(signals)
-    ranker = _Ranker(ordered, settings, term_names)
-    context = hashlib.blake2b(repr((settings, sorted(term_names.items()))).encode("utf-8", "surrogatepass"),
-                              digest_size=16).hexdigest()
-    slugs = tuple(signal.slug for signal in ordered)
-    keys = ranker.features.keys
-    features = tuple(tuple(keys[fid] for fid in vector) for vector in ranker.vectors)
-    digests = tuple(_profile_digest(ranker, a, features[a]) for a in range(len(ordered)))
-    todo: list[int] | None = None
-    if previous is not None and previous.context == context and previous.slugs == slugs:
-        todo = _affected(previous, ranker, digests, features)
-    if todo is None:
-        results = map_indices(_rank_one, ranker, len(ordered), jobs)
-    else:
-        results = list(previous.results)  # type: ignore[union-attr]
-        # A pool of processes costs more than ranking a few hundred articles.
-        workers = jobs if len(todo) > SERIAL_RANKING else 1
-        for position, entries in zip(todo, map_indices(_rank_listed, (ranker, todo), len(todo), workers)):
-            results[position] = entries
-    state = RankState(context, slugs, digests, features, tuple(ranker.times), tuple(results))
-    return dict(zip(slugs, results)), state
+    # The features are hundreds of thousands of long-lived objects and no cycles: collections
+    # would walk them all again and again (6% of the time at 10,000 articles).
+    with collection_paused():
+        ordered = _canonical(signals)
+        ranker = _Ranker(ordered, settings, term_names)
+        context = hashlib.blake2b(repr((settings, sorted(term_names.items()))).encode("utf-8", "surrogatepass"),
+                                  digest_size=16).hexdigest()
+        slugs = tuple(signal.slug for signal in ordered)
+        keys = ranker.features.keys
+        features = tuple(tuple(keys[fid] for fid in vector) for vector in ranker.vectors)
+        digests = tuple(_profile_digest(ranker, a, features[a]) for a in range(len(ordered)))
+        todo: list[int] | None = None
+        if previous is not None and previous.context == context and previous.slugs == slugs:
+            todo = _affected(previous, ranker, digests, features)
+        if todo is None:
+            results = map_indices(_rank_one, ranker, len(ordered), jobs)
+        else:
+            results = list(previous.results)  # type: ignore[union-attr]
+            # A pool of processes costs more than ranking a few hundred articles.
+            workers = jobs if len(todo) > SERIAL_RANKING else 1
+            for position, entries in zip(todo, map_indices(_rank_listed, (ranker, todo), len(todo), workers)):
+                results[position] = entries
+        state = RankState(context, slugs, digests, features, tuple(ranker.times), tuple(results))
+        return dict(zip(slugs, results)), state
 
 
 def _profile_digest(ranker: _Ranker, a: int, keys: tuple[str, ...]) -> bytes:
