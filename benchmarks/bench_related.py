@@ -169,7 +169,8 @@ def recall(signals: list[ArticleSignals], sample: int = 200) -> float:
     ranker = _Ranker(_canonical(signals), settings, {})
     size = len(signals)
     found = wanted = 0
-    for a in range(0, size, max(1, size // sample)):
+    by_slug = sorted(range(size), key=lambda position: ranker.ordered[position].slug)
+    for a in by_slug[::max(1, size // sample)]:  # the same sample whatever the ranker's order
         exhaustive = [(score, b) for b in range(size) if b != a
                       for score in [ranker.pair_score(a, b)]
                       if score > 0 and score >= settings.min_score]

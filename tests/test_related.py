@@ -424,6 +424,23 @@ def test_an_edit_re_ranks_only_the_articles_it_can_affect(monkeypatch: pytest.Mo
     assert result == rank_related(signals, RelatedSettings(), NAMES)
 
 
+def test_a_new_date_moves_an_article_without_ranking_everything_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Articles are ranked in date order: a new date moves article 7 to the end of that order.
+    ranked: list[str] = []
+    original = related._Ranker.related
+    monkeypatch.setattr(related._Ranker, "related",
+                        lambda self, a: ranked.append(self.ordered[a].slug) or original(self, a))
+    signals = [sig(f"artikel-{i:03}", i, tags=(f"thema-{i % 40}",), words={f"wort{i % 50}": 2})
+               for i in range(400)]
+    _, state = related.rank_related_again(signals, RelatedSettings(), NAMES, None)
+    ranked.clear()
+    signals[7] = replace(signals[7], date=START + timedelta(days=500))
+    result, _ = related.rank_related_again(signals, RelatedSettings(), NAMES, state)
+    assert "artikel-007" in ranked and len(ranked) < 40
+    assert result == rank_related(signals, RelatedSettings(), NAMES)
+
+
 def test_other_settings_or_articles_rank_everything_again() -> None:
     signals = _random_site(random.Random(5), 80)
     _, state = related.rank_related_again(signals, RelatedSettings(), NAMES, None)
