@@ -79,15 +79,7 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
                               ).encode("utf-8", "surrogatepass")).hexdigest()
     links = cache.get(key)
     if not isinstance(links, Links):  # everything below follows from the signals (term use is their `terms`)
-        signals = [
-            ArticleSignals(
-                slug=a.slug, date=a.date, tags=a.tags, terms=infos[a.slug].term_counts,
-                words=infos[a.slug].words, related=a.related,
-                links=tuple(dict.fromkeys(s for s in (slug_of_path.get(link) for link in infos[a.slug].links)
-                                          if s is not None and s != a.slug)),
-            )
-            for a in articles
-        ]
+        signals = article_signals(articles, infos, slug_of_path)
         related: Mapping[str, tuple[RelatedEntry, ...]] = {a.slug: () for a in articles}
         state = cache.rank_state if isinstance(cache.rank_state, RankState) else None
         if settings.count:
@@ -101,6 +93,20 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
         )
         cache.put(key, links, state)
     return links
+
+
+def article_signals(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo],
+                    slug_of_path: Mapping[str, str]) -> list[ArticleSignals]:
+    """What ranking related articles and backlinks need of each article and its body."""
+    return [
+        ArticleSignals(
+            slug=a.slug, date=a.date, tags=a.tags, terms=infos[a.slug].term_counts,
+            words=infos[a.slug].words, related=a.related,
+            links=tuple(dict.fromkeys(s for s in (slug_of_path.get(link) for link in infos[a.slug].links)
+                                      if s is not None and s != a.slug)),
+        )
+        for a in articles
+    ]
 
 
 def collect_tags(articles: tuple[Article, ...]) -> tuple[TagInfo, ...]:
