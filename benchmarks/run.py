@@ -10,6 +10,10 @@ benchmarks/corpus/, deterministic) it measures, as medians of --runs:
   warm      the same build again with nothing changed (cache and previous output)
   edit      after editing one article
   term      after editing one glossary term's summary (touches every page using it)
+Then, in this process, the two scaling figures the issue sets targets for: CPU time
+per article of ranking related articles on each corpus (its signals from one
+build's load and body stages), and of glossary matching over the largest
+corpus's bodies with 100 of its terms and with those plus 9,900 synthetic ones.
 and the peak memory summed over the build's processes (in a cold build of its own,
 not timed): RSS (counting the pages
 forked workers share with the parent once per process) and PSS (sharing them). It prints one table
@@ -29,10 +33,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import random
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -42,7 +48,19 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
+from bench_glossary import make_terms  # noqa: E402
 from corpus import generate  # noqa: E402
+
+from builder.bodies import render_bodies  # noqa: E402
+from builder.bodystore import BodyStore  # noqa: E402
+from builder.config import load_config  # noqa: E402
+from builder.errors import Diagnostics  # noqa: E402
+from builder.glossary import Matcher  # noqa: E402
+from builder.linking import article_signals  # noqa: E402
+from builder.loading import load_site  # noqa: E402
+from builder.model import Term  # noqa: E402
+from builder.parallel import cpu_count  # noqa: E402
+from builder.related import ArticleSignals, rank_related  # noqa: E402
 
 BARE = r'''
 import sys, os, yaml, jinja2, multiprocessing
@@ -221,8 +239,63 @@ def main() -> None:
     try:
         for size in sizes:
             report(size, runs, args.workdir, discard)
+        scaling(sizes, runs, args.workdir)
     finally:
         discard.empty()
+
+
+def site_signals(site: Path) -> tuple[list[ArticleSignals], list[Term], list[str]]:
+    """A corpus's articles as related-ranking signals, its terms and its article bodies (one build's
+    load and body stages, in this process)."""
+    config, _ = load_config(site)
+    loaded = load_site(site, config, False, Diagnostics(), cpu_count())
+    with tempfile.TemporaryDirectory() as scratch:
+        store = BodyStore(Path(scratch))
+        infos, _, _ = render_bodies(loaded, store, cpu_count(), False, None)
+        store.close()
+    articles = tuple(loaded.articles)
+    bodies = [loaded.paths[a.source].read_text(encoding="utf-8").split("---\n", 2)[2] for a in articles]
+    return article_signals(articles, infos, {a.url: a.slug for a in articles}), list(loaded.terms), bodies
+
+
+def scaling(sizes: list[str], runs: int, workdir: Path) -> None:
+    """Print per-article CPU time of related articles for each corpus and of glossary matching
+    at 100 and 10,000 terms, with the ratios the issue sets targets for (1.3x at most)."""
+    corpora = {articles: site_signals(workdir / f"corpus-{articles}-{terms}")
+               for articles, terms in (map(int, size.split(":")) for size in sizes)}
+    config, _ = load_config(workdir / f"corpus-{sizes[0].replace(':', '-')}")
+    cpu: dict[int, list[float]] = {size: [] for size in corpora}
+    for _ in range(max(runs, 5)):   # sizes take turns, so a busy machine slows all alike
+        for size, (signals, terms, _) in corpora.items():
+            started = time.process_time()
+            rank_related(signals, config.related, {t.slug: t.term for t in terms})
+            cpu[size].append((time.process_time() - started) / size)
+    print("\nscaling (CPU time per article, medians)")
+    per_article = {size: statistics.median(times) for size, times in cpu.items()}
+    for size, seconds in per_article.items():
+        print(f"  related articles, {size:,} articles: {seconds * 1e6:.1f} µs")
+    if len(per_article) > 1:
+        small, large = min(per_article), max(per_article)
+        print(f"  related articles, {large:,} vs {small:,}: {per_article[large] / per_article[small]:.2f}x")
+    # Glossary: the largest corpus's first 200 bodies; 100 of its terms, then those and 9,900
+    # synthetic ones that the text does not use (as a site whose glossary grew elsewhere).
+    signals, terms, bodies = corpora[max(corpora)]
+    small_glossary = terms[:100]
+    large_glossary = small_glossary + make_terms(10_000 - len(small_glossary), random.Random(6))
+    finders = [Matcher(small_glossary).find, Matcher(large_glossary).find]
+    timings: list[list[float]] = [[], []]
+    for _ in range(max(runs, 5)):
+        for number, find in enumerate(finders):
+            started = time.process_time()
+            for body in bodies[:200]:
+                find(body)
+            timings[number].append((time.process_time() - started) / len(bodies[:200]))
+    small_find, large_find = (statistics.median(t) for t in timings)
+    for glossary, seconds, find in ((small_glossary, small_find, finders[0]), (large_glossary, large_find, finders[1])):
+        found = statistics.mean(len(find(body)) for body in bodies[:200])
+        print(f"  glossary matching, {len(glossary):,} terms: {seconds * 1e6:.1f} µs ({found:.1f} matches)")
+    print(f"  glossary matching, {len(large_glossary):,} vs {len(small_glossary):,} terms: "
+          f"{large_find / small_find:.2f}x")
 
 
 def report(size: str, runs: int, workdir: Path, discard: Discard) -> None:
