@@ -1,8 +1,8 @@
 """Glossary matching: find the written forms of glossary terms in plain text.
 
 One `Matcher` compiles every form of every term (term name and aliases) into
-Aho-Corasick automata (pyahocorasick), so finding terms is one pass over the
-text whatever the size of the glossary; each candidate the automaton reports
+Aho-Corasick automata (ahocorasick_rs, Rust's aho-corasick), so finding terms
+is one pass over the text whatever the size of the glossary; each candidate the automaton reports
 is then checked for word boundaries (and, where letters follow, for an
 inflection suffix), and the survivors are reduced to non-overlapping,
 leftmost-longest matches. Measured with benchmarks/bench_glossary.py.
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple, Sequence
 
-import ahocorasick
+import ahocorasick_rs
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -140,20 +140,20 @@ def _is_wordish(char: str) -> bool:
 
 # One way to read a key: (slug, needs sentence start, suffixes allowed after it).
 _Option = tuple[str, bool, tuple[str, ...]]
-# An automaton value: (key length, check left boundary, check right boundary, options
-# in order of preference).
-_Value = tuple[int, bool, bool, tuple[_Option, ...]]
+# What a key stands for: (check left boundary, check right boundary, options in order of preference).
+_Value = tuple[bool, bool, tuple[_Option, ...]]
+# An automaton and, by pattern index, the values of its keys.
+_Compiled = tuple[ahocorasick_rs.AhoCorasick, tuple[_Value, ...]]
 # What the matcher is built from, small and picklable: (slug, forms, case_sensitive, inflect).
 _Spec = tuple[tuple[str, tuple[str, ...], bool, bool | None], ...]
 # Before compiling: key → [(priority, term order, option)].
 _Entries = dict[str, list[tuple[int, int, _Option]]]
 
 
-def _compile(entries: _Entries) -> ahocorasick.Automaton | None:
+def _compile(entries: _Entries) -> _Compiled | None:
     if not entries:
         return None
-    automaton = ahocorasick.Automaton()
-    add = automaton.add_word
+    values: list[_Value] = []
     for key, choices in entries.items():
         if len(choices) == 1:
             options: tuple[_Option, ...] = (choices[0][2],)
@@ -162,9 +162,10 @@ def _compile(entries: _Entries) -> ahocorasick.Automaton | None:
             for _, _, option in sorted(choices):
                 chosen.setdefault(option[0], option)
             options = tuple(chosen.values())
-        add(key, (len(key), _is_word_char(key[0]), _is_word_char(key[-1]), options))
-    automaton.make_automaton()
-    return automaton
+        values.append((_is_word_char(key[0]), _is_word_char(key[-1]), options))
+    # Its automaton's time per character hardly grows with the number of keys (pyahocorasick's
+    # doubled from 100 to 10,000 terms); overlapping matches, as every form is checked below.
+    return ahocorasick_rs.AhoCorasick(entries, matchkind=ahocorasick_rs.MatchKind.Standard), tuple(values)
 
 
 def _rebuild(spec: _Spec, inflect: bool) -> "Matcher":
@@ -233,16 +234,16 @@ class Matcher:
         candidates: list[tuple[int, int, int, int, str]] = []
         wordish, suffix_starts = _is_wordish, _SUFFIX_STARTS
         passes = ((0, self._exact, norm), (1, self._folded, _fold(norm) if self._folded else ""))
-        for rank, automaton, haystack in passes:
-            if automaton is None:
+        for rank, compiled, haystack in passes:
+            if compiled is None:
                 continue
-            for last, (length, check_left, check_right, options) in automaton.iter(haystack):
-                end = last + 1
+            automaton, values = compiled
+            for key, start, end in automaton.find_matches_as_indexes(haystack, overlapping=True):
+                check_left, check_right, options = values[key]
                 following = padded[end + 1]
                 joined = check_right and wordish(following)
                 if joined and (following not in suffix_starts or not options[0][2] and len(options) == 1):
                     continue  # the common case: a form inside a longer word
-                start = end - length
                 if check_left and wordish(padded[start]):
                     continue
                 for slug, needs_start, suffixes in options:
