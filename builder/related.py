@@ -344,6 +344,23 @@ class _Ranker:
         """Sort key: score desc, date desc, slug (positions of one date follow slug order)."""
         return (-item[0], -self.times[item[1]], item[1])
 
+    def ranking_order(self, a: int) -> tuple[int, int]:
+        """Sort key for the order of ranking, chosen so that consecutive articles read the same
+        data, which then stays in the CPU's caches (the result does not depend on it).
+
+        An article whose weight lies mostly in rare features finds its candidates through
+        their postings: a story's articles, close in date, so these go in date order. One
+        whose weight lies mostly in common features reads their big dictionaries for every
+        candidate: these go by their strongest common feature, then date. On the build
+        benchmark's corpus (60 topics, so nearly every feature is common at 10,000
+        articles) this takes a quarter off the ranking time.
+        """
+        vector, common = self.vectors[a], self.index.common
+        shared = [fid for fid in vector if common[fid] is not None]
+        if not shared or 2 * sum(vector[fid] ** 2 for fid in shared) < sum(w * w for w in vector.values()):
+            return -1, a
+        return max(shared, key=vector.__getitem__), a
+
     def pair_score(self, a: int, b: int) -> float:
         """The exact score of b for a (also used for explicit entries)."""
         va, vb = self.vectors[a], self.vectors[b]
@@ -533,6 +550,7 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
             results = list(previous.results)  # type: ignore[union-attr]
             # A pool of processes costs more than ranking a few hundred articles.
             workers = jobs if len(todo) > SERIAL_RANKING else 1
+        todo.sort(key=ranker.ranking_order)
         for position, entries in zip(todo, map_indices(_rank_listed, (ranker, todo), len(todo), workers)):
             results[position] = entries
         state = RankState(context, slugs, digests, features, tuple(ranker.times), tuple(results))
