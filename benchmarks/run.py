@@ -10,15 +10,17 @@ benchmarks/corpus/, deterministic) it measures, as medians of --runs:
   warm      the same build again with nothing changed (cache and previous output)
   edit      after editing one article
   term      after editing one glossary term's summary (touches every page using it)
-Then, in this process, the two scaling figures the issue sets targets for: CPU time
-per article of ranking related articles on each corpus (its signals from one
-build's load and body stages), and of glossary matching over the largest
-corpus's bodies with 100 of its terms and with those plus 9,900 synthetic ones.
 and the peak memory summed over the build's processes (in a cold build of its own,
 not timed): RSS (counting the pages
 forked workers share with the parent once per process) and PSS (sharing them). It prints one table
 with each figure's ratio to the bare two-process loop of the same run, and
 checks that the warm and edited outputs equal a cold build byte for byte.
+
+Then, in this process, it measures the two scaling figures the issue sets
+targets for: CPU time per article of ranking related articles on each corpus
+(its signals from one build's load and body stages), and of glossary matching
+over the largest corpus's bodies with 100 of its terms and with those plus
+9,900 synthetic ones.
 
 Old outputs are moved aside, not deleted, until the run ends: on this
 machine's ext4, creating files within minutes of deleting tens of thousands
@@ -263,7 +265,7 @@ def scaling(sizes: list[str], runs: int, workdir: Path) -> None:
     at 100 and 10,000 terms, with the ratios the issue sets targets for (1.3x at most)."""
     corpora = {articles: site_signals(workdir / f"corpus-{articles}-{terms}")
                for articles, terms in (map(int, size.split(":")) for size in sizes)}
-    config, _ = load_config(workdir / f"corpus-{sizes[0].replace(':', '-')}")
+    config, _ = load_config(workdir / f"corpus-{sizes[0].replace(':', '-')}")  # the same for every size
     cpu: dict[int, list[float]] = {size: [] for size in corpora}
     for _ in range(max(runs, 5)):   # sizes take turns, so a busy machine slows all alike
         for size, (signals, terms, _) in corpora.items():
@@ -279,7 +281,7 @@ def scaling(sizes: list[str], runs: int, workdir: Path) -> None:
         print(f"  related articles, {large:,} vs {small:,}: {per_article[large] / per_article[small]:.2f}x")
     # Glossary: the largest corpus's first 200 bodies; 100 of its terms, then those and 9,900
     # synthetic ones that the text does not use (as a site whose glossary grew elsewhere).
-    signals, terms, bodies = corpora[max(corpora)]
+    _, terms, bodies = corpora[max(corpora)]
     small_glossary = terms[:100]
     large_glossary = small_glossary + make_terms(10_000 - len(small_glossary), random.Random(6))
     finders = [Matcher(small_glossary).find, Matcher(large_glossary).find]

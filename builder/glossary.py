@@ -2,10 +2,11 @@
 
 One `Matcher` compiles every form of every term (term name and aliases) into
 Aho-Corasick automata (ahocorasick_rs, Rust's aho-corasick), so finding terms
-is one pass over the text whatever the size of the glossary; each candidate the automaton reports
-is then checked for word boundaries (and, where letters follow, for an
-inflection suffix), and the survivors are reduced to non-overlapping,
-leftmost-longest matches. Measured with benchmarks/bench_glossary.py.
+is one pass over the text whatever the size of the glossary; each candidate
+the automaton reports is then checked for word boundaries (and, where letters
+follow, for an inflection suffix), and the survivors are reduced to
+non-overlapping, leftmost-longest matches. Measured with
+benchmarks/bench_glossary.py.
 
 Matching rules:
 
