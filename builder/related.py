@@ -48,9 +48,10 @@ features are walked, and only articles sharing something are ever scored.
   over the rare features, plus the 2 * DATE_NEIGHBOURS articles closest in
   date among those having A's DATE_FEATURES strongest common features (found
   by bisection in date-sorted postings). The pool gets the common features'
-  share added (dict lookups done in C through key-set intersections) and the
-  date factor applied, best first, stopping as soon as none of the rest can
-  still make the list.
+  share added (dict lookups done in C through key-set intersections; for an
+  article with MANY_COMMON or more, from each member's own list of its common
+  features) and the date factor applied, best first, stopping as soon as none
+  of the rest can still make the list.
 * Only the TEXT_FEATURES best words per article are text features.
 
 The work per article is thus bounded by constants, not by N. The price: a
@@ -78,7 +79,8 @@ from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
+from itertools import repeat
+from operator import itemgetter, mul
 from typing import Callable, Iterable, Mapping, Sequence
 
 from .config import RelatedSettings
@@ -93,6 +95,7 @@ POOL_MAX = 40           # candidates per article found by rare features and scor
                         # (at least 4 * count)
 DATE_FEATURES = 1       # a's strongest common feature also proposes candidates: ...
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
+MANY_COMMON = 6         # from this many common features on, pool members add up their own share
 SERIAL_RANKING = 1000   # re-ranking at most this many articles is not worth forking workers
 EXACT_DF = 16           # dfs above this are rounded (see rounded_df)
 MAX_TERM_REASONS = 3
@@ -270,7 +273,8 @@ class _Index:
     parallel arrays, which are walked. A common feature has instead a dict
     article -> weight for exact lookups, and its articles ordered by date so
     that those closest in date to an article can be proposed as candidates.
-    A feature of one article finds nothing and has empty postings.
+    A feature of one article finds nothing and has empty postings. Per
+    article, its common features and their weights, in its vector's order.
     """
 
     holders: list[array]                         # feature -> article positions, all of them
@@ -278,6 +282,8 @@ class _Index:
     weights: list[array]                         # rare feature -> their weights
     common: list[dict[int, float] | None]        # common feature -> article -> weight
     by_date: list[tuple[array, array] | None]    # common feature -> (times, articles)
+    common_ids: list[tuple[int, ...]]            # article -> its common features
+    common_weights: list[tuple[float, ...]]      # article -> their weights
 
 
 def _index(vectors: Sequence[Mapping[int, float]], size: int, times: Sequence[float]) -> _Index:
@@ -302,7 +308,10 @@ def _index(vectors: Sequence[Mapping[int, float]], size: int, times: Sequence[fl
             common[fid] = dict(zip(ids[fid], weights[fid]))
             # Positions follow date order already (see _canonical).
             by_date[fid] = (array("d", [times[article] for article in ids[fid]]), holders[fid])
-    return _Index(holders, articles, rare_weights, common, by_date)
+    shared = [[(fid, weight) for fid, weight in vector.items() if common[fid] is not None] for vector in vectors]
+    common_ids = [tuple(fid for fid, _ in pairs) for pairs in shared]
+    common_weights = [tuple(weight for _, weight in pairs) for pairs in shared]
+    return _Index(holders, articles, rare_weights, common, by_date, common_ids, common_weights)
 
 
 def _explicit_links(ordered: Sequence[ArticleSignals], position: Mapping[str, int]
@@ -408,15 +417,23 @@ class _Ranker:
                 for b in dated[max(0, middle - DATE_NEIGHBOURS):middle + DATE_NEIGHBOURS + 1]:
                     if b != a and b not in pool:
                         pool[b] = get(b, 0.0)
-        for weight_of, wa, _ in common_features:
-            for b in pool.keys() & weight_of.keys():
-                pool[b] += wa * weight_of[b]
+        ranked: Iterable[tuple[int, float]] = pool.items()
+        if len(common_features) >= MANY_COMMON:
+            # Each pool member holds most of them: its own short list, looked up in a's small
+            # dict (in cache), costs less than looking it up in every feature's big one.
+            share = {fid: wa for _, wa, fid in common_features}.get
+            ids, weights, zeros = index.common_ids, index.common_weights, repeat(0.0)
+            ranked = [(b, dot + sum(map(mul, map(share, ids[b], zeros), weights[b]))) for b, dot in ranked]
+        else:
+            for weight_of, wa, _ in common_features:
+                for b in pool.keys() & weight_of.keys():
+                    pool[b] += wa * weight_of[b]
         date_weight, min_score, ages = self.date_weight, self.settings.min_score, self.ages
         age = ages[a] if date_weight else 0.0
         boost = 1.0 + max(date_weight, 0.0)  # the most closeness in date can multiply by
         scored: list[tuple[float, int]] = []
         best: list[float] = []  # min-heap of the `needed` best scores so far
-        for b, dot in sorted(pool.items(), key=_by_weight, reverse=True):
+        for b, dot in sorted(ranked, key=_by_weight, reverse=True):
             ceiling = dot * boost + 1e-9  # scores are rounded to 9 decimals
             if ceiling < min_score or (len(best) == needed and ceiling < best[0]):
                 break  # closeness in date cannot lift this or any later one high enough
