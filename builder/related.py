@@ -274,7 +274,7 @@ class _Index:
     article -> weight for exact lookups, and its articles ordered by date so
     that those closest in date to an article can be proposed as candidates.
     A feature of one article finds nothing and has empty postings. Per
-    article, its common features and their weights, in its vector's order.
+    article, its common features and their weights.
     """
 
     holders: list[array]                         # feature -> article positions, all of them
@@ -282,8 +282,8 @@ class _Index:
     weights: list[array]                         # rare feature -> their weights
     common: list[dict[int, float] | None]        # common feature -> article -> weight
     by_date: list[tuple[array, array] | None]    # common feature -> (times, articles)
-    common_ids: list[tuple[int, ...]]            # article -> its common features
-    common_weights: list[tuple[float, ...]]      # article -> their weights
+    common_ids: list[list[int]]                  # article -> its common features
+    common_weights: list[list[float]]            # article -> their weights
 
 
 def _index(vectors: Sequence[Mapping[int, float]], size: int, times: Sequence[float]) -> _Index:
@@ -300,6 +300,8 @@ def _index(vectors: Sequence[Mapping[int, float]], size: int, times: Sequence[fl
     rare_weights: list[array] = [empty_weights] * size
     common: list[dict[int, float] | None] = [None] * size
     by_date: list[tuple[array, array] | None] = [None] * size
+    common_ids: list[list[int]] = [[] for _ in vectors]
+    common_weights: list[list[float]] = [[] for _ in vectors]
     for fid in range(size):
         df = len(ids[fid])
         if 2 <= df <= POSTINGS_CAP:
@@ -308,9 +310,9 @@ def _index(vectors: Sequence[Mapping[int, float]], size: int, times: Sequence[fl
             common[fid] = dict(zip(ids[fid], weights[fid]))
             # Positions follow date order already (see _canonical).
             by_date[fid] = (array("d", [times[article] for article in ids[fid]]), holders[fid])
-    shared = [[(fid, weight) for fid, weight in vector.items() if common[fid] is not None] for vector in vectors]
-    common_ids = [tuple(fid for fid, _ in pairs) for pairs in shared]
-    common_weights = [tuple(weight for _, weight in pairs) for pairs in shared]
+            for article, weight in zip(ids[fid], weights[fid]):
+                common_ids[article].append(fid)
+                common_weights[article].append(weight)
     return _Index(holders, articles, rare_weights, common, by_date, common_ids, common_weights)
 
 
