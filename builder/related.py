@@ -95,7 +95,7 @@ POOL_MAX = 40           # candidates per article found by rare features and scor
                         # (at least 4 * count)
 DATE_FEATURES = 1       # a's strongest common feature also proposes candidates: ...
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
-MANY_COMMON = 6         # from this many common features on, pool members add up their own share
+MANY_COMMON = 8         # from this many common features on, pool members add up their own share
 SERIAL_RANKING = 1000   # re-ranking at most this many articles is not worth forking workers
 EXACT_DF = 16           # dfs above this are rounded (see rounded_df)
 MAX_TERM_REASONS = 3
