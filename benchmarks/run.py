@@ -46,6 +46,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+SCALING_RUNS = 11   # the scaling figures are short: more runs for a steadier median
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
@@ -267,7 +268,7 @@ def scaling(sizes: list[str], runs: int, workdir: Path) -> None:
                for articles, terms in (map(int, size.split(":")) for size in sizes)}
     config, _ = load_config(workdir / f"corpus-{sizes[0].replace(':', '-')}")  # the same for every size
     cpu: dict[int, list[float]] = {size: [] for size in corpora}
-    for _ in range(max(runs, 5)):   # sizes take turns, so a busy machine slows all alike
+    for _ in range(max(runs, SCALING_RUNS)):   # sizes take turns, so a busy machine slows all alike
         for size, (signals, terms, _) in corpora.items():
             started = time.process_time()
             rank_related(signals, config.related, {t.slug: t.term for t in terms})
@@ -286,7 +287,7 @@ def scaling(sizes: list[str], runs: int, workdir: Path) -> None:
     large_glossary = small_glossary + make_terms(10_000 - len(small_glossary), random.Random(6))
     finders = [Matcher(small_glossary).find, Matcher(large_glossary).find]
     timings: list[list[float]] = [[], []]
-    for _ in range(max(runs, 5)):
+    for _ in range(max(runs, SCALING_RUNS)):
         for number, find in enumerate(finders):
             started = time.process_time()
             for body in bodies[:200]:
