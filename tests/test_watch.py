@@ -65,7 +65,7 @@ def test_classify_ignores_paths_outside_the_site() -> None:
 
 
 class Recorder:
-    """A debouncer callback that records batches and signals each one."""
+    """A debouncer or watcher callback that records batches and signals each one."""
 
     def __init__(self) -> None:
         self.batches: list[frozenset[object]] = []
@@ -181,18 +181,6 @@ def event(kind: str, src: Path, dest: Path | None = None, *, is_directory: bool 
     """A stand-in for a watchdog event (same attributes)."""
     return SimpleNamespace(event_type=kind, src_path=str(src), dest_path=str(dest) if dest else "",
                            is_directory=is_directory)
-
-
-class Recorder:
-    """A watcher callback that keeps every batch and signals the first one."""
-
-    def __init__(self) -> None:
-        self.batches: list[frozenset[Change]] = []
-        self.called = threading.Event()
-
-    def __call__(self, batch: frozenset[Change]) -> None:
-        self.batches.append(batch)
-        self.called.set()
 
 
 @pytest.fixture
