@@ -256,12 +256,11 @@ def _canonical(signals: Iterable[ArticleSignals]) -> list[ArticleSignals]:
     takes an eighth less time per article than in slug order (CPU caches).
     """
     ordered = sorted(signals, key=lambda s: (s.date.timestamp(), s.slug))
-    if len({s.slug for s in ordered}) < len(ordered):
-        seen: set[str] = set()
-        for signal in ordered:
-            if signal.slug in seen:
-                raise ValueError(f"duplicate article slug {signal.slug!r}")
-            seen.add(signal.slug)
+    seen: set[str] = set()
+    for signal in ordered:
+        if signal.slug in seen:
+            raise ValueError(f"duplicate article slug {signal.slug!r}")
+        seen.add(signal.slug)
     return ordered
 
 
@@ -366,11 +365,10 @@ class _Ranker:
         feature, then date. On the build benchmark's corpus (60 topics, so nearly every
         feature is common at 10,000 articles) this takes a fifth off the ranking time.
         """
-        vector, common = self.vectors[a], self.index.common
-        shared = [fid for fid in vector if common[fid] is not None]
+        shared = self.index.common_ids[a]
         if len(shared) < MANY_COMMON:
             return -1, a
-        return max(shared, key=vector.__getitem__), a
+        return max(shared, key=self.vectors[a].__getitem__), a
 
     def pair_score(self, a: int, b: int) -> float:
         """The exact score of b for a (also used for explicit entries)."""
@@ -408,7 +406,7 @@ class _Ranker:
         # Score exactly the POOL_MAX best by the rare features, plus the
         # articles closest in date among those sharing a's strongest common
         # feature (the rare features may not see them at all): add what the
-        # common features give them (looked up in C, through set intersections).
+        # common features give them.
         size = max(POOL_MAX, 4 * needed)
         pool = dict(sorted(partial.items(), key=_by_weight, reverse=True)[:size])
         if common_features:
