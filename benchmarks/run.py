@@ -60,7 +60,7 @@ from builder.config import load_config  # noqa: E402
 from builder.errors import Diagnostics  # noqa: E402
 from builder.glossary import Matcher  # noqa: E402
 from builder.linking import article_signals  # noqa: E402
-from builder.loading import load_site  # noqa: E402
+from builder.loading import load_site, read_body  # noqa: E402
 from builder.model import Term  # noqa: E402
 from builder.parallel import cpu_count  # noqa: E402
 from builder.related import ArticleSignals, rank_related  # noqa: E402
@@ -257,7 +257,8 @@ def site_signals(site: Path) -> tuple[list[ArticleSignals], list[Term], list[str
         infos, _, _ = render_bodies(loaded, store, cpu_count(), False, None)
         store.close()
     articles = tuple(loaded.articles)
-    bodies = [loaded.paths[a.source].read_text(encoding="utf-8").split("---\n", 2)[2] for a in articles]
+    bodies = [read_body(loaded.paths[a.source], a.source, a.body_line, config.markdown.max_file_size)
+              for a in articles]
     return article_signals(articles, infos, {a.url: a.slug for a in articles}), list(loaded.terms), bodies
 
 
