@@ -48,10 +48,11 @@ features are walked, and only articles sharing something are ever scored.
   over the rare features, plus the 2 * DATE_NEIGHBOURS articles closest in
   date among those having A's DATE_FEATURES strongest common features (found
   by bisection in date-sorted postings). The pool gets the common features'
-  share added (dict lookups done in C through key-set intersections; for an
-  article with MANY_COMMON or more, from each member's own list of its common
-  features) and the date factor applied, best first, stopping as soon as none
-  of the rest can still make the list.
+  share added (dict lookups done in C through key-set intersections) and the
+  date factor applied, best first, stopping as soon as none of the rest can
+  still make the list. For an article with MANY_COMMON or more common
+  features, numpy adds up the whole pool's shares at once and shortlists the
+  members that can make the list (`builder.poolscores`).
 * Only the TEXT_FEATURES best words per article are text features.
 
 The work per article is thus bounded by constants, not by N. The price: a
@@ -79,15 +80,17 @@ from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import repeat
-from operator import itemgetter, mul
-from typing import Callable, Iterable, Mapping, Sequence
+from operator import itemgetter
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from .config import RelatedSettings
 from .gcpause import collection_paused
 from .model import RelatedEntry
 from .parallel import map_indices
 from .slug import slugify
+
+if TYPE_CHECKING:
+    from .poolscores import CommonRows
 
 TEXT_FEATURES = 10      # words per article used as its text features
 POSTINGS_CAP = 100      # a feature of more articles is "common": it does not find candidates
@@ -348,11 +351,21 @@ class _Ranker:
         self.features = _features(ordered, settings)
         self.vectors = self.features.vectors
         self.index = _index(self.vectors, len(self.features.keys), self.times)
+        self.common_rows = self._common_rows()
         self.own, self.incoming = _explicit_links(ordered, self.position)
 
     def _order(self, item: tuple[float, int]) -> tuple[float, float, int]:
         """Sort key: score desc, date desc, slug (positions of one date follow slug order)."""
         return (-item[0], -self.times[item[1]], item[1])
+
+    def _common_rows(self) -> CommonRows | None:
+        """The common features of all articles for numpy, if any article has MANY_COMMON of them."""
+        index = self.index
+        if max(map(len, index.common_ids), default=0) < MANY_COMMON:
+            return None
+        # Imported here: numpy takes 50 ms to import, which a small site never needs.
+        from .poolscores import CommonRows
+        return CommonRows(index.common_ids, index.common_weights, len(self.features.keys), self.ages)
 
     def ranking_order(self, a: int) -> tuple[int, int]:
         """Sort key for the order of ranking, chosen so that consecutive articles read the same
@@ -417,19 +430,18 @@ class _Ranker:
                 for b in dated[max(0, middle - DATE_NEIGHBOURS):middle + DATE_NEIGHBOURS + 1]:
                     if b != a and b not in pool:
                         pool[b] = get(b, 0.0)
+        date_weight, min_score, ages = self.date_weight, self.settings.min_score, self.ages
+        age = ages[a] if date_weight else 0.0
         ranked: Iterable[tuple[int, float]] = pool.items()
-        if len(common_features) >= MANY_COMMON:
-            # Each pool member holds most of them: its own short list, looked up in a's small
-            # dict (in cache), costs less than looking it up in every feature's big one.
-            share = {fid: wa for _, wa, fid in common_features}.get
-            ids, weights, zeros = index.common_ids, index.common_weights, repeat(0.0)
-            ranked = [(b, dot + sum(map(mul, map(share, ids[b], zeros), weights[b]))) for b, dot in ranked]
+        if len(common_features) >= MANY_COMMON and self.common_rows is not None:
+            # Each pool member holds most of them: numpy adds up the pool's shares at once and
+            # hands back the members that can make the list, scored exactly below.
+            query = {fid: wa for _, wa, fid in common_features}
+            ranked = self.common_rows.shortlist(pool, query, needed, min_score, age, date_weight)
         else:
             for weight_of, wa, _ in common_features:
                 for b in pool.keys() & weight_of.keys():
                     pool[b] += wa * weight_of[b]
-        date_weight, min_score, ages = self.date_weight, self.settings.min_score, self.ages
-        age = ages[a] if date_weight else 0.0
         boost = 1.0 + max(date_weight, 0.0)  # the most closeness in date can multiply by
         scored: list[tuple[float, int]] = []
         best: list[float] = []  # min-heap of the `needed` best scores so far
