@@ -96,9 +96,10 @@ TEXT_FEATURES = 10      # words per article used as its text features
 POSTINGS_CAP = 100      # a feature of more articles is "common": it does not find candidates
 POOL_MAX = 40           # candidates per article found by rare features and scored exactly
                         # (at least 4 * count)
+POOL_MANY = 500         # the same for an article with MANY_COMMON common features (numpy scores them)
 DATE_FEATURES = 1       # a's strongest common feature also proposes candidates: ...
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
-MANY_COMMON = 8         # from this many common features on, pool members add up their own share
+MANY_COMMON = 8         # from this many common features on, numpy scores the pool
 SERIAL_RANKING = 1000   # re-ranking at most this many articles is not worth forking workers
 EXACT_DF = 16           # dfs above this are rounded (see rounded_df)
 MAX_TERM_REASONS = 3
@@ -398,8 +399,8 @@ class _Ranker:
 
         Candidates come from the postings of a's rare features, which give
         their exact score over those features, and from the date neighbours
-        sharing a's strongest common feature. The pool (POOL_MAX best of the
-        former, all of the latter) gets the common features' share added and
+        sharing a's strongest common feature. The pool (POOL_MAX or POOL_MANY
+        best of the former, all of the latter) gets the common features' share added and
         the date closeness applied, best first, stopping once no remaining
         one can reach the `needed` best or `min_score`.
         """
@@ -419,9 +420,12 @@ class _Ranker:
         # Score exactly the POOL_MAX best by the rare features, plus the
         # articles closest in date among those sharing a's strongest common
         # feature (the rare features may not see them at all): add what the
-        # common features give them.
-        size = max(POOL_MAX, 4 * needed)
-        pool = dict(sorted(partial.items(), key=_by_weight, reverse=True)[:size])
+        # common features give them. With many common features the rare ones
+        # are a weak guide, and numpy scores nearly all they find for the time
+        # sorting them would take.
+        rows = self.common_rows if len(common_features) >= MANY_COMMON else None
+        size = max(POOL_MAX if rows is None else POOL_MANY, 4 * needed)
+        pool = partial if len(partial) <= size else dict(sorted(partial.items(), key=_by_weight, reverse=True)[:size])
         if common_features:
             time = self.times[a]
             for _, _, fid in sorted(common_features, key=_by_weight, reverse=True)[:DATE_FEATURES]:
@@ -433,11 +437,11 @@ class _Ranker:
         date_weight, min_score, ages = self.date_weight, self.settings.min_score, self.ages
         age = ages[a] if date_weight else 0.0
         ranked: Iterable[tuple[int, float]] = pool.items()
-        if len(common_features) >= MANY_COMMON and self.common_rows is not None:
+        if rows is not None:
             # Each pool member holds most of them: numpy adds up the pool's shares at once and
             # hands back the members that can make the list, scored exactly below.
             query = {fid: wa for _, wa, fid in common_features}
-            ranked = self.common_rows.shortlist(pool, query, needed, min_score, age, date_weight)
+            ranked = rows.shortlist(pool, query, needed, min_score, age, date_weight)
         else:
             for weight_of, wa, _ in common_features:
                 for b in pool.keys() & weight_of.keys():
