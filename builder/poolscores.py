@@ -1,14 +1,17 @@
 """The scores of a whole pool of related-article candidates at once, with numpy.
 
 On a large site most of an article's features are "common" (see
-`builder.related`): shared by so many articles that ranking looks up their
-weights in each candidate of a pool instead of walking their postings. At
-10,000 articles of the build benchmark that is about 12 common features for
-each of about 46 candidates, some 550 multiply-adds per article: a sparse
-matrix-vector product, which numpy does in a few calls where a Python loop
-took twice as long. The closeness in date is applied in the same way, and
-only the candidates that can still make the list are handed back, to be
-scored exactly as every other candidate is.
+`builder.related`): shared by so many articles that ranking does not walk
+their postings but looks up their weights in each candidate. At 10,000
+articles of the build benchmark that is about 12 common features for each
+of about 250 candidates that the rare features find: a sparse matrix-vector
+product, which numpy does in a few calls where Python loops took longer for
+a pool of 40. Walking the rare features' postings, the closeness in date and
+the cut-off are done the same way; only the candidates that can still make
+the list are handed back, to be scored exactly as every other candidate is.
+
+Sums are added up one after the other, in the order Python would add them,
+so that the totals are the same floats whichever way a candidate is scored.
 """
 
 from __future__ import annotations
@@ -23,49 +26,81 @@ import numpy as np
 MARGIN = 1e-8
 
 
-class CommonRows:
-    """Every article's common features and their weights, as the rows of a sparse matrix."""
+class _Rows:
+    """Rows of (column, value) pairs, stored one after the other in two flat arrays (CSR)."""
 
-    def __init__(self, features: Sequence[Sequence[int]], weights: Sequence[Sequence[float]],
-                 size: int, ages: Sequence[float]) -> None:
-        """`features[a]` and `weights[a]` are article a's common features (ids below `size`)
-        and their weights; `ages[a]` is its date in half-lives (empty without date weight)."""
-        self.lengths = np.fromiter(map(len, features), np.intp, len(features))
+    def __init__(self, columns: Sequence[Sequence[int]], values: Sequence[Sequence[float]]) -> None:
+        self.lengths = np.fromiter(map(len, columns), np.intp, len(columns))
         self.starts = np.cumsum(self.lengths) - self.lengths
         total = int(self.lengths.sum())
-        self.features = np.fromiter(chain.from_iterable(features), np.intp, total)
-        self.weights = np.fromiter(chain.from_iterable(weights), np.float64, total)
+        self.columns = np.fromiter(chain.from_iterable(columns), np.intp, total)
+        self.values = np.fromiter(chain.from_iterable(values), np.float64, total)
+
+    def entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where `rows`' pairs are in the flat arrays, one row after the other, and each row's length."""
+        lengths = self.lengths[rows]
+        ends = np.cumsum(lengths)
+        entries = np.repeat(self.starts[rows] - (ends - lengths), lengths)
+        entries += np.arange(int(ends[-1]) if len(rows) else 0)
+        return entries, lengths
+
+
+class PoolScorer:
+    """The rare features' postings and every article's common features, for numpy."""
+
+    def __init__(self, postings: Sequence[Sequence[int]], posting_weights: Sequence[Sequence[float]],
+                 common: Sequence[Sequence[int]], common_weights: Sequence[Sequence[float]],
+                 ages: Sequence[float]) -> None:
+        """`postings[f]` are the articles of rare feature f (empty for the others), with their
+        weights; `common[a]` are article a's common features, with its weights; `ages[a]`
+        is its date in half-lives (empty without date weight)."""
+        self.postings = _Rows(postings, posting_weights)
+        self.common = _Rows(common, common_weights)
         self.ages = np.asarray(ages, dtype=np.float64)
-        self.query = np.zeros(size)  # one article's common weights by feature id, zero between calls
+        self.query = np.zeros(len(postings))  # one article's common weights, zero between calls
+
+    def found(self, a: int, rare: Mapping[int, float], neighbours: Sequence[int]
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """Every article sharing one of a's `rare` features (id -> a's weight) or among its date
+        `neighbours`, a itself left out, and each one's dot product with a over the rare features."""
+        entries, lengths = self.postings.entries(np.fromiter(rare, np.intp, len(rare)))
+        products = self.postings.values[entries] * np.repeat(np.fromiter(rare.values(), np.float64, len(rare)),
+                                                             lengths)
+        members = np.concatenate((self.postings.columns[entries], np.asarray(neighbours, np.intp)))
+        products = np.concatenate((products, np.zeros(len(neighbours))))
+        members, where = np.unique(members, return_inverse=True)
+        # bincount adds each member's products in the order of a's features, as a walk would.
+        dots = np.bincount(where, weights=products, minlength=len(members))
+        kept = members != a
+        return members[kept], dots[kept]
 
     def shares(self, members: np.ndarray, query: Mapping[int, float]) -> np.ndarray:
-        """Per member, the dot product of its row with `query` (feature id -> weight)."""
-        count = len(members)
-        lengths = self.lengths[members]
-        ends = np.cumsum(lengths)
-        entries = np.repeat(self.starts[members] - (ends - lengths), lengths)
-        entries += np.arange(int(ends[-1]) if count else 0)
+        """Per member, the dot product of its common features with `query` (feature id -> weight)."""
+        entries, lengths = self.common.entries(members)
         ids = list(query)
         self.query[ids] = list(query.values())
-        products = self.query[self.features[entries]] * self.weights[entries]
+        products = self.query[self.common.columns[entries]] * self.common.values[entries]
         self.query[ids] = 0.0
-        # bincount adds each member's products one after the other, in the row's order.
-        return np.bincount(np.repeat(np.arange(count), lengths), weights=products, minlength=count)
+        return np.bincount(np.repeat(np.arange(len(members)), lengths), weights=products,
+                           minlength=len(members))
 
-    def shortlist(self, pool: Mapping[int, float], query: Mapping[int, float], needed: int,
-                  floor: float, age: float, date_weight: float) -> list[tuple[int, float]]:
-        """(member, its score before closeness in date) for the members of `pool` that can be
-        among the `needed` best and reach `floor`, once closeness in date is applied.
+    def shortlist(self, a: int, rare: Mapping[int, float], common: Mapping[int, float],
+                  neighbours: Sequence[int], needed: int, floor: float, date_weight: float
+                  ) -> list[tuple[int, float]]:
+        """(candidate, its score before closeness in date) for the candidates of article a
+        that can be among the `needed` best and reach `floor`, once closeness in date is applied.
 
-        `pool` maps each member to its score over the rare features; `query` holds
-        the ranked article's common features, whose share is added to it.
+        The candidates are those `found`; `rare` and `common` are a's features of
+        either kind, by id, with a's weights.
         """
-        count = len(pool)
-        members = np.fromiter(pool, np.intp, count)
-        totals = np.fromiter(pool.values(), np.float64, count) + self.shares(members, query)
+        members, dots = self.found(a, rare, neighbours)
+        if not len(members):
+            return []
+        totals = dots + self.shares(members, common)
         scores = totals
         if date_weight:
-            scores = totals * (1.0 + date_weight * np.exp2(-np.abs(age - self.ages[members])))
+            scores = totals * (1.0 + date_weight * np.exp2(-np.abs(self.ages[a] - self.ages[members])))
+        count = len(members)
         cut = floor
         if count > needed:
             cut = max(cut, float(np.partition(scores, count - needed)[count - needed]))

@@ -50,16 +50,20 @@ features are walked, and only articles sharing something are ever scored.
   by bisection in date-sorted postings). The pool gets the common features'
   share added (dict lookups done in C through key-set intersections) and the
   date factor applied, best first, stopping as soon as none of the rest can
-  still make the list. For an article with MANY_COMMON or more common
-  features, numpy adds up the whole pool's shares at once and shortlists the
-  members that can make the list (`builder.poolscores`).
+  still make the list.
+* For an article with MANY_COMMON or more common features, its rare ones are
+  a weak guide to the best candidates, and numpy scores every article they
+  find (about 250 at 10,000 articles of the build benchmark) in less time
+  than the Python walk takes to choose a pool (`builder.poolscores`).
 * Only the TEXT_FEATURES best words per article are text features.
 
 The work per article is thus bounded by constants, not by N. The price: a
 candidate that owes most of its score to common features can miss the pool
 (measured by `benchmarks/bench_related.py --recall` on its synthetic
 corpus: about 97% of the exhaustive top 5 at 10,000 articles, all of it at
-1,000; far less if everything is common, see its `--fixed-themes`).
+1,000; 66% if every feature grows with the site, see its `--fixed-themes`,
+which has fewer common features per article than the build benchmark's
+corpus, where it is 99.8%).
 
 Edits
 -----
@@ -90,13 +94,12 @@ from .parallel import map_indices
 from .slug import slugify
 
 if TYPE_CHECKING:
-    from .poolscores import CommonRows
+    from .poolscores import PoolScorer
 
 TEXT_FEATURES = 10      # words per article used as its text features
 POSTINGS_CAP = 100      # a feature of more articles is "common": it does not find candidates
 POOL_MAX = 40           # candidates per article found by rare features and scored exactly
                         # (at least 4 * count)
-POOL_MANY = 500         # the same for an article with MANY_COMMON common features (numpy scores them)
 DATE_FEATURES = 1       # a's strongest common feature also proposes candidates: ...
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
 MANY_COMMON = 8         # from this many common features on, numpy scores the pool
@@ -352,21 +355,21 @@ class _Ranker:
         self.features = _features(ordered, settings)
         self.vectors = self.features.vectors
         self.index = _index(self.vectors, len(self.features.keys), self.times)
-        self.common_rows = self._common_rows()
+        self.scorer = self._scorer()
         self.own, self.incoming = _explicit_links(ordered, self.position)
 
     def _order(self, item: tuple[float, int]) -> tuple[float, float, int]:
         """Sort key: score desc, date desc, slug (positions of one date follow slug order)."""
         return (-item[0], -self.times[item[1]], item[1])
 
-    def _common_rows(self) -> CommonRows | None:
-        """The common features of all articles for numpy, if any article has MANY_COMMON of them."""
+    def _scorer(self) -> PoolScorer | None:
+        """The index for numpy, if any article has MANY_COMMON common features."""
         index = self.index
         if max(map(len, index.common_ids), default=0) < MANY_COMMON:
             return None
         # Imported here: numpy takes 50 ms to import, which a small site never needs.
-        from .poolscores import CommonRows
-        return CommonRows(index.common_ids, index.common_weights, len(self.features.keys), self.ages)
+        from .poolscores import PoolScorer
+        return PoolScorer(index.articles, index.weights, index.common_ids, index.common_weights, self.ages)
 
     def ranking_order(self, a: int) -> tuple[int, int]:
         """Sort key for the order of ranking, chosen so that consecutive articles read the same
@@ -394,58 +397,67 @@ class _Ranker:
             dot *= 1.0 + self.date_weight * math.exp2(-abs(self.ages[a] - self.ages[b]))
         return round(dot, 9)
 
+    def _date_neighbours(self, a: int, common_features: list[tuple[int, float]]) -> list[int]:
+        """The articles closest in date to a among those having its DATE_FEATURES strongest
+        common features (the rare features may not see them at all)."""
+        found: list[int] = []
+        time = self.times[a]
+        for fid, _ in sorted(common_features, key=_by_weight, reverse=True)[:DATE_FEATURES]:
+            times, dated = self.index.by_date[fid]  # type: ignore[misc]
+            middle = bisect.bisect_left(times, time)
+            found += [b for b in dated[max(0, middle - DATE_NEIGHBOURS):middle + DATE_NEIGHBOURS + 1] if b != a]
+        return found
+
+    def _pool(self, a: int, common_features: list[tuple[int, float]], neighbours: list[int], needed: int
+              ) -> dict[int, float]:
+        """Article -> exact content score for the POOL_MAX best by a's rare features and a's
+        date `neighbours`, found by walking the rare features' postings in Python."""
+        index = self.index
+        articles, weights, common = index.articles, index.weights, index.common
+        partial: dict[int, float] = {}
+        get = partial.get
+        for fid, wa in self.vectors[a].items():
+            if common[fid] is None:
+                for b, wb in zip(articles[fid], weights[fid]):
+                    partial[b] = get(b, 0.0) + wa * wb
+        partial.pop(a, None)
+        size = max(POOL_MAX, 4 * needed)
+        pool = partial if len(partial) <= size else dict(sorted(partial.items(), key=_by_weight, reverse=True)[:size])
+        for b in neighbours:
+            if b not in pool:
+                pool[b] = get(b, 0.0)
+        for fid, wa in common_features:
+            weight_of = common[fid] or {}
+            for b in pool.keys() & weight_of.keys():
+                pool[b] += wa * weight_of[b]
+        return pool
+
     def candidates(self, a: int, needed: int) -> list[tuple[float, int]]:
         """(score, article) of scored candidates at least min_score, best first.
 
         Candidates come from the postings of a's rare features, which give
         their exact score over those features, and from the date neighbours
-        sharing a's strongest common feature. The pool (POOL_MAX or POOL_MANY
-        best of the former, all of the latter) gets the common features' share added and
-        the date closeness applied, best first, stopping once no remaining
-        one can reach the `needed` best or `min_score`.
+        sharing a's strongest common feature. The pool (the POOL_MAX best of
+        the former, all of the latter) gets the common features' share added
+        and the date closeness applied, best first, stopping once no remaining
+        one can reach the `needed` best or `min_score`. With MANY_COMMON or
+        more common features the rare ones are a weak guide to the best, and
+        numpy scores all they find (`builder.poolscores`).
         """
-        index = self.index
-        articles, weights, common = index.articles, index.weights, index.common
-        partial: dict[int, float] = {}
-        get = partial.get
-        common_features: list[tuple[dict[int, float], float, int]] = []
-        for fid, wa in self.vectors[a].items():
-            if common[fid] is not None:
-                common_features.append((common[fid], wa, fid))  # type: ignore[arg-type]
-                continue
-            for b, wb in zip(articles[fid], weights[fid]):
-                partial[b] = get(b, 0.0) + wa * wb
-        partial.pop(a, None)
-
-        # Score exactly the POOL_MAX best by the rare features, plus the
-        # articles closest in date among those sharing a's strongest common
-        # feature (the rare features may not see them at all): add what the
-        # common features give them. With many common features the rare ones
-        # are a weak guide, and numpy scores nearly all they find for the time
-        # sorting them would take.
-        rows = self.common_rows if len(common_features) >= MANY_COMMON else None
-        size = max(POOL_MAX if rows is None else POOL_MANY, 4 * needed)
-        pool = partial if len(partial) <= size else dict(sorted(partial.items(), key=_by_weight, reverse=True)[:size])
-        if common_features:
-            time = self.times[a]
-            for _, _, fid in sorted(common_features, key=_by_weight, reverse=True)[:DATE_FEATURES]:
-                times, dated = index.by_date[fid]  # type: ignore[misc]
-                middle = bisect.bisect_left(times, time)
-                for b in dated[max(0, middle - DATE_NEIGHBOURS):middle + DATE_NEIGHBOURS + 1]:
-                    if b != a and b not in pool:
-                        pool[b] = get(b, 0.0)
-        date_weight, min_score, ages = self.date_weight, self.settings.min_score, self.ages
-        age = ages[a] if date_weight else 0.0
-        ranked: Iterable[tuple[int, float]] = pool.items()
-        if rows is not None:
-            # Each pool member holds most of them: numpy adds up the pool's shares at once and
-            # hands back the members that can make the list, scored exactly below.
-            query = {fid: wa for _, wa, fid in common_features}
-            ranked = rows.shortlist(pool, query, needed, min_score, age, date_weight)
+        common = self.index.common
+        vector = self.vectors[a]
+        common_features = [(fid, wa) for fid, wa in vector.items() if common[fid] is not None]
+        neighbours = self._date_neighbours(a, common_features)
+        date_weight, min_score = self.date_weight, self.settings.min_score
+        ranked: Iterable[tuple[int, float]]
+        if len(common_features) >= MANY_COMMON and self.scorer is not None:
+            rare = {fid: wa for fid, wa in vector.items() if common[fid] is None}
+            ranked = self.scorer.shortlist(a, rare, dict(common_features), neighbours, needed, min_score,
+                                           date_weight)
         else:
-            for weight_of, wa, _ in common_features:
-                for b in pool.keys() & weight_of.keys():
-                    pool[b] += wa * weight_of[b]
+            ranked = self._pool(a, common_features, neighbours, needed).items()
+        ages = self.ages
+        age = ages[a] if date_weight else 0.0
         boost = 1.0 + max(date_weight, 0.0)  # the most closeness in date can multiply by
         scored: list[tuple[float, int]] = []
         best: list[float] = []  # min-heap of the `needed` best scores so far

@@ -1,4 +1,4 @@
-"""Tests for builder.poolscores: a pool's common shares and shortlist, against plain Python."""
+"""Tests for builder.poolscores: a pool found, its common shares and its shortlist, against plain Python."""
 
 from __future__ import annotations
 
@@ -8,61 +8,103 @@ import random
 import numpy as np
 import pytest
 
-from builder.poolscores import CommonRows
+from builder.poolscores import PoolScorer
 
-SIZE = 30  # feature ids
-
-
-def _rows(rng: random.Random, articles: int) -> tuple[list[list[int]], list[list[float]]]:
-    """Random rows, sorted by feature id as the index keeps them; every fifth one empty."""
-    features = [[] if a % 5 == 0 else sorted(rng.sample(range(SIZE), rng.randint(1, 12)))
-                for a in range(articles)]
-    return features, [[rng.uniform(0.01, 1.0) for _ in row] for row in features]
+ARTICLES = 80
+RARE = 25     # feature ids 0..24 are rare: their postings are walked
+COMMON = 15   # ids 25..39 are common: looked up per candidate
 
 
-def _share(features: list[int], weights: list[float], query: dict[int, float]) -> float:
-    """One after the other, as the pool's scores must be added up."""
+def _scorer(rng: random.Random, date_weight: float = 0.0) -> tuple[PoolScorer, dict, dict, list[float]]:
+    """A random index: per rare feature its articles (in order, as the index keeps them), per
+    article its common features (in id order, every fifth article none), weights, ages."""
+    postings = [sorted(rng.sample(range(ARTICLES), rng.randint(0, 9))) for _ in range(RARE)]
+    postings += [[] for _ in range(COMMON)]
+    common = [[] if a % 5 == 0 else sorted(rng.sample(range(RARE, RARE + COMMON), rng.randint(1, 8)))
+              for a in range(ARTICLES)]
+    weight = {(f, a): rng.uniform(0.01, 1.0) for f, row in enumerate(postings) for a in row}
+    weight.update({(f, a): rng.uniform(0.01, 1.0) for a, row in enumerate(common) for f in row})
+    ages = [rng.uniform(0.0, 6.0) for _ in range(ARTICLES)] if date_weight else []
+    scorer = PoolScorer(postings, [[weight[f, a] for a in row] for f, row in enumerate(postings)],
+                        common, [[weight[f, a] for f in row] for a, row in enumerate(common)], ages)
+    holders = {f: row for f, row in enumerate(postings)}
+    return scorer, holders, weight, ages
+
+
+def _query(rng: random.Random, a: int, ids: range, weight: dict) -> dict[int, float]:
+    """Some features of article a, with a's weights (made up where a lacks them)."""
+    return {f: weight.get((f, a), rng.uniform(0.01, 1.0)) for f in rng.sample(ids, 6)}
+
+
+def _walk(a: int, rare: dict[int, float], neighbours: list[int], holders: dict, weight: dict) -> dict[int, float]:
+    """The walk of the Python ranking: each article's products added one after the other."""
+    dots: dict[int, float] = {}
+    for f, wa in rare.items():
+        for b in holders[f]:
+            dots[b] = dots.get(b, 0.0) + wa * weight[f, b]
+    for b in neighbours:
+        dots.setdefault(b, 0.0)
+    dots.pop(a, None)
+    return dots
+
+
+def _share(b: int, query: dict[int, float], weight: dict) -> float:
     total = 0.0
-    for feature, weight in zip(features, weights):
-        total += query.get(feature, 0.0) * weight
+    for f in range(RARE, RARE + COMMON):
+        if (f, b) in weight:
+            total += query.get(f, 0.0) * weight[f, b]
     return total
+
+
+def test_found_are_the_articles_a_walk_finds_with_the_same_dot_products() -> None:
+    rng = random.Random(3)
+    scorer, holders, weight, _ = _scorer(rng)
+    for a in range(0, ARTICLES, 3):
+        rare = _query(rng, a, range(RARE), weight)
+        neighbours = rng.sample(range(ARTICLES), 4)
+        members, dots = scorer.found(a, rare, neighbours)
+        assert dict(zip(members.tolist(), dots.tolist())) == _walk(a, rare, neighbours, holders, weight)
 
 
 def test_shares_are_each_members_dot_product_with_the_query() -> None:
     rng = random.Random(4)
-    features, weights = _rows(rng, 60)
-    rows = CommonRows(features, weights, SIZE, [])
+    scorer, holders, weight, _ = _scorer(rng)
     for _ in range(20):
-        members = rng.sample(range(60), rng.randint(1, 40))
-        query = {f: rng.uniform(0.01, 1.0) for f in rng.sample(range(SIZE), 10)}
-        shares = rows.shares(np.array(members), query)
-        assert shares.tolist() == [_share(features[b], weights[b], query) for b in members]
-    assert not rows.query.any()  # the scratch vector is left zero for the next article
+        members = rng.sample(range(ARTICLES), rng.randint(1, 40))
+        query = _query(rng, 0, range(RARE, RARE + COMMON), weight)
+        shares = scorer.shares(np.array(members), query)
+        assert shares.tolist() == [_share(b, query, weight) for b in members]
+    assert not scorer.query.any()  # the scratch vector is left zero for the next article
 
 
 @pytest.mark.parametrize("date_weight", [0.0, 0.5])
 @pytest.mark.parametrize("floor", [0.0, 0.8])
-def test_the_shortlist_holds_every_member_that_can_make_the_list(date_weight: float, floor: float) -> None:
+def test_the_shortlist_holds_every_candidate_that_can_make_the_list(date_weight: float, floor: float) -> None:
     rng = random.Random(int(date_weight * 10 + floor * 100))
-    features, weights = _rows(rng, 80)
-    ages = [rng.uniform(0.0, 6.0) for _ in range(80)]
-    rows = CommonRows(features, weights, SIZE, ages)
-    kept_some = False
-    for _ in range(30):
-        a = rng.randrange(80)
-        pool = {b: rng.choice([0.0, rng.uniform(0.0, 0.6)]) for b in rng.sample(range(80), 30) if b != a}
-        query = {f: rng.uniform(0.01, 1.0) for f in rng.sample(range(SIZE), 8)}
+    scorer, holders, weight, ages = _scorer(rng, date_weight)
+    left_out = 0
+    for a in range(ARTICLES):
+        rare = _query(rng, a, range(RARE), weight)
+        common = _query(rng, a, range(RARE, RARE + COMMON), weight)
+        neighbours = rng.sample(range(ARTICLES), 4)
         needed = rng.randint(1, 6)
-        totals = {b: dot + _share(features[b], weights[b], query) for b, dot in pool.items()}
-        scores = {b: round(total * (1.0 + date_weight * math.exp2(-abs(ages[a] - ages[b]))), 9)
-                  for b, total in totals.items()}
+        totals = {b: dot + _share(b, common, weight)
+                  for b, dot in _walk(a, rare, neighbours, holders, weight).items()}
+        closeness = {b: 1.0 + date_weight * math.exp2(-abs(ages[a] - ages[b])) if date_weight else 1.0
+                     for b in totals}
+        scores = {b: round(total * closeness[b], 9) for b, total in totals.items()}
         reaching = sorted((score for score in scores.values() if score >= floor), reverse=True)
-        cut = reaching[needed - 1] if len(reaching) >= needed else floor
-        shortlist = dict(rows.shortlist(pool, query, needed, floor, ages[a], date_weight))
-        # Every member scoring at least the needed-th best is there, with its exact total...
-        assert {b for b, score in scores.items() if score >= max(cut, floor)} <= shortlist.keys()
+        cut = max(reaching[needed - 1] if len(reaching) >= needed else floor, floor)
+        shortlist = dict(scorer.shortlist(a, rare, common, neighbours, needed, floor, date_weight))
+        # Every candidate scoring at least the needed-th best is there, with its exact total...
+        assert {b for b, score in scores.items() if score >= cut} <= shortlist.keys()
         assert all(shortlist[b] == totals[b] for b in shortlist)
-        # ... and hardly any other.
-        assert all(scores[b] >= max(cut, floor) - 1e-8 for b in shortlist)
-        kept_some |= len(shortlist) < len(pool)
-    assert kept_some
+        # ... and no other, but for ties within the margin.
+        assert all(scores[b] >= cut - 1e-8 for b in shortlist)
+        left_out += len(totals) - len(shortlist)
+    assert left_out > ARTICLES
+
+
+def test_an_article_finding_nothing_has_an_empty_shortlist() -> None:
+    scorer, _, _, _ = _scorer(random.Random(5))
+    assert scorer.shortlist(0, {}, {30: 1.0}, [], 3, 0.0, 0.0) == []

@@ -417,7 +417,6 @@ def test_incremental_ranking_equals_ranking_from_scratch(seed: int, monkeypatch:
     # and shifting postings appear on a small site.
     monkeypatch.setattr(related, "POSTINGS_CAP", 12)
     monkeypatch.setattr(related, "POOL_MAX", 6)
-    monkeypatch.setattr(related, "POOL_MANY", 9)
     monkeypatch.setattr(related, "DATE_NEIGHBOURS", 2)
     monkeypatch.setattr(related, "MANY_COMMON", 3 if seed % 2 else 1_000)  # numpy's way, or not
     rng = random.Random(seed)
