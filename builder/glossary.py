@@ -40,7 +40,6 @@ Limits of the inflection mode (list such forms as aliases instead):
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple, Sequence
 
