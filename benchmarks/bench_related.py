@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from builder.related import ArticleSignals, RelatedSettings, rank_related  # noqa: E402
-from builder.related import _canonical, _Ranker  # noqa: E402  (internals, for --recall only)
+from builder.related import Ranker, canonical_order  # noqa: E402
 from builder.textstats import GERMAN_STOP_WORDS  # noqa: E402
 
 PREFIXES = ["", "", "ver", "be", "ge", "ent", "über", "unter", "aus", "ein", "vor", "nach",
@@ -166,7 +166,7 @@ def recall(signals: list[ArticleSignals], sample: int = 200) -> float:
     Explicit `related:` entries are left out on both sides: they need no search.
     """
     settings = RelatedSettings()
-    ranker = _Ranker(_canonical(signals), settings, {})
+    ranker = Ranker(canonical_order(signals), settings, {})
     size = len(signals)
     found = wanted = 0
     by_slug = sorted(range(size), key=lambda position: ranker.ordered[position].slug)

@@ -15,7 +15,8 @@ from .config import SiteConfig
 from .glossary import german_sort_key
 from .model import Article, RelatedEntry, Term
 from .references import backlinks
-from .related import ArticleSignals, RankState, rank_related_again
+from .related import ArticleSignals
+from .reranking import RankState, rank_related_again
 from .slug import slugify
 
 RELATED_TERMS = 5

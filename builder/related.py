@@ -1,4 +1,4 @@
-"""Related articles: scoring every candidate, ranking them, and ranking again after an edit.
+"""Related articles: scoring every candidate and ranking them.
 
 Score of a candidate B for article A
 ------------------------------------
@@ -67,21 +67,18 @@ corpus, where it is 99.8%).
 
 Edits
 -----
-`rank_related_again` re-ranks only the articles whose result an edit can
-change (see `_affected`), with a result equal to a ranking from scratch. The
-rounded df keeps that set small: one article's edit rarely changes another's
-weights.
+`builder.reranking` ranks again only the articles whose result an edit can
+change, with a result equal to a ranking from scratch. The rounded df keeps
+that set small: one article's edit rarely changes another's weights.
 """
 
 from __future__ import annotations
 
 import bisect
-import hashlib
 import heapq
-import marshal
 import math
 from array import array
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -103,7 +100,6 @@ POOL_MAX = 40           # candidates per article found by rare features and scor
 DATE_FEATURES = 1       # a's strongest common feature also proposes candidates: ...
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
 MANY_COMMON = 8         # from this many common features on, numpy scores the pool
-SERIAL_RANKING = 1000   # re-ranking at most this many articles is not worth forking workers
 EXACT_DF = 16           # dfs above this are rounded (see rounded_df)
 MAX_TERM_REASONS = 3
 MAX_TAG_REASONS = 2
@@ -255,7 +251,7 @@ def _features(ordered: Sequence[ArticleSignals], settings: RelatedSettings) -> _
 
 # --------------------------------------------------------------------------- ranking
 
-def _canonical(signals: Iterable[ArticleSignals]) -> list[ArticleSignals]:
+def canonical_order(signals: Iterable[ArticleSignals]) -> list[ArticleSignals]:
     """Signals sorted by date, then slug, so that nothing depends on the caller's order.
 
     Date order also keeps the data of articles close in date, which share most
@@ -314,7 +310,7 @@ def _index(vectors: Sequence[Mapping[int, float]], size: int, times: Sequence[fl
             articles[fid], rare_weights[fid] = holders[fid], array("d", weights[fid])
         elif df > POSTINGS_CAP:
             common[fid] = dict(zip(ids[fid], weights[fid]))
-            # Positions follow date order already (see _canonical).
+            # Positions follow date order already (see canonical_order).
             by_date[fid] = (array("d", [times[article] for article in ids[fid]]), holders[fid])
             for article, weight in zip(ids[fid], weights[fid]):
                 common_ids[article].append(fid)
@@ -338,7 +334,7 @@ def _explicit_links(ordered: Sequence[ArticleSignals], position: Mapping[str, in
     return own, incoming
 
 
-class _Ranker:
+class Ranker:
     """Scores candidates for one site; `related(a)` gives article a's entries."""
 
     def __init__(self, ordered: Sequence[ArticleSignals], settings: RelatedSettings,
@@ -526,9 +522,15 @@ class _Ranker:
         return tuple(entries)
 
 
-def _rank_listed(state: tuple["_Ranker", list[int]], index: int) -> tuple[RelatedEntry, ...]:
+def _rank_listed(state: tuple[Ranker, list[int]], index: int) -> tuple[RelatedEntry, ...]:
     ranker, positions = state
     return ranker.related(positions[index])
+
+
+def rank_positions(ranker: Ranker, positions: list[int], jobs: int) -> dict[int, tuple[RelatedEntry, ...]]:
+    """Position -> related entries, for each of `positions`, shared out to `jobs` processes."""
+    ordered = sorted(positions, key=ranker.ranking_order)
+    return dict(zip(ordered, map_indices(_rank_listed, (ranker, ordered), len(ordered), jobs)))
 
 
 def rank_related(signals: Sequence[ArticleSignals], settings: RelatedSettings,
@@ -537,165 +539,11 @@ def rank_related(signals: Sequence[ArticleSignals], settings: RelatedSettings,
 
     `term_names` maps glossary slugs to the names shown as reasons. Each
     article's ranking is independent of the others', so `jobs` processes share the work.
-    """
-    return rank_related_again(signals, settings, term_names, None, jobs=jobs)[0]
-
-
-# --------------------------------------------------------------------------- incremental ranking
-
-@dataclass(frozen=True)
-class RankState:
-    """What one ranking leaves for the next, to tell which articles an edit can affect.
-
-    An article's own ranking reads, of itself and of every candidate, only
-    what its profile holds: its feature vector (by feature key, in order),
-    term and tag weights for reasons, date and explicit links. The index of
-    all articles is what connects them; see `_affected`.
-    """
-
-    context: str                               # settings and term names
-    slugs: tuple[str, ...]                     # in canonical order (see _canonical)
-    digests: tuple[bytes, ...]                 # per article: digest of its profile
-    features: tuple[tuple[str, ...], ...]      # per article: the keys of its vector
-    times: tuple[float, ...]                   # per article: its date as a timestamp
-    results: tuple[tuple[RelatedEntry, ...], ...]
-
-
-def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSettings,
-                       term_names: Mapping[str, str], previous: RankState | None, *, jobs: int = 1
-                       ) -> tuple[dict[str, tuple[RelatedEntry, ...]], RankState]:
-    """`rank_related`, re-ranking only the articles whose result can differ from `previous`.
-
-    The result always equals a ranking from scratch: an article is re-ranked
-    when its profile changed, or when a changed article is, was or could
-    become one of its candidates (`_affected`). Without a usable `previous`
-    (other settings, terms or articles), every article is ranked.
+    `builder.reranking` ranks again after an edit, only where it can change something.
     """
     # The features are hundreds of thousands of long-lived objects and no cycles: collections
     # would walk them all again and again (6% of the time at 10,000 articles).
     with collection_paused():
-        ordered = _canonical(signals)
-        ranker = _Ranker(ordered, settings, term_names)
-        context = hashlib.blake2b(repr((settings, sorted(term_names.items()))).encode("utf-8", "surrogatepass"),
-                                  digest_size=16).hexdigest()
-        slugs = tuple(signal.slug for signal in ordered)
-        keys = ranker.features.keys
-        features = tuple(tuple(keys[fid] for fid in vector) for vector in ranker.vectors)
-        digests = tuple(_profile_digest(ranker, a, features[a]) for a in range(len(ordered)))
-        todo: list[int] | None = None
-        if previous is not None and previous.context == context:
-            previous = _in_order(previous, slugs)
-            if previous is not None:
-                todo = _affected(previous, ranker, digests, features)
-        if todo is None:
-            results: list[tuple[RelatedEntry, ...]] = [()] * len(ordered)
-            todo = list(range(len(ordered)))
-            workers = jobs
-        else:
-            results = list(previous.results)  # type: ignore[union-attr]
-            # A pool of processes costs more than ranking a few hundred articles.
-            workers = jobs if len(todo) > SERIAL_RANKING else 1
-        todo.sort(key=ranker.ranking_order)
-        for position, entries in zip(todo, map_indices(_rank_listed, (ranker, todo), len(todo), workers)):
-            results[position] = entries
-        state = RankState(context, slugs, digests, features, tuple(ranker.times), tuple(results))
-        return dict(zip(slugs, results)), state
-
-
-def _in_order(previous: RankState, slugs: tuple[str, ...]) -> RankState | None:
-    """`previous` with its articles in the order of `slugs` (an edited date moves one);
-    None unless it has the same articles."""
-    if previous.slugs == slugs:
-        return previous
-    place = {slug: position for position, slug in enumerate(previous.slugs)}
-    if len(place) != len(slugs) or not all(slug in place for slug in slugs):
-        return None
-    moved = [place[slug] for slug in slugs]
-    return RankState(previous.context, slugs,
-                     tuple(previous.digests[p] for p in moved),
-                     tuple(previous.features[p] for p in moved),
-                     tuple(previous.times[p] for p in moved),
-                     tuple(previous.results[p] for p in moved))
-
-
-def _profile_digest(ranker: _Ranker, a: int, keys: tuple[str, ...]) -> bytes:
-    """Everything ranking reads of article a, as a digest: its vector by feature `keys` (ids shift)."""
-    features = ranker.features
-    ordered = ranker.ordered
-    profile = (
-        list(zip(keys, ranker.vectors[a].values())),
-        features.term_weights[a], features.tag_weights[a], features.tag_names[a],
-        ranker.times[a],
-        [ordered[b].slug for b in ranker.own[a]],
-        sorted(ordered[b].slug for b in ranker.incoming[a]),
-    )
-    # marshal (format 2: no back-references, so equal values give equal bytes) is several times
-    # faster than repr on floats; this runs for every article on every ranking.
-    return hashlib.blake2b(marshal.dumps(profile, 2), digest_size=16).digest()
-
-
-def _affected(previous: RankState, ranker: _Ranker, digests: Sequence[bytes],
-              features: Sequence[tuple[str, ...]]) -> list[int] | None:
-    """Positions whose ranking may differ from `previous`, sorted; None when re-ranking all is cheaper.
-
-    With C the articles whose profile changed, article a is re-ranked when
-    * a is in C;
-    * a shares with some b in C a feature that is rare before or after: a walks
-      its postings (or did), which hold b's weight — or b itself;
-    * a has a common feature h of some b in C (before or after) and a is close
-      in date to b in h's date order, before or after: b is or was among a's
-      date neighbours, or its arrival or departure shifts them;
-    * a names b in `related:` or is named by it (explicit entries carry b's score).
-    The rest read only unchanged profiles and unchanged postings, so their
-    previous result is what a full ranking would give.
-    """
-    changed = [a for a, (old, new) in enumerate(zip(previous.digests, digests)) if old != new]
-    if len(changed) * 10 > len(digests):
-        return None
-    affected = set(changed)
-    if not changed:
-        return []
-    index = ranker.index
-    fid_of = {key: fid for fid, key in enumerate(ranker.features.keys)}
-    changed_set = set(changed)
-    old_holders_changed: dict[str, list[int]] = defaultdict(list)
-    for b in changed:
-        for key in previous.features[b]:
-            old_holders_changed[key].append(b)
-    seen: set[str] = set()
-    for b in changed:
-        for key in (*previous.features[b], *features[b]):
-            if key in seen:
-                continue
-            seen.add(key)
-            fid = fid_of.get(key)
-            new_holders = list(index.holders[fid]) if fid is not None else []
-            old_holders = [h for h in new_holders if h not in changed_set] + old_holders_changed.get(key, [])
-            if len(new_holders) <= POSTINGS_CAP or len(old_holders) <= POSTINGS_CAP:
-                affected.update(new_holders)  # old holders are these and changed ones
-                continue
-            affected.update(_near_in_date(new_holders, ranker.times, changed_set))
-            affected.update(_near_in_date(old_holders, previous.times, changed_set))
-        affected.update(ranker.own[b])
-        affected.update(ranker.incoming[b])
-    return sorted(affected)
-
-
-def _near_in_date(holders: list[int], times: Sequence[float], changed: set[int]) -> set[int]:
-    """Holders of a common feature whose date-neighbour window holds a changed one, or could.
-
-    A window is the DATE_NEIGHBOURS articles either side of a date's place in
-    the date order; it holds the one at place p only for dates between the
-    (p - DATE_NEIGHBOURS - 1)th and (p + DATE_NEIGHBOURS)th of the order.
-    Taking two more either side (and every article of a tied date) is safely more.
-    """
-    dated = sorted(holders, key=lambda h: (times[h], h))
-    stamps = [times[h] for h in dated]
-    reach = DATE_NEIGHBOURS + 2
-    found: set[int] = set()
-    for place, holder in enumerate(dated):
-        if holder in changed:
-            low = bisect.bisect_left(stamps, stamps[max(0, place - reach)])
-            high = bisect.bisect_right(stamps, stamps[min(len(dated) - 1, place + reach)])
-            found.update(dated[low:high])
-    return found
+        ranker = Ranker(canonical_order(signals), settings, term_names)
+        ranked = rank_positions(ranker, list(range(len(ranker.ordered))), jobs)
+        return {signal.slug: ranked[position] for position, signal in enumerate(ranker.ordered)}

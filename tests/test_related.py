@@ -204,7 +204,7 @@ def test_ties_break_by_date_then_slug() -> None:
 
 
 def test_result_does_not_depend_on_input_order() -> None:
-    signals = _random_site(random.Random(7), 40)
+    signals = random_site(random.Random(7), 40)
     expected = rank_related(signals, RelatedSettings(), NAMES)
     assert any(expected.values())
     shuffler = random.Random(1)
@@ -263,7 +263,7 @@ def test_reasons_fall_back_to_the_slug_and_skip_a_tag_named_like_a_term() -> Non
 
 # --------------------------------------------------------------------------- the index
 
-def _random_site(rng: random.Random, size: int) -> list[ArticleSignals]:
+def random_site(rng: random.Random, size: int) -> list[ArticleSignals]:
     vocabulary = ["waffenruhe", "donbass", "kreml", "gipfel", "pipeline", "sanktionen", "grenze",
                   "haushalt", "rente", "streik", "bahn", "wahl", "koalition", "klima", "hitze"]
     terms = list(NAMES) + ["bundestag", "ezb"]
@@ -320,7 +320,7 @@ def _exhaustive(signals: list[ArticleSignals], settings: RelatedSettings
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_index_finds_the_same_as_scoring_every_pair(seed: int) -> None:
-    signals = _random_site(random.Random(seed), 60)
+    signals = random_site(random.Random(seed), 60)
     settings = RelatedSettings()
     reference = _exhaustive(signals, settings)
     result = rank_related(signals, settings, NAMES)
@@ -354,7 +354,7 @@ def test_many_common_features_give_the_same_ranking_whichever_way_they_are_added
     # numpy adds up the pool's shares and shortlists it (builder.poolscores) instead of
     # the features' dicts and scoring every member.
     monkeypatch.setattr(related, "POSTINGS_CAP", 8)
-    signals = _random_site(random.Random(9), 120)
+    signals = random_site(random.Random(9), 120)
     results = []
     for many in (1, 1_000):
         monkeypatch.setattr(related, "MANY_COMMON", many)
@@ -379,110 +379,9 @@ def test_common_features_alone_propose_the_articles_closest_in_date(
     assert result[0].score == pytest.approx(0.5 * rarity(6, 11) * closeness)
 
 
-# --------------------------------------------------------------------------- incremental ranking
-
 def test_document_frequencies_are_exact_when_small_and_rounded_in_steps_when_large() -> None:
     assert [related.rounded_df(df, 10_000) for df in range(1, 17)] == list(range(1, 17))
     large = [related.rounded_df(df, 10_000) for df in range(17, 10_001)]
     assert large == sorted(large) and len(set(large)) == 38     # quarter octaves from 2 ** 4 to 2 ** 13.25
     assert all(abs(r - df) / df < 0.1 for df, r in enumerate(large, start=17))
     assert related.rounded_df(100, 100) == 100   # never more than there are articles
-
-def _edit(rng: random.Random, signals: list[ArticleSignals]) -> list[ArticleSignals]:
-    """One editor's change to one to three articles: terms, words, tags, date or `related:`."""
-    edited = list(signals)
-    template = _random_site(rng, len(signals))
-    for _ in range(rng.randrange(1, 4)):
-        position = rng.randrange(len(edited))
-        other = template[position]
-        kind = rng.choice(["terms", "words", "tags", "date", "related", "same"])
-        current = edited[position]
-        if kind == "terms":
-            current = replace(current, terms=other.terms)
-        elif kind == "words":
-            current = replace(current, words=other.words)
-        elif kind == "tags":
-            current = replace(current, tags=other.tags)
-        elif kind == "date":
-            current = replace(current, date=START + timedelta(days=rng.randrange(0, 30)))
-        elif kind == "related":
-            current = replace(current, related=tuple(rng.sample([s.slug for s in signals], rng.randrange(0, 3))))
-        edited[position] = current
-    return edited
-
-
-@pytest.mark.parametrize("seed", range(12))
-def test_incremental_ranking_equals_ranking_from_scratch(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Small caps and whole-day dates (many ties) make common features, date windows
-    # and shifting postings appear on a small site.
-    monkeypatch.setattr(related, "POSTINGS_CAP", 12)
-    monkeypatch.setattr(related, "POOL_MAX", 6)
-    monkeypatch.setattr(related, "DATE_NEIGHBOURS", 2)
-    monkeypatch.setattr(related, "MANY_COMMON", 3 if seed % 2 else 1_000)  # numpy's way, or not
-    rng = random.Random(seed)
-    signals = [replace(s, date=START + timedelta(days=rng.randrange(0, 30))) for s in _random_site(rng, 150)]
-    settings = RelatedSettings(count=4, min_score=0.0)
-    _, state = related.rank_related_again(signals, settings, NAMES, None)
-    for _ in range(15):
-        signals = _edit(rng, signals)
-        result, state = related.rank_related_again(signals, settings, NAMES, state)
-        assert result == rank_related(signals, settings, NAMES)
-
-
-def test_an_edit_re_ranks_only_the_articles_it_can_affect(monkeypatch: pytest.MonkeyPatch) -> None:
-    ranked: list[int] = []
-    original = related._Ranker.related
-    monkeypatch.setattr(related._Ranker, "related", lambda self, a: ranked.append(a) or original(self, a))
-    signals = [sig(f"artikel-{i:03}", i, tags=(f"thema-{i % 40}",), words={f"wort{i % 50}": 2, "gemeinsam": 1})
-               for i in range(400)]
-    _, state = related.rank_related_again(signals, RelatedSettings(), NAMES, None)
-    assert len(ranked) == 400
-    ranked.clear()
-    signals[7] = replace(signals[7], terms={"kreml": 2})
-    result, _ = related.rank_related_again(signals, RelatedSettings(), NAMES, state)
-    assert 7 in ranked and len(ranked) < 40
-    assert result == rank_related(signals, RelatedSettings(), NAMES)
-
-
-def test_a_new_date_moves_an_article_without_ranking_everything_again(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    # Articles are ranked in date order: a new date moves article 7 to the end of that order.
-    ranked: list[str] = []
-    original = related._Ranker.related
-    monkeypatch.setattr(related._Ranker, "related",
-                        lambda self, a: ranked.append(self.ordered[a].slug) or original(self, a))
-    signals = [sig(f"artikel-{i:03}", i, tags=(f"thema-{i % 40}",), words={f"wort{i % 50}": 2})
-               for i in range(400)]
-    _, state = related.rank_related_again(signals, RelatedSettings(), NAMES, None)
-    ranked.clear()
-    signals[7] = replace(signals[7], date=START + timedelta(days=500))
-    result, _ = related.rank_related_again(signals, RelatedSettings(), NAMES, state)
-    assert "artikel-007" in ranked and len(ranked) < 40
-    assert result == rank_related(signals, RelatedSettings(), NAMES)
-
-
-def test_other_settings_or_articles_rank_everything_again() -> None:
-    signals = _random_site(random.Random(5), 80)
-    _, state = related.rank_related_again(signals, RelatedSettings(), NAMES, None)
-    for settings, changed, names in ((RelatedSettings(count=3), signals, NAMES),
-                                     (RelatedSettings(), signals[:-1], NAMES),
-                                     (RelatedSettings(), signals, {**NAMES, "kreml": "Moskau"})):
-        result, _ = related.rank_related_again(changed, settings, names, state)
-        assert result == rank_related(changed, settings, names)
-
-
-@pytest.mark.parametrize("naming", ["a names b", "b names a"])
-def test_an_explicit_entry_is_re_scored_when_the_other_article_changes(
-        naming: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(related, "POSTINGS_CAP", 3)
-    # a and b share only "nato", a common term, and are far apart in date: only the
-    # explicit link ties a's entry to b's weight for the term.
-    signals = [sig("a", 0, terms={"nato": 1}, related=("b",) if naming == "a names b" else ()),
-               sig("b", 90, terms={"nato": 1}, related=("a",) if naming == "b names a" else ()),
-               *(sig(f"nato-{i}", 40 + i, terms={"nato": 1}) for i in range(6)),
-               *(sig(f"sport-{i}", 40, tags=("Sport",)) for i in range(20))]
-    _, state = related.rank_related_again(signals, NO_DATE, NAMES, None)
-    signals[1] = replace(signals[1], terms={"nato": 3})
-    result, _ = related.rank_related_again(signals, NO_DATE, NAMES, state)
-    assert result["a"][0].slug == "b"
-    assert result == rank_related(signals, NO_DATE, NAMES)
