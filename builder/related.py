@@ -81,6 +81,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from operator import itemgetter
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
@@ -351,19 +352,23 @@ class Ranker:
         self.features = _features(ordered, settings)
         self.vectors = self.features.vectors
         self.index = _index(self.vectors, len(self.features.keys), self.times)
-        self.scorer = self._scorer()
         self.own, self.incoming = _explicit_links(ordered, self.position)
 
     def _order(self, item: tuple[float, int]) -> tuple[float, float, int]:
         """Sort key: score desc, date desc, slug (positions of one date follow slug order)."""
         return (-item[0], -self.times[item[1]], item[1])
 
-    def _scorer(self) -> PoolScorer | None:
-        """The index for numpy, if any article has MANY_COMMON common features."""
+    @cached_property
+    def scorer(self) -> PoolScorer | None:
+        """The index for numpy, if any article has MANY_COMMON common features.
+
+        Built on first use: ranking in worker processes builds it there, so that
+        numpy (50 ms to import, 15 MiB) never weighs on the parent, whose memory
+        every later worker shares, nor on a small site that never needs it.
+        """
         index = self.index
         if max(map(len, index.common_ids), default=0) < MANY_COMMON:
             return None
-        # Imported here: numpy takes 50 ms to import, which a small site never needs.
         from .poolscores import PoolScorer
         return PoolScorer(index.articles, index.weights, index.common_ids, index.common_weights, self.ages)
 

@@ -363,6 +363,17 @@ def test_many_common_features_give_the_same_ranking_whichever_way_they_are_added
     assert sum(len(entries) for entries in results[0].values()) > listed
 
 
+def test_workers_scoring_with_numpy_rank_as_one_process_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each worker builds numpy's index for itself (Ranker.scorer is built on first use).
+    monkeypatch.setattr(related, "POSTINGS_CAP", 8)
+    monkeypatch.setattr(related, "MANY_COMMON", 1)
+    signals = random_site(random.Random(12), 300)
+    settings = RelatedSettings(count=4, min_score=0.0)
+    alone = rank_related(signals, settings, NAMES, jobs=1)
+    assert rank_related(signals, settings, NAMES, jobs=2) == alone
+    assert sum(len(entries) for entries in alone.values()) > 1000
+
+
 def test_common_features_alone_propose_the_articles_closest_in_date(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(related, "POSTINGS_CAP", 3)
