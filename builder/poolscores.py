@@ -10,8 +10,10 @@ a pool of 40. Walking the rare features' postings, the closeness in date and
 the cut-off are done the same way; only the candidates that can still make
 the list are handed back, to be scored exactly as every other candidate is.
 
-Sums are added up one after the other, in the order Python would add them,
-so that the totals are the same floats whichever way a candidate is scored.
+Sums are added up one after the other in a fixed order (the walk's, for the
+rare features), so a candidate's total never depends on which others share
+its pool or its process: ranking again after an edit gives the same floats
+as ranking from scratch.
 """
 
 from __future__ import annotations
