@@ -19,6 +19,7 @@ def test_benchmark_smoke_run_prints_its_table(tmp_path: Path) -> None:
         assert any(line.strip().startswith(figure) for line in lines), figure
     assert any(line.split() == ["incremental", "==", "fresh", "yes"] for line in lines)
     assert any(line.strip().startswith("peak PSS sum (cold)") for line in lines)
+    assert any(line.strip().startswith("highest of the runs") for line in lines)
     assert any(line.strip().startswith("related articles, 200 articles:") for line in lines)
     assert any(line.strip().startswith("glossary matching, 10,000 vs 50 terms:") for line in lines)
 
