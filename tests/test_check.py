@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.check import check_site, scan_page
+from builder.check import check_site
 from builder.errors import Diagnostic
+from builder.pagescan import scan_page
 
 
 def page(title: str = "Lagebild", body: str = "", *, lang: str = 'lang="de"', head: str = "") -> str:
