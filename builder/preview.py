@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Protocol, TextIO
 
 from .errors import Diagnostic
-from .serve import LiveState, RunningServer, Snapshot, normalize_base_path
+from .responses import Snapshot, normalize_base_path
+from .serve import LiveState, RunningServer
 from .watch import Change, SiteWatcher
 
 

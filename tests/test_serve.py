@@ -17,8 +17,9 @@ import pytest
 
 from builder.errors import Diagnostic
 from builder.preview import Preview, message_for, navigate_target, site_url
-from builder.serve import (CLIENT_PATH, EVENTS_PATH, STATE_PATH, LiveState, RunningServer, Snapshot, client_tag,
-                           content_type, host_allowed, inject_client, resolve)
+from builder.responses import (CLIENT_PATH, EVENTS_PATH, STATE_PATH, Snapshot, client_tag, content_type, host_allowed,
+                               inject_client, resolve)
+from builder.serve import LiveState, RunningServer
 
 ARTICLE = ('<!doctype html><html lang="de"><head><title>NATO antwortet</title>'
            '<link rel="stylesheet" href="/assets/style.css"></head>'
