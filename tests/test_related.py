@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from builder import related
+from builder import related, relatedindex
 from builder.model import RelatedEntry
 from builder.related import ArticleSignals, RelatedSettings, rank_related
 
@@ -391,8 +391,8 @@ def test_common_features_alone_propose_the_articles_closest_in_date(
 
 
 def test_document_frequencies_are_exact_when_small_and_rounded_in_steps_when_large() -> None:
-    assert [related.rounded_df(df, 10_000) for df in range(1, 17)] == list(range(1, 17))
-    large = [related.rounded_df(df, 10_000) for df in range(17, 10_001)]
+    assert [relatedindex.rounded_df(df, 10_000) for df in range(1, 17)] == list(range(1, 17))
+    large = [relatedindex.rounded_df(df, 10_000) for df in range(17, 10_001)]
     assert large == sorted(large) and len(set(large)) == 38     # quarter octaves from 2 ** 4 to 2 ** 13.25
     assert all(abs(r - df) / df < 0.1 for df, r in enumerate(large, start=17))
-    assert related.rounded_df(100, 100) == 100   # never more than there are articles
+    assert relatedindex.rounded_df(100, 100) == 100   # never more than there are articles
