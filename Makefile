@@ -16,6 +16,7 @@ demo: $(STAMP)  ## build the German demo site into site/
 	$(BIN)/python -m builder build --source . --destination site
 
 test: $(STAMP)  ## run the whole test suite
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 serve: $(STAMP)  ## preview the demo site with live reload

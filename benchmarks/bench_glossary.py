@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from markdown_it import MarkdownIt  # noqa: E402
 
-from builder.annotate import glossary_plugin  # noqa: E402
-from builder.glossary import Matcher  # noqa: E402
-from builder.model import Term  # noqa: E402
-from builder.slug import slugify  # noqa: E402
+from builder.content.model import Term  # noqa: E402
+from builder.text.annotate import glossary_plugin  # noqa: E402
+from builder.text.glossary import Matcher  # noqa: E402
+from builder.util.slug import slugify  # noqa: E402
 
 # German-like syllables: onset + vowel + coda, about 4,000 of them.
 ONSETS = ("", "b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "w", "z",

@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from builder.incremental import IncrementalBuilder  # noqa: E402
-from builder.preview import Preview  # noqa: E402
+from builder.pipeline.incremental import IncrementalBuilder  # noqa: E402
+from builder.preview.session import Preview  # noqa: E402
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]

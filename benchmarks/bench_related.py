@@ -33,9 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from builder.related import ArticleSignals, RelatedSettings, rank_related  # noqa: E402
-from builder.related import Ranker, canonical_order  # noqa: E402
-from builder.textstats import GERMAN_STOP_WORDS  # noqa: E402
+from builder.related.features import ArticleSignals  # noqa: E402
+from builder.related.ranking import RelatedSettings, rank_related, Ranker, canonical_order  # noqa: E402
+from builder.text.textstats import GERMAN_STOP_WORDS  # noqa: E402
 
 PREFIXES = ["", "", "ver", "be", "ge", "ent", "über", "unter", "aus", "ein", "vor", "nach",
             "zu", "ab", "auf", "rück", "mit", "gegen", "haupt", "bundes", "landes"]

@@ -54,16 +54,17 @@ sys.path.insert(0, str(REPO))
 from bench_glossary import make_terms  # noqa: E402
 from corpus import generate  # noqa: E402
 
-from builder.bodies import render_bodies  # noqa: E402
-from builder.bodystore import BodyStore  # noqa: E402
-from builder.config import load_config  # noqa: E402
+from builder.pipeline.bodies import render_bodies  # noqa: E402
+from builder.pipeline.body_packs import BodyStore  # noqa: E402
+from builder.pipeline.linking import article_signals  # noqa: E402
+from builder.pipeline.loading import load_site, read_body  # noqa: E402
+from builder.content.config import load_config  # noqa: E402
+from builder.content.model import Term  # noqa: E402
 from builder.errors import Diagnostics  # noqa: E402
-from builder.glossary import Matcher  # noqa: E402
-from builder.linking import article_signals  # noqa: E402
-from builder.loading import load_site, read_body  # noqa: E402
-from builder.model import Term  # noqa: E402
-from builder.parallel import cpu_count  # noqa: E402
-from builder.related import ArticleSignals, rank_related  # noqa: E402
+from builder.related.features import ArticleSignals  # noqa: E402
+from builder.related.ranking import rank_related  # noqa: E402
+from builder.text.glossary import Matcher  # noqa: E402
+from builder.util.parallel import cpu_count  # noqa: E402
 
 BARE = r'''
 import sys, os, yaml, jinja2, multiprocessing

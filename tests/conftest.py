@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
-from builder.cli import main
+from builder.commands.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

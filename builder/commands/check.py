@@ -1,6 +1,6 @@
 """Check a built site: links, anchors, HTML5, titles, ids, feed, sitemap, orphans.
 
-Each HTML file is read once and scanned (`builder.pagescan`); everything after
+Each HTML file is read once and scanned (`builder.commands.page_scan`); everything after
 the per-page scan is done on plain data, without touching the files again.
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Iterable, Mapping
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .errors import Diagnostic
-from .pagescan import Link, PageScan, scan_page
+from ..errors import Diagnostic
+from .page_scan import Link, PageScan, scan_page
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

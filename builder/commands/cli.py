@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from . import __version__
-from .cli_output import print_diagnostics
-from .pipeline import BuildOptions, BuildReport, build
+from .. import __version__
+from ..pipeline.build import BuildOptions, BuildReport, build
+from .printing import print_diagnostics
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "new":
         return _new(args)
     if args.command == "serve":
-        from .preview import run_preview
+        from ..preview.session import run_preview
         return run_preview(args.source, port=args.port, bind=args.bind, drafts=args.drafts,
                            open_browser=args.open, navigate=args.navigate)
     if args.command == "check":
@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .config import load_config
+    from ..content.config import load_config
     from .scaffold import new_article, new_term
     config, problems = load_config(args.source)
     try:
@@ -173,7 +173,7 @@ def _new(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .check import check_site
-    from .config import load_config
+    from ..content.config import load_config
     sources = None
     if not args.no_build:
         code, report = _run_build(args)
@@ -196,7 +196,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _publish(args: argparse.Namespace) -> int:
     from .check import check_site
-    from .config import load_config
+    from ..content.config import load_config
     from .publish import PublishError, publish_directory, publish_git
     config, _ = load_config(args.source, base_url=args.base_url)
     settings = config.publish
@@ -232,5 +232,5 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _glossary_report(args: argparse.Namespace) -> int:
-    from .reporting import run_glossary_report
+    from .glossary_report import run_glossary_report
     return run_glossary_report(args.source, drafts=args.drafts, fmt=args.format)

@@ -1,7 +1,8 @@
 """The glossary report: which terms are used, which articles have none, what is missing.
 
 Pure functions from the build's results (term usage per article, annotations per
-article, plain texts) to a `GlossaryReport`, and two formats for the CLI.
+article, plain texts) to a `GlossaryReport`, two formats for the CLI, and
+`run_glossary_report`, which runs the build's stages without writing to get them.
 """
 
 from __future__ import annotations
@@ -9,11 +10,17 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Mapping, Sequence
 
-from .errors import Diagnostic
-from .glossary import SUFFIXES, Matcher, check_glossary, german_sort_key, is_sentence_start
-from .model import Term
+from ..pipeline.loading import read_body
+from ..pipeline.build import BuildOptions, Caches, prepare
+from ..content.model import Term
+from ..errors import Diagnostic
+from ..text.collation import german_sort_key
+from ..text.glossary import SUFFIXES, Matcher, check_glossary, is_sentence_start
+from ..text.markdown import create_markdown, render_body
+from .printing import print_diagnostics
 
 __all__ = ["TermUsage", "Candidate", "GlossaryReport", "glossary_report",
            "format_report_text", "format_report_json", "STOP_WORDS"]
@@ -173,3 +180,22 @@ def format_report_json(report: GlossaryReport) -> str:
         "min_articles": report.min_articles,
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def run_glossary_report(source: Path, *, drafts: bool = False, fmt: str = "text") -> int:
+    """Print the report; exit code 1 when the build has errors (alias collisions among them)."""
+    options = BuildOptions(source=source, drafts=drafts, cache=False)
+    prepared = prepare(options, Caches.in_folder(None), keep_html=False)
+    site = prepared.site
+    if site is None:
+        print_diagnostics(prepared.problems.items)
+        return 1
+    plain = create_markdown(site.config.markdown)
+    max_size = site.config.markdown.max_file_size
+    texts = {a.source: render_body(plain, read_body(source / a.source, a.source, a.body_line, max_size), {}).text
+             for a in site.articles}
+    usage = {a.source: dict(site.infos[a.slug].term_counts) for a in site.articles}
+    annotated = {a.source: list(site.infos[a.slug].terms) for a in site.articles}
+    report = glossary_report(site.terms, usage, annotated, texts)
+    print(format_report_json(report) if fmt == "json" else format_report_text(report), end="")
+    return 0

@@ -3,7 +3,7 @@
 The page is scanned with `html.parser` (links, ids, title, lang, redirects,
 with line numbers); html5lib parses it a second time only to collect its
 HTML5 parse errors. The result is plain data (`PageScan`), so that the
-checks in `builder.check` never touch the files again.
+checks in `builder.commands.check` never touch the files again.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Sequence, TextIO
 
-from .errors import Diagnostic
+from ..errors import Diagnostic
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str = "text", stream: TextIO | None = None) -> None:

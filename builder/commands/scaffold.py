@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from .config import SiteConfig
-from .dates import iso
-from .slug import slugify
+from ..content.config import SiteConfig
+from ..content.dates import iso
+from ..util.slug import slugify
 
 
 def _quoted(text: str) -> str:

@@ -9,8 +9,8 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import Diagnostic
-from .yamlsafe import YamlProblem, load_mapping
+from ..errors import Diagnostic
+from .strict_yaml import YamlProblem, load_mapping
 
 CONFIG_FILE = "config.yaml"
 

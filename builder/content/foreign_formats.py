@@ -3,7 +3,7 @@
 Pure functions from text/data to data: TOML (`+++`) and JSON (`{`) front
 matter, Jekyll's and Hugo's key names mapped onto ours, their date forms, and
 the `YYYY-MM-DD-slug` file name convention. YAML front matter itself is read by
-`builder.frontmatter`; this module only adds what the foreign formats need.
+`builder.content.frontmatter`; this module only adds what the foreign formats need.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import tomllib
 from datetime import date
 from typing import Any, Mapping
 
-from .errors import LocatedError
+from ..errors import LocatedError
 
 __all__ = [
     "CompatError",

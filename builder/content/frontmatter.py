@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import LocatedError
-from .yamlsafe import YamlProblem, load_mapping
+from ..errors import LocatedError
+from .strict_yaml import YamlProblem, load_mapping
 
 
 @dataclass(frozen=True)
@@ -58,16 +58,16 @@ _CLOSING = re.compile(r"\n---[ \t]*(?:\n|\Z)")
 def _other_format(text: str) -> FrontMatter | None:
     """TOML (`+++`) or JSON front matter, as Hugo writes them."""
     try:
-        from . import compat
+        from . import foreign_formats
     except ImportError:
         return None
     try:
-        split = compat.split_front_matter_formats(text)
+        split = foreign_formats.split_front_matter_formats(text)
         if split is None:
             return None
         kind, raw, body, body_line = split
         first_line = 2 if kind == "toml" else 1
-        data, key_lines = compat.load_front_matter(kind, raw, first_line)
-    except compat.CompatError as exc:
+        data, key_lines = foreign_formats.load_front_matter(kind, raw, first_line)
+    except foreign_formats.CompatError as exc:
         raise FrontMatterError(exc.line, exc.col, exc.message, exc.hint) from None
     return FrontMatter(data, key_lines, body, body_line, kind)

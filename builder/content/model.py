@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
 
+from ..errors import Diagnostic
+
+
 class FrozenDict(dict):  # type: ignore[type-arg]
     """A dict that refuses changes; unlike MappingProxyType it pickles (for worker processes)."""
 
@@ -125,3 +128,41 @@ class Page:
     prev_url: str | None = None
     next_url: str | None = None
     extra: Mapping[str, Any] = _mapping()
+
+
+@dataclass(frozen=True)
+class BodyInfo:
+    """What a rendered body tells the rest of the build; the HTML itself is kept apart."""
+
+    key: str
+    terms: tuple[str, ...] = ()                 # annotated term slugs, in order of first use
+    term_counts: Mapping[str, int] = field(default_factory=dict)  # every match, per term
+    links: tuple[str, ...] = ()                 # internal site paths linked in the text
+    words: Mapping[str, int] = field(default_factory=dict)        # frequent content words
+    notes: tuple[Diagnostic, ...] = ()          # errors and warnings, in file coordinates
+    tooltips: str = ""                          # tooltip_digest() of `terms` when rendered
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the body's HTML does: its key, and the tooltips it embeds."""
+        return self.key + self.tooltips
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    """One tag: its display name, slug and articles (newest first)."""
+
+    name: str
+    slug: str
+    articles: tuple[str, ...]   # article slugs
+
+
+@dataclass(frozen=True)
+class Links:
+    """Everything the link stage computed."""
+
+    related: Mapping[str, tuple[RelatedEntry, ...]]
+    backlinks: Mapping[str, tuple[str, ...]]
+    tags: tuple[TagInfo, ...]                 # German order
+    term_articles: Mapping[str, tuple[str, ...]]   # term slug → article slugs, newest first
+    related_terms: Mapping[str, tuple[str, ...]]   # term slug → term slugs that co-occur

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .errors import Diagnostic
+from ..errors import Diagnostic
 
 CONTENT_DIR = "content"
 GLOSSARY_DIR = "glossary"

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .errors import LocatedError
+from ..errors import LocatedError
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -12,11 +12,11 @@ from sys import intern
 from typing import Any, Iterator
 from urllib.parse import unquote
 
+from ..errors import Diagnostic
+from ..util.slug import slugify
 from . import frontmatter
 from .dates import parse_date
-from .errors import Diagnostic
 from .model import Article, FrozenDict, Term
-from .slug import slugify
 from .sources import CONTENT_DIR
 
 ARTICLE_KEYS = ("title", "date", "updated", "kicker", "summary", "tags", "authors", "slug",
@@ -170,12 +170,12 @@ def load_article(rel: str, text: str, options: LoadOptions,
     stem = _nfc(PurePosixPath(rel).stem)
     file_date = None
     try:
-        from . import compat
-        data, lines, notes = compat.normalize_keys(data, lines, fold_categories=options.fold_categories)
+        from . import foreign_formats
+        data, lines, notes = foreign_formats.normalize_keys(data, lines, fold_categories=options.fold_categories)
         p.lines = lines
         for line, message in notes:
             p.warning(None, message, line=line)
-        file_date, stem = compat.date_from_filename(stem)
+        file_date, stem = foreign_formats.date_from_filename(stem)
     except ImportError:
         pass
     _warn_typos(p, data, ARTICLE_KEYS)

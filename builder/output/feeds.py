@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from .config import SiteConfig
-from .dates import iso
-from .model import Article
+from ..content.config import SiteConfig
+from ..content.dates import iso
+from ..content.model import Article
 
 
 def atom_feed(articles: Sequence[Article], bodies: Sequence[str], config: SiteConfig,

@@ -14,15 +14,20 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Protocol
 
-from .bodies import BodyInfo, BodyStore
-from .config import SiteConfig
+from ..content.config import SiteConfig
+from ..content.model import Article, BodyInfo, Links, Page, Term
+from ..content.urls import output_path
+from ..text.collation import german_sort_key, index_letter
 from .feeds import atom_feed, robots_txt, sitemap
-from .glossary import german_sort_key, index_letter
-from .linking import Links
-from .model import Article, Page, Term
-from .render import Renderer, markup, news_article_ld, output_path
+from .templates import Renderer, markup, news_article_ld
+
+
+class BodyHtml(Protocol):
+    """Rendered body HTML read back by key (the build's body store)."""
+
+    def html(self, key: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,7 @@ def _fp(*parts: object) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def plan_pages(site: LinkedSite, renderer: Renderer, store: BodyStore) -> list[PageSpec]:
+def plan_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> list[PageSpec]:
     """Every output file of the site, in a fixed order."""
     return [*_article_pages(site, renderer, store), *_listing_pages(site, renderer),
             *_glossary_pages(site, renderer, store), *_special_pages(site, renderer, store),
@@ -86,7 +91,7 @@ def _page_context(renderer: Renderer, path: str, title: str, description: str, n
             "nav": nav}
 
 
-def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyStore) -> Iterator[PageSpec]:
+def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
     by_slug, digests = site.article_by_slug, site.digests
     for article in site.articles:
         info = site.infos[article.slug]
@@ -155,7 +160,7 @@ def _listing_pages(site: LinkedSite, renderer: Renderer) -> Iterator[PageSpec]:
         tags=tag_rows).encode())
 
 
-def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyStore) -> Iterator[PageSpec]:
+def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
     urls, digests = renderer.urls, site.digests
     groups: dict[str, list[Term]] = {}
     for term in sorted(site.terms, key=lambda t: german_sort_key(t.term)):
@@ -182,7 +187,7 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyStore) -> I
         yield PageSpec(output_path(urls.term(term.slug)), fingerprint, term.source, make)
 
 
-def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyStore) -> Iterator[PageSpec]:
+def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
     config, urls, digests = site.config, renderer.urls, site.digests
     base = site.settings_digest
     yield PageSpec("404.html", _fp(base, "404"), "", lambda: renderer.render(

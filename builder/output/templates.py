@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
-from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
 
-from .config import SiteConfig
-from .dates import german_datetime, german_day, iso
-from .errors import Diagnostic
-from .slug import slugify
+from ..content.config import SiteConfig
+from ..content.dates import german_datetime, german_day, iso
+from ..content.urls import Urls
+from ..errors import Diagnostic
+
 
 def _theme_dir() -> Path:
     """The default theme: this checkout's layouts/, or the copy an installed wheel carries."""
-    here = Path(__file__).resolve().parent
-    checkout = here.parent / "layouts"
-    return checkout if (checkout / "base.html").is_file() else here / "theme"
+    package = Path(__file__).resolve().parent.parent
+    checkout = package.parent / "layouts"
+    return checkout if (checkout / "base.html").is_file() else package / "theme"
 
 
 THEME_DIR = _theme_dir()
@@ -38,60 +37,6 @@ class SiteInfo:
     base_url: str
     author: str
     search: bool
-
-
-@lru_cache(maxsize=4096)
-def _slug(name: str) -> str:
-    return slugify(name)
-
-
-class Urls:
-    """Site paths ("/artikel/x/") for every kind of page, and URLs under the base path."""
-
-    def __init__(self, config: SiteConfig) -> None:
-        self.base_path = config.base_path
-        parts = urlsplit(config.base_url)
-        self.origin = f"{parts.scheme}://{parts.netloc}"
-        self.paths = config.paths
-        self._urls: dict[str, str] = {}  # every page asks for the same few dozen URLs
-
-    def url(self, path: str) -> str:
-        """A site path under the base path: "/x/" → "/zeitung/x/"."""
-        found = self._urls.get(path)
-        if found is None:
-            found = self._urls[path] = self.base_path + quote(path.lstrip("/"), safe="/#?=&%~+@:")
-        return found
-
-    def abs_url(self, path: str) -> str:
-        return self.origin + self.url(path)
-
-    def term(self, slug: str) -> str:
-        return f"/{self.paths.glossary}/{slug}/"
-
-    def tag(self, name: str) -> str:
-        return f"/{self.paths.tags}/{_slug(name)}/"
-
-    def glossary(self) -> str:
-        return f"/{self.paths.glossary}/"
-
-    def tags(self) -> str:
-        return f"/{self.paths.tags}/"
-
-    def search(self) -> str:
-        return f"/{self.paths.search}/"
-
-    def home_page(self, number: int) -> str:
-        return "/" if number == 1 else f"/seite/{number}/"
-
-    def tag_page(self, name: str, number: int) -> str:
-        base = self.tag(name)
-        return base if number == 1 else f"{base}seite/{number}/"
-
-
-def output_path(site_path: str) -> str:
-    """Where a site path's file lives under the destination: "/x/" → "x/index.html"."""
-    path = site_path.lstrip("/")
-    return path + "index.html" if path == "" or path.endswith("/") else path
 
 
 class TemplateProblem(Exception):

@@ -4,44 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from sys import intern
 from typing import Any, Callable, Mapping
 
 from markdown_it import MarkdownIt
 
-from . import __version__
-from .annotate import glossary_plugin
-from .bodystore import BodyStore, Location, append_html, close_writer
-from .config import SiteConfig
-from .errors import Diagnostic
-from .glossary import Matcher
+from .. import __version__
+from ..content.config import SiteConfig
+from ..content.model import BodyInfo, Term
+from ..content.urls import Urls
+from ..errors import Diagnostic
+from ..text.annotate import glossary_plugin
+from ..text.glossary import Matcher
+from ..text.markdown import create_markdown, render_body
+from ..text.shortcodes import PageIndex, preprocess
+from ..text.textstats import term_frequencies
+from ..util.parallel import map_indices
+from .body_packs import BodyStore, Location, append_html, close_writer
 from .loading import Loaded, read_body
-from .markdown import create_markdown, render_body
-from .model import Term
-from .parallel import map_indices
-from .render import Urls
-from .templating import PageIndex, preprocess
-from .textstats import term_frequencies
-
-
-@dataclass(frozen=True)
-class BodyInfo:
-    """What a rendered body tells the rest of the build; the HTML itself is kept apart."""
-
-    key: str
-    terms: tuple[str, ...] = ()                 # annotated term slugs, in order of first use
-    term_counts: Mapping[str, int] = field(default_factory=dict)  # every match, per term
-    links: tuple[str, ...] = ()                 # internal site paths linked in the text
-    words: Mapping[str, int] = field(default_factory=dict)        # frequent content words
-    notes: tuple[Diagnostic, ...] = ()          # errors and warnings, in file coordinates
-    tooltips: str = ""                          # tooltip_digest() of `terms` when rendered
-
-    @property
-    def version(self) -> str:
-        """Changes whenever the body's HTML does: its key, and the tooltips it embeds."""
-        return self.key + self.tooltips
 
 
 def matching_digest(terms: tuple[Term, ...], config: SiteConfig) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .entryfile import EntryFile
+from .delta_cache import EntryFile
 
 Location = tuple[str, int, int]   # (pack file name, offset, length in bytes)
 INDEX = "bodies.pickle"

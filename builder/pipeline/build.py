@@ -14,20 +14,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
-from . import __version__
+from .. import __version__
+from ..content.config import SiteConfig, load_config
+from ..content.sources import is_ignored_name
+from ..content.validate import LoadOptions
+from ..errors import Diagnostic, Diagnostics
+from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
+from ..output.page_plan import LinkedSite, PageSpec, card_digest, plan_pages
+from ..output.templates import Renderer, TemplateProblem, template_folders, theme_digest
+from ..output.write import (
+    OutputError,
+    PatchOutput,
+    StagedOutput,
+    can_patch,
+    check_destination,
+    recover_interrupted,
+)
+from ..util.garbage_collection import collection_paused
+from ..util.parallel import cpu_count, map_indices
 from .bodies import BodyStore, render_bodies
-from .config import SiteConfig, load_config
-from .content import LoadOptions
-from .errors import Diagnostic, Diagnostics
-from .gcpause import collection_paused
 from .linking import RelatedCache, link_site
 from .loading import LoadCache, load_site
-from .manifest import Manifest, read_manifest, restore_manifest, write_manifest
-from .pages import LinkedSite, PageSpec, card_digest, plan_pages
-from .parallel import cpu_count, map_indices
-from .render import Renderer, TemplateProblem, template_folders, theme_digest
-from .sources import is_ignored_name
-from .write import OutputError, PatchOutput, StagedOutput, can_patch, check_destination, recover_interrupted
 
 CACHE_DIR = ".builder-cache"
 # A build that changes at most this many files, or this share of them, patches the destination in
@@ -375,7 +382,7 @@ def _report(prepared: Prepared, site: LinkedSite, problems: Diagnostics, rendere
 
 def _index_for_search(folder: Path, language: str, problems: Diagnostics) -> None:
     """Pagefind's index for the search page; without Pagefind the site builds, search stays empty."""
-    from .search import SearchIndexError, index_site
+    from ..output.search import SearchIndexError, index_site
     try:
         index_site(folder, language=language)
     except SearchIndexError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Generic, Mapping, TypeVar
 
-from .cachefile import read_pickle, write_pickle
+from .pickle_cache import read_pickle, write_pickle
 
 V = TypeVar("V")
 FOLD_ABOVE = 0.1      # fold the delta into the base once it holds this share of the entries

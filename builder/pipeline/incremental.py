@@ -1,6 +1,6 @@
 """The pipeline kept warm in memory for the dev server: each build redoes only what changed inputs need.
 
-It runs the same stages as `pipeline.build()` with in-memory caches (content
+It runs the same stages as `build.build()` with in-memory caches (content
 by file status, bodies by digest, the link stage by its inputs, the compiled
 theme) and keeps the last good site as bytes, so an incremental result always
 equals a full build.
@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from .bodystore import BodyStore
-from .config import SiteConfig
-from .content import LoadOptions
-from .errors import Diagnostic
-from .gcpause import collection_paused
+from ..content.config import SiteConfig
+from ..content.sources import is_ignored_name
+from ..content.validate import LoadOptions
+from ..errors import Diagnostic
+from ..output.page_plan import LinkedSite
+from ..util.garbage_collection import collection_paused
+from .body_packs import BodyStore
 from .linking import RelatedCache
 from .loading import LoadCache
-from .pages import LinkedSite
-from .pipeline import CACHE_DIR, BuildOptions, Caches, prepare, render_spec, unique_diagnostics
-from .sources import is_ignored_name
+from .build import CACHE_DIR, BuildOptions, Caches, prepare, render_spec, unique_diagnostics
 
 
 @dataclass(frozen=True)

@@ -5,41 +5,19 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .bodies import BodyInfo
-from .cachefile import read_pickle, write_pickle
-from .config import SiteConfig
-from .glossary import german_sort_key
-from .model import Article, RelatedEntry, Term
-from .references import backlinks
-from .related import ArticleSignals
-from .reranking import RankState, rank_related_again
-from .slug import slugify
+from ..content.config import SiteConfig
+from ..content.model import Article, BodyInfo, Links, RelatedEntry, TagInfo, Term
+from ..related.backlinks import backlinks
+from ..related.features import ArticleSignals
+from ..related.reranking import RankState, rank_related_again
+from ..text.collation import german_sort_key
+from ..util.slug import slugify
+from .pickle_cache import read_pickle, write_pickle
 
 RELATED_TERMS = 5
-
-
-@dataclass(frozen=True)
-class TagInfo:
-    """One tag: its display name, slug and articles (newest first)."""
-
-    name: str
-    slug: str
-    articles: tuple[str, ...]   # article slugs
-
-
-@dataclass(frozen=True)
-class Links:
-    """Everything the link stage computed."""
-
-    related: Mapping[str, tuple[RelatedEntry, ...]]
-    backlinks: Mapping[str, tuple[str, ...]]
-    tags: tuple[TagInfo, ...]                 # German order
-    term_articles: Mapping[str, tuple[str, ...]]   # term slug → article slugs, newest first
-    related_terms: Mapping[str, tuple[str, ...]]   # term slug → term slugs that co-occur
 
 
 class RelatedCache:

@@ -15,16 +15,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from . import __version__
-from .entryfile import EntryFile
-from .config import SiteConfig
-from .content import LoadOptions, load_article, load_term, replace_invalid_characters
-from .errors import Diagnostic, Diagnostics
-from .glossary import check_glossary, german_sort_key, summary_from_markdown
-from .model import Article, Term
-from .parallel import map_indices
-from .references import validate_related
-from .sources import SourceFile, discover, read_text
+from .. import __version__
+from ..content.config import SiteConfig
+from ..content.model import Article, Term
+from ..content.sources import SourceFile, discover, read_text
+from ..content.validate import LoadOptions, load_article, load_term, replace_invalid_characters
+from ..errors import Diagnostic, Diagnostics
+from ..related.backlinks import validate_related
+from ..text.collation import german_sort_key
+from ..text.glossary import check_glossary, summary_from_markdown
+from ..util.parallel import map_indices
+from .delta_cache import EntryFile
 
 # (kind, article or term or None, diagnostics, digest of the file's text or None)
 LoadResult = tuple[str, "Article | Term | None", tuple[Diagnostic, ...], "str | None"]

@@ -4,7 +4,7 @@ The preview never touches the file system: it answers from a `Snapshot` (the
 complete output of the last good build), so nothing of the source folder
 (symlinks, directory listings, drafts on disk) can leak. `resolve()` is pure,
 so the security rules (Host check, path decoding, redirects) are testable on
-their own; `builder.serve` runs the server around it.
+their own; `builder.preview.server` runs the server around it.
 """
 
 from __future__ import annotations

@@ -19,7 +19,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from .responses import CLIENT_PATH, EVENTS_PATH, STATE_PATH, Response, Snapshot, etag_of, host_allowed, resolve
+from .responses import (
+    CLIENT_PATH,
+    EVENTS_PATH,
+    STATE_PATH,
+    Response,
+    Snapshot,
+    etag_of,
+    host_allowed,
+    resolve,
+)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """`builder serve`: build in memory, serve, watch, rebuild, and tell open tabs.
 
 `Preview` wires the three parts: an IncrementalBuilder (the pipeline), a
-`RunningServer` (serve.py) and a `SiteWatcher` (watch.py). Each burst of file
+`RunningServer` (server.py) and a `SiteWatcher` (watch.py). Each burst of file
 changes gives one rebuild on the watcher's thread; the outcome becomes a new
 snapshot for the server plus one live-reload message, decided by the pure
 `message_for()`.
@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Protocol, TextIO
 
-from .errors import Diagnostic
+from ..errors import Diagnostic
 from .responses import Snapshot, normalize_base_path
-from .serve import LiveState, RunningServer
+from .server import LiveState, RunningServer
 from .watch import Change, SiteWatcher
 
 
@@ -145,7 +145,7 @@ class Preview:
         self.out = out if out is not None else sys.stdout
         self.err = err if err is not None else sys.stderr
         if builder is None:
-            from .incremental import IncrementalBuilder  # the preview sits on top of the pipeline
+            from ..pipeline.incremental import IncrementalBuilder  # the preview sits on top of the pipeline
             builder = IncrementalBuilder(self.source, drafts=drafts)
         self.builder = builder
         self.state = LiveState(keepalive=keepalive)

@@ -6,10 +6,10 @@ import difflib
 from collections import defaultdict
 from typing import Sequence
 
-from .errors import Diagnostic
-from .model import Article
-from .related import ArticleSignals
-from .slug import slugify
+from ..content.model import Article
+from ..errors import Diagnostic
+from ..util.slug import slugify
+from .features import ArticleSignals
 
 
 def backlinks(signals: Sequence[ArticleSignals]) -> dict[str, tuple[str, ...]]:

@@ -2,7 +2,7 @@
 
 Each article becomes a sparse vector over one id space of features: its
 glossary terms, its tags (by slug) and its best words, each weighted by the
-square root of its share in the score (see `builder.related`), so that the
+square root of its share in the score (see `builder.related.ranking`), so that the
 dot product of two vectors is their content score. The inverted index maps
 each feature to the articles having it: rare features by postings to walk,
 common ones by lookups and date order.
@@ -14,15 +14,26 @@ import math
 from array import array
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Callable, Mapping, Sequence
 
-from .config import RelatedSettings
-from .slug import slugify
-
-if TYPE_CHECKING:
-    from .related import ArticleSignals
+from ..content.config import RelatedSettings
+from ..util.slug import slugify
 
 EXACT_DF = 16           # dfs above this are rounded (see rounded_df)
+
+
+@dataclass(frozen=True)
+class ArticleSignals:
+    """Everything ranking needs about one article."""
+
+    slug: str
+    date: datetime                 # timezone-aware
+    tags: tuple[str, ...]
+    terms: Mapping[str, int]       # glossary term slug -> matches in the text
+    words: Mapping[str, int]       # output of textstats.term_frequencies()
+    related: tuple[str, ...]       # explicit slugs, in order (already validated)
+    links: tuple[str, ...]         # slugs of articles this one links to in its text
 
 
 class _Sublinear(dict[int, float]):

@@ -3,7 +3,7 @@
 Score of a candidate B for article A
 ------------------------------------
 With N articles and df(x) the number of articles having feature x (above 16
-rounded to a quarter octave, see `relatedindex.rounded_df`), the rarity of a
+rounded to a quarter octave, see `features.rounded_df`), the rarity of a
 shared term or tag is its IDF scaled to 0..1:
 
     rarity(x) = ln((N + 1) / df(x)) / ln((N + 1) / 2)
@@ -15,7 +15,7 @@ shared term or tag is its IDF scaled to 0..1:
                                                              and "Aussenpolitik" are one tag)
     text(A, B)  = cosine of the TF-IDF vectors of both articles' TEXT_FEATURES best words,
                   tf-idf = (1 + ln tf) * (1 + ln((N + 1) / (df + 1))), stop words removed
-                  (see `builder.textstats`)
+                  (see `builder.text.textstats`)
 
     content(A, B) = weight_terms * terms + weight_tags * tags + weight_text * text
     score(A, B)   = content(A, B) * (1 + weight_date * 2 ** (-|days between| / date_half_life_days))
@@ -54,7 +54,7 @@ features are walked, and only articles sharing something are ever scored.
 * For an article with MANY_COMMON or more common features, its rare ones are
   a weak guide to the best candidates, and numpy scores every article they
   find (about 250 at 10,000 articles of the build benchmark) in less time
-  than the Python walk takes to choose a pool (`builder.poolscores`).
+  than the Python walk takes to choose a pool (`builder.related.numpy_scoring`).
 * Only the TEXT_FEATURES best words per article are text features.
 
 The work per article is thus bounded by constants, not by N. The price: a
@@ -68,7 +68,7 @@ where numpy's way applies, it is 99.8%.
 
 Edits
 -----
-`builder.reranking` ranks again only the articles whose result an edit can
+`builder.related.reranking` ranks again only the articles whose result an edit can
 change, with a result equal to a ranking from scratch. The rounded df keeps
 that set small: one article's edit rarely changes another's weights.
 """
@@ -79,20 +79,18 @@ import bisect
 import heapq
 import math
 from array import array
-from dataclasses import dataclass
-from datetime import datetime
 from functools import cached_property
 from operator import itemgetter
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
-from .config import RelatedSettings
-from .gcpause import collection_paused
-from .model import RelatedEntry
-from .parallel import map_indices
-from .relatedindex import build_features, build_index
+from ..content.config import RelatedSettings
+from ..content.model import RelatedEntry
+from ..util.garbage_collection import collection_paused
+from ..util.parallel import map_indices
+from .features import ArticleSignals, build_features, build_index
 
 if TYPE_CHECKING:
-    from .poolscores import PoolScorer
+    from .numpy_scoring import PoolScorer
 
 TEXT_FEATURES = 10      # words per article used as its text features
 POSTINGS_CAP = 100      # a feature of more articles is "common": it does not find candidates
@@ -104,19 +102,6 @@ MANY_COMMON = 8         # from this many common features on, numpy scores the po
 MAX_TERM_REASONS = 3
 MAX_TAG_REASONS = 2
 MIN_TAG_REASON_RARITY = 0.25  # rarity of a tag on about a third of the articles
-
-
-@dataclass(frozen=True)
-class ArticleSignals:
-    """Everything ranking needs about one article."""
-
-    slug: str
-    date: datetime                 # timezone-aware
-    tags: tuple[str, ...]
-    terms: Mapping[str, int]       # glossary term slug -> matches in the text
-    words: Mapping[str, int]       # output of textstats.term_frequencies()
-    related: tuple[str, ...]       # explicit slugs, in order (already validated)
-    links: tuple[str, ...]         # slugs of articles this one links to in its text
 
 
 _by_weight = itemgetter(1)
@@ -190,7 +175,7 @@ class Ranker:
         index = self.index
         if max(map(len, index.common_ids), default=0) < MANY_COMMON:
             return None
-        from .poolscores import PoolScorer
+        from .numpy_scoring import PoolScorer
         return PoolScorer(index.articles, index.weights, index.common_ids, index.common_weights, self.ages)
 
     def ranking_order(self, a: int) -> tuple[int, int]:
@@ -264,7 +249,7 @@ class Ranker:
         and the date closeness applied, best first, stopping once no remaining
         one can reach the `needed` best or `min_score`. With MANY_COMMON or
         more common features the rare ones are a weak guide to the best, and
-        numpy scores all they find (`builder.poolscores`).
+        numpy scores all they find (`builder.related.numpy_scoring`).
         """
         common = self.index.common
         vector = self.vectors[a]
@@ -365,7 +350,7 @@ def rank_related(signals: Sequence[ArticleSignals], settings: RelatedSettings,
 
     `term_names` maps glossary slugs to the names shown as reasons. Each
     article's ranking is independent of the others', so `jobs` processes share the work.
-    `builder.reranking` ranks again after an edit, only where it can change something.
+    `builder.related.reranking` ranks again after an edit, only where it can change something.
     """
     # The features are hundreds of thousands of long-lived objects and no cycles: collections
     # would walk them all again and again (6% of the time at 10,000 articles).

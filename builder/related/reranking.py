@@ -2,8 +2,8 @@
 
 `rank_related_again` keeps what one ranking leaves (`RankState`) and, given
 the next site, re-ranks only the articles whose ranking an edit can change
-(see `_affected`): the result always equals `related.rank_related` from
-scratch. Settings are read from `builder.related` at call time, not copied,
+(see `_affected`): the result always equals `ranking.rank_related` from
+scratch. Settings are read from `builder.related.ranking` at call time, not copied,
 so that they stay one set (tests shrink them to make a small site large).
 """
 
@@ -16,11 +16,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from . import related
-from .config import RelatedSettings
-from .gcpause import collection_paused
-from .model import RelatedEntry
-from .related import ArticleSignals, Ranker, canonical_order, rank_positions
+from ..content.config import RelatedSettings
+from ..content.model import RelatedEntry
+from ..util.garbage_collection import collection_paused
+from . import ranking
+from .features import ArticleSignals
+from .ranking import Ranker, canonical_order, rank_positions
 
 SERIAL_RANKING = 1000   # re-ranking at most this many articles is not worth forking workers
 
@@ -150,7 +151,7 @@ def _affected(previous: RankState, ranker: Ranker, digests: Sequence[bytes],
             fid = fid_of.get(key)
             new_holders = list(index.holders[fid]) if fid is not None else []
             old_holders = [h for h in new_holders if h not in changed_set] + old_holders_changed.get(key, [])
-            if len(new_holders) <= related.POSTINGS_CAP or len(old_holders) <= related.POSTINGS_CAP:
+            if len(new_holders) <= ranking.POSTINGS_CAP or len(old_holders) <= ranking.POSTINGS_CAP:
                 affected.update(new_holders)  # old holders are these and changed ones
                 continue
             affected.update(_near_in_date(new_holders, ranker.times, changed_set))
@@ -170,7 +171,7 @@ def _near_in_date(holders: list[int], times: Sequence[float], changed: set[int])
     """
     dated = sorted(holders, key=lambda h: (times[h], h))
     stamps = [times[h] for h in dated]
-    reach = related.DATE_NEIGHBOURS + 2
+    reach = ranking.DATE_NEIGHBOURS + 2
     found: set[int] = set()
     for place, holder in enumerate(dated):
         if holder in changed:

@@ -28,8 +28,8 @@ from markdown_it.common.utils import isLinkClose, isLinkOpen
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from ..content.model import Term
 from .glossary import Match, Matcher, is_sentence_start
-from .model import Term
 
 __all__ = ["glossary_plugin", "MODES"]
 

@@ -47,16 +47,14 @@ import ahocorasick_rs
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .errors import Diagnostic
-from .model import Term
+from ..content.model import Term
+from ..errors import Diagnostic
 
 __all__ = [
     "Match",
     "Matcher",
     "check_glossary",
     "summary_from_markdown",
-    "german_sort_key",
-    "index_letter",
     "is_sentence_start",
 ]
 
@@ -339,34 +337,3 @@ def summary_from_markdown(body: str) -> str:
         if token.type == "paragraph_open" and index + 1 < len(tokens):
             return " ".join(_plain(tokens[index + 1].children or []).split())
     return ""
-
-
-def _german_fold(text: str) -> str:
-    text = text.replace("ß", "ss").replace("ẞ", "SS")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def _strip_leading_marks(text: str) -> str:
-    for index, char in enumerate(text):
-        if char.isalnum():
-            return text[index:]
-    return text
-
-
-def german_sort_key(text: str) -> tuple[str, str, str]:
-    """German dictionary order (DIN 5007-1): Ä as A, Ö as O, Ü as U, ß as ss.
-
-    Case-insensitive, leading quotes and punctuation ignored; ties are broken by
-    the unfolded spelling (plain vowel before umlaut, "Arm" before "arm") so the
-    order is total and stable.
-    """
-    return (_german_fold(_strip_leading_marks(text)), text.casefold(), text)
-
-
-def index_letter(text: str) -> str:
-    """The index heading a word is listed under: "Äquator" → "A", "Élysée" → "E", "9-Euro" → "#"."""
-    folded = _german_fold(_strip_leading_marks(text))
-    if not folded or not folded[0].isalpha():
-        return "#"
-    return folded[0].upper()

@@ -27,9 +27,9 @@ from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .config import MarkdownSettings
-from .model import RenderedBody
-from .slug import slugify
+from ..content.config import MarkdownSettings
+from ..content.model import RenderedBody
+from ..util.slug import slugify
 
 Plugin = Callable[[MarkdownIt], None]
 HEADING_PREFIX = "h-"

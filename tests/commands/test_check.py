@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.check import check_site
+from builder.commands.check import check_site
+from builder.commands.page_scan import scan_page
 from builder.errors import Diagnostic
-from builder.pagescan import scan_page
 
 
 def page(title: str = "Lagebild", body: str = "", *, lang: str = 'lang="de"', head: str = "") -> str:
@@ -348,8 +348,8 @@ def test_base_url_feed_on_another_host(site: Path) -> None:
 def test_process_pool_gives_the_same_report(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_site(site, {"artikel/vergessen/index.html": page("Vergessen", '<a href="#fehlt">x</a>')})
     serial = check_site(site)
-    monkeypatch.setattr("builder.check._PARALLEL_THRESHOLD", 2)
-    monkeypatch.setattr("builder.check._cpu_count", lambda: 2)
+    monkeypatch.setattr("builder.commands.check._PARALLEL_THRESHOLD", 2)
+    monkeypatch.setattr("builder.commands.check._cpu_count", lambda: 2)
     parallel = check_site(site)
     assert parallel == serial
     assert [p.message for p in parallel.problems] == [

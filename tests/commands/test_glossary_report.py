@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from types import MappingProxyType
 
-from builder.glossary_report import (
+from builder.commands.glossary_report import (
     Candidate,
     TermUsage,
     format_report_json,
     format_report_text,
     glossary_report,
 )
-from builder.model import Term
+from builder.content.model import Term
 
 
 def term(slug: str, name: str, *aliases: str, alias_lines: dict[str, int] | None = None) -> Term:

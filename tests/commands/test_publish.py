@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.publish import PublishError, PublishPlan, publish_directory, publish_git
+from builder.commands.publish import PublishError, PublishPlan, publish_directory, publish_git
 
 IDENTITY = ["-c", "user.name=Redaktion", "-c", "user.email=redaktion@example.org"]
 

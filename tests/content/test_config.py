@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from builder.config import load_config
+from builder.content.config import load_config
 
 
 def _load(tmp_path: Path, text: str):

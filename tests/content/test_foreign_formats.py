@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from builder.compat import (
+from builder.content.dates import parse_date
+from builder.content.foreign_formats import (
     CompatError,
     date_from_filename,
     load_front_matter,
     normalize_keys,
     split_front_matter_formats,
 )
-from builder.dates import parse_date
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PLUS_ONE = timezone(timedelta(hours=1))

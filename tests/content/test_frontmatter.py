@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builder.frontmatter import FrontMatterError, parse
+from builder.content.frontmatter import FrontMatterError, parse
 
 NEVER_CLOSED = "front matter opened with '---' on line 1 is never closed"
 

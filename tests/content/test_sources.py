@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from builder.content.sources import SourceFile, decode, discover, is_ignored_name, read_text
 from builder.errors import Diagnostic
-from builder.sources import SourceFile, decode, discover, is_ignored_name, read_text
 
 LIMIT = 1_000_000
 

@@ -8,8 +8,8 @@ import time
 import pytest
 import yaml
 
-from builder import yamlsafe
-from builder.yamlsafe import YamlProblem, load_mapping
+from builder.content import strict_yaml
+from builder.content.strict_yaml import YamlProblem, load_mapping
 
 NO_ALIASES = "YAML anchors and aliases (&name, *name) are not allowed here"
 TAG_HINT = "front matter holds plain text, numbers, dates, lists and mappings"
@@ -40,9 +40,9 @@ def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     if request.param == "libyaml":
         if not hasattr(yaml, "CSafeLoader"):
             pytest.skip("PyYAML was built without libyaml")
-        monkeypatch.setattr(yamlsafe, "_Base", yaml.CSafeLoader)
+        monkeypatch.setattr(strict_yaml, "_Base", yaml.CSafeLoader)
     else:
-        monkeypatch.setattr(yamlsafe, "_Base", yaml.SafeLoader)
+        monkeypatch.setattr(strict_yaml, "_Base", yaml.SafeLoader)
     return request.param
 
 
@@ -137,7 +137,7 @@ def test_deep_nesting_is_refused(loader: str) -> None:
 
 def test_pure_python_composer_never_recurses_out(monkeypatch: pytest.MonkeyPatch) -> None:
     """PyYAML's Python composer recurses per level; the event check stops long before."""
-    monkeypatch.setattr(yamlsafe, "_Base", yaml.SafeLoader)
+    monkeypatch.setattr(strict_yaml, "_Base", yaml.SafeLoader)
     text = "a: " + "[" * 100_000 + "]" * 100_000 + "\n"
     assert problem(text)[:3] == (1, 53, "YAML is nested too deeply")
 

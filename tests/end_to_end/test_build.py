@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.pipeline import BuildOptions, build
+from builder.pipeline.build import BuildOptions, build
 from conftest import write_site
 
 SITE = """
@@ -336,7 +336,7 @@ def test_template_typo_names_template_and_line(site: Path, cli) -> None:
     write_site(site, "-- layouts/404.html --\n<!doctype html>\n<title>{{ site.titel }}</title>\n")
     run = cli("build", "--source", site, "--destination", site.parent / "out")
     assert run.code == 1
-    assert "layouts/404.html:2: error: 'builder.render.SiteInfo object' has no attribute 'titel'" in run.err
+    assert "layouts/404.html:2: error: 'builder.output.templates.SiteInfo object' has no attribute 'titel'" in run.err
 
 
 def test_cached_rebuild_after_an_edit_equals_a_fresh_build(site: Path) -> None:
@@ -374,7 +374,7 @@ def test_usage_errors_exit_2(tmp_path: Path, cli) -> None:
 def test_progress_bar_only_on_a_terminal() -> None:
     import io
 
-    from builder.cli import _ProgressBar
+    from builder.commands.cli import _ProgressBar
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:

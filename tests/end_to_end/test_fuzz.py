@@ -25,9 +25,9 @@ import html5lib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.glossary import SUFFIXES
-from builder.markdown import sanitize_html
-from builder.pipeline import BuildOptions, build
+from builder.pipeline.build import BuildOptions, build
+from builder.text.glossary import SUFFIXES
+from builder.text.markdown import sanitize_html
 
 FUZZ_SETTINGS = settings(max_examples=30, deadline=None,
                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -319,7 +319,7 @@ YAML_PIECES = ["title: ", "date: ", "tags: ", "- ", "  ", "\n", "[", "]", "{", "
 
 def check_front_matter(text: str) -> None:
     """Splitting and loading front matter gives data or one error inside the file."""
-    from builder.frontmatter import FrontMatterError, parse
+    from builder.content.frontmatter import FrontMatterError, parse
     lines = text.count("\n") + 1
     try:
         fm = parse(text)

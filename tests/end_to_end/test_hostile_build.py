@@ -10,7 +10,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from builder.write import MARKER, recover_interrupted
+from builder.output.write import MARKER, recover_interrupted
 from conftest import write_site
 
 GOOD = """\
@@ -333,7 +333,7 @@ def test_heading_and_footnote_ids_are_prefixed_in_the_page(site: Path, cli) -> N
 ])
 def test_pathological_markdown_builds_in_bounded_time(tmp_path: Path, cli, name: str, body: str) -> None:
     # Without a glossary: this bounds the Markdown layer. (With terms, the annotator's own
-    # scan is what takes longest on the emphasis case; see the report on builder/annotate.py.)
+    # scan is what takes longest on the emphasis case; see the report on builder/text/annotate.py.)
     site = write_site(tmp_path / "grenzfall", f"-- content/articles/{name}.md --\n"
                       "---\ntitle: Grenzfall\ndate: 2022-01-21\n---\n" + body)
     started = time.perf_counter()

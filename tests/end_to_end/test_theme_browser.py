@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from conftest import serve_folder
+from conftest import REPO, serve_folder
 
 pytestmark = pytest.mark.browser
 
@@ -146,7 +146,7 @@ def _build_and_serve(tmp: Path, *, search: bool) -> Iterator[str]:
                           encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "builder", "build", "--source", str(source), "--destination", str(out)],
-        capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True, text=True, cwd=REPO,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     with serve_folder(out, BASE_PATH) as url:

@@ -11,10 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from builder.search import SearchIndexError, index_site
-from conftest import serve_folder
+from builder.output.search import SearchIndexError, index_site
+from conftest import REPO, serve_folder
 
-REPO = Path(__file__).resolve().parent.parent
 # Each result's own link, not the links to its sections (sub-results) nested below it.
 RESULT_LINKS = (".pagefind-ui__result > .pagefind-ui__result-inner > .pagefind-ui__result-title"
                 " > .pagefind-ui__result-link")
@@ -121,8 +120,6 @@ def test_search_page_finds_the_term_page_first(tmp_path: Path, browser_page: obj
 # --- the demo site ------------------------------------------------------------
 
 def build_demo_site(destination: Path) -> Path:
-    if not (REPO / "builder" / "cli.py").exists() or not (REPO / "builder" / "__main__.py").exists():
-        pytest.skip("the build pipeline (builder/cli.py, builder/__main__.py) does not exist yet")
     done = subprocess.run([sys.executable, "-m", "builder", "build", "--source", str(REPO),
                            "--destination", str(destination)], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, f"building the demo site failed:\n{done.stdout}\n{done.stderr}"

@@ -7,8 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from builder.write import (JOURNAL, MARKER, OutputError, PatchOutput, StagedOutput, can_patch, check_destination,
-                           marker_identity, recover_interrupted, safe_relative)
+from builder.output.write import (
+    JOURNAL,
+    MARKER,
+    OutputError,
+    PatchOutput,
+    StagedOutput,
+    can_patch,
+    check_destination,
+    marker_identity,
+    recover_interrupted,
+    safe_relative,
+)
 from conftest import failing_replace
 
 

@@ -1,10 +1,10 @@
-"""Tests for builder.bodies: what the body stage tells the rest of the build."""
+"""Tests for builder.build.bodies: what the body stage tells the rest of the build."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from builder import pipeline
+from builder.pipeline import build as pipeline
 
 
 def test_article_bodies_count_words_and_term_bodies_do_not(tmp_path: Path) -> None:

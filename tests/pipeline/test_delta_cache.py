@@ -1,4 +1,4 @@
-"""Tests for builder.entryfile: a base pickle plus a delta of what changed since."""
+"""Tests for builder.build.delta_cache: a base pickle plus a delta of what changed since."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from builder import entryfile
-from builder.entryfile import EntryFile
+from builder.pipeline import delta_cache
+from builder.pipeline.delta_cache import EntryFile
 
 
 def entries(n: int, tag: str = "v") -> dict[str, tuple[str, int]]:
@@ -68,7 +68,7 @@ def test_a_fold_interrupted_before_the_base_is_written_leaves_an_earlier_state(
 
     def killed(*args: object) -> None:
         raise KeyboardInterrupt
-    monkeypatch.setattr(entryfile, "write_pickle", killed)
+    monkeypatch.setattr(delta_cache, "write_pickle", killed)
     with pytest.raises(KeyboardInterrupt):
         EntryFile(path, "h1").save(entries(100, "neu"))
     assert EntryFile(path, "h1").entries == entries(100)   # the first save's

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.incremental import IncrementalBuilder
-from builder.pipeline import BuildOptions, build
+from builder.pipeline.incremental import IncrementalBuilder
+from builder.pipeline.build import BuildOptions, build
 from conftest import write_site
 
 SITE = """

@@ -12,9 +12,10 @@ from typing import Callable
 
 import pytest
 
-from builder import pipeline, write
-from builder.pipeline import BuildOptions, BuildReport, build
-from builder.write import MARKER, recover_interrupted
+from builder.pipeline import build as pipeline
+from builder.pipeline.build import BuildOptions, BuildReport, build
+from builder.output import write
+from builder.output.write import MARKER, recover_interrupted
 from conftest import failing_replace, write_site
 
 SITE = """
@@ -170,7 +171,7 @@ def fake_pagefind(site_dir: Path, *, language: str = "de") -> None:
 
 def test_search_builds_a_whole_tree_and_turning_it_off_removes_the_index(site: Path, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("builder.search.index_site", fake_pagefind)
+    monkeypatch.setattr("builder.output.search.index_site", fake_pagefind)
     out = tmp_path / "site"
     config = (site / "config.yaml").read_text(encoding="utf-8")
     put(site, "config.yaml", config + "search: true\n")

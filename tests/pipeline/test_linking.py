@@ -1,12 +1,11 @@
-"""Tests for builder.linking: tags and terms used together, computed from every article at once."""
+"""Tests for builder.build.linking: tags and terms used together, computed from every article at once."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from builder.bodies import BodyInfo
-from builder.linking import _related_terms, collect_tags
-from builder.model import Article
+from builder.pipeline.linking import _related_terms, collect_tags
+from builder.content.model import BodyInfo, Article
 
 START = datetime(2024, 3, 1, tzinfo=timezone.utc)
 

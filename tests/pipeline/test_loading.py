@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from builder.config import SiteConfig
-from builder.content import LoadOptions, load_article
+from builder.pipeline.loading import LoadCache, file_status, load_site, read_body
+from builder.content.config import SiteConfig
+from builder.content.sources import SourceFile, read_text
+from builder.content.validate import LoadOptions, load_article
 from builder.errors import Diagnostics
-from builder.loading import LoadCache, file_status, load_site, read_body
-from builder.sources import SourceFile, read_text
 
 CASES = {
     "yaml": "---\ntitle: Eins\ndate: 2022-01-26\n---\n\nErster Absatz.\n\n## Titel\n",

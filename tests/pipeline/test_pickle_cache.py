@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from builder.cachefile import read_pickle, write_pickle
+from builder.pipeline.pickle_cache import read_pickle, write_pickle
 
 
 def test_round_trip_and_missing_file(tmp_path: Path) -> None:

@@ -20,10 +20,10 @@ from typing import Any, Iterator
 
 import pytest
 
-from builder.preview import Preview, run_preview
+from builder.preview.session import Preview, run_preview
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parent.parent
-THEME_CSS = ROOT / "layouts" / "assets" / "style.css"
+THEME_CSS = REPO / "layouts" / "assets" / "style.css"
 TIMEOUT_MS = 15_000
 BASE = "/zeitung/"
 
@@ -264,9 +264,9 @@ def test_navigate_follows_the_edited_article(site: Path, page) -> None:
 # --- run_preview as the command line runs it (no browser) ---------------------------------
 
 def start_run_preview(site: Path, *extra: str) -> subprocess.Popen[str]:
-    code = ("import sys; from pathlib import Path; from builder.preview import run_preview; "
+    code = ("import sys; from pathlib import Path; from builder.preview.session import run_preview; "
             f"sys.exit(run_preview(Path(sys.argv[1]), port=0{''.join(extra)}))")
-    return subprocess.Popen([sys.executable, "-c", code, str(site)], cwd=ROOT, text=True,
+    return subprocess.Popen([sys.executable, "-c", code, str(site)], cwd=REPO, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

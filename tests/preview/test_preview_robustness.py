@@ -7,7 +7,7 @@ import threading
 import urllib.request
 from pathlib import Path
 
-from builder.preview import Preview
+from builder.preview.session import Preview
 from conftest import write_site
 
 SITE = """

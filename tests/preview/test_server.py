@@ -16,10 +16,20 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from builder.errors import Diagnostic
-from builder.preview import Preview, message_for, navigate_target, site_url
-from builder.responses import (CLIENT_PATH, EVENTS_PATH, STATE_PATH, Snapshot, client_tag, content_type, host_allowed,
-                               inject_client, resolve)
-from builder.serve import LiveState, RunningServer
+from builder.preview.responses import (
+    CLIENT_PATH,
+    EVENTS_PATH,
+    STATE_PATH,
+    Snapshot,
+    client_tag,
+    content_type,
+    host_allowed,
+    inject_client,
+    resolve,
+)
+from builder.preview.server import LiveState, RunningServer
+from builder.preview.session import Preview, message_for, navigate_target, site_url
+from conftest import REPO
 
 ARTICLE = ('<!doctype html><html lang="de"><head><title>NATO antwortet</title>'
            '<link rel="stylesheet" href="/assets/style.css"></head>'
@@ -210,7 +220,7 @@ def test_paths_are_decoded_once_and_only_snapshot_files_exist(server: Server, ta
 
 def test_error_bodies_leak_no_absolute_paths(server: Server) -> None:
     cwd = os.getcwd().encode()
-    package = Path(__file__).resolve().parent.parent.as_posix().encode()
+    package = REPO.as_posix().encode()
     for target in ("/../etc/passwd", "/%00", "/fehlt", "/..\\x", "/%ff"):
         body = server.request(target).body
         assert cwd not in body and package not in body and b"Traceback" not in body

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from builder.watch import Change, Debouncer, SiteWatcher, classify
+from builder.preview.watch import Change, Debouncer, SiteWatcher, classify
 
 ROOT = PurePosixPath("/home/redaktion/zeitung")
 

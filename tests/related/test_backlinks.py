@@ -1,4 +1,4 @@
-"""Tests for builder.references: backlinks and the validation of `related:`."""
+"""Tests for builder.related.backlinks: backlinks and the validation of `related:`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builder.model import Article
-from builder.references import backlinks, validate_related
-from builder.related import ArticleSignals
+from builder.content.model import Article
+from builder.related.backlinks import backlinks, validate_related
+from builder.related.features import ArticleSignals
 
 START = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
 

@@ -1,4 +1,4 @@
-"""Tests for builder.poolscores: a pool found, its common shares and its shortlist, against plain Python."""
+"""Tests for builder.related.numpy_scoring: a pool found, its common shares and its shortlist, against plain Python."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from builder.poolscores import PoolScorer
+from builder.related.numpy_scoring import PoolScorer
 
 ARTICLES = 80
 RARE = 25     # feature ids 0..24 are rare: their postings are walked

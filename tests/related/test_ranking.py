@@ -1,4 +1,4 @@
-"""Tests for builder.related: ranking, reasons, the index and ranking again after edits."""
+"""Tests for builder.related.ranking: ranking, reasons, the index and ranking again after edits."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from builder import related, relatedindex
-from builder.model import RelatedEntry
-from builder.related import ArticleSignals, RelatedSettings, rank_related
+from builder.content.model import RelatedEntry
+from builder.related import features, ranking
+from builder.related.features import ArticleSignals
+from builder.related.ranking import RelatedSettings, rank_related
 
 START = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
 NAMES = {"normandie-format": "Normandie-Format", "kreml": "Kreml", "nato": "NATO",
@@ -142,7 +143,7 @@ def test_text_similarity_is_the_tf_idf_cosine() -> None:
 
 
 def test_only_the_best_words_are_text_features(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(related, "TEXT_FEATURES", 2)
+    monkeypatch.setattr(ranking, "TEXT_FEATURES", 2)
     signals = [sig("a", words={"kreml": 5, "waffenruhe": 4, "tabelle": 1}),
                sig("b", words={"tabelle": 1})]
     assert rank_related(signals, NO_DATE, NAMES)["a"] == ()   # "tabelle" is a's third word
@@ -182,7 +183,7 @@ def test_count_limits_the_list() -> None:
 
 
 def test_a_count_beyond_the_pool_still_fills_the_list(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(related, "POOL_MAX", 2)
+    monkeypatch.setattr(ranking, "POOL_MAX", 2)
     signals = [sig(f"artikel-{i}", terms={"kreml": 1}) for i in range(12)]
     result = rank_related(signals, replace(ANY_SCORE, count=10), NAMES)
     assert all(len(entries) == 10 for entries in result.values())
@@ -290,7 +291,7 @@ def _exhaustive(signals: list[ArticleSignals], settings: RelatedSettings
     def text_vector(s: ArticleSignals) -> dict[str, float]:
         weights = {w: (1 + math.log(c)) * (1 + math.log((n + 1) / (df_words[w] + 1)))
                    for w, c in s.words.items()}
-        best = sorted(weights, key=lambda w: (-weights[w], w))[:related.TEXT_FEATURES]
+        best = sorted(weights, key=lambda w: (-weights[w], w))[:ranking.TEXT_FEATURES]
         return {w: weights[w] for w in best}
 
     vectors = {s.slug: text_vector(s) for s in signals}
@@ -331,7 +332,7 @@ def test_index_finds_the_same_as_scoring_every_pair(seed: int) -> None:
 
 def test_common_features_do_not_propose_candidates_but_still_count(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(related, "POSTINGS_CAP", 3)
+    monkeypatch.setattr(ranking, "POSTINGS_CAP", 3)
     signals = [sig("a", tags=("Europa",), terms={"kreml": 1}),
                sig("b", tags=("Europa",), terms={"kreml": 1}),
                *(sig(f"europa-{i}", tags=("Europa",)) for i in range(4))]
@@ -351,13 +352,13 @@ def test_common_features_do_not_propose_candidates_but_still_count(
 def test_many_common_features_give_the_same_ranking_whichever_way_they_are_added(
         monkeypatch: pytest.MonkeyPatch, settings: RelatedSettings, listed: int) -> None:
     # A cap of 8 on 120 articles makes nearly every feature common; from MANY_COMMON on,
-    # numpy adds up the pool's shares and shortlists it (builder.poolscores) instead of
+    # numpy adds up the pool's shares and shortlists it (builder.related.numpy_scoring) instead of
     # the features' dicts and scoring every member.
-    monkeypatch.setattr(related, "POSTINGS_CAP", 8)
+    monkeypatch.setattr(ranking, "POSTINGS_CAP", 8)
     signals = random_site(random.Random(9), 120)
     results = []
     for many in (1, 1_000):
-        monkeypatch.setattr(related, "MANY_COMMON", many)
+        monkeypatch.setattr(ranking, "MANY_COMMON", many)
         results.append(rank_related(signals, settings, NAMES))
     assert results[0] == results[1]
     assert sum(len(entries) for entries in results[0].values()) > listed
@@ -365,8 +366,8 @@ def test_many_common_features_give_the_same_ranking_whichever_way_they_are_added
 
 def test_workers_scoring_with_numpy_rank_as_one_process_does(monkeypatch: pytest.MonkeyPatch) -> None:
     # Each worker builds numpy's index for itself (Ranker.scorer is built on first use).
-    monkeypatch.setattr(related, "POSTINGS_CAP", 8)
-    monkeypatch.setattr(related, "MANY_COMMON", 1)
+    monkeypatch.setattr(ranking, "POSTINGS_CAP", 8)
+    monkeypatch.setattr(ranking, "MANY_COMMON", 1)
     signals = random_site(random.Random(12), 300)
     settings = RelatedSettings(count=4, min_score=0.0)
     alone = rank_related(signals, settings, NAMES, jobs=1)
@@ -376,8 +377,8 @@ def test_workers_scoring_with_numpy_rank_as_one_process_does(monkeypatch: pytest
 
 def test_common_features_alone_propose_the_articles_closest_in_date(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(related, "POSTINGS_CAP", 3)
-    monkeypatch.setattr(related, "DATE_NEIGHBOURS", 2)
+    monkeypatch.setattr(ranking, "POSTINGS_CAP", 3)
+    monkeypatch.setattr(ranking, "DATE_NEIGHBOURS", 2)
     # "Europa" is common (6 > 3 articles) and all a has: only date neighbours are candidates.
     signals = [sig("a", 50, tags=("Europa",)),
                *(sig(f"europa-tag-{day}", day, tags=("Europa",)) for day in (10, 20, 48, 49, 70)),
@@ -391,8 +392,8 @@ def test_common_features_alone_propose_the_articles_closest_in_date(
 
 
 def test_document_frequencies_are_exact_when_small_and_rounded_in_steps_when_large() -> None:
-    assert [relatedindex.rounded_df(df, 10_000) for df in range(1, 17)] == list(range(1, 17))
-    large = [relatedindex.rounded_df(df, 10_000) for df in range(17, 10_001)]
+    assert [features.rounded_df(df, 10_000) for df in range(1, 17)] == list(range(1, 17))
+    large = [features.rounded_df(df, 10_000) for df in range(17, 10_001)]
     assert large == sorted(large) and len(set(large)) == 38     # quarter octaves from 2 ** 4 to 2 ** 13.25
     assert all(abs(r - df) / df < 0.1 for df, r in enumerate(large, start=17))
-    assert relatedindex.rounded_df(100, 100) == 100   # never more than there are articles
+    assert features.rounded_df(100, 100) == 100   # never more than there are articles

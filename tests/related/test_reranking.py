@@ -1,4 +1,4 @@
-"""Tests for builder.reranking: ranking again after edits equals ranking from scratch, for less."""
+"""Tests for builder.related.reranking: ranking again after edits equals ranking from scratch, for less."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from test_related import NAMES, NO_DATE, START, random_site, sig
+from test_ranking import NAMES, NO_DATE, START, random_site, sig
 
-from builder import related
-from builder.related import ArticleSignals, RelatedSettings, rank_related
-from builder.reranking import rank_related_again
+from builder.related import ranking
+from builder.related.features import ArticleSignals
+from builder.related.ranking import RelatedSettings, rank_related
+from builder.related.reranking import rank_related_again
 
 
 def _edit(rng: random.Random, signals: list[ArticleSignals]) -> list[ArticleSignals]:
@@ -41,10 +42,10 @@ def _edit(rng: random.Random, signals: list[ArticleSignals]) -> list[ArticleSign
 def test_incremental_ranking_equals_ranking_from_scratch(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # Small caps and whole-day dates (many ties) make common features, date windows
     # and shifting postings appear on a small site.
-    monkeypatch.setattr(related, "POSTINGS_CAP", 12)
-    monkeypatch.setattr(related, "POOL_MAX", 6)
-    monkeypatch.setattr(related, "DATE_NEIGHBOURS", 2)
-    monkeypatch.setattr(related, "MANY_COMMON", 3 if seed % 2 else 1_000)  # numpy's way, or not
+    monkeypatch.setattr(ranking, "POSTINGS_CAP", 12)
+    monkeypatch.setattr(ranking, "POOL_MAX", 6)
+    monkeypatch.setattr(ranking, "DATE_NEIGHBOURS", 2)
+    monkeypatch.setattr(ranking, "MANY_COMMON", 3 if seed % 2 else 1_000)  # numpy's way, or not
     rng = random.Random(seed)
     signals = [replace(s, date=START + timedelta(days=rng.randrange(0, 30))) for s in random_site(rng, 150)]
     settings = RelatedSettings(count=4, min_score=0.0)
@@ -57,8 +58,8 @@ def test_incremental_ranking_equals_ranking_from_scratch(seed: int, monkeypatch:
 
 def test_an_edit_re_ranks_only_the_articles_it_can_affect(monkeypatch: pytest.MonkeyPatch) -> None:
     ranked: list[int] = []
-    original = related.Ranker.related
-    monkeypatch.setattr(related.Ranker, "related", lambda self, a: ranked.append(a) or original(self, a))
+    original = ranking.Ranker.related
+    monkeypatch.setattr(ranking.Ranker, "related", lambda self, a: ranked.append(a) or original(self, a))
     signals = [sig(f"artikel-{i:03}", i, tags=(f"thema-{i % 40}",), words={f"wort{i % 50}": 2, "gemeinsam": 1})
                for i in range(400)]
     _, state = rank_related_again(signals, RelatedSettings(), NAMES, None)
@@ -74,8 +75,8 @@ def test_a_new_date_moves_an_article_without_ranking_everything_again(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # Articles are ranked in date order: a new date moves article 7 to the end of that order.
     ranked: list[str] = []
-    original = related.Ranker.related
-    monkeypatch.setattr(related.Ranker, "related",
+    original = ranking.Ranker.related
+    monkeypatch.setattr(ranking.Ranker, "related",
                         lambda self, a: ranked.append(self.ordered[a].slug) or original(self, a))
     signals = [sig(f"artikel-{i:03}", i, tags=(f"thema-{i % 40}",), words={f"wort{i % 50}": 2})
                for i in range(400)]
@@ -100,7 +101,7 @@ def test_other_settings_or_articles_rank_everything_again() -> None:
 @pytest.mark.parametrize("naming", ["a names b", "b names a"])
 def test_an_explicit_entry_is_re_scored_when_the_other_article_changes(
         naming: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(related, "POSTINGS_CAP", 3)
+    monkeypatch.setattr(ranking, "POSTINGS_CAP", 3)
     # a and b share only "nato", a common term, and are far apart in date: only the
     # explicit link ties a's entry to b's weight for the term.
     signals = [sig("a", 0, terms={"nato": 1}, related=("b",) if naming == "a names b" else ()),

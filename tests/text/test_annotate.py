@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from builder.annotate import glossary_plugin
-from builder.glossary import Matcher
-from builder.model import Term
+from builder.content.model import Term
+from builder.text.annotate import glossary_plugin
+from builder.text.glossary import Matcher
 
 
 def term(slug: str, name: str, *aliases: str, summary: str = "", **options: object) -> Term:
@@ -257,7 +257,7 @@ def test_splitting_one_text_token_makes_the_tokens_of_the_general_split(text: st
                                                                          chosen: list[bool], level: int) -> None:
     from markdown_it.token import Token
 
-    from builder.annotate import _Annotation, _split_run, _split_text
+    from builder.text.annotate import _Annotation, _split_run, _split_text
 
     # Annotations between chosen neighbouring cut points: in order, not overlapping, some adjacent,
     # some at the start or end of the text, as _choose makes them.

@@ -7,16 +7,9 @@ from types import MappingProxyType
 
 import pytest
 
-from builder.glossary import (
-    Match,
-    Matcher,
-    check_glossary,
-    german_sort_key,
-    index_letter,
-    is_sentence_start,
-    summary_from_markdown,
-)
-from builder.model import Term
+from builder.content.model import Term
+from builder.text.collation import german_sort_key, index_letter
+from builder.text.glossary import Match, Matcher, check_glossary, is_sentence_start, summary_from_markdown
 
 
 def term(slug: str, name: str, *aliases: str, line: int = 2, alias_lines: dict[str, int] | None = None,

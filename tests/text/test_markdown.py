@@ -8,8 +8,8 @@ import time
 import html5lib
 import pytest
 
-from builder.config import MarkdownSettings
-from builder.markdown import create_markdown, is_safe_url, render_body, sanitize_html
+from builder.content.config import MarkdownSettings
+from builder.text.markdown import create_markdown, is_safe_url, render_body, sanitize_html
 
 PLAIN = create_markdown(MarkdownSettings())
 WITH_HTML = create_markdown(MarkdownSettings(html=True))

@@ -8,7 +8,7 @@ import html5lib
 import pytest
 from markdown_it import MarkdownIt
 
-from builder.templating import PageIndex, TemplateTag, literal, preprocess
+from builder.text.shortcodes import PageIndex, TemplateTag, literal, preprocess
 
 PAGES = {
     "_posts/2022-01-21-krisentreffen-genf.md": "/artikel/krisentreffen-genf/",

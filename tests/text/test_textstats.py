@@ -1,11 +1,11 @@
-"""Tests for builder.textstats: German word tokens and their frequencies."""
+"""Tests for builder.text.textstats: German word tokens and their frequencies."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builder.textstats import GERMAN_STOP_WORDS, term_frequencies, words
+from builder.text.textstats import GERMAN_STOP_WORDS, term_frequencies, words
 
 
 def test_stop_words_are_removed() -> None:
@@ -98,7 +98,7 @@ def test_word_counts_count_exactly_the_words(text: str) -> None:
     """word_counts() splits distinct tokens instead of the whole text; it must count words() exactly."""
     from collections import Counter
 
-    from builder.textstats import word_counts
+    from builder.text.textstats import word_counts
 
     assert word_counts(text) == Counter(words(text))
 

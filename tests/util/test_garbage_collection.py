@@ -1,4 +1,4 @@
-"""Tests for builder.gcpause and its use around builds."""
+"""Tests for builder.util.garbage_collection and its use around builds."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from builder import pipeline
-from builder.gcpause import collection_paused
+from builder.pipeline import build as pipeline
+from builder.util.garbage_collection import collection_paused
 
 
 def test_the_collector_is_off_inside_and_restored_after() -> None:

@@ -1,4 +1,4 @@
-"""Tests for builder.parallel: chunking and ordered results over worker processes."""
+"""Tests for builder.util.parallel: chunking and ordered results over worker processes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builder.parallel import MAX_CHUNK, MIN_CHUNK, chunks, map_indices
+from builder.util.parallel import MAX_CHUNK, MIN_CHUNK, chunks, map_indices
 
 
 @given(st.integers(0, 20_000), st.integers(1, 8))

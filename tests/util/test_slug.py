@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from builder.slug import slugify
+from builder.util.slug import slugify
 
 
 @pytest.mark.parametrize("text, slug", [

@@ -1,0 +1,12 @@
+"""The pipeline: load → render bodies → link → plan pages → write, with its caches and workers.
+
+`build.build()` runs the stages top to bottom; `incremental` keeps them
+warm in memory for the dev server. The stages: `loading` (every content file
+read and validated on every core), `bodies` (Markdown rendered and annotated,
+kept in `body_packs`), `linking` (what needs every article at once: related,
+backlinks, tags). Caches on disk: `pickle_cache` (a value per file),
+`delta_cache` (a large dict written as base plus changes).
+
+May import: `builder.output`, `builder.related`, `builder.text`, `builder.content`,
+`builder.util`, `builder.errors`.
+"""

@@ -1,0 +1,8 @@
+"""Text in, text out: Markdown, shortcodes, glossary matching and annotation, word statistics, German collation.
+
+In: a Markdown body and the glossary's terms. Out: HTML with annotations and
+what the text contains (terms used, links, words). Knows nothing of pages,
+sites or files.
+
+May import: `builder.content` (settings and model types), `builder.util`, `builder.errors`.
+"""
