@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builder.content.validate import LoadOptions, load_article, load_term, safe_url_path, visible
+from builder.content.fields import safe_url_path, visible
+from builder.content.validate import LoadOptions, load_article, load_term
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OPTIONS = LoadOptions(BERLIN)
@@ -268,7 +269,7 @@ def test_a_url_from_deeply_nested_folders_must_fit() -> None:
     st.characters()), max_size=40))
 def test_the_fast_check_finds_every_invalid_character(text: str) -> None:
     """search() skips the scan when no byte of a suspect character is present; it must agree with the scan."""
-    from builder.content.validate import _INVALID
+    from builder.content.fields import INVALID as _INVALID
 
     scanned = next(_INVALID.finditer(text), None)
     found = _INVALID.search(text)
