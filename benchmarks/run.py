@@ -57,7 +57,7 @@ from corpus import generate  # noqa: E402
 from builder.pipeline.bodies import render_bodies  # noqa: E402
 from builder.pipeline.body_packs import BodyStore  # noqa: E402
 from builder.pipeline.linking import article_signals  # noqa: E402
-from builder.pipeline.loading import load_site, read_body  # noqa: E402
+from builder.pipeline.loading import Visibility, load_site, read_body  # noqa: E402
 from builder.content.config import load_config  # noqa: E402
 from builder.content.model import Term  # noqa: E402
 from builder.errors import Diagnostics  # noqa: E402
@@ -257,10 +257,10 @@ def site_signals(site: Path) -> tuple[list[ArticleSignals], list[Term], list[str
     """A corpus's articles as related-ranking signals, its terms and its article bodies (one build's
     load and body stages, in this process)."""
     config, _ = load_config(site)
-    loaded = load_site(site, config, False, Diagnostics(), cpu_count())
+    loaded = load_site(site, config, Visibility(), Diagnostics(), cpu_count())
     with tempfile.TemporaryDirectory() as scratch:
         store = BodyStore(Path(scratch))
-        infos, _, _ = render_bodies(loaded, store, cpu_count(), False, None)
+        infos = render_bodies(loaded, store, cpu_count(), False, None).articles
         store.close()
     articles = tuple(loaded.articles)
     bodies = [read_body(loaded.paths[a.source], a.source, a.body_line, config.markdown.max_file_size)

@@ -29,9 +29,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
+    def schedule_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--future", action="store_true", help="include articles dated in the future (scheduled)")
+        p.add_argument("--expired", action="store_true", help="include articles past their 'expiry_date'")
+
     def site_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--source", type=Path, default=Path("."), help="the site folder (default: .)")
         p.add_argument("--drafts", action="store_true", help="include articles with 'draft: true'")
+        schedule_args(p)
         p.add_argument("--base-url", help="override 'base_url' from config.yaml")
         p.add_argument("--jobs", type=int, default=0, help="processes to use (default: every core)")
 
@@ -50,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--drafts", action="store_true", help="include drafts")
+    schedule_args(serve)
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
     serve.add_argument("--navigate", action="store_true", help="open tabs follow the article just edited")
 
@@ -106,7 +112,8 @@ class _ProgressBar:
 
 def _options(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(source=args.source, destination=args.destination, drafts=args.drafts,
-                        base_url=args.base_url, jobs=args.jobs, cache=not args.no_cache, strict=args.strict)
+                        base_url=args.base_url, jobs=args.jobs, cache=not args.no_cache, strict=args.strict,
+                        future=args.future, expired=args.expired)
 
 
 def _run_build(args: argparse.Namespace) -> tuple[int, BuildReport]:
@@ -144,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from ..preview.session import run_preview
         return run_preview(args.source, port=args.port, bind=args.bind, drafts=args.drafts,
-                           open_browser=args.open, navigate=args.navigate)
+                           future=args.future, expired=args.expired, open_browser=args.open, navigate=args.navigate)
     if args.command == "check":
         return _check(args)
     if args.command == "publish":

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Diagnostic
+from .site_structure import MenuItem, Section, parse_menus, parse_permalinks, parse_sections
 from .strict_yaml import YamlProblem, load_mapping
 
 CONFIG_FILE = "config.yaml"
@@ -47,6 +48,7 @@ class PathSettings:
     glossary: str = "glossary"         # URL folder of term pages
     tags: str = "tags"                 # URL folder of tag pages
     search: str = "search"             # URL folder of the search page
+    authors: str = "authors"           # URL folder of author pages
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ class SiteConfig:
     glossary: GlossarySettings = field(default_factory=GlossarySettings)
     related: RelatedSettings = field(default_factory=RelatedSettings)
     paths: PathSettings = field(default_factory=PathSettings)
+    sections: tuple[Section, ...] = ()                          # in listing order
+    menus: dict[str, tuple[MenuItem, ...]] = field(default_factory=dict)
+    permalinks: dict[str, str] = field(default_factory=dict)   # section or folder → URL pattern
     publish: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -87,6 +92,7 @@ _SECTIONS: dict[str, type] = {
     "paths": PathSettings,
 }
 _DICT_KEYS = {"publish", "extra"}
+_STRUCTURED = {"sections", "menus", "permalinks"}   # read by builder.content.site_structure
 
 
 def load_config(site: Path, *, base_url: str | None = None) -> tuple[SiteConfig, list[Diagnostic]]:
@@ -130,6 +136,9 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
                 problem(key, f"'{key}' must be a mapping")
                 continue
             values[key] = _section(_SECTIONS[key], key, value, problem)
+        elif key in _STRUCTURED:
+            parse = {"sections": parse_sections, "menus": parse_menus, "permalinks": parse_permalinks}[key]
+            values[key] = parse(value, lines, problem)
         elif key in _DICT_KEYS:
             if not isinstance(value, dict):
                 problem(key, f"'{key}' must be a mapping")

@@ -59,7 +59,7 @@ class Article:
 
     slug: str
     source: str                  # path relative to the site folder, POSIX
-    section: str                 # folder under content/, "" at the top ("articles")
+    folder: str                  # folder under content/, slugified, "" at the top ("articles")
     title: str
     date: datetime               # timezone-aware
     body: str                    # Markdown
@@ -76,6 +76,62 @@ class Article:
     url: str = ""                   # site-relative URL path, "/articles/slug/"
     key_lines: Mapping[str, int] = _mapping()  # front matter key → its line in the source
     extra: Mapping[str, Any] = _mapping()      # unknown keys, for templates
+    section: str = ""               # slug of its section (config `sections:`), "" for none
+    expiry: datetime | None = None  # taken down from this moment on
+    corrections: tuple[Correction, ...] = ()   # oldest first
+    file_date: datetime | None = None          # the date in a Jekyll file name, if any
+
+    @property
+    def modified(self) -> datetime:
+        """When the article last changed for a reader: its newest update or correction, else its date."""
+        newest = max([self.date, *([self.updated] if self.updated else []), *(c.date for c in self.corrections)])
+        return newest
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A published correction: when and what was corrected."""
+
+    date: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """An undated page (Impressum, Datenschutz, a migrated collection's document)."""
+
+    slug: str
+    source: str
+    title: str
+    body: str                    # Markdown ("" once loaded: the body stage reads it again)
+    url: str                     # site path, "/impressum/"
+    body_line: int = 1
+    summary: str = ""            # the meta description
+    updated: datetime | None = None
+    layout: str = "page"         # the template, without ".html"
+    aliases: tuple[str, ...] = ()
+    glossary: bool = True
+    draft: bool = False
+    key_lines: Mapping[str, int] = _mapping()
+    extra: Mapping[str, Any] = _mapping()
+
+
+@dataclass(frozen=True)
+class Author:
+    """An author's profile, read from `content/authors/<slug>.md`; the body is the biography."""
+
+    slug: str
+    source: str
+    name: str
+    body: str
+    url: str                     # site path of the profile page
+    body_line: int = 1
+    role: str = ""
+    image: str = ""
+    links: tuple[str, ...] = ()  # profile URLs elsewhere (JSON-LD sameAs)
+    aliases: tuple[str, ...] = ()  # other spellings of the name that bylines use
+    key_lines: Mapping[str, int] = _mapping()
+    extra: Mapping[str, Any] = _mapping()
 
 
 @dataclass(frozen=True)
@@ -118,7 +174,7 @@ class OutputFile:
 
 
 @dataclass(frozen=True)
-class Page:
+class Pagination:
     """A listing page's slice of a paginated list."""
 
     number: int

@@ -13,6 +13,9 @@ from ..errors import Diagnostic
 
 CONTENT_DIR = "content"
 GLOSSARY_DIR = "glossary"
+AUTHORS_DIR = "authors"
+PAGES_DIR = "pages"
+ARTICLE_DIRS = ("articles", "_posts", "_drafts")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
@@ -22,7 +25,22 @@ class SourceFile:
 
     rel: str          # path relative to the site folder, POSIX: "content/articles/x.md"
     path: Path        # absolute path
-    kind: str         # "article" or "term"
+    kind: str         # "article", "term", "page", "author", or "document" (an article when dated)
+
+
+def kind_of(rel: str) -> str:
+    """What a content file is, by where it lies: glossary/, authors/ and pages/ hold terms, profiles
+    and undated pages; articles/ (and Jekyll's _posts/, _drafts/) articles; any other `_name/`
+    folder is a Jekyll collection of pages; elsewhere a file is an article if it has a date."""
+    parts = rel.split("/")[1:-1]
+    top = parts[0] if parts else ""
+    if top == GLOSSARY_DIR:
+        return "term"
+    if top == AUTHORS_DIR:
+        return "author"
+    if top == PAGES_DIR or (top.startswith("_") and top not in ARTICLE_DIRS):
+        return "page"
+    return "article" if top in ARTICLE_DIRS else "document"
 
 
 def is_ignored_name(name: str) -> bool:
@@ -90,8 +108,7 @@ def discover(site: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
         if is_dir:
             stack.append(open_folder(path, entry_rel))
         elif entry.name.endswith(MARKDOWN_SUFFIXES) and is_file:
-            in_glossary = entry_rel.startswith(f"{CONTENT_DIR}/{GLOSSARY_DIR}/")
-            found.append(SourceFile(entry_rel, path, "term" if in_glossary else "article"))
+            found.append(SourceFile(entry_rel, path, kind_of(entry_rel)))
     return found, problems
 
 

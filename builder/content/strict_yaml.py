@@ -174,7 +174,14 @@ def _unprintable(text: str, position: int) -> tuple[int, int, int]:
 
 
 def _nested_lines(node: yaml.Node, prefix: str, lines: dict[str, int]) -> None:
-    """Record "parent.child" key lines of nested mappings, for config errors."""
+    """Record "parent.child" key lines of nested mappings, and "parent[2]" lines of mappings in
+    lists ("sections[2].slug"), for errors that point at an entry of a list."""
+    if isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            if isinstance(item, yaml.MappingNode):
+                lines[f"{prefix}[{index}]"] = item.start_mark.line + 1
+                _nested_lines(item, f"{prefix}[{index}]", lines)
+        return
     if not isinstance(node, yaml.MappingNode):
         return
     for key_node, value_node in node.value:

@@ -53,8 +53,26 @@ class Urls:
         return "/" if number == 1 else f"/seite/{number}/"
 
     def tag_page(self, name: str, number: int) -> str:
-        base = self.tag(name)
+        return self.numbered(self.tag(name), number)
+
+    def section(self, slug: str) -> str:
+        return f"/{slug}/"
+
+    def authors(self) -> str:
+        return f"/{self.paths.authors}/"
+
+    def author(self, slug: str) -> str:
+        return f"/{self.paths.authors}/{slug}/"
+
+    @staticmethod
+    def numbered(base: str, number: int) -> str:
+        """Page `number` of the listing at `base`: "/politik/" → "/politik/seite/2/"."""
         return base if number == 1 else f"{base}seite/{number}/"
+
+    @staticmethod
+    def feed(base: str) -> str:
+        """The Atom feed of the listing at `base`: "/politik/" → "/politik/feed.xml"."""
+        return f"{base}feed.xml"
 
 
 def output_path(site_path: str) -> str:

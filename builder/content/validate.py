@@ -1,23 +1,29 @@
-"""Turning content files into validated Articles and Terms, with located errors."""
+"""Turning content files into validated Articles, Pages, Authors and Terms, with located errors."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import tzinfo
+import difflib
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 from sys import intern
+from typing import Any
 
 from ..errors import Diagnostic
 from ..util.slug import slugify
-from . import fields, frontmatter
+from . import fields, foreign_formats, frontmatter
+from .config import SiteConfig
 from .dates import parse_date
 from .fields import visible
-from .model import Article, FrozenDict, Term
-from .sources import CONTENT_DIR
+from .model import Article, Author, Correction, FrozenDict, Page, Term
+from .site_structure import expand_permalink
+from .sources import CONTENT_DIR, PAGES_DIR
 
 ARTICLE_KEYS = ("title", "date", "updated", "kicker", "summary", "tags", "authors", "slug",
-                "related", "draft", "aliases", "glossary", "url")
+                "related", "draft", "aliases", "glossary", "url", "section", "expiry_date", "corrections")
 TERM_KEYS = ("term", "aliases", "summary", "slug", "case_sensitive", "inflect")
+PAGE_KEYS = ("title", "summary", "updated", "slug", "url", "aliases", "glossary", "draft", "layout")
+AUTHOR_KEYS = ("name", "role", "image", "links", "aliases", "slug")
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,14 @@ class LoadOptions:
 
     tz: tzinfo
     fold_categories: bool = True
+    sections: frozenset[str] = frozenset()          # the configured section slugs
+    permalinks: tuple[tuple[str, str], ...] = ()    # (section or folder, URL pattern)
+    authors_path: str = "authors"                   # URL folder of author pages
+
+    @classmethod
+    def from_config(cls, config: SiteConfig) -> "LoadOptions":
+        return cls(config.tz, config.fold_categories, frozenset(s.slug for s in config.sections),
+                   tuple(config.permalinks.items()), config.paths.authors)
 
 
 def read_front_matter(rel: str, text: str) -> tuple[frontmatter.FrontMatter | None, list[Diagnostic]]:
@@ -80,35 +94,26 @@ def _front_matter(rel: str, text: str, required: str
     return fm, problems
 
 
-def load_article(rel: str, text: str, options: LoadOptions,
-                 keep_body: bool = True) -> tuple[Article | None, list[Diagnostic]]:
-    """Validate an article's front matter; None when it has errors. Without `keep_body` its body is ""."""
+def load_article(rel: str, text: str, options: LoadOptions, keep_body: bool = True,
+                 undated_is_page: bool = False) -> tuple[Article | Page | None, list[Diagnostic]]:
+    """Validate an article's front matter; None when it has errors. Without `keep_body` its body is "".
+
+    With `undated_is_page` (files outside `content/articles/`), a file without a date,
+    neither in its front matter nor in its name, is an undated page.
+    """
     fm, problems = _front_matter(rel, text, "'title:' and 'date:'")
     if fm is None:
         return None, problems
     data, lines = dict(fm.data), dict(fm.key_lines)
     p = fields.Problems(rel, lines)
-    stem = fields.nfc(PurePosixPath(rel).stem)
-    file_date = None
-    try:
-        from . import foreign_formats
-        data, lines, notes = foreign_formats.normalize_keys(data, lines, fold_categories=options.fold_categories)
-        p.lines = lines
-        for line, message in notes:
-            p.warning(None, message, line=line)
-        file_date, stem = foreign_formats.date_from_filename(stem)
-    except ImportError:
-        pass
+    data, lines = _foreign_keys(p, data, lines, options)
+    file_date, stem = foreign_formats.date_from_filename(fields.nfc(PurePosixPath(rel).stem))
+    if undated_is_page and "date" not in data and file_date is None:
+        return _page(rel, fm, data, p, options, keep_body, problems)
     fields.warn_typos(p, data, ARTICLE_KEYS)
 
     title = fields.text_of(p, data, "title", required=True)
-    if "date" in data:
-        date = fields.date_of(p, data, "date", options.tz)
-    elif file_date is not None:
-        date = parse_date(file_date, options.tz)
-    else:
-        p.error(None, "'date' is required", hint="add e.g. 'date: 2022-01-26T19:50:00+01:00'", line=1)
-        date = None
+    date = _article_date(p, data, file_date, options)
     updated = fields.date_of(p, data, "updated", options.tz) if "updated" in data else None
     slug_source = fields.text_of(p, data, "slug") or stem
     slug = slugify(slug_source)
@@ -116,29 +121,203 @@ def load_article(rel: str, text: str, options: LoadOptions,
         p.error("slug" if "slug" in data else None, f"cannot make a URL slug from '{slug_source}'",
                 hint="set 'slug:' to letters and digits")
     fields.check_slug_length(p, data, slug)
-    section = fields.nfc(str(PurePosixPath(rel).parent.relative_to(CONTENT_DIR)))
+    parts = [part for part in PurePosixPath(rel).parent.relative_to(CONTENT_DIR).parts if part != "."]
     # Folders starting with "_" (Jekyll's _posts, _drafts) group files but are no part of URLs.
-    section = "/".join(slugify(part) for part in section.split("/") if part != "." and not part.startswith("_"))
-    url = fields.url_of(p, data, "url") if "url" in data else f"/{section}/{slug}/" if section else f"/{slug}/"
-    if len(url.encode()) > fields.MAX_URL:  # folders nested deep enough make a path no file system takes
-        p.error(None, f"the page's URL would be {len(url.encode()):,} bytes long, at most {fields.MAX_URL:,} fit",
-                hint="move the file to a shallower folder or set 'url:'")
+    folder = "/".join(slugify(fields.nfc(part)) for part in parts if not part.startswith("_"))
+    section = _section(p, data, parts, options)
+    url, aliases = _article_url(p, data, options, parts, folder, section, slug, title, stem, date)
     # Strings many articles share are interned: results come back from worker processes in
     # pickled chunks, which send each string object once, so the parent keeps fewer copies.
     article = Article(
-        slug=slug, source=rel, section=intern(section), title=title or "", date=date,  # type: ignore[arg-type]
+        slug=slug, source=rel, folder=intern(folder), title=title or "", date=date,  # type: ignore[arg-type]
         body=fm.body if keep_body else "", body_line=fm.body_line, updated=updated,
         kicker=fields.text_of(p, data, "kicker"), summary=fields.text_of(p, data, "summary"),
-        tags=tuple(map(intern, fields.tags_of(p, data))), authors=tuple(map(intern, fields.strings_of(p, data, "authors"))),
+        tags=tuple(map(intern, fields.tags_of(p, data))),
+        authors=tuple(map(intern, fields.strings_of(p, data, "authors"))),
         related=tuple(slugify(s) for s in fields.strings_of(p, data, "related")),
-        draft=fields.bool_of(p, data, "draft", False), aliases=fields.urls_of(p, data, "aliases"),
+        draft=fields.bool_of(p, data, "draft", False), aliases=aliases,
         glossary=fields.bool_of(p, data, "glossary", True), url=url,
         key_lines=FrozenDict({intern(key): line for key, line in lines.items()}),
         extra=fields.frozen({k: v for k, v in data.items() if k not in ARTICLE_KEYS}),
+        section=intern(section),
+        expiry=fields.date_of(p, data, "expiry_date", options.tz) if "expiry_date" in data else None,
+        corrections=_corrections(p, data, options),
+        file_date=parse_date(file_date, options.tz) if file_date is not None else None,
     )
     if any(d.severity == "error" for d in p.items):
         return None, problems + p.items
     return article, problems + p.items
+
+
+def _foreign_keys(p: fields.Problems, data: dict[str, Any], lines: dict[str, int],
+                  options: LoadOptions) -> tuple[dict[str, Any], dict[str, int]]:
+    """Jekyll's and Hugo's key names mapped onto ours, with a warning for each that needs one."""
+    data, lines, notes = foreign_formats.normalize_keys(data, lines, fold_categories=options.fold_categories)
+    p.lines = lines
+    for line, message in notes:
+        p.warning(None, message, line=line)
+    return data, lines
+
+
+def _article_date(p: fields.Problems, data: dict[str, Any], file_date: Any, options: LoadOptions) -> Any:
+    """The front matter's date; the file name's when there is none, or when Jekyll would have
+    tolerated what the front matter says ("2023-01-29 18:30:22 2023 -0800")."""
+    if "date" not in data:
+        if file_date is not None:
+            return parse_date(file_date, options.tz)
+        p.error(None, "'date' is required", hint="add e.g. 'date: 2022-01-26T19:50:00+01:00'", line=1)
+        return None
+    if file_date is not None:
+        try:
+            return parse_date(data["date"], options.tz)
+        except ValueError as exc:
+            p.warning("date", f"'date' {exc}; the date in the file name ({file_date.isoformat()}) is used",
+                      hint="write e.g. 2022-01-26T19:50:00+01:00")
+            return parse_date(file_date, options.tz)
+    return fields.date_of(p, data, "date", options.tz)
+
+
+def _section(p: fields.Problems, data: dict[str, Any], parts: list[str], options: LoadOptions) -> str:
+    """The article's section: its `section:` key, else its folder (the one under content/articles/,
+    or the first under content/ as in Hugo) when that folder is a configured section."""
+    if "section" in data:
+        name = fields.text_of(p, data, "section")
+        slug = slugify(name)
+        if slug not in options.sections:
+            _unknown_section(p, "section", name, options)
+            return ""
+        return slug
+    if not options.sections or not parts:
+        return ""
+    in_articles = parts[0] == "articles"
+    candidate = parts[1] if in_articles and len(parts) > 1 else parts[0]
+    slug = slugify(fields.nfc(candidate))
+    if slug in options.sections:
+        return slug
+    if in_articles and len(parts) > 1:
+        _unknown_section(p, None, candidate, options, folder=True)
+    return ""
+
+
+def _unknown_section(p: fields.Problems, key: str | None, name: str, options: LoadOptions,
+                     folder: bool = False) -> None:
+    close = difflib.get_close_matches(slugify(name), sorted(options.sections), n=1, cutoff=0.6)
+    what = f"the folder 'content/articles/{name}/'" if folder else f"section '{name}'"
+    hint = (f"did you mean '{close[0]}'?" if close else
+            "add it to 'sections:' in config.yaml" + (f" (known: {', '.join(sorted(options.sections))})"
+                                                       if options.sections else ""))
+    p.error(key, f"{what} is not a section listed in config.yaml", hint=hint, line=None if key else 1)
+
+
+def _article_url(p: fields.Problems, data: dict[str, Any], options: LoadOptions, parts: list[str],
+                 folder: str, section: str, slug: str, title: str | None, stem: str,
+                 date: Any) -> tuple[str, tuple[str, ...]]:
+    """The article's URL and its aliases: `url:` wins, then a `permalinks:` pattern for its section
+    or folder, then /<folder>/<slug>/. An article moved into a section folder keeps its old URL
+    /articles/<slug>/ as an alias, so that moving it never breaks a link."""
+    default = f"/{folder}/{slug}/" if folder else f"/{slug}/"
+    if "url" in data:
+        url = fields.url_of(p, data, "url")
+        aliases = list(fields.urls_of(p, data, "aliases"))
+    else:
+        aliases = list(fields.urls_of(p, data, "aliases"))
+        patterns = dict(options.permalinks)
+        pattern = next((patterns[k] for k in (section, parts[0] if parts else "", "*") if k in patterns), None)
+        url = default
+        if pattern is not None and date is not None:
+            values = permalink_values(date, slug, title or "", stem, section or (parts[0] if parts else ""), folder)
+            url = fields.safe_url_path(expand_permalink(pattern, values)) or ""
+            if not url or url == "/":
+                p.error(None, f"the permalink pattern '{pattern}' gives no usable URL for this article", line=1)
+                url = default
+        for old in (default, f"/articles/{slug}/" if parts and parts[0] == "articles" else ""):
+            if old and old != url and old not in aliases:
+                aliases.append(old)
+    if len(url.encode()) > fields.MAX_URL:  # folders nested deep enough make a path no file system takes
+        p.error(None, f"the page's URL would be {len(url.encode()):,} bytes long, at most {fields.MAX_URL:,} fit",
+                hint="move the file to a shallower folder or set 'url:'")
+    return url, tuple(aliases)
+
+
+def permalink_values(date: datetime, slug: str, title: str, stem: str, section: str, folder: str) -> dict[str, str]:
+    """What each `permalinks:` placeholder stands for, for one article."""
+    return {
+        "year": f"{date.year:04}", "month": f"{date.month:02}", "day": f"{date.day:02}",
+        "i_month": str(date.month), "i_day": str(date.day), "short_year": f"{date.year % 100:02}",
+        "hour": f"{date.hour:02}", "minute": f"{date.minute:02}", "second": f"{date.second:02}",
+        "y_day": f"{date.timetuple().tm_yday:03}",
+        "slug": slug, "title": slugify(title) or slug, "filename": stem, "slugorfilename": slug or stem,
+        "section": section, "folder": folder, "categories": "", "output_ext": ".html",
+    }
+
+
+def _corrections(p: fields.Problems, data: dict[str, Any], options: LoadOptions) -> tuple[Correction, ...]:
+    """`corrections:` as a list of {date, text}, oldest first."""
+    value = data.get("corrections")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        p.error("corrections", "'corrections' must be a list of entries with 'date' and 'text'",
+                hint="write '- {date: 2022-01-27, text: \"…\"}'")
+        return ()
+    found: list[Correction] = []
+    for index, item in enumerate(value):
+        key = f"corrections[{index}]"
+        line = p.lines.get(key, p.lines.get("corrections"))
+        if not isinstance(item, dict) or set(item) - {"date", "text"} or "date" not in item or "text" not in item:
+            p.error(None, f"correction {index + 1} must have exactly 'date' and 'text'", line=line,
+                    hint="write '- {date: 2022-01-27, text: \"…\"}'")
+            continue
+        sub = fields.Problems(p.rel, {k[len(key) + 1:]: v for k, v in p.lines.items() if k.startswith(key + ".")})
+        date = fields.date_of(sub, item, "date", options.tz)
+        text = fields.text_of(sub, item, "text", required=True)
+        for problem in sub.items:
+            p.items.append(problem if problem.line != 1 else replace(problem, line=line))
+        if date is not None and text:
+            found.append(Correction(date, text))
+    return tuple(sorted(found, key=lambda c: c.date))
+
+
+def load_page(rel: str, text: str, options: LoadOptions,
+              keep_body: bool = True) -> tuple[Page | None, list[Diagnostic]]:
+    """Validate an undated page (`content/pages/`, a Jekyll collection); None when it has errors."""
+    fm, problems = _front_matter(rel, text, "'title:'")
+    if fm is None:
+        return None, problems
+    p = fields.Problems(rel, dict(fm.key_lines))
+    data, _ = _foreign_keys(p, dict(fm.data), dict(fm.key_lines), options)
+    return _page(rel, fm, data, p, options, keep_body, problems)
+
+
+def _page(rel: str, fm: frontmatter.FrontMatter, data: dict[str, Any], p: fields.Problems, options: LoadOptions,
+          keep_body: bool, problems: list[Diagnostic]) -> tuple[Page | None, list[Diagnostic]]:
+    """An undated page: `content/pages/impressum.md` → /impressum/, nested folders nest."""
+    fields.warn_typos(p, data, PAGE_KEYS)
+    title = fields.text_of(p, data, "title", required=True)
+    path = PurePosixPath(rel)
+    slug_source = fields.text_of(p, data, "slug") or fields.nfc(path.stem)
+    slug = slugify(slug_source)
+    if not slug:
+        p.error("slug" if "slug" in data else None, f"cannot make a URL slug from '{slug_source}'")
+    fields.check_slug_length(p, data, slug)
+    parts = [part for part in path.parent.relative_to(CONTENT_DIR).parts if part != "."]
+    if parts and parts[0] in (PAGES_DIR,):
+        parts = parts[1:]
+    # A Jekyll collection (content/_docs/) keeps its name in the URL, without the underscore.
+    folder = "/".join(slugify(fields.nfc(part.lstrip("_"))) for part in parts)
+    default = f"/{folder}/{slug}/" if folder else f"/{slug}/"
+    page = Page(
+        slug=slug, source=rel, title=title or "", body=fm.body if keep_body else "",
+        url=fields.url_of(p, data, "url") if "url" in data else default, body_line=fm.body_line,
+        summary=fields.text_of(p, data, "summary"),
+        updated=fields.date_of(p, data, "updated", options.tz) if "updated" in data else None,
+        layout=str(data.get("layout") or ""), aliases=fields.urls_of(p, data, "aliases"),
+        glossary=fields.bool_of(p, data, "glossary", True), draft=fields.bool_of(p, data, "draft", False),
+        key_lines=FrozenDict(p.lines), extra=fields.frozen({k: v for k, v in data.items() if k not in PAGE_KEYS}),
+    )
+    if any(d.severity == "error" for d in p.items):
+        return None, problems + p.items
+    return page, problems + p.items
 
 
 def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, list[Diagnostic]]:
@@ -168,3 +347,32 @@ def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, l
     if any(d.severity == "error" for d in p.items):
         return None, problems + p.items
     return term, problems + p.items
+
+
+def load_author(rel: str, text: str, options: LoadOptions,
+                keep_body: bool = True) -> tuple[Author | None, list[Diagnostic]]:
+    """Validate an author's profile (`content/authors/<slug>.md`); the body is the biography."""
+    fm, problems = _front_matter(rel, text, "'name:'")
+    if fm is None:
+        return None, problems
+    data, lines = fm.data, fm.key_lines
+    p = fields.Problems(rel, dict(lines))
+    fields.warn_typos(p, data, AUTHOR_KEYS)
+    name = fields.text_of(p, data, "name", required=True)
+    slug = slugify(fields.text_of(p, data, "slug") or fields.nfc(PurePosixPath(rel).stem))
+    if not slug:
+        p.error("slug" if "slug" in data else None, "cannot make a URL slug for this author")
+    fields.check_slug_length(p, data, slug)
+    links = fields.strings_of(p, data, "links")
+    for link in links:
+        if not link.startswith(("https://", "http://")):
+            p.error("links", f"'links' must hold full http(s) URLs of profiles, got \"{link}\"")
+    author = Author(
+        slug=slug, source=rel, name=name, body=fm.body if keep_body else "", url=f"/{options.authors_path}/{slug}/",
+        body_line=fm.body_line, role=fields.text_of(p, data, "role"), image=fields.text_of(p, data, "image"),
+        links=links, aliases=fields.strings_of(p, data, "aliases"), key_lines=FrozenDict(lines),
+        extra=fields.frozen({k: v for k, v in data.items() if k not in AUTHOR_KEYS}),
+    )
+    if any(d.severity == "error" for d in p.items):
+        return None, problems + p.items
+    return author, problems + p.items

@@ -11,23 +11,26 @@ from ..content.model import Article
 
 
 def atom_feed(articles: Sequence[Article], bodies: Sequence[str], config: SiteConfig,
-              abs_url: "callable") -> str:  # type: ignore[valid-type]
-    """An Atom 1.0 feed of the newest articles (already sorted and cut to size)."""
+              abs_url: "callable", *, home: str = "/", title: str | None = None,  # type: ignore[valid-type]
+              subtitle: str | None = None) -> str:
+    """An Atom 1.0 feed of the newest articles (already sorted and cut to size) of the listing at
+    `home` (the site's front page, a section, an author); the feed lives at `<home>feed.xml`."""
     # Imported here: xml.sax.saxutils pulls in urllib.request, 12 ms of every command's start.
     from xml.sax.saxutils import escape, quoteattr
-    feed_url = abs_url("/feed.xml")
-    updated = max((a.updated or a.date for a in articles), default=None)
+    feed_url = abs_url(f"{home}feed.xml")
+    updated = max((a.modified for a in articles), default=None)
+    subtitle = config.description if subtitle is None else subtitle
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
-        f"  <title>{escape(config.title)}</title>",
+        f"  <title>{escape(title or config.title)}</title>",
     ]
-    if config.description:
-        lines.append(f"  <subtitle>{escape(config.description)}</subtitle>")
+    if subtitle:
+        lines.append(f"  <subtitle>{escape(subtitle)}</subtitle>")
     lines += [
-        f"  <id>{escape(abs_url('/'))}</id>",
+        f"  <id>{escape(abs_url(home))}</id>",
         f'  <link rel="self" type="application/atom+xml" href={quoteattr(feed_url)}/>',
-        f'  <link rel="alternate" type="text/html" href={quoteattr(abs_url("/"))}/>',
+        f'  <link rel="alternate" type="text/html" href={quoteattr(abs_url(home))}/>',
         f"  <updated>{iso(updated) if updated else '1970-01-01T00:00:00+00:00'}</updated>",
     ]
     if config.author:
@@ -40,7 +43,7 @@ def atom_feed(articles: Sequence[Article], bodies: Sequence[str], config: SiteCo
             f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
             f"    <id>{escape(url)}</id>",
             f"    <published>{iso(article.date)}</published>",
-            f"    <updated>{iso(article.updated or article.date)}</updated>",
+            f"    <updated>{iso(article.modified)}</updated>",
         ]
         for name in article.authors or ((config.author,) if config.author else ()):
             lines.append(f"    <author><name>{escape(name)}</name></author>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -94,6 +94,10 @@ class Renderer:
             glossary_url=urls.glossary(),
             tags_url=urls.tags(),
             search_url=urls.search(),
+            authors_url=urls.authors(),
+            section_url=urls.section,
+            feed_url=urls.feed,
+            menus={},
         )
         locale = config.locale
         self.env.filters.update(
@@ -101,6 +105,10 @@ class Renderer:
             de_day=lambda value: german_day(value, locale),
             iso=iso,
         )
+
+    def has_template(self, name: str) -> bool:
+        """Whether the theme (or the site's own layouts) has this template."""
+        return any((folder / name).is_file() for folder in self.folders)
 
     def render(self, template: str, **context: Any) -> str:
         """Render one template; failures become a TemplateProblem naming template and line."""
@@ -137,14 +145,19 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     return found
 
 
-def news_article_ld(article: Any, urls: Urls, config: SiteConfig) -> dict[str, Any]:
-    """JSON-LD for a NewsArticle (rendered with |tojson, so it is escaped for <script>)."""
+def news_article_ld(article: Any, urls: Urls, config: SiteConfig, section: Any = None,
+                    byline: Sequence[tuple[str, Any]] = ()) -> dict[str, Any]:
+    """JSON-LD for a NewsArticle (rendered with |tojson, so it is escaped for <script>).
+
+    `byline` pairs each author's name with their profile (or None): a profile gives
+    the Person a `url` and `sameAs`, as Google's Article documentation asks.
+    """
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,
         "datePublished": iso(article.date),
-        "dateModified": iso(article.updated or article.date),
+        "dateModified": iso(article.modified),
         "mainEntityOfPage": urls.abs_url(article.url),
         "inLanguage": config.language,
         "publisher": {"@type": "Organization", "name": config.title},
@@ -152,10 +165,30 @@ def news_article_ld(article: Any, urls: Urls, config: SiteConfig) -> dict[str, A
     if article.summary:
         data["description"] = article.summary
     if article.authors:
-        data["author"] = [{"@type": "Person", "name": name} for name in article.authors]
+        people = []
+        for name, profile in byline or [(name, None) for name in article.authors]:
+            person: dict[str, Any] = {"@type": "Person", "name": profile.name if profile else name}
+            if profile is not None:
+                person["url"] = urls.abs_url(profile.url)
+                if profile.links:
+                    person["sameAs"] = list(profile.links)
+            people.append(person)
+        data["author"] = people
     if article.tags:
         data["keywords"] = list(article.tags)
+    if section is not None:
+        data["articleSection"] = section.title
+    if article.corrections:
+        data["correction"] = [{"@type": "CorrectionComment", "datePublished": iso(c.date), "text": c.text}
+                              for c in article.corrections]
     return data
+
+
+def breadcrumb_ld(crumbs: Sequence[tuple[str, str]], urls: Urls) -> dict[str, Any]:
+    """JSON-LD BreadcrumbList for (name, site path) pairs from the front page down."""
+    return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
+        {"@type": "ListItem", "position": n, "name": name, "item": urls.abs_url(path)}
+        for n, (name, path) in enumerate(crumbs, 1)]}
 
 
 def markup(html: str) -> Markup:

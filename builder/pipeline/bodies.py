@@ -110,7 +110,24 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
 
 # The body stage ------------------------------------------------------------------------------
 
-BodyItem = tuple[str, str, int, bool, "str | None", str]   # (key, source, body line, glossary, exclude, slug)
+# (key, source, body line, glossary, excluded term, slug, kind: article, term, page or author)
+BodyItem = tuple[str, str, int, bool, "str | None", str, str]
+
+
+@dataclass(frozen=True)
+class RenderedBodies:
+    """The body stage's result: each body's info, by article, term and author slug, and by page source."""
+
+    articles: dict[str, BodyInfo]
+    terms: dict[str, BodyInfo]
+    pages: dict[str, BodyInfo]
+    authors: dict[str, BodyInfo]
+    problems: list[Diagnostic]
+
+    def keys(self) -> set[str]:
+        """Every body key in use, for the store to keep."""
+        return {info.key for infos in (self.articles, self.terms, self.pages, self.authors)
+                for info in infos.values()}
 
 
 @dataclass(frozen=True)
@@ -148,9 +165,9 @@ def url_under_base(config: SiteConfig, path: str) -> str:
 
 def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Location | None]:
     """Worker: read and render one body, store its HTML, return its info and where the HTML is."""
-    key, source, body_line, glossary, exclude, _ = job.items[index]
+    key, source, body_line, glossary, exclude, _, kind = job.items[index]
     config = job.config
-    raw = (job.term_bodies[source] if exclude is not None
+    raw = (job.term_bodies[source] if kind == "term"
            else read_body(job.paths[source], source, body_line, config.markdown.max_file_size))
 
     def resolve_tag(target: str) -> str | None:
@@ -167,15 +184,14 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
 
     html, info = render(job.md, key, text, resolve_link=resolve, url_for=lambda p: url_under_base(config, p),
                         glossary=glossary, exclude=exclude, source=source, body_line=body_line, notes=notes,
-                        terms=job.terms, count_words=exclude is None)  # a term body excludes its own term
+                        terms=job.terms, count_words=kind == "article")  # a term body excludes its own term
     location = append_html(job.store_folder, html) if job.store_folder is not None else None
     return info, html if job.keep_html or job.store_folder is None else None, location
 
 
 def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
-                  progress: Callable[[str, int, int], None] | None
-                  ) -> tuple[dict[str, BodyInfo], dict[str, BodyInfo], list[Diagnostic]]:
-    """Render every article and term body that the store does not hold yet.
+                  progress: Callable[[str, int, int], None] | None) -> RenderedBodies:
+    """Render every article, term, page and author body that the store does not hold yet.
 
     A body's key covers the builder version and settings, where glossary terms
     match, every page's URL (links resolve to them) and the file's text; a
@@ -186,13 +202,19 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
     by_slug = {t.slug: t for t in terms}
     url_of_source = {a.source: a.url for a in loaded.articles}
     url_of_source.update({t.source: f"/{config.paths.glossary}/{t.slug}/" for t in terms})
+    url_of_source.update({p.source: p.url for p in loaded.pages})
+    url_of_source.update({a.source: a.url for a in loaded.authors})
     links_digest = hashlib.sha256(repr(sorted(url_of_source.items())).encode()).hexdigest()
     key = body_keys(repr(config), matching_digest(terms, config), links_digest)
     items: list[BodyItem] = [
         (key(a.source, loaded.digests[a.source], str(a.glossary)), a.source, a.body_line,
-         a.glossary, None, a.slug) for a in loaded.articles]
+         a.glossary, None, a.slug, "article") for a in loaded.articles]
     items += [(key(t.source, loaded.digests[t.source], "term"), t.source, t.body_line, True, t.slug,
-               t.slug) for t in terms]
+               t.slug, "term") for t in terms]
+    items += [(key(p.source, loaded.digests[p.source], f"page {p.glossary}"), p.source, p.body_line, p.glossary,
+               None, p.source, "page") for p in loaded.pages]
+    items += [(key(a.source, loaded.digests[a.source], "author"), a.source, a.body_line, True, None,
+               a.slug, "author") for a in loaded.authors]
     missing = tuple(item for item in items if not store.has(item[0])
                     or store.infos[item[0]].tooltips != tooltip_digest(store.infos[item[0]].terms, by_slug))
     if missing:
@@ -205,7 +227,8 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
         close_writer()  # the parent may have appended when working without worker processes
         for info, html, location in done:
             store.remember(info, html, location)
-    article_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is None}
-    term_infos = {slug: store.infos[key] for key, _, _, _, exclude, slug in items if exclude is not None}
-    problems = [note for infos in (article_infos, term_infos) for info in infos.values() for note in info.notes]
-    return article_infos, term_infos, problems
+    by_kind: dict[str, dict[str, BodyInfo]] = {"article": {}, "term": {}, "page": {}, "author": {}}
+    for item_key, _, _, _, _, name, kind in items:
+        by_kind[kind][name] = store.infos[item_key]
+    problems = [note for infos in by_kind.values() for info in infos.values() for note in info.notes]
+    return RenderedBodies(by_kind["article"], by_kind["term"], by_kind["page"], by_kind["author"], problems)

@@ -11,16 +11,22 @@ import hashlib
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
 from .. import __version__
+from ..content.bylines import AuthorIndex
 from ..content.config import SiteConfig, load_config
+from ..content.model import Article
+from ..content.site_structure import resolve_menus
+from ..content.urls import Urls
 from ..content.sources import is_ignored_name
 from ..content.validate import LoadOptions
 from ..errors import Diagnostic, Diagnostics
 from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
-from ..output.page_plan import LinkedSite, PageSpec, card_digest, plan_pages
+from ..output.page_plan import plan_pages
+from ..output.specs import LinkedSite, PageSpec, card_digest
 from ..output.templates import Renderer, TemplateProblem, template_folders, theme_digest
 from ..output.write import (
     OutputError,
@@ -33,8 +39,8 @@ from ..output.write import (
 from ..util.garbage_collection import collection_paused
 from ..util.parallel import cpu_count, map_indices
 from .bodies import BodyStore, render_bodies
-from .linking import RelatedCache, link_site
-from .loading import LoadCache, load_site
+from .linking import RelatedCache, group_by_author, group_by_section, link_site
+from .loading import LoadCache, Visibility, load_site
 
 CACHE_DIR = ".builder-cache"
 # A build that changes at most this many files, or this share of them, patches the destination in
@@ -55,6 +61,13 @@ class BuildOptions:
     jobs: int = 0                       # 0: every core
     cache: bool = True                  # the persistent cache in <source>/.builder-cache
     strict: bool = False                # warnings count as errors
+    future: bool = False                # build articles dated in the future (scheduled)
+    expired: bool = False               # build articles past their expiry_date
+    now: datetime | None = None         # the moment that decides both; None: the build's start
+
+    @property
+    def visibility(self) -> Visibility:
+        return Visibility(self.drafts, self.future, self.expired, self.now)
 
     @property
     def output(self) -> Path:
@@ -74,10 +87,16 @@ class BuildReport:
     rendered: int = 0
     seconds: float = 0.0
     sources: Mapping[str, str] = field(default_factory=dict)   # output path → content file
+    scheduled: int = 0                  # articles dated in the future, left out
+    next_due: datetime | None = None    # when the first of them is due
 
     def summary(self) -> str:
-        return (f"Built {self.pages} pages: {self.articles} articles, {self.terms} terms, "
-                f"{self.tags} tags in {self.seconds:.1f} s")
+        built = (f"Built {self.pages} pages: {self.articles} articles, {self.terms} terms, "
+                 f"{self.tags} tags in {self.seconds:.1f} s")
+        if self.scheduled and self.next_due is not None:
+            built += (f"\n{self.scheduled} scheduled article{'s' if self.scheduled > 1 else ''} left out; "
+                      f"the next is due {self.next_due.isoformat()} (rebuild then)")
+        return built
 
 
 def settings_digest(source: Path, config: SiteConfig) -> str:
@@ -119,6 +138,7 @@ class Prepared:
     site: LinkedSite | None = None
     specs: list[PageSpec] = field(default_factory=list)
     renderer: Renderer | None = None
+    scheduled: tuple[Article, ...] = ()     # left out until due, soonest first
 
 
 @dataclass
@@ -136,7 +156,7 @@ class Caches:
         return cls(
             bodies=BodyStore(folder),
             load=lambda config: LoadCache(folder / "load.pickle" if folder else None,
-                                          LoadOptions(config.tz, config.fold_categories),
+                                          LoadOptions.from_config(config),
                                           config.markdown.max_file_size),
             related=RelatedCache(folder / "related.pickle" if folder else None),
         )
@@ -152,30 +172,38 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
         return Prepared(problems)
     jobs = options.jobs or cpu_count()
     load_cache = caches.load(config)
-    loaded = load_site(options.source, config, options.drafts, problems, jobs, load_cache)
-    settings = settings_digest(options.source, config)
+    loaded = load_site(options.source, config, options.visibility, problems, jobs, load_cache)
     store = caches.bodies
-    infos, term_infos, found = render_bodies(loaded, store, jobs, keep_html, progress)
+    bodies = render_bodies(loaded, store, jobs, keep_html, progress)
+    problems.extend(bodies.problems)
+    authors = AuthorIndex(loaded.authors)
+    menus, found = resolve_menus(config, loaded.pages, loaded.authors, Urls(config))
     problems.extend(found)
     if problems.errors or (options.strict and problems.warnings):
-        return Prepared(problems, loaded.digests, load_cache)
+        return Prepared(problems, loaded.digests, load_cache, scheduled=tuple(loaded.scheduled))
+    # The menus are on every page, like the configuration: a change of theirs changes every page.
+    settings = hashlib.sha256((settings_digest(options.source, config) + repr(menus)).encode()).hexdigest()
     articles = tuple(loaded.articles)
     slug_of_path = {a.url: a.slug for a in articles}
-    links = link_site(articles, infos, tuple(loaded.terms), config, slug_of_path, caches.related, jobs)
+    links = link_site(articles, bodies.articles, tuple(loaded.terms), config, slug_of_path, caches.related, jobs)
     renderer = caches.renderers.get(settings)
     if renderer is None:
         caches.renderers.clear()
         renderer = caches.renderers[settings] = Renderer(options.source, config)
+    renderer.env.globals["menus"] = menus
     site = LinkedSite(
         config=config, articles=articles, article_by_slug={a.slug: a for a in articles},
         terms=tuple(loaded.terms), term_by_slug={t.slug: t for t in loaded.terms},
-        infos=infos, term_infos=term_infos, links=links, digests=loaded.digests,
+        infos=bodies.articles, term_infos=bodies.terms, links=links, digests=loaded.digests,
         settings_digest=settings, static_files=static_files(options.source),
-        cards={a.slug: card_digest(a) for a in articles},
+        cards={a.slug: card_digest(a, authors) for a in articles},
+        pages=tuple(loaded.pages), page_infos=bodies.pages, authors=authors, author_infos=bodies.authors,
+        section_articles=group_by_section(articles), author_articles=group_by_author(articles, authors),
+        menus=menus,
     )
     specs = plan_pages(site, renderer, store)
     _check_collisions(specs, problems)
-    return Prepared(problems, loaded.digests, load_cache, site, specs, renderer)
+    return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled))
 
 
 def _check_collisions(specs: list[PageSpec], problems: Diagnostics) -> None:
@@ -367,7 +395,7 @@ def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepar
     """Keep what this build learnt for the next one (only what changed is written)."""
     if not options.cache:
         return
-    caches.bodies.save({info.key for info in (*site.infos.values(), *site.term_infos.values())})
+    caches.bodies.save(site.body_keys())
     caches.related.save()
     if prepared.load_cache is not None:
         prepared.load_cache.save()
@@ -377,7 +405,8 @@ def _report(prepared: Prepared, site: LinkedSite, problems: Diagnostics, rendere
             started: float) -> BuildReport:
     return BuildReport(True, tuple(problems.items), len(site.articles), len(site.terms), len(site.links.tags),
                        sum(1 for s in prepared.specs if s.path.endswith(".html")), rendered,
-                       time.perf_counter() - started, {s.path: s.source for s in prepared.specs if s.source})
+                       time.perf_counter() - started, {s.path: s.source for s in prepared.specs if s.source},
+                       len(prepared.scheduled), prepared.scheduled[0].date if prepared.scheduled else None)
 
 
 def _index_for_search(folder: Path, language: str, problems: Diagnostics) -> None:

@@ -17,7 +17,7 @@ from ..content.config import SiteConfig
 from ..content.sources import is_ignored_name
 from ..content.validate import LoadOptions
 from ..errors import Diagnostic
-from ..output.page_plan import LinkedSite
+from ..output.specs import LinkedSite
 from ..util.garbage_collection import collection_paused
 from .body_packs import BodyStore
 from .linking import RelatedCache
@@ -43,8 +43,9 @@ class IncrementalBuilder:
     """The pipeline kept warm in memory: each build() redoes only what changed inputs need."""
 
     def __init__(self, source: Path, *, drafts: bool = False, base_url: str | None = None,
-                 jobs: int = 0) -> None:
-        self.options = BuildOptions(source=source, drafts=drafts, base_url=base_url, jobs=jobs, cache=False)
+                 jobs: int = 0, future: bool = False, expired: bool = False) -> None:
+        self.options = BuildOptions(source=source, drafts=drafts, base_url=base_url, jobs=jobs, cache=False,
+                                    future=future, expired=expired)
         self.store = BodyStore(None)
         self.caches = Caches(self.store, self._load_cache, RelatedCache(None))
         self.load_cache: LoadCache | None = None
@@ -56,7 +57,7 @@ class IncrementalBuilder:
 
     def _load_cache(self, config: SiteConfig) -> LoadCache:
         """The same in-memory load cache while the settings that loading depends on stay the same."""
-        fresh = LoadCache(None, LoadOptions(config.tz, config.fold_categories), config.markdown.max_file_size)
+        fresh = LoadCache(None, LoadOptions.from_config(config), config.markdown.max_file_size)
         if self.load_cache is None or self.load_cache.key != fresh.key:
             self.load_cache = fresh
         return self.load_cache
@@ -105,7 +106,7 @@ class IncrementalBuilder:
         changed = frozenset(path for path in set(files) | set(self.files)
                             if files.get(path) != self.files.get(path))
         self.files, self.fingerprints = files, fingerprints
-        self.store.save({info.key for info in (*site.infos.values(), *site.term_infos.values())})
+        self.store.save(site.body_keys())
         self.url_of_source = {a.source: a.url for a in site.articles}
         self.url_of_source.update({t.source: f"/{site.config.paths.glossary}/{t.slug}/" for t in site.terms})
         self.base_path = site.config.base_path

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..content.bylines import AuthorIndex
 from ..content.config import SiteConfig
 from ..content.model import Article, BodyInfo, Links, RelatedEntry, TagInfo, Term
 from ..related.backlinks import backlinks
@@ -127,3 +128,21 @@ def _related_terms(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo])
     return {slug: tuple(s for _, s in heapq.nsmallest(RELATED_TERMS + 1, [(-n, other) for other, n in counts.items()])
                         if s != slug)[:RELATED_TERMS]
             for slug, counts in together.items()}
+
+
+def group_by_section(articles: tuple[Article, ...]) -> dict[str, tuple[str, ...]]:
+    """Section slug → its articles' slugs, newest first (as `articles` are)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for article in articles:
+        if article.section:
+            groups[article.section].append(article.slug)
+    return {slug: tuple(found) for slug, found in groups.items()}
+
+
+def group_by_author(articles: tuple[Article, ...], authors: AuthorIndex) -> dict[str, tuple[str, ...]]:
+    """Author profile slug → the slugs of the articles whose byline names them, newest first."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for article in articles:
+        for profile in dict.fromkeys(p for p in map(authors.profile, article.authors) if p is not None):
+            groups[profile.slug].append(article.slug)
+    return {slug: tuple(found) for slug, found in groups.items()}

@@ -12,14 +12,23 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
 from .. import __version__
+from ..content.bylines import AuthorIndex, check_bylines
 from ..content.config import SiteConfig
-from ..content.model import Article, Term
+from ..content.model import Article, Author, Page, Term
 from ..content.sources import SourceFile, discover, read_text
-from ..content.validate import LoadOptions, load_article, load_term, replace_invalid_characters
+from ..content.validate import (
+    LoadOptions,
+    load_article,
+    load_author,
+    load_page,
+    load_term,
+    replace_invalid_characters,
+)
 from ..errors import Diagnostic, Diagnostics
 from ..related.backlinks import validate_related
 from ..text.collation import german_sort_key
@@ -27,8 +36,8 @@ from ..text.glossary import check_glossary, summary_from_markdown
 from ..util.parallel import map_indices
 from .delta_cache import EntryFile
 
-# (kind, article or term or None, diagnostics, digest of the file's text or None)
-LoadResult = tuple[str, "Article | Term | None", tuple[Diagnostic, ...], "str | None"]
+# (kind, what the file holds or None, diagnostics, digest of the file's text or None)
+LoadResult = tuple[str, "Article | Page | Author | Term | None", tuple[Diagnostic, ...], "str | None"]
 FileStatus = tuple[int, int, int]
 RACY_NS = 2_000_000_000
 
@@ -38,9 +47,12 @@ class Loaded:
     """The load stage's result."""
 
     config: SiteConfig
-    articles: list[Article] = field(default_factory=list)
-    drafts: list[Article] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)    # published, newest first
+    drafts: list[Article] = field(default_factory=list)      # drafts, scheduled and expired: not built
     terms: list[Term] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)          # undated pages, by URL
+    authors: list[Author] = field(default_factory=list)      # profiles, in German order of names
+    scheduled: list[Article] = field(default_factory=list)   # dated in the future, soonest first
     digests: dict[str, str] = field(default_factory=dict)   # source → digest of its text
     paths: dict[str, Path] = field(default_factory=dict)    # source → file
 
@@ -94,8 +106,14 @@ def _load_one(state: tuple[list[SourceFile], LoadOptions, int], index: int) -> L
         if term is not None and not term.summary:
             term = replace(term, summary=summary_from_markdown(term.body))
         return file.kind, term, tuple(found), digest
-    article, found = load_article(file.rel, text, options, keep_body=False)
-    return file.kind, article, tuple(found), digest
+    if file.kind == "author":
+        author, found = load_author(file.rel, text, options, keep_body=False)
+        return file.kind, author, tuple(found), digest
+    if file.kind == "page":
+        page, found = load_page(file.rel, text, options, keep_body=False)
+        return file.kind, page, tuple(found), digest
+    item, found = load_article(file.rel, text, options, keep_body=False, undated_is_page=file.kind == "document")
+    return file.kind, item, tuple(found), digest
 
 
 def read_body(path: Path, rel: str, body_line: int, max_size: int) -> str:
@@ -110,12 +128,27 @@ def read_body(path: Path, rel: str, body_line: int, max_size: int) -> str:
     return text[start:]
 
 
-def load_site(source: Path, config: SiteConfig, drafts: bool, problems: Diagnostics, jobs: int = 1,
+@dataclass(frozen=True)
+class Visibility:
+    """Which articles a build publishes: drafts, scheduled (dated after `now`) and expired ones
+    are left out unless asked for, and nothing of them reaches any page of the site."""
+
+    drafts: bool = False
+    future: bool = False
+    expired: bool = False
+    now: datetime | None = None      # None: the moment of loading
+
+    def hides(self, article: Article, now: datetime) -> bool:
+        return ((article.draft and not self.drafts) or (article.date > now and not self.future)
+                or (article.expiry is not None and article.expiry <= now and not self.expired))
+
+
+def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems: Diagnostics, jobs: int = 1,
               cache: LoadCache | None = None) -> Loaded:
     """Read and validate every content file, or take it from the cache; collect every problem."""
     files, found = discover(source)
     problems.extend(found)
-    options = LoadOptions(config.tz, config.fold_categories)
+    options = LoadOptions.from_config(config)
     max_size = config.markdown.max_file_size
     if cache is None:
         cache = LoadCache(None, options, max_size)
@@ -128,6 +161,7 @@ def load_site(source: Path, config: SiteConfig, drafts: bool, problems: Diagnost
             results[i] = result
     cache.update({f.rel: (s, r) for f, s, r in zip(files, statuses, results) if s is not None and r is not None})
     loaded = Loaded(config)
+    now = visibility.now or datetime.now(timezone.utc)
     for file, result in zip(files, results):
         assert result is not None
         _, item, found_here, digest = result
@@ -138,9 +172,18 @@ def load_site(source: Path, config: SiteConfig, drafts: bool, problems: Diagnost
         if isinstance(item, Term):
             loaded.terms.append(item)
         elif isinstance(item, Article):
-            (loaded.drafts if item.draft and not drafts else loaded.articles).append(item)
+            (loaded.drafts if visibility.hides(item, now) else loaded.articles).append(item)
+            if item.date > now and not visibility.future and not (item.draft and not visibility.drafts):
+                loaded.scheduled.append(item)
+        elif isinstance(item, Page):
+            if not item.draft or visibility.drafts:
+                loaded.pages.append(item)
+        elif isinstance(item, Author):
+            loaded.authors.append(item)
     _check_unique(loaded.articles + loaded.drafts, "article slug", lambda a: a.slug, problems)
     _check_unique(loaded.terms, "term slug", lambda t: t.slug, problems)
+    _check_unique(loaded.authors, "author slug", lambda a: a.slug, problems)
+    problems.extend(check_bylines(loaded.articles, AuthorIndex(loaded.authors)))
     problems.extend(check_glossary(loaded.terms))
     problems.extend(validate_related(loaded.articles + loaded.drafts))
     published = {a.slug for a in loaded.articles}
@@ -148,6 +191,9 @@ def load_site(source: Path, config: SiteConfig, drafts: bool, problems: Diagnost
                        if any(s not in published for s in a.related) else a for a in loaded.articles]
     loaded.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
     loaded.terms.sort(key=lambda t: (german_sort_key(t.term), t.slug))
+    loaded.pages.sort(key=lambda p: (p.url, p.source))
+    loaded.authors.sort(key=lambda a: (german_sort_key(a.name), a.slug))
+    loaded.scheduled.sort(key=lambda a: (a.date, a.slug))
     return loaded
 
 

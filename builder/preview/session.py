@@ -135,6 +135,7 @@ class Preview:
     """
 
     def __init__(self, source: Path, *, port: int = 8000, bind: str = "127.0.0.1", drafts: bool = False,
+                 future: bool = False, expired: bool = False,
                  navigate: bool = False, builder: SiteBuilder | None = None, out: TextIO | None = None,
                  err: TextIO | None = None, quiet: float = 0.05, max_wait: float = 1.0,
                  keepalive: float = 15.0) -> None:
@@ -146,7 +147,7 @@ class Preview:
         self.err = err if err is not None else sys.stderr
         if builder is None:
             from ..pipeline.incremental import IncrementalBuilder  # the preview sits on top of the pipeline
-            builder = IncrementalBuilder(self.source, drafts=drafts)
+            builder = IncrementalBuilder(self.source, drafts=drafts, future=future, expired=expired)
         self.builder = builder
         self.state = LiveState(keepalive=keepalive)
         self.builds = BuildCount()
@@ -235,7 +236,7 @@ class Preview:
 
 
 def run_preview(source: Path, *, port: int = 8000, bind: str = "127.0.0.1", drafts: bool = False,
-                open_browser: bool = False, navigate: bool = False,
+                future: bool = False, expired: bool = False, open_browser: bool = False, navigate: bool = False,
                 on_ready: Callable[[Preview], None] | None = None) -> int:
     """Build, serve and watch `source` until Ctrl-C (or SIGTERM); returns the exit status."""
     if not Path(source).is_dir():
@@ -244,7 +245,8 @@ def run_preview(source: Path, *, port: int = 8000, bind: str = "127.0.0.1", draf
     if bind in {"0.0.0.0", "::", ""}:
         print(f"warning: --bind {bind or '0.0.0.0'} makes the preview reachable from other "
               "machines on the network", file=sys.stderr, flush=True)
-    preview = Preview(source, port=port, bind=bind or "0.0.0.0", drafts=drafts, navigate=navigate)
+    preview = Preview(source, port=port, bind=bind or "0.0.0.0", drafts=drafts, future=future, expired=expired,
+                      navigate=navigate)
     stop = threading.Event()
     restore_term = _raise_on_sigterm()
     try:

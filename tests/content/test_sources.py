@@ -143,7 +143,7 @@ def test_discover_ignores_litter_and_other_files(tmp_path: Path) -> None:
     assert problems == []
     assert [(f.rel, f.kind) for f in files] == [
         ("content/articles/genf.md", "article"), ("content/glossary/nato.md", "term"),
-        ("content/ueber.markdown", "article")]
+        ("content/ueber.markdown", "document")]
 
 
 def test_no_content_folder(tmp_path: Path) -> None:

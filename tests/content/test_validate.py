@@ -152,7 +152,7 @@ def test_decomposed_file_name_slugs_like_composed() -> None:
     composed = good_article("", rel="content/articles/Über.md")
     decomposed = good_article("", rel="content/articles/U\u0308ber.md")
     assert (composed.slug, decomposed.slug) == ("ueber", "ueber")
-    assert good_article("", rel="content/Meinung\u0301/x.md").section == "meinung"
+    assert good_article("", rel="content/Meinung\u0301/x.md").folder == "meinung"
 
 
 def test_control_characters_in_messages_are_shown_escaped() -> None:

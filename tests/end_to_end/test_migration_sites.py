@@ -117,7 +117,7 @@ def test_hugo_content_builds_with_toml_json_refs_and_shortcode_warnings(tmp_path
     page = (out / "articles/verhandlungen/index.html").read_text(encoding="utf-8")
     assert "Siehe /2022/antwort/ und /2022/antwort/#h-kern." in page
     assert "{{&lt; youtube abc123 &gt;}}" in page
-    assert "aktualisiert" in page and "22. Januar 2022" in page
+    assert "Aktualisiert am" in page and "22. Januar 2022" in page
     assert '<meta name="description" content="Was in Genf besprochen wurde.">' in page
     assert re.search(r'href="/tags/politik/"', page) and re.search(r'href="/tags/diplomatie/"', page)
     assert (out / "2022/antwort/index.html").exists()

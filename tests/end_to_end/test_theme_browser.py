@@ -420,7 +420,7 @@ def test_article_page_shows_kicker_headline_byline_dates_tags_and_related(page: 
     published = header.locator(".byline-date time")
     expect(published).to_have_attribute("datetime", "2022-01-26T19:50:00+01:00")
     expect(published).to_have_text("26. Januar 2022, 19:50 Uhr")
-    expect(header.locator(".byline-updated")).to_have_text("aktualisiert 26. Januar 2022, 21:10 Uhr")
+    expect(header.locator(".byline-updated")).to_have_text("Aktualisiert am 26. Januar 2022, 21:10 Uhr")
     expect(header.get_by_role("link", name="Diplomatie")).to_have_attribute("href", "/zeitung/themen/diplomatie/")
     related = page.locator("section[data-related] li")
     expect(related.get_by_role("link")).to_have_text(["Was ist das Normandie-Format?"])

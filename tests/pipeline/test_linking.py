@@ -11,7 +11,7 @@ START = datetime(2024, 3, 1, tzinfo=timezone.utc)
 
 
 def article(slug: str, *tags: str) -> Article:
-    return Article(slug=slug, source=f"content/articles/{slug}.md", section="articles", title=slug,
+    return Article(slug=slug, source=f"content/articles/{slug}.md", folder="articles", title=slug,
                    date=START + timedelta(days=len(slug)), body="", tags=tags)
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from builder.pipeline.loading import LoadCache, file_status, load_site, read_body
+from builder.pipeline.loading import LoadCache, Visibility, file_status, load_site, read_body
 from builder.content.config import SiteConfig
 from builder.content.sources import SourceFile, read_text
 from builder.content.validate import LoadOptions, load_article
@@ -46,14 +46,14 @@ def test_load_cache_reuses_unchanged_files_and_rereads_edited_ones(tmp_path: Pat
     for path in articles.iterdir():   # older than the racy window, as files usually are
         os.utime(path, ns=(time.time_ns() - 10**10, time.time_ns() - 10**10))
     cache = LoadCache(tmp_path / "load.pickle", LoadOptions(config.tz), config.markdown.max_file_size)
-    first = load_site(tmp_path, config, False, Diagnostics(), 1, cache)
+    first = load_site(tmp_path, config, Visibility(), Diagnostics(), 1, cache)
     assert sorted(a.title for a in first.articles) == ["a", "b"]
     cache.save()
     (articles / "b.md").write_text("---\ntitle: B neu\ndate: 2022-01-27\n---\nText\n", encoding="utf-8")
     assert cache.get("content/articles/b.md", file_status(articles / "b.md")) is None
     reloaded = LoadCache(tmp_path / "load.pickle", LoadOptions(config.tz), config.markdown.max_file_size)
     assert reloaded.entries.keys() == {"content/articles/a.md", "content/articles/b.md"}
-    second = load_site(tmp_path, config, False, Diagnostics(), 1, reloaded)
+    second = load_site(tmp_path, config, Visibility(), Diagnostics(), 1, reloaded)
     assert sorted(a.title for a in second.articles) == ["B neu", "a"]
     assert all(a.body == "" for a in second.articles)   # the parent never holds article bodies
 
@@ -73,5 +73,5 @@ def test_files_changed_within_the_racy_window_are_not_cached(tmp_path: Path) -> 
     (articles / "a.md").write_text("---\ntitle: a\ndate: 2022-01-26\n---\nText\n", encoding="utf-8")
     config = SiteConfig()
     cache = LoadCache(None, LoadOptions(config.tz), config.markdown.max_file_size)
-    load_site(tmp_path, config, False, Diagnostics(), 1, cache)
+    load_site(tmp_path, config, Visibility(), Diagnostics(), 1, cache)
     assert cache.entries == {}

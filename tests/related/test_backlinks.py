@@ -32,7 +32,7 @@ def test_backlinks_from_related_point_both_ways() -> None:
 
 
 def article(slug: str, related_slugs: tuple[str, ...], line: int | None = 7) -> Article:
-    return Article(slug=slug, source=f"content/articles/{slug}.md", section="articles",
+    return Article(slug=slug, source=f"content/articles/{slug}.md", folder="articles",
                    title=slug.title(), date=START, body="Text",
                    related=related_slugs, key_lines={"related": line} if line else {})
 

@@ -1,0 +1,109 @@
+"""What planning output files works with: the linked site, one spec per file, and fingerprints.
+
+A page is only rendered when its fingerprint differs from the previous
+build's; otherwise the previous bytes are reused. Fingerprints cover
+everything a page shows (the digests of the content files involved, the
+theme, the configuration and the menus), so reuse can never serve a stale page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Protocol
+
+from ..content.bylines import AuthorIndex
+from ..content.config import SiteConfig
+from ..content.model import Article, Author, BodyInfo, Links, Page, Term
+from ..content.site_structure import MenuLink, Section
+from .templates import Renderer
+
+
+class BodyHtml(Protocol):
+    """Rendered body HTML read back by key (the build's body store)."""
+
+    def html(self, key: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class LinkedSite:
+    """Everything rendering needs, computed by the stages before it."""
+
+    config: SiteConfig
+    articles: tuple[Article, ...]               # published, newest first
+    article_by_slug: Mapping[str, Article]
+    terms: tuple[Term, ...]                     # German order
+    term_by_slug: Mapping[str, Term]
+    infos: Mapping[str, BodyInfo]               # article slug → body info
+    term_infos: Mapping[str, BodyInfo]          # term slug → body info
+    links: Links
+    digests: Mapping[str, str]                  # source path → digest of its bytes
+    settings_digest: str                        # config, theme, menus and builder version
+    static_files: tuple[tuple[str, Path, str], ...]  # (output path, file, digest)
+    cards: Mapping[str, str]                    # article slug → card_digest(article, …)
+    pages: tuple[Page, ...] = ()                # undated pages, by URL
+    page_infos: Mapping[str, BodyInfo] = field(default_factory=dict)     # page source → body info
+    authors: AuthorIndex = field(default_factory=lambda: AuthorIndex(()))
+    author_infos: Mapping[str, BodyInfo] = field(default_factory=dict)   # author slug → body info
+    section_articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # newest first
+    author_articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # newest first
+    menus: Mapping[str, tuple[MenuLink, ...]] = field(default_factory=dict)
+
+    def body_keys(self) -> set[str]:
+        """Every rendered body this site uses, for the body store to keep."""
+        return {info.key for infos in (self.infos, self.term_infos, self.page_infos, self.author_infos)
+                for info in infos.values()}
+
+    def section(self, slug: str) -> Section | None:
+        return next((s for s in self.config.sections if s.slug == slug), None)
+
+    def byline(self, article: Article) -> list[tuple[str, Author | None]]:
+        """Each name in the article's byline with the profile it names, if any."""
+        return [(name, self.authors.profile(name)) for name in article.authors]
+
+
+def card_digest(article: Article, authors: AuthorIndex | None = None) -> str:
+    """What other pages show of an article (teasers, related lists, term pages), not its body.
+
+    Pages that list an article depend on this digest only, so editing an
+    article's text re-renders its own page but not every list it appears in.
+    The profiles its byline names are part of it: renaming an author changes
+    every byline.
+    """
+    byline = [] if authors is None else [
+        (p.slug, p.name, p.url, p.links) for p in map(authors.profile, article.authors) if p is not None]
+    return fingerprint(article.title, article.url, article.date, article.updated, article.kicker, article.summary,
+                       article.tags, article.authors, article.draft, sorted(article.extra.items(), key=lambda kv: kv[0]),
+                       *([article.section, article.corrections, byline]
+                         if article.section or article.corrections or byline else []))
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One output file to produce."""
+
+    path: str                 # output path under the destination
+    fingerprint: str
+    source: str               # the content file it comes from, if any
+    make: Callable[[], bytes]
+    line: int | None = None   # the front matter line that chose this path (url:, aliases:)
+
+
+def fingerprint(*parts: object) -> str:
+    """A digest of `parts`: by marshal when they are plain data (several times faster than
+    repr, and format 2 has no back-references, so equal values give equal bytes), else by repr."""
+    try:
+        data = b"m" + marshal.dumps(parts, 2)
+    except ValueError:  # datetimes, dataclasses: not plain data
+        data = b"r" + repr(parts).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()
+
+
+def page_context(renderer: Renderer, path: str, title: str, description: str, nav: str,
+                 **extra: Any) -> dict[str, Any]:
+    """What every template gets: title, description, canonical URL, the page's own site path
+    (for `aria-current` in menus) and which part of the site it belongs to."""
+    return {"page_title": title, "description": description, "canonical": renderer.urls.abs_url(path),
+            "nav": nav, "path": path, "feeds": (), **extra}
