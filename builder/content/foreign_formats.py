@@ -236,8 +236,12 @@ def normalize_keys(meta: dict, key_lines: Mapping[str, int], *, fold_categories:
     if "authors" in out:
         out["authors"] = _as_list(out["authors"], author=True)
     _map_published(out, lines, warnings)
-    if "date" not in out:
-        _pick(out, lines, warnings, "date", ("publishDate", "publishdate", "pubdate"))
+    publish = [key for key in ("publishDate", "publishdate", "pubdate") if key in out]
+    if publish:  # Hugo publishes at publishDate, whatever `date` says: it is our date, which schedules
+        out.pop("date", None)
+        lines.pop("date", None)
+        _pick(out, lines, warnings, "date", tuple(publish))
+    _pick(out, lines, warnings, "expiry_date", ("expiryDate", "expirydate", "unpublishdate"))
     if fold_categories:
         _fold_categories(out, lines)
     _map_url(out, lines, warnings)

@@ -98,6 +98,7 @@ class Renderer:
             section_url=urls.section,
             feed_url=urls.feed,
             menus={},
+            byline=lambda article: [(name, None) for name in article.authors],
         )
         locale = config.locale
         self.env.filters.update(

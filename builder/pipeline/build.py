@@ -168,8 +168,8 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     problems = Diagnostics()
     config, found = load_config(options.source, base_url=options.base_url)
     problems.extend(found)
-    if problems.errors:
-        return Prepared(problems)
+    # Content is loaded and checked even when the configuration has errors (a wrong value
+    # falls back to its default), so that a build reports all of its errors at once.
     jobs = options.jobs or cpu_count()
     load_cache = caches.load(config)
     loaded = load_site(options.source, config, options.visibility, problems, jobs, load_cache)
@@ -190,7 +190,6 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     if renderer is None:
         caches.renderers.clear()
         renderer = caches.renderers[settings] = Renderer(options.source, config)
-    renderer.env.globals["menus"] = menus
     site = LinkedSite(
         config=config, articles=articles, article_by_slug={a.slug: a for a in articles},
         terms=tuple(loaded.terms), term_by_slug={t.slug: t for t in loaded.terms},
@@ -201,6 +200,9 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
         section_articles=group_by_section(articles), author_articles=group_by_author(articles, authors),
         menus=menus,
     )
+    # What every template may show of the whole site; fingerprints cover both (menus in
+    # `settings`, bylines in each article's card).
+    renderer.env.globals.update(menus=menus, byline=site.byline)
     specs = plan_pages(site, renderer, store)
     _check_collisions(specs, problems)
     return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled))

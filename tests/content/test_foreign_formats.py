@@ -384,13 +384,18 @@ def test_agreeing_draft_and_published_give_no_warning() -> None:
     assert (out, warnings) == ({"draft": True}, [])
 
 
-def test_hugo_publish_date_is_the_date_when_there_is_none() -> None:
+def test_hugo_publish_date_is_the_date_because_it_decides_when_a_post_appears() -> None:
     out, lines, _ = normalize_keys({"publishDate": "2022-01-26"}, {"publishDate": 3})
     assert (out, lines) == ({"date": "2022-01-26"}, {"date": 3})
 
-    kept, _, warnings = normalize_keys({"date": "2022-01-25", "publishDate": "2022-01-26"}, {})
-    assert kept == {"date": "2022-01-25", "publishDate": "2022-01-26"}
-    assert warnings == []
+    both, lines, warnings = normalize_keys({"date": "2022-01-25", "publishDate": "2099-01-26"},
+                                           {"date": 2, "publishDate": 3})
+    assert (both, lines, warnings) == ({"date": "2099-01-26"}, {"date": 3}, [])
+
+
+def test_hugo_expiry_date_is_our_expiry_date() -> None:
+    out, lines, _ = normalize_keys({"expiryDate": "2022-01-26"}, {"expiryDate": 4})
+    assert (out, lines) == ({"expiry_date": "2022-01-26"}, {"expiry_date": 4})
 
 
 def test_categories_are_kept_apart_when_folding_is_off() -> None:

@@ -21,6 +21,19 @@ paginate: 2
 related:
   count: 2
   min_score: 0.01
+sections:
+  - {slug: politik, title: Politik}
+-- content/authors/anna-muster.md --
+---
+name: "Anna Muster"
+role: "Reporterin"
+---
+Anna schreibt über den Kreml.
+-- content/pages/impressum.md --
+---
+title: "Impressum"
+---
+Verantwortlich: Anna Muster. Die NATO ist nicht verantwortlich.
 -- content/glossary/kreml.md --
 ---
 term: "Kreml"
@@ -43,9 +56,13 @@ WORDS = ["Kreml", "NATO", "Kremls", "Gespräch", "Moskau", "Antwort", "Bündnis"
 def _article(rng: random.Random, index: int) -> str:
     tags = rng.sample(["Diplomatie", "NATO", "Russland", "Krise"], 2)
     body = " ".join(rng.choice(WORDS) for _ in range(30))
-    link = f"\n\nSiehe [auch](a{rng.randrange(3)}.md)." if rng.random() < 0.5 else ""
-    return (f"---\ntitle: \"Artikel {index} {rng.choice(WORDS)}\"\ndate: 2022-01-{10 + index % 18:02d}T10:00:00+01:00\n"
-            f"tags: [{', '.join(tags)}]\n---\n\n{body}.{link}\n")
+    link = f"\n\nSiehe [auch](/articles/a{rng.randrange(3)}.md)." if rng.random() < 0.5 else ""
+    # Now and then scheduled far ahead: such an article must leave no trace in the site (a0-a2,
+    # which others link to, stay published: a link to an embargoed article is an error).
+    year = 2099 if index > 2 and rng.random() < 0.15 else 2022
+    authors = "authors: [Anna Muster]\n" if rng.random() < 0.5 else ""
+    return (f"---\ntitle: \"Artikel {index} {rng.choice(WORDS)}\"\ndate: {year}-01-{10 + index % 18:02d}T10:00:00+01:00\n"
+            f"tags: [{', '.join(tags)}]\n{authors}---\n\n{body}.{link}\n")
 
 
 def _write(path: Path, text: str) -> None:
@@ -60,10 +77,26 @@ _write.clock = time.time_ns() - 3600 * 10**9  # type: ignore[attr-defined]
 
 
 def _edit(site: Path, rng: random.Random, step: int) -> None:
-    articles = sorted((site / "content/articles").glob("*.md"))
-    kind = rng.choice(["article", "article", "title", "new", "delete", "term", "template", "config", "touch"])
-    if kind in ("article", "title") and articles:
-        _write(rng.choice(articles), _article(rng, step))
+    articles = sorted((site / "content/articles").rglob("*.md"))
+    kind = rng.choice(["article", "article", "title", "new", "delete", "term", "template", "config", "touch",
+                       "author", "page", "section"])
+    if kind == "author":
+        path = site / "content/authors/anna-muster.md"
+        _write(path, path.read_text(encoding="utf-8").replace("Reporter", f"Reporter {step} "))
+    elif kind == "page":
+        name = rng.choice(["impressum", f"seite-{step}"])
+        _write(site / f"content/pages/{name}.md",
+               f"---\ntitle: \"Seite {step}\"\n---\nDer Kreml und die NATO, Fassung {step}.\n")
+    elif kind == "section" and articles[3:]:
+        victim = rng.choice([a for a in articles if a.stem not in ("a0", "a1", "a2")] or articles[3:])
+        into = site / "content/articles" / ("" if victim.parent.name == "politik" else "politik") / victim.name
+        into.parent.mkdir(exist_ok=True)
+        text = victim.read_text(encoding="utf-8")
+        victim.unlink()
+        _write(into, text)
+    elif kind in ("article", "title") and articles:
+        path = rng.choice(articles)
+        _write(path, _article(rng, 0 if path.stem in ("a0", "a1", "a2") else step))
     elif kind == "new" or not articles:
         _write(site / f"content/articles/n{step}.md", _article(rng, step))
     elif kind == "delete" and len(articles) > 3:
