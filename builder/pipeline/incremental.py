@@ -109,6 +109,8 @@ class IncrementalBuilder:
         self.store.save(site.body_keys())
         self.url_of_source = {a.source: a.url for a in site.articles}
         self.url_of_source.update({t.source: f"/{site.config.paths.glossary}/{t.slug}/" for t in site.terms})
+        self.url_of_source.update({p.source: p.url for p in site.pages})
+        self.url_of_source.update({a.source: a.url for a in site.authors.authors})
         self.base_path = site.config.base_path
         return self._outcome(True, problems, changed, changed_sources, started, site)
 

@@ -17,6 +17,7 @@ from lxml import etree
 
 from builder.pipeline.build import BuildOptions, build
 from builder.pipeline.incremental import IncrementalBuilder
+from builder.preview.session import navigate_target
 from conftest import write_site
 
 NS = {"h": "http://www.w3.org/1999/xhtml"}
@@ -168,7 +169,7 @@ Seite.
 title: "Meldung"
 date: 2022-01-01
 ---
-Text.
+Zur [Anleitung]({% link _docs/install.md %}).
 -- content/_docs/install.md --
 ---
 title: "Installation"
@@ -183,6 +184,7 @@ Siehe auch [die Meldung]({% link meldung.md %}).
     assert (out / "ueber/index.html").is_file() and (out / "meldung/index.html").is_file()
     doc = html(out, "doku/installieren/index.html")
     assert "/meldung/" in hrefs(doc, "//h:div[@class='article-body']//h:a")
+    assert "/doku/installieren/" in hrefs(html(out, "meldung/index.html"), "//h:div[@class='article-body']//h:a")
     assert [e.title for e in feedparser.parse((out / "feed.xml").read_bytes()).entries] == ["Meldung"]
 
 
@@ -504,6 +506,18 @@ def test_renaming_an_author_changes_every_byline_in_an_incremental_build(tmp_pat
         p: data for p, data in outcome.files.items() if (fresh / p).is_file()}
     assert set(outcome.files) == {p.relative_to(fresh).as_posix() for p in fresh.rglob("*")
                                   if p.is_file() and p.name != ".builder-output"}
+
+
+def test_the_preview_navigates_to_an_edited_page_or_author(tmp_path: Path) -> None:
+    source = write_site(tmp_path / "src", SITE)
+    preview = IncrementalBuilder(source, jobs=1)
+    assert preview.build().ok
+    for rel, url in (("content/pages/impressum.md", "/impressum/"),
+                     ("content/authors/miriam-schaefer.md", "/autoren/miriam-schaefer/")):
+        path = source / rel
+        path.write_text(path.read_text(encoding="utf-8") + "\nNeu.\n", encoding="utf-8")
+        outcome = preview.build()
+        assert outcome.ok and navigate_target(outcome) == url
 
 
 def test_saving_a_scheduled_article_in_the_preview_shows_nothing_of_it(tmp_path: Path) -> None:
