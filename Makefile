@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,search]'
+	# German noun forms for glossary matching (Wiktionary data, CC BY-SA 4.0). Without its
+	# dependencies: they only rebuild the data file and pin lxml below what the tests need.
+	$(BIN)/python -m pip install --quiet --no-deps 'german-nouns==1.2.5'
 	touch $(STAMP)
 
 demo: $(STAMP)  ## build the German demo site into site/

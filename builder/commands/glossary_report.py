@@ -3,6 +3,9 @@
 Pure functions from the build's results (term usage per article, annotations per
 article, plain texts) to a `GlossaryReport`, two formats for the CLI, and
 `run_glossary_report`, which runs the build's stages without writing to get them.
+Given the terms' forms (German sites), the report also lists each term's generated
+forms with the rule or lexicon entry that produced each, the forms it dropped and
+why, its exclude phrases, and warns about a form that two terms share.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ..pipeline.loading import read_body
-from ..pipeline.build import BuildOptions, Caches, prepare
+from ..pipeline.build import BuildOptions, Caches, cache_folder, prepare
 from ..content.model import Term
 from ..errors import Diagnostic
 from ..text.collation import german_sort_key
+from ..text.forms import TermForms, glossary_forms, shared_forms, uses_declension
 from ..text.glossary import SUFFIXES, Matcher, check_glossary, is_sentence_start
 from ..text.markdown import create_markdown, render_body
 from .printing import print_diagnostics
@@ -72,6 +76,8 @@ class GlossaryReport:
     collisions: tuple[Diagnostic, ...]
     candidates: tuple[Candidate, ...]
     min_articles: int
+    forms: tuple[tuple[str, TermForms], ...] | None = None   # (term name, its forms) by name; None: not shown
+    shared_forms: tuple[Diagnostic, ...] = ()                 # warnings: a form two terms match
 
 
 def _is_candidate(word: str, text: str, start: int) -> bool:
@@ -122,8 +128,12 @@ def _candidates(texts: Mapping[str, str], matcher: Matcher, min_articles: int) -
 
 def glossary_report(terms: Sequence[Term], usage: Mapping[str, Mapping[str, int]],
                     annotated: Mapping[str, Sequence[str]], texts: Mapping[str, str],
-                    *, min_articles: int = 3) -> GlossaryReport:
-    """Summarise glossary use; `usage`, `annotated` and `texts` are keyed by article source path."""
+                    *, min_articles: int = 3, forms: Mapping[str, TermForms] | None = None) -> GlossaryReport:
+    """Summarise glossary use; `usage`, `annotated` and `texts` are keyed by article source path.
+
+    With `forms` (by slug, from `builder.text.forms.glossary_forms`) the report shows them and
+    candidates are matched with them.
+    """
     articles = sorted(set(usage) | set(annotated) | set(texts))
     per_term: list[TermUsage] = []
     for term in terms:
@@ -138,8 +148,11 @@ def glossary_report(terms: Sequence[Term], usage: Mapping[str, Mapping[str, int]
         articles_without_annotations=tuple(a for a in articles if not annotated.get(a)),
         usage=tuple(sorted(by_name, key=lambda u: (-u.articles, -u.matches))),
         collisions=tuple(check_glossary(terms)),
-        candidates=_candidates(texts, Matcher(terms, inflect=True), min_articles),
+        candidates=_candidates(texts, Matcher(terms, inflect=True, forms=forms), min_articles),
         min_articles=min_articles,
+        forms=None if forms is None else tuple(
+            (t.term, forms.get(t.slug, TermForms(t.slug))) for t in sorted(terms, key=lambda t: german_sort_key(t.term))),
+        shared_forms=() if forms is None else tuple(shared_forms(terms, forms)),
     )
 
 
@@ -160,7 +173,23 @@ def format_report_text(report: GlossaryReport) -> str:
                       [f"{c.word}: {c.articles} articles"
                        + (f" (also {', '.join(c.variants)})" if c.variants else "")
                        for c in report.candidates])
+    if report.forms is not None:
+        lines += _section("Forms matched beyond names and aliases",
+                          [line for name, found in report.forms for line in _form_lines(name, found)])
+        lines += _section("Forms two terms share", [str(d) for d in report.shared_forms])
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _form_lines(name: str, found: TermForms) -> list[str]:
+    """A term's forms for the text report: one line per form, with the rule that made it."""
+    if not (found.forms or found.dropped or found.exclude):
+        return []
+    lines = [f"{name} ({found.slug}): {len(found.forms)} form{'' if len(found.forms) == 1 else 's'}"]
+    lines += [f"  {form.text}  <- {form.rule}" for form in found.forms]
+    lines += [f"  not matched: {form.text}  <- {form.rule}; {form.dropped}" for form in found.dropped]
+    if found.exclude:
+        lines.append(f"  never inside: {', '.join(found.exclude)}")
+    return lines
 
 
 def format_report_json(report: GlossaryReport) -> str:
@@ -179,6 +208,12 @@ def format_report_json(report: GlossaryReport) -> str:
                        for c in report.candidates],
         "min_articles": report.min_articles,
     }
+    if report.forms is not None:
+        data["forms"] = [{"slug": found.slug, "term": name,
+                          "forms": [{"text": f.text, "rule": f.rule} for f in found.forms],
+                          "not_matched": [{"text": f.text, "rule": f.rule, "reason": f.dropped} for f in found.dropped],
+                          "exclude": list(found.exclude)} for name, found in report.forms]
+        data["shared_forms"] = [d.as_dict() for d in report.shared_forms]
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -196,6 +231,9 @@ def run_glossary_report(source: Path, *, drafts: bool = False, fmt: str = "text"
              for a in site.articles}
     usage = {a.source: dict(site.infos[a.slug].term_counts) for a in site.articles}
     annotated = {a.source: list(site.infos[a.slug].terms) for a in site.articles}
-    report = glossary_report(site.terms, usage, annotated, texts)
+    folder = cache_folder(source)   # the build's forms file, if the site has a cache
+    forms = glossary_forms(site.terms, declension=uses_declension(site.config),
+                           cache_dir=folder if folder.is_dir() else None)
+    report = glossary_report(site.terms, usage, annotated, texts, forms=forms)
     print(format_report_json(report) if fmt == "json" else format_report_text(report), end="")
     return 0

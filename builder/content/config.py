@@ -28,6 +28,7 @@ class MarkdownSettings:
 class GlossarySettings:
     mode: str = "first"                # "first" occurrence per article, or "all"
     inflect: bool = False              # match German suffixes of the last word
+    declension: bool = True            # German sites: match declined forms from the noun lexicon
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from .sources import CONTENT_DIR, PAGES_DIR
 
 ARTICLE_KEYS = ("title", "date", "updated", "kicker", "summary", "tags", "authors", "slug",
                 "related", "draft", "aliases", "glossary", "url", "section", "expiry_date", "corrections")
-TERM_KEYS = ("term", "aliases", "summary", "slug", "case_sensitive", "inflect")
+TERM_KEYS = ("term", "aliases", "summary", "slug", "case_sensitive", "inflect", "forms", "not_forms", "exclude")
 PAGE_KEYS = ("title", "summary", "updated", "slug", "url", "aliases", "glossary", "draft", "layout")
 AUTHOR_KEYS = ("name", "role", "image", "links", "aliases", "slug")
 
@@ -343,6 +343,8 @@ def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, l
         case_sensitive=fields.bool_of(p, data, "case_sensitive", True), inflect=inflect,
         alias_lines=FrozenDict({a: alias_line for a in aliases}),
         extra=FrozenDict({k: v for k, v in data.items() if k not in TERM_KEYS}),
+        listed_forms=fields.strings_of(p, data, "forms"), not_forms=fields.strings_of(p, data, "not_forms"),
+        exclude=fields.strings_of(p, data, "exclude"),
     )
     if any(d.severity == "error" for d in p.items):
         return None, problems + p.items

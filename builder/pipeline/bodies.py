@@ -17,6 +17,7 @@ from ..content.model import BodyInfo, Term
 from ..content.urls import Urls
 from ..errors import Diagnostic
 from ..text.annotate import glossary_plugin
+from ..text.forms import forms_key, glossary_forms, uses_declension
 from ..text.glossary import Matcher
 from ..text.markdown import create_markdown, render_body
 from ..text.shortcodes import PageIndex, preprocess
@@ -27,10 +28,15 @@ from .loading import Loaded, read_body
 
 
 def matching_digest(terms: tuple[Term, ...], config: SiteConfig) -> str:
-    """Everything about the glossary that changes where annotations go (not what tooltips say)."""
-    digest = hashlib.sha256(repr((config.glossary, config.paths.glossary, config.base_path)).encode())
+    """Everything about the glossary that changes where annotations go (not what tooltips say).
+
+    With German forms that includes the rules' and the lexicon's versions (never the lexicon itself).
+    """
+    digest = hashlib.sha256(repr((config.glossary, config.paths.glossary, config.base_path,
+                                  forms_key(uses_declension(config)))).encode())
     for term in terms:
-        digest.update(repr((term.slug, term.forms, term.case_sensitive, term.inflect)).encode())
+        digest.update(repr((term.slug, term.forms, term.case_sensitive, term.inflect,
+                            term.listed_forms, term.not_forms, term.exclude)).encode())
     return digest.hexdigest()
 
 
@@ -62,9 +68,15 @@ def body_keys(*common: str) -> Callable[..., str]:
     return key
 
 
-def make_markdown(config: SiteConfig, terms: tuple[Term, ...], term_url: Callable[[str], str]) -> MarkdownIt:
-    """The site's Markdown renderer with the glossary annotator attached."""
-    matcher = Matcher(terms, inflect=config.glossary.inflect)
+def make_markdown(config: SiteConfig, terms: tuple[Term, ...], term_url: Callable[[str], str],
+                  forms_cache: Path | None = None) -> MarkdownIt:
+    """The site's Markdown renderer with the glossary annotator attached.
+
+    German sites match the terms' declined forms, generated once per glossary and kept in
+    `forms_cache` (a folder) and in the process; other sites match them as written.
+    """
+    forms = glossary_forms(terms, declension=uses_declension(config), cache_dir=forms_cache) if terms else {}
+    matcher = Matcher(terms, inflect=config.glossary.inflect, forms=forms)
     by_slug = {term.slug: term for term in terms}
 
     def annotate(md: MarkdownIt) -> None:
@@ -219,7 +231,8 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
                     or store.infos[item[0]].tooltips != tooltip_digest(store.infos[item[0]].terms, by_slug))
     if missing:
         term_url = Urls(config).term
-        md = make_markdown(config, terms, lambda slug: url_under_base(config, term_url(slug)))
+        md = make_markdown(config, terms, lambda slug: url_under_base(config, term_url(slug)),
+                           forms_cache=store.folder)   # the German forms, kept beside the bodies
         job = BodyJob(md, missing, by_slug, config, url_of_source, _LazyPageIndex(url_of_source), loaded.paths,
                       {t.source: t.body for t in terms}, keep_html, store.folder)
         done = map_indices(_render_one, job, len(missing), jobs,

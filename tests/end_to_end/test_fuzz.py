@@ -32,7 +32,7 @@ from builder.text.markdown import sanitize_html
 FUZZ_SETTINGS = settings(max_examples=30, deadline=None,
                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
-CONFIG = ('title: "Fuzz"\nbase_url: "https://example.org/"\nglossary:\n  inflect: {inflect}\n  mode: {mode}\n'
+CONFIG = ('title: "Fuzz"\nbase_url: "https://example.org/"\nglossary:\n  declension: false\n  inflect: {inflect}\n  mode: {mode}\n'
           "markdown:\n  html: {html}\n")
 
 TERMS: list[tuple[str, list[str]]] = [
