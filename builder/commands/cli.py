@@ -71,13 +71,21 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--no-build", action="store_true", help="check the existing output without building")
 
     publish = commands.add_parser("publish", help="build, check and publish",
-                                  description="Build, check and publish the site to a git branch or a folder.")
+                                  description="Build, check and publish the site: to a git branch, a folder, "
+                                              "S3-compatible storage or an SSH server (or roll an SSH server back).")
     build_args(publish)
-    publish.add_argument("target", nargs="?", choices=("git", "directory"),
-                         help="where to (default: the 'publish:' section of config.yaml)")
-    publish.add_argument("location", nargs="?", help="git remote or folder")
+    publish.add_argument("target", nargs="*", metavar="TARGET",
+                         help="git REMOTE | directory PATH | s3 s3://BUCKET/PREFIX | ssh USER@HOST:/PATH | "
+                              "rollback ssh USER@HOST:/PATH (default: the 'publish:' section of config.yaml)")
     publish.add_argument("--branch", help="git branch (default: gh-pages)")
     publish.add_argument("--dry-run", action="store_true", help="only list what would change")
+    publish.add_argument("--max-deletes", type=int, help="s3: refuse to delete more objects (default: 256)")
+    publish.add_argument("--precompress", action="store_true", help="s3, ssh: add .gz files beside text files")
+    publish.add_argument("--port", type=int, help="ssh: the server's port")
+    publish.add_argument("--identity-file", help="ssh: the private key to log in with")
+    publish.add_argument("--ssh-option", action="append", default=[], metavar="KEY=VALUE",
+                         help="ssh: an option for ssh -o (repeatable)")
+    publish.add_argument("--keep", type=int, help="ssh: releases to keep on the server (default: 5)")
 
     report = commands.add_parser("glossary-report", help="how the glossary is used",
                                  description="Unused terms, articles without annotations, counts, "
@@ -204,15 +212,24 @@ def _check(args: argparse.Namespace) -> int:
 def _publish(args: argparse.Namespace) -> int:
     from .check import check_site
     from ..content.config import load_config
-    from .publish import PublishError, publish_directory, publish_git
+    from .publish.command import Options, UsageError, publish_built, resolve_target, run_rollback
+    from .publish.settings import load_publish_settings
+    from .publish import PublishError
     config, _ = load_config(args.source, base_url=args.base_url)
-    settings = config.publish
-    target = args.target or settings.get("target")
-    location = args.location or settings.get("remote" if target == "git" else "path")
-    if target not in ("git", "directory") or not location:
-        print("python -m builder: error: say where to publish: 'publish git REMOTE' or "
-              "'publish directory PATH' (or a 'publish:' section in config.yaml)", file=sys.stderr)
+    options = Options(dry_run=args.dry_run, branch=args.branch, max_deletes=args.max_deletes,
+                      precompress=args.precompress, port=args.port, identity_file=args.identity_file,
+                      ssh_options=tuple(args.ssh_option), keep=args.keep)
+    try:
+        settings = load_publish_settings(args.source, config.publish)
+        target = resolve_target(args.target, settings)
+    except UsageError as exc:
+        print(f"python -m builder: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except PublishError as exc:
+        print(f"publish refused: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    if target.rollback:
+        return run_rollback(target, settings, options)
     code, report = _run_build(args)
     if code:
         return code
@@ -222,20 +239,7 @@ def _publish(args: argparse.Namespace) -> int:
         print_diagnostics(checked.problems)
         print("publish refused: the site does not pass 'check'", file=sys.stderr)
         return EXIT_CONTENT
-    try:
-        if target == "git":
-            plan = publish_git(out, location, branch=args.branch or settings.get("branch", "gh-pages"),
-                               cname=settings.get("cname"), dry_run=args.dry_run)
-        else:
-            plan = publish_directory(out, Path(location), dry_run=args.dry_run)
-    except PublishError as exc:
-        print(f"publish failed: {exc}", file=sys.stderr)
-        return EXIT_CONTENT
-    verb = "would change" if args.dry_run else "changed"
-    for line in plan.lines():
-        print(line)
-    print(f"publish {verb} {len(plan.added)} added, {len(plan.changed)} changed, {len(plan.removed)} removed")
-    return EXIT_OK
+    return publish_built(target, out, settings, options, base_url=config.base_url, base_path=config.base_path)
 
 
 def _glossary_report(args: argparse.Namespace) -> int:
