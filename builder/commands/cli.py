@@ -120,7 +120,8 @@ class _ProgressBar:
 
 def _options(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(source=args.source, destination=args.destination, drafts=args.drafts,
-                        base_url=args.base_url, jobs=args.jobs, cache=not args.no_cache, strict=args.strict,
+                        base_url=args.base_url, jobs=args.jobs, cache=not args.no_cache, image_cache=not args.no_cache,
+                        strict=args.strict,
                         future=args.future, expired=args.expired)
 
 

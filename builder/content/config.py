@@ -53,6 +53,18 @@ class PathSettings:
 
 
 @dataclass(frozen=True)
+class ImageSettings:
+    """`images:` in config.yaml: the derivatives made of every image."""
+
+    widths: tuple[int, ...] = (480, 800, 1200, 1600)   # srcset widths, never more than the original
+    formats: tuple[str, ...] = ("webp",)                # modern formats before the JPEG/PNG fallback
+    quality: int = 80                                   # JPEG and WebP; AVIF uses quality - 20
+    max_pixels: int = 40_000_000                        # larger images are refused (decompression bombs)
+    lead_width: int = 1200                              # width of the lead image's crops (og:image, JSON-LD)
+    teaser_width: int = 480                             # width of the small crop in listings
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "Untitled site"
     description: str = ""
@@ -69,6 +81,7 @@ class SiteConfig:
     glossary: GlossarySettings = field(default_factory=GlossarySettings)
     related: RelatedSettings = field(default_factory=RelatedSettings)
     paths: PathSettings = field(default_factory=PathSettings)
+    images: ImageSettings = field(default_factory=ImageSettings)
     sections: tuple[Section, ...] = ()                          # in listing order
     menus: dict[str, tuple[MenuItem, ...]] = field(default_factory=dict)
     permalinks: dict[str, str] = field(default_factory=dict)   # section or folder → URL pattern
@@ -91,6 +104,7 @@ _SECTIONS: dict[str, type] = {
     "glossary": GlossarySettings,
     "related": RelatedSettings,
     "paths": PathSettings,
+    "images": ImageSettings,
 }
 _DICT_KEYS = {"publish", "extra"}
 _STRUCTURED = {"sections", "menus", "permalinks"}   # read by builder.content.site_structure
@@ -168,6 +182,17 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
             problem(name, f"'{name}' must be a positive integer")
     if config.related.count < 0:
         problem("related.count", "'related.count' must be a positive integer")
+    images = config.images
+    if not all(isinstance(w, int) and 16 <= w <= 10_000 for w in images.widths):
+        problem("images.widths", "'images.widths' must be pixel widths between 16 and 10000")
+        config = replace(config, images=replace(images, widths=ImageSettings().widths))
+    unknown = [f for f in images.formats if f not in ("webp", "avif")]
+    if unknown:
+        problem("images.formats", f"'images.formats' may list webp and avif, got '{unknown[0]}'",
+                hint="JPEG or PNG is always added as the fallback")
+        config = replace(config, images=replace(config.images, formats=ImageSettings().formats))
+    if not 1 <= images.quality <= 100:
+        problem("images.quality", "'images.quality' must be between 1 and 100")
     if len(config.markdown.quotes) != 4:
         problem("markdown.quotes", "'markdown.quotes' must be four characters, e.g. '„“‚‘'")
     return config, problems
@@ -198,6 +223,12 @@ def _check(key: str, value: Any, expected: type, problem: Callable[..., None]) -
     """Return the value coerced to `expected`, or None after reporting a problem."""
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if expected is tuple:  # a list of widths or of names
+        items = value if isinstance(value, list) else [value]
+        if not items or not all(isinstance(i, (int, str)) and not isinstance(i, bool) for i in items):
+            problem(key, f"'{key}' must be a list of numbers or names, got {value!r}")
+            return None
+        return tuple(items)
     if expected is int and isinstance(value, bool):
         problem(key, f"'{key}' must be an integer, got {value!r}")
         return None

@@ -23,7 +23,7 @@ from .model import FrozenDict
 MAX_SEGMENT = 200
 MAX_URL = 1000
 # Keys other generators' themes use; kept for templates without a typo warning.
-THEME_KEYS = frozenset({"layout", "type", "weight", "menu", "toc", "comments", "sitemap", "image",
+THEME_KEYS = frozenset({"layout", "type", "weight", "menu", "toc", "comments", "sitemap",
                         "featured_image", "keywords", "series", "categories", "category",
                         "description", "excerpt", "lastmod", "author", "published", "permalink",
                         "redirect_from", "cover", "images", "math", "lang"})

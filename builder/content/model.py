@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from ..errors import Diagnostic
 
@@ -83,12 +83,27 @@ class Article:
     expiry: datetime | None = None  # taken down from this moment on
     corrections: tuple[Correction, ...] = ()   # oldest first
     file_date: datetime | None = None          # the date in a Jekyll file name, if any
+    image: LeadImage | None = None             # the lead image (`image:`)
+    bundle: str = ""                           # its folder when the article is a bundle (x/index.md)
 
     @property
     def modified(self) -> datetime:
         """When the article last changed for a reader: its newest update or correction, else its date."""
         newest = max([self.date, *([self.updated] if self.updated else []), *(c.date for c in self.corrections)])
         return newest
+
+
+class LeadImage(NamedTuple):
+    """An article's `image:`: a file in its bundle or under static/, and what to say about it.
+    (A tuple: the load cache holds one per article, and tuples unpickle fastest.)"""
+
+    src: str                     # as written: "foto.jpg" (in the bundle) or "/bilder/x.jpg" (static/)
+    alt: str | None = None       # None: not given (a warning); "": decorative on purpose
+    caption: str = ""
+    credit: str = ""             # "dpa/Jane Doe": shown as "Foto: dpa/Jane Doe"
+    licence: str = ""            # e.g. "CC BY 4.0": JSON-LD copyrightNotice
+    focus: tuple[float, float] = (0.5, 0.5)   # the point crops keep, as fractions of width and height
+    line: int = 1
 
 
 @dataclass(frozen=True)
@@ -117,6 +132,7 @@ class Page:
     draft: bool = False
     key_lines: Mapping[str, int] = _mapping()
     extra: Mapping[str, Any] = _mapping()
+    bundle: str = ""             # its folder when the page is a bundle (x/index.md)
 
 
 @dataclass(frozen=True)
@@ -200,6 +216,13 @@ class BodyInfo:
     words: Mapping[str, int] = field(default_factory=dict)        # frequent content words
     notes: tuple[Diagnostic, ...] = ()          # errors and warnings, in file coordinates
     tooltips: str = ""                          # tooltip_digest() of `terms` when rendered
+    # Images the body shows, and the lead image: (source, digest, width, height, format, alpha,
+    # folder its derivatives are published in). The body is rendered again when a digest changes.
+    images: tuple[tuple[str, str, int, int, str, bool, str], ...] = ()
+    lead: tuple[str, str, int, int, str, bool, str] | None = None
+    # Every image file these make, as plain tuples of output.images.Derivative's fields
+    # (plain tuples unpickle fastest: a site of photos keeps tens of thousands).
+    derivatives: tuple[tuple[Any, ...], ...] = ()
 
     @property
     def version(self) -> str:

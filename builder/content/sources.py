@@ -49,8 +49,13 @@ def is_ignored_name(name: str) -> bool:
                                                                  ".tmp", ".orig")) or name == "4913")
 
 
-def discover(site: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
-    """Every article and glossary file under `content/`, sorted, plus problems with links."""
+def discover(site: Path, others: dict[str, list[tuple[str, str]]] | None = None
+             ) -> tuple[list[SourceFile], list[Diagnostic]]:
+    """Every content file under `content/`, sorted, plus problems with links.
+
+    With `others`, every other file (a photo in a bundle, a PDF) is noted there too,
+    by its folder, so that bundles need no second walk of the tree.
+    """
     root = site.resolve()
     content = root / CONTENT_DIR
     found: list[SourceFile] = []
@@ -63,11 +68,14 @@ def discover(site: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
         if problem is not None:
             return found, [Diagnostic(CONTENT_DIR, None, problem[0], hint=problem[1])]
     seen_dirs: set[tuple[int, int]] = set()
+    device = os.stat(content).st_dev
 
-    def open_folder(folder: Path, rel: str) -> Iterator[tuple[os.DirEntry[str], str]] | None:
+    def open_folder(folder: Path, rel: str, identity: tuple[int, int] | None = None
+                    ) -> Iterator[tuple[os.DirEntry[str], str]] | None:
         try:
-            status = os.stat(folder)
-            identity = (status.st_dev, status.st_ino)
+            if identity is None:
+                status = os.stat(folder)
+                identity = (status.st_dev, status.st_ino)
             if identity in seen_dirs:  # a symlink loop, or the same folder linked twice
                 return None
             seen_dirs.add(identity)
@@ -95,9 +103,9 @@ def discover(site: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
                 problems.append(Diagnostic(entry_rel, None, f"file name {bad_name}; skipped",
                                            hint="rename it using letters, digits and hyphens"))
             continue
-        path = Path(entry.path)
-        if entry.is_symlink():
-            problem = _symlink_problem(path, root)
+        linked = entry.is_symlink()
+        if linked:
+            problem = _symlink_problem(Path(entry.path), root)
             if problem is not None:
                 problems.append(Diagnostic(entry_rel, None, problem[0], hint=problem[1]))
                 continue
@@ -106,9 +114,13 @@ def discover(site: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
         except OSError:
             is_dir = is_file = False
         if is_dir:
-            stack.append(open_folder(path, entry_rel))
+            # A real sub folder is on its parent's device, and scandir knows its inode: only a
+            # folder reached through a link costs a stat (a site of bundles has thousands of folders).
+            stack.append(open_folder(Path(entry.path), entry_rel, None if linked else (device, entry.inode())))
         elif entry.name.endswith(MARKDOWN_SUFFIXES) and is_file:
-            found.append(SourceFile(entry_rel, path, kind_of(entry_rel)))
+            found.append(SourceFile(entry_rel, Path(entry.path), kind_of(entry_rel)))
+        elif others is not None and is_file:
+            others.setdefault(rel, []).append((entry_rel, entry.path))
     return found, problems
 
 

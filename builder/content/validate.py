@@ -15,12 +15,14 @@ from . import fields, foreign_formats, frontmatter
 from .config import SiteConfig
 from .dates import parse_date
 from .fields import visible
+from .media import bundle_folder, lead_image
 from .model import Article, Author, Correction, FrozenDict, Page, Term
 from .site_structure import expand_permalink
 from .sources import CONTENT_DIR, PAGES_DIR
 
 ARTICLE_KEYS = ("title", "date", "updated", "kicker", "summary", "tags", "authors", "slug",
-                "related", "draft", "aliases", "glossary", "url", "section", "expiry_date", "corrections")
+                "related", "draft", "aliases", "glossary", "url", "section", "expiry_date", "corrections", "image")
+
 TERM_KEYS = ("term", "aliases", "summary", "slug", "case_sensitive", "inflect", "forms", "not_forms", "exclude")
 PAGE_KEYS = ("title", "summary", "updated", "slug", "url", "aliases", "glossary", "draft", "layout")
 AUTHOR_KEYS = ("name", "role", "image", "links", "aliases", "slug")
@@ -107,7 +109,9 @@ def load_article(rel: str, text: str, options: LoadOptions, keep_body: bool = Tr
     data, lines = dict(fm.data), dict(fm.key_lines)
     p = fields.Problems(rel, lines)
     data, lines = _foreign_keys(p, data, lines, options)
-    file_date, stem = foreign_formats.date_from_filename(fields.nfc(PurePosixPath(rel).stem))
+    bundle = bundle_folder(rel)
+    name = PurePosixPath(bundle).name if bundle else PurePosixPath(rel).stem  # a bundle is named by its folder
+    file_date, stem = foreign_formats.date_from_filename(fields.nfc(name))
     if undated_is_page and "date" not in data and file_date is None:
         return _page(rel, fm, data, p, options, keep_body, problems)
     fields.warn_typos(p, data, ARTICLE_KEYS)
@@ -121,7 +125,7 @@ def load_article(rel: str, text: str, options: LoadOptions, keep_body: bool = Tr
         p.error("slug" if "slug" in data else None, f"cannot make a URL slug from '{slug_source}'",
                 hint="set 'slug:' to letters and digits")
     fields.check_slug_length(p, data, slug)
-    parts = [part for part in PurePosixPath(rel).parent.relative_to(CONTENT_DIR).parts if part != "."]
+    parts = [part for part in PurePosixPath(bundle or rel).parent.relative_to(CONTENT_DIR).parts if part != "."]
     # Folders starting with "_" (Jekyll's _posts, _drafts) group files but are no part of URLs.
     folder = "/".join(slugify(fields.nfc(part)) for part in parts if not part.startswith("_"))
     section = _section(p, data, parts, options)
@@ -143,6 +147,7 @@ def load_article(rel: str, text: str, options: LoadOptions, keep_body: bool = Tr
         expiry=fields.date_of(p, data, "expiry_date", options.tz) if "expiry_date" in data else None,
         corrections=_corrections(p, data, options),
         file_date=parse_date(file_date, options.tz) if file_date is not None else None,
+        image=lead_image(p, data), bundle=bundle,
     )
     if any(d.severity == "error" for d in p.items):
         return None, problems + p.items
@@ -294,7 +299,8 @@ def _page(rel: str, fm: frontmatter.FrontMatter, data: dict[str, Any], p: fields
     """An undated page: `content/pages/impressum.md` → /impressum/, nested folders nest."""
     fields.warn_typos(p, data, PAGE_KEYS)
     title = fields.text_of(p, data, "title", required=True)
-    path = PurePosixPath(rel)
+    bundle = bundle_folder(rel)
+    path = PurePosixPath(bundle + ".md" if bundle else rel)
     slug_source = fields.text_of(p, data, "slug") or fields.nfc(path.stem)
     slug = slugify(slug_source)
     if not slug:
@@ -314,6 +320,7 @@ def _page(rel: str, fm: frontmatter.FrontMatter, data: dict[str, Any], p: fields
         layout=str(data.get("layout") or ""), aliases=fields.urls_of(p, data, "aliases"),
         glossary=fields.bool_of(p, data, "glossary", True), draft=fields.bool_of(p, data, "draft", False),
         key_lines=FrozenDict(p.lines), extra=fields.frozen({k: v for k, v in data.items() if k not in PAGE_KEYS}),
+        bundle=bundle,
     )
     if any(d.severity == "error" for d in p.items):
         return None, problems + p.items

@@ -14,6 +14,7 @@ from ..content.model import Article, BodyInfo, Page, Term
 from ..content.urls import output_path
 from ..text.collation import german_sort_key, index_letter
 from .feeds import atom_feed, robots_txt, sitemap
+from .image_files import image_files, lead_of
 from .listings import listing_pages
 from .specs import BodyHtml, LinkedSite, PageSpec, fingerprint, page_context
 from .templates import Renderer, breadcrumb_ld, markup, news_article_ld
@@ -22,7 +23,7 @@ def plan_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> list[Pa
     """Every output file of the site, in a fixed order."""
     return [*_article_pages(site, renderer, store), *listing_pages(site, renderer, store),
             *_glossary_pages(site, renderer, store), *_undated_pages(site, renderer, store),
-            *_special_pages(site, renderer, store), *_static_files(site)]
+            *_special_pages(site, renderer, store), *_static_files(site), *image_files(site)]
 
 
 def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
@@ -46,6 +47,7 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
             if section is not None:
                 crumbs.append((section.title, urls.section(section.slug)))
             crumbs.append((article.title, article.url))
+            lead = lead_of(article, site, urls.url)
             context = page_context(renderer, article.url, article.title, article.summary or site.config.description,
                                    f"section:{section.slug}" if section else "")
             html = renderer.render(
@@ -53,7 +55,7 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
                 related=[SimpleNamespace(article=by_slug[r.slug], reasons=r.reasons, explicit=r.explicit)
                          for r in related if r.slug in by_slug],
                 backlinks=[by_slug[s] for s in back if s in by_slug], section=section, byline=byline,
-                json_ld=news_article_ld(article, urls, site.config, section, byline),
+                json_ld=news_article_ld(article, urls, site.config, section, byline, lead), lead=lead,
                 breadcrumb_ld=breadcrumb_ld(crumbs, urls) if section is not None else None,
             )
             return html.encode()

@@ -50,6 +50,9 @@ class LinkedSite:
     section_articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # newest first
     author_articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # newest first
     menus: Mapping[str, tuple[MenuLink, ...]] = field(default_factory=dict)
+    bundle_files: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)  # bundle folder → its files
+    files: Mapping[str, Any] = field(default_factory=dict)     # site-relative path → file (with digest)
+    image_cache: Path | None = None                             # where encoded derivatives are kept
 
     def body_keys(self) -> set[str]:
         """Every rendered body this site uses, for the body store to keep."""
@@ -64,7 +67,7 @@ class LinkedSite:
         return [(name, self.authors.profile(name)) for name in article.authors]
 
 
-def card_digest(article: Article, authors: AuthorIndex | None = None) -> str:
+def card_digest(article: Article, authors: AuthorIndex | None = None, lead: Any = None) -> str:
     """What other pages show of an article (teasers, related lists, term pages), not its body.
 
     Pages that list an article depend on this digest only, so editing an
@@ -76,13 +79,14 @@ def card_digest(article: Article, authors: AuthorIndex | None = None) -> str:
         (p.slug, p.name, p.url, p.links) for p in map(authors.profile, article.authors) if p is not None]
     return fingerprint(article.title, article.url, article.date, article.updated, article.kicker, article.summary,
                        article.tags, article.authors, article.draft, sorted(article.extra.items(), key=lambda kv: kv[0]),
-                       *([article.section, article.corrections, byline]
-                         if article.section or article.corrections or byline else []))
+                       *([article.section, article.corrections, byline, article.image, lead]
+                         if article.section or article.corrections or byline or lead else []))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PageSpec:
-    """One output file to produce."""
+    """One output file to produce (never changed once made; not frozen only because a site with
+    photos plans tens of thousands of these on every build, and a frozen init costs three times)."""
 
     path: str                 # output path under the destination
     fingerprint: str

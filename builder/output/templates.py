@@ -99,6 +99,7 @@ class Renderer:
             feed_url=urls.feed,
             menus={},
             byline=lambda article: [(name, None) for name in article.authors],
+            teaser_image=lambda article: "",
         )
         locale = config.locale
         self.env.filters.update(
@@ -147,7 +148,7 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 
 
 def news_article_ld(article: Any, urls: Urls, config: SiteConfig, section: Any = None,
-                    byline: Sequence[tuple[str, Any]] = ()) -> dict[str, Any]:
+                    byline: Sequence[tuple[str, Any]] = (), lead: Any = None) -> dict[str, Any]:
     """JSON-LD for a NewsArticle (rendered with |tojson, so it is escaped for <script>).
 
     `byline` pairs each author's name with their profile (or None): a profile gives
@@ -179,6 +180,19 @@ def news_article_ld(article: Any, urls: Urls, config: SiteConfig, section: Any =
         data["keywords"] = list(article.tags)
     if section is not None:
         data["articleSection"] = section.title
+    if lead is not None:
+        images = []
+        for crop in lead.crops:
+            image: dict[str, Any] = {"@type": "ImageObject", "url": urls.abs_url(crop.url),
+                                     "width": crop.width, "height": crop.height}
+            if lead.image.caption:
+                image["caption"] = lead.image.caption
+            if lead.image.credit:
+                image["creditText"] = lead.image.credit
+            if lead.image.licence:
+                image["copyrightNotice"] = lead.image.licence
+            images.append(image)
+        data["image"] = images
     if article.corrections:
         data["correction"] = [{"@type": "CorrectionComment", "datePublished": iso(c.date), "text": c.text}
                               for c in article.corrections]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from sys import intern
 from typing import Any, Callable, Mapping
@@ -13,9 +13,10 @@ from markdown_it import MarkdownIt
 
 from .. import __version__
 from ..content.config import SiteConfig
-from ..content.model import BodyInfo, Term
+from ..content.model import BodyInfo, LeadImage, Term
 from ..content.urls import Urls
 from ..errors import Diagnostic
+from ..output.images import Derivative, ImageRecord, lead_pictures, picture_html, picture_of
 from ..text.annotate import glossary_plugin
 from ..text.forms import forms_key, glossary_forms, uses_declension
 from ..text.glossary import Matcher
@@ -23,8 +24,10 @@ from ..text.markdown import create_markdown, render_body
 from ..text.shortcodes import PageIndex, preprocess
 from ..text.textstats import term_frequencies
 from ..util.parallel import map_indices
+from .body_images import folder_of, image_source, read_image
 from .body_packs import BodyStore, Location, append_html, close_writer
 from .loading import Loaded, read_body
+from .resources import SiteFile
 
 
 def matching_digest(terms: tuple[Term, ...], config: SiteConfig) -> str:
@@ -89,7 +92,8 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
            url_for: Callable[[str], str], glossary: bool = True,
            exclude: str | None = None, source: str = "", body_line: int = 1,
            notes: tuple[Diagnostic, ...] = (), terms: Mapping[str, Term] | None = None,
-           count_words: bool = True) -> tuple[str, BodyInfo]:
+           count_words: bool = True, image_html: Callable[..., str | None] | None = None,
+           images: tuple[ImageRecord, ...] = (), lead: ImageRecord | None = None) -> tuple[str, BodyInfo]:
     """Render one body; returns its HTML and what it tells the rest of the build.
 
     With the glossary's `terms` by slug, the info carries the tooltip digest of the terms it annotates.
@@ -102,9 +106,12 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
         "glossary_enabled": glossary,
         "glossary_exclude": exclude,
         "docId": "n",  # footnote ids become "fn-n-1": prefixed like every generated id
+        "image_html": image_html,
     }
     rendered = render_body(md, text, env)
     link_errors = tuple(Diagnostic(source, body_line + line, message) for line, message in env.get("link_errors", ()))
+    link_errors += tuple(Diagnostic(source, body_line + line, message, "warning", hint=hint)
+                         for line, message, hint in env.get("image_warnings", ()))
     info = BodyInfo(
         key=key,
         terms=rendered.terms,
@@ -116,6 +123,7 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
                if count_words else {}),
         notes=notes + link_errors,
         tooltips=tooltip_digest(rendered.terms, terms) if terms is not None else "",
+        images=images, lead=lead,
     )
     return rendered.html, info
 
@@ -156,6 +164,9 @@ class BodyJob:
     term_bodies: Mapping[str, str]
     keep_html: bool
     store_folder: Path | None
+    files: Mapping[str, SiteFile]            # what bodies may show: bundle files and static/
+    bundles: Mapping[str, str]               # content file → its bundle folder
+    leads: Mapping[str, LeadImage]           # article source → its lead image
 
 
 class _LazyPageIndex:
@@ -194,15 +205,66 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
         base = "content" if target.startswith("/") else posixpath.dirname(source)
         return job.url_of_source.get(posixpath.normpath(posixpath.join(base, target.lstrip("/"))))
 
+    bundle, page_url = job.bundles.get(source, ""), job.url_of_source.get(source, "/")
+    images: list[ImageRecord] = []
+
+    def image_html(src: str, alt: str, attrs: dict[str, Any], in_figure: bool, line: int) -> str | None:
+        found = image_source(src, source, bundle)
+        if found is None:
+            return None
+        record = read_image(found, src, job.files, config.images, folder_of(found, bundle, page_url))
+        images.append(record)
+        return picture_html(picture_of(record, config.images), alt, lambda p: url_under_base(config, p))
+
+    lead, lead_notes = _lead(job, source, bundle, page_url)
     html, info = render(job.md, key, text, resolve_link=resolve, url_for=lambda p: url_under_base(config, p),
-                        glossary=glossary, exclude=exclude, source=source, body_line=body_line, notes=notes,
-                        terms=job.terms, count_words=kind == "article")  # a term body excludes its own term
+                        glossary=glossary, exclude=exclude, source=source, body_line=body_line,
+                        notes=notes + lead_notes, terms=job.terms, count_words=kind == "article",
+                        image_html=image_html if kind != "term" else None, lead=lead)
+    shown = tuple(dict.fromkeys(images))
+    info = replace(info, images=shown, derivatives=_derivatives(shown, lead, job.leads.get(source), config))
     location = append_html(job.store_folder, html) if job.store_folder is not None else None
     return info, html if job.keep_html or job.store_folder is None else None, location
 
 
+def _derivatives(images: tuple[ImageRecord, ...], lead: ImageRecord | None, image: LeadImage | None,
+                 config: SiteConfig) -> tuple[tuple[Any, ...], ...]:
+    """Every image file the body and its lead image make, planned once with the body and kept
+    with it, so that a warm build lists them without planning them again."""
+    found: dict[str, Derivative] = {}
+    pictures = [picture_of(record, config.images) for record in images]
+    if lead is not None and image is not None:
+        pictures += lead_pictures(lead, image.focus, config.images).values()
+    for pic in pictures:
+        for derivative in pic.derivatives:
+            found.setdefault(derivative.url, derivative)
+    return tuple(tuple(d) for d in found.values())
+
+
+def _lead(job: BodyJob, source: str, bundle: str, page_url: str) -> tuple[ImageRecord | None, tuple[Diagnostic, ...]]:
+    """The article's lead image, read; an error or warnings on its `image:` line."""
+    image = job.leads.get(source)
+    if image is None:
+        return None, ()
+    found = image_source(image.src, source, bundle)
+    try:
+        record = read_image(found, image.src, job.files, job.config.images,
+                            folder_of(found, bundle, page_url) if found else "/")
+    except LookupError as exc:
+        return None, (Diagnostic(source, image.line, str(exc.args[0])),)
+    notes: list[Diagnostic] = []
+    if image.alt is None:
+        notes.append(Diagnostic(source, image.line, "the lead image has no alt text", "warning",
+                                hint="add 'alt: \"…\"' to 'image:', or 'alt: \"\"' if it only decorates"))
+    if not image.credit:
+        notes.append(Diagnostic(source, image.line, "the lead image has no credit", "warning",
+                                hint="add 'credit: \"Name/Agentur\"' to 'image:' (§ 13 UrhG)"))
+    return record, tuple(notes)
+
+
 def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
-                  progress: Callable[[str, int, int], None] | None) -> RenderedBodies:
+                  progress: Callable[[str, int, int], None] | None,
+                  files: Mapping[str, SiteFile] | None = None) -> RenderedBodies:
     """Render every article, term, page and author body that the store does not hold yet.
 
     A body's key covers the builder version and settings, where glossary terms
@@ -227,14 +289,24 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
                None, p.source, "page") for p in loaded.pages]
     items += [(key(a.source, loaded.digests[a.source], "author"), a.source, a.body_line, True, None,
                a.slug, "author") for a in loaded.authors]
+    files = files or {}
+
+    def stale_images(info: BodyInfo) -> bool:
+        """An image the body (or its lead) shows changed, or is gone."""
+        shown = (*info.images, *((info.lead,) if info.lead else ()))
+        return any(files.get(record[0]) is None or files[record[0]].digest != record[1] for record in shown)
+
     missing = tuple(item for item in items if not store.has(item[0])
-                    or store.infos[item[0]].tooltips != tooltip_digest(store.infos[item[0]].terms, by_slug))
+                    or store.infos[item[0]].tooltips != tooltip_digest(store.infos[item[0]].terms, by_slug)
+                    or stale_images(store.infos[item[0]]))
     if missing:
         term_url = Urls(config).term
         md = make_markdown(config, terms, lambda slug: url_under_base(config, term_url(slug)),
                            forms_cache=store.folder)   # the German forms, kept beside the bodies
+        bundles = {item.source: item.bundle for item in (*loaded.articles, *loaded.pages) if item.bundle}
+        leads = {a.source: a.image for a in loaded.articles if a.image is not None}
         job = BodyJob(md, missing, by_slug, config, url_of_source, _LazyPageIndex(url_of_source), loaded.paths,
-                      {t.source: t.body for t in terms}, keep_html, store.folder)
+                      {t.source: t.body for t in terms}, keep_html, store.folder, files, bundles, leads)
         done = map_indices(_render_one, job, len(missing), jobs,
                            (lambda n, total: progress("Rendering bodies", n, total)) if progress else None)
         close_writer()  # the parent may have appended when working without worker processes

@@ -24,6 +24,8 @@ from ..content.urls import Urls
 from ..content.sources import is_ignored_name
 from ..content.validate import LoadOptions
 from ..errors import Diagnostic, Diagnostics
+from ..output.image_files import teaser_html
+from ..output.images import ImageProblem
 from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
 from ..output.page_plan import plan_pages
 from ..output.specs import LinkedSite, PageSpec, card_digest
@@ -41,6 +43,7 @@ from ..util.parallel import cpu_count, map_indices
 from .bodies import BodyStore, render_bodies
 from .linking import RelatedCache, group_by_author, group_by_section, link_site
 from .loading import LoadCache, Visibility, load_site
+from .resources import DigestCache, bundle_files, files_by_source
 
 CACHE_DIR = ".builder-cache"
 # A build that changes at most this many files, or this share of them, patches the destination in
@@ -60,6 +63,7 @@ class BuildOptions:
     base_url: str | None = None
     jobs: int = 0                       # 0: every core
     cache: bool = True                  # the persistent cache in <source>/.builder-cache
+    image_cache: bool = True            # encoded images in <source>/.builder-cache (also for the preview)
     strict: bool = False                # warnings count as errors
     future: bool = False                # build articles dated in the future (scheduled)
     expired: bool = False               # build articles past their expiry_date
@@ -149,6 +153,7 @@ class Caches:
     load: Callable[[SiteConfig], LoadCache]
     related: RelatedCache
     renderers: dict[str, Renderer] = field(default_factory=dict)  # by settings digest: compiled templates
+    digests: DigestCache = field(default_factory=lambda: DigestCache(None))   # of bundle files, by status
 
     @classmethod
     def in_folder(cls, folder: Path | None) -> "Caches":
@@ -159,6 +164,7 @@ class Caches:
                                           LoadOptions.from_config(config),
                                           config.markdown.max_file_size),
             related=RelatedCache(folder / "related.pickle" if folder else None),
+            digests=DigestCache(folder / "digests.pickle" if folder else None),
         )
 
 
@@ -174,7 +180,11 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     load_cache = caches.load(config)
     loaded = load_site(options.source, config, options.visibility, problems, jobs, load_cache)
     store = caches.bodies
-    bodies = render_bodies(loaded, store, jobs, keep_html, progress)
+    statics = static_files(options.source)
+    bundles = bundle_files(sorted({i.bundle for i in (*loaded.articles, *loaded.pages) if i.bundle}),
+                           loaded.other_files, caches.digests)
+    files = files_by_source(bundles, statics)
+    bodies = render_bodies(loaded, store, jobs, keep_html, progress, files)
     problems.extend(bodies.problems)
     authors = AuthorIndex(loaded.authors)
     menus, found = resolve_menus(config, loaded.pages, loaded.authors, Urls(config))
@@ -194,15 +204,15 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
         config=config, articles=articles, article_by_slug={a.slug: a for a in articles},
         terms=tuple(loaded.terms), term_by_slug={t.slug: t for t in loaded.terms},
         infos=bodies.articles, term_infos=bodies.terms, links=links, digests=loaded.digests,
-        settings_digest=settings, static_files=static_files(options.source),
-        cards={a.slug: card_digest(a, authors) for a in articles},
+        settings_digest=settings, static_files=statics,
+        cards={a.slug: card_digest(a, authors, bodies.articles[a.slug].lead) for a in articles},
         pages=tuple(loaded.pages), page_infos=bodies.pages, authors=authors, author_infos=bodies.authors,
         section_articles=group_by_section(articles), author_articles=group_by_author(articles, authors),
-        menus=menus,
+        menus=menus, bundle_files=bundles, files=files, image_cache=cache_folder(options.source) / "images" if options.image_cache else None,
     )
     # What every template may show of the whole site; fingerprints cover both (menus in
     # `settings`, bylines in each article's card).
-    renderer.env.globals.update(menus=menus, byline=site.byline)
+    renderer.env.globals.update(menus=menus, byline=site.byline, teaser_image=teaser_html(site, renderer.urls.url))
     specs = plan_pages(site, renderer, store)
     _check_collisions(specs, problems)
     return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled))
@@ -231,6 +241,8 @@ def render_spec(specs: list[PageSpec], index: int) -> tuple[str, bytes | None, D
         return spec.path, spec.make(), None
     except TemplateProblem as exc:
         return spec.path, None, exc.diagnostic
+    except ImageProblem as exc:  # a truncated or damaged photo: the error names the file
+        return spec.path, None, Diagnostic(spec.source or spec.path, None, str(exc))
 
 
 def _render_to_folder(state: tuple[list[PageSpec], StagedOutput | PatchOutput],
@@ -398,6 +410,7 @@ def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepar
     if not options.cache:
         return
     caches.bodies.save(site.body_keys())
+    caches.digests.save()
     caches.related.save()
     if prepared.load_cache is not None:
         prepared.load_cache.save()

@@ -53,6 +53,7 @@ class Loaded:
     pages: list[Page] = field(default_factory=list)          # undated pages, by URL
     authors: list[Author] = field(default_factory=list)      # profiles, in German order of names
     scheduled: list[Article] = field(default_factory=list)   # dated in the future, soonest first
+    other_files: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # folder → non-Markdown files
     digests: dict[str, str] = field(default_factory=dict)   # source → digest of its text
     paths: dict[str, Path] = field(default_factory=dict)    # source → file
 
@@ -146,7 +147,8 @@ class Visibility:
 def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems: Diagnostics, jobs: int = 1,
               cache: LoadCache | None = None) -> Loaded:
     """Read and validate every content file, or take it from the cache; collect every problem."""
-    files, found = discover(source)
+    others: dict[str, list[tuple[str, str]]] = {}
+    files, found = discover(source, others)
     problems.extend(found)
     options = LoadOptions.from_config(config)
     max_size = config.markdown.max_file_size
@@ -160,7 +162,7 @@ def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems
         for i, result in zip(missing, fresh):
             results[i] = result
     cache.update({f.rel: (s, r) for f, s, r in zip(files, statuses, results) if s is not None and r is not None})
-    loaded = Loaded(config)
+    loaded = Loaded(config, other_files=others)
     now = visibility.now or datetime.now(timezone.utc)
     for file, result in zip(files, results):
         assert result is not None

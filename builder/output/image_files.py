@@ -1,0 +1,103 @@
+"""The files images add to a site: bundle files published beside their page, and every derivative.
+
+Also what templates show of a lead image: the picture at the top of the
+article (`fetchpriority="high"`), its crops in 16:9, 4:3 and 1:1 for
+`og:image` and JSON-LD, and the small crop teasers in listings show.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from functools import partial
+from typing import Any, Callable, Iterator
+
+from ..content.model import Article, LeadImage
+from ..content.urls import output_path
+from .images import (
+    IMAGE_SUFFIXES,
+    SHARE_CROPS,
+    Derivative,
+    lead_pictures,
+    make_derivative,
+    picture_html,
+    published_original,
+)
+from .specs import LinkedSite, PageSpec
+
+LEAD_SIZES = "(min-width: 42rem) 40rem, 100vw"
+TEASER_SIZES = "(min-width: 40rem) 12rem, 30vw"
+
+
+@dataclass(frozen=True)
+class Crop:
+    """One crop of a lead image as an absolute-URL-ready file: for og:image and JSON-LD."""
+
+    url: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A lead image as the article template shows it."""
+
+    image: LeadImage
+    html: str                 # the <picture>
+    crops: tuple[Crop, ...]   # 16:9, 4:3, 1:1; the first is og:image
+
+
+def lead_of(article: Article, site: LinkedSite, url_for: Callable[[str], str]) -> Lead | None:
+    """The lead image of an article, ready for its template, or None."""
+    record = site.infos[article.slug].lead
+    if record is None or article.image is None:
+        return None
+    pictures = lead_pictures(record, article.image.focus, site.config.images)
+    crops = tuple(Crop(p.src, p.width, p.height) for p in (pictures[c] for c in SHARE_CROPS))
+    html = picture_html(pictures["full"], article.image.alt or "", url_for, sizes=LEAD_SIZES, lazy=False)
+    return Lead(article.image, html, crops)
+
+
+def teaser_html(site: LinkedSite, url_for: Callable[[str], str]) -> Callable[[Article], str]:
+    """For templates: the small 4:3 crop of an article's lead image, or ""."""
+    def teaser(article: Article) -> str:
+        info = site.infos.get(article.slug)
+        if info is None or info.lead is None or article.image is None:
+            return ""
+        picture = lead_pictures(info.lead, article.image.focus, site.config.images)["teaser"]
+        return picture_html(picture, "", url_for, sizes=TEASER_SIZES, css_class="teaser-image")
+    return teaser
+
+
+def image_files(site: LinkedSite) -> Iterator[PageSpec]:
+    """Bundle files beside their pages, then every derivative any page shows, each once."""
+    for item in (*site.articles, *site.pages):
+        if not item.bundle:
+            continue
+        base = item.url if item.url.endswith("/") else posixpath.dirname(item.url) + "/"
+        for file in site.bundle_files.get(item.bundle, ()):
+            inner = file.source[len(item.bundle) + 1:]
+            reader: Callable[[], bytes] = ((lambda f=file: published_original(f.path))
+                                           if file.source.lower().endswith(IMAGE_SUFFIXES)
+                                           else (lambda f=file: Path(f.path).read_bytes()))
+            yield PageSpec(output_path(base + inner), "file:" + file.digest, item.source, reader)
+    # Planned by the body stage and kept with the body, as plain tuples of Derivative's fields:
+    # (url, source, …, cache_name). A warm build only lists them.
+    by_source: dict[str, dict[str, tuple[Any, ...]]] = {}
+    for infos in (site.infos, site.page_infos, site.author_infos):
+        for info in infos.values():
+            for fields in info.derivatives:
+                by_source.setdefault(fields[1], {}).setdefault(fields[0], fields)
+    for source, derivatives in by_source.items():
+        file = site.files.get(source)
+        if file is None:
+            continue
+        batch = tuple(derivatives.values())   # made together on a cache miss: one decoding per photo
+        for fields in batch:   # the URL is a file's site path: "/x/foto.3fa2c1d0-800.webp"
+            yield PageSpec(fields[0][1:], "derivative:" + fields[-1], source,
+                           partial(_make, fields, file.path, site.image_cache, batch))
+
+
+def _make(fields: tuple[Any, ...], path: str, cache: Path | None, batch: tuple[tuple[Any, ...], ...]) -> bytes:
+    return make_derivative(Derivative(*fields), path, cache, [Derivative(*b) for b in batch])
