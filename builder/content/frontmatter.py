@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import LocatedError
@@ -30,7 +30,24 @@ def parse(text: str) -> FrontMatter:
     """Read YAML front matter between `---` lines (text already has "\\n" line ends).
 
     Delimiter lines may carry trailing spaces or tabs, as editors sometimes leave them.
+    Blank lines before the opening delimiter are skipped, as Hugo skips them (every
+    line number still counts them).
     """
+    blank = _LEADING_BLANK.match(text)
+    if blank is None or not text.startswith(("---", "+++", "{"), blank.end()):
+        return _parse(text)
+    skipped = text.count("\n", 0, blank.end())
+    try:
+        found = _parse(text[blank.end():])
+    except FrontMatterError as exc:
+        raise FrontMatterError(exc.line + skipped if exc.line else exc.line, exc.col, exc.message,
+                               exc.hint) from None
+    return replace(found, key_lines={key: line + skipped for key, line in found.key_lines.items()},
+                   body_line=found.body_line + skipped,
+                   warnings=tuple((line + skipped if line else line, message) for line, message in found.warnings))
+
+
+def _parse(text: str) -> FrontMatter:
     opening = _OPENING.match(text)
     if opening is None:
         other = _other_format(text)
@@ -52,6 +69,7 @@ def parse(text: str) -> FrontMatter:
 
 
 _OPENING = re.compile(r"---[ \t]*(?:\n|\Z)")
+_LEADING_BLANK = re.compile(r"(?:[ \t]*\n)+")
 _CLOSING = re.compile(r"\n---[ \t]*(?:\n|\Z)")
 
 

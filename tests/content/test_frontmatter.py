@@ -82,3 +82,17 @@ def test_python_tag_in_front_matter() -> None:
 def test_duplicate_key_names_the_file_line_of_the_first() -> None:
     assert error("---\ntitle: Genf\ndate: 2022-01-21\ntitle: Paris\n---\n")[:3] == (
         4, 1, "duplicate key 'title' (first on line 2)")
+
+
+@pytest.mark.parametrize("opening", ["---\ntitle: Genf\ndate: 2022-01-21\n---\n",
+                                     "+++\ntitle = \"Genf\"\ndate = 2022-01-21\n+++\n"])
+def test_blank_lines_before_the_front_matter_are_skipped_as_hugo_does(opening: str) -> None:
+    fm = parse("\n  \n" + opening + "Text.\n")
+    assert fm.data["title"] == "Genf"
+    assert fm.key_lines["title"] == 4 and fm.body_line == 7 and fm.body == "Text.\n"
+
+
+def test_an_error_after_skipped_blank_lines_names_the_file_line() -> None:
+    with pytest.raises(FrontMatterError) as caught:
+        parse("\n\n---\ntitle: [Genf\n---\n")
+    assert caught.value.line == 5
