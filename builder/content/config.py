@@ -65,6 +65,16 @@ class ImageSettings:
 
 
 @dataclass(frozen=True)
+class PublisherSettings:
+    """`publisher:` in config.yaml: who publishes the site (JSON-LD, the Google News sitemap)."""
+
+    name: str = ""                     # default: the site's title
+    logo: str = ""                     # site path (or URL) of a raster logo, e.g. /logo.png (from static/)
+    logo_width: int = 0                # pixels; 0: read from the file when it is under static/ or assets
+    logo_height: int = 0
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "Untitled site"
     description: str = ""
@@ -82,6 +92,7 @@ class SiteConfig:
     related: RelatedSettings = field(default_factory=RelatedSettings)
     paths: PathSettings = field(default_factory=PathSettings)
     images: ImageSettings = field(default_factory=ImageSettings)
+    publisher: PublisherSettings = field(default_factory=PublisherSettings)
     sections: tuple[Section, ...] = ()                          # in listing order
     menus: dict[str, tuple[MenuItem, ...]] = field(default_factory=dict)
     permalinks: dict[str, str] = field(default_factory=dict)   # section or folder → URL pattern
@@ -105,6 +116,7 @@ _SECTIONS: dict[str, type] = {
     "related": RelatedSettings,
     "paths": PathSettings,
     "images": ImageSettings,
+    "publisher": PublisherSettings,
 }
 _DICT_KEYS = {"publish", "extra"}
 _STRUCTURED = {"sections", "menus", "permalinks"}   # read by builder.content.site_structure
@@ -193,6 +205,11 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
         config = replace(config, images=replace(config.images, formats=ImageSettings().formats))
     if not 1 <= images.quality <= 100:
         problem("images.quality", "'images.quality' must be between 1 and 100")
+    logo = config.publisher.logo
+    if logo and not (logo.startswith("/") or urlsplit(logo).scheme in ("http", "https")):
+        problem("publisher.logo", f"'publisher.logo' must be a site path like '/assets/logo.png' or an "
+                f"absolute URL, got '{logo}'")
+        config = replace(config, publisher=replace(config.publisher, logo=""))
     if len(config.markdown.quotes) != 4:
         problem("markdown.quotes", "'markdown.quotes' must be four characters, e.g. '„“‚‘'")
     return config, problems

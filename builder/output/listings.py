@@ -1,8 +1,9 @@
 """Paginated listings and their feeds: the front page, tags, sections and authors.
 
 Each listing shows article teasers newest first, `paginate` to a page
-(`/<listing>/seite/2/`); sections and authors also get an Atom feed of their
-newest articles at `/<listing>/feed.xml`, announced in the listing's head.
+(`/<listing>/seite/2/`); each also gets an Atom feed of its newest articles at
+`/<listing>/feed.xml` and a JSON Feed beside it (`feed.json`), both announced
+in the listing's head (the front page's are the site's feeds).
 """
 
 from __future__ import annotations
@@ -12,21 +13,30 @@ from types import SimpleNamespace
 from typing import Any, Callable, Iterator, Mapping
 
 from ..content.model import Article, Pagination
-from ..content.urls import output_path
-from .feeds import atom_feed
+from ..content.urls import Urls, output_path
+from .feed_content import clean_feed_html
+from .feeds import ATOM_TYPE, JSON_FEED_TYPE, FeedEntry, FeedInfo, atom_feed, json_feed, json_feed_path
 from .specs import BodyHtml, LinkedSite, PageSpec, fingerprint, page_context
+from .structured_data import website_ld
 from .templates import Renderer, markup
+
+Feeds = tuple[tuple[str, str, str], ...]   # (title, site path, MIME type) for <link rel="alternate">
 
 
 def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
-    """The front page, every tag, section and author listing, and the tag and author indexes."""
+    """The front page, every tag, section and author listing, the tag and author indexes, and the feeds."""
     urls, config = renderer.urls, site.config
-    site_feed = (("Alle Artikel", "/feed.xml"),)
-    yield from _listing(site, renderer, tuple(a.slug for a in site.articles), urls.home_page,
-                        "index.html", config.title, "home", {"feeds": site_feed})
+    feeds = _FeedPlanner(site, renderer, store)
+    all_slugs = tuple(a.slug for a in site.articles)
+    yield from _listing(site, renderer, all_slugs, urls.home_page, "index.html", config.title, "home",
+                        {"feeds": feed_links("Alle Artikel", "/"), "json_ld": website_ld(config, urls)})
+    yield from feeds.specs(all_slugs, "/", config.title, config.description)
     for tag in site.links.tags:
-        yield from _listing(site, renderer, tag.articles, lambda n, name=tag.name: urls.tag_page(name, n),
-                            "tag.html", f"Thema: {tag.name}", "tags", {"tag": tag.name})
+        base, title = urls.tag(tag.name), f"{tag.name} – {config.title}"
+        yield from _listing(site, renderer, tag.articles, lambda n, base=base: urls.numbered(base, n),
+                            "tag.html", f"Thema: {tag.name}", "tags",
+                            {"tag": tag.name, "feeds": feed_links(title, base)})
+        yield from feeds.specs(tag.articles, base, title, f"Artikel zum Thema {tag.name}")
     tag_rows = [SimpleNamespace(name=t.name, url=urls.tag(t.name), count=len(t.articles)) for t in site.links.tags]
     yield PageSpec(output_path(urls.tags()), fingerprint(site.settings_digest, [(t.name, t.count) for t in tag_rows]),
                    "", lambda: renderer.render(
@@ -35,16 +45,22 @@ def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iter
     for section in config.sections:
         base = urls.section(section.slug)
         slugs = site.section_articles.get(section.slug, ())
-        feeds = ((f"{section.title} – {config.title}", urls.feed(base)),)
+        title = f"{section.title} – {config.title}"
         yield from _listing(site, renderer, slugs, lambda n, base=base: urls.numbered(base, n), "section.html",
                             section.title, f"section:{section.slug}",
-                            {"section": section, "feeds": feeds}, description=section.description)
-        yield _feed(site, renderer, store, slugs, base, f"{section.title} – {config.title}", section.description)
-    yield from _author_pages(site, renderer, store)
+                            {"section": section, "feeds": feed_links(title, base)}, description=section.description)
+        yield from feeds.specs(slugs, base, title, section.description)
+    yield from _author_pages(site, renderer, feeds)
 
 
-def _author_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
-    urls, config = renderer.urls, site.config
+def feed_links(title: str, home: str) -> Feeds:
+    """The Atom feed and the JSON Feed of the listing at `home`, for a page's head."""
+    atom = Urls.feed(home)
+    return ((title, atom, ATOM_TYPE), (f"{title} (JSON Feed)", json_feed_path(atom), JSON_FEED_TYPE))
+
+
+def _author_pages(site: LinkedSite, renderer: Renderer, feeds: "_FeedPlanner") -> Iterator[PageSpec]:
+    urls, config, store = renderer.urls, site.config, feeds.store
     authors = site.authors.authors
     if not authors:
         return
@@ -61,10 +77,10 @@ def _author_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iter
         yield from _listing(site, renderer, slugs, lambda n, base=author.url: urls.numbered(base, n), "author.html",
                             author.name, "authors",
                             {"author": author, "bio": markup(store.html(info.key)),
-                             "feeds": ((title, urls.feed(author.url)),)},
+                             "feeds": feed_links(title, author.url)},
                             description=author.role or config.description,
                             inputs=(site.digests[author.source], info.version), source=author.source)
-        yield _feed(site, renderer, store, slugs, author.url, title, author.role)
+        yield from feeds.specs(slugs, author.url, title, author.role)
 
 
 def _paginate(slugs: tuple[str, ...], per_page: int) -> list[tuple[int, tuple[str, ...]]]:
@@ -95,12 +111,42 @@ def _listing(site: LinkedSite, renderer: Renderer, slugs: tuple[str, ...], url_o
         yield PageSpec(output_path(url), print_, source, make)
 
 
-def _feed(site: LinkedSite, renderer: Renderer, store: BodyHtml, slugs: tuple[str, ...], home: str,
-          title: str, subtitle: str) -> PageSpec:
-    """The Atom feed of one listing's newest articles."""
-    newest = [site.article_by_slug[s] for s in slugs[:site.config.feed_entries]]
-    print_ = fingerprint(site.settings_digest, "feed", home, title, subtitle, [site.cards[a.slug] for a in newest],
-                         [site.infos[a.slug].version for a in newest])
-    return PageSpec(output_path(renderer.urls.feed(home)), print_, "", lambda: atom_feed(
-        newest, [store.html(site.infos[a.slug].key) for a in newest], site.config, renderer.urls.abs_url,
-        home=home, title=title, subtitle=subtitle).encode())
+class _FeedPlanner:
+    """Plans the Atom and JSON feeds of listings; an article's clean feed HTML is made once per build
+    although it appears in several feeds (the site's, its section's, its authors' and tags')."""
+
+    def __init__(self, site: LinkedSite, renderer: Renderer, store: BodyHtml) -> None:
+        self.site, self.urls, self.store = site, renderer.urls, store
+        self._entries: dict[str, FeedEntry] = {}
+        logo = site.config.publisher.logo
+        self.logo = logo if not logo or "://" in logo else self.urls.abs_url(logo)
+
+    def specs(self, slugs: tuple[str, ...], home: str, title: str, subtitle: str) -> Iterator[PageSpec]:
+        """feed.xml and feed.json of the listing at `home`: its newest `feed_entries` articles."""
+        site, urls = self.site, self.urls
+        newest = [site.article_by_slug[s] for s in slugs[:site.config.feed_entries]]
+        atom = urls.feed(home)
+        info = FeedInfo(urls.abs_url(home), urls.abs_url(atom), urls.abs_url(json_feed_path(atom)), title,
+                        subtitle, self.logo)
+        print_ = fingerprint(site.settings_digest, "feed", home, title, subtitle, [site.cards[a.slug] for a in newest],
+                             [site.infos[a.slug].version for a in newest])
+        yield PageSpec(output_path(atom), print_, "", lambda: atom_feed(
+            [self.entry(a) for a in newest], site.config, info).encode())
+        yield PageSpec(output_path(json_feed_path(atom)), print_, "", lambda: json_feed(
+            [self.entry(a) for a in newest], site.config, info).encode())
+
+    def entry(self, article: Article) -> FeedEntry:
+        """An article as feeds show it (made once, on first use)."""
+        found = self._entries.get(article.slug)
+        if found is None:
+            site, urls = self.site, self.urls
+            url = urls.abs_url(article.url)
+            authors = tuple((profile.name if profile else name, urls.abs_url(profile.url) if profile else None)
+                            for name, profile in site.byline(article))
+            if not authors and site.config.author:
+                authors = ((site.config.author, None),)
+            section = site.section(article.section)
+            categories = ((section.title,) if section is not None else ()) + tuple(article.tags)
+            content = clean_feed_html(self.store.html(site.infos[article.slug].key), url)
+            found = self._entries[article.slug] = FeedEntry(article, url, content, authors, categories)
+        return found

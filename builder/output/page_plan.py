@@ -1,22 +1,26 @@
 """Planning every output file of the site: its path, a fingerprint of its inputs, and how to make it.
 
 Articles, undated pages, terms and the glossary, the special files (404,
-search, redirects, feed, sitemap, robots.txt) and static files are planned
-here; paginated listings in `listings`. See `specs` for fingerprints.
+search, redirects, sitemaps, the Google News sitemap, robots.txt) and static
+files are planned here; paginated listings and every feed in `listings`. See
+`specs` for fingerprints.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from types import SimpleNamespace
 from typing import Any, Iterator
 
 from ..content.model import Article, BodyInfo, Page, Term
 from ..content.urls import output_path
 from ..text.collation import german_sort_key, index_letter
-from .feeds import atom_feed, robots_txt, sitemap
 from .image_files import image_files, lead_of
-from .listings import listing_pages
+from .listings import feed_links, listing_pages
+from .sitemaps import (SITEMAP_LIMIT, news_articles, news_sitemap, newest, robots_txt, sitemap, sitemap_index,
+                       split_sitemap)
 from .specs import BodyHtml, LinkedSite, PageSpec, fingerprint, page_context
+from .structured_data import defined_term_ld, defined_term_set_ld, logo_size
 from .templates import Renderer, breadcrumb_ld, markup, news_article_ld
 
 def plan_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> list[PageSpec]:
@@ -28,6 +32,8 @@ def plan_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> list[Pa
 
 def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
     by_slug, digests, urls = site.article_by_slug, site.digests, renderer.urls
+    logo = logo_size(site.config, site.static_files)
+    site_feeds = feed_links("Alle Artikel", "/")
     for article in site.articles:
         info = site.infos[article.slug]
         related = site.links.related.get(article.slug, ())
@@ -36,7 +42,7 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
         print_ = fingerprint(
             site.settings_digest, digests[article.source], info.version, site.cards[article.slug],
             [(r.slug, r.reasons, r.explicit, site.cards.get(r.slug)) for r in related],
-            [site.cards.get(s) for s in back],
+            [site.cards.get(s) for s in back], logo,
         )
 
         def make(article: Article = article, info: BodyInfo = info, related: Any = related,
@@ -50,12 +56,14 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
             lead = lead_of(article, site, urls.url)
             context = page_context(renderer, article.url, article.title, article.summary or site.config.description,
                                    f"section:{section.slug}" if section else "")
+            context["feeds"] = site_feeds + (feed_links(f"{section.title} – {site.config.title}",
+                                                        urls.section(section.slug)) if section else ())
             html = renderer.render(
                 "article.html", **context, article=article, body=markup(store.html(info.key)), terms=used,
                 related=[SimpleNamespace(article=by_slug[r.slug], reasons=r.reasons, explicit=r.explicit)
                          for r in related if r.slug in by_slug],
                 backlinks=[by_slug[s] for s in back if s in by_slug], section=section, byline=byline,
-                json_ld=news_article_ld(article, urls, site.config, section, byline, lead), lead=lead,
+                json_ld=news_article_ld(article, urls, site.config, section, byline, lead, logo), lead=lead,
                 breadcrumb_ld=breadcrumb_ld(crumbs, urls) if section is not None else None,
             )
             return html.encode()
@@ -91,7 +99,8 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> It
     yield PageSpec(output_path(urls.glossary()), fingerprint(site.settings_digest, [digests[t.source] for t in site.terms]),
                    "", lambda: renderer.render(
                        "glossary.html", **page_context(renderer, urls.glossary(), "Glossar", site.config.description,
-                                                       "glossary"), groups=group_list).encode())
+                                                       "glossary"), groups=group_list,
+                       json_ld=defined_term_set_ld(site.terms, urls, site.config)).encode())
     for term in site.terms:
         info = site.term_infos[term.slug]
         users = tuple(site.article_by_slug[s] for s in site.links.term_articles.get(term.slug, ()))
@@ -104,13 +113,14 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> It
                  related_terms: list[Term] = related_terms) -> bytes:
             context = page_context(renderer, urls.term(term.slug), term.term, term.summary, "glossary")
             return renderer.render("term.html", **context, term=term, body=markup(store.html(info.key)),
-                                   articles=list(users), related_terms=related_terms).encode()
+                                   articles=list(users), related_terms=related_terms,
+                                   json_ld=defined_term_ld(term, urls, site.config)).encode()
 
         yield PageSpec(output_path(urls.term(term.slug)), print_, term.source, make)
 
 
 def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
-    config, urls, digests = site.config, renderer.urls, site.digests
+    config, urls = site.config, renderer.urls
     base = site.settings_digest
     yield PageSpec("404.html", fingerprint(base, "404"), "", lambda: renderer.render(
         "404.html", **page_context(renderer, "/404.html", "Seite nicht gefunden", config.description, "")
@@ -126,18 +136,33 @@ def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
                 return renderer.render("redirect.html", **context, target=target).encode()
             yield PageSpec(output_path(alias), fingerprint(base, "redirect", item.url), item.source, make,
                            item.key_lines.get("aliases", 1))
-    newest = site.articles[:config.feed_entries]
-    yield PageSpec("feed.xml", fingerprint(base, [site.cards[a.slug] for a in newest],
-                                           [site.infos[a.slug].version for a in newest]), "", lambda: atom_feed(
-        newest, [store.html(site.infos[a.slug].key) for a in newest], config, urls.abs_url).encode())
-    yield PageSpec("sitemap.xml", fingerprint(base, [site.cards[a.slug] for a in site.articles],
-                                              [digests[t.source] for t in site.terms],
-                                              [t.name for t in site.links.tags],
-                                              [(p.url, p.updated) for p in site.pages],
-                                              [a.url for a in site.authors.authors]),
-                   "", lambda: sitemap(_sitemap_entries(site, renderer)).encode())
-    yield PageSpec("robots.txt", fingerprint(base, "robots"), "",
-                   lambda: robots_txt(urls.abs_url("/sitemap.xml")).encode())
+    yield from _sitemaps(site, renderer)
+    news = [(a, urls.abs_url(a.url)) for a in news_articles(site.articles, site.now or datetime.now(timezone.utc))]
+    yield PageSpec("news-sitemap.xml", fingerprint(base, "news", [(site.cards[a.slug], url) for a, url in news]), "",
+                   lambda: news_sitemap(news, config.publisher.name or config.title, config.language).encode())
+    yield PageSpec("robots.txt", fingerprint(base, "robots"), "", lambda: robots_txt(
+        urls.abs_url("/sitemap.xml"), urls.abs_url("/news-sitemap.xml")).encode())
+
+
+def _sitemaps(site: LinkedSite, renderer: Renderer) -> Iterator[PageSpec]:
+    """sitemap.xml; past 50,000 URLs a sitemap index of sitemap-1.xml, sitemap-2.xml …"""
+    base, digests, urls = site.settings_digest, site.digests, renderer.urls
+    count = (4 + len(site.articles) + len(site.config.sections) + len(site.pages) + len(site.links.tags)
+             + len(site.terms) + (1 + len(site.authors.authors) if site.authors.authors else 0))
+    if count <= SITEMAP_LIMIT:
+        yield PageSpec("sitemap.xml", fingerprint(base, [site.cards[a.slug] for a in site.articles],
+                                                  [digests[t.source] for t in site.terms],
+                                                  [t.name for t in site.links.tags],
+                                                  [(p.url, p.updated) for p in site.pages],
+                                                  [a.url for a in site.authors.authors]),
+                       "", lambda: sitemap(_sitemap_entries(site, renderer)).encode())
+        return
+    parts = split_sitemap(_sitemap_entries(site, renderer), SITEMAP_LIMIT)
+    index = [(urls.abs_url(f"/sitemap-{n}.xml"), newest(part)) for n, part in enumerate(parts, 1)]
+    yield PageSpec("sitemap.xml", fingerprint(base, "index", index), "", lambda: sitemap_index(index).encode())
+    for n, part in enumerate(parts, 1):
+        yield PageSpec(f"sitemap-{n}.xml", fingerprint(base, "part", part), "",
+                       lambda part=part: sitemap(part).encode())
 
 
 def _sitemap_entries(site: LinkedSite, renderer: Renderer) -> list[tuple[str, Any]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
 
@@ -53,6 +54,7 @@ class LinkedSite:
     bundle_files: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)  # bundle folder → its files
     files: Mapping[str, Any] = field(default_factory=dict)     # site-relative path → file (with digest)
     image_cache: Path | None = None                             # where encoded derivatives are kept
+    now: datetime | None = None     # the build's moment (Visibility.now): the news sitemap's last 48 hours
 
     def body_keys(self) -> set[str]:
         """Every rendered body this site uses, for the body store to keep."""

@@ -14,6 +14,7 @@ from ..content.config import SiteConfig
 from ..content.dates import german_datetime, german_day, iso
 from ..content.urls import Urls
 from ..errors import Diagnostic
+from .structured_data import headline, publisher_ld
 
 
 def _theme_dir() -> Path:
@@ -148,21 +149,25 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 
 
 def news_article_ld(article: Any, urls: Urls, config: SiteConfig, section: Any = None,
-                    byline: Sequence[tuple[str, Any]] = (), lead: Any = None) -> dict[str, Any]:
+                    byline: Sequence[tuple[str, Any]] = (), lead: Any = None,
+                    logo_size: tuple[int, int] = (0, 0)) -> dict[str, Any]:
     """JSON-LD for a NewsArticle (rendered with |tojson, so it is escaped for <script>).
 
     `byline` pairs each author's name with their profile (or None): a profile gives
-    the Person a `url` and `sameAs`, as Google's Article documentation asks.
+    the Person a `url` and `sameAs`, as Google's Article documentation asks. The
+    headline is cut to 110 characters (`structured_data.headline_problems` warns).
     """
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": article.title,
+        "headline": headline(article.title),
         "datePublished": iso(article.date),
         "dateModified": iso(article.modified),
         "mainEntityOfPage": urls.abs_url(article.url),
+        "url": urls.abs_url(article.url),
         "inLanguage": config.language,
-        "publisher": {"@type": "Organization", "name": config.title},
+        "isAccessibleForFree": True,
+        "publisher": publisher_ld(config, urls, logo_size),
     }
     if article.summary:
         data["description"] = article.summary

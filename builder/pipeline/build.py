@@ -11,7 +11,7 @@ import hashlib
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
@@ -28,6 +28,7 @@ from ..output.image_files import teaser_html
 from ..output.images import ImageProblem
 from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
 from ..output.page_plan import plan_pages
+from ..output.structured_data import headline_problems
 from ..output.specs import LinkedSite, PageSpec, card_digest
 from ..output.templates import Renderer, TemplateProblem, template_folders, theme_digest
 from ..output.write import (
@@ -208,12 +209,14 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
         cards={a.slug: card_digest(a, authors, bodies.articles[a.slug].lead) for a in articles},
         pages=tuple(loaded.pages), page_infos=bodies.pages, authors=authors, author_infos=bodies.authors,
         section_articles=group_by_section(articles), author_articles=group_by_author(articles, authors),
-        menus=menus, bundle_files=bundles, files=files, image_cache=cache_folder(options.source) / "images" if options.image_cache else None,
+        menus=menus, now=options.now or datetime.now(timezone.utc), bundle_files=bundles, files=files,
+        image_cache=cache_folder(options.source) / "images" if options.image_cache else None,
     )
     # What every template may show of the whole site; fingerprints cover both (menus in
     # `settings`, bylines in each article's card).
     renderer.env.globals.update(menus=menus, byline=site.byline, teaser_image=teaser_html(site, renderer.urls.url))
     specs = plan_pages(site, renderer, store)
+    problems.extend(headline_problems(site.articles))
     _check_collisions(specs, problems)
     return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled))
 

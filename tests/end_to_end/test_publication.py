@@ -232,7 +232,7 @@ def test_an_article_in_a_section_folder_is_listed_fed_and_named_in_json_ld(built
     feed = feedparser.parse((built / "politik/feed.xml").read_bytes())
     assert not feed.bozo and [e.title for e in feed.entries] == ["Gipfel in Genf"]
     alternates = listing.xpath("//h:link[@rel='alternate']/@href", namespaces=NS)
-    assert alternates == ["/politik/feed.xml"]
+    assert alternates == ["/politik/feed.xml", "/politik/feed.json"]   # Atom, then JSON Feed
     items = json_ld(built, "articles/politik/gipfel/index.html")
     article = next(i for i in items if i["@type"] == "NewsArticle")
     assert article["articleSection"] == "Politik"

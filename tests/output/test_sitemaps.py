@@ -1,0 +1,114 @@
+"""Sitemaps: sitemap.xml (or an index past the URL limit) and the Google News sitemap, validated with lxml
+against the sitemaps.org 0.9 XSDs and Google's news sitemap XSD (tests/output/data/)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+import builder.output.page_plan as page_plan
+from builder.output.page_plan import plan_pages
+from builder.output.sitemaps import NEWS_LIMIT, news_articles
+from builder.pipeline.build import BuildOptions, Caches, build, prepare
+from conftest import write_site
+
+DATA = Path(__file__).parent / "data"
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+NOW = datetime(2022, 1, 27, 12, 0, tzinfo=timezone.utc)
+
+
+def article(name: str, date: datetime, extra: str = "") -> str:
+    return f"-- content/articles/{name}.md --\n---\ntitle: \"{name}\"\ndate: {date.isoformat()}\n{extra}---\nText.\n"
+
+
+SITE = "\n".join([
+    '-- config.yaml --\ntitle: "Tageblatt"\nbase_url: "https://zeitung.example/"\nlanguage: de-DE\n'
+    'publisher: {name: "Das Tageblatt"}\n',
+    article("vor-einer-stunde", NOW - timedelta(hours=1)),
+    article("vor-47-stunden", NOW - timedelta(hours=47, minutes=59)),
+    article("vor-49-stunden", NOW - timedelta(hours=48, minutes=1)),
+    article("geplant", NOW + timedelta(hours=1)),
+    article("abgelaufen", NOW - timedelta(hours=2), f"expiry_date: {(NOW - timedelta(minutes=5)).isoformat()}\n"),
+    article("entwurf", NOW - timedelta(hours=3), "draft: true\n"),
+    "-- content/pages/impressum.md --\n---\ntitle: Impressum\n---\nText.\n",
+])
+
+
+def planned(tmp_path: Path, spec: str, now: datetime = NOW) -> dict[str, bytes]:
+    """Plan the fixture site as a build at `now` would, and make every XML and text file."""
+    source = write_site(tmp_path / "src", spec)
+    caches = Caches.in_folder(None)
+    prepared = prepare(BuildOptions(source=source, cache=False, now=now), caches, keep_html=True)
+    assert prepared.site is not None and prepared.renderer is not None, prepared.problems.items
+    specs = plan_pages(replace(prepared.site, now=now), prepared.renderer, caches.bodies)
+    return {s.path: s.make() for s in specs if s.path.endswith((".xml", ".txt"))}
+
+
+def validate(data: bytes, schema: str) -> etree._ElementTree:
+    tree = etree.ElementTree(etree.fromstring(data))
+    xsd = etree.XMLSchema(etree.parse(str(DATA / schema)))
+    assert xsd.validate(tree), xsd.error_log
+    return tree
+
+
+def test_the_news_sitemap_holds_exactly_the_articles_of_the_last_48_hours(tmp_path: Path) -> None:
+    files = planned(tmp_path, SITE)
+    tree = validate(files["news-sitemap.xml"], "news-sitemap-check.xsd")
+    assert [loc.text for loc in tree.iter(f"{SM}loc")] == [
+        "https://zeitung.example/articles/vor-einer-stunde/", "https://zeitung.example/articles/vor-47-stunden/"]
+    news = tree.find(f"{SM}url/{NEWS}news")
+    assert news.findtext(f"{NEWS}publication/{NEWS}name") == "Das Tageblatt"
+    assert news.findtext(f"{NEWS}publication/{NEWS}language") == "de"
+    assert news.findtext(f"{NEWS}title") == "vor-einer-stunde"
+    assert datetime.fromisoformat(news.findtext(f"{NEWS}publication_date")) == NOW - timedelta(hours=1)
+
+
+def test_robots_txt_names_the_sitemap_and_the_news_sitemap(tmp_path: Path) -> None:
+    robots = planned(tmp_path, SITE)["robots.txt"].decode()
+    assert "Sitemap: https://zeitung.example/sitemap.xml\n" in robots
+    assert "Sitemap: https://zeitung.example/news-sitemap.xml\n" in robots
+
+
+def test_the_sitemap_is_valid_and_never_lists_hidden_articles(tmp_path: Path) -> None:
+    tree = validate(planned(tmp_path, SITE)["sitemap.xml"], "sitemap.xsd")
+    locs = {loc.text for loc in tree.iter(f"{SM}loc")}
+    assert "https://zeitung.example/impressum/" in locs
+    assert "https://zeitung.example/articles/vor-49-stunden/" in locs
+    for hidden in ("geplant", "abgelaufen", "entwurf"):
+        assert f"https://zeitung.example/articles/{hidden}/" not in locs
+
+
+def test_news_articles_stop_at_one_thousand() -> None:
+    from builder.content.model import Article
+    many = [Article(title=f"a{i}", slug=f"a{i}", date=NOW - timedelta(minutes=i), source=f"a{i}.md", folder="", body="",
+                    url=f"/a{i}/") for i in range(NEWS_LIMIT + 5)]
+    assert len(news_articles(many, NOW)) == NEWS_LIMIT
+
+
+def test_past_the_url_limit_sitemap_xml_becomes_an_index_of_valid_sitemaps(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(page_plan, "SITEMAP_LIMIT", 4)
+    files = planned(tmp_path, SITE)
+    index = validate(files["sitemap.xml"], "siteindex.xsd")
+    parts = [loc.text for loc in index.iter(f"{SM}loc")]
+    assert parts == [f"https://zeitung.example/sitemap-{n}.xml" for n in range(1, len(parts) + 1)] and len(parts) > 1
+    locs: list[str] = []
+    for n in range(1, len(parts) + 1):
+        part = validate(files[f"sitemap-{n}.xml"], "sitemap.xsd")
+        locs += [loc.text for loc in part.iter(f"{SM}loc")]
+        assert len(part.getroot()) <= 4
+    assert len(locs) == len(set(locs)) and "https://zeitung.example/impressum/" in locs
+
+
+def test_a_built_site_writes_one_sitemap_and_a_news_sitemap(tmp_path: Path) -> None:
+    source = write_site(tmp_path / "src", SITE)
+    report = build(BuildOptions(source=source, destination=tmp_path / "out", cache=False, now=NOW))
+    assert report.ok, report.diagnostics
+    validate((tmp_path / "out/sitemap.xml").read_bytes(), "sitemap.xsd")
+    news = etree.parse(str(tmp_path / "out/news-sitemap.xml"))
+    assert news.getroot().tag == f"{SM}urlset" and not (tmp_path / "out/sitemap-1.xml").exists()
