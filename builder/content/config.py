@@ -14,6 +14,7 @@ from .site_structure import MenuItem, Section, parse_menus, parse_permalinks, pa
 from .strict_yaml import YamlProblem, load_mapping
 
 CONFIG_FILE = "config.yaml"
+EMBED_PROVIDERS = ("youtube", "vimeo", "x", "instagram", "embed")
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,13 @@ class PublisherSettings:
 
 
 @dataclass(frozen=True)
+class EmbedSettings:
+    """`embeds:` in config.yaml: providers whose embeds load with the page, without a placeholder."""
+
+    allow: tuple[str, ...] = ()        # e.g. [youtube]: the site has its readers' consent another way
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "Untitled site"
     description: str = ""
@@ -92,6 +100,7 @@ class SiteConfig:
     related: RelatedSettings = field(default_factory=RelatedSettings)
     paths: PathSettings = field(default_factory=PathSettings)
     images: ImageSettings = field(default_factory=ImageSettings)
+    embeds: EmbedSettings = field(default_factory=EmbedSettings)
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
     sections: tuple[Section, ...] = ()                          # in listing order
     menus: dict[str, tuple[MenuItem, ...]] = field(default_factory=dict)
@@ -116,6 +125,7 @@ _SECTIONS: dict[str, type] = {
     "related": RelatedSettings,
     "paths": PathSettings,
     "images": ImageSettings,
+    "embeds": EmbedSettings,
     "publisher": PublisherSettings,
 }
 _DICT_KEYS = {"publish", "extra"}
@@ -210,6 +220,10 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
         problem("publisher.logo", f"'publisher.logo' must be a site path like '/assets/logo.png' or an "
                 f"absolute URL, got '{logo}'")
         config = replace(config, publisher=replace(config.publisher, logo=""))
+    unknown_providers = [p for p in config.embeds.allow if p not in EMBED_PROVIDERS]
+    if unknown_providers:
+        problem("embeds.allow", f"'embeds.allow' names an unknown provider '{unknown_providers[0]}'",
+                hint="known: " + ", ".join(EMBED_PROVIDERS))
     if len(config.markdown.quotes) != 4:
         problem("markdown.quotes", "'markdown.quotes' must be four characters, e.g. '„“‚‘'")
     return config, problems

@@ -93,6 +93,7 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
            exclude: str | None = None, source: str = "", body_line: int = 1,
            notes: tuple[Diagnostic, ...] = (), terms: Mapping[str, Term] | None = None,
            count_words: bool = True, image_html: Callable[..., str | None] | None = None,
+           embeds_allowed: frozenset[str] = frozenset(),
            images: tuple[ImageRecord, ...] = (), lead: ImageRecord | None = None) -> tuple[str, BodyInfo]:
     """Render one body; returns its HTML and what it tells the rest of the build.
 
@@ -107,6 +108,7 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
         "glossary_exclude": exclude,
         "docId": "n",  # footnote ids become "fn-n-1": prefixed like every generated id
         "image_html": image_html,
+        "embeds_allowed": embeds_allowed,
     }
     rendered = render_body(md, text, env)
     link_errors = tuple(Diagnostic(source, body_line + line, message) for line, message in env.get("link_errors", ()))
@@ -220,7 +222,8 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
     html, info = render(job.md, key, text, resolve_link=resolve, url_for=lambda p: url_under_base(config, p),
                         glossary=glossary, exclude=exclude, source=source, body_line=body_line,
                         notes=notes + lead_notes, terms=job.terms, count_words=kind == "article",
-                        image_html=image_html if kind != "term" else None, lead=lead)
+                        image_html=image_html if kind != "term" else None, lead=lead,
+                        embeds_allowed=frozenset(config.embeds.allow))
     shown = tuple(dict.fromkeys(images))
     info = replace(info, images=shown, derivatives=_derivatives(shown, lead, job.leads.get(source), config))
     location = append_html(job.store_folder, html) if job.store_folder is not None else None

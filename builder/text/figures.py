@@ -21,6 +21,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 
+from .embeds import embed_html, is_embed
+
 # image_html(src, alt, attrs, in_figure, line) → the HTML, or None for a plain <img>;
 # it raises LookupError (with the message) for an image that does not exist.
 ImageHtml = Callable[[str, str, dict[str, Any], bool, int], "str | None"]
@@ -76,6 +78,8 @@ def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
     attrs.pop("alt", None)
     in_figure = bool(token.meta.get("figure"))
     line = int(token.meta.get("line", 0))
+    if is_embed(src):
+        return embed_html(src, alt, env.get("embeds_allowed", frozenset()))
     decorative = "decorative" in str(attrs.get("class", "")).split()
     if not alt.strip() and not decorative:
         env.setdefault("image_warnings", []).append(

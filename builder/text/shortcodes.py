@@ -3,8 +3,10 @@
 We do not run Jekyll's Liquid or Hugo's shortcodes. `preprocess` resolves the
 link tags (`{% link %}`, `{% post_url %}`, `{{< ref >}}`, `{{< relref >}}`) to our
 URLs, unwraps `{% raw %}` blocks, turns `highlight` blocks into fenced code,
-and leaves every other tag in the text, encoded so that Markdown prints it
-literally, reporting it for one warning. Code (fenced and indented blocks,
+Hugo's `figure` into a Markdown image and its embeds (`youtube`, `vimeo`, `x`,
+`instagram`, `gist`, and our `embed`) into privacy placeholders (see
+`builder.text.embeds`), and leaves every other tag in the text, encoded so that
+Markdown prints it literally, reporting it for one warning. Code (fenced and indented blocks,
 inline code spans) is never touched.
 """
 
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from markdown_it import MarkdownIt
+
+from .embeds import embed_address
 
 __all__ = ["PageIndex", "TemplateTag", "literal", "preprocess"]
 
@@ -88,7 +92,8 @@ class _Scanner:
         self.body = body
         self.body_line = body_line
         self.resolve = resolve
-        self.code = _code_ranges(body)
+        self.html: list[tuple[int, int]] = []   # raw HTML blocks: built-ins stay as written there
+        self.code = _code_ranges(body, self.html)
         self.code_starts = [start for start, _ in self.code]
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
         self.out: list[str] = []
@@ -188,6 +193,12 @@ class _Scanner:
         if kind == "shortcode" and name in ("ref", "relref"):
             self._link(start, text, _shortcode_target(args))
             return end
+        if (kind == "shortcode" and opened_as == "{{<" and name in BUILT_IN
+                and not any(a <= start < b for a, b in self.html)):
+            image = _built_in(name, args)
+            if image is not None:
+                self.out.append(image + "\n" * text.count("\n"))   # lines still match the file
+                return end
         if kind == "shortcode" and inner.startswith("/*") and inner.endswith("*/"):
             # Hugo's way of writing a shortcode literally: {{</* x */>}} shows {{< x >}}.
             closer = ">}}" if opened_as == "{{<" else "%}}"
@@ -251,6 +262,39 @@ class _Scanner:
             self.out.append(literal(text))
             return
         self.out.append(url + hash_ + anchor)
+
+
+BUILT_IN = frozenset({"figure", "youtube", "vimeo", "x", "twitter", "tweet", "instagram", "gist", "embed"})
+_POSITIONAL = {"youtube": ("id",), "vimeo": ("id",), "instagram": ("id",), "tweet": ("id",),
+               "gist": ("user", "id"), "x": ("user", "id"), "twitter": ("user", "id")}
+
+
+def _built_in(name: str, args: str) -> str | None:
+    """Hugo's built-in `figure` and embed shortcodes as a Markdown image: a photo, or an
+    `embed:` address that `builder.text.embeds` renders as a privacy placeholder."""
+    named: dict[str, str] = {}
+    positional: list[str] = []
+    for key, value in _ARG.findall(args):
+        value = value[1:-1] if value[:1] in "\"`" else value
+        if key:
+            named[key] = value
+        else:
+            positional.append(value)
+    for key, value in zip(_POSITIONAL.get(name, ()), positional):
+        named.setdefault(key, value)
+    if name == "figure":
+        src = named.get("src", "")
+        if not src:
+            return None
+        caption = named.get("caption") or named.get("title") or ""
+        credit = named.get("attr", "")
+        title = f' "{literal(caption)}"' if caption else ""
+        attrs = f'{{credit="{literal(credit)}"}}' if credit else ""
+        return f"![{literal(named.get('alt', ''))}](<{src}>{title}){attrs}"
+    address = embed_address(name, named)
+    if address is None:
+        return None
+    return f"![{literal(named.get('title', ''))}](<{address}>)"
 
 
 def _rest_of_line_blank(body: str, pos: int) -> bool:
@@ -333,8 +377,9 @@ class PageIndex:
 # ---------------------------------------------------------------------------
 # Where the code is
 
-def _code_ranges(body: str) -> list[tuple[int, int]]:
-    """Sorted, disjoint [start, end) offsets of code blocks and inline code spans."""
+def _code_ranges(body: str, html: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Sorted, disjoint [start, end) offsets of code blocks and inline code spans
+    (and, into `html`, those of raw HTML blocks)."""
     line_starts = [0] + [m.end() for m in re.finditer("\n", body)] + [len(body)]
 
     def offset(line: int) -> int:
@@ -347,6 +392,8 @@ def _code_ranges(body: str) -> list[tuple[int, int]]:
         first, last = token.map
         if token.type in ("fence", "code_block"):
             ranges.append((offset(first), offset(last)))
+        elif token.type == "html_block" and html is not None:
+            html.append((offset(first), offset(last)))
         elif token.type == "inline":
             start = offset(first)
             ranges += [(start + a, start + b)
