@@ -21,7 +21,6 @@ from ..content.config import SiteConfig, load_config
 from ..content.model import Article
 from ..content.site_structure import resolve_menus
 from ..content.urls import Urls
-from ..content.sources import is_ignored_name
 from ..content.validate import LoadOptions
 from ..errors import Diagnostic, Diagnostics
 from ..output.image_files import teaser_html
@@ -30,7 +29,7 @@ from ..output.manifest import Manifest, read_manifest, restore_manifest, write_m
 from ..output.page_plan import plan_pages
 from ..output.structured_data import headline_problems
 from ..output.specs import LinkedSite, PageSpec, card_digest
-from ..output.templates import Renderer, TemplateProblem, template_folders, theme_digest
+from ..output.templates import Renderer, TemplateProblem, theme_digest
 from ..output.write import (
     OutputError,
     PatchOutput,
@@ -44,7 +43,7 @@ from ..util.parallel import cpu_count, map_indices
 from .bodies import BodyStore, render_bodies
 from .linking import RelatedCache, group_by_author, group_by_section, link_site
 from .loading import LoadCache, Visibility, load_site
-from .resources import DigestCache, bundle_files, files_by_source
+from .resources import DigestCache, asset_paths, bundle_files, files_by_source, static_files
 
 CACHE_DIR = ".builder-cache"
 # A build that changes at most this many files, or this share of them, patches the destination in
@@ -65,6 +64,7 @@ class BuildOptions:
     jobs: int = 0                       # 0: every core
     cache: bool = True                  # the persistent cache in <source>/.builder-cache
     image_cache: bool = True            # encoded images in <source>/.builder-cache (also for the preview)
+    fingerprint_assets: bool = True     # theme assets named by their digest (the preview keeps plain names)
     strict: bool = False                # warnings count as errors
     future: bool = False                # build articles dated in the future (scheduled)
     expired: bool = False               # build articles past their expiry_date
@@ -110,27 +110,6 @@ def settings_digest(source: Path, config: SiteConfig) -> str:
     digest.update(repr(config).encode())
     digest.update(theme_digest(source).encode())
     return digest.hexdigest()
-
-
-def static_files(source: Path) -> tuple[tuple[str, Path, str], ...]:
-    """Theme assets (→ /assets/) and the site's static/ folder (→ /), with digests."""
-    found: dict[str, tuple[str, Path, str]] = {}
-    folders = [(folder / "assets", "assets/") for folder in reversed(template_folders(source))]
-    folders.append((source / "static", ""))
-    root = source.resolve()
-    for folder, prefix in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(folder)
-            if not path.is_file() or any(is_ignored_name(part) for part in rel.parts):
-                continue
-            if folder.parent != root.parent and not path.resolve().is_relative_to(root) and prefix == "":
-                continue  # a symlink in static/ that leaves the site
-            data = path.read_bytes()
-            out = prefix + rel.as_posix()
-            found[out] = (out, path, hashlib.sha256(data).hexdigest())
-    return tuple(found[k] for k in sorted(found))
 
 
 @dataclass
@@ -181,7 +160,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     load_cache = caches.load(config)
     loaded = load_site(options.source, config, options.visibility, problems, jobs, load_cache)
     store = caches.bodies
-    statics = static_files(options.source)
+    statics = static_files(options.source, options.fingerprint_assets)
     bundles = bundle_files(sorted({i.bundle for i in (*loaded.articles, *loaded.pages) if i.bundle}),
                            loaded.other_files, caches.digests)
     files = files_by_source(bundles, statics)
@@ -214,7 +193,9 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     )
     # What every template may show of the whole site; fingerprints cover both (menus in
     # `settings`, bylines in each article's card).
-    renderer.env.globals.update(menus=menus, byline=site.byline, teaser_image=teaser_html(site, renderer.urls.url))
+    assets = asset_paths(options.source, statics)
+    renderer.env.globals.update(menus=menus, byline=site.byline, teaser_image=teaser_html(site, renderer.urls.url),
+                                asset=lambda name: renderer.urls.url("/" + assets.get(name, f"assets/{name}")))
     specs = plan_pages(site, renderer, store)
     problems.extend(headline_problems(site.articles))
     _check_collisions(specs, problems)

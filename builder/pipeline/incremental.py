@@ -44,8 +44,9 @@ class IncrementalBuilder:
 
     def __init__(self, source: Path, *, drafts: bool = False, base_url: str | None = None,
                  jobs: int = 0, future: bool = False, expired: bool = False) -> None:
+        # Plain asset names: a changed stylesheet is swapped into open tabs under the same name.
         self.options = BuildOptions(source=source, drafts=drafts, base_url=base_url, jobs=jobs, cache=False,
-                                    future=future, expired=expired)
+                                    future=future, expired=expired, fingerprint_assets=False)
         self.store = BodyStore(None)
         self.caches = Caches(self.store, self._load_cache, RelatedCache(None))
         self.load_cache: LoadCache | None = None

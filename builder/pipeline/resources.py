@@ -1,4 +1,4 @@
-"""The files beside the content: bundle resources and static files, with digests cached by file status.
+"""The files beside the content: bundle resources, static files and theme assets, with their digests.
 
 A bundle's files (every file in its folder and below, but its Markdown) are
 listed again on every build, since adding a photo to a bundle does not touch
@@ -9,12 +9,15 @@ time, size, inode) changed since the last build.
 from __future__ import annotations
 
 import bisect
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from .. import __version__
+from ..content.sources import is_ignored_name
 from ..output.images import file_digest
+from ..output.templates import template_folders
 from .delta_cache import EntryFile
 from .loading import FileStatus, file_status
 
@@ -77,6 +80,50 @@ def bundle_files(bundles: Iterable[str], others: Mapping[str, list[tuple[str, st
                 if digest is not None:
                     files.append(SiteFile(source, path, digest))
         found[bundle] = tuple(sorted(files, key=lambda f: f.source))
+    return found
+
+
+def static_files(source: Path, fingerprint_assets: bool = False) -> tuple[tuple[str, Path, str], ...]:
+    """Theme assets (→ /assets/) and the site's static/ folder (→ /), with digests.
+
+    With `fingerprint_assets`, a theme asset's name carries its digest
+    ("assets/style.3fa2c1d0.css"), so that it can be cached for good.
+    """
+    found: dict[str, tuple[str, Path, str]] = {}
+    folders = [(folder / "assets", "assets/") for folder in reversed(template_folders(source))]
+    folders.append((source / "static", ""))
+    root = source.resolve()
+    for folder, prefix in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if not path.is_file() or any(is_ignored_name(part) for part in rel.parts):
+                continue
+            if folder.parent != root.parent and not path.resolve().is_relative_to(root) and prefix == "":
+                continue  # a symlink in static/ that leaves the site
+            data = path.read_bytes()
+            out = prefix + rel.as_posix()
+            digest = hashlib.sha256(data).hexdigest()
+            found[out] = (fingerprinted(out, digest) if prefix and fingerprint_assets else out, path, digest)
+    return tuple(found[k] for k in sorted(found))
+
+
+def fingerprinted(path: str, digest: str) -> str:
+    """"assets/style.css" with its digest in the name: "assets/style.3fa2c1d0.css"."""
+    stem, dot, suffix = path.rpartition(".")
+    return f"{stem}.{digest[:8]}.{suffix}" if dot and "/" not in suffix else f"{path}.{digest[:8]}"
+
+
+def asset_paths(source: Path, statics: Iterable[tuple[str, Path, str]]) -> dict[str, str]:
+    """Theme asset name ("style.css") → its path in the site ("assets/style.3fa2c1d0.css")."""
+    folders = [folder / "assets" for folder in template_folders(source)]
+    found: dict[str, str] = {}
+    for out, path, _ in statics:
+        if out.startswith("assets/"):
+            folder = next((f for f in folders if path.is_relative_to(f)), None)
+            if folder is not None:
+                found.setdefault(path.relative_to(folder).as_posix(), out)
     return found
 
 

@@ -9,7 +9,7 @@ import pytest
 from builder.commands.publish.command import UsageError, changed_urls, resolve_target
 from builder.commands.publish.common import PublishError, PublishPlan
 from builder.commands.publish.extras import extra_files, gzipped
-from builder.commands.publish.headers import CacheRule, cache_control, content_type
+from builder.commands.publish.headers import CacheRule, cache_control, content_type, headers_file
 from builder.commands.publish.redirects import find_redirects, redirect_files, refresh_target
 from builder.commands.publish.s3 import parse_s3_url, upload_order
 from builder.commands.publish.settings import PublishSettings, load_publish_settings
@@ -47,9 +47,9 @@ def test_xml_type_tells_feeds_from_sitemaps() -> None:
 
 
 def test_cache_control_configured_rules_come_first() -> None:
-    rules = (CacheRule("assets/*", "public, max-age=31536000, immutable"),)
-    assert cache_control("assets/style.css", rules) == "public, max-age=31536000, immutable"
-    assert cache_control("assets/style.css") == "public, max-age=86400"
+    rules = (CacheRule("assets/*", "public, max-age=600"),)
+    assert cache_control("assets/style.3fa2c1d0.css", rules) == "public, max-age=600"
+    assert cache_control("assets/style.3fa2c1d0.css") == "public, max-age=31536000, immutable"  # named by digest
     assert cache_control("artikel/x/index.html") == "public, max-age=300"
     assert cache_control("feed.xml") == "public, max-age=300"
     assert "immutable" in cache_control("pagefind/fragment/de_1.pf_fragment")
@@ -89,7 +89,7 @@ def test_extra_files_precompress_text_only_and_deterministically(tmp_path: Path)
     site = write(tmp_path / "site", {"index.html": "<p>Lagebild</p>" * 100, "a.webp": "x" * 1000,
                                      "klein.css": "a{}"})
     extras = extra_files(site, precompress=True)
-    assert set(extras) == {"index.html.gz"}
+    assert set(extras) == {"index.html.gz", "_headers"}
     assert extras["index.html.gz"] == gzipped("index.html", (site / "index.html").read_bytes())
 
 
@@ -149,3 +149,12 @@ def test_settings_errors_name_config_line_and_key(tmp_path: Path) -> None:
 def test_secret_looking_settings_are_refused(section: dict) -> None:
     with pytest.raises(PublishError, match="looks like a credential"):
         load_publish_settings(Path("/nonexistent"), section)
+
+
+def test_the_headers_file_caches_files_named_by_their_digest_for_good() -> None:
+    text = headers_file("/zeitung/", "/extra\n  X-Own: 1\n").decode()
+    lines = text.splitlines()
+    assert lines[:2] == ["/extra", "  X-Own: 1"]      # the site's own rules come first
+    block = lines[lines.index("/zeitung/assets/*") + 1]
+    assert block == "  Cache-Control: public, max-age=31536000, immutable"
+    assert "/zeitung/*" in lines and "  X-Content-Type-Options: nosniff" in lines

@@ -1,4 +1,4 @@
-"""Files the publish step adds to what the build wrote: redirect files and `.gz` siblings.
+"""Files the publish step adds to what the build wrote: redirect and header files, `.gz` siblings.
 
 They never go into the build's own folder (the build owns it); targets get them as bytes
 (S3) or in a temporary folder rsync reads beside the site (SSH).
@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from .common import site_files
-from .headers import content_type, is_text
+from .headers import HEADERS_FILE, content_type, headers_file, is_text
 from .redirects import redirect_files
 
 _MIN_GZIP = 256   # smaller files are not worth a second request-able copy
@@ -31,6 +31,9 @@ def extra_files(site: Path, *, base_path: str = "/", redirects: bool = True, pre
             packed = gzipped(rel, data)
             if packed is not None and rel + ".gz" not in sources:
                 extras[rel + ".gz"] = packed
+    if redirects:   # the hosts that read _redirects read _headers too (no .gz: hosts read them plain)
+        own = site / HEADERS_FILE
+        extras[HEADERS_FILE] = headers_file(base_path, own.read_text(encoding="utf-8") if own.is_file() else "")
     return extras
 
 

@@ -50,12 +50,12 @@ class CacheRule:
 
 
 # Used after the configured rules. Pages and feeds change with every article; Pagefind's
-# chunks carry their content hash in the name; theme assets do not (yet): a day, not a year.
+# chunks and the theme's assets carry their content's digest in their names.
 DEFAULT_CACHE = (
     CacheRule("*.html", SHORT), CacheRule("*.xml", SHORT), CacheRule("*.json", SHORT),
     CacheRule("pagefind/fragment/*", IMMUTABLE), CacheRule("pagefind/index/*", IMMUTABLE),
     CacheRule("pagefind/*.pf_meta", IMMUTABLE),
-    CacheRule("assets/*", "public, max-age=86400"),
+    CacheRule("assets/*", IMMUTABLE),
     CacheRule("*", "public, max-age=3600"),
 )
 
@@ -99,3 +99,18 @@ def cache_control(rel: str, rules: Sequence[CacheRule] = ()) -> str:
 def is_page(rel: str) -> bool:
     """Pages and feeds: uploaded after every asset they may point at."""
     return rel.endswith((".html", ".htm", ".xml"))
+
+
+HEADERS_FILE = "_headers"
+
+
+def headers_file(base_path: str = "/", own: str = "") -> bytes:
+    """`_headers` for Netlify and Cloudflare Pages: files named by their content cached for good,
+    safe defaults for every answer. A `_headers` the site has (from `static/`) comes first."""
+    base = base_path if base_path.endswith("/") else base_path + "/"
+    lines = [own.rstrip("\n")] if own.strip() else []
+    lines += ["# Written by builder's publish step.",
+              f"{base}*", "  X-Content-Type-Options: nosniff", "  Referrer-Policy: strict-origin-when-cross-origin"]
+    for folder in ("assets", "pagefind/fragment", "pagefind/index"):
+        lines += [f"{base}{folder}/*", f"  Cache-Control: {IMMUTABLE}"]
+    return ("\n".join(lines) + "\n").encode()
