@@ -1,4 +1,4 @@
-"""What a site is made of: settings, content files, front matter, dates, URLs and the frozen model.
+"""What a site is made of: settings, sections and menus, content files, front matter, URLs, the frozen model.
 
 In: the site folder (`config.yaml`, `content/`). Out: a `SiteConfig`, validated
 `Article` and `Term` values, the site's URL scheme (`urls`), and the frozen

@@ -1,4 +1,4 @@
-"""From the linked site to files: page plan, Jinja templates, feeds and sitemap, search index, atomic writing.
+"""From the linked site to files: page plan, templates, feeds, sitemaps, JSON-LD, images, search, writing.
 
 In: the linked site (articles, terms, their rendered bodies, related lists,
 tags). Out: one `PageSpec` per output file (path, fingerprint, how to render

@@ -1,4 +1,4 @@
-"""Text in, text out: Markdown, shortcodes, glossary matching and annotation, word statistics, German collation.
+"""Text in, text out: Markdown, figures, embeds, shortcodes, glossary forms and matching, annotation, statistics.
 
 In: a Markdown body and the glossary's terms. Out: HTML with annotations and
 what the text contains (terms used, links, words). Knows nothing of pages,
