@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--branch", help="git branch (default: gh-pages)")
     publish.add_argument("--dry-run", action="store_true", help="only list what would change")
     publish.add_argument("--max-deletes", type=int, help="s3: refuse to delete more objects (default: 256)")
-    publish.add_argument("--precompress", action="store_true", help="s3, ssh: add .gz files beside text files")
+    publish.add_argument("--precompress", action="store_true", help="s3, ssh: add .gz and .br files beside text files")
     publish.add_argument("--port", type=int, help="ssh: the server's port")
     publish.add_argument("--identity-file", help="ssh: the private key to log in with")
     publish.add_argument("--ssh-option", action="append", default=[], metavar="KEY=VALUE",

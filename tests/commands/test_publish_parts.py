@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
+import brotli
 import pytest
 
 from builder.commands.publish.command import UsageError, changed_urls, resolve_target
@@ -89,8 +91,10 @@ def test_extra_files_precompress_text_only_and_deterministically(tmp_path: Path)
     site = write(tmp_path / "site", {"index.html": "<p>Lagebild</p>" * 100, "a.webp": "x" * 1000,
                                      "klein.css": "a{}"})
     extras = extra_files(site, precompress=True)
-    assert set(extras) == {"index.html.gz", "_headers"}
-    assert extras["index.html.gz"] == gzipped("index.html", (site / "index.html").read_bytes())
+    assert set(extras) == {"index.html.gz", "index.html.br", "_headers"}
+    page = (site / "index.html").read_bytes()
+    assert extras["index.html.gz"] == gzipped("index.html", page)
+    assert gzip.decompress(extras["index.html.gz"]) == page and brotli.decompress(extras["index.html.br"]) == page
 
 
 def test_upload_order_assets_then_new_pages_then_listings_then_feeds() -> None:

@@ -1,4 +1,4 @@
-"""Files the publish step adds to what the build wrote: redirect and header files, `.gz` siblings.
+"""Files the publish step adds to what the build wrote: redirect and header files, `.gz` and `.br` siblings.
 
 They never go into the build's own folder (the build owns it); targets get them as bytes
 (S3) or in a temporary folder rsync reads beside the site (SSH).
@@ -31,6 +31,9 @@ def extra_files(site: Path, *, base_path: str = "/", redirects: bool = True, pre
             packed = gzipped(rel, data)
             if packed is not None and rel + ".gz" not in sources:
                 extras[rel + ".gz"] = packed
+            packed = brotli_compressed(rel, data)
+            if packed is not None and rel + ".br" not in sources:
+                extras[rel + ".br"] = packed
     if redirects:   # the hosts that read _redirects read _headers too (no .gz: hosts read them plain)
         own = site / HEADERS_FILE
         extras[HEADERS_FILE] = headers_file(base_path, own.read_text(encoding="utf-8") if own.is_file() else "")
@@ -39,9 +42,18 @@ def extra_files(site: Path, *, base_path: str = "/", redirects: bool = True, pre
 
 def gzipped(rel: str, data: bytes) -> bytes | None:
     """`data` gzip-compressed, byte for byte the same every time; None if not text or no gain."""
-    if rel.endswith(".gz") or len(data) < _MIN_GZIP or not is_text(content_type(rel, data[:1024])):
+    if rel.endswith((".gz", ".br")) or len(data) < _MIN_GZIP or not is_text(content_type(rel, data[:1024])):
         return None
     packed = gzip.compress(data, compresslevel=9, mtime=0)
+    return packed if len(packed) < len(data) else None
+
+
+def brotli_compressed(rel: str, data: bytes) -> bytes | None:
+    """`data` brotli-compressed (for nginx's brotli_static), or None if not text or no gain."""
+    if rel.endswith((".gz", ".br")) or len(data) < _MIN_GZIP or not is_text(content_type(rel, data[:1024])):
+        return None
+    import brotli   # Google's reference library; only a publish with --precompress needs it
+    packed = brotli.compress(data, quality=11)
     return packed if len(packed) < len(data) else None
 
 

@@ -21,7 +21,7 @@ _TYPES = {
     ".svg": "image/svg+xml", ".webp": "image/webp", ".avif": "image/avif", ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".ico": "image/x-icon",
     ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf",
-    ".wasm": "application/wasm", ".pdf": "application/pdf", ".gz": "application/gzip",
+    ".wasm": "application/wasm", ".pdf": "application/pdf", ".gz": "application/gzip", ".br": "application/x-brotli",
     ".mp4": "video/mp4", ".webm": "video/webm", ".mp3": "audio/mpeg",
     # Pagefind's index: binary chunks its own script fetches.
     ".pf_meta": "application/octet-stream", ".pf_index": "application/octet-stream",
