@@ -25,23 +25,22 @@ SitemapEntry = tuple[str, "datetime | None"]   # (absolute URL, last modified)
 
 def sitemap(entries: Sequence[SitemapEntry]) -> str:
     """A `<urlset>` for (absolute URL, last modified) pairs."""
-    from xml.sax.saxutils import escape
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
-    for url, modified in entries:
-        lastmod = f"<lastmod>{iso(modified)}</lastmod>" if modified else ""
-        lines.append(f"  <url><loc>{escape(url)}</loc>{lastmod}</url>")
-    lines.append("</urlset>")
-    return "\n".join(lines) + "\n"
+    return _locations("urlset", "url", entries)
 
 
 def sitemap_index(sitemaps: Sequence[SitemapEntry]) -> str:
     """A `<sitemapindex>` for (absolute URL of a sitemap, newest lastmod in it) pairs."""
+    return _locations("sitemapindex", "sitemap", sitemaps)
+
+
+def _locations(root: str, item: str, entries: Sequence[SitemapEntry]) -> str:
+    """The sitemaps.org shape both share: <root> with one <item><loc>…</loc><lastmod>…</lastmod> each."""
     from xml.sax.saxutils import escape
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
-    for url, modified in sitemaps:
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<{root} xmlns="{SITEMAP_NS}">']
+    for url, modified in entries:
         lastmod = f"<lastmod>{iso(modified)}</lastmod>" if modified else ""
-        lines.append(f"  <sitemap><loc>{escape(url)}</loc>{lastmod}</sitemap>")
-    lines.append("</sitemapindex>")
+        lines.append(f"  <{item}><loc>{escape(url)}</loc>{lastmod}</{item}>")
+    lines.append(f"</{root}>")
     return "\n".join(lines) + "\n"
 
 
