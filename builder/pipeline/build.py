@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
@@ -27,6 +27,7 @@ from ..output.image_files import teaser_html
 from ..output.images import ImageProblem
 from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
 from ..output.page_plan import plan_pages
+from ..output.search import search_available
 from ..output.structured_data import headline_problems
 from ..output.specs import LinkedSite, PageSpec, card_digest
 from ..output.templates import Renderer, TemplateProblem, theme_digest
@@ -154,6 +155,11 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     problems = Diagnostics()
     config, found = load_config(options.source, base_url=options.base_url)
     problems.extend(found)
+    if config.search and (missing := search_available()) is not None:
+        # A search page whose index never comes would link to files that do not exist.
+        problems.warning("config.yaml", None, f"'search' is on, but {missing}; the site is built without "
+                         "its search page and search box")
+        config = replace(config, search=False)
     # Content is loaded and checked even when the configuration has errors (a wrong value
     # falls back to its default), so that a build reports all of its errors at once.
     jobs = options.jobs or cpu_count()
