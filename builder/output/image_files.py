@@ -23,6 +23,7 @@ from .images import (
     make_derivative,
     picture_html,
     published_original,
+    teaser_picture,
 )
 from .specs import LinkedSite, PageSpec
 
@@ -65,7 +66,7 @@ def teaser_html(site: LinkedSite, url_for: Callable[[str], str]) -> Callable[[Ar
         info = site.infos.get(article.slug)
         if info is None or info.lead is None or article.image is None:
             return ""
-        picture = lead_pictures(info.lead, article.image.focus, site.config.images)["teaser"]
+        picture = teaser_picture(info.lead, article.image.focus, site.config.images)   # one per teaser shown
         return picture_html(picture, "", url_for, sizes=TEASER_SIZES, css_class="teaser-image")
     return teaser
 

@@ -278,9 +278,14 @@ def lead_pictures(record: ImageRecord, focus: tuple[float, float], settings: Ima
     for crop in SHARE_CROPS:
         pictures[crop] = picture_of(record, settings, crop=crop, focus=focus, widths=(settings.lead_width,),
                                     fallback_only=True)
-    pictures["teaser"] = picture_of(record, settings, crop="4x3", focus=focus,
-                                    widths=(settings.teaser_width, settings.teaser_width * 2))
+    pictures["teaser"] = teaser_picture(record, focus, settings)
     return pictures
+
+
+def teaser_picture(record: ImageRecord, focus: tuple[float, float], settings: ImageSettings) -> Picture:
+    """The small 4:3 crop of a lead image that listings show (and twice its width for sharp screens)."""
+    return picture_of(record, settings, crop="4x3", focus=focus,
+                      widths=(settings.teaser_width, settings.teaser_width * 2))
 
 
 def info_of(record: ImageRecord) -> ImageInfo:

@@ -16,7 +16,7 @@ from ..content.config import SiteConfig
 from ..content.model import BodyInfo, LeadImage, Term
 from ..content.urls import Urls
 from ..errors import Diagnostic
-from ..output.images import Derivative, ImageRecord, lead_pictures, picture_html, picture_of
+from ..output.images import Derivative, ImageRecord, Picture, lead_pictures, picture_html, picture_of
 from ..text.annotate import glossary_plugin
 from ..text.forms import forms_key, glossary_forms, uses_declension
 from ..text.glossary import Matcher
@@ -208,15 +208,15 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
         return job.url_of_source.get(posixpath.normpath(posixpath.join(base, target.lstrip("/"))))
 
     bundle, page_url = job.bundles.get(source, ""), job.url_of_source.get(source, "/")
-    images: list[ImageRecord] = []
+    images: dict[ImageRecord, Picture] = {}   # each image the body shows, with its picture
 
     def image_html(src: str, alt: str, attrs: dict[str, Any], in_figure: bool, line: int) -> str | None:
         found = image_source(src, source, bundle)
         if found is None:
             return None
         record = read_image(found, src, job.files, config.images, folder_of(found, bundle, page_url))
-        images.append(record)
-        return picture_html(picture_of(record, config.images), alt, lambda p: url_under_base(config, p))
+        pic = images.setdefault(record, picture_of(record, config.images))
+        return picture_html(pic, alt, lambda p: url_under_base(config, p))
 
     lead, lead_notes = _lead(job, source, bundle, page_url)
     html, info = render(job.md, key, text, resolve_link=resolve, url_for=lambda p: url_under_base(config, p),
@@ -224,18 +224,17 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
                         notes=notes + lead_notes, terms=job.terms, count_words=kind == "article",
                         image_html=image_html if kind != "term" else None, lead=lead,
                         embeds_allowed=frozenset(config.embeds.allow))
-    shown = tuple(dict.fromkeys(images))
-    info = replace(info, images=shown, derivatives=_derivatives(shown, lead, job.leads.get(source), config))
+    info = replace(info, images=tuple(images),
+                   derivatives=_derivatives(list(images.values()), lead, job.leads.get(source), config))
     location = append_html(job.store_folder, html) if job.store_folder is not None else None
     return info, html if job.keep_html or job.store_folder is None else None, location
 
 
-def _derivatives(images: tuple[ImageRecord, ...], lead: ImageRecord | None, image: LeadImage | None,
+def _derivatives(pictures: list[Picture], lead: ImageRecord | None, image: LeadImage | None,
                  config: SiteConfig) -> tuple[tuple[Any, ...], ...]:
-    """Every image file the body and its lead image make, planned once with the body and kept
-    with it, so that a warm build lists them without planning them again."""
+    """Every image file the body's pictures and its lead image make, planned once with the body
+    and kept with it, so that a warm build lists them without planning them again."""
     found: dict[str, Derivative] = {}
-    pictures = [picture_of(record, config.images) for record in images]
     if lead is not None and image is not None:
         pictures += lead_pictures(lead, image.focus, config.images).values()
     for pic in pictures:
