@@ -24,10 +24,15 @@ class AuthorIndex:
         for author in self.authors:
             for name in (author.slug, author.name, *author.aliases):
                 self.by_key.setdefault(slugify(name), author)
+        self.by_name: dict[str, Author | None] = {}   # byline as written → profile: asked for on every teaser
 
     def profile(self, name: str) -> Author | None:
         """The profile a byline entry names, or None."""
-        return self.by_key.get(slugify(name))
+        if not self.by_key:
+            return None
+        if name not in self.by_name:
+            self.by_name[name] = self.by_key.get(slugify(name))
+        return self.by_name[name]
 
     def closest(self, name: str) -> Author | None:
         """The profile whose name is most like `name`, if any is close."""

@@ -166,7 +166,7 @@ def test_og_image_and_json_ld_point_at_absolute_crops(built: Path) -> None:
     assert max(image["width"] for image in article["image"]) >= 1200
 
 
-def test_the_focus_point_decides_the_crop(built: Path, tmp_path: Path) -> None:
+def test_the_focus_point_decides_the_crop() -> None:
     assert images.crop_box(2000, 1300, (1, 1), (0.25, 0.5)) == (0, 0, 1300, 1300)
     assert images.crop_box(2000, 1300, (1, 1), (0.9, 0.5)) == (700, 0, 2000, 1300)
     assert images.crop_box(1000, 2000, (16, 9), (0.5, 0.0)) == (0, 0, 1000, 562)
