@@ -30,7 +30,7 @@ def _mapping() -> Any:
     return field(default_factory=lambda: _EMPTY, hash=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Term:
     """One glossary entry, read from `content/glossary/<slug>.md`."""
 
@@ -56,7 +56,7 @@ class Term:
         return (self.term, *self.aliases)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One article's front matter and Markdown body, validated."""
 
@@ -106,7 +106,7 @@ class LeadImage(NamedTuple):
     line: int = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Correction:
     """A published correction: when and what was corrected."""
 
@@ -114,7 +114,7 @@ class Correction:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """An undated page (Impressum, Datenschutz, a migrated collection's document)."""
 
@@ -135,7 +135,7 @@ class Page:
     bundle: str = ""             # its folder when the page is a bundle (x/index.md)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Author:
     """An author's profile, read from `content/authors/<slug>.md`; the body is the biography."""
 
@@ -153,7 +153,7 @@ class Author:
     extra: Mapping[str, Any] = _mapping()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TermUse:
     """How often one term was annotated (or matched) in one text."""
 
@@ -161,7 +161,7 @@ class TermUse:
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RenderedBody:
     """What rendering one Markdown body produced besides its HTML."""
 
@@ -173,7 +173,7 @@ class RenderedBody:
     text: str = ""                       # plain text of the body, for search and similarity
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RelatedEntry:
     """One related article and why it is related."""
 
@@ -183,7 +183,7 @@ class RelatedEntry:
     explicit: bool = False          # named in a `related:` list (either direction)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OutputFile:
     """One file of the built site: its path under the destination and its bytes."""
 
@@ -192,7 +192,7 @@ class OutputFile:
     source: str = ""  # the content file it came from, for error messages
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pagination:
     """A listing page's slice of a paginated list."""
 
@@ -205,7 +205,7 @@ class Pagination:
     extra: Mapping[str, Any] = _mapping()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BodyInfo:
     """What a rendered body tells the rest of the build; the HTML itself is kept apart."""
 
@@ -230,7 +230,7 @@ class BodyInfo:
         return self.key + self.tooltips
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TagInfo:
     """One tag: its display name, slug and articles (newest first)."""
 
@@ -239,7 +239,7 @@ class TagInfo:
     articles: tuple[str, ...]   # article slugs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Links:
     """Everything the link stage computed."""
 

@@ -109,6 +109,15 @@ class Renderer:
             iso=iso,
         )
 
+    def compile_all(self) -> None:
+        """Compile every template now (workers forked afterwards share them); a broken one is
+        reported when a page renders it."""
+        for name in self.env.list_templates(filter_func=lambda name: name.endswith(".html")):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                continue
+
     def has_template(self, name: str) -> bool:
         """Whether the theme (or the site's own layouts) has this template."""
         return any((folder / name).is_file() for folder in self.folders)

@@ -51,6 +51,9 @@ CACHE_DIR = ".builder-cache"
 # place; more changes build a whole new tree and swap it in, which then costs less.
 IN_PLACE_ALWAYS = 1000
 IN_PLACE_SHARE = 0.5
+# Writing pages, a worker is renewed after this many chunks (up to 256 pages each): what it
+# copied of the site's objects by touching them stays bounded, however large the site.
+RENEW_WRITER_AFTER = 16
 Progress = Callable[[str, int, int], None]
 
 
@@ -144,7 +147,7 @@ class Caches:
             load=lambda config: LoadCache(folder / "load.pickle" if folder else None,
                                           LoadOptions.from_config(config),
                                           config.markdown.max_file_size),
-            related=RelatedCache(folder / "related.pickle" if folder else None),
+            related=RelatedCache(folder / "related.pickle" if folder else None, keep_state=False),
             digests=DigestCache(folder / "digests.pickle" if folder else None),
         )
 
@@ -327,8 +330,11 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
         if isinstance(staged, StagedOutput):   # a whole new tree: hard-link what has not changed
             todo = [spec for spec in prepared.specs
                     if old.get(spec.path) != spec.fingerprint or not staged.reuse(spec.path)]
+        if prepared.renderer is not None:   # once, before the workers fork, not once per worker
+            prepared.renderer.compile_all()
         results = map_indices(_render_to_folder, (todo, staged), len(todo), options.jobs or cpu_count(),
-                              (lambda n, total: progress("Writing pages", n, total)) if progress else None)
+                              (lambda n, total: progress("Writing pages", n, total)) if progress else None,
+                              renew_after=RENEW_WRITER_AFTER)
         for _, problem in results:
             if problem is not None:
                 problems.items.append(problem)
@@ -401,7 +407,6 @@ def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepar
         return
     caches.bodies.save(site.body_keys())
     caches.digests.save()
-    caches.related.save()
     if prepared.load_cache is not None:
         prepared.load_cache.save()
 

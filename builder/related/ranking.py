@@ -341,7 +341,8 @@ def _rank_listed(state: tuple[Ranker, list[int]], index: int) -> tuple[RelatedEn
 def rank_positions(ranker: Ranker, positions: list[int], jobs: int) -> dict[int, tuple[RelatedEntry, ...]]:
     """Position -> related entries, for each of `positions`, shared out to `jobs` processes."""
     ordered = sorted(positions, key=ranker.ranking_order)
-    return dict(zip(ordered, map_indices(_rank_listed, (ranker, ordered), len(ordered), jobs)))
+    # Renewed workers: each ranking reads postings all over the index, copying its pages.
+    return dict(zip(ordered, map_indices(_rank_listed, (ranker, ordered), len(ordered), jobs, renew_after=16)))
 
 
 def rank_related(signals: Sequence[ArticleSignals], settings: RelatedSettings,
