@@ -42,6 +42,7 @@ import argparse
 import hashlib
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -140,7 +141,12 @@ def peak_memory_of_tree(process: subprocess.Popen[bytes], samples: list[tuple[in
     samples.append((peak_rss, peak_pss))
 
 
+CPU_SECONDS: list[float] = []   # user + system time of each timed command's whole process tree
+
+
 def timed(command: list[str], memory: list[tuple[int, int]] | None = None, interval: float = 0.02) -> float:
+    """Wall seconds of `command`; its CPU seconds (workers included) go to CPU_SECONDS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
     watcher = None
@@ -149,6 +155,8 @@ def timed(command: list[str], memory: list[tuple[int, int]] | None = None, inter
         watcher.start()
     _, err = process.communicate()
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU_SECONDS.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     if watcher:
         watcher.join()
     if process.returncode != 0:
@@ -204,6 +212,8 @@ def bench(articles: int, terms: int, runs: int, workdir: Path, discard: Discard,
     bare = ((2, "bare 2 processes"),) if large else ((1, "bare 1 process"), (2, "bare 2 processes"))
     figures: dict[str, list[float]] = {k: [] for k in (*(name for _, name in bare), "cold build",
                                                        "warm build", "one article edited", "one term edited")}
+    # CPU seconds summed over processes: steadier than wall time on a machine others share.
+    cpu: dict[str, list[float]] = {"bare 2 processes, CPU": [], "cold build, CPU": []}
     memory: list[tuple[int, int]] = []
     article = site / "content" / "articles" / f"artikel-{articles // 2:05d}.md"
     term = site / "content" / "glossary" / "begriff-00001.md"
@@ -211,10 +221,12 @@ def bench(articles: int, terms: int, runs: int, workdir: Path, discard: Discard,
         for jobs, name in bare:
             discard(bare_out)
             figures[name].append(timed([sys.executable, "-c", BARE, str(site), str(bare_out), str(jobs)]))
+        cpu["bare 2 processes, CPU"].append(CPU_SECONDS[-1])
         discard(out)
         discard(site / ".builder-cache")
         figures["cold build"].append(timed(build_command(site, out, "--no-cache"), memory if large else None,
                                            interval=0.1 if large else 0.02))
+        cpu["cold build, CPU"].append(CPU_SECONDS[-1])
         # Fill the cache by building into a new folder: replacing `out` would delete 25,000 files.
         discard(cached)
         timed(build_command(site, cached))
@@ -235,6 +247,7 @@ def bench(articles: int, terms: int, runs: int, workdir: Path, discard: Discard,
         timed(build_command(site, out, "--no-cache"))
     same = tree_digest(cached) == tree_digest(out if large else fresh)
     result = {name: statistics.median(values) for name, values in figures.items()}
+    result.update({name: statistics.median(values) for name, values in cpu.items()})
     result["peak memory MiB"] = statistics.median(rss for rss, _ in memory) / 2**20
     result["peak PSS MiB"] = statistics.median(pss for _, pss in memory) / 2**20
     result["highest peak PSS MiB"] = max(pss for _, pss in memory) / 2**20
@@ -342,6 +355,8 @@ def report(size: str, runs: int, workdir: Path, discard: Discard, large: bool = 
             print(f"  {'  highest of the runs':<22} {value:>8.0f}M")
         elif name == "incremental == fresh":
             print(f"  {'incremental == fresh':<22} {'yes' if value else 'NO':>9}")
+        elif name.endswith(", CPU"):
+            print(f"  {name:<22} {value:>9.2f} {value / result['bare 2 processes, CPU']:>10.2f}")
         else:
             print(f"  {name:<22} {value:>9.2f} {value / base:>10.2f}")
 

@@ -42,7 +42,8 @@ def test_archive_mode_measures_one_corpus_once_with_memory(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     lines = [line.strip() for line in done.stdout.splitlines()]
     assert "150 articles, 300 terms" in lines
-    for figure in ("bare 2 processes", "cold build", "warm build", "one article edited", "peak PSS sum (cold)"):
+    for figure in ("bare 2 processes", "cold build", "warm build", "one article edited", "peak PSS sum (cold)",
+                   "cold build, CPU"):
         assert any(line.startswith(figure) for line in lines), figure
     assert not any(line.startswith(("bare 1 process", "related articles")) for line in lines)
     assert any(line.split() == ["incremental", "==", "fresh", "yes"] for line in lines)
