@@ -223,11 +223,14 @@ class BodyInfo:
     # Every image file these make, as plain tuples of output.images.Derivative's fields
     # (plain tuples unpickle fastest: a site of photos keeps tens of thousands).
     derivatives: tuple[tuple[Any, ...], ...] = ()
+    # The shortcode templates and includes the body used or looked for: (site path, digest, "" when
+    # absent). The body is rendered again when one of them changes, appears or goes.
+    templates: tuple[tuple[str, str], ...] = ()
 
     @property
     def version(self) -> str:
-        """Changes whenever the body's HTML does: its key, and the tooltips it embeds."""
-        return self.key + self.tooltips
+        """Changes whenever the body's HTML does: its key, the tooltips it embeds, the templates it used."""
+        return self.key + self.tooltips + "".join(digest[:16] for _, digest in self.templates)
 
 
 @dataclass(frozen=True, slots=True)

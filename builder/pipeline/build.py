@@ -39,6 +39,7 @@ from ..output.write import (
     check_destination,
     recover_interrupted,
 )
+from ..text.shortcodes import read_site_templates
 from ..util.garbage_collection import collection_paused
 from ..util.parallel import cpu_count, map_indices
 from .bodies import BodyStore, render_bodies
@@ -173,7 +174,8 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     bundles = bundle_files(sorted({i.bundle for i in (*loaded.articles, *loaded.pages) if i.bundle}),
                            loaded.other_files, caches.digests)
     files = files_by_source(bundles, statics)
-    bodies = render_bodies(loaded, store, jobs, keep_html, progress, files)
+    templates = read_site_templates(options.source, config.extra, config.title, config.base_url, config.language)
+    bodies = render_bodies(loaded, store, jobs, keep_html, progress, files, templates)
     problems.extend(bodies.problems)
     authors = AuthorIndex(loaded.authors)
     menus, found = resolve_menus(config, loaded.pages, loaded.authors, Urls(config))
