@@ -46,6 +46,7 @@ class Term:
     inflect: bool | None = None  # None: the site's `glossary.inflect` decides
     alias_lines: Mapping[str, int] = _mapping()  # alias → its line in the source
     extra: Mapping[str, Any] = _mapping()
+    key_lines: Mapping[str, int] = _mapping()    # front matter key → its line in the source
     listed_forms: tuple[str, ...] = ()  # `forms:` matched too, never shown as names (inflections)
     not_forms: tuple[str, ...] = ()     # generated forms it must not match
     exclude: tuple[str, ...] = ()       # phrases in which it never matches ("Bündnis 90")
