@@ -83,9 +83,13 @@ def hugo_arguments(source: str) -> Arguments:
     return Arguments(tuple(positional), tuple(named))
 
 
+def _unescape(text: str) -> str:
+    return _ESCAPED.sub(lambda m: m.group(1), text) if "\\" in text else text
+
+
 def _hugo_value(raw: str) -> Any:
     if raw.startswith('"'):
-        return _ESCAPED.sub(r"\1", raw[1:-1])
+        return _unescape(raw[1:-1])
     if raw.startswith("`"):
         return raw[1:-1]
     if raw in ("true", "false"):
@@ -114,7 +118,7 @@ def liquid_arguments(source: str) -> dict[str, Any]:
             raise ArgumentError(f"cannot read the parameters at '{source[pos:].strip()[:30]}'")
         name, raw = match.group(1), match.group(2)
         if raw[:1] in "\"'":
-            found[name] = _ESCAPED.sub(r"\1", raw[1:-1])
+            found[name] = _unescape(raw[1:-1])
         elif _INT.fullmatch(raw):
             found[name] = int(raw)
         elif raw in ("true", "false"):

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from html import escape
 
+from markdown_it.common.utils import escapeHtml   # what a fenced block uses: the same bytes
+
 _RANGE = re.compile(r"(\d+)(?:-(\d+))?")
 _OPTION = re.compile(r"(\w+)\s*=\s*(\[[^\]]*\]|\"[^\"]*\"|[^,]*)")
 
@@ -68,12 +70,12 @@ def code_block(code: str, options: CodeOptions) -> str:
     if not code:
         return f"<pre><code{attrs}></code></pre>"
     if not options.line_numbers and not options.marked:
-        return f"<pre><code{attrs}>{escape(code)}\n</code></pre>"
+        return f"<pre><code{attrs}>{escapeHtml(code)}\n</code></pre>"
     lines = code.split("\n")
     spans = []
     for number, line in enumerate(lines, start=options.start):
         kind = "line hl" if number in options.marked else "line"
-        spans.append(f'<span class="{kind}">{escape(line)}\n</span>')
+        spans.append(f'<span class="{kind}">{escapeHtml(line)}\n</span>')
     classes = "code-lines" + (" code-linenos" if options.line_numbers else "")
     counter = f' style="counter-reset: line {options.start - 1}"' if options.start != 1 else ""
     return f'<pre class="{classes}"{counter}><code{attrs}>{"".join(spans)}</code></pre>'
@@ -82,4 +84,4 @@ def code_block(code: str, options: CodeOptions) -> str:
 def inline_code(code: str, language: str) -> str:
     """A highlight that does not stand on lines of its own: inline code."""
     attrs = f' class="language-{escape(language)}"' if language else ""
-    return f"<code{attrs}>{escape(code.strip())}</code>"
+    return f"<code{attrs}>{escapeHtml(code.strip())}</code>"
