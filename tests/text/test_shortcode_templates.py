@@ -169,6 +169,13 @@ def test_an_include_gets_its_parameters_page_and_site() -> None:
     assert pre.templates == ("_includes/bild.html",)
 
 
+def test_an_unknown_variable_is_liquids_nil_not_an_error() -> None:
+    files = {"_includes/liste.html": "<ul>{% for x in include.eintraege %}<li>{{ x }}</li>{% endfor %}</ul>"}
+    root, pre, _ = render("{% include liste.html eintraege=site.data.fehlt %}\n", files)
+
+    assert pre.errors == [] and root.xpath("//ul") and not root.xpath("//li")
+
+
 def test_a_markdown_include_is_rendered_as_markdown() -> None:
     root, _, _ = render('{% include notiz.md text="Bitte *lesen*." %}\n')
 

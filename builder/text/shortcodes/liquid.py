@@ -106,12 +106,13 @@ def _include(s: Scanner, start: int, end: int, args: str) -> int | None:
 
 
 def _value(s: Scanner, value: Any) -> Any:
-    """A parameter's value; an unquoted one names a variable (`page.title`, `site.x`)."""
+    """A parameter's value; an unquoted one names a variable (`page.title`, `site.x`; "" when unknown)."""
     if not isinstance(value, Variable):
         return value
     head, _, rest = value.name.partition(".")
+    found = None
     if head == "page" and rest:
-        return s.page_view[rest] if rest not in ("url", "title") else getattr(s.page_view, rest)
-    if head == "site" and rest:
-        return s.site_view[rest] if rest not in ("title", "url", "baseurl") else getattr(s.site_view, rest)
-    return ""
+        found = s.page_view[rest] if rest not in ("url", "title") else getattr(s.page_view, rest)
+    elif head == "site" and rest:
+        found = s.site_view[rest] if rest not in ("title", "url", "baseurl") else getattr(s.site_view, rest)
+    return "" if found is None else found   # Liquid's nil: prints nothing, loops over nothing
