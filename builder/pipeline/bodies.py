@@ -16,7 +16,8 @@ from ..content.config import SiteConfig
 from ..content.model import BodyInfo, LeadImage, Term
 from ..content.urls import Urls
 from ..errors import Diagnostic
-from ..output.images import Derivative, ImageRecord, Picture, lead_pictures, picture_html, picture_of
+from ..output.images import (PICTURES_VERSION, Derivative, ImageRecord, Picture, lead_pictures, picture_html,
+                             picture_of)
 from ..text.annotate import glossary_plugin
 from ..text.forms import forms_key, glossary_forms, uses_declension
 from ..text.glossary import Matcher
@@ -288,7 +289,7 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
     url_of_source.update({p.source: p.url for p in loaded.pages})
     url_of_source.update({a.source: a.url for a in loaded.authors})
     links_digest = hashlib.sha256(repr(sorted(url_of_source.items())).encode()).hexdigest()
-    key = body_keys(repr(config), matching_digest(terms, config), links_digest)
+    key = body_keys(repr(config), matching_digest(terms, config), links_digest, PICTURES_VERSION)
     items: list[BodyItem] = [
         (key(a.source, loaded.digests[a.source], str(a.glossary)), a.source, a.body_line,
          a.glossary, None, a.slug, "article") for a in loaded.articles]

@@ -23,13 +23,14 @@ from ..content.site_structure import resolve_menus
 from ..content.urls import Urls
 from ..content.validate import LoadOptions
 from ..errors import Diagnostic, Diagnostics
+from ..output.front_page import featured_problems
 from ..output.image_files import teaser_html
 from ..output.images import ImageProblem
 from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
 from ..output.page_plan import plan_pages
 from ..output.search import search_available
-from ..output.structured_data import headline_problems
 from ..output.specs import LinkedSite, PageSpec, card_digest
+from ..output.structured_data import headline_problems
 from ..output.templates import Renderer, TemplateProblem, theme_digest
 from ..output.write import (
     OutputError,
@@ -39,6 +40,8 @@ from ..output.write import (
     check_destination,
     recover_interrupted,
 )
+from ..text.aliases import shown_aliases
+from ..text.forms import uses_declension
 from ..text.shortcodes import read_site_templates
 from ..util.garbage_collection import collection_paused
 from ..util.parallel import cpu_count, map_indices
@@ -200,6 +203,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
         pages=tuple(loaded.pages), page_infos=bodies.pages, authors=authors, author_infos=bodies.authors,
         section_articles=group_by_section(articles), author_articles=group_by_author(articles, authors),
         menus=menus, now=options.now or datetime.now(timezone.utc), bundle_files=bundles, files=files,
+        term_aliases=shown_aliases(loaded.terms, declension=uses_declension(config), cache_dir=store.folder),
         image_cache=cache_folder(options.source) / "images" if options.image_cache else None,
     )
     # What every template may show of the whole site; fingerprints cover both (menus in
@@ -209,6 +213,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
                                 asset=lambda name: renderer.urls.url("/" + assets.get(name, f"assets/{name}")))
     specs = plan_pages(site, renderer, store)
     problems.extend(headline_problems(site.articles))
+    problems.extend(featured_problems(site.articles, config.tz))
     _check_collisions(specs, problems)
     return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled))
 
