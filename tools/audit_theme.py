@@ -211,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", type=Path, default=REPO, help="the site to build (default: the demo)")
     parser.add_argument("--only", default="", help="comma-separated page type names or paths")
     parser.add_argument("--skip-lighthouse", action="store_true", help="axe and vnu only (fast)")
+    parser.add_argument("--reports", type=Path, help="keep Lighthouse's JSON reports in this folder")
     args = parser.parse_args(argv)
     install_tools()
     pages = PAGES
@@ -230,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
                 for page in pages:
                     print(f"Lighthouse: {page.path}", file=sys.stderr, flush=True)
                     result = results[page.path]
-                    result.scores, result.cls, result.lcp = lighthouse(base + page.path, Path(tmp) / "report.json")
+                    report = (args.reports or Path(tmp)) / (page.name.replace(" ", "-").replace(",", "") + ".json")
+                    report.parent.mkdir(parents=True, exist_ok=True)
+                    result.scores, result.cls, result.lcp = lighthouse(base + page.path, report)
             print("axe …", file=sys.stderr, flush=True)
             for page, run, rules in axe_runs(base, pages):
                 results[page.path].axe[run] = rules
