@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Diagnostic
 from .front_page import FrontBlock, check_front_page, default_front_page, parse_front_page
+from .languages import default_locale, default_paths, default_quotes, known_locale
 from .site_structure import MenuItem, Section, parse_menus, parse_permalinks, parse_sections
 from .strict_yaml import YamlProblem, load_mapping
 
@@ -22,7 +23,7 @@ EMBED_PROVIDERS = ("youtube", "vimeo", "x", "instagram", "embed")
 class MarkdownSettings:
     html: bool = False                 # raw HTML in Markdown (off, as in Hugo)
     typographer: bool = True
-    quotes: str = "„“‚‘"               # double open/close, single open/close
+    quotes: str = "„“‚‘"               # double open/close, single open/close; default: the language's
     max_file_size: int = 2_000_000     # bytes; larger content files are errors
 
 
@@ -48,11 +49,14 @@ class RelatedSettings:
 
 @dataclass(frozen=True)
 class PathSettings:
-    glossary: str = "glossary"         # URL folder of term pages
-    tags: str = "tags"                 # URL folder of tag pages
-    search: str = "search"             # URL folder of the search page
-    authors: str = "authors"           # URL folder of author pages
-    archive: str = "archive"           # URL folder of the archive: every article, newest first, paginated
+    """`paths:` in config.yaml; what it leaves out comes from the language (`languages.PATHS`)."""
+
+    glossary: str = "glossar"          # URL folder of term pages
+    tags: str = "themen"               # URL folder of tag pages
+    search: str = "suche"              # URL folder of the search page
+    authors: str = "autoren"           # URL folder of author pages
+    archive: str = "archiv"            # URL folder of the archive: every article, newest first, paginated
+    page: str = "seite"                # a listing's later pages: /<listing>/seite/2/
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,8 @@ class SiteConfig:
     description: str = ""
     base_url: str = "http://localhost:8000/"
     language: str = "de"
-    locale: str = "de_DE"
-    timezone: str = "Europe/Berlin"
+    locale: str = "de_DE"              # dates; default: the language's (`languages.default_locale`)
+    timezone: str = "UTC"              # for dates without an offset; Hugo's default too
     author: str = ""
     paginate: int = 10
     feed_entries: int = 20
@@ -198,7 +202,7 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
             close = difflib.get_close_matches(key, list(top), n=1)
             problem(key, f"unknown setting '{key}'", "warning",
                     hint=f"did you mean '{close[0]}'?" if close else None)
-    config = SiteConfig(**values)
+    config = _language_defaults(SiteConfig(**values), data, problem)
     if config.front_page is not None:
         config = replace(config, front_page=check_front_page(
             config.front_page, config.sections,
@@ -207,7 +211,7 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
         ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problem("timezone", f"'timezone' must be an IANA time zone like 'Europe/Berlin', got '{config.timezone}'")
-        config = replace(config, timezone="Europe/Berlin")
+        config = replace(config, timezone="UTC")
     if urlsplit(config.base_url).scheme not in ("http", "https"):
         problem("base_url", f"'base_url' must be an absolute http(s) URL, got '{config.base_url}'")
     if config.glossary.mode not in ("first", "all"):
@@ -240,6 +244,26 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
     if len(config.markdown.quotes) != 4:
         problem("markdown.quotes", "'markdown.quotes' must be four characters, e.g. '„“‚‘'")
     return config, problems
+
+
+def _language_defaults(config: SiteConfig, data: dict[str, Any], problem: Callable[..., None]) -> SiteConfig:
+    """Locale, URL folders and quotes from the language where config.yaml leaves them out."""
+    language = config.language
+    paths = data.get("paths") if isinstance(data.get("paths"), dict) else {}
+    markdown = data.get("markdown") if isinstance(data.get("markdown"), dict) else {}
+    path_defaults = {k: v for k, v in default_paths(language).items() if k not in paths}
+    config = replace(config, paths=replace(config.paths, **path_defaults))
+    if "quotes" not in markdown:
+        config = replace(config, markdown=replace(config.markdown, quotes=default_quotes(language)))
+    if "locale" not in data:
+        config = replace(config, locale=default_locale(language))
+    if not known_locale(config.locale):
+        fallback = default_locale(language) if known_locale(default_locale(language)) else "en_US"
+        problem("locale" if "locale" in data else "language",
+                f"'{config.locale}' is not a locale Babel knows; dates are written as in '{fallback}'",
+                "error" if "locale" in data else "warning", hint="a locale looks like 'de_DE' or 'en_US'")
+        config = replace(config, locale=fallback)
+    return config
 
 
 def _section(cls: type, name: str, data: dict[str, Any],

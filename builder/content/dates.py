@@ -1,4 +1,4 @@
-"""Reading dates from front matter and showing them the German way."""
+"""Reading dates from front matter and showing them in the site's locale (German: „26. Januar 2022, 19:50 Uhr“)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 
 _DATE_TEXT = re.compile(
@@ -63,24 +64,44 @@ def has_time(value: datetime) -> bool:
     return (value.hour, value.minute, value.second) != (0, 0, 0)
 
 
+# German dates say "Uhr" after the time, as German newspapers write them.
+_GERMAN = ("d. MMMM y", "d. MMMM y, HH:mm 'Uhr'")
+
+
+@lru_cache(maxsize=64)
+def date_patterns(locale: str) -> tuple[str, str]:
+    """The CLDR patterns of a day and of a day with its time in `locale`.
+
+    German: "26. Januar 2022" and "26. Januar 2022, 19:50 Uhr"; otherwise the
+    locale's long date and short time, joined as the locale joins them ("en":
+    "January 26, 2022" and "January 26, 2022, 7:50 PM").
+    """
+    parsed = Locale.parse(locale)
+    if parsed.language == "de":
+        return _GERMAN
+    day = parsed.date_formats["long"].pattern
+    clock = parsed.time_formats["short"].pattern
+    return day, str(parsed.datetime_formats["medium"]).replace("{1}", day).replace("{0}", clock)
+
+
 @lru_cache(maxsize=8192)
-def german_datetime(value: datetime, locale: str = "de_DE") -> str:
-    """"26. Januar 2022, 19:50 Uhr" (or just the day at midnight)."""
+def datetime_text(value: datetime, locale: str = "de_DE") -> str:
+    """"26. Januar 2022, 19:50 Uhr" (or just the day at midnight), in the value's own time zone."""
     if not has_time(value):
-        return german_day(value, locale)
-    return format_datetime(value, "d. MMMM y, HH:mm 'Uhr'", tzinfo=value.tzinfo, locale=locale)
+        return day_text(value, locale)
+    return format_datetime(value, date_patterns(locale)[1], tzinfo=value.tzinfo, locale=locale)
 
 
-def german_day(value: datetime, locale: str = "de_DE") -> str:
+def day_text(value: datetime, locale: str = "de_DE") -> str:
     """"26. Januar 2022" (the day in the value's own time zone)."""
-    return _german_day(value.date(), locale)
+    return _day_text(value.date(), locale)
 
 
 @lru_cache(maxsize=8192)
-def _german_day(day: date, locale: str) -> str:
+def _day_text(day: date, locale: str) -> str:
     # By day, not by datetime: a 10,000-article site lists articles on thousands of term and
     # tag pages, with more distinct times than a cache holds, but far fewer distinct days.
-    return format_date(day, "d. MMMM y", locale=locale)
+    return format_date(day, date_patterns(locale)[0], locale=locale)
 
 
 def iso(value: datetime) -> str:

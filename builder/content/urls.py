@@ -54,7 +54,7 @@ class Urls:
         return self.numbered(f"/{self.paths.archive}/", number)
 
     def home_page(self, number: int) -> str:
-        return "/" if number == 1 else f"/seite/{number}/"
+        return self.numbered("/", number)
 
     def tag_page(self, name: str, number: int) -> str:
         return self.numbered(self.tag(name), number)
@@ -68,10 +68,10 @@ class Urls:
     def author(self, slug: str) -> str:
         return f"/{self.paths.authors}/{slug}/"
 
-    @staticmethod
-    def numbered(base: str, number: int) -> str:
-        """Page `number` of the listing at `base`: "/politik/" → "/politik/seite/2/"."""
-        return base if number == 1 else f"{base}seite/{number}/"
+    def numbered(self, base: str, number: int) -> str:
+        """Page `number` of the listing at `base`: "/politik/" → "/politik/seite/2/" (`paths.page`:
+        "seite" on German sites, "page" on English ones)."""
+        return base if number == 1 else f"{base}{self.paths.page}/{number}/"
 
     @staticmethod
     def feed(base: str) -> str:

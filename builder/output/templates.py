@@ -11,7 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..content.config import SiteConfig
-from ..content.dates import german_datetime, german_day, iso
+from ..content.dates import datetime_text, day_text, iso
 from ..content.urls import Urls
 from ..errors import Diagnostic
 from .structured_data import headline, publisher_ld
@@ -39,6 +39,7 @@ class SiteInfo:
     author: str
     search: bool
     publisher: str = ""       # who publishes: `publisher.name`, else the title
+    locale: str = "de_DE"     # dates and og:locale
 
 
 class TemplateProblem(Exception):
@@ -84,10 +85,10 @@ class Renderer:
             # (the settings digest covers the theme), so compiled templates are never stale.
             auto_reload=False,
         )
-        urls = self.urls
+        urls, locale = self.urls, config.locale
         self.env.globals.update(
             site=SiteInfo(config.title, config.description, config.language, config.base_url,
-                          config.author, config.search, config.publisher.name or config.title),
+                          config.author, config.search, config.publisher.name or config.title, config.locale),
             url=urls.url,
             abs_url=urls.abs_url,
             asset=lambda name: urls.url(f"/assets/{name}"),
@@ -104,12 +105,13 @@ class Renderer:
             byline=lambda article: [(name, None) for name in article.authors],
             teaser_image=lambda article, kind="small": "",
         )
-        locale = config.locale
         self.env.filters.update(
-            de_date=lambda value: german_datetime(value, locale),
-            de_day=lambda value: german_day(value, locale),
+            datetime=lambda value: datetime_text(value, locale),   # "26. Januar 2022, 19:50 Uhr"
+            day=lambda value: day_text(value, locale),             # "26. Januar 2022"
             iso=iso,
         )
+        # The names of older themes (they follow the site's locale too).
+        self.env.filters.update(de_date=self.env.filters["datetime"], de_day=self.env.filters["day"])
 
     def compile_all(self) -> None:
         """Compile every template now (workers forked afterwards share them); a broken one is

@@ -125,7 +125,7 @@ def test_build_writes_clean_urls_for_every_kind_of_page(site: Path, cli) -> None
     run = cli("build", "--source", site, "--destination", out)
     assert run.code == 0, run.err
     assert re.search(r"^Built \d+ pages: 3 articles, 3 terms, 3 tags in \d+\.\d s$", run.out, re.M)
-    for path in ["index.html", "archive/index.html", "archive/seite/2/index.html", "articles/us-antwort/index.html",
+    for path in ["index.html", "archiv/index.html", "archiv/seite/2/index.html", "articles/us-antwort/index.html",
                  "articles/genf/index.html", "themen/index.html", "themen/diplomatie/index.html",
                  "themen/nato/index.html", "glossar/index.html", "glossar/normandie-format/index.html",
                  "glossar/aussenministerium/index.html", "feed.xml", "sitemap.xml", "robots.txt",
@@ -140,12 +140,12 @@ def test_the_archive_behind_the_front_page_is_paginated_newest_first(site: Path,
     cli("build", "--source", site, "--destination", out)
     front = read(out, "index.html")
     assert front.index("USA antworten Russland") < front.index("Krisentreffen in Genf")
-    assert 'href="/zeitung/archive/"' in front
-    first, second = read(out, "archive/index.html"), read(out, "archive/seite/2/index.html")
+    assert 'href="/zeitung/archiv/"' in front
+    first, second = read(out, "archiv/index.html"), read(out, "archiv/seite/2/index.html")
     assert first.index("USA antworten Russland") < first.index("Krisentreffen in Genf")
     assert "Ältere Meldung" not in first and "Ältere Meldung" in second
-    assert 'href="/zeitung/archive/seite/2/"' in first
-    assert 'rel="prev" href="/zeitung/archive/"' in second
+    assert 'href="/zeitung/archiv/seite/2/"' in first
+    assert 'rel="prev" href="/zeitung/archiv/"' in second
 
 
 def test_every_internal_link_lives_under_the_base_path(site: Path, cli) -> None:

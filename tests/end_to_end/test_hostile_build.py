@@ -178,7 +178,7 @@ def test_yaml_11_words_stay_words(site: Path, cli) -> None:
     assert run.code == 0, run.err
     page = (site / "site/articles/norwegen/index.html").read_text(encoding="utf-8")
     assert '<h1 class="headline">NO</h1>' in page
-    assert (site / "site/tags/yes/index.html").exists() and (site / "site/tags/10-30/index.html").exists()
+    assert (site / "site/themen/yes/index.html").exists() and (site / "site/themen/10-30/index.html").exists()
 
 
 def test_all_errors_of_a_build_are_reported_together(site: Path, cli) -> None:
@@ -387,7 +387,7 @@ def test_slugs_never_escape_the_destination(site: Path, cli, tmp_path: Path) -> 
     run = build(cli, site)
     assert run.code == 0, run.err
     assert (site / "site/articles/etc-passwd/index.html").exists()
-    assert (site / "site/glossary/x/index.html").exists()
+    assert (site / "site/glossar/x/index.html").exists()
     outside = {p for p in tmp_path.rglob("*") if not p.is_relative_to(site)}
     assert outside == set()
 

@@ -173,7 +173,7 @@ def test_the_focus_point_decides_the_crop() -> None:
 
 
 def test_listings_show_a_small_crop_of_the_lead_image(built: Path) -> None:
-    archive = parse(built / "archive/index.html")
+    archive = parse(built / "archiv/index.html")
     teasers = archive.xpath("//h:article[contains(concat(' ', @class, ' '), ' teaser ')]", namespaces=NS)
     assert len(teasers) == 2
     with_image = [t for t in teasers if t.xpath(".//h:picture", namespaces=NS)]

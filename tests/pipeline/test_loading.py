@@ -64,7 +64,7 @@ def test_load_cache_is_dropped_when_loading_settings_change(tmp_path: Path) -> N
     cache.update({"x": ((1, 2, 3), ("article", None, (), None))})
     cache.save()
     assert LoadCache(tmp_path / "load.pickle", LoadOptions(config.tz), 1000).entries
-    assert not LoadCache(tmp_path / "load.pickle", LoadOptions(ZoneInfo("UTC")), 1000).entries
+    assert not LoadCache(tmp_path / "load.pickle", LoadOptions(ZoneInfo("Europe/Berlin")), 1000).entries
 
 
 def test_files_changed_within_the_racy_window_are_not_cached(tmp_path: Path) -> None:
