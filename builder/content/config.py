@@ -114,6 +114,8 @@ class SiteConfig:
     front_page: tuple[FrontBlock, ...] | None = None            # None: lead, a block per section, latest
     publish: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    strings: dict[str, Any] = field(default_factory=dict)      # msgid → the theme's text (a list: plurals)
+    string_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # msgid → line
 
     @property
     def base_path(self) -> str:
@@ -140,7 +142,7 @@ _SECTIONS: dict[str, type] = {
     "embeds": EmbedSettings,
     "publisher": PublisherSettings,
 }
-_DICT_KEYS = {"publish", "extra"}
+_DICT_KEYS = {"publish", "extra", "strings"}
 _STRUCTURED = {"sections", "menus", "permalinks", "front_page"}   # site_structure, front_page
 
 
@@ -202,7 +204,7 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
             close = difflib.get_close_matches(key, list(top), n=1)
             problem(key, f"unknown setting '{key}'", "warning",
                     hint=f"did you mean '{close[0]}'?" if close else None)
-    config = _language_defaults(SiteConfig(**values), data, problem)
+    config = _language_defaults(SiteConfig(**values), data, lines, problem)
     if config.front_page is not None:
         config = replace(config, front_page=check_front_page(
             config.front_page, config.sections,
@@ -246,8 +248,10 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
     return config, problems
 
 
-def _language_defaults(config: SiteConfig, data: dict[str, Any], problem: Callable[..., None]) -> SiteConfig:
-    """Locale, URL folders and quotes from the language where config.yaml leaves them out."""
+def _language_defaults(config: SiteConfig, data: dict[str, Any], lines: dict[str, int],
+                       problem: Callable[..., None]) -> SiteConfig:
+    """Locale, URL folders and quotes from the language where config.yaml leaves them out;
+    `strings:` checked to be texts (or lists of texts, for plurals)."""
     language = config.language
     paths = data.get("paths") if isinstance(data.get("paths"), dict) else {}
     markdown = data.get("markdown") if isinstance(data.get("markdown"), dict) else {}
@@ -263,7 +267,15 @@ def _language_defaults(config: SiteConfig, data: dict[str, Any], problem: Callab
                 f"'{config.locale}' is not a locale Babel knows; dates are written as in '{fallback}'",
                 "error" if "locale" in data else "warning", hint="a locale looks like 'de_DE' or 'en_US'")
         config = replace(config, locale=fallback)
-    return config
+    strings: dict[str, Any] = {}
+    for msgid, text in config.strings.items():
+        if isinstance(text, str) or (isinstance(text, list) and text and all(isinstance(t, str) for t in text)):
+            strings[str(msgid)] = text
+        else:
+            problem(f"strings.{msgid}", f"'strings' must give a text (or a list of texts for plurals) for "
+                    f"'{msgid}', got {text!r}")
+    return replace(config, strings=strings,
+                   string_lines={m: lines[f"strings.{m}"] for m in strings if f"strings.{m}" in lines})
 
 
 def _section(cls: type, name: str, data: dict[str, Any],

@@ -199,15 +199,17 @@ class MenuLink:
     external: bool = False
 
 
-def resolve_menus(config: Any, pages: Sequence[Any], authors: Sequence[Any], urls: Any
-                  ) -> tuple[dict[str, tuple[MenuLink, ...]], list[Diagnostic]]:
+def resolve_menus(config: Any, pages: Sequence[Any], authors: Sequence[Any], urls: Any,
+                  gettext: Callable[[str], str] = str) -> tuple[dict[str, tuple[MenuLink, ...]], list[Diagnostic]]:
     """Each configured menu with its targets looked up; an unknown target is an error on its line.
 
     Without `menus:` the main menu lists the front page, the sections, tags, glossary and search,
     and the footer menu the pages at the top of `content/pages/`, so that every page is linked.
+    `gettext` gives the lists' titles in the site's language (`builder.text.i18n`).
     """
-    lists = {"home": ("Start", "/"), "archive": ("Archiv", urls.archive()), "glossary": ("Glossar", urls.glossary()), "tags": ("Themen", urls.tags()),
-             "search": ("Suche", urls.search()), "authors": ("Autorinnen und Autoren", urls.authors())}
+    lists = {"home": (gettext("Home"), "/"), "archive": (gettext("Archive"), urls.archive()),
+             "glossary": (gettext("Glossary"), urls.glossary()), "tags": (gettext("Topics"), urls.tags()),
+             "search": (gettext("Search"), urls.search()), "authors": (gettext("Authors"), urls.authors())}
     menus = dict(config.menus)
     if "main" not in menus:
         menus["main"] = (MenuItem("list", "home"), *(MenuItem("section", s.slug) for s in config.sections),

@@ -1,7 +1,7 @@
 """The front page, paginated listings and their feeds: the archive, tags, sections and authors.
 
 The front page shows the blocks of `front_page:` (`front_page`). Each listing
-shows article teasers newest first, `paginate` to a page (`/<listing>/seite/2/`);
+shows article teasers newest first, `paginate` to a page (`/<listing>/seite/2/`, `page/2/` in English);
 each also gets an Atom feed of its newest articles at `/<listing>/feed.xml` and
 a JSON Feed beside it (`feed.json`), both announced in the listing's head (the
 front page's and the archive's are the site's feeds).
@@ -28,23 +28,23 @@ Feeds = tuple[tuple[str, str, str], ...]   # (title, site path, MIME type) for <
 
 def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
     """The front page, every tag, section and author listing, the tag and author indexes, and the feeds."""
-    urls, config = renderer.urls, site.config
+    urls, config, _ = renderer.urls, site.config, renderer.gettext
     feeds = _FeedPlanner(site, renderer, store)
     all_slugs = tuple(a.slug for a in site.articles)
     yield _front_page(site, renderer)
     yield from _listing(site, renderer, all_slugs, urls.archive, "archive.html", "", "archive",
-                        {"feeds": feed_links("Alle Artikel", "/")})
+                        {"feeds": feed_links(_("All articles"), "/")})
     yield from feeds.specs(all_slugs, "/", config.title, config.description)
     for tag in site.links.tags:
         base, title = urls.tag(tag.name), f"{tag.name} – {config.title}"
         yield from _listing(site, renderer, tag.articles, lambda n, base=base: urls.numbered(base, n),
-                            "tag.html", f"Thema: {tag.name}", "tags",
+                            "tag.html", _("Topic: %(tag)s") % {"tag": tag.name}, "tags",
                             {"tag": tag.name, "feeds": feed_links(title, base)})
-        yield from feeds.specs(tag.articles, base, title, f"Artikel zum Thema {tag.name}")
+        yield from feeds.specs(tag.articles, base, title, _("Articles on %(tag)s") % {"tag": tag.name})
     tag_rows = [SimpleNamespace(name=t.name, url=urls.tag(t.name), count=len(t.articles)) for t in site.links.tags]
     yield PageSpec(output_path(urls.tags()), fingerprint(site.settings_digest, [(t.name, t.count) for t in tag_rows]),
                    "", lambda: renderer.render(
-                       "tags.html", **page_context(renderer, urls.tags(), "Themen", config.description, "tags"),
+                       "tags.html", **page_context(renderer, urls.tags(), _("Topics"), config.description, "tags"),
                        tags=tag_rows).encode())
     for section in config.sections:
         base = urls.section(section.slug)
@@ -76,7 +76,8 @@ def _front_page(site: LinkedSite, renderer: Renderer) -> PageSpec:
     def make() -> bytes:
         page = Pagination(1, pages, newest, "/", None, urls.archive(2) if pages > 1 else None)
         context = page_context(renderer, "/", config.title, config.description, "home",
-                               feeds=feed_links("Alle Artikel", "/"), json_ld=website_ld(config, urls))
+                               feeds=feed_links(renderer.gettext("All articles"), "/"),
+                               json_ld=website_ld(config, urls))
         return renderer.render("index.html", **context, blocks=blocks, page=page, archive_url=urls.archive(),
                                updated=updated).encode()
 
@@ -98,7 +99,7 @@ def _author_pages(site: LinkedSite, renderer: Renderer, feeds: "_FeedPlanner") -
     index_print = fingerprint(site.settings_digest, [(a.slug, a.name, a.role, a.url, a.image, n.count)
                                                      for a, n in zip(authors, rows)])
     yield PageSpec(output_path(urls.authors()), index_print, "", lambda: renderer.render(
-        "authors.html", **page_context(renderer, urls.authors(), "Autorinnen und Autoren", config.description,
+        "authors.html", **page_context(renderer, urls.authors(), renderer.gettext("Authors"), config.description,
                                        "authors"), authors=rows).encode())
     for author in authors:
         info = site.author_infos[author.slug]
@@ -133,7 +134,8 @@ def _listing(site: LinkedSite, renderer: Renderer, slugs: tuple[str, ...], url_o
         def make(number: int = number, items: tuple[Article, ...] = items, url: str = url,
                  prev_url: str | None = prev_url, next_url: str | None = next_url) -> bytes:
             page = Pagination(number, len(pages), items, url, prev_url, next_url)
-            page_title = title if number == 1 or not title else f"{title} – Seite {number}"
+            page_title = (title if number == 1 or not title
+                          else f"{title} – " + renderer.gettext("Page %(number)s") % {"number": number})
             context = page_context(renderer, url, page_title, description or site.config.description, nav)
             context.update(extra)
             return renderer.render(template, **context, page=page).encode()

@@ -33,7 +33,7 @@ def plan_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> list[Pa
 def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
     by_slug, digests, urls = site.article_by_slug, site.digests, renderer.urls
     logo = logo_size(site.config, site.static_files)
-    site_feeds = feed_links("Alle Artikel", "/")
+    site_feeds = feed_links(renderer.gettext("All articles"), "/")
     for article in site.articles:
         info = site.infos[article.slug]
         related = site.links.related.get(article.slug, ())
@@ -97,8 +97,8 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> It
     group_list = list(groups.items())
     yield PageSpec(output_path(urls.glossary()), fingerprint(site.settings_digest, [digests[t.source] for t in site.terms]),
                    "", lambda: renderer.render(
-                       "glossary.html", **page_context(renderer, urls.glossary(), "Glossar", site.config.description,
-                                                       "glossary"), groups=group_list,
+                       "glossary.html", **page_context(renderer, urls.glossary(), renderer.gettext("Glossary"),
+                                                       site.config.description, "glossary"), groups=group_list,
                        json_ld=defined_term_set_ld(site.terms, urls, site.config)).encode())
     for term in site.terms:
         info = site.term_infos[term.slug]
@@ -120,14 +120,14 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> It
 
 
 def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
-    config, urls = site.config, renderer.urls
+    config, urls, _ = site.config, renderer.urls, renderer.gettext
     base = site.settings_digest
     yield PageSpec("404.html", fingerprint(base, "404"), "", lambda: renderer.render(
-        "404.html", **page_context(renderer, "/404.html", "Seite nicht gefunden", config.description, "")
+        "404.html", **page_context(renderer, "/404.html", _("Page not found"), config.description, "")
     ).encode())
     if config.search:
         yield PageSpec(output_path(urls.search()), fingerprint(base, "search"), "", lambda: renderer.render(
-            "search.html", **page_context(renderer, urls.search(), "Suche", config.description, "search")
+            "search.html", **page_context(renderer, urls.search(), _("Search"), config.description, "search")
         ).encode())
     for item in (*site.articles, *site.pages):
         for alias in item.aliases:

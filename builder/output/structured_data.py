@@ -16,6 +16,7 @@ from ..content.config import SiteConfig
 from ..content.model import Article, Term
 from ..content.urls import Urls
 from ..errors import Diagnostic
+from ..text.i18n import messages_for
 
 SCHEMA = "https://schema.org"
 HEADLINE_LIMIT = 110
@@ -75,8 +76,9 @@ def defined_term_ld(term: Term, urls: Urls, config: SiteConfig,
     """A glossary term as a DefinedTerm in the site's DefinedTermSet; `aliases` are its other names
     (`builder.text.aliases`: without inflected forms), by default all of them."""
     names = term.aliases if aliases is None else aliases
+    glossary = messages_for(config).gettext("Glossary")
     data: dict[str, Any] = {"@context": SCHEMA, **_term(term, urls), "inLanguage": config.language,
-                            "inDefinedTermSet": {"@type": "DefinedTermSet", "name": "Glossar",
+                            "inDefinedTermSet": {"@type": "DefinedTermSet", "name": glossary,
                                                  "url": urls.abs_url(urls.glossary())}}
     if names:
         data["alternateName"] = list(names)
@@ -85,7 +87,8 @@ def defined_term_ld(term: Term, urls: Urls, config: SiteConfig,
 
 def defined_term_set_ld(terms: Sequence[Term], urls: Urls, config: SiteConfig) -> dict[str, Any]:
     """The glossary page as a DefinedTermSet listing every term."""
-    return {"@context": SCHEMA, "@type": "DefinedTermSet", "name": f"Glossar – {config.title}",
+    name = messages_for(config).gettext("Glossary")
+    return {"@context": SCHEMA, "@type": "DefinedTermSet", "name": f"{name} – {config.title}",
             "url": urls.abs_url(urls.glossary()), "inLanguage": config.language,
             "hasDefinedTerm": [_term(t, urls) for t in terms]}
 

@@ -14,6 +14,7 @@ from ..content.config import SiteConfig
 from ..content.dates import datetime_text, day_text, iso
 from ..content.urls import Urls
 from ..errors import Diagnostic
+from ..text.i18n import Messages, catalogs_digest, list_separator, messages_for, number_text
 from .structured_data import headline, publisher_ld
 
 
@@ -57,8 +58,8 @@ def template_folders(site: Path) -> list[Path]:
 
 
 def theme_digest(site: Path) -> str:
-    """A digest of every template and asset, so caches notice theme edits."""
-    digest = hashlib.sha256()
+    """A digest of every template and asset and of the message catalogs, so caches notice theme edits."""
+    digest = hashlib.sha256(catalogs_digest().encode())
     for folder in template_folders(site):
         for path in sorted(folder.rglob("*")):
             if path.is_file():
@@ -68,12 +69,15 @@ def theme_digest(site: Path) -> str:
 
 
 class Renderer:
-    """The Jinja environment with the theme's globals and filters."""
+    """The Jinja environment with the theme's globals and filters, and its words in the site's language
+    (`_()`, `ngettext()`, `pgettext()` from `builder.text.i18n`; `gettext` for the Python that plans pages)."""
 
     def __init__(self, site: Path, config: SiteConfig) -> None:
         self.config = config
         self.urls = Urls(config)
         self.folders = template_folders(site)
+        self.messages: Messages = messages_for(config)
+        self.gettext = self.messages.gettext
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
             autoescape=True,  # every template, whatever its extension
@@ -84,7 +88,10 @@ class Renderer:
             # No stat of every template on every render: a theme change makes a new Renderer
             # (the settings digest covers the theme), so compiled templates are never stale.
             auto_reload=False,
+            extensions=["jinja2.ext.i18n"],
         )
+        # newstyle: `_("Page %(number)s", number=n)` escapes its values and formats in every language.
+        self.env.install_gettext_translations(self.messages, newstyle=True)  # type: ignore[attr-defined]
         urls, locale = self.urls, config.locale
         self.env.globals.update(
             site=SiteInfo(config.title, config.description, config.language, config.base_url,
@@ -104,10 +111,12 @@ class Renderer:
             menus={},
             byline=lambda article: [(name, None) for name in article.authors],
             teaser_image=lambda article, kind="small": "",
+            list_separator=lambda index, length: list_separator(index, length, locale),
         )
         self.env.filters.update(
             datetime=lambda value: datetime_text(value, locale),   # "26. Januar 2022, 19:50 Uhr"
             day=lambda value: day_text(value, locale),             # "26. Januar 2022"
+            number=lambda value: number_text(value, locale),       # "1.000" / "1,000"
             iso=iso,
         )
         # The names of older themes (they follow the site's locale too).

@@ -21,6 +21,7 @@ from ..output.images import (PICTURES_VERSION, Derivative, ImageRecord, Picture,
 from ..text.annotate import glossary_plugin
 from ..text.forms import forms_key, glossary_forms, uses_declension
 from ..text.glossary import Matcher
+from ..text.i18n import catalogs_digest, messages_for
 from ..text.markdown import create_markdown, render_body
 from ..text.shortcodes import Context, Fragment, PageIndex, SiteTemplates, preprocess
 from ..text.textstats import term_frequencies
@@ -86,7 +87,7 @@ def make_markdown(config: SiteConfig, terms: tuple[Term, ...], term_url: Callabl
     def annotate(md: MarkdownIt) -> None:
         glossary_plugin(md, matcher, by_slug, term_url=term_url, mode=config.glossary.mode)
 
-    return create_markdown(config.markdown, [annotate] if terms else [])
+    return create_markdown(config.markdown, [annotate] if terms else [], messages_for(config))
 
 
 def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str], str | None],
@@ -289,7 +290,7 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
     url_of_source.update({p.source: p.url for p in loaded.pages})
     url_of_source.update({a.source: a.url for a in loaded.authors})
     links_digest = hashlib.sha256(repr(sorted(url_of_source.items())).encode()).hexdigest()
-    key = body_keys(repr(config), matching_digest(terms, config), links_digest, PICTURES_VERSION)
+    key = body_keys(repr(config), matching_digest(terms, config), links_digest, PICTURES_VERSION, catalogs_digest())
     items: list[BodyItem] = [
         (key(a.source, loaded.digests[a.source], str(a.glossary)), a.source, a.body_line,
          a.glossary, None, a.slug, "article") for a in loaded.articles]

@@ -42,6 +42,7 @@ from ..output.write import (
 )
 from ..text.aliases import shown_aliases
 from ..text.forms import uses_declension
+from ..text.i18n import messages_for, string_problems
 from ..text.shortcodes import read_site_templates
 from ..util.garbage_collection import collection_paused
 from ..util.parallel import cpu_count, map_indices
@@ -181,8 +182,8 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     bodies = render_bodies(loaded, store, jobs, keep_html, progress, files, templates)
     problems.extend(bodies.problems)
     authors = AuthorIndex(loaded.authors)
-    menus, found = resolve_menus(config, loaded.pages, loaded.authors, Urls(config))
-    problems.extend(found)
+    menus, found = resolve_menus(config, loaded.pages, loaded.authors, Urls(config), messages_for(config).gettext)
+    problems.extend(found + string_problems(config))
     if problems.errors or (options.strict and problems.warnings):
         return Prepared(problems, loaded.digests, load_cache, scheduled=tuple(loaded.scheduled))
     # The menus are on every page, like the configuration: a change of theirs changes every page.

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote, unquote, urlsplit
+
+if TYPE_CHECKING:
+    from .i18n import Messages
 
 EMBED_SCHEME = "embed:"
 
@@ -29,27 +32,27 @@ class Provider:
 
     label: str                              # "YouTube"
     company: str                            # who receives the reader's data: "Google"
-    kind: str                               # "Video", "Beitrag", "Grafik"
+    kind: str                               # "video", "post", "code" or "content" (`_kinds`)
     link: Callable[[dict[str, str]], str]   # the content on the provider's own site
     frame: Callable[[dict[str, str]], str] | None   # the iframe's address, None: a link only
 
 
 PROVIDERS: dict[str, Provider] = {
-    "youtube": Provider("YouTube", "Google", "Video",
+    "youtube": Provider("YouTube", "Google", "video",
                         lambda a: f"https://www.youtube.com/watch?v={quote(a['id'])}",
                         lambda a: f"https://www.youtube-nocookie.com/embed/{quote(a['id'])}{_times(a)}"),
-    "vimeo": Provider("Vimeo", "Vimeo", "Video",
+    "vimeo": Provider("Vimeo", "Vimeo", "video",
                       lambda a: f"https://vimeo.com/{quote(a['id'])}",
                       lambda a: f"https://player.vimeo.com/video/{quote(a['id'])}?dnt=1"),
-    "x": Provider("X", "X Corp.", "Beitrag",
+    "x": Provider("X", "X Corp.", "post",
                   lambda a: f"https://x.com/{quote(a.get('user', 'i'))}/status/{quote(a['id'])}",
                   lambda a: f"https://platform.twitter.com/embed/Tweet.html?id={quote(a['id'])}&dnt=true"),
-    "instagram": Provider("Instagram", "Meta", "Beitrag",
+    "instagram": Provider("Instagram", "Meta", "post",
                           lambda a: f"https://www.instagram.com/p/{quote(a['id'])}/",
                           lambda a: f"https://www.instagram.com/p/{quote(a['id'])}/embed"),
-    "gist": Provider("GitHub Gist", "GitHub", "Code",
+    "gist": Provider("GitHub Gist", "GitHub", "code",
                      lambda a: f"https://gist.github.com/{quote(a.get('user', ''))}/{quote(a['id'])}", None),
-    "embed": Provider("", "", "Inhalt", lambda a: a["src"], lambda a: a["src"]),
+    "embed": Provider("", "", "content", lambda a: a["src"], lambda a: a["src"]),
 }
 ALIASES = {"twitter": "x", "tweet": "x", "twitter_simple": "x", "vimeo_simple": "vimeo",
            "instagram_simple": "instagram"}
@@ -78,27 +81,44 @@ def is_embed(src: str) -> bool:
     return src.startswith(EMBED_SCHEME)
 
 
-def embed_html(src: str, title: str, allowed: frozenset[str] = frozenset()) -> str:
-    """The placeholder (or, for an allowed provider, the iframe) for an `embed:` address."""
-    name, _, query = src[len(EMBED_SCHEME):].partition("?")
-    args = {unquote(k): unquote(v) for k, _, v in (p.partition("=") for p in query.split("&") if p)}
+def _kinds(messages: "Messages") -> dict[str, str]:
+    return {"video": messages.pgettext("embed", "Video"), "post": messages.pgettext("embed", "Post"),
+            "code": messages.pgettext("embed", "Code"), "content": messages.pgettext("embed", "Content")}
+
+
+def embed_html(src: str, title: str, allowed: frozenset[str] = frozenset(),
+               messages: "Messages | None" = None) -> str:
+    """The placeholder (or, for an allowed provider, the iframe) for an `embed:` address, in the
+    language of `messages` (the default language's without)."""
+    if messages is None:
+        from .i18n import default_messages
+        messages = default_messages()
+    _ = messages.gettext
+    name, _sep, query = src[len(EMBED_SCHEME):].partition("?")
+    args = {unquote(k): unquote(v) for k, _sep, v in (p.partition("=") for p in query.split("&") if p)}
     provider = PROVIDERS[name]
-    label = args.get("provider") or provider.label or urlsplit(args.get("src", "")).hostname or "Anbieter"
+    label = args.get("provider") or provider.label or urlsplit(args.get("src", "")).hostname or _("Provider")
     company = provider.company or label
-    title = title or args.get("title") or f"{provider.kind} von {label}"
+    kind = _kinds(messages)[provider.kind]
+    title = title or args.get("title") or _("%(kind)s from %(provider)s") % {"kind": kind, "provider": label}
     link = provider.link(args)
     frame = provider.frame(args) if provider.frame else None
     if frame is not None and name in allowed:
         return (f'<span class="embed embed-loaded" data-embed-provider="{escape(name)}">'
                 f'<iframe src="{escape(frame)}" title="{escape(title)}" loading="lazy" '
                 f'allowfullscreen referrerpolicy="strict-origin-when-cross-origin"></iframe></span>')
+    # The texts are made outside the f-strings, where Babel's extractor finds them.
+    heading = _("%(kind)s: %(title)s") % {"kind": kind, "title": title}
+    note = _("This content comes from %(provider)s. Only when you load it is data sent to %(company)s.") % {
+        "provider": label, "company": company}
+    open_there = _("Open on %(provider)s") % {"provider": label}
     parts = [f'<span class="embed" data-embed-provider="{escape(name)}">',
-             f'<span class="embed-title">{escape(provider.kind)}: {escape(title)}</span>',
-             f'<span class="embed-note">Dieser Inhalt kommt von {escape(label)}. Erst wenn Sie ihn laden, '
-             f'werden Daten an {escape(company)} übertragen.</span>',
-             f'<a class="embed-link" href="{escape(link)}" rel="noopener">Bei {escape(label)} öffnen</a>']
+             f'<span class="embed-title">{escape(heading)}</span>',
+             f'<span class="embed-note">{escape(note)}</span>',
+             f'<a class="embed-link" href="{escape(link)}" rel="noopener">{escape(open_there)}</a>']
     if frame is not None:
+        load = _("Load content from %(provider)s") % {"provider": label}
         parts.append(f'<button type="button" class="embed-load" hidden data-embed-src="{escape(frame)}" '
-                     f'data-embed-title="{escape(title)}">Inhalt von {escape(label)} laden</button>')
+                     f'data-embed-title="{escape(title)}">{escape(load)}</button>')
     parts.append("</span>")
     return "".join(parts)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from html import escape
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -22,6 +22,9 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 
 from .embeds import embed_html, is_embed
+
+if TYPE_CHECKING:
+    from .i18n import Messages
 
 # image_html(src, alt, attrs, in_figure, line) → the HTML, or None for a plain <img>;
 # it raises LookupError (with the message) for an image that does not exist.
@@ -89,7 +92,7 @@ def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
     in_figure = bool(token.meta.get("figure"))
     line = int(token.meta.get("line", 0))
     if is_embed(src):
-        return embed_html(src, alt, env.get("embeds_allowed", frozenset()))
+        return embed_html(src, alt, env.get("embeds_allowed", frozenset()), options.get("messages"))
     decorative = "decorative" in str(attrs.get("class", "")).split()
     if not alt.strip() and not decorative:
         env.setdefault("image_warnings", []).append(
@@ -107,18 +110,23 @@ def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
         html = (f'<img src="{escape(src)}" alt="{escape(alt)}"'
                 + (f' title="{escape(str(title))}"' if title and not in_figure else "")
                 + ' loading="lazy" decoding="async">')
-    caption = figcaption(str(attrs.get("title") or ""), str(attrs.get("credit") or "")) if in_figure else ""
+    caption = (figcaption(str(attrs.get("title") or ""), str(attrs.get("credit") or ""), options.get("messages"))
+               if in_figure else "")
     if "caption_after" in token.meta:   # a linked figure: the caption follows the link
         token.meta["caption_after"].meta["figcaption"] = caption
         return html
     return html + caption
 
 
-def figcaption(caption: str, credit: str, label: str = "Foto") -> str:
-    """The caption and the credit line ("Foto: dpa/Jane Doe"), or nothing when both are empty."""
+def figcaption(caption: str, credit: str, messages: "Messages | None" = None) -> str:
+    """The caption and the credit line ("Foto: dpa/Jane Doe", "Photo: …" in English), or nothing
+    when both are empty."""
     if not caption and not credit:
         return ""
     if credit and not _LABELLED.match(credit):   # "Grafik: …" keeps its own label
-        credit = f"{label}: {credit}"
+        if messages is None:
+            from .i18n import default_messages
+            messages = default_messages()
+        credit = messages.gettext("Photo: %(credit)s") % {"credit": credit}
     credit_html = f' <span class="credit">{escape(credit)}</span>' if credit else ""
     return f"\n<figcaption>{escape(caption)}{credit_html}</figcaption>"

@@ -45,14 +45,16 @@ def is_safe_url(url: str) -> bool:
     return not _UNSAFE_SCHEME.match(_CONTROL.sub("", unquote(url)))
 
 
-def create_markdown(settings: MarkdownSettings, plugins: Iterable[Plugin] = ()) -> MarkdownIt:
-    """A MarkdownIt instance for the site's content, with the given extra plugins."""
+def create_markdown(settings: MarkdownSettings, plugins: Iterable[Plugin] = (), messages: Any = None) -> MarkdownIt:
+    """A MarkdownIt instance for the site's content, with the given extra plugins; `messages`
+    (`i18n.Messages`) word credits and embed placeholders in the site's language."""
     md = MarkdownIt("commonmark", {
         "html": settings.html,
         "typographer": settings.typographer,
         "quotes": settings.quotes,
         "xhtmlOut": False,
         "maxNesting": 40,
+        "messages": messages,     # read by the figure and embed render rules
     })
     md.enable(["table", "strikethrough"])
     if settings.typographer:
