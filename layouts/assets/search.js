@@ -1,4 +1,8 @@
-/* Search page: mounts Pagefind's UI in German and runs the query from ?q=. */
+/* Search page: merges the site's index shards and mounts Pagefind's UI in German; runs ?q=.
+ *
+ * The build splits the index into shards (pagefind/shards.js lists them, the primary one
+ * first, which carries Pagefind's runtime). All shards are merged at once when the page
+ * loads, before the first query: Pagefind's UI would merge them one after the other. */
 (function () {
   "use strict";
   var German = {
@@ -14,16 +18,39 @@
     search_suggestion: "Keine Ergebnisse für [SEARCH_TERM]. Versuchen Sie eine dieser Suchen:",
     searching: "Suche nach [SEARCH_TERM] …"
   };
+  var EXCERPT = 20;   // words; the same for every shard (Pagefind's options reach only the primary)
+
+  function folder() {
+    /* pagefind/ as the page loaded its UI from: the site's base path is in it. */
+    var script = document.querySelector('script[src*="pagefind-ui.js"]');
+    return script ? script.src.replace(/pagefind-ui\.js(\?.*)?$/, "") : null;
+  }
+
   function start() {
     var mount = document.getElementById("search");
-    if (!mount || typeof window.PagefindUI !== "function") {
+    var shards = window.builderSearchShards;
+    var base = folder();
+    if (!mount || typeof window.PagefindUI !== "function" || !shards || !shards.length || !base) {
       return;
     }
-    var ui = new window.PagefindUI({element: "#search", showSubResults: true, showImages: false, translations: German});
-    var q = new URLSearchParams(window.location.search).get("q");
-    if (q && q.trim()) {
-      ui.triggerSearch(q.trim());
-    }
+    var primary = base + shards[0];
+    window.builderSearchReady = import(primary + "pagefind.js").then(function (pagefind) {
+      pagefind.options({excerptLength: EXCERPT});
+      // Every shard's merge is started before the UI exists: its first search comes after them
+      // in Pagefind's queue and so waits until every shard is merged.
+      var merged = Promise.all(shards.slice(1).map(function (shard) {
+        return pagefind.mergeIndex(base + shard, {excerptLength: EXCERPT});
+      }));
+      // The UI imports the same module (the same URL), so it searches the merged shards.
+      var ui = new window.PagefindUI({element: "#search", bundlePath: primary, showSubResults: true,
+                                      showImages: false, excerptLength: EXCERPT, translations: German,
+                                      debounceTimeoutMs: 150});
+      var q = new URLSearchParams(window.location.search).get("q");
+      if (q && q.trim()) {
+        ui.triggerSearch(q.trim());
+      }
+      return merged.then(function () { return pagefind; });
+    });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
