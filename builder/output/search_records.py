@@ -26,7 +26,7 @@ from .specs import BodyHtml, LinkedSite, fingerprint
 # would make every such article match the definition's words.
 EXCLUDE = (".gl-tip",)
 TITLE_WEIGHT = 10            # as the theme's term pages always had (Pagefind's h1 default is 7)
-KINDS = {"article": "Artikel", "term": "Begriff", "page": "Seite", "author": "Autor"}   # the "Typ" filter
+KINDS = {"article": "Artikel", "term": "Begriff", "page": "Seite", "author": "Autor"}   # the "typ" metadata
 
 
 @dataclass(frozen=True)
@@ -52,15 +52,6 @@ class SearchRecord:
         if self.section:
             meta["rubrik"] = self.section
         return meta
-
-    @property
-    def filters(self) -> dict[str, str]:
-        found = {"Typ": KINDS[self.kind]}
-        if self.section:
-            found["Rubrik"] = self.section
-        if self.date is not None:
-            found["Jahr"] = str(self.date.year)
-        return found
 
 
 def _record(url: str, kind: str, title: str, key: str, size: int, date: datetime | None = None,
@@ -98,17 +89,17 @@ def search_records(site: LinkedSite, size: Callable[[str], int]) -> Iterator[Sea
 def record_html(record: SearchRecord, store: BodyHtml, language: str) -> str:
     """The record as the small HTML document Pagefind indexes: title, the lines above the body, the body.
 
-    Metadata and filters travel as Pagefind's attributes; the title is weighted above everything else.
+    Metadata and the sort key travel as Pagefind's attributes; the title is weighted above everything
+    else. No filters: Pagefind 1.5 writes filter indexes in hash-map order, so the same site would
+    not give the same bytes twice (section, type and date are metadata instead).
     """
     # The `[content]` form: a value may hold the commas and colons that separate Pagefind's inline pairs.
     meta = "".join(f'<meta data-pagefind-meta="{escape(key)}[content]" content="{escape(value)}">'
                    for key, value in record.meta.items() if key != "title")
-    filters = "".join(f'<meta data-pagefind-filter="{escape(key)}[content]" content="{escape(value)}">'
-                      for key, value in record.filters.items())
     sort = (f'<meta data-pagefind-sort="date[content]" content="{record.date.isoformat()}">'
             if record.date is not None else "")
     lines = "".join(f"<p>{escape(line)}</p>" for line in record.lines)
     return (f'<!DOCTYPE html><html lang="{escape(language)}"><head><title>{escape(record.title)}</title>'
-            f"{meta}{filters}{sort}</head><body>"
+            f"{meta}{sort}</head><body>"
             f'<h1 data-pagefind-meta="title" data-pagefind-weight="{TITLE_WEIGHT}">{escape(record.title)}</h1>'
             f"{lines}{store.html(record.body_key)}</body></html>")
