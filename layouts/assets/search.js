@@ -21,9 +21,10 @@
   var EXCERPT = 20;   // words; the same for every shard (Pagefind's options reach only the primary)
 
   function folder() {
-    /* pagefind/ as the page loaded its UI from: the site's base path is in it. */
+    /* The path of pagefind/ as the page loaded its UI from (the site's base path is in it); a path,
+       not a URL, so that every shard's results link to the same root-relative URLs. */
     var script = document.querySelector('script[src*="pagefind-ui.js"]');
-    return script ? script.src.replace(/pagefind-ui\.js(\?.*)?$/, "") : null;
+    return script ? new URL(script.src, window.location.href).pathname.replace(/pagefind-ui\.js$/, "") : null;
   }
 
   function start() {
