@@ -26,9 +26,10 @@ from typing import Callable, Iterable, Sequence
 from .search_records import SearchRecord
 from .specs import fingerprint
 
-# About 300 articles of the benchmark corpus (800 words, 6.6 KB of body HTML each): Pagefind takes
-# about 1 s and 110 MiB for a shard this size on the project's machine (benchmarks/bench_search.py).
-BUDGET = 2_000_000
+# A quarter of the benchmark corpus (about 330 articles of 800 words, 8.5 KB of body HTML each with
+# the tooltips' markup): Pagefind needs about 1.2 s of CPU and 130 MiB for a shard this size, and a
+# 10,000-article site has some 30 shards (benchmarks/bench_search.py compares other budgets).
+BUDGET = 3_000_000
 RECORD_COST = 500            # what a record costs beyond its body: title, lines, Pagefind's own
 MAX_BUCKETS = 4096
 FORMAT = "shards/1"          # changes when records, their HTML or the split change meaning
