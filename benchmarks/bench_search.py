@@ -19,10 +19,24 @@ With --budgets it repeats edit, memory and query figures for other shard budgets
 body HTML per shard, `builder.output.search_shards.BUDGET`): fewer, bigger shards make
 queries faster and edits slower.
 
-Latest figures (2 shared cores, other jobs running; --runs 1 unless noted): see the report of
-issue 21 and the table printed by the run; one run on this machine:
+One run (--runs 1, 10,000 articles / 1,000 terms) on the project's 2 cores while other jobs kept
+the load average at 8-10: every time is several times what an idle machine gives (search off, cold,
+took 79.6 s here against 10.7 s in the README's table), so read the ratios and the memory:
 
-    (filled in below by the run that chose the budget)
+                          search on   search off   budget 1.5 MB   budget 6 MB   budget 12 MB
+                          (3 MB)                                   (now default)
+    cold build               114 s       79.6 s           -              -             -
+    one article edited      3.85 s       4.78 s        6.52 s         9.53 s        10.16 s
+    nothing changed         2.32 s       3.44 s        3.24 s         3.48 s         3.02 s
+    peak PSS, cold         292 MiB      286 MiB           -              -             -
+    peak PSS, one edit     230 MiB      165 MiB       205 MiB        327 MiB        427 MiB
+    shards                      92            -           174             32             16
+    search page ready      2238 ms            -       3919 ms        1023 ms         670 ms
+    query (median of 5)    1349 ms            -       2208 ms         540 ms         389 ms
+    typed query            1215 ms            -       2308 ms         676 ms         441 ms
+    incremental == fresh       yes
+
+The default budget became 6 MB (`builder.output.search_shards.BUDGET`).
 """
 
 from __future__ import annotations
@@ -229,6 +243,7 @@ def main() -> None:
     out = args.workdir / "out-on"
     on["incremental == fresh"] = float(tree_digest(out) == tree_digest(_fresh(site, args.workdir)))
     rows = {"search on": on}
+    print(f"search on: {on}", flush=True)
     if not args.no_search_off:
         plain = corpus(args.workdir, args.articles, args.terms, False)
         rows["search off"] = builds(plain, args.articles, args.workdir, args.runs, None, "off")
@@ -240,7 +255,9 @@ def main() -> None:
         if not args.no_browser:
             row.update(browser_figures(args.workdir / f"out-b{budget}", query_words(site, args.articles), 1))
         rows[f"budget {budget:,}"] = row
+        print(f"budget {budget:,}: {row}", flush=True)
     names = sorted({name for row in rows.values() for name in row}, key=_order)
+    print()
     print(f"{'':24}" + "".join(f"{title:>18}" for title in rows))
     for name in names:
         print(f"{name:24}" + "".join(f"{_show(row.get(name)):>18}" for row in rows.values()))

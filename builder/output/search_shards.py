@@ -26,10 +26,11 @@ from typing import Callable, Iterable, Sequence
 from .search_records import SearchRecord
 from .specs import fingerprint
 
-# A quarter of the benchmark corpus (about 330 articles of 800 words, 8.5 KB of body HTML each with
-# the tooltips' markup): Pagefind needs about 1.2 s of CPU and 130 MiB for a shard this size, and a
-# 10,000-article site has some 30 shards (benchmarks/bench_search.py compares other budgets).
-BUDGET = 3_000_000
+# Chosen from benchmarks/bench_search.py on 10,000 articles (13.3 KB of body HTML each, the tooltips'
+# markup included): 3 MB made 92 monthly shards, 6 MB 32 quarterly ones, 12 MB 16 half-years. From 92
+# to 32 shards a query took 2.5 times less time; an edit's peak memory grew from 230 to 327 MiB (PSS,
+# all processes) and stays below 400 MiB, which 16 shards (427 MiB) do not.
+BUDGET = 6_000_000
 RECORD_COST = 500            # what a record costs beyond its body: title, lines, Pagefind's own
 MAX_BUCKETS = 4096
 FORMAT = "shards/1"          # changes when records, their HTML or the split change meaning

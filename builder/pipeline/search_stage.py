@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
 from ..errors import Diagnostics
-from ..output.search import (SHARD_LIST, PagefindService, SearchIndexError, pagefind_identity,
+from ..output.search import (OUTPUT_SUBDIR, SHARD_LIST, PagefindService, SearchIndexError, pagefind_identity,
                              place_bundle, shard_list)
 from ..output.search_records import EXCLUDE, record_html, search_records
 from ..output.search_shards import Shard, assign_shards
@@ -33,7 +33,7 @@ from ..output.specs import LinkedSite
 from ..output.write import PatchOutput, StagedOutput
 from .body_packs import BodyStore
 
-OUTPUT = "pagefind"
+OUTPUT = OUTPUT_SUBDIR
 STATE = "state.json"
 Progress = Callable[[str, int, int], None]
 
