@@ -19,23 +19,35 @@ With --budgets it repeats edit, memory and query figures for other shard budgets
 body HTML per shard, `builder.output.search_shards.BUDGET`): fewer, bigger shards make
 queries faster and edits slower.
 
-One run (--runs 1, 10,000 articles / 1,000 terms) on the project's 2 cores while other jobs kept
-the load average at 8-10: every time is several times what an idle machine gives (search off, cold,
-took 79.6 s here against 10.7 s in the README's table), so read the ratios and the memory:
+Two runs (--runs 1, 10,000 articles / 1,000 terms) on the project's 2 cores while other jobs kept
+the load average at 5-10: every time is several times what an idle machine gives (search off, cold,
+took 55.9-79.6 s here against 10.7 s in the README's table), so read the ratios and the memory.
+The second run, with the default budget of 6 MB (32 shards), search on against search off:
 
-                          search on   search off   budget 1.5 MB   budget 6 MB   budget 12 MB
-                          (3 MB)                                   (now default)
-    cold build               114 s       79.6 s           -              -             -
-    one article edited      3.85 s       4.78 s        6.52 s         9.53 s        10.16 s
-    nothing changed         2.32 s       3.44 s        3.24 s         3.48 s         3.02 s
-    peak PSS, cold         292 MiB      286 MiB           -              -             -
-    peak PSS, one edit     230 MiB      165 MiB       205 MiB        327 MiB        427 MiB
-    shards                      92            -           174             32             16
-    search page ready      2238 ms            -       3919 ms        1023 ms         670 ms
-    query (median of 5)    1349 ms            -       2208 ms         540 ms         389 ms
-    typed query            1215 ms            -       2308 ms         676 ms         441 ms
+                          search on    search off
+    cold build               122 s        55.9 s
+    one article edited      8.38 s        4.70 s
+    nothing changed         3.90 s        2.83 s     (2.32 s, search on, once the load fell to 2)
+    peak PSS, cold         464 MiB       290 MiB     (RSS 511 / 457 MiB)
+    peak PSS, one edit     330 MiB       171 MiB     (RSS 339 / 183 MiB)
+    search page ready      1062 ms                   (1024 ms at load 2)
+    query, median of 5      497 ms                   (464 ms at load 2; the slowest 687 ms)
+    typed query             617 ms                   (615 ms at load 2)
     incremental == fresh       yes
 
+The first run compared budgets (search on; the "search on" column is the then default, 3 MB):
+
+                          3 MB       1.5 MB       6 MB        12 MB
+    shards                   92          174         32           16
+    one article edited   3.85 s       6.52 s     9.53 s      10.16 s
+    peak PSS, one edit  230 MiB      205 MiB    327 MiB      427 MiB
+    search page ready   2238 ms      3919 ms    1023 ms       670 ms
+    query (median)      1349 ms      2208 ms     540 ms       389 ms
+    typed query         1215 ms      2308 ms     676 ms       441 ms
+
+A query costs each shard a fetch, a gunzip and a load of one index chunk in Pagefind's worker
+(about 10 ms of the worker's time here), so its time grows with the number of shards; an edit
+costs Pagefind time and memory in proportion to its shard.
 The default budget became 6 MB (`builder.output.search_shards.BUDGET`).
 """
 
