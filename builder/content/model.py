@@ -133,6 +133,7 @@ class Page:
     key_lines: Mapping[str, int] = _mapping()
     extra: Mapping[str, Any] = _mapping()
     bundle: str = ""             # its folder when the page is a bundle (x/index.md)
+    listing: str = ""            # an _index.md's text: the URL of the listing it introduces ("/", "/news/")
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,9 @@ def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iter
     feeds = _FeedPlanner(site, renderer, store)
     all_slugs = tuple(a.slug for a in site.articles)
     yield from _listing(site, renderer, all_slugs, urls.home_page, "index.html", config.title, "home",
-                        {"feeds": feed_links("Alle Artikel", "/"), "json_ld": website_ld(config, urls)})
+                        {"feeds": feed_links("Alle Artikel", "/"), "json_ld": website_ld(config, urls),
+                         **_intro(site, store, "/")}, inputs=_intro_inputs(site, "/"),
+                        source=site.intros["/"].source if "/" in site.intros else "")
     yield from feeds.specs(all_slugs, "/", config.title, config.description)
     for tag in site.links.tags:
         base, title = urls.tag(tag.name), f"{tag.name} – {config.title}"
@@ -48,9 +50,26 @@ def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iter
         title = f"{section.title} – {config.title}"
         yield from _listing(site, renderer, slugs, lambda n, base=base: urls.numbered(base, n), "section.html",
                             section.title, f"section:{section.slug}",
-                            {"section": section, "feeds": feed_links(title, base)}, description=section.description)
+                            {"section": section, "feeds": feed_links(title, base), **_intro(site, store, base)},
+                            description=section.description, inputs=_intro_inputs(site, base),
+                            source=site.intros[base].source if base in site.intros else "")
         yield from feeds.specs(slugs, base, title, section.description)
     yield from _author_pages(site, renderer, feeds)
+
+
+def _intro(site: LinkedSite, store: BodyHtml, url: str) -> dict[str, Any]:
+    """The text of the listing at `url` from its `_index.md` (the template shows it above the list)."""
+    page = site.intros.get(url)
+    if page is None or page.source not in site.page_infos:
+        return {"intro": None}
+    return {"intro": markup(store.html(site.page_infos[page.source].key))}
+
+
+def _intro_inputs(site: LinkedSite, url: str) -> tuple[Any, ...]:
+    page = site.intros.get(url)
+    if page is None or page.source not in site.page_infos:
+        return ()
+    return (site.digests[page.source], site.page_infos[page.source].version)
 
 
 def feed_links(title: str, home: str) -> Feeds:

@@ -14,12 +14,14 @@ from markdown_it import MarkdownIt
 from .. import __version__
 from ..content.config import SiteConfig
 from ..content.model import BodyInfo, LeadImage, Term
+from ..content.sources import HTML_SUFFIXES
 from ..content.urls import Urls
 from ..errors import Diagnostic
 from ..output.images import Derivative, ImageRecord, Picture, lead_pictures, picture_html, picture_of
 from ..text.annotate import glossary_plugin
 from ..text.forms import forms_key, glossary_forms, uses_declension
 from ..text.glossary import Matcher
+from ..text.html_content import html_body, template_tags
 from ..text.markdown import create_markdown, render_body
 from ..text.shortcodes import PageIndex, preprocess
 from ..text.textstats import term_frequencies
@@ -94,7 +96,8 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
            notes: tuple[Diagnostic, ...] = (), terms: Mapping[str, Term] | None = None,
            count_words: bool = True, image_html: Callable[..., str | None] | None = None,
            embeds_allowed: frozenset[str] = frozenset(),
-           images: tuple[ImageRecord, ...] = (), lead: ImageRecord | None = None) -> tuple[str, BodyInfo]:
+           images: tuple[ImageRecord, ...] = (), lead: ImageRecord | None = None,
+           raw_html: bool = False) -> tuple[str, BodyInfo]:
     """Render one body; returns its HTML and what it tells the rest of the build.
 
     With the glossary's `terms` by slug, the info carries the tooltip digest of the terms it annotates.
@@ -110,7 +113,7 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
         "image_html": image_html,
         "embeds_allowed": embeds_allowed,
     }
-    rendered = render_body(md, text, env)
+    rendered = html_body(text) if raw_html else render_body(md, text, env)
     link_errors = tuple(Diagnostic(source, body_line + line, message) for line, message in env.get("link_errors", ()))
     link_errors += tuple(Diagnostic(source, body_line + line, message, "warning", hint=hint)
                          for line, message, hint in env.get("image_warnings", ()))
@@ -199,9 +202,14 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
         url = job.pages.resolve(target, source)
         return None if url is None else url_under_base(config, url)
 
-    text, tags, errors = preprocess(raw, body_line, resolve_tag)
-    notes = tuple(Diagnostic(source, tag.line, tag.message, "warning", col=tag.col) for tag in tags)
-    notes += tuple(Diagnostic(source, line, message, col=col) for line, col, message in errors)
+    raw_html = source.endswith(HTML_SUFFIXES)   # an .html content file: its body is HTML already
+    if raw_html:
+        text, notes = raw, tuple(Diagnostic(source, line, message, "warning", col=col)
+                                 for line, col, message in template_tags(raw, body_line))
+    else:
+        text, tags, errors = preprocess(raw, body_line, resolve_tag)
+        notes = tuple(Diagnostic(source, tag.line, tag.message, "warning", col=tag.col) for tag in tags)
+        notes += tuple(Diagnostic(source, line, message, col=col) for line, col, message in errors)
 
     def resolve(target: str) -> str | None:
         base = "content" if target.startswith("/") else posixpath.dirname(source)
@@ -223,7 +231,7 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
                         glossary=glossary, exclude=exclude, source=source, body_line=body_line,
                         notes=notes + lead_notes, terms=job.terms, count_words=kind == "article",
                         image_html=image_html if kind != "term" else None, lead=lead,
-                        embeds_allowed=frozenset(config.embeds.allow))
+                        embeds_allowed=frozenset(config.embeds.allow), raw_html=raw_html)
     info = replace(info, images=tuple(images),
                    derivatives=_derivatives(list(images.values()), lead, job.leads.get(source), config))
     location = append_html(job.store_folder, html) if job.store_folder is not None else None

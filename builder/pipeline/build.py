@@ -165,6 +165,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     jobs = options.jobs or cpu_count()
     load_cache = caches.load(config)
     loaded = load_site(options.source, config, options.visibility, problems, jobs, load_cache)
+    config = loaded.config   # with the sections _index.md files add
     store = caches.bodies
     statics = static_files(options.source, options.fingerprint_assets)
     bundles = bundle_files(sorted({i.bundle for i in (*loaded.articles, *loaded.pages) if i.bundle}),
@@ -173,7 +174,8 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     bodies = render_bodies(loaded, store, jobs, keep_html, progress, files)
     problems.extend(bodies.problems)
     authors = AuthorIndex(loaded.authors)
-    menus, found = resolve_menus(config, loaded.pages, loaded.authors, Urls(config))
+    pages = tuple(page for page in loaded.pages if not page.listing)   # an _index.md is a listing's text
+    menus, found = resolve_menus(config, pages, loaded.authors, Urls(config))
     problems.extend(found)
     if problems.errors or (options.strict and problems.warnings):
         return Prepared(problems, loaded.digests, load_cache, scheduled=tuple(loaded.scheduled))
@@ -192,7 +194,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
         infos=bodies.articles, term_infos=bodies.terms, links=links, digests=loaded.digests,
         settings_digest=settings, static_files=statics,
         cards={a.slug: card_digest(a, authors, bodies.articles[a.slug].lead) for a in articles},
-        pages=tuple(loaded.pages), page_infos=bodies.pages, authors=authors, author_infos=bodies.authors,
+        pages=pages, intros={page.listing: page for page in loaded.pages if page.listing}, page_infos=bodies.pages, authors=authors, author_infos=bodies.authors,
         section_articles=group_by_section(articles), author_articles=group_by_author(articles, authors),
         menus=menus, now=options.now or datetime.now(timezone.utc), bundle_files=bundles, files=files,
         image_cache=cache_folder(options.source) / "images" if options.image_cache else None,

@@ -123,3 +123,66 @@ def test_hugo_content_builds_with_toml_json_refs_and_shortcode_warnings(tmp_path
     assert (out / "2022/antwort/index.html").exists()
     assert (out / "alt/genf/index.html").exists()
     assert run.err.strip() == ""   # youtube is built in now
+
+
+HUGO_SECTIONS = """
+-- config.yaml --
+title: "Testseite"
+base_url: "https://example.org/"
+url_rules: hugo
+dates: {date: [date]}
+-- content/_index.md --
+---
+title: Start
+---
+Willkommen auf der **Startseite**.
+-- content/news/_index.md --
+---
+title: Neuigkeiten
+description: Was es Neues gibt.
+aliases: [/release-notes/]
+---
+Alle *Meldungen* im Überblick.
+-- content/news/0.10-relnotes/index.md --
+---
+title: Version 0.10
+date: 2014-03-01T17:21:33Z
+---
+Neu in 0.10.
+-- content/news/0.10-relnotes/bild.png --
+PNG
+-- content/news/0.25.1-relnotes/index.md --
+---
+title: Version 0.25.1
+---
+Ohne Datum.
+-- content/news/m1/index.html --
+---
+title: Auf dem M1
+date: 2020-12-10
+---
+<table class="bench"><tr><td>schnell</td></tr></table>
+{{ .Site.Title }}
+"""
+
+
+def test_section_pages_bundles_html_and_undated_posts_build_as_hugo_publishes_them(tmp_path: Path, cli) -> None:
+    site = write_site(tmp_path / "hugo", HUGO_SECTIONS)
+    out = tmp_path / "out"
+    run = cli("build", "--source", site, "--destination", out)
+    assert run.code == 0, run.err
+    listing = (out / "news/index.html").read_text(encoding="utf-8")
+    assert "<h1 class=\"listing-title\">Neuigkeiten" in listing and "Was es Neues gibt." in listing
+    assert '<div class="listing-intro"><p>Alle <em>Meldungen</em> im Überblick.</p>' in listing
+    assert 'href="/news/0.10-relnotes/"' in listing and 'href="/news/m1/"' in listing
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "Willkommen auf der <strong>Startseite</strong>." in home
+    assert 'href="/news/"' in home                      # a section of its own, in the main menu
+    assert (out / "news/0.10-relnotes/bild.png").read_text() == "PNG\n"
+    assert "Ohne Datum." in (out / "news/0.25.1-relnotes/index.html").read_text(encoding="utf-8")
+    html_post = (out / "news/m1/index.html").read_text(encoding="utf-8")
+    assert '<table class="bench"><tr><td>schnell</td></tr></table>' in html_post
+    assert "0; url=/news/" in (out / "release-notes/index.html").read_text(encoding="utf-8")
+    assert run.err.splitlines() == [
+        "content/news/m1/index.html:6:1: warning: template tag '{{ .Site.Title }}' is not executed in an .html "
+        "content file; shown as written"]
