@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..util.slug import slugify
 from . import fields, url_rules
@@ -75,15 +75,15 @@ def article_location(p: fields.Problems, data: dict[str, Any], style: str, perma
     a section folder (or given a pattern) keeps /<folder>/<slug>/ and /articles/<slug>/ as aliases."""
     parts = list(names.parts)
     default = url_rules.default_path(style, names)
-    found = url_rules.values(style, names, date, tz)
     if "url" in data:
-        url = _given_url(p, data, style, found)
+        url = _given_url(p, data, style, lambda: url_rules.values(style, names, date, tz))
         aliases = list(fields.urls_of(p, data, "aliases"))
     else:
         aliases = list(fields.urls_of(p, data, "aliases"))
         pattern = pattern_for(permalinks, names.section, parts, dated=True)
         url = default
         if pattern is not None:
+            found = url_rules.values(style, names, date, tz)
             url = fields.safe_url_path(url_rules.expand(style, pattern, found)) or ""
             if not url or url == "/":
                 p.error(None, f"the permalink pattern '{pattern}' gives no usable URL for this article", line=1)
@@ -100,7 +100,9 @@ def page_location(p: fields.Problems, data: dict[str, Any], style: str, permalin
                   names: url_rules.Names, tz: tzinfo) -> str:
     """An undated page's URL: `url:`, else a `permalinks:` pattern without a date for its folder,
     else its path: `content/pages/impressum.md` → /impressum/, a collection `_docs/x.md` → /docs/x/."""
-    found = url_rules.values(style, names, None, tz)
+    def found() -> dict[str, str]:   # made only when a pattern or placeholder needs it
+        return url_rules.values(style, names, None, tz)
+
     if "url" in data:
         url = _given_url(p, data, style, found)
     else:
@@ -112,7 +114,7 @@ def page_location(p: fields.Problems, data: dict[str, Any], style: str, permalin
         folders = url_rules.url_folders(style, tuple(part.lstrip("_") for part in parts))
         url = url_rules.default_path(style, names, folders)
         if pattern is not None:
-            url = fields.safe_url_path(url_rules.expand(style, pattern, found)) or url
+            url = fields.safe_url_path(url_rules.expand(style, pattern, found())) or url
     _check_length(p, url)
     return url
 
@@ -123,10 +125,11 @@ def folder_location(style: str, parts: tuple[str, ...]) -> str:
     return "/" + "".join(f"{folder}/" for folder in folders)
 
 
-def _given_url(p: fields.Problems, data: dict[str, Any], style: str, found: dict[str, str]) -> str:
+def _given_url(p: fields.Problems, data: dict[str, Any], style: str, values: Callable[[], dict[str, str]]) -> str:
     """`url:` (Hugo) or `permalink:` (Jekyll) as written; placeholders in it are filled in as in a pattern."""
     value = data.get("url")
     if isinstance(value, str) and ":" in value:
+        found = values()
         if any(token in url_rules.DATE_TOKENS and token not in found for token in url_rules.tokens(value)):
             p.error("url", f"'url' uses a date placeholder, but this page has no date: '{value}'")
             return "/"

@@ -118,7 +118,7 @@ def load_article(rel: str, text: str, options: LoadOptions, keep_body: bool = Tr
         return None, problems
     if _unrendered(fm.data):
         return None, problems
-    categories = jekyll_categories(rel, fm.data)
+    categories = jekyll_categories(rel, fm.data) if options.url_rules == "jekyll" else ()
     data, lines = dict(fm.data), dict(fm.key_lines)
     p = fields.Problems(rel, lines)
     data, lines = _foreign_keys(p, data, lines, options)
