@@ -131,7 +131,9 @@ def load_article(rel: str, text: str, options: LoadOptions, keep_body: bool = Tr
     if date is None and in_drafts:
         date = file_dates.get(":filemodtime", first=True)
     date_failed = any(d.severity == "error" for d in p.items)
-    if undated_is_page and date is None and not date_failed:
+    # Jekyll's pages are pages even with a date: only files in a _posts folder are posts.
+    jekyll_page = options.url_rules == "jekyll" and "/_posts/" not in rel and not in_drafts
+    if undated_is_page and (date is None or jekyll_page) and not date_failed:
         return _page(rel, fm, data, p, options, keep_body, problems)
     fields.warn_typos(p, data, ARTICLE_KEYS)
 

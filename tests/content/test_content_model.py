@@ -135,6 +135,16 @@ def test_an_undated_file_is_a_page_unless_a_configured_source_dates_it() -> None
     assert isinstance(article, Article) and article.date == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
 
 
+def test_under_jekyll_rules_only_files_in_posts_folders_are_articles() -> None:
+    config, _ = parse_config({"url_rules": "jekyll"}, {})
+    jekyll = LoadOptions.from_config(config)
+    text = "---\ntitle: Über uns\ndate: 2020-01-01\n---\n"
+    page, _ = load_article("content/about.md", text, jekyll, undated_is_page=True)
+    assert isinstance(page, Page) and page.url == "/about/"
+    post, _ = load_article("content/blog/_posts/2020-01-02-gipfel.md", text, jekyll, undated_is_page=True)
+    assert isinstance(post, Article) and post.url == "/blog/gipfel/"
+
+
 def test_an_article_without_any_date_names_the_sources_it_tried() -> None:
     article, problems = load_article("content/articles/x.md", "---\ntitle: X\n---\n", options(date=["date"]))
     assert article is None
