@@ -165,6 +165,25 @@ def test_a_hugo_site_is_imported_with_its_urls_kept(tmp_path: Path, cli) -> None
     assert not (out / "posts/entwurf").exists()
 
 
+def test_hugo_ugly_urls_redirect_to_folder_urls(tmp_path: Path, cli) -> None:
+    src = write_site(tmp_path / "alt", """
+-- hugo.toml --
+baseURL = "https://example.org/"
+uglyURLs = true
+-- content/posts/gipfel.md --
+---
+title: Gipfel
+date: 2022-01-21
+---
+""")
+    dest = tmp_path / "neu"
+    report = imported(cli, "hugo", src, dest)
+    assert statuses(report) == {"/posts/gipfel.html": "alias written", "/posts/": "same"}
+    out = tmp_path / "site"
+    assert build(BuildOptions(source=dest, destination=out, cache=False)).ok
+    assert "0; url=/posts/gipfel/" in (out / "posts/gipfel.html").read_text(encoding="utf-8")
+
+
 def test_an_import_never_writes_into_a_folder_with_files(tmp_path: Path, cli) -> None:
     src = write_site(tmp_path / "alt", HUGO_SITE)
     dest = tmp_path / "neu"

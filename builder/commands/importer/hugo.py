@@ -190,7 +190,7 @@ def _settings(config: dict[str, Any], own: dict[str, Any], code: str, tz: str,
         report.todo.append("disablePathToLower: Hugo kept upper case in URLs, the builder lower-cases them "
                            "(old URLs with capitals redirect)")
     if config.get("uglyurls"):
-        report.todo.append("uglyURLs: Hugo wrote pages as x.html, the builder as x/ (the URL check shows each)")
+        report.todo.append("uglyURLs: Hugo wrote pages as x.html, the builder writes x/ and redirects x.html")
     return settings
 
 
@@ -314,8 +314,18 @@ def old_pages(dest: Path, permalinks: dict[str, str], date_sources: list[str], t
                                 for p in (*folders, slug or name))
         else:
             url = url_rules.default_path("hugo", names)
+        if _ugly(config, folders) and url.endswith("/") and url != "/" and not data.get("url"):
+            url = url[:-1] + ".html"   # uglyURLs: Hugo wrote /news/x.html
         pages.append(OldPage(rel, url, _aliases(data)))
     return pages
+
+
+def _ugly(config: dict[str, Any], folders: tuple[str, ...]) -> bool:
+    """Whether Hugo wrote a section's pages as x.html (`uglyURLs`, true or by section)."""
+    value = config.get("uglyurls")
+    if isinstance(value, dict):
+        return bool(value.get(folders[0].lower() if folders else "", False))
+    return value is True
 
 
 def _date(data: dict[str, Any], sources: list[str], file_date: Any, tz: ZoneInfo) -> datetime | None:
