@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Diagnostic
 from . import date_sources, url_rules
+from .front_page import FrontBlock, check_front_page, default_front_page, parse_front_page
 from .site_structure import MenuItem, Section, parse_menus, parse_permalinks, parse_sections
 from .strict_yaml import YamlProblem, load_mapping
 
@@ -52,6 +53,7 @@ class PathSettings:
     tags: str = "tags"                 # URL folder of tag pages
     search: str = "search"             # URL folder of the search page
     authors: str = "authors"           # URL folder of author pages
+    archive: str = "archive"           # URL folder of the archive: every article, newest first, paginated
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class SiteConfig:
     sections: tuple[Section, ...] = ()                          # in listing order
     menus: dict[str, tuple[MenuItem, ...]] = field(default_factory=dict)
     permalinks: dict[str, str] = field(default_factory=dict)   # section or folder → URL pattern
+    front_page: tuple[FrontBlock, ...] | None = None            # None: lead, a block per section, latest
     publish: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -130,6 +133,11 @@ class SiteConfig:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def front_blocks(self) -> tuple[FrontBlock, ...]:
+        """The front page's blocks: configured, or the default for the site's sections."""
+        return self.front_page if self.front_page is not None else default_front_page(self.sections)
+
 
 _SECTIONS: dict[str, type] = {
     "markdown": MarkdownSettings,
@@ -142,7 +150,7 @@ _SECTIONS: dict[str, type] = {
     "dates": DateSettings,
 }
 _DICT_KEYS = {"publish", "extra"}
-_STRUCTURED = {"sections", "menus", "permalinks"}   # read by builder.content.site_structure
+_STRUCTURED = {"sections", "menus", "permalinks", "front_page"}   # site_structure, front_page
 
 
 def load_config(site: Path, *, base_url: str | None = None) -> tuple[SiteConfig, list[Diagnostic]]:
@@ -187,7 +195,8 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
                 continue
             values[key] = _section(_SECTIONS[key], key, value, problem)
         elif key in _STRUCTURED:
-            parse = {"sections": parse_sections, "menus": parse_menus, "permalinks": parse_permalinks}[key]
+            parse = {"sections": parse_sections, "menus": parse_menus, "permalinks": parse_permalinks,
+                     "front_page": parse_front_page}[key]
             values[key] = parse(value, lines, problem)
         elif key in _DICT_KEYS:
             if not isinstance(value, dict):
@@ -203,6 +212,10 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
             problem(key, f"unknown setting '{key}'", "warning",
                     hint=f"did you mean '{close[0]}'?" if close else None)
     config = SiteConfig(**values)
+    if config.front_page is not None:
+        config = replace(config, front_page=check_front_page(
+            config.front_page, config.sections,
+            lambda line, message, hint: problems.append(Diagnostic(CONFIG_FILE, line, message, hint=hint))))
     try:
         ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):

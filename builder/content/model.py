@@ -30,7 +30,7 @@ def _mapping() -> Any:
     return field(default_factory=lambda: _EMPTY, hash=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Term:
     """One glossary entry, read from `content/glossary/<slug>.md`."""
 
@@ -46,6 +46,7 @@ class Term:
     inflect: bool | None = None  # None: the site's `glossary.inflect` decides
     alias_lines: Mapping[str, int] = _mapping()  # alias → its line in the source
     extra: Mapping[str, Any] = _mapping()
+    key_lines: Mapping[str, int] = _mapping()    # front matter key → its line in the source
     listed_forms: tuple[str, ...] = ()  # `forms:` matched too, never shown as names (inflections)
     not_forms: tuple[str, ...] = ()     # generated forms it must not match
     exclude: tuple[str, ...] = ()       # phrases in which it never matches ("Bündnis 90")
@@ -56,7 +57,7 @@ class Term:
         return (self.term, *self.aliases)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One article's front matter and Markdown body, validated."""
 
@@ -106,7 +107,7 @@ class LeadImage(NamedTuple):
     line: int = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Correction:
     """A published correction: when and what was corrected."""
 
@@ -114,7 +115,7 @@ class Correction:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """An undated page (Impressum, Datenschutz, a migrated collection's document)."""
 
@@ -136,7 +137,7 @@ class Page:
     listing: str = ""            # an _index.md's text: the URL of the listing it introduces ("/", "/news/")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Author:
     """An author's profile, read from `content/authors/<slug>.md`; the body is the biography."""
 
@@ -154,7 +155,7 @@ class Author:
     extra: Mapping[str, Any] = _mapping()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TermUse:
     """How often one term was annotated (or matched) in one text."""
 
@@ -162,7 +163,7 @@ class TermUse:
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RenderedBody:
     """What rendering one Markdown body produced besides its HTML."""
 
@@ -174,7 +175,7 @@ class RenderedBody:
     text: str = ""                       # plain text of the body, for search and similarity
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RelatedEntry:
     """One related article and why it is related."""
 
@@ -184,7 +185,7 @@ class RelatedEntry:
     explicit: bool = False          # named in a `related:` list (either direction)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OutputFile:
     """One file of the built site: its path under the destination and its bytes."""
 
@@ -193,7 +194,7 @@ class OutputFile:
     source: str = ""  # the content file it came from, for error messages
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pagination:
     """A listing page's slice of a paginated list."""
 
@@ -206,7 +207,7 @@ class Pagination:
     extra: Mapping[str, Any] = _mapping()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BodyInfo:
     """What a rendered body tells the rest of the build; the HTML itself is kept apart."""
 
@@ -224,14 +225,17 @@ class BodyInfo:
     # Every image file these make, as plain tuples of output.images.Derivative's fields
     # (plain tuples unpickle fastest: a site of photos keeps tens of thousands).
     derivatives: tuple[tuple[Any, ...], ...] = ()
+    # The shortcode templates and includes the body used or looked for: (site path, digest, "" when
+    # absent). The body is rendered again when one of them changes, appears or goes.
+    templates: tuple[tuple[str, str], ...] = ()
 
     @property
     def version(self) -> str:
-        """Changes whenever the body's HTML does: its key, and the tooltips it embeds."""
-        return self.key + self.tooltips
+        """Changes whenever the body's HTML does: its key, the tooltips it embeds, the templates it used."""
+        return self.key + self.tooltips + "".join(digest[:16] for _, digest in self.templates)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TagInfo:
     """One tag: its display name, slug and articles (newest first)."""
 
@@ -240,7 +244,7 @@ class TagInfo:
     articles: tuple[str, ...]   # article slugs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Links:
     """Everything the link stage computed."""
 

@@ -23,7 +23,7 @@ Problem = Callable[..., None]   # problem(key, message, severity="error", hint=N
 # URL folders that the build fills itself: a section there would collide with them.
 RESERVED_SLUGS = frozenset({"assets", "pagefind", "seite", "feed.xml", "sitemap.xml", "robots.txt"})
 MENU_KINDS = ("page", "section", "author", "list", "url")
-LISTS = ("home", "glossary", "tags", "search", "authors")
+LISTS = ("home", "archive", "glossary", "tags", "search", "authors")
 PERMALINK_TOKENS = url_rules.TOKENS
 # Jekyll's named permalink styles. Under the builder's own `url_rules`, `:categories` is empty
 # (categories are folded into tags); under `url_rules: jekyll` it is the post's categories.
@@ -221,7 +221,7 @@ def resolve_menus(config: Any, pages: Sequence[Any], authors: Sequence[Any], url
     Without `menus:` the main menu lists the front page, the sections, tags, glossary and search,
     and the footer menu the pages at the top of `content/pages/`, so that every page is linked.
     """
-    lists = {"home": ("Start", "/"), "glossary": ("Glossar", urls.glossary()), "tags": ("Themen", urls.tags()),
+    lists = {"home": ("Start", "/"), "archive": ("Archiv", urls.archive()), "glossary": ("Glossar", urls.glossary()), "tags": ("Themen", urls.tags()),
              "search": ("Suche", urls.search()), "authors": ("Autorinnen und Autoren", urls.authors())}
     menus = dict(config.menus)
     if "main" not in menus:

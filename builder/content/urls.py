@@ -49,6 +49,10 @@ class Urls:
     def search(self) -> str:
         return f"/{self.paths.search}/"
 
+    def archive(self, number: int = 1) -> str:
+        """Page `number` of the archive: every article, newest first."""
+        return self.numbered(f"/{self.paths.archive}/", number)
+
     def home_page(self, number: int) -> str:
         return "/" if number == 1 else f"/seite/{number}/"
 

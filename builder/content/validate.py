@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 from pathlib import PurePosixPath
 from sys import intern
-from typing import Any
+from typing import Any, Iterable
 
 from ..errors import Diagnostic
 from ..util.slug import slugify
@@ -29,6 +30,9 @@ ARTICLE_KEYS = ("title", "date", "updated", "kicker", "summary", "tags", "author
 TERM_KEYS = ("term", "aliases", "summary", "slug", "case_sensitive", "inflect", "forms", "not_forms", "exclude")
 PAGE_KEYS = ("title", "summary", "updated", "slug", "url", "aliases", "glossary", "draft", "layout")
 AUTHOR_KEYS = ("name", "role", "image", "links", "aliases", "slug")
+# A key at most this many files use, or under this share of them, is rare: a typo, if it looks like one.
+RARE_FILES = 2
+RARE_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -135,11 +139,10 @@ def load_article(rel: str, text: str, options: LoadOptions, keep_body: bool = Tr
     jekyll_page = options.url_rules == "jekyll" and "/_posts/" not in rel and not in_drafts
     if undated_is_page and (date is None or jekyll_page) and not date_failed:
         return _page(rel, fm, data, p, options, keep_body, problems)
-    fields.warn_typos(p, data, ARTICLE_KEYS)
 
     title = _title(p, data, stem, options)
     if date is None and not date_failed:
-        p.error(None, "'date' is required", hint="add e.g. 'date: 2022-01-26T19:50:00+01:00'", line=1)
+        p.error(None, "'date' is required", hint=fields.typo_hint(p, data, "date") or "add e.g. 'date: 2022-01-26T19:50:00+01:00'", line=1)
     updated = updated_date(p, data, date, file_dates, options.updated, options.tz)
     slug_given = fields.text_of(p, data, "slug")
     slug = slugify(slug_given or stem)
@@ -280,7 +283,6 @@ def _page(rel: str, fm: frontmatter.FrontMatter, data: dict[str, Any], p: fields
           ) -> tuple[Page | None, list[Diagnostic]]:
     """An undated page: `content/pages/impressum.md` → /impressum/, nested folders nest.
     With `listing` (an `_index.md`), the page is the text of the listing at that URL."""
-    fields.warn_typos(p, data, PAGE_KEYS + ("date", "weight"))   # dated collection documents, Hugo's weights
     bundle = bundle_folder(rel)
     path = PurePosixPath(bundle or rel)
     index = listing is not None
@@ -346,7 +348,6 @@ def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, l
         return None, problems
     data, lines = fm.data, fm.key_lines
     p = fields.Problems(rel, lines)
-    fields.warn_typos(p, data, TERM_KEYS)
     name = fields.text_of(p, data, "term", required=True)
     aliases = fields.strings_of(p, data, "aliases")
     slug_source = fields.text_of(p, data, "slug") or fields.nfc(PurePosixPath(rel).stem)
@@ -361,7 +362,7 @@ def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, l
         source=rel, line=lines.get("term", 1), body_line=fm.body_line,
         case_sensitive=fields.bool_of(p, data, "case_sensitive", True), inflect=inflect,
         alias_lines=FrozenDict({a: alias_line for a in aliases}),
-        extra=FrozenDict({k: v for k, v in data.items() if k not in TERM_KEYS}),
+        extra=FrozenDict({k: v for k, v in data.items() if k not in TERM_KEYS}), key_lines=FrozenDict(lines),
         listed_forms=fields.strings_of(p, data, "forms"), not_forms=fields.strings_of(p, data, "not_forms"),
         exclude=fields.strings_of(p, data, "exclude"),
     )
@@ -378,7 +379,6 @@ def load_author(rel: str, text: str, options: LoadOptions,
         return None, problems
     data, lines = fm.data, fm.key_lines
     p = fields.Problems(rel, dict(lines))
-    fields.warn_typos(p, data, AUTHOR_KEYS)
     name = fields.text_of(p, data, "name", required=True)
     slug = slugify(fields.text_of(p, data, "slug") or fields.nfc(PurePosixPath(rel).stem))
     if not slug:
@@ -397,3 +397,28 @@ def load_author(rel: str, text: str, options: LoadOptions,
     if any(d.severity == "error" for d in p.items):
         return None, problems + p.items
     return author, problems + p.items
+
+
+_KNOWN_KEYS: dict[type, tuple[str, ...]] = {Article: ARTICLE_KEYS, Page: PAGE_KEYS, Term: TERM_KEYS, Author: AUTHOR_KEYS}
+
+
+def typo_warnings(documents: Iterable[Article | Page | Term | Author]) -> list[Diagnostic]:
+    """Front matter keys that look like a typo: close to a known key, and rare in the site.
+
+    A key many files share is the site's own field (a `release:` in 80 of 111
+    posts is no typo of `related`), so this needs every file of the build and
+    runs once they are loaded. A file that failed to load gets its hint on the
+    error instead ("'title' is required", hint: "'titel' looks like a typo").
+    """
+    documents = list(documents)
+    uses = Counter(key for document in documents for key in document.extra)
+    rare = max(RARE_FILES, RARE_SHARE * len(documents))
+    found: list[Diagnostic] = []
+    for document in documents:
+        for key in document.extra:
+            close = fields.close_key(key, _KNOWN_KEYS[type(document)]) if uses[key] <= rare else None
+            if close is not None:
+                found.append(Diagnostic(document.source, document.key_lines.get(key, 1),
+                                        visible(f"unknown key '{key}'") or "", "warning",
+                                        hint=visible(f"did you mean '{close}'?")))
+    return sorted(found, key=lambda d: (d.path, d.line or 0))

@@ -52,6 +52,7 @@ class LinkedSite:
     section_articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # newest first
     author_articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # newest first
     menus: Mapping[str, tuple[MenuLink, ...]] = field(default_factory=dict)
+    term_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # term slug → aliases shown
     bundle_files: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)  # bundle folder → its files
     files: Mapping[str, Any] = field(default_factory=dict)     # site-relative path → file (with digest)
     image_cache: Path | None = None                             # where encoded derivatives are kept

@@ -34,6 +34,7 @@ from ..content.validate import (
     load_page,
     load_term,
     replace_invalid_characters,
+    typo_warnings,
 )
 from ..errors import Diagnostic, Diagnostics
 from ..related.backlinks import validate_related
@@ -46,6 +47,7 @@ from .delta_cache import EntryFile
 LoadResult = tuple[str, "Article | Page | Author | Term | None", tuple[Diagnostic, ...], "str | None"]
 FileStatus = tuple  # (mtime_ns, size, inode), and the file's git dates when dates come from git
 RACY_NS = 2_000_000_000
+LOAD_FORMAT = 2   # raised when what a cached load result holds changes (2: site-wide typo warnings)
 
 
 @dataclass
@@ -77,7 +79,7 @@ class LoadCache:
 
     def __init__(self, path: Path | None, options: LoadOptions, max_size: int) -> None:
         self.path, self.max_size, self.options = path, max_size, options
-        self.key = repr((__version__, options, max_size))
+        self.key = repr((__version__, LOAD_FORMAT, options, max_size))
         self.file: EntryFile[tuple[FileStatus, LoadResult]] = EntryFile(path, self.key)
         self.entries: dict[str, tuple[FileStatus, LoadResult]] = self.file.entries
         self.dirty = False
@@ -219,6 +221,7 @@ def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems
     problems.extend(check_bylines(loaded.articles, AuthorIndex(loaded.authors)))
     problems.extend(check_glossary(loaded.terms))
     problems.extend(validate_related(loaded.articles + loaded.drafts))
+    problems.extend(typo_warnings([*loaded.articles, *loaded.drafts, *loaded.pages, *loaded.terms, *loaded.authors]))
     published = {a.slug for a in loaded.articles}
     loaded.articles = [replace(a, related=tuple(s for s in a.related if s in published))
                        if any(s not in published for s in a.related) else a for a in loaded.articles]

@@ -129,7 +129,8 @@ def test_hugo_content_builds_with_toml_json_refs_and_shortcode_warnings(tmp_path
     run = cli("build", "--source", site, "--destination", out)
     assert run.code == 0, run.err
     page = (out / "articles/verhandlungen/index.html").read_text(encoding="utf-8")
-    assert "Siehe /2022/antwort/ und /2022/antwort/#h-kern." in page
+    # As in Hugo: ref gives the absolute URL, relref the one under the site's root.
+    assert "Siehe https://example.org/2022/antwort/ und /2022/antwort/#h-kern." in page
     assert 'data-embed-src="https://www.youtube-nocookie.com/embed/abc123"' in page   # a privacy placeholder
     assert "Aktualisiert am" in page and "22. Januar 2022" in page
     assert '<meta name="description" content="Was in Genf besprochen wurde.">' in page
