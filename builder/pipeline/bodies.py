@@ -229,8 +229,8 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
 
     def image_html(src: str, alt: str, attrs: dict[str, Any], in_figure: bool, line: int) -> str | None:
         found = image_source(src, source, bundle)
-        if found is None:
-            return None
+        if found is None or (found.lower().endswith(".svg") and found in job.files):
+            return None   # an outside URL, or a drawing that scales itself: the <img> as written
         record = read_image(found, src, job.files, config.images, folder_of(found, bundle, page_url))
         pic = images.setdefault(record, picture_of(record, config.images))
         return picture_html(pic, alt, lambda p: url_under_base(config, p))
