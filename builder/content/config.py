@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Diagnostic
+from . import date_sources, url_rules
+from .front_page import FrontBlock, check_front_page, default_front_page, parse_front_page
 from .site_structure import MenuItem, Section, parse_menus, parse_permalinks, parse_sections
 from .strict_yaml import YamlProblem, load_mapping
 
@@ -51,6 +53,7 @@ class PathSettings:
     tags: str = "tags"                 # URL folder of tag pages
     search: str = "search"             # URL folder of the search page
     authors: str = "authors"           # URL folder of author pages
+    archive: str = "archive"           # URL folder of the archive: every article, newest first, paginated
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,15 @@ class EmbedSettings:
 
 
 @dataclass(frozen=True)
+class DateSettings:
+    """`dates:` in config.yaml: where an article's date and update come from, first found wins
+    (see `builder.content.date_sources`)."""
+
+    date: tuple[str, ...] = date_sources.DEFAULT_DATE
+    updated: tuple[str, ...] = date_sources.DEFAULT_UPDATED
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "Untitled site"
     description: str = ""
@@ -95,6 +107,7 @@ class SiteConfig:
     feed_entries: int = 20
     search: bool = False
     fold_categories: bool = True
+    url_rules: str = "builder"         # whose rules make URLs of file names and titles: builder, hugo, jekyll
     markdown: MarkdownSettings = field(default_factory=MarkdownSettings)
     glossary: GlossarySettings = field(default_factory=GlossarySettings)
     related: RelatedSettings = field(default_factory=RelatedSettings)
@@ -102,9 +115,11 @@ class SiteConfig:
     images: ImageSettings = field(default_factory=ImageSettings)
     embeds: EmbedSettings = field(default_factory=EmbedSettings)
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
+    dates: DateSettings = field(default_factory=DateSettings)
     sections: tuple[Section, ...] = ()                          # in listing order
     menus: dict[str, tuple[MenuItem, ...]] = field(default_factory=dict)
     permalinks: dict[str, str] = field(default_factory=dict)   # section or folder → URL pattern
+    front_page: tuple[FrontBlock, ...] | None = None            # None: lead, a block per section, latest
     publish: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -118,6 +133,11 @@ class SiteConfig:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def front_blocks(self) -> tuple[FrontBlock, ...]:
+        """The front page's blocks: configured, or the default for the site's sections."""
+        return self.front_page if self.front_page is not None else default_front_page(self.sections)
+
 
 _SECTIONS: dict[str, type] = {
     "markdown": MarkdownSettings,
@@ -127,9 +147,10 @@ _SECTIONS: dict[str, type] = {
     "images": ImageSettings,
     "embeds": EmbedSettings,
     "publisher": PublisherSettings,
+    "dates": DateSettings,
 }
 _DICT_KEYS = {"publish", "extra"}
-_STRUCTURED = {"sections", "menus", "permalinks"}   # read by builder.content.site_structure
+_STRUCTURED = {"sections", "menus", "permalinks", "front_page"}   # site_structure, front_page
 
 
 def load_config(site: Path, *, base_url: str | None = None) -> tuple[SiteConfig, list[Diagnostic]]:
@@ -174,7 +195,8 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
                 continue
             values[key] = _section(_SECTIONS[key], key, value, problem)
         elif key in _STRUCTURED:
-            parse = {"sections": parse_sections, "menus": parse_menus, "permalinks": parse_permalinks}[key]
+            parse = {"sections": parse_sections, "menus": parse_menus, "permalinks": parse_permalinks,
+                     "front_page": parse_front_page}[key]
             values[key] = parse(value, lines, problem)
         elif key in _DICT_KEYS:
             if not isinstance(value, dict):
@@ -190,6 +212,10 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
             problem(key, f"unknown setting '{key}'", "warning",
                     hint=f"did you mean '{close[0]}'?" if close else None)
     config = SiteConfig(**values)
+    if config.front_page is not None:
+        config = replace(config, front_page=check_front_page(
+            config.front_page, config.sections,
+            lambda line, message, hint: problems.append(Diagnostic(CONFIG_FILE, line, message, hint=hint))))
     try:
         ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -224,6 +250,18 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
     if unknown_providers:
         problem("embeds.allow", f"'embeds.allow' names an unknown provider '{unknown_providers[0]}'",
                 hint="known: " + ", ".join(EMBED_PROVIDERS))
+    if config.url_rules not in url_rules.STYLES:
+        problem("url_rules", f"'url_rules' must be one of {', '.join(url_rules.STYLES)}, got '{config.url_rules}'")
+        config = replace(config, url_rules="builder")
+    for name in ("date", "updated"):
+        given = getattr(config.dates, name)
+        known = tuple(date_sources.normalize(str(source)) for source in given)
+        if None in known:
+            unknown = given[known.index(None)]
+            problem(f"dates.{name}", f"'dates.{name}' names an unknown source '{unknown}'",
+                    hint="use " + ", ".join(date_sources.SOURCES))
+            known = getattr(DateSettings(), name)
+        config = replace(config, dates=replace(config.dates, **{name: known}))
     if len(config.markdown.quotes) != 4:
         problem("markdown.quotes", "'markdown.quotes' must be four characters, e.g. '„“‚‘'")
     return config, problems

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from urllib.parse import unquote
 
 from ..errors import Diagnostic
-from ..util.slug import slugify
+from ..util.slug import tag_slug
 from .dates import parse_date
 from .model import FrozenDict
 
@@ -115,7 +115,7 @@ def tags_of(p: Problems, data: dict[str, Any]) -> tuple[str, ...]:
     """Tags; each becomes a folder of tag pages, so its slug must fit in a file name."""
     tags = strings_of(p, data, "tags")
     for tag in tags:
-        length = len(slugify(tag))
+        length = len(tag_slug(tag))
         if not length:
             p.error("tags", f"the tag '{tag}' has no letters or digits to make its URL from",
                     hint="use a word as the tag")
@@ -125,20 +125,28 @@ def tags_of(p: Problems, data: dict[str, Any]) -> tuple[str, ...]:
     return tags
 
 
-def warn_typos(p: Problems, data: dict[str, Any], known: tuple[str, ...]) -> None:
-    for key in data:
-        if key in known or key in THEME_KEYS:
-            continue
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
-        if close:
-            p.warning(key, f"unknown key '{key}'", hint=f"did you mean '{close[0]}'?")
+def close_key(key: str, known: tuple[str, ...]) -> str | None:
+    """The known key that `key` looks like a typo of, or None (theme keys are no typos)."""
+    if not isinstance(key, str) or key in known or key in THEME_KEYS:
+        return None
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.7)
+    return close[0] if close else None
+
+
+def typo_hint(p: Problems, data: dict[str, Any], key: str) -> str | None:
+    """For a missing key: the key written instead, if one looks like a typo of it ("titel" for "title")."""
+    for other in data:
+        if isinstance(other, str) and other != key and difflib.get_close_matches(other, [key], n=1, cutoff=0.7):
+            return f"'{other}' (line {p.lines.get(other, 1)}) looks like a typo of '{key}'"
+    return None
 
 
 def text_of(p: Problems, data: dict[str, Any], key: str, required: bool = False) -> str:
     value = data.get(key)
     if value is None:
         if required:
-            p.error(None, f"'{key}' is required", hint=f"add '{key}: \"…\"' to the front matter",
+            p.error(None, f"'{key}' is required",
+                    hint=typo_hint(p, data, key) or f"add '{key}: \"…\"' to the front matter",
                     line=p.lines.get(key, 1))
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -261,7 +269,8 @@ def safe_url_path(value: str) -> str | None:
                 or len(part.encode()) > MAX_SEGMENT):
             return None
     path = "/" + "/".join(parts)
-    return path if "." in parts[-1] else path + "/"
+    # "/a/b.html" is a file; "/news/0.10-relnotes/" stays a folder, as its slash says.
+    return path if "." in parts[-1] and not value.endswith("/") else path + "/"
 
 
 _UNSAFE_URL_CHARS = re.compile(r"[\x00-\x1f\x7f\\:?#]")

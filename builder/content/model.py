@@ -46,6 +46,7 @@ class Term:
     inflect: bool | None = None  # None: the site's `glossary.inflect` decides
     alias_lines: Mapping[str, int] = _mapping()  # alias → its line in the source
     extra: Mapping[str, Any] = _mapping()
+    key_lines: Mapping[str, int] = _mapping()    # front matter key → its line in the source
     listed_forms: tuple[str, ...] = ()  # `forms:` matched too, never shown as names (inflections)
     not_forms: tuple[str, ...] = ()     # generated forms it must not match
     exclude: tuple[str, ...] = ()       # phrases in which it never matches ("Bündnis 90")
@@ -133,6 +134,7 @@ class Page:
     key_lines: Mapping[str, int] = _mapping()
     extra: Mapping[str, Any] = _mapping()
     bundle: str = ""             # its folder when the page is a bundle (x/index.md)
+    listing: str = ""            # an _index.md's text: the URL of the listing it introduces ("/", "/news/")
 
 
 @dataclass(frozen=True)
@@ -223,11 +225,14 @@ class BodyInfo:
     # Every image file these make, as plain tuples of output.images.Derivative's fields
     # (plain tuples unpickle fastest: a site of photos keeps tens of thousands).
     derivatives: tuple[tuple[Any, ...], ...] = ()
+    # The shortcode templates and includes the body used or looked for: (site path, digest, "" when
+    # absent). The body is rendered again when one of them changes, appears or goes.
+    templates: tuple[tuple[str, str], ...] = ()
 
     @property
     def version(self) -> str:
-        """Changes whenever the body's HTML does: its key, and the tooltips it embeds."""
-        return self.key + self.tooltips
+        """Changes whenever the body's HTML does: its key, the tooltips it embeds, the templates it used."""
+        return self.key + self.tooltips + "".join(digest[:16] for _, digest in self.templates)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from .config import SiteConfig
-from ..util.slug import slugify
+from ..util.slug import tag_slug
 
 
 @lru_cache(maxsize=4096)
 def _slug(name: str) -> str:
-    return slugify(name)
+    return tag_slug(name)
 
 
 class Urls:
@@ -48,6 +48,10 @@ class Urls:
 
     def search(self) -> str:
         return f"/{self.paths.search}/"
+
+    def archive(self, number: int = 1) -> str:
+        """Page `number` of the archive: every article, newest first."""
+        return self.numbered(f"/{self.paths.archive}/", number)
 
     def home_page(self, number: int) -> str:
         return "/" if number == 1 else f"/seite/{number}/"

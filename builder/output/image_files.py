@@ -24,11 +24,15 @@ from .images import (
     picture_html,
     published_original,
     teaser_picture,
+    wide_picture,
 )
 from .specs import LinkedSite, PageSpec
 
 LEAD_SIZES = "(min-width: 42rem) 40rem, 100vw"
-TEASER_SIZES = "(min-width: 40rem) 12rem, 30vw"
+# As wide as style.css shows them: a thumbnail in a list or a cell of a section block; the front
+# page's lead story, large beside (or, on a phone, above) its headline.
+TEASER_SIZES = "(min-width: 48rem) 15rem, 7.5rem"
+WIDE_SIZES = "(min-width: 68rem) 40rem, (min-width: 48rem) 60vw, calc(100vw - 2rem)"
 
 
 @dataclass(frozen=True)
@@ -60,13 +64,18 @@ def lead_of(article: Article, site: LinkedSite, url_for: Callable[[str], str]) -
     return Lead(article.image, html, crops)
 
 
-def teaser_html(site: LinkedSite, url_for: Callable[[str], str]) -> Callable[[Article], str]:
-    """For templates: the small 4:3 crop of an article's lead image, or ""."""
-    def teaser(article: Article) -> str:
+def teaser_html(site: LinkedSite, url_for: Callable[[str], str]) -> Callable[..., str]:
+    """For templates: `teaser_image(article)`, the small 4:3 crop of an article's lead image, or "";
+    `teaser_image(article, "wide")`, the large 16:9 crop of the front page's lead story, loaded first."""
+    def teaser(article: Article, kind: str = "small") -> str:
         info = site.infos.get(article.slug)
         if info is None or info.lead is None or article.image is None:
             return ""
-        picture = teaser_picture(info.lead, article.image.focus, site.config.images)   # one per teaser shown
+        settings = site.config.images
+        if kind == "wide":
+            picture = wide_picture(info.lead, article.image.focus, settings)
+            return picture_html(picture, "", url_for, sizes=WIDE_SIZES, lazy=False, css_class="teaser-image")
+        picture = teaser_picture(info.lead, article.image.focus, settings)   # one per teaser shown
         return picture_html(picture, "", url_for, sizes=TEASER_SIZES, css_class="teaser-image")
     return teaser
 

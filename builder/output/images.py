@@ -269,17 +269,27 @@ def published_original(path: Path | str) -> bytes:
 
 
 SHARE_CROPS = ("16x9", "4x3", "1x1")
+# Bump when lead_pictures plans other files: rendered bodies keep the derivatives they planned.
+PICTURES_VERSION = "2"
 
 
 def lead_pictures(record: ImageRecord, focus: tuple[float, float], settings: ImageSettings) -> dict[str, Picture]:
     """Every picture a lead image needs: the full image, three share crops (JPEG only: for
-    og:image and JSON-LD, read by every client) and the small crop listings show."""
+    og:image and JSON-LD, read by every client), the small crop listings show and the wide
+    one of the front page's lead story."""
     pictures = {"full": picture_of(record, settings)}
     for crop in SHARE_CROPS:
         pictures[crop] = picture_of(record, settings, crop=crop, focus=focus, widths=(settings.lead_width,),
                                     fallback_only=True)
     pictures["teaser"] = teaser_picture(record, focus, settings)
+    pictures["wide"] = wide_picture(record, focus, settings)
     return pictures
+
+
+def wide_picture(record: ImageRecord, focus: tuple[float, float], settings: ImageSettings) -> Picture:
+    """The 16:9 crop the front page shows large for its lead story, in every format, up to `lead_width`."""
+    widths = tuple(w for w in settings.widths if w <= settings.lead_width) or (settings.lead_width,)
+    return picture_of(record, settings, crop="16x9", focus=focus, widths=widths)
 
 
 def teaser_picture(record: ImageRecord, focus: tuple[float, float], settings: ImageSettings) -> Picture:

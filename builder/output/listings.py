@@ -1,20 +1,23 @@
-"""Paginated listings and their feeds: the front page, tags, sections and authors.
+"""The front page, paginated listings and their feeds: the archive, tags, sections and authors.
 
-Each listing shows article teasers newest first, `paginate` to a page
-(`/<listing>/seite/2/`); each also gets an Atom feed of its newest articles at
-`/<listing>/feed.xml` and a JSON Feed beside it (`feed.json`), both announced
-in the listing's head (the front page's are the site's feeds).
+The front page shows the blocks of `front_page:` (`front_page`). Each listing
+shows article teasers newest first, `paginate` to a page (`/<listing>/seite/2/`);
+each also gets an Atom feed of its newest articles at `/<listing>/feed.xml` and
+a JSON Feed beside it (`feed.json`), both announced in the listing's head (the
+front page's and the archive's are the site's feeds).
 """
 
 from __future__ import annotations
 
 import math
+from datetime import datetime, timezone
 from types import SimpleNamespace
 from typing import Any, Callable, Iterator, Mapping
 
 from ..content.model import Article, Pagination
 from ..content.urls import Urls, output_path
 from .feed_content import clean_feed_html
+from .front_page import front_blocks
 from .feeds import ATOM_TYPE, JSON_FEED_TYPE, FeedEntry, FeedInfo, atom_feed, json_feed, json_feed_path
 from .specs import BodyHtml, LinkedSite, PageSpec, fingerprint, page_context
 from .structured_data import website_ld
@@ -28,8 +31,9 @@ def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iter
     urls, config = renderer.urls, site.config
     feeds = _FeedPlanner(site, renderer, store)
     all_slugs = tuple(a.slug for a in site.articles)
-    yield from _listing(site, renderer, all_slugs, urls.home_page, "index.html", config.title, "home",
-                        {"feeds": feed_links("Alle Artikel", "/"), "json_ld": website_ld(config, urls)})
+    yield _front_page(site, renderer, store)
+    yield from _listing(site, renderer, all_slugs, urls.archive, "archive.html", "", "archive",
+                        {"feeds": feed_links("Alle Artikel", "/")})
     yield from feeds.specs(all_slugs, "/", config.title, config.description)
     for tag in site.links.tags:
         base, title = urls.tag(tag.name), f"{tag.name} – {config.title}"
@@ -48,9 +52,52 @@ def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iter
         title = f"{section.title} – {config.title}"
         yield from _listing(site, renderer, slugs, lambda n, base=base: urls.numbered(base, n), "section.html",
                             section.title, f"section:{section.slug}",
-                            {"section": section, "feeds": feed_links(title, base)}, description=section.description)
+                            {"section": section, "feeds": feed_links(title, base), **_intro(site, store, base)},
+                            description=section.description, inputs=_intro_inputs(site, base),
+                            source=site.intros[base].source if base in site.intros else "")
         yield from feeds.specs(slugs, base, title, section.description)
     yield from _author_pages(site, renderer, feeds)
+
+
+def _intro(site: LinkedSite, store: BodyHtml, url: str) -> dict[str, Any]:
+    """The text of the listing at `url` from its `_index.md` (the template shows it above the list)."""
+    page = site.intros.get(url)
+    if page is None or page.source not in site.page_infos:
+        return {"intro": None}
+    return {"intro": markup(store.html(site.page_infos[page.source].key))}
+
+
+def _intro_inputs(site: LinkedSite, url: str) -> tuple[Any, ...]:
+    page = site.intros.get(url)
+    if page is None or page.source not in site.page_infos:
+        return ()
+    return (site.digests[page.source], site.page_infos[page.source].version)
+
+
+def _front_page(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> PageSpec:
+    """The front page: its blocks (lead story, sections, latest), and the archive behind it.
+
+    Templates written for a paginated front page still get `page`: the newest `paginate`
+    articles, with the archive's second page as the next one; `intro` is `content/_index.md`'s text.
+    """
+    urls, config = renderer.urls, site.config
+    now = site.now or datetime.now(timezone.utc)
+    blocks = front_blocks(site, now)
+    newest = site.articles[:config.paginate]
+    pages = max(1, math.ceil(len(site.articles) / config.paginate))
+    updated = max((a.modified for a in site.articles), default=None)
+    print_ = fingerprint(site.settings_digest, "front", [(b.kind, b.title, b.section, [site.cards[a.slug] for a in b.items])
+                                                           for b in blocks], [site.cards[a.slug] for a in newest],
+                         pages, updated, *_intro_inputs(site, "/"))
+
+    def make() -> bytes:
+        page = Pagination(1, pages, newest, "/", None, urls.archive(2) if pages > 1 else None)
+        context = page_context(renderer, "/", config.title, config.description, "home",
+                               feeds=feed_links("Alle Artikel", "/"), json_ld=website_ld(config, urls))
+        return renderer.render("index.html", **context, blocks=blocks, page=page, archive_url=urls.archive(),
+                               updated=updated, **_intro(site, store, "/")).encode()
+
+    return PageSpec(output_path("/"), print_, site.intros["/"].source if "/" in site.intros else "", make)
 
 
 def feed_links(title: str, home: str) -> Feeds:
@@ -103,7 +150,7 @@ def _listing(site: LinkedSite, renderer: Renderer, slugs: tuple[str, ...], url_o
         def make(number: int = number, items: tuple[Article, ...] = items, url: str = url,
                  prev_url: str | None = prev_url, next_url: str | None = next_url) -> bytes:
             page = Pagination(number, len(pages), items, url, prev_url, next_url)
-            page_title = title if number == 1 else f"{title} – Seite {number}"
+            page_title = title if number == 1 or not title else f"{title} – Seite {number}"
             context = page_context(renderer, url, page_title, description or site.config.description, nav)
             context.update(extra)
             return renderer.render(template, **context, page=page).encode()

@@ -9,7 +9,6 @@ files are planned here; paginated listings and every feed in `listings`. See
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from types import SimpleNamespace
 from typing import Any, Iterator
 
 from ..content.model import Article, BodyInfo, Page, Term
@@ -17,6 +16,7 @@ from ..content.urls import output_path
 from ..text.collation import german_sort_key, index_letter
 from .image_files import image_files, lead_of
 from .listings import feed_links, listing_pages
+from .more_on_topic import MoreEntry, more_on_topic
 from .sitemaps import (SITEMAP_LIMIT, news_articles, news_sitemap, newest, robots_txt, sitemap, sitemap_index,
                        split_sitemap)
 from .specs import BodyHtml, LinkedSite, PageSpec, fingerprint, page_context
@@ -39,14 +39,15 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
         related = site.links.related.get(article.slug, ())
         back = site.links.backlinks.get(article.slug, ())
         used = [site.term_by_slug[s] for s in info.terms if s in site.term_by_slug]
+        more = more_on_topic(related, back, by_slug, site.config.related.count)
         print_ = fingerprint(
             site.settings_digest, digests[article.source], info.version, site.cards[article.slug],
-            [(r.slug, r.reasons, r.explicit, site.cards.get(r.slug)) for r in related],
-            [site.cards.get(s) for s in back], logo,
+            [(m.article.slug, m.topics, m.explicit, m.links_here, site.cards.get(m.article.slug)) for m in more],
+            logo,
         )
 
-        def make(article: Article = article, info: BodyInfo = info, related: Any = related,
-                 back: Any = back, used: list[Term] = used) -> bytes:
+        def make(article: Article = article, info: BodyInfo = info, more: tuple[MoreEntry, ...] = more,
+                 used: list[Term] = used) -> bytes:
             section = site.section(article.section)
             byline = site.byline(article)
             crumbs = [(site.config.title, "/")]
@@ -60,9 +61,7 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
                                                         urls.section(section.slug)) if section else ())
             html = renderer.render(
                 "article.html", **context, article=article, body=markup(store.html(info.key)), terms=used,
-                related=[SimpleNamespace(article=by_slug[r.slug], reasons=r.reasons, explicit=r.explicit)
-                         for r in related if r.slug in by_slug],
-                backlinks=[by_slug[s] for s in back if s in by_slug], section=section, byline=byline,
+                more=more, section=section, byline=byline,
                 json_ld=news_article_ld(article, urls, site.config, section, byline, lead, logo), lead=lead,
                 breadcrumb_ld=breadcrumb_ld(crumbs, urls) if section is not None else None,
             )
@@ -106,15 +105,16 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> It
         users = tuple(site.article_by_slug[s] for s in site.links.term_articles.get(term.slug, ()))
         related_terms = [site.term_by_slug[s] for s in site.links.related_terms.get(term.slug, ())
                          if s in site.term_by_slug]
-        print_ = fingerprint(site.settings_digest, digests[term.source], info.version,
+        aliases = site.term_aliases.get(term.slug, term.aliases)
+        print_ = fingerprint(site.settings_digest, digests[term.source], info.version, aliases,
                              [site.cards[a.slug] for a in users], [digests[t.source] for t in related_terms])
 
         def make(term: Term = term, info: BodyInfo = info, users: tuple[Article, ...] = users,
-                 related_terms: list[Term] = related_terms) -> bytes:
+                 related_terms: list[Term] = related_terms, aliases: tuple[str, ...] = aliases) -> bytes:
             context = page_context(renderer, urls.term(term.slug), term.term, term.summary, "glossary")
             return renderer.render("term.html", **context, term=term, body=markup(store.html(info.key)),
-                                   articles=list(users), related_terms=related_terms,
-                                   json_ld=defined_term_ld(term, urls, site.config)).encode()
+                                   aliases=aliases, articles=list(users), related_terms=related_terms,
+                                   json_ld=defined_term_ld(term, urls, site.config, aliases)).encode()
 
         yield PageSpec(output_path(urls.term(term.slug)), print_, term.source, make)
 
@@ -129,7 +129,7 @@ def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
         yield PageSpec(output_path(urls.search()), fingerprint(base, "search"), "", lambda: renderer.render(
             "search.html", **page_context(renderer, urls.search(), "Suche", config.description, "search")
         ).encode())
-    for item in (*site.articles, *site.pages):
+    for item in (*site.articles, *site.pages, *site.intros.values()):
         for alias in item.aliases:
             def make(target: str = item.url, item: Any = item) -> bytes:
                 context = page_context(renderer, target, item.title, item.summary, "")
@@ -147,7 +147,7 @@ def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
 def _sitemaps(site: LinkedSite, renderer: Renderer) -> Iterator[PageSpec]:
     """sitemap.xml; past 50,000 URLs a sitemap index of sitemap-1.xml, sitemap-2.xml …"""
     base, digests, urls = site.settings_digest, site.digests, renderer.urls
-    count = (4 + len(site.articles) + len(site.config.sections) + len(site.pages) + len(site.links.tags)
+    count = (5 + len(site.articles) + len(site.config.sections) + len(site.pages) + len(site.links.tags)
              + len(site.terms) + (1 + len(site.authors.authors) if site.authors.authors else 0))
     if count <= SITEMAP_LIMIT:
         yield PageSpec("sitemap.xml", fingerprint(base, [site.cards[a.slug] for a in site.articles],
@@ -168,7 +168,7 @@ def _sitemaps(site: LinkedSite, renderer: Renderer) -> Iterator[PageSpec]:
 def _sitemap_entries(site: LinkedSite, renderer: Renderer) -> list[tuple[str, Any]]:
     urls = renderer.urls
     newest = site.articles[0].modified if site.articles else None
-    entries: list[tuple[str, Any]] = [(urls.abs_url("/"), newest)]
+    entries: list[tuple[str, Any]] = [(urls.abs_url("/"), newest), (urls.abs_url(urls.archive()), newest)]
     entries += [(urls.abs_url(a.url), a.modified) for a in site.articles]
     entries += [(urls.abs_url(urls.section(s.slug)), None) for s in site.config.sections]
     entries += [(urls.abs_url(p.url), p.updated) for p in site.pages]

@@ -45,12 +45,14 @@ class LinkedSite:
     static_files: tuple[tuple[str, Path, str], ...]  # (output path, file, digest)
     cards: Mapping[str, str]                    # article slug → card_digest(article, …)
     pages: tuple[Page, ...] = ()                # undated pages, by URL
+    intros: Mapping[str, Page] = field(default_factory=dict)   # listing URL → its _index.md ("/", "/news/")
     page_infos: Mapping[str, BodyInfo] = field(default_factory=dict)     # page source → body info
     authors: AuthorIndex = field(default_factory=lambda: AuthorIndex(()))
     author_infos: Mapping[str, BodyInfo] = field(default_factory=dict)   # author slug → body info
     section_articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # newest first
     author_articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # newest first
     menus: Mapping[str, tuple[MenuLink, ...]] = field(default_factory=dict)
+    term_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # term slug → aliases shown
     bundle_files: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)  # bundle folder → its files
     files: Mapping[str, Any] = field(default_factory=dict)     # site-relative path → file (with digest)
     image_cache: Path | None = None                             # where encoded derivatives are kept

@@ -70,13 +70,16 @@ def publisher_ld(config: SiteConfig, urls: Urls, size: tuple[int, int] = (0, 0))
     return data
 
 
-def defined_term_ld(term: Term, urls: Urls, config: SiteConfig) -> dict[str, Any]:
-    """A glossary term as a DefinedTerm in the site's DefinedTermSet."""
+def defined_term_ld(term: Term, urls: Urls, config: SiteConfig,
+                    aliases: Sequence[str] | None = None) -> dict[str, Any]:
+    """A glossary term as a DefinedTerm in the site's DefinedTermSet; `aliases` are its other names
+    (`builder.text.aliases`: without inflected forms), by default all of them."""
+    names = term.aliases if aliases is None else aliases
     data: dict[str, Any] = {"@context": SCHEMA, **_term(term, urls), "inLanguage": config.language,
                             "inDefinedTermSet": {"@type": "DefinedTermSet", "name": "Glossar",
                                                  "url": urls.abs_url(urls.glossary())}}
-    if term.aliases:
-        data["alternateName"] = list(term.aliases)
+    if names:
+        data["alternateName"] = list(names)
     return data
 
 

@@ -38,6 +38,7 @@ class SiteInfo:
     base_url: str
     author: str
     search: bool
+    publisher: str = ""       # who publishes: `publisher.name`, else the title
 
 
 class TemplateProblem(Exception):
@@ -86,7 +87,7 @@ class Renderer:
         urls = self.urls
         self.env.globals.update(
             site=SiteInfo(config.title, config.description, config.language, config.base_url,
-                          config.author, config.search),
+                          config.author, config.search, config.publisher.name or config.title),
             url=urls.url,
             abs_url=urls.abs_url,
             asset=lambda name: urls.url(f"/assets/{name}"),
@@ -96,11 +97,12 @@ class Renderer:
             tags_url=urls.tags(),
             search_url=urls.search(),
             authors_url=urls.authors(),
+            archive_url=urls.archive(),
             section_url=urls.section,
             feed_url=urls.feed,
             menus={},
             byline=lambda article: [(name, None) for name in article.authors],
-            teaser_image=lambda article: "",
+            teaser_image=lambda article, kind="small": "",
         )
         locale = config.locale
         self.env.filters.update(
@@ -108,6 +110,15 @@ class Renderer:
             de_day=lambda value: german_day(value, locale),
             iso=iso,
         )
+
+    def compile_all(self) -> None:
+        """Compile every template now (workers forked afterwards share them); a broken one is
+        reported when a page renders it."""
+        for name in self.env.list_templates(filter_func=lambda name: name.endswith(".html")):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                continue
 
     def has_template(self, name: str) -> bool:
         """Whether the theme (or the site's own layouts) has this template."""

@@ -14,14 +14,17 @@ from markdown_it import MarkdownIt
 from .. import __version__
 from ..content.config import SiteConfig
 from ..content.model import BodyInfo, LeadImage, Term
+from ..content.sources import HTML_SUFFIXES
 from ..content.urls import Urls
 from ..errors import Diagnostic
-from ..output.images import Derivative, ImageRecord, Picture, lead_pictures, picture_html, picture_of
+from ..output.images import (PICTURES_VERSION, Derivative, ImageRecord, Picture, lead_pictures, picture_html,
+                             picture_of)
 from ..text.annotate import glossary_plugin
 from ..text.forms import forms_key, glossary_forms, uses_declension
 from ..text.glossary import Matcher
+from ..text.html_content import html_body, template_tags
 from ..text.markdown import create_markdown, render_body
-from ..text.shortcodes import PageIndex, preprocess
+from ..text.shortcodes import Context, Fragment, PageIndex, SiteTemplates, preprocess
 from ..text.textstats import term_frequencies
 from ..util.parallel import map_indices
 from .body_images import folder_of, image_source, read_image
@@ -93,8 +96,9 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
            exclude: str | None = None, source: str = "", body_line: int = 1,
            notes: tuple[Diagnostic, ...] = (), terms: Mapping[str, Term] | None = None,
            count_words: bool = True, image_html: Callable[..., str | None] | None = None,
-           embeds_allowed: frozenset[str] = frozenset(),
-           images: tuple[ImageRecord, ...] = (), lead: ImageRecord | None = None) -> tuple[str, BodyInfo]:
+           embeds_allowed: frozenset[str] = frozenset(), fragments: tuple[Fragment, ...] = (),
+           images: tuple[ImageRecord, ...] = (), lead: ImageRecord | None = None,
+           raw_html: bool = False) -> tuple[str, BodyInfo]:
     """Render one body; returns its HTML and what it tells the rest of the build.
 
     With the glossary's `terms` by slug, the info carries the tooltip digest of the terms it annotates.
@@ -109,8 +113,9 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
         "docId": "n",  # footnote ids become "fn-n-1": prefixed like every generated id
         "image_html": image_html,
         "embeds_allowed": embeds_allowed,
+        "fragments": fragments,   # the HTML of the shortcodes, put in by placeholder
     }
-    rendered = render_body(md, text, env)
+    rendered = html_body(text) if raw_html else render_body(md, text, env)
     link_errors = tuple(Diagnostic(source, body_line + line, message) for line, message in env.get("link_errors", ()))
     link_errors += tuple(Diagnostic(source, body_line + line, message, "warning", hint=hint)
                          for line, message, hint in env.get("image_warnings", ()))
@@ -169,6 +174,8 @@ class BodyJob:
     files: Mapping[str, SiteFile]            # what bodies may show: bundle files and static/
     bundles: Mapping[str, str]               # content file → its bundle folder
     leads: Mapping[str, LeadImage]           # article source → its lead image
+    templates: SiteTemplates                 # the site's shortcode templates and includes
+    documents: Mapping[str, Any]             # source → its Article, Page, Term or Author (for `param`)
 
 
 class _LazyPageIndex:
@@ -178,10 +185,10 @@ class _LazyPageIndex:
         self.url_of_source = url_of_source
         self.index: PageIndex | None = None
 
-    def resolve(self, target: str, source: str | None = None) -> str | None:
+    def resolve(self, target: str, source: str | None = None, style: str = "jekyll") -> str | None:
         if self.index is None:
             self.index = PageIndex(self.url_of_source)
-        return self.index.resolve(target, source)
+        return self.index.resolve(target, source, style)
 
 
 def url_under_base(config: SiteConfig, path: str) -> str:
@@ -195,25 +202,35 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
     raw = (job.term_bodies[source] if kind == "term"
            else read_body(job.paths[source], source, body_line, config.markdown.max_file_size))
 
-    def resolve_tag(target: str) -> str | None:
-        url = job.pages.resolve(target, source)
+    def resolve_tag(target: str, style: str) -> str | None:
+        url = job.pages.resolve(target, source, style)
         return None if url is None else url_under_base(config, url)
 
-    text, tags, errors = preprocess(raw, body_line, resolve_tag)
-    notes = tuple(Diagnostic(source, tag.line, tag.message, "warning", col=tag.col) for tag in tags)
-    notes += tuple(Diagnostic(source, line, message, col=col) for line, col, message in errors)
+    page_url = job.url_of_source.get(source, "/")
+    raw_html = source.endswith(HTML_SUFFIXES)   # an .html content file: its body is HTML already
+    fragments: tuple[Fragment, ...] = ()
+    templates: tuple[str, ...] = ()
+    if raw_html:
+        text, notes = raw, tuple(Diagnostic(source, line, message, "warning", col=col)
+                                 for line, col, message in template_tags(raw, body_line))
+    else:
+        context = Context(resolve_tag, job.templates, source, job.documents.get(source),
+                          url_under_base(config, page_url), job.md)
+        text, tags, errors, fragments, templates = preprocess(raw, body_line, context)
+        notes = tuple(Diagnostic(source, tag.line, tag.message, "warning", col=tag.col, hint=tag.hint) for tag in tags)
+        notes += tuple(Diagnostic(source, line, message, col=col) for line, col, message in errors)
 
     def resolve(target: str) -> str | None:
         base = "content" if target.startswith("/") else posixpath.dirname(source)
         return job.url_of_source.get(posixpath.normpath(posixpath.join(base, target.lstrip("/"))))
 
-    bundle, page_url = job.bundles.get(source, ""), job.url_of_source.get(source, "/")
+    bundle = job.bundles.get(source, "")
     images: dict[ImageRecord, Picture] = {}   # each image the body shows, with its picture
 
     def image_html(src: str, alt: str, attrs: dict[str, Any], in_figure: bool, line: int) -> str | None:
         found = image_source(src, source, bundle)
-        if found is None:
-            return None
+        if found is None or (found.lower().endswith(".svg") and found in job.files):
+            return None   # an outside URL, or a drawing that scales itself: the <img> as written
         record = read_image(found, src, job.files, config.images, folder_of(found, bundle, page_url))
         pic = images.setdefault(record, picture_of(record, config.images))
         return picture_html(pic, alt, lambda p: url_under_base(config, p))
@@ -223,8 +240,8 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
                         glossary=glossary, exclude=exclude, source=source, body_line=body_line,
                         notes=notes + lead_notes, terms=job.terms, count_words=kind == "article",
                         image_html=image_html if kind != "term" else None, lead=lead,
-                        embeds_allowed=frozenset(config.embeds.allow))
-    info = replace(info, images=tuple(images),
+                        embeds_allowed=frozenset(config.embeds.allow), fragments=fragments, raw_html=raw_html)
+    info = replace(info, images=tuple(images), templates=tuple((t, job.templates.digest_of(t)) for t in templates),
                    derivatives=_derivatives(list(images.values()), lead, job.leads.get(source), config))
     location = append_html(job.store_folder, html) if job.store_folder is not None else None
     return info, html if job.keep_html or job.store_folder is None else None, location
@@ -266,13 +283,14 @@ def _lead(job: BodyJob, source: str, bundle: str, page_url: str) -> tuple[ImageR
 
 def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
                   progress: Callable[[str, int, int], None] | None,
-                  files: Mapping[str, SiteFile] | None = None) -> RenderedBodies:
+                  files: Mapping[str, SiteFile] | None = None,
+                  templates: SiteTemplates | None = None) -> RenderedBodies:
     """Render every article, term, page and author body that the store does not hold yet.
 
     A body's key covers the builder version and settings, where glossary terms
     match, every page's URL (links resolve to them) and the file's text; a
     stored body is reused only while the summaries its tooltips show are
-    unchanged. Templates play no part: bodies are rendered before them.
+    unchanged, the images it shows are, and the shortcode templates it used (or looked for) are.
     """
     config, terms = loaded.config, tuple(loaded.terms)
     by_slug = {t.slug: t for t in terms}
@@ -281,7 +299,7 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
     url_of_source.update({p.source: p.url for p in loaded.pages})
     url_of_source.update({a.source: a.url for a in loaded.authors})
     links_digest = hashlib.sha256(repr(sorted(url_of_source.items())).encode()).hexdigest()
-    key = body_keys(repr(config), matching_digest(terms, config), links_digest)
+    key = body_keys(repr(config), matching_digest(terms, config), links_digest, PICTURES_VERSION)
     items: list[BodyItem] = [
         (key(a.source, loaded.digests[a.source], str(a.glossary)), a.source, a.body_line,
          a.glossary, None, a.slug, "article") for a in loaded.articles]
@@ -292,23 +310,27 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
     items += [(key(a.source, loaded.digests[a.source], "author"), a.source, a.body_line, True, None,
                a.slug, "author") for a in loaded.authors]
     files = files or {}
+    templates = templates or SiteTemplates()
 
-    def stale_images(info: BodyInfo) -> bool:
-        """An image the body (or its lead) shows changed, or is gone."""
+    def stale(info: BodyInfo) -> bool:
+        """An image the body (or its lead) shows changed or is gone; a template it used changed."""
         shown = (*info.images, *((info.lead,) if info.lead else ()))
-        return any(files.get(record[0]) is None or files[record[0]].digest != record[1] for record in shown)
+        return (any(files.get(record[0]) is None or files[record[0]].digest != record[1] for record in shown)
+                or any(templates.digest_of(path) != digest for path, digest in info.templates))
 
     missing = tuple(item for item in items if not store.has(item[0])
                     or store.infos[item[0]].tooltips != tooltip_digest(store.infos[item[0]].terms, by_slug)
-                    or stale_images(store.infos[item[0]]))
+                    or stale(store.infos[item[0]]))
     if missing:
         term_url = Urls(config).term
         md = make_markdown(config, terms, lambda slug: url_under_base(config, term_url(slug)),
                            forms_cache=store.folder)   # the German forms, kept beside the bodies
         bundles = {item.source: item.bundle for item in (*loaded.articles, *loaded.pages) if item.bundle}
         leads = {a.source: a.image for a in loaded.articles if a.image is not None}
+        documents = {d.source: d for d in (*loaded.articles, *terms, *loaded.pages, *loaded.authors)}
         job = BodyJob(md, missing, by_slug, config, url_of_source, _LazyPageIndex(url_of_source), loaded.paths,
-                      {t.source: t.body for t in terms}, keep_html, store.folder, files, bundles, leads)
+                      {t.source: t.body for t in terms}, keep_html, store.folder, files, bundles, leads,
+                      templates, documents)
         done = map_indices(_render_one, job, len(missing), jobs,
                            (lambda n, total: progress("Rendering bodies", n, total)) if progress else None)
         close_writer()  # the parent may have appended when working without worker processes

@@ -23,13 +23,14 @@ from ..content.site_structure import resolve_menus
 from ..content.urls import Urls
 from ..content.validate import LoadOptions
 from ..errors import Diagnostic, Diagnostics
+from ..output.front_page import featured_problems
 from ..output.image_files import teaser_html
 from ..output.images import ImageProblem
 from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
 from ..output.page_plan import plan_pages
 from ..output.search import search_available
-from ..output.structured_data import headline_problems
 from ..output.specs import LinkedSite, PageSpec, card_digest
+from ..output.structured_data import headline_problems
 from ..output.templates import Renderer, TemplateProblem, theme_digest
 from ..output.write import (
     OutputError,
@@ -39,6 +40,9 @@ from ..output.write import (
     check_destination,
     recover_interrupted,
 )
+from ..text.aliases import shown_aliases
+from ..text.forms import uses_declension
+from ..text.shortcodes import read_site_templates
 from ..util.garbage_collection import collection_paused
 from ..util.parallel import cpu_count, map_indices
 from .bodies import BodyStore, render_bodies
@@ -52,6 +56,9 @@ CACHE_DIR = ".builder-cache"
 # place; more changes build a whole new tree and swap it in, which then costs less.
 IN_PLACE_ALWAYS = 1000
 IN_PLACE_SHARE = 0.5
+# Writing pages, a worker is renewed after this many chunks (up to 256 pages each): what it
+# copied of the site's objects by touching them stays bounded, however large the site.
+RENEW_WRITER_AFTER = 16
 Progress = Callable[[str, int, int], None]
 
 
@@ -145,7 +152,7 @@ class Caches:
             load=lambda config: LoadCache(folder / "load.pickle" if folder else None,
                                           LoadOptions.from_config(config),
                                           config.markdown.max_file_size),
-            related=RelatedCache(folder / "related.pickle" if folder else None),
+            related=RelatedCache(folder / "related.pickle" if folder else None, keep_state=False),
             digests=DigestCache(folder / "digests.pickle" if folder else None),
         )
 
@@ -166,15 +173,18 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     jobs = options.jobs or cpu_count()
     load_cache = caches.load(config)
     loaded = load_site(options.source, config, options.visibility, problems, jobs, load_cache)
+    config = loaded.config   # with the sections _index.md files add
     store = caches.bodies
     statics = static_files(options.source, options.fingerprint_assets)
     bundles = bundle_files(sorted({i.bundle for i in (*loaded.articles, *loaded.pages) if i.bundle}),
                            loaded.other_files, caches.digests)
     files = files_by_source(bundles, statics)
-    bodies = render_bodies(loaded, store, jobs, keep_html, progress, files)
+    templates = read_site_templates(options.source, config.extra, config.title, config.base_url, config.language)
+    bodies = render_bodies(loaded, store, jobs, keep_html, progress, files, templates)
     problems.extend(bodies.problems)
     authors = AuthorIndex(loaded.authors)
-    menus, found = resolve_menus(config, loaded.pages, loaded.authors, Urls(config))
+    pages = tuple(page for page in loaded.pages if not page.listing)   # an _index.md is a listing's text
+    menus, found = resolve_menus(config, pages, loaded.authors, Urls(config))
     problems.extend(found)
     if problems.errors or (options.strict and problems.warnings):
         return Prepared(problems, loaded.digests, load_cache, scheduled=tuple(loaded.scheduled))
@@ -193,9 +203,10 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
         infos=bodies.articles, term_infos=bodies.terms, links=links, digests=loaded.digests,
         settings_digest=settings, static_files=statics,
         cards={a.slug: card_digest(a, authors, bodies.articles[a.slug].lead) for a in articles},
-        pages=tuple(loaded.pages), page_infos=bodies.pages, authors=authors, author_infos=bodies.authors,
+        pages=pages, intros={page.listing: page for page in loaded.pages if page.listing}, page_infos=bodies.pages, authors=authors, author_infos=bodies.authors,
         section_articles=group_by_section(articles), author_articles=group_by_author(articles, authors),
         menus=menus, now=options.now or datetime.now(timezone.utc), bundle_files=bundles, files=files,
+        term_aliases=shown_aliases(loaded.terms, declension=uses_declension(config), cache_dir=store.folder),
         image_cache=cache_folder(options.source) / "images" if options.image_cache else None,
     )
     # What every template may show of the whole site; fingerprints cover both (menus in
@@ -205,6 +216,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
                                 asset=lambda name: renderer.urls.url("/" + assets.get(name, f"assets/{name}")))
     specs = plan_pages(site, renderer, store)
     problems.extend(headline_problems(site.articles))
+    problems.extend(featured_problems(site.articles, config.tz))
     _check_collisions(specs, problems)
     return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled))
 
@@ -333,8 +345,11 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
         if isinstance(staged, StagedOutput):   # a whole new tree: hard-link what has not changed
             todo = [spec for spec in prepared.specs
                     if old.get(spec.path) != spec.fingerprint or not staged.reuse(spec.path)]
+        if prepared.renderer is not None:   # once, before the workers fork, not once per worker
+            prepared.renderer.compile_all()
         results = map_indices(_render_to_folder, (todo, staged), len(todo), options.jobs or cpu_count(),
-                              (lambda n, total: progress("Writing pages", n, total)) if progress else None)
+                              (lambda n, total: progress("Writing pages", n, total)) if progress else None,
+                              renew_after=RENEW_WRITER_AFTER)
         for _, problem in results:
             if problem is not None:
                 problems.items.append(problem)
@@ -406,7 +421,6 @@ def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepar
         return
     caches.bodies.save(site.body_keys())
     caches.digests.save()
-    caches.related.save()
     if prepared.load_cache is not None:
         prepared.load_cache.save()
 

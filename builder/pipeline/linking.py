@@ -15,7 +15,7 @@ from ..related.backlinks import backlinks
 from ..related.features import ArticleSignals
 from ..related.reranking import RankState, rank_related_again
 from ..text.collation import german_sort_key
-from ..util.slug import slugify
+from ..util.slug import tag_slug
 from .pickle_cache import read_pickle, write_pickle
 
 RELATED_TERMS = 5
@@ -23,26 +23,40 @@ RELATED_TERMS = 5
 
 class RelatedCache:
     """The last link stage's result, by a digest of everything it was computed from,
-    and the ranking state that lets the next ranking redo only what an edit affects."""
+    and the ranking state that lets the next ranking redo only what an edit affects.
 
-    def __init__(self, path: Path | None) -> None:
+    The state is as large as the links themselves (every article's feature keys), and only a
+    build whose links changed reads it: a cache in a folder keeps it in a file of its own, read
+    when asked for and written at once; one in memory keeps it only when `keep_state` (the dev
+    server, whose next build is in this process), never for a one-off build.
+    """
+
+    def __init__(self, path: Path | None, keep_state: bool = True) -> None:
         self.path = path
+        self.keep_state = keep_state and path is None
         self.key: str | None
         self.value: Any
-        self.rank_state: Any
-        self.key, self.value, self.rank_state = read_pickle(path, (None, None, None))
-        self.dirty = False
+        self.key, self.value = read_pickle(path, (None, None))
+        self._state: RankState | None = None
+
+    @property
+    def state_path(self) -> Path | None:
+        return self.path.with_name(self.path.stem + "-state.pickle") if self.path else None
+
+    @property
+    def rank_state(self) -> RankState | None:
+        state = read_pickle(self.state_path, (None,))[0] if self.path else self._state
+        return state if isinstance(state, RankState) else None
 
     def get(self, key: str) -> Any:
         return self.value if key == self.key else None
 
     def put(self, key: str, value: Any, rank_state: RankState | None) -> None:
-        self.key, self.value, self.rank_state, self.dirty = key, value, rank_state, True
-
-    def save(self) -> None:
-        if self.path is not None and self.key is not None and self.dirty:
-            write_pickle(self.path, (self.key, self.value, self.rank_state))
-            self.dirty = False
+        self.key, self.value = key, value
+        self._state = rank_state if self.keep_state else None
+        if self.path is not None and self.state_path is not None:
+            write_pickle(self.state_path, (rank_state,))
+            write_pickle(self.path, (key, value))
 
 
 def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], terms: tuple[Term, ...],
@@ -61,7 +75,7 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
     if not isinstance(links, Links):  # everything below follows from the signals (term use is their `terms`)
         signals = article_signals(articles, infos, slug_of_path)
         related: Mapping[str, tuple[RelatedEntry, ...]] = {a.slug: () for a in articles}
-        state = cache.rank_state if isinstance(cache.rank_state, RankState) else None
+        state = cache.rank_state
         if settings.count:
             related, state = rank_related_again(signals, settings, names, state, jobs=jobs)
         links = Links(
@@ -98,7 +112,7 @@ def collect_tags(articles: tuple[Article, ...]) -> tuple[TagInfo, ...]:
         for tag in article.tags:
             slug = slug_of.get(tag)
             if slug is None:
-                slug = slug_of[tag] = slugify(tag)
+                slug = slug_of[tag] = tag_slug(tag)
             if not slug:
                 continue
             spellings[slug][tag] += 1

@@ -23,7 +23,7 @@ ChangeKind = Literal["content", "template", "static", "config"]
 CONFIG_NAMES = frozenset({"config.yaml", "config.yml"})
 # Only these top-level folders feed the build, so the output folder (`site/`),
 # the cache and tool folders are ignored without naming them.
-SOURCE_DIRS = frozenset({"content", "layouts", "static"})
+SOURCE_DIRS = frozenset({"content", "layouts", "static", "_includes"})   # _includes: Jekyll includes
 # Names editors write beside the file they save (vim's write test file is "4913").
 IGNORED_NAMES = frozenset({"4913", ".DS_Store", "Thumbs.db", "desktop.ini"})
 IGNORED_SUFFIXES = (".swp", ".swo", ".swx", ".swpx", ".tmp", ".bak", ".orig", ".pyc",
@@ -44,7 +44,7 @@ def classify(path: PurePath | str, root: PurePath | str) -> ChangeKind | None:
     """The kind of change a changed `path` under the site folder `root` is, or None to ignore it.
 
     `content/**` → "content"; `layouts/assets/**` and `static/**` → "static";
-    other `layouts/**` → "template"; `config.yaml` at the root → "config".
+    other `layouts/**` and `_includes/**` → "template"; `config.yaml` at the root → "config".
     Everything else (the output and cache folders, `.git`, hidden files and
     folders, editor swap/backup files, paths outside the root) → None.
     """
@@ -63,8 +63,8 @@ def classify(path: PurePath | str, root: PurePath | str) -> ChangeKind | None:
         return "config"
     if top not in SOURCE_DIRS:
         return None
-    if top == "layouts":
-        return "static" if parts[1:2] == ("assets",) else "template"
+    if top in ("layouts", "_includes"):
+        return "static" if parts[1:2] == ("assets",) and top == "layouts" else "template"
     return "content" if top == "content" else "static"
 
 

@@ -100,6 +100,8 @@ DATE_FEATURES = 1       # a's strongest common feature also proposes candidates:
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
 MANY_COMMON = 8         # from this many common features on, numpy scores the pool
 MAX_TERM_REASONS = 3
+PARENT_SCORER = 5000    # ranking this many articles over workers builds the numpy index before they fork
+RENEW_RANKERS_AFTER = 16   # chunks a ranking worker takes before a new fork replaces it
 MAX_TAG_REASONS = 2
 MIN_TAG_REASON_RARITY = 0.25  # rarity of a tag on about a third of the articles
 
@@ -168,9 +170,9 @@ class Ranker:
     def scorer(self) -> PoolScorer | None:
         """The index for numpy, if any article has MANY_COMMON common features.
 
-        Built on first use: ranking in worker processes builds it there, so that
-        numpy (50 ms to import, 15 MiB) never weighs on the parent, whose memory
-        every later worker shares, nor on a small site that never needs it.
+        Built on first use, so that a small site never imports numpy (50 ms, 15 MiB); a large
+        one builds it in the parent before the ranking workers fork (`rank_positions`), so that
+        they share one copy.
         """
         index = self.index
         if max(map(len, index.common_ids), default=0) < MANY_COMMON:
@@ -341,7 +343,13 @@ def _rank_listed(state: tuple[Ranker, list[int]], index: int) -> tuple[RelatedEn
 def rank_positions(ranker: Ranker, positions: list[int], jobs: int) -> dict[int, tuple[RelatedEntry, ...]]:
     """Position -> related entries, for each of `positions`, shared out to `jobs` processes."""
     ordered = sorted(positions, key=ranker.ranking_order)
-    return dict(zip(ordered, map_indices(_rank_listed, (ranker, ordered), len(ordered), jobs)))
+    if jobs > 1 and len(ordered) >= PARENT_SCORER:
+        # Built here, the numpy index is one copy that every worker reads (numpy arrays are
+        # never written by reading them); built in each worker, there is one per worker.
+        ranker.scorer  # noqa: B018 - a cached property, computed for the workers to share
+    # Workers are renewed: ranking reads the Python index all over, copying the pages it touches.
+    return dict(zip(ordered, map_indices(_rank_listed, (ranker, ordered), len(ordered), jobs,
+                                         renew_after=RENEW_RANKERS_AFTER)))
 
 
 def rank_related(signals: Sequence[ArticleSignals], settings: RelatedSettings,

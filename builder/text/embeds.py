@@ -37,7 +37,7 @@ class Provider:
 PROVIDERS: dict[str, Provider] = {
     "youtube": Provider("YouTube", "Google", "Video",
                         lambda a: f"https://www.youtube.com/watch?v={quote(a['id'])}",
-                        lambda a: f"https://www.youtube-nocookie.com/embed/{quote(a['id'])}"),
+                        lambda a: f"https://www.youtube-nocookie.com/embed/{quote(a['id'])}{_times(a)}"),
     "vimeo": Provider("Vimeo", "Vimeo", "Video",
                       lambda a: f"https://vimeo.com/{quote(a['id'])}",
                       lambda a: f"https://player.vimeo.com/video/{quote(a['id'])}?dnt=1"),
@@ -51,7 +51,14 @@ PROVIDERS: dict[str, Provider] = {
                      lambda a: f"https://gist.github.com/{quote(a.get('user', ''))}/{quote(a['id'])}", None),
     "embed": Provider("", "", "Inhalt", lambda a: a["src"], lambda a: a["src"]),
 }
-ALIASES = {"twitter": "x", "tweet": "x"}
+ALIASES = {"twitter": "x", "tweet": "x", "twitter_simple": "x", "vimeo_simple": "vimeo",
+           "instagram_simple": "instagram"}
+
+
+def _times(args: dict[str, str]) -> str:
+    """Hugo's youtube `start` and `end` (seconds) as the player's query."""
+    pairs = [f"{key}={args[key]}" for key in ("start", "end") if args.get(key, "").isdigit()]
+    return "?" + "&".join(pairs) if pairs else ""
 
 
 def embed_address(name: str, args: dict[str, str]) -> str | None:

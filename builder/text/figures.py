@@ -36,6 +36,7 @@ def figures_plugin(md: MarkdownIt) -> None:
     md.add_render_rule("image", _render_image)
     md.add_render_rule("paragraph_open", _render_figure_open)
     md.add_render_rule("paragraph_close", _render_figure_close)
+    md.add_render_rule("link_close", _render_link_close)
 
 
 def _figures(state: StateCore) -> None:
@@ -51,9 +52,14 @@ def _figures(state: StateCore) -> None:
             if child.type == "image":
                 child.meta["line"] = line
         content = [c for c in token.children if not (c.type in ("text", "softbreak") and not c.content.strip())]
-        if (len(content) == 1 and content[0].type == "image" and index > 0
+        # [![…](foto.jpg)](ziel): a linked image is a figure too, its caption after the link.
+        linked = [c.type for c in content] == ["link_open", "image", "link_close"]
+        if ((len(content) == 1 and content[0].type == "image" or linked) and index > 0
                 and tokens[index - 1].type == "paragraph_open" and not tokens[index - 1].hidden):
-            content[0].meta["figure"] = True
+            image = content[1] if linked else content[0]
+            image.meta["figure"] = True
+            if linked:
+                image.meta["caption_after"] = content[2]
             tokens[index - 1].meta["figure"] = True
             tokens[index + 1].meta["figure"] = True
 
@@ -68,6 +74,10 @@ def _render_figure_close(self: Any, tokens: Sequence[Token], idx: int, options: 
     if tokens[idx].meta.get("figure"):
         return "</figure>\n"
     return self.renderToken(tokens, idx, options, env)
+
+
+def _render_link_close(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    return self.renderToken(tokens, idx, options, env) + tokens[idx].meta.get("figcaption", "")
 
 
 def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
@@ -97,8 +107,11 @@ def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
         html = (f'<img src="{escape(src)}" alt="{escape(alt)}"'
                 + (f' title="{escape(str(title))}"' if title and not in_figure else "")
                 + ' loading="lazy" decoding="async">')
-    return html + (figcaption(str(attrs.get("title") or ""), str(attrs.get("credit") or ""))
-                   if in_figure else "")
+    caption = figcaption(str(attrs.get("title") or ""), str(attrs.get("credit") or "")) if in_figure else ""
+    if "caption_after" in token.meta:   # a linked figure: the caption follows the link
+        token.meta["caption_after"].meta["figcaption"] = caption
+        return html
+    return html + caption
 
 
 def figcaption(caption: str, credit: str, label: str = "Foto") -> str:

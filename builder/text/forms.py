@@ -26,7 +26,7 @@ from ..errors import Diagnostic
 from .declension import Form, phrase_forms
 
 __all__ = ["Form", "TermForms", "FORMS_VERSION", "uses_declension", "glossary_forms", "phrase_forms",
-           "literal_forms", "forms_key", "shared_forms", "forget", "CACHE_FILE"]
+           "literal_forms", "forms_key", "shared_forms", "forget", "CACHE_FILE", "glossary_phrase_forms"]
 
 # Bump when the generation rules change: it is part of every cache key.
 FORMS_VERSION = "1"
@@ -142,9 +142,7 @@ def glossary_forms(terms: Sequence[Term], *, declension: bool,
                                         for t in terms])).encode("utf-8", "surrogatepass")).hexdigest()
     if digest in _last_glossary:
         return dict(_last_glossary[digest])
-    declined = [t for t in terms if t.inflect is not False]
-    phrases = [_normal(p) for t in declined for p in (*t.forms, *t.exclude)]
-    generated = _cached_phrase_forms([p for p in dict.fromkeys(phrases) if p], key, cache_dir, None)
+    generated = glossary_phrase_forms(terms, cache_dir)
     result: dict[str, TermForms] = {}
     for term in terms:
         base = literal_forms(term)
@@ -174,6 +172,14 @@ def glossary_forms(terms: Sequence[Term], *, declension: bool,
     _last_glossary.clear()
     _last_glossary[digest] = result
     return dict(result)
+
+
+def glossary_phrase_forms(terms: Sequence[Term], cache_dir: Path | None = None) -> dict[str, tuple[Form, ...]]:
+    """The generated forms of every phrase a German glossary declines (names, aliases, exclude
+    phrases of the terms without `inflect: false`), from the memo or the cache file when there."""
+    declined = [t for t in terms if t.inflect is not False]
+    phrases = [_normal(p) for t in declined for p in (*t.forms, *t.exclude)]
+    return _cached_phrase_forms([p for p in dict.fromkeys(phrases) if p], forms_key(True), cache_dir, None)
 
 
 def shared_forms(terms: Sequence[Term], forms: Mapping[str, TermForms]) -> list[Diagnostic]:

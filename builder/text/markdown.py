@@ -31,6 +31,7 @@ from ..content.config import MarkdownSettings
 from ..content.model import RenderedBody
 from ..util.slug import slugify
 from .figures import figures_plugin
+from .shortcodes.fragments import fragments_plugin
 
 Plugin = Callable[[MarkdownIt], None]
 HEADING_PREFIX = "h-"
@@ -58,7 +59,7 @@ def create_markdown(settings: MarkdownSettings, plugins: Iterable[Plugin] = ()) 
         md.enable(["replacements", "smartquotes"])
         if QUOTE_RE.pattern == r"['\"]":  # the characters _quotes tests for
             md.core.ruler.at("smartquotes", _quotes)
-    md.use(footnote_plugin, inline=False).use(deflist_plugin).use(figures_plugin)
+    md.use(footnote_plugin, inline=False).use(deflist_plugin).use(figures_plugin).use(fragments_plugin)
     md.validateLink = is_safe_url  # type: ignore[method-assign]
     md.core.ruler.at("normalize", _normalize)
     md.core.ruler.push("heading_ids", _heading_ids)

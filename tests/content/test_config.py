@@ -51,3 +51,33 @@ def test_yaml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
 def test_yaml_11_words_stay_text(tmp_path: Path) -> None:
     config, problems = _load(tmp_path, "title: NO\nauthor: on\n")
     assert problems == [] and config.title == "NO" and config.author == "on"
+
+
+def test_the_front_page_defaults_to_lead_a_block_per_section_and_latest(tmp_path: Path) -> None:
+    config, problems = _load(tmp_path, "sections:\n  - {slug: politik, title: Politik}\n"
+                                       "  - {slug: kultur, title: Kultur}\n")
+    assert problems == [] and config.front_page is None
+    assert [(b.kind, b.section) for b in config.front_blocks] == [
+        ("lead", ""), ("section", "politik"), ("section", "kultur"), ("latest", "")]
+    assert config.paths.archive == "archive"
+
+
+def test_front_page_blocks_are_read_in_their_order(tmp_path: Path) -> None:
+    config, problems = _load(tmp_path, "sections:\n  - {slug: politik, title: Politik}\n"
+                                       "paths: {archive: archiv}\nfront_page:\n  - latest\n"
+                                       "  - {section: Politik, count: 6, title: Inland}\n  - lead\n")
+    assert problems == []
+    assert [(b.kind, b.section, b.count, b.title, b.line) for b in config.front_blocks] == [
+        ("latest", "", 0, "", 4), ("section", "politik", 6, "Inland", 6), ("lead", "", 0, "", 4)]
+    assert config.paths.archive == "archiv"
+
+
+def test_front_page_problems_name_their_line(tmp_path: Path) -> None:
+    _, problems = _load(tmp_path, "front_page:\n  - {lead: true, count: 3}\n  - {section: [1]}\n"
+                                  "  - {latest: ja}\n  - 7\n")
+    assert problems == [
+        "config.yaml:2: warning: the lead block shows one article\n  hint: leave 'count' out",
+        "config.yaml:3: error: 'section' of a front page block must name a section's slug",
+        "config.yaml:4: error: write '- latest' or 'latest: true'",
+        "config.yaml:1: error: front page block 4 must be 'lead', 'latest' or a mapping like '{section: politik}'",
+    ]

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builder.content.fields import safe_url_path, visible
-from builder.content.validate import LoadOptions, load_article, load_term
+from builder.content.validate import LoadOptions, load_article, load_term, typo_warnings
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OPTIONS = LoadOptions(BERLIN)
@@ -161,10 +161,11 @@ def test_control_characters_in_messages_are_shown_escaped() -> None:
     assert visible("a\x1b]0;titel\x07b\x9b") == "a\\x1b]0;titel\\x07b\\x9b"
 
 
-def test_typo_in_a_key_is_a_warning() -> None:
+def test_typo_in_a_key_is_a_warning_of_the_site_not_of_the_file() -> None:
     article, problems = load_article(REL, "---\ntitle: Genf\ndate: 2022-01-21\ntgas: [NATO]\n---\n", OPTIONS)
-    assert article is not None
-    assert [str(p) for p in problems] == [f"{REL}:4: warning: unknown key 'tgas'\n  hint: did you mean 'tags'?"]
+    assert article is not None and problems == []   # whether 'tgas' is a typo depends on the other files
+    assert [str(p) for p in typo_warnings([article])] == [
+        f"{REL}:4: warning: unknown key 'tgas'\n  hint: did you mean 'tags'?"]
 
 
 def test_term_errors() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from conftest import REPO
@@ -33,3 +34,31 @@ def test_corpus_generator_is_deterministic(tmp_path: Path) -> None:
     files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*.md"))
     assert files_a == files_b and len(files_a) == 30
     assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a)
+
+
+def test_archive_mode_measures_one_corpus_once_with_memory(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks/run.py"), "--articles", "150",
+                           "--workdir", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = [line.strip() for line in done.stdout.splitlines()]
+    assert "150 articles, 300 terms" in lines
+    for figure in ("bare 2 processes", "cold build", "warm build", "one article edited", "peak PSS sum (cold)",
+                   "cold build, CPU"):
+        assert any(line.startswith(figure) for line in lines), figure
+    assert not any(line.startswith(("bare 1 process", "related articles")) for line in lines)
+    assert any(line.split() == ["incremental", "==", "fresh", "yes"] for line in lines)
+
+
+def test_every_corpus_size_is_dated_in_the_past_and_its_terms_are_distinct(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from corpus import generate, minutes_apart
+    start = datetime(2015, 1, 1, 6, 0, tzinfo=timezone(timedelta(hours=1)))
+    assert minutes_apart(1000) == minutes_apart(10_000) == 397   # the published corpora stay as they were
+    for articles in (1000, 10_000, 100_000, 1_000_000):
+        last = start + timedelta(minutes=articles * minutes_apart(articles) + 300)
+        assert last < datetime(2023, 1, 1, tzinfo=timezone.utc), articles
+    generate(tmp_path, 1, 3000)   # 3,000 terms once held "IGBE" and "Igbe"
+    names = [path.read_text(encoding="utf-8").split('term: "')[1].split('"')[0].casefold()
+             for path in (tmp_path / "content/glossary").glob("*.md")]
+    assert len(set(names)) == len(names) == 3000
+    sys.path.pop(0)

@@ -173,13 +173,29 @@ def test_the_focus_point_decides_the_crop() -> None:
 
 
 def test_listings_show_a_small_crop_of_the_lead_image(built: Path) -> None:
-    front = parse(built / "index.html")
-    teasers = front.xpath("//h:article[@class='teaser']", namespaces=NS)
+    archive = parse(built / "archive/index.html")
+    teasers = archive.xpath("//h:article[contains(concat(' ', @class, ' '), ' teaser ')]", namespaces=NS)
+    assert len(teasers) == 2
     with_image = [t for t in teasers if t.xpath(".//h:picture", namespaces=NS)]
     assert len(with_image) == 1
     img = with_image[0].xpath(".//h:img", namespaces=NS)[0]
     width, height = pixel_size(site_file(built, img.get("src")))
     assert round(width / height, 2) == 1.33 and (width, height) == (int(img.get("width")), int(img.get("height")))
+    assert img.get("loading") == "lazy"
+
+
+def test_the_front_pages_lead_story_shows_a_wide_crop_loaded_first(built: Path) -> None:
+    front = parse(built / "index.html")
+    lead = front.xpath("//h:article[contains(@class, 'teaser--lead')]", namespaces=NS)
+    assert len(lead) == 1 and "has-image" in lead[0].get("class")
+    img = lead[0].xpath(".//h:img", namespaces=NS)[0]
+    assert img.get("fetchpriority") == "high" and img.get("loading") is None
+    for candidate in img.get("srcset").split(", "):
+        url, width = candidate.split(" ")
+        size = pixel_size(site_file(built, url))
+        assert round(size[0] / size[1], 2) == 1.78 and f"{size[0]}w" == width
+    sources = lead[0].xpath(".//h:source/@type", namespaces=NS)
+    assert sources == ["image/webp"]   # the site's formats before the JPEG fallback
 
 
 def test_gps_positions_never_leave_and_exif_orientation_is_applied(tmp_path: Path) -> None:
@@ -295,3 +311,27 @@ def test_a_warm_build_encodes_nothing_and_a_changed_photo_only_itself(tmp_path: 
     assert build(BuildOptions(source=source, destination=tmp_path / "b", jobs=1)).ok
     assert encoded and all("/tisch." in url for url in encoded)
     assert len(encoded) == 6   # 480, 800, 1000 in WebP and JPEG
+
+
+def test_an_svg_drawing_is_published_as_it_is_and_shown_as_written(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "src", """
+-- config.yaml --
+title: "Tageblatt"
+base_url: "https://zeitung.example/"
+-- content/articles/karte/index.md --
+---
+title: "Die Karte"
+date: 2022-01-21T17:30:00+01:00
+---
+![Die Frontlinie](karte.svg)
+-- content/articles/karte/karte.svg --
+<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20"/></svg>
+""")
+    out = tmp_path / "out"
+    report = build(BuildOptions(source=root, destination=out, cache=False))
+    assert report.ok, report.diagnostics
+    page = html5lib.parse((out / "articles/karte/index.html").read_text(encoding="utf-8"))
+    images_shown = [img.get("src") for img in page.iterfind(".//h:img", NS)]
+    assert images_shown == ["karte.svg"]
+    assert (out / "articles/karte/karte.svg").read_bytes().startswith(b"<svg")
+    assert not page.findall(".//h:picture", NS)

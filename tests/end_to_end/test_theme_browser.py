@@ -421,12 +421,15 @@ def test_article_page_shows_kicker_headline_byline_dates_tags_and_related(page: 
     expect(published).to_have_attribute("datetime", "2022-01-26T19:50:00+01:00")
     expect(published).to_have_text("26. Januar 2022, 19:50 Uhr")
     expect(header.locator(".byline-updated")).to_have_text("Aktualisiert am 26. Januar 2022, 21:10 Uhr")
-    expect(header.get_by_role("link", name="Diplomatie")).to_have_attribute("href", "/zeitung/themen/diplomatie/")
+    # the topics close the article, after its text
+    topics = page.locator(".article-footer")
+    expect(topics.get_by_role("link", name="Diplomatie")).to_have_attribute("href", "/zeitung/themen/diplomatie/")
+    assert topics.evaluate("el => !!(el.compareDocumentPosition(document.querySelector('.article-body')) & 2)")
     related = page.locator("section[data-related] li")
     expect(related.get_by_role("link")).to_have_text(["Was ist das Normandie-Format?"])
     expect(related.get_by_role("link")).to_have_attribute("href", "/zeitung/articles/b/")
-    expect(related.locator(".related-reasons")).to_have_text(re.compile(r"^Gemeinsam: .*Normandie-Format"))
-    expect(page.locator("section[data-related] h2")).to_have_text("Verwandte Artikel")
+    expect(related.locator(".teaser-note")).to_have_text(re.compile(r"^Auch über: .*Normandie-Format"))
+    expect(page.locator("section[data-related] h2")).to_have_text("Mehr zum Thema")
 
 
 def test_article_page_meta_open_graph_and_json_ld(page: Page) -> None:
@@ -444,12 +447,14 @@ def test_article_page_meta_open_graph_and_json_ld(page: Page) -> None:
     assert (data["@type"], data["headline"]) == ("NewsArticle", "Gespräche in Paris ohne Durchbruch")
 
 
-def test_backlinks_list_the_linking_article(open_page: OpenPage, site_url: str) -> None:
+def test_backlinks_list_the_linking_article_once(open_page: OpenPage, site_url: str) -> None:
     page = open_page(site_url + "articles/b/")
-    backlinks = page.locator("section[data-backlinks]")
-    expect(backlinks.locator("h2")).to_have_text("Verweise auf diesen Artikel")
-    expect(backlinks.get_by_role("link", name="Gespräche in Paris ohne Durchbruch")).to_have_attribute(
-        "href", "/zeitung/articles/a/")
+    more = page.locator("section[data-related]")
+    expect(more).to_have_count(1)
+    expect(more.locator("h2")).to_have_text("Mehr zum Thema")
+    expect(more.get_by_role("link", name="Gespräche in Paris ohne Durchbruch")).to_have_attribute(
+        "href", "/zeitung/articles/a/")   # exactly one: a strict locator
+    expect(more.locator("li[data-links-here]")).to_contain_text("Gespräche in Paris ohne Durchbruch")
 
 
 def test_navigation_marks_the_current_section_and_hides_search_when_off(open_page: OpenPage, site_url: str) -> None:

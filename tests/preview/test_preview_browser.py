@@ -275,7 +275,7 @@ def test_ctrl_c_stops_the_preview_cleanly(site: Path) -> None:
     try:
         assert process.stdout is not None
         lines = [process.stdout.readline() for _ in range(2)]
-        assert lines[0].startswith("Built 8 pages: 2 articles, 1 terms, 1 tags in "), lines
+        assert lines[0].startswith("Built 9 pages: 2 articles, 1 terms, 1 tags in "), lines   # the archive too
         assert lines[1].startswith("Serving zeitung at http://127.0.0.1:"), lines
         assert lines[1].rstrip().endswith("/zeitung/ (Ctrl-C to stop)")
         process.send_signal(signal.SIGINT)

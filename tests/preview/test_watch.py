@@ -32,6 +32,8 @@ ROOT = PurePosixPath("/home/redaktion/zeitung")
     ("static/bilder/kreml.jpg", "static"),
     ("config.yaml", "config"),
     ("config.yml", "config"),
+    ("_includes/bild.html", "template"),   # Jekyll includes run in bodies
+    ("_includes/assets/x.html", "template"),
     # editor swap, backup and lock files
     ("content/articles/.nato-antwort.md.swp", None),
     ("content/articles/nato-antwort.md.swp", None),

@@ -7,15 +7,16 @@ import pytest
 
 from builder.content.config import MarkdownSettings
 from builder.text.markdown import create_markdown, render_body
-from builder.text.shortcodes import preprocess
+from builder.text.shortcodes import Context, preprocess
 
 NS = {"h": "http://www.w3.org/1999/xhtml"}
 
 
 def render(body: str, allowed: frozenset[str] = frozenset()) -> tuple[str, list]:
-    text, tags, errors = preprocess(body, 1, lambda target: None)
+    md = create_markdown(MarkdownSettings())
+    text, tags, errors, fragments, _ = preprocess(body, 1, Context(markdown=md))
     assert errors == []
-    html = render_body(create_markdown(MarkdownSettings()), text, {"embeds_allowed": allowed}).html
+    html = render_body(md, text, {"embeds_allowed": allowed, "fragments": fragments}).html
     return html, tags
 
 

@@ -8,7 +8,8 @@ import html5lib
 import pytest
 from markdown_it import MarkdownIt
 
-from builder.text.shortcodes import PageIndex, TemplateTag, literal, preprocess
+from builder.text.shortcodes import Context, PageIndex, TemplateTag, literal
+from builder.text.shortcodes import preprocess as run
 
 PAGES = {
     "_posts/2022-01-21-krisentreffen-genf.md": "/artikel/krisentreffen-genf/",
@@ -25,13 +26,19 @@ class Resolver:
     def __init__(self) -> None:
         self.asked: list[str] = []
 
-    def __call__(self, target: str) -> str | None:
+    def __call__(self, target: str, style: str) -> str | None:
         self.asked.append(target)
         return PAGES.get(target)
 
 
-def no_pages(target: str) -> str | None:
+def no_pages(target: str, style: str) -> str | None:
     raise AssertionError(f"nothing should be resolved, asked for {target!r}")
+
+
+def preprocess(body: str, body_line: int, resolve) -> tuple[str, list[TemplateTag], list]:  # type: ignore[no-untyped-def]
+    """The body, the tags left as written and the errors (shortcode HTML aside: test_shortcode_html.py)."""
+    text, tags, errors, _, _ = run(body, body_line, Context(resolve=resolve))
+    return text, tags, errors
 
 
 class _Text(HTMLParser):
@@ -69,7 +76,7 @@ def test_liquid_tags_are_reported_with_file_line_and_column() -> None:
 
     assert tags == [
         TemplateTag(10, 1, '{% include bild.html datei="genf.jpg" titel="Das *Hotel* am See" %}',
-                    "liquid"),
+                    "liquid", "there is no file _includes/bild.html in the site folder"),
         TemplateTag(15, 13, "{{ page.author | upcase }}", "liquid"),
         TemplateTag(15, 41, "{{site.title}}", "liquid"),
     ]
@@ -110,7 +117,8 @@ def test_shortcodes_are_reported_with_file_line_and_column() -> None:
     _, tags, errors = preprocess(HUGO_BODY, 7, Resolver())
 
     assert tags == [   # figure and youtube are built in (test_embeds.py): no warning for them
-        TemplateTag(9, 1, "{{% hinweis %}}", "shortcode"),
+        TemplateTag(9, 1, "{{% hinweis %}}", "shortcode", "write layouts/shortcodes/hinweis.html (a Jinja "
+                    "template) to run it; see the README's 'Shortcodes'"),
         TemplateTag(11, 1, "{{% /hinweis %}}", "shortcode"),
     ]
     assert errors == []
@@ -158,7 +166,8 @@ def test_tags_in_raw_html_are_shown_as_written_by_the_browser() -> None:
 def test_liquid_whitespace_control_is_a_tag_too() -> None:
     body, tags, _ = preprocess("Vorher {%- include kasten.html -%} nachher\n", 1, Resolver())
 
-    assert tags == [TemplateTag(1, 8, "{%- include kasten.html -%}", "liquid")]
+    assert tags == [TemplateTag(1, 8, "{%- include kasten.html -%}", "liquid",
+                                "there is no file _includes/kasten.html in the site folder")]
     assert shown(body) == "Vorher {%- include kasten.html -%} nachher\n"
 
 
@@ -276,58 +285,6 @@ def test_indented_lines_in_a_paragraph_are_not_code() -> None:
 
 
 # ---------------------------------------------------------------------------
-# highlight blocks are code
-
-def test_jekyll_highlight_block_becomes_a_fenced_code_block() -> None:
-    source = ("Die Abfrage:\n"
-              "\n"
-              "{% highlight python linenos %}\n"
-              "print(\"{{ titel }}\")  # *nicht* kursiv\n"
-              "{%- endhighlight %}\n"
-              "Fertig.\n")
-
-    body, tags, errors = preprocess(source, 1, no_pages)
-
-    assert body == ("Die Abfrage:\n"
-                    "\n"
-                    "```python\n"
-                    "print(\"{{ titel }}\")  # *nicht* kursiv\n"
-                    "```\n"
-                    "Fertig.\n")
-    assert (tags, errors) == ([], [])
-    assert ('<pre><code class="language-python">print(&quot;{{ titel }}&quot;)  # *nicht* kursiv\n'
-            '</code></pre>') in MarkdownIt("commonmark").render(body)
-
-
-def test_hugo_highlight_block_in_a_list_gets_a_fence_longer_than_its_backticks() -> None:
-    source = ("- Beispiel:\n"
-              "  {{< highlight go \"linenos=table\" >}}\n"
-              "  fmt.Println(\"```\")\n"
-              "  {{< /highlight >}}\n")
-
-    body, tags, _ = preprocess(source, 1, no_pages)
-
-    assert body == "- Beispiel:\n  ````go\n  fmt.Println(\"```\")\n  ````\n"
-    assert tags == []
-
-
-def test_highlight_tags_inside_a_line_are_ordinary_tags() -> None:
-    source = "Kurz: {% highlight sh %}ls{% endhighlight %}\n"
-
-    body, tags, _ = preprocess(source, 1, no_pages)
-
-    assert tags == [TemplateTag(1, 7, "{% highlight sh %}", "liquid"),
-                    TemplateTag(1, 27, "{% endhighlight %}", "liquid")]
-    assert shown(body) == source
-
-
-def test_unclosed_highlight_is_an_ordinary_tag() -> None:
-    _, tags, _ = preprocess("{% highlight sh %}\nls -l\n", 1, no_pages)
-
-    assert tags == [TemplateTag(1, 1, "{% highlight sh %}", "liquid")]
-
-
-# ---------------------------------------------------------------------------
 # links between pages
 
 def test_jekyll_link_and_post_url_resolve_inside_markdown_links() -> None:
@@ -345,15 +302,16 @@ def test_jekyll_link_and_post_url_resolve_inside_markdown_links() -> None:
 
 
 @pytest.mark.parametrize("tag, target, url", [
+    # ref gives the absolute URL, relref the path, as in Hugo
     ('{{< ref "russland-vertragsentwurf.md" >}}', "russland-vertragsentwurf.md",
-     "/artikel/russland-vertragsentwurf/"),
+     "http://localhost:8000/artikel/russland-vertragsentwurf/"),
     ('{{< relref "russland-vertragsentwurf" >}}', "russland-vertragsentwurf",
      "/artikel/russland-vertragsentwurf/"),
     ('{{% ref "russland-vertragsentwurf.md#forderungen" %}}', "russland-vertragsentwurf.md",
-     "/artikel/russland-vertragsentwurf/#forderungen"),
+     "http://localhost:8000/artikel/russland-vertragsentwurf/#forderungen"),
     ('{{< relref path="/artikel/us-antwort.md" lang="de" >}}', "/artikel/us-antwort.md",
      "/artikel/us-antwort/"),
-    ("{{<ref russland-vertragsentwurf>}}", "russland-vertragsentwurf",
+    ("{{<relref russland-vertragsentwurf>}}", "russland-vertragsentwurf",
      "/artikel/russland-vertragsentwurf/"),
     ("{% link _posts/2022-01-21-krisentreffen-genf.md %}",
      "_posts/2022-01-21-krisentreffen-genf.md", "/artikel/krisentreffen-genf/"),
@@ -434,44 +392,38 @@ SITE = {
 
 
 @pytest.mark.parametrize("target, url", [
-    # Jekyll: link to the post's path, post_url by the dated name
+    # link to the post's path, post_url by the dated name
     ("_posts/2022-01-21-krisentreffen-genf.md", "/artikel/krisentreffen-genf/"),
     ("2022-01-21-krisentreffen-genf", "/artikel/krisentreffen-genf/"),
     # the editor dropped the date from the file name, or the link from the target
     ("2022-01-21-russland-vertragsentwurf", "/artikel/russland-vertragsentwurf/"),
     ("krisentreffen-genf", "/artikel/krisentreffen-genf/"),
-    # Hugo: paths under content/, file names, stems, page bundles
-    ("/articles/russland-vertragsentwurf.md", "/artikel/russland-vertragsentwurf/"),
-    ("articles/hintergrund/sanktionen", "/artikel/hintergrund/sanktionen/"),
-    ("russland-vertragsentwurf.md", "/artikel/russland-vertragsentwurf/"),
-    ("russland-vertragsentwurf", "/artikel/russland-vertragsentwurf/"),
-    ("nato-antwort", "/artikel/nato-antwort/"),
+    # paths under content/ or the site folder, relative to the linking file
+    ("articles/hintergrund/sanktionen.md", "/artikel/hintergrund/sanktionen/"),
     ("content/glossary/osze.md", "/glossar/osze/"),
-    # relative to the linking file
     ("../glossary/osze.md", "/glossar/osze/"),
     ("hintergrund/sanktionen.md", "/artikel/hintergrund/sanktionen/"),
     # nothing, or more than one page
-    ("weg.md", None),
-    ("sanktionen", None),
+    ("_posts/2019-01-01-weg.md", None),
     ("sanktionen.md", None),
     ("", None),
 ])
-def test_page_index_finds_pages_the_way_jekyll_and_hugo_name_them(target: str,
-                                                                  url: str | None) -> None:
-    assert PageIndex(SITE).resolve(target, "content/articles/x.md") == url
+def test_page_index_finds_pages_the_way_jekyll_names_them(target: str, url: str | None) -> None:
+    assert PageIndex(SITE).resolve(target, "content/articles/x.md", "jekyll") == url
 
 
 def test_page_index_resolves_link_tags_in_a_body() -> None:
     index = PageIndex(SITE)
     source = ("Nach dem [Treffen]({% post_url 2022-01-21-krisentreffen-genf %}) kam die\n"
               "[Antwort]({{< relref \"nato-antwort#brief\" >}}); siehe [OSZE]({{< ref \"osze\" >}})\n"
-              "und [Sanktionen]({{< ref \"sanktionen.md\" >}}).\n")
+              "und [Sanktionen]({{< relref \"sanktionen.md\" >}}).\n")
 
-    body, tags, errors = preprocess(source, 8, lambda t: index.resolve(t, "content/articles/x.md"))
+    body, tags, errors = preprocess(source, 8, lambda t, style: index.resolve(t, "content/articles/x.md", style))
 
     assert body.split("\n")[:2] == [
         "Nach dem [Treffen](/artikel/krisentreffen-genf/) kam die",
-        "[Antwort](/artikel/nato-antwort/#brief); siehe [OSZE](/glossar/osze/)",
+        "[Antwort](/artikel/nato-antwort/#brief); siehe [OSZE](http://localhost:8000/glossar/osze/)",
     ]
-    assert errors == [(10, 18, "'{{< ref \"sanktionen.md\" >}}' points to a page that does not exist")]
+    assert errors == [(10, 18, "'{{< relref \"sanktionen.md\" >}}' is ambiguous: the name 'sanktionen' fits 2 "
+                       "pages: content/articles/hintergrund/sanktionen.md, content/dossiers/sanktionen.md")]
     assert tags == []

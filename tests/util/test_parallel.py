@@ -37,3 +37,13 @@ def test_results_come_back_in_order_from_worker_processes() -> None:
 
 def test_one_job_runs_in_process() -> None:
     assert map_indices(_square_and_pid, 0, 5, 1) == [(i * i, os.getpid()) for i in range(5)]
+
+
+def test_renewed_workers_are_new_forks_and_keep_results_in_order() -> None:
+    count = 3000
+    renewed = map_indices(_square_and_pid, 7, count, 2, renew_after=2)
+    assert [value for value, _ in renewed] == [i * i + 7 for i in range(count)]
+    chunk_count = len(chunks(count, 2))
+    # Two chunks a worker: at least half as many processes as chunks did the work.
+    assert len({pid for _, pid in renewed}) >= chunk_count // 2
+    assert len({pid for _, pid in map_indices(_square_and_pid, 7, count, 2)}) <= 2   # without: two for good
