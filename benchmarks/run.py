@@ -11,6 +11,8 @@ benchmarks/corpus/, deterministic) it measures, as medians of --runs:
   warm      the same build again with nothing changed (cache and previous output)
   edit      after editing one article
   term      after editing one glossary term's summary (touches every page using it)
+  search    cold, warm and one article edited again with `search: true` (Pagefind; --no-search
+            leaves them out; benchmarks/bench_search.py measures search on its own)
 and the peak memory summed over the build's processes (in cold builds of their own,
 not timed; the median and the highest of --runs): RSS (counting the pages
 forked workers share with the parent once per process) and PSS (sharing them). It prints one table
@@ -202,12 +204,23 @@ class Discard:
         shutil.rmtree(self.trash, ignore_errors=True)
 
 
+def search_corpus(workdir: Path, articles: int, terms: int) -> Path:
+    """The same corpus with `search: true` (Pagefind), in a folder of its own."""
+    site = workdir / f"corpus-{articles}-{terms}-search"
+    if not (site / "config.yaml").exists():
+        generate(site, articles, terms)
+        with (site / "config.yaml").open("a", encoding="utf-8") as config:
+            config.write("search: true\n")
+    return site
+
+
 def bench(articles: int, terms: int, runs: int, workdir: Path, discard: Discard,
-          large: bool = False) -> dict[str, float]:
+          search: bool = True, large: bool = False) -> dict[str, float]:
     """The figures of one corpus; `large`: one pass, memory sampled in the timed cold build."""
     site = workdir / f"corpus-{articles}-{terms}"
     if not (site / "config.yaml").exists():
         generate(site, articles, terms)
+    searched = search_corpus(workdir, articles, terms) if search else None
     out, cached, fresh, bare_out = workdir / "out", workdir / "cached", workdir / "fresh", workdir / "bare"
     bare = ((2, "bare 2 processes"),) if large else ((1, "bare 1 process"), (2, "bare 2 processes"))
     figures: dict[str, list[float]] = {k: [] for k in (*(name for _, name in bare), "cold build",
@@ -235,6 +248,16 @@ def bench(articles: int, terms: int, runs: int, workdir: Path, discard: Discard,
         figures["one article edited"].append(timed(build_command(site, cached)))
         edit(term, "\n\n", f"\n\nErgänzt {run} ")
         figures["one term edited"].append(timed(build_command(site, cached)))
+        if searched is not None:   # the same builds with search on (benchmarks/bench_search.py: more)
+            search_out, search_cached = workdir / "search-out", workdir / "search-cached"
+            discard(search_out)
+            discard(searched / ".builder-cache")
+            figures.setdefault("cold, search on", []).append(timed(build_command(searched, search_out, "--no-cache")))
+            discard(search_cached)
+            timed(build_command(searched, search_cached))
+            figures.setdefault("warm, search on", []).append(timed(build_command(searched, search_cached)))
+            edit(searched / article.relative_to(site), "\n\n", f"\n\nNachtrag {run}.\n\n")
+            figures.setdefault("one edit, search on", []).append(timed(build_command(searched, search_cached)))
     # Peak memory from cold builds of their own: sampling /proc/PID/smaps_rollup walks the page
     # tables of every process 50 times a second, which slowed a 10,000-article build by 1.8 s.
     # One build's sampled peak is now and then far above the others' (309 MiB once where twelve
@@ -262,6 +285,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=HERE / "corpus")
     parser.add_argument("--smoke", action="store_true", help="a tiny corpus, one run (what CI runs)")
+    parser.add_argument("--no-search", action="store_true", help="leave out the builds with search on")
     parser.add_argument("--articles", type=int, help="one archive-sized corpus of this many articles, one run")
     parser.add_argument("--delete-between", action="store_true",
                         help="delete old outputs before each measurement instead of after the run")
@@ -277,7 +301,7 @@ def main() -> None:
     discard.empty()   # left by an interrupted run
     try:
         for size in sizes:
-            report(size, runs, args.workdir, discard, large=bool(args.articles))
+            report(size, runs, args.workdir, discard, not args.no_search, large=bool(args.articles))
         if not args.articles:
             scaling(sizes, runs, args.workdir)
     finally:
@@ -339,10 +363,11 @@ def scaling(sizes: list[str], runs: int, workdir: Path) -> None:
           f"{large_find / small_find:.2f}x")
 
 
-def report(size: str, runs: int, workdir: Path, discard: Discard, large: bool = False) -> None:
+def report(size: str, runs: int, workdir: Path, discard: Discard, search: bool = True,
+           large: bool = False) -> None:
     """Measure one corpus size and print its table."""
     articles, terms = (int(x) for x in size.split(":"))
-    result = bench(articles, terms, runs, workdir, discard, large)
+    result = bench(articles, terms, runs, workdir, discard, search, large)
     base = result["bare 2 processes"]
     print(f"\n{articles:,} articles, {terms:,} terms")
     print(f"  {'figure':<22} {'seconds':>9} {'× bare(2)':>10}")

@@ -1,4 +1,4 @@
-"""The command line and the tools beside the build: check, publish, scaffold, glossary report.
+"""The command line and the tools beside the build: check, publish, scaffold, glossary report, import.
 
 `cli.main()` parses `python -m builder …` and calls the build, the preview or
 one of these tools; `printing` shows diagnostics for people and for CI.

@@ -6,6 +6,7 @@ the per-page scan is done on plain data, without touching the files again.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -20,6 +21,7 @@ from .page_scan import Link, PageScan, scan_page
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+SHARD_LIST = "pagefind/shards.js"   # the search index's shards, as the search page loads them
 
 # Only these lead a visitor on to another page (for the orphan check).
 _NAVIGATION_TAGS = frozenset({"a", "area"})
@@ -168,7 +170,53 @@ def check_site(site_dir: Path, *, base_path: str = "/", sources: Mapping[str, st
         _check_xml_listing(site_dir, "sitemap.xml", "sitemap", resolver, report)
 
     _check_orphans(pages, scans, edges, home, report)
+    _check_search_index(site_dir, files, scans, resolver, report)
     return CheckReport(problems=report.problems, external_links=sorted(external))
+
+
+def _check_search_index(site_dir: Path, files: frozenset[str], scans: Mapping[str, PageScan],
+                        resolver: _Resolver, report: _Reporter) -> None:
+    """A search page's index: every shard that pagefind/shards.js names must have its entry and
+    metadata, and the primary shard (named first) Pagefind's runtime; pages link only the list."""
+    for page, scan in scans.items():
+        lists = [link for link in scan.links if link.tag == "script" and link.url.endswith(SHARD_LIST)]
+        for link in lists:
+            rel = resolver.site_path(unquote(urlsplit(urljoin(resolver.page_url(page), link.url)).path))
+            if rel is None or rel not in files:
+                continue   # reported as a broken link
+            folder = rel.rpartition("/")[0] + "/"
+            for missing in _missing_search_files(site_dir, folder, rel, files):
+                report.error(page, link.line, f"search index incomplete: {missing}", link.col)
+
+
+def _missing_search_files(site_dir: Path, folder: str, listing: str, files: frozenset[str]) -> list[str]:
+    text = (site_dir / listing).read_text(encoding="utf-8", errors="replace")
+    try:
+        shards = json.loads(text[text.index("["):text.rindex("]") + 1])
+    except ValueError:
+        return [f"{listing} lists no shards"]
+    if not isinstance(shards, list) or not shards or not all(isinstance(s, str) for s in shards):
+        return [f"{listing} lists no shards"]
+    missing = []
+    for position, shard in enumerate(shards):
+        entry = f"{folder}{shard}pagefind-entry.json"
+        if entry not in files:
+            missing.append(f"{entry} does not exist")
+            continue
+        try:
+            languages = json.loads((site_dir / entry).read_text(encoding="utf-8"))["languages"]
+        except (ValueError, KeyError, TypeError):
+            missing.append(f"{entry} is not Pagefind's entry file")
+            continue
+        wanted = [f"{folder}{shard}pagefind.{index['hash']}.pf_meta" for index in languages.values()]
+        if position == 0:   # the primary shard: the others are merged into it
+            wanted += [f"{folder}{shard}{name}" for name in ("pagefind.js", "pagefind-worker.js")]
+            wanted += [f"{folder}{shard}wasm.{index.get('wasm') or 'unknown'}.pagefind" for index in languages.values()]
+        if not any(f.startswith(f"{folder}{shard}fragment/") for f in files):
+            wanted.append(f"{folder}{shard}fragment/")
+        missing += [f"{path} does not exist" for path in wanted if path not in files and not path.endswith("/")]
+        missing += [f"{path} is empty" for path in wanted if path.endswith("/")]
+    return missing
 
 
 def _site_files(site_dir: Path) -> Iterable[str]:

@@ -1,4 +1,4 @@
-"""The command line: `python -m builder build|serve|new|check|publish|glossary-report`."""
+"""The command line: `python -m builder build|serve|new|check|publish|glossary-report|import`."""
 
 from __future__ import annotations
 
@@ -87,6 +87,16 @@ def _parser() -> argparse.ArgumentParser:
                          help="ssh: an option for ssh -o (repeatable)")
     publish.add_argument("--keep", type=int, help="ssh: releases to keep on the server (default: 5)")
 
+    importer = commands.add_parser("import", help="turn a Hugo or Jekyll site into a builder site",
+                                   description="Copy a Hugo or Jekyll site's content, static files and data into a "
+                                               "new site folder, write its config.yaml, keep every old URL (aliases "
+                                               "where a page moved) and list what could not be carried over.")
+    importer.add_argument("generator", choices=("hugo", "jekyll"))
+    importer.add_argument("source", type=Path, metavar="SRC", help="the old site's folder")
+    importer.add_argument("destination", type=Path, metavar="DEST", help="the new site's folder (new or empty)")
+    importer.add_argument("--urls", action="store_true", help="list every old URL, not just those that moved")
+    importer.add_argument("--format", choices=("text", "json"), default="text")
+
     report = commands.add_parser("glossary-report", help="how the glossary is used",
                                  description="Unused terms, articles without annotations, counts, "
                                              "collisions and candidate terms.")
@@ -167,6 +177,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _publish(args)
     if args.command == "glossary-report":
         return _glossary_report(args)
+    if args.command == "import":
+        from .importer import run_import
+        return run_import(args.generator, args.source, args.destination, list_urls=args.urls, fmt=args.format)
     return EXIT_USAGE
 
 

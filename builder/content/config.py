@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Diagnostic
+from . import date_sources, url_rules
 from .front_page import FrontBlock, check_front_page, default_front_page, parse_front_page
 from .languages import default_locale, default_paths, default_quotes, known_locale
 from .site_structure import MenuItem, Section, parse_menus, parse_permalinks, parse_sections
@@ -89,6 +90,15 @@ class EmbedSettings:
 
 
 @dataclass(frozen=True)
+class DateSettings:
+    """`dates:` in config.yaml: where an article's date and update come from, first found wins
+    (see `builder.content.date_sources`)."""
+
+    date: tuple[str, ...] = date_sources.DEFAULT_DATE
+    updated: tuple[str, ...] = date_sources.DEFAULT_UPDATED
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "Untitled site"
     description: str = ""
@@ -101,6 +111,7 @@ class SiteConfig:
     feed_entries: int = 20
     search: bool = False
     fold_categories: bool = True
+    url_rules: str = "builder"         # whose rules make URLs of file names and titles: builder, hugo, jekyll
     markdown: MarkdownSettings = field(default_factory=MarkdownSettings)
     glossary: GlossarySettings = field(default_factory=GlossarySettings)
     related: RelatedSettings = field(default_factory=RelatedSettings)
@@ -108,6 +119,7 @@ class SiteConfig:
     images: ImageSettings = field(default_factory=ImageSettings)
     embeds: EmbedSettings = field(default_factory=EmbedSettings)
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
+    dates: DateSettings = field(default_factory=DateSettings)
     sections: tuple[Section, ...] = ()                          # in listing order
     menus: dict[str, tuple[MenuItem, ...]] = field(default_factory=dict)
     permalinks: dict[str, str] = field(default_factory=dict)   # section or folder → URL pattern
@@ -141,6 +153,7 @@ _SECTIONS: dict[str, type] = {
     "images": ImageSettings,
     "embeds": EmbedSettings,
     "publisher": PublisherSettings,
+    "dates": DateSettings,
 }
 _DICT_KEYS = {"publish", "extra", "strings"}
 _STRUCTURED = {"sections", "menus", "permalinks", "front_page"}   # site_structure, front_page
@@ -243,6 +256,18 @@ def parse_config(data: dict[str, Any], lines: dict[str, int]) -> tuple[SiteConfi
     if unknown_providers:
         problem("embeds.allow", f"'embeds.allow' names an unknown provider '{unknown_providers[0]}'",
                 hint="known: " + ", ".join(EMBED_PROVIDERS))
+    if config.url_rules not in url_rules.STYLES:
+        problem("url_rules", f"'url_rules' must be one of {', '.join(url_rules.STYLES)}, got '{config.url_rules}'")
+        config = replace(config, url_rules="builder")
+    for name in ("date", "updated"):
+        given = getattr(config.dates, name)
+        known = tuple(date_sources.normalize(str(source)) for source in given)
+        if None in known:
+            unknown = given[known.index(None)]
+            problem(f"dates.{name}", f"'dates.{name}' names an unknown source '{unknown}'",
+                    hint="use " + ", ".join(date_sources.SOURCES))
+            known = getattr(DateSettings(), name)
+        config = replace(config, dates=replace(config.dates, **{name: known}))
     if len(config.markdown.quotes) != 4:
         problem("markdown.quotes", "'markdown.quotes' must be four characters, e.g. '„“‚‘'")
     return config, problems

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from urllib.parse import unquote
 
 from ..errors import Diagnostic
-from ..util.slug import slugify
+from ..util.slug import tag_slug
 from .dates import parse_date
 from .model import FrozenDict
 
@@ -115,7 +115,7 @@ def tags_of(p: Problems, data: dict[str, Any]) -> tuple[str, ...]:
     """Tags; each becomes a folder of tag pages, so its slug must fit in a file name."""
     tags = strings_of(p, data, "tags")
     for tag in tags:
-        length = len(slugify(tag))
+        length = len(tag_slug(tag))
         if not length:
             p.error("tags", f"the tag '{tag}' has no letters or digits to make its URL from",
                     hint="use a word as the tag")
@@ -269,7 +269,8 @@ def safe_url_path(value: str) -> str | None:
                 or len(part.encode()) > MAX_SEGMENT):
             return None
     path = "/" + "/".join(parts)
-    return path if "." in parts[-1] else path + "/"
+    # "/a/b.html" is a file; "/news/0.10-relnotes/" stays a folder, as its slash says.
+    return path if "." in parts[-1] and not value.endswith("/") else path + "/"
 
 
 _UNSAFE_URL_CHARS = re.compile(r"[\x00-\x1f\x7f\\:?#]")

@@ -372,14 +372,15 @@ def _map_url(out: dict, lines: dict[str, int], warnings: list[tuple[int | None, 
         problem = f"must be a path like '/artikel/mein-beitrag/', got {value!r}"
     elif "://" in value or value.strip().startswith("//"):
         problem = f"must be a path on this site like '/artikel/mein-beitrag/', got {value!r}"
-    elif _PLACEHOLDER.search(value):
-        problem = f"uses placeholders, which are not supported: {value!r}"
     if problem:
         warnings.append((line, f"'url' {problem}; using the default URL"))
         del out["url"]
         lines.pop("url", None)
         return
     path = _clean_path(value)
+    if _PLACEHOLDER.search(value):   # filled in like a `permalinks:` pattern (builder.content.locations)
+        out["url"] = path + "/" if value.strip().endswith("/") else path
+        return
     if path.endswith("/index.html") or path == "/index.html":
         path = path[: -len("index.html")]
     elif _HTML_FILE.search(path):
@@ -388,7 +389,15 @@ def _map_url(out: dict, lines: dict[str, int], warnings: list[tuple[int | None, 
         if line is not None:
             lines.setdefault("aliases", line)
         path = _HTML_FILE.sub("", path)
-    out["url"] = path if path.endswith("/") else path + "/"
+    out["url"] = _folder_or_file(value, path)
+
+
+def _folder_or_file(written: str, path: str) -> str:
+    """A trailing slash as written decides a folder; without one, a dot in the last part makes a
+    file (`/feed.xml`, `/alt.php`), as Hugo decides it; anything else is a folder."""
+    if path.endswith("/") or written.strip().endswith("/") or "." not in path.rsplit("/", 1)[-1]:
+        return path.rstrip("/") + "/"
+    return path
 
 
 def _as_alias_list(value: object) -> list[object]:
@@ -400,10 +409,7 @@ def _as_alias_list(value: object) -> list[object]:
 def _normalize_alias(value: object) -> object:
     if not isinstance(value, str) or not value.strip():
         return value
-    path = _clean_path(value)
-    if _HTML_FILE.search(path) or path.endswith("/"):
-        return path
-    return path + "/"
+    return _folder_or_file(value, _clean_path(value))
 
 
 def _map_aliases(out: dict, lines: dict[str, int]) -> None:

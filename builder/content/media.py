@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Iterable
 
 from . import fields
 from .model import LeadImage
 from .sources import CONTENT_DIR
 
-BUNDLE_INDEX = ("index.md", "index.markdown")
+BUNDLE_INDEX = ("index.md", "index.markdown", "index.html", "index.htm")
 # Folders whose index.md is a file of their own, not a bundle.
 _NOT_BUNDLES = frozenset({"", "articles", "pages", "authors", "glossary", "_posts", "_drafts"})
 
@@ -31,6 +31,19 @@ def bundle_folder(rel: str) -> str:
         return ""
     inner = path.parent.relative_to(CONTENT_DIR).as_posix()
     return "" if inner in _NOT_BUNDLES or inner == "." else path.parent.as_posix()
+
+
+def bundle_resources(rels: Iterable[str]) -> set[str]:
+    """Content files inside a leaf bundle other than its index: Hugo's page resources, which are
+    neither pages nor published (`url_rules: hugo`; elsewhere they are pages of their own)."""
+    rels = list(rels)
+    bundles = {folder for folder in map(bundle_folder, rels) if folder}
+    found: set[str] = set()
+    for rel in rels:
+        own, parent = bundle_folder(rel), PurePosixPath(rel).parent
+        if any(folder.as_posix() in bundles and folder.as_posix() != own for folder in (parent, *parent.parents)):
+            found.add(rel)
+    return found
 
 
 def lead_image(p: fields.Problems, data: dict[str, Any]) -> LeadImage | None:

@@ -30,7 +30,7 @@ def _mapping() -> Any:
     return field(default_factory=lambda: _EMPTY, hash=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Term:
     """One glossary entry, read from `content/glossary/<slug>.md`."""
 
@@ -57,7 +57,7 @@ class Term:
         return (self.term, *self.aliases)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Article:
     """One article's front matter and Markdown body, validated."""
 
@@ -107,7 +107,7 @@ class LeadImage(NamedTuple):
     line: int = 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Correction:
     """A published correction: when and what was corrected."""
 
@@ -115,7 +115,7 @@ class Correction:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Page:
     """An undated page (Impressum, Datenschutz, a migrated collection's document)."""
 
@@ -134,9 +134,10 @@ class Page:
     key_lines: Mapping[str, int] = _mapping()
     extra: Mapping[str, Any] = _mapping()
     bundle: str = ""             # its folder when the page is a bundle (x/index.md)
+    listing: str = ""            # an _index.md's text: the URL of the listing it introduces ("/", "/news/")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Author:
     """An author's profile, read from `content/authors/<slug>.md`; the body is the biography."""
 
@@ -154,7 +155,7 @@ class Author:
     extra: Mapping[str, Any] = _mapping()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TermUse:
     """How often one term was annotated (or matched) in one text."""
 
@@ -162,7 +163,7 @@ class TermUse:
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RenderedBody:
     """What rendering one Markdown body produced besides its HTML."""
 
@@ -174,7 +175,7 @@ class RenderedBody:
     text: str = ""                       # plain text of the body, for search and similarity
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RelatedEntry:
     """One related article and why it is related."""
 
@@ -184,7 +185,7 @@ class RelatedEntry:
     explicit: bool = False          # named in a `related:` list (either direction)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OutputFile:
     """One file of the built site: its path under the destination and its bytes."""
 
@@ -193,7 +194,7 @@ class OutputFile:
     source: str = ""  # the content file it came from, for error messages
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Pagination:
     """A listing page's slice of a paginated list."""
 
@@ -206,7 +207,7 @@ class Pagination:
     extra: Mapping[str, Any] = _mapping()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BodyInfo:
     """What a rendered body tells the rest of the build; the HTML itself is kept apart."""
 
@@ -234,7 +235,7 @@ class BodyInfo:
         return self.key + self.tooltips + "".join(digest[:16] for _, digest in self.templates)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TagInfo:
     """One tag: its display name, slug and articles (newest first)."""
 
@@ -243,7 +244,7 @@ class TagInfo:
     articles: tuple[str, ...]   # article slugs
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Links:
     """Everything the link stage computed."""
 

@@ -11,12 +11,12 @@ the content is loaded: `builder.pipeline.linking` does that, with these lines.
 from __future__ import annotations
 
 import difflib
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
 
 from ..errors import Diagnostic
 from ..util.slug import slugify
+from . import url_rules
 
 Problem = Callable[..., None]   # problem(key, message, severity="error", hint=None)
 
@@ -24,17 +24,16 @@ Problem = Callable[..., None]   # problem(key, message, severity="error", hint=N
 RESERVED_SLUGS = frozenset({"assets", "pagefind", "seite", "feed.xml", "sitemap.xml", "robots.txt"})
 MENU_KINDS = ("page", "section", "author", "list", "url")
 LISTS = ("home", "archive", "glossary", "tags", "search", "authors")
-PERMALINK_TOKENS = frozenset({"year", "month", "day", "i_month", "i_day", "short_year", "hour", "minute",
-                              "second", "y_day", "slug", "title", "filename", "slugorfilename", "section", "folder",
-                              "categories", "output_ext"})
-# Jekyll's named permalink styles (categories are folded into tags here, so they drop out).
+PERMALINK_TOKENS = url_rules.TOKENS
+# Jekyll's named permalink styles. Under the builder's own `url_rules`, `:categories` is empty
+# (categories are folded into tags); under `url_rules: jekyll` it is the post's categories.
 JEKYLL_STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
     "pretty": "/:categories/:year/:month/:day/:title/",
     "ordinal": "/:categories/:year/:y_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
+    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
 }
-_TOKEN = re.compile(r":([a-z_]+)")
 
 
 @dataclass(frozen=True)
@@ -100,6 +99,28 @@ def parse_sections(value: Any, lines: dict[str, int], problem: Problem) -> tuple
         description = item.get("description", "")
         found.append((order, index, Section(slug, title.strip(), str(description).strip(), order, line)))
     return tuple(section for _, _, section in sorted(found, key=lambda f: (f[0], f[1])))
+
+
+def with_section_pages(sections: tuple[Section, ...], pages: Sequence[Any]) -> tuple[Section, ...]:
+    """The configured sections, then those only a section page (`content/<folder>/_index.md`, Hugo's
+    branch bundle) makes, by their `weight` and title. A configured section keeps its title and
+    description; its `_index.md` gives the description when config.yaml has none."""
+    by_slug = {section.slug: section for section in sections}
+    added: list[Section] = []
+    for page in pages:
+        if not page.listing or page.listing == "/":
+            continue
+        slug = page.listing.strip("/")
+        known = by_slug.get(slug)
+        if known is not None:
+            if not known.description and page.summary:
+                by_slug[slug] = replace(known, description=page.summary)
+            continue
+        weight = page.extra.get("weight", 0)
+        order = weight if isinstance(weight, int) and not isinstance(weight, bool) else 0
+        added.append(Section(slug, page.title or slug, page.summary, order))
+    added.sort(key=lambda s: (s.order, s.title.casefold(), s.slug))
+    return (*(by_slug[s.slug] for s in sections), *added)
 
 
 def parse_menus(value: Any, lines: dict[str, int], problem: Problem) -> dict[str, tuple[MenuItem, ...]]:
@@ -171,23 +192,17 @@ def parse_permalinks(value: Any, lines: dict[str, int], problem: Problem) -> dic
         if not pattern.startswith("/"):
             problem(key, f"the permalink pattern '{pattern}' must start with '/'")
             continue
-        unknown = [token for token in _TOKEN.findall(pattern) if token not in PERMALINK_TOKENS]
+        unknown = [token for token in url_rules.tokens(pattern) if token not in PERMALINK_TOKENS]
         if unknown:
             problem(key, f"unknown placeholder ':{unknown[0]}' in the permalink pattern '{pattern}'",
                     hint="use " + ", ".join(f":{t}" for t in sorted(PERMALINK_TOKENS)))
             continue
-        if not {"slug", "title", "filename", "slugorfilename"} & set(_TOKEN.findall(pattern)):
+        if not url_rules.NAME_TOKENS & set(url_rules.tokens(pattern)):
             problem(key, f"the permalink pattern '{pattern}' gives every article the same URL",
                     hint="add :slug, :title or :filename")
             continue
         patterns[str(name)] = pattern
     return patterns
-
-
-def expand_permalink(pattern: str, values: dict[str, str]) -> str:
-    """A pattern with its placeholders filled in; empty parts leave no empty segments."""
-    path = _TOKEN.sub(lambda m: values.get(m.group(1), ""), pattern)
-    return re.sub(r"/{2,}", "/", path)
 
 
 @dataclass(frozen=True)

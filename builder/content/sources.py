@@ -17,6 +17,8 @@ AUTHORS_DIR = "authors"
 PAGES_DIR = "pages"
 ARTICLE_DIRS = ("articles", "_posts", "_drafts")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+HTML_SUFFIXES = (".html", ".htm")       # content when they start with front matter (Hugo, Jekyll)
+SECTION_INDEX = ("_index.md", "_index.markdown", "_index.html")   # a folder's own page (Hugo)
 
 
 @dataclass(frozen=True)
@@ -25,13 +27,17 @@ class SourceFile:
 
     rel: str          # path relative to the site folder, POSIX: "content/articles/x.md"
     path: Path        # absolute path
-    kind: str         # "article", "term", "page", "author", or "document" (an article when dated)
+    kind: str         # "article", "term", "page", "author", "section" (an _index.md),
+                      # or "document" (an article when dated)
 
 
 def kind_of(rel: str) -> str:
     """What a content file is, by where it lies: glossary/, authors/ and pages/ hold terms, profiles
     and undated pages; articles/ (and Jekyll's _posts/, _drafts/) articles; any other `_name/`
-    folder is a Jekyll collection of pages; elsewhere a file is an article if it has a date."""
+    folder is a Jekyll collection of pages; elsewhere a file is an article if it has a date.
+    An `_index.md` is a folder's own page (Hugo's branch bundle)."""
+    if rel.rsplit("/", 1)[-1] in SECTION_INDEX:
+        return "section"
     parts = rel.split("/")[1:-1]
     top = parts[0] if parts else ""
     if top == GLOSSARY_DIR:
@@ -117,11 +123,25 @@ def discover(site: Path, others: dict[str, list[tuple[str, str]]] | None = None
             # A real sub folder is on its parent's device, and scandir knows its inode: only a
             # folder reached through a link costs a stat (a site of bundles has thousands of folders).
             stack.append(open_folder(Path(entry.path), entry_rel, None if linked else (device, entry.inode())))
-        elif entry.name.endswith(MARKDOWN_SUFFIXES) and is_file:
+        elif is_file and (entry.name.endswith(MARKDOWN_SUFFIXES)
+                          or (entry.name.endswith(HTML_SUFFIXES) and starts_with_front_matter(entry.path))):
             found.append(SourceFile(entry_rel, Path(entry.path), kind_of(entry_rel)))
         elif others is not None and is_file:
             others.setdefault(rel, []).append((entry_rel, entry.path))
     return found, problems
+
+
+_FRONT_MATTER_START = re.compile(rb'\A(?:\xef\xbb\xbf)?(?:[ \t]*\r?\n)*(?:---|\+\+\+|\{\s*["}])')
+
+
+def starts_with_front_matter(path: str) -> bool:
+    """Whether a file starts (after a BOM and blank lines) with `---`, `+++` or `{`: an .html file
+    without front matter is a plain file, published as it is, as Jekyll does."""
+    try:
+        with open(path, "rb") as handle:
+            return _FRONT_MATTER_START.match(handle.read(512)) is not None
+    except OSError:
+        return False
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

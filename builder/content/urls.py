@@ -6,12 +6,12 @@ from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from .config import SiteConfig
-from ..util.slug import slugify
+from ..util.slug import tag_slug
 
 
 @lru_cache(maxsize=4096)
 def _slug(name: str) -> str:
-    return slugify(name)
+    return tag_slug(name)
 
 
 class Urls:

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from pathlib import PurePosixPath
 from sys import intern
 from typing import Any, Iterable
 
 from ..errors import Diagnostic
 from ..util.slug import slugify
-from . import fields, foreign_formats, frontmatter
+from . import fields, foreign_formats, frontmatter, url_rules
 from .config import SiteConfig
 from .dates import parse_date
 from .fields import visible
 from .media import bundle_folder, lead_image
 from .model import Article, Author, Correction, FrozenDict, Page, Term
-from .site_structure import expand_permalink
-from .sources import CONTENT_DIR, PAGES_DIR
+from .date_sources import DEFAULT_DATE, DEFAULT_UPDATED, FileDates, article_date, updated_date
+from .locations import article_location, folder_location, index_role, jekyll_categories, page_location
+from .site_structure import RESERVED_SLUGS
+from .sources import CONTENT_DIR
 
 ARTICLE_KEYS = ("title", "date", "updated", "kicker", "summary", "tags", "authors", "slug",
                 "related", "draft", "aliases", "glossary", "url", "section", "expiry_date", "corrections", "image")
@@ -41,11 +44,17 @@ class LoadOptions:
     sections: frozenset[str] = frozenset()          # the configured section slugs
     permalinks: tuple[tuple[str, str], ...] = ()    # (section or folder, URL pattern)
     authors_path: str = "authors"                   # URL folder of author pages
+    url_rules: str = "builder"                      # whose rules make URLs: builder, hugo or jekyll
+    dates: tuple[str, ...] = DEFAULT_DATE           # where an article's date comes from, first found wins
+    updated: tuple[str, ...] = DEFAULT_UPDATED      # where its `updated` comes from
+    builtin_folders: tuple[str, ...] = ()           # URL folders of the built-in lists (tags, glossary …)
 
     @classmethod
     def from_config(cls, config: SiteConfig) -> "LoadOptions":
+        paths = config.paths
         return cls(config.tz, config.fold_categories, frozenset(s.slug for s in config.sections),
-                   tuple(config.permalinks.items()), config.paths.authors)
+                   tuple(config.permalinks.items()), paths.authors, config.url_rules, config.dates.date,
+                   config.dates.updated, (paths.tags, paths.glossary, paths.search, paths.authors))
 
 
 def read_front_matter(rel: str, text: str) -> tuple[frontmatter.FrontMatter | None, list[Diagnostic]]:
@@ -101,38 +110,56 @@ def _front_matter(rel: str, text: str, required: str
 
 
 def load_article(rel: str, text: str, options: LoadOptions, keep_body: bool = True,
-                 undated_is_page: bool = False) -> tuple[Article | Page | None, list[Diagnostic]]:
+                 undated_is_page: bool = False, file_dates: FileDates = FileDates()
+                 ) -> tuple[Article | Page | None, list[Diagnostic]]:
     """Validate an article's front matter; None when it has errors. Without `keep_body` its body is "".
 
-    With `undated_is_page` (files outside `content/articles/`), a file without a date,
-    neither in its front matter nor in its name, is an undated page.
+    With `undated_is_page` (files outside `content/articles/`), a file for which none of the
+    configured date sources (`dates.date`) has a date is an undated page.
     """
     fm, problems = _front_matter(rel, text, "'title:' and 'date:'")
     if fm is None:
         return None, problems
+    if _unrendered(fm.data):
+        return None, problems
+    categories = jekyll_categories(rel, fm.data) if options.url_rules == "jekyll" else ()
     data, lines = dict(fm.data), dict(fm.key_lines)
     p = fields.Problems(rel, lines)
     data, lines = _foreign_keys(p, data, lines, options)
     bundle = bundle_folder(rel)
-    name = PurePosixPath(bundle).name if bundle else PurePosixPath(rel).stem  # a bundle is named by its folder
-    file_date, stem = foreign_formats.date_from_filename(fields.nfc(name))
-    if undated_is_page and "date" not in data and file_date is None:
+    name = fields.nfc(PurePosixPath(bundle).name if bundle else PurePosixPath(rel).stem)  # a bundle: its folder
+    file_date, stem = (foreign_formats.date_from_filename(name) if ":filename" in options.dates
+                       else (None, name))
+    in_drafts = "/_drafts/" in rel   # Jekyll's drafts: not published, dated by the file when undated
+    date = article_date(p, data, file_date, file_dates, options.dates, options.tz)
+    if date is None and in_drafts:
+        date = file_dates.get(":filemodtime", first=True)
+    date_failed = any(d.severity == "error" for d in p.items)
+    # Jekyll's pages are pages even with a date: only files in a _posts folder are posts.
+    jekyll_page = options.url_rules == "jekyll" and "/_posts/" not in rel and not in_drafts
+    if undated_is_page and (date is None or jekyll_page) and not date_failed:
         return _page(rel, fm, data, p, options, keep_body, problems)
 
-    title = fields.text_of(p, data, "title", required=True)
-    date = _article_date(p, data, file_date, options)
-    updated = fields.date_of(p, data, "updated", options.tz) if "updated" in data else None
-    slug_source = fields.text_of(p, data, "slug") or stem
-    slug = slugify(slug_source)
+    title = _title(p, data, stem, options)
+    if date is None and not date_failed:
+        p.error(None, "'date' is required", hint=fields.typo_hint(p, data, "date") or "add e.g. 'date: 2022-01-26T19:50:00+01:00'", line=1)
+    updated = updated_date(p, data, date, file_dates, options.updated, options.tz)
+    slug_given = fields.text_of(p, data, "slug")
+    slug = slugify(slug_given or stem)
     if not slug:
-        p.error("slug" if "slug" in data else None, f"cannot make a URL slug from '{slug_source}'",
+        p.error("slug" if "slug" in data else None, f"cannot make a URL slug from '{slug_given or stem}'",
                 hint="set 'slug:' to letters and digits")
     fields.check_slug_length(p, data, slug)
     parts = [part for part in PurePosixPath(bundle or rel).parent.relative_to(CONTENT_DIR).parts if part != "."]
     # Folders starting with "_" (Jekyll's _posts, _drafts) group files but are no part of URLs.
     folder = "/".join(slugify(fields.nfc(part)) for part in parts if not part.startswith("_"))
     section = _section(p, data, parts, options)
-    url, aliases = _article_url(p, data, options, parts, folder, section, slug, title, stem, date)
+    url, aliases = "", ()
+    if date is not None:
+        names = url_rules.Names(tuple(fields.nfc(part) for part in parts), name, stem, slug, slug_given,
+                                title or "", section, categories)
+        url, aliases = article_location(p, data, options.url_rules, dict(options.permalinks), names, date,
+                                        options.tz)
     # Strings many articles share are interned: results come back from worker processes in
     # pickled chunks, which send each string object once, so the parent keeps fewer copies.
     article = Article(
@@ -142,7 +169,7 @@ def load_article(rel: str, text: str, options: LoadOptions, keep_body: bool = Tr
         tags=tuple(map(intern, fields.tags_of(p, data))),
         authors=tuple(map(intern, fields.strings_of(p, data, "authors"))),
         related=tuple(slugify(s) for s in fields.strings_of(p, data, "related")),
-        draft=fields.bool_of(p, data, "draft", False), aliases=aliases,
+        draft=fields.bool_of(p, data, "draft", in_drafts), aliases=aliases,
         glossary=fields.bool_of(p, data, "glossary", True), url=url,
         key_lines=FrozenDict({intern(key): line for key, line in lines.items()}),
         extra=fields.frozen({k: v for k, v in data.items() if k not in ARTICLE_KEYS}),
@@ -157,6 +184,20 @@ def load_article(rel: str, text: str, options: LoadOptions, keep_body: bool = Tr
     return article, problems + p.items
 
 
+def _title(p: fields.Problems, data: dict[str, Any], name: str, options: LoadOptions) -> str:
+    """The title; required under the builder's own rules. Under Hugo's or Jekyll's a file without one
+    is titled by its name, as Jekyll does ("rendering-process" → "Rendering Process")."""
+    if options.url_rules == "builder" or "title" in data:
+        return fields.text_of(p, data, "title", required=True)
+    return " ".join(word[:1].upper() + word[1:] for word in re.split(r"[-_\s]+", name) if word)
+
+
+def _unrendered(data: dict[str, Any]) -> bool:
+    """Hugo's headless bundles (`headless: true`, `build: {render: never}`) are never published."""
+    build = data.get("_build", data.get("build"))
+    return data.get("headless") is True or (isinstance(build, dict) and build.get("render") in ("never", False))
+
+
 def _foreign_keys(p: fields.Problems, data: dict[str, Any], lines: dict[str, int],
                   options: LoadOptions) -> tuple[dict[str, Any], dict[str, int]]:
     """Jekyll's and Hugo's key names mapped onto ours, with a warning for each that needs one."""
@@ -165,25 +206,6 @@ def _foreign_keys(p: fields.Problems, data: dict[str, Any], lines: dict[str, int
     for line, message in notes:
         p.warning(None, message, line=line)
     return data, lines
-
-
-def _article_date(p: fields.Problems, data: dict[str, Any], file_date: Any, options: LoadOptions) -> Any:
-    """The front matter's date; the file name's when there is none, or when Jekyll would have
-    tolerated what the front matter says ("2023-01-29 18:30:22 2023 -0800")."""
-    if "date" not in data:
-        if file_date is not None:
-            return parse_date(file_date, options.tz)
-        p.error(None, "'date' is required",
-                hint=fields.typo_hint(p, data, "date") or "add e.g. 'date: 2022-01-26T19:50:00+01:00'", line=1)
-        return None
-    if file_date is not None:
-        try:
-            return parse_date(data["date"], options.tz)
-        except ValueError as exc:
-            p.warning("date", f"'date' {exc}; the date in the file name ({file_date.isoformat()}) is used",
-                      hint="write e.g. 2022-01-26T19:50:00+01:00")
-            return parse_date(file_date, options.tz)
-    return fields.date_of(p, data, "date", options.tz)
 
 
 def _section(p: fields.Problems, data: dict[str, Any], parts: list[str], options: LoadOptions) -> str:
@@ -218,48 +240,6 @@ def _unknown_section(p: fields.Problems, key: str | None, name: str, options: Lo
     p.error(key, f"{what} is not a section listed in config.yaml", hint=hint, line=None if key else 1)
 
 
-def _article_url(p: fields.Problems, data: dict[str, Any], options: LoadOptions, parts: list[str],
-                 folder: str, section: str, slug: str, title: str | None, stem: str,
-                 date: Any) -> tuple[str, tuple[str, ...]]:
-    """The article's URL and its aliases: `url:` wins, then a `permalinks:` pattern for its section
-    or folder, then /<folder>/<slug>/. An article moved into a section folder keeps its old URL
-    /articles/<slug>/ as an alias, so that moving it never breaks a link."""
-    default = f"/{folder}/{slug}/" if folder else f"/{slug}/"
-    if "url" in data:
-        url = fields.url_of(p, data, "url")
-        aliases = list(fields.urls_of(p, data, "aliases"))
-    else:
-        aliases = list(fields.urls_of(p, data, "aliases"))
-        patterns = dict(options.permalinks)
-        pattern = next((patterns[k] for k in (section, parts[0] if parts else "", "*") if k in patterns), None)
-        url = default
-        if pattern is not None and date is not None:
-            values = permalink_values(date, slug, title or "", stem, section or (parts[0] if parts else ""), folder)
-            url = fields.safe_url_path(expand_permalink(pattern, values)) or ""
-            if not url or url == "/":
-                p.error(None, f"the permalink pattern '{pattern}' gives no usable URL for this article", line=1)
-                url = default
-        for old in (default, f"/articles/{slug}/" if parts and parts[0] == "articles" else ""):
-            if old and old != url and old not in aliases:
-                aliases.append(old)
-    if len(url.encode()) > fields.MAX_URL:  # folders nested deep enough make a path no file system takes
-        p.error(None, f"the page's URL would be {len(url.encode()):,} bytes long, at most {fields.MAX_URL:,} fit",
-                hint="move the file to a shallower folder or set 'url:'")
-    return url, tuple(aliases)
-
-
-def permalink_values(date: datetime, slug: str, title: str, stem: str, section: str, folder: str) -> dict[str, str]:
-    """What each `permalinks:` placeholder stands for, for one article."""
-    return {
-        "year": f"{date.year:04}", "month": f"{date.month:02}", "day": f"{date.day:02}",
-        "i_month": str(date.month), "i_day": str(date.day), "short_year": f"{date.year % 100:02}",
-        "hour": f"{date.hour:02}", "minute": f"{date.minute:02}", "second": f"{date.second:02}",
-        "y_day": f"{date.timetuple().tm_yday:03}",
-        "slug": slug, "title": slugify(title) or slug, "filename": stem, "slugorfilename": slug or stem,
-        "section": section, "folder": folder, "categories": "", "output_ext": ".html",
-    }
-
-
 def _corrections(p: fields.Problems, data: dict[str, Any], options: LoadOptions) -> tuple[Correction, ...]:
     """`corrections:` as a list of {date, text}, oldest first."""
     value = data.get("corrections")
@@ -291,7 +271,7 @@ def load_page(rel: str, text: str, options: LoadOptions,
               keep_body: bool = True) -> tuple[Page | None, list[Diagnostic]]:
     """Validate an undated page (`content/pages/`, a Jekyll collection); None when it has errors."""
     fm, problems = _front_matter(rel, text, "'title:'")
-    if fm is None:
+    if fm is None or _unrendered(fm.data):
         return None, problems
     p = fields.Problems(rel, dict(fm.key_lines))
     data, _ = _foreign_keys(p, dict(fm.data), dict(fm.key_lines), options)
@@ -299,35 +279,66 @@ def load_page(rel: str, text: str, options: LoadOptions,
 
 
 def _page(rel: str, fm: frontmatter.FrontMatter, data: dict[str, Any], p: fields.Problems, options: LoadOptions,
-          keep_body: bool, problems: list[Diagnostic]) -> tuple[Page | None, list[Diagnostic]]:
-    """An undated page: `content/pages/impressum.md` → /impressum/, nested folders nest."""
-    title = fields.text_of(p, data, "title", required=True)
+          keep_body: bool, problems: list[Diagnostic], listing: str | None = None
+          ) -> tuple[Page | None, list[Diagnostic]]:
+    """An undated page: `content/pages/impressum.md` → /impressum/, nested folders nest.
+    With `listing` (an `_index.md`), the page is the text of the listing at that URL."""
     bundle = bundle_folder(rel)
-    path = PurePosixPath(bundle + ".md" if bundle else rel)
-    slug_source = fields.text_of(p, data, "slug") or fields.nfc(path.stem)
-    slug = slugify(slug_source)
+    path = PurePosixPath(bundle or rel)
+    index = listing is not None
+    parts = tuple(fields.nfc(part) for part in path.parent.relative_to(CONTENT_DIR).parts if part != ".")
+    name = parts[-1] if index and parts else fields.nfc(path.stem if not bundle else path.name)
+    title = fields.text_of(p, data, "title") if index else _title(p, data, name, options)
+    if index and not title:  # Hugo titles a section by its folder: "news" → "News"
+        title = parts[-1][:1].upper() + parts[-1][1:] if parts else ""
+    slug_given = fields.text_of(p, data, "slug")
+    slug = slugify(slug_given or name) or ("index" if index else "")
     if not slug:
-        p.error("slug" if "slug" in data else None, f"cannot make a URL slug from '{slug_source}'")
+        p.error("slug" if "slug" in data else None, f"cannot make a URL slug from '{slug_given or name}'")
     fields.check_slug_length(p, data, slug)
-    parts = [part for part in path.parent.relative_to(CONTENT_DIR).parts if part != "."]
-    if parts and parts[0] in (PAGES_DIR,):
-        parts = parts[1:]
-    # A Jekyll collection (content/_docs/) keeps its name in the URL, without the underscore.
-    folder = "/".join(slugify(fields.nfc(part.lstrip("_"))) for part in parts)
-    default = f"/{folder}/{slug}/" if folder else f"/{slug}/"
+    if listing:
+        url = listing
+    elif index:
+        url = folder_location(options.url_rules, parts)
+    else:
+        names = url_rules.Names(parts, name, name, slug, slug_given, title or "")
+        url = page_location(p, data, options.url_rules, dict(options.permalinks), names, options.tz)
     page = Page(
         slug=slug, source=rel, title=title or "", body=fm.body if keep_body else "",
-        url=fields.url_of(p, data, "url") if "url" in data else default, body_line=fm.body_line,
-        summary=fields.text_of(p, data, "summary"),
+        url=url, body_line=fm.body_line, summary=fields.text_of(p, data, "summary"),
         updated=fields.date_of(p, data, "updated", options.tz) if "updated" in data else None,
         layout=str(data.get("layout") or ""), aliases=fields.urls_of(p, data, "aliases"),
         glossary=fields.bool_of(p, data, "glossary", True), draft=fields.bool_of(p, data, "draft", False),
         key_lines=FrozenDict(p.lines), extra=fields.frozen({k: v for k, v in data.items() if k not in PAGE_KEYS}),
-        bundle=bundle,
+        bundle=bundle, listing=listing or "",
     )
     if any(d.severity == "error" for d in p.items):
         return None, problems + p.items
     return page, problems + p.items
+
+
+def load_index(rel: str, text: str, options: LoadOptions,
+               keep_body: bool = True) -> tuple[Page | None, list[Diagnostic]]:
+    """An `_index.md` (Hugo's branch bundle): the text shown on the front page (`content/_index.md`)
+    or on a section's listing (`content/<section>/_index.md`; the folder is a section even when
+    config.yaml does not list it), or a deeper folder's own page at /<folders>/. It may be empty."""
+    role, slug = index_role(rel, options.builtin_folders)
+    if role == "none":
+        return None, [Diagnostic(rel, 1, f"content/{slug}/ has no listing that could show this text; "
+                                 "the file is not used", "warning", hint="move its text to a page")]
+    if role == "section" and slug in RESERVED_SLUGS:
+        return None, [Diagnostic(rel, 1, f"the folder makes a section '{slug}', a folder the build writes itself",
+                                 hint="rename the folder")]
+    text, problems = replace_invalid_characters(rel, text)
+    fm, found = read_front_matter(rel, text) if text.strip() else (frontmatter.FrontMatter({}, {}, "", 1), [])
+    problems += found
+    if fm is None:
+        return None, problems
+    problems += [Diagnostic(rel, line or 1, visible(message) or "", "warning") for line, message in fm.warnings]
+    p = fields.Problems(rel, dict(fm.key_lines))
+    data, _ = _foreign_keys(p, dict(fm.data), dict(fm.key_lines), options)
+    listing = {"home": "/", "section": f"/{slug}/"}.get(role)
+    return _page(rel, fm, data, p, options, keep_body, problems, listing if listing is not None else "")
 
 
 def load_term(rel: str, text: str, options: LoadOptions) -> tuple[Term | None, list[Diagnostic]]:

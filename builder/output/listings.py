@@ -31,7 +31,7 @@ def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iter
     urls, config, _ = renderer.urls, site.config, renderer.gettext
     feeds = _FeedPlanner(site, renderer, store)
     all_slugs = tuple(a.slug for a in site.articles)
-    yield _front_page(site, renderer)
+    yield _front_page(site, renderer, store)
     yield from _listing(site, renderer, all_slugs, urls.archive, "archive.html", "", "archive",
                         {"feeds": feed_links(_("All articles"), "/")})
     yield from feeds.specs(all_slugs, "/", config.title, config.description)
@@ -52,16 +52,33 @@ def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iter
         title = f"{section.title} – {config.title}"
         yield from _listing(site, renderer, slugs, lambda n, base=base: urls.numbered(base, n), "section.html",
                             section.title, f"section:{section.slug}",
-                            {"section": section, "feeds": feed_links(title, base)}, description=section.description)
+                            {"section": section, "feeds": feed_links(title, base), **_intro(site, store, base)},
+                            description=section.description, inputs=_intro_inputs(site, base),
+                            source=site.intros[base].source if base in site.intros else "")
         yield from feeds.specs(slugs, base, title, section.description)
     yield from _author_pages(site, renderer, feeds)
 
 
-def _front_page(site: LinkedSite, renderer: Renderer) -> PageSpec:
+def _intro(site: LinkedSite, store: BodyHtml, url: str) -> dict[str, Any]:
+    """The text of the listing at `url` from its `_index.md` (the template shows it above the list)."""
+    page = site.intros.get(url)
+    if page is None or page.source not in site.page_infos:
+        return {"intro": None}
+    return {"intro": markup(store.html(site.page_infos[page.source].key))}
+
+
+def _intro_inputs(site: LinkedSite, url: str) -> tuple[Any, ...]:
+    page = site.intros.get(url)
+    if page is None or page.source not in site.page_infos:
+        return ()
+    return (site.digests[page.source], site.page_infos[page.source].version)
+
+
+def _front_page(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> PageSpec:
     """The front page: its blocks (lead story, sections, latest), and the archive behind it.
 
     Templates written for a paginated front page still get `page`: the newest `paginate`
-    articles, with the archive's second page as the next one.
+    articles, with the archive's second page as the next one; `intro` is `content/_index.md`'s text.
     """
     urls, config = renderer.urls, site.config
     now = site.now or datetime.now(timezone.utc)
@@ -71,7 +88,7 @@ def _front_page(site: LinkedSite, renderer: Renderer) -> PageSpec:
     updated = max((a.modified for a in site.articles), default=None)
     print_ = fingerprint(site.settings_digest, "front", [(b.kind, b.title, b.section, [site.cards[a.slug] for a in b.items])
                                                            for b in blocks], [site.cards[a.slug] for a in newest],
-                         pages, updated)
+                         pages, updated, *_intro_inputs(site, "/"))
 
     def make() -> bytes:
         page = Pagination(1, pages, newest, "/", None, urls.archive(2) if pages > 1 else None)
@@ -79,9 +96,9 @@ def _front_page(site: LinkedSite, renderer: Renderer) -> PageSpec:
                                feeds=feed_links(renderer.gettext("All articles"), "/"),
                                json_ld=website_ld(config, urls))
         return renderer.render("index.html", **context, blocks=blocks, page=page, archive_url=urls.archive(),
-                               updated=updated).encode()
+                               updated=updated, **_intro(site, store, "/")).encode()
 
-    return PageSpec(output_path("/"), print_, "", make)
+    return PageSpec(output_path("/"), print_, site.intros["/"].source if "/" in site.intros else "", make)
 
 
 def feed_links(title: str, home: str) -> Feeds:

@@ -129,7 +129,7 @@ def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
         yield PageSpec(output_path(urls.search()), fingerprint(base, "search"), "", lambda: renderer.render(
             "search.html", **page_context(renderer, urls.search(), _("Search"), config.description, "search")
         ).encode())
-    for item in (*site.articles, *site.pages):
+    for item in (*site.articles, *site.pages, *site.intros.values()):
         for alias in item.aliases:
             def make(target: str = item.url, item: Any = item) -> bytes:
                 context = page_context(renderer, target, item.title, item.summary, "")

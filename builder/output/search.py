@@ -1,12 +1,20 @@
-"""Full-text search: index a built site with Pagefind, writing `<site>/pagefind/`."""
+"""Full-text search with Pagefind: finding its binary and talking to it as a service.
+
+What is indexed is in `search_records`, how it is split in `search_shards`;
+the pipeline's search stage (`pipeline.search_stage`) runs one service per
+shard to index and writes the bundles under `<site>/pagefind/`.
+"""
 
 from __future__ import annotations
 
+import base64
 import importlib
+import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
 
 OUTPUT_SUBDIR = "pagefind"
 INSTALL_HINT = "install it with: pip install 'pagefind[bin]' (the extra `builder[search]`)"
@@ -45,19 +53,123 @@ def search_available() -> str | None:
     return None
 
 
-def index_site(site_dir: Path, *, language: str = "de") -> None:
-    """Index every HTML page of the built site in one language; raise SearchIndexError on failure."""
-    site = Path(site_dir)
-    if not site.is_dir():
-        raise SearchIndexError(f"built site {site} does not exist: run the build first")
-    command = [str(pagefind_executable()), "--site", str(site), "--output-subdir", OUTPUT_SUBDIR,
-               "--force-language", language, "--quiet",
-               "--exclude-selectors", ".gl-tip"]  # tooltips repeat definitions; keep them out of excerpts
-    try:
-        done = subprocess.run(command, capture_output=True, text=True)
-    except OSError as exc:   # e.g. a binary for another platform
-        raise SearchIndexError(f"could not run Pagefind: {exc}") from exc
-    if done.returncode != 0:
-        lines = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()
-        output = "\n".join(dict.fromkeys(line.strip() for line in lines))   # Pagefind repeats itself
-        raise SearchIndexError(f"Pagefind failed (exit code {done.returncode}): {output}")
+class PagefindService:
+    """A `pagefind --service` process (Pagefind's Python API speaks the same protocol): an index
+    built from HTML documents in memory, its files read back without touching the disk.
+
+    Pagefind's own client waits 0.1 s for every answer; this one sends all documents of an index
+    at once and then reads the answers, so a shard of 300 pages costs Pagefind's time only.
+    """
+
+    def __init__(self) -> None:
+        try:
+            self.process = subprocess.Popen([str(pagefind_executable()), "--service"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError as exc:   # e.g. a binary for another platform
+            raise SearchIndexError(f"could not run Pagefind: {exc}") from exc
+        self._next_id = 0
+        self._buffer = bytearray()
+
+    def __enter__(self) -> "PagefindService":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the process (it exits when its input ends)."""
+        if self.process.poll() is None:
+            try:
+                assert self.process.stdin is not None
+                self.process.stdin.close()
+            except OSError:
+                pass
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def _send(self, payload: dict[str, Any]) -> None:
+        self._next_id += 1
+        message = json.dumps({"message_id": self._next_id, "payload": payload}, ensure_ascii=False)
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(base64.b64encode(message.encode("utf-8", "surrogatepass")) + b",")
+        except OSError as exc:
+            raise SearchIndexError(f"Pagefind stopped: {exc}") from exc
+
+    def _receive(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        while (end := self._buffer.find(b",")) < 0:
+            chunk = self.process.stdout.read1(1 << 20)
+            if not chunk:
+                raise SearchIndexError(f"Pagefind stopped unexpectedly (exit code {self.process.wait()})")
+            self._buffer += chunk
+        message = json.loads(base64.b64decode(bytes(self._buffer[:end])))
+        del self._buffer[:end + 1]
+        payload: dict[str, Any] = message.get("payload") or {}
+        if payload.get("type") == "Error":
+            raise SearchIndexError(f"Pagefind failed: {payload.get('message')}")
+        return payload
+
+    def _call(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self._send(payload)
+        assert self.process.stdin is not None
+        self.process.stdin.flush()
+        return self._receive()
+
+    def index(self, documents: Iterable[tuple[str, str]], language: str,
+              exclude: Sequence[str] = ()) -> dict[str, bytes]:
+        """Index (url, html) documents in one language; return the bundle's files by relative path."""
+        config = {"force_language": language, "exclude_selectors": list(exclude)}
+        index_id = self._call({"type": "NewIndex", "config": config})["index_id"]
+        sent = 0
+        for url, html in documents:
+            self._send({"type": "AddFile", "index_id": index_id, "url": url, "file_path": None,
+                        "file_contents": html})
+            sent += 1
+        assert self.process.stdin is not None
+        self.process.stdin.flush()
+        for _ in range(sent):
+            self._receive()
+        files = self._call({"type": "GetFiles", "index_id": index_id})["files"]
+        self._call({"type": "DeleteIndex", "index_id": index_id})
+        return {file["path"]: base64.b64decode(file["content"]) for file in files}
+
+
+# Pagefind's browser files: the UI goes to pagefind/ itself (the search page links it there), the
+# search runtime into the primary shard's folder (the bundle the others merge into), and
+# every shard keeps its index data.
+UI_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
+RUNTIME_FILES = ("pagefind.js", "pagefind-worker.js")
+SHARD_LIST = "shards.js"
+
+
+def place_bundle(name: str, primary: bool, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """A shard's bundle as files under pagefind/: its index data in `name/`, and for the primary
+    shard the runtime beside it and the UI in pagefind/ itself."""
+    placed: dict[str, bytes] = {}
+    for path, data in files.items():
+        if path.startswith(UI_FILES):
+            if primary:
+                placed[path] = data
+        elif path in RUNTIME_FILES or path.startswith("wasm."):
+            if primary:
+                placed[f"{name}/{path}"] = data
+        elif not path.startswith("playground"):
+            placed[f"{name}/{path}"] = data
+    return placed
+
+
+def shard_list(names: Sequence[str]) -> bytes:
+    """pagefind/shards.js: the shards' folders, the primary first, for the search page's script."""
+    listing = json.dumps([f"{name}/" for name in names])
+    return f"window.builderSearchShards = {listing};\n".encode()
+
+
+def pagefind_identity() -> str:
+    """Which Pagefind builds the index (its binary's path, size and time): a new one indexes again."""
+    path = pagefind_executable()
+    status = path.stat()
+    return f"{path}:{status.st_size}:{status.st_mtime_ns}"

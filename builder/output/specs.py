@@ -45,6 +45,7 @@ class LinkedSite:
     static_files: tuple[tuple[str, Path, str], ...]  # (output path, file, digest)
     cards: Mapping[str, str]                    # article slug → card_digest(article, …)
     pages: tuple[Page, ...] = ()                # undated pages, by URL
+    intros: Mapping[str, Page] = field(default_factory=dict)   # listing URL → its _index.md ("/", "/news/")
     page_infos: Mapping[str, BodyInfo] = field(default_factory=dict)     # page source → body info
     authors: AuthorIndex = field(default_factory=lambda: AuthorIndex(()))
     author_infos: Mapping[str, BodyInfo] = field(default_factory=dict)   # author slug → body info

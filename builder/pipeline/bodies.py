@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from .. import __version__
 from ..content.config import SiteConfig
 from ..content.model import BodyInfo, LeadImage, Term
+from ..content.sources import HTML_SUFFIXES
 from ..content.urls import Urls
 from ..errors import Diagnostic
 from ..output.images import (PICTURES_VERSION, Derivative, ImageRecord, Picture, lead_pictures, picture_html,
@@ -21,6 +22,7 @@ from ..output.images import (PICTURES_VERSION, Derivative, ImageRecord, Picture,
 from ..text.annotate import glossary_plugin
 from ..text.forms import forms_key, glossary_forms, uses_declension
 from ..text.glossary import Matcher
+from ..text.html_content import html_body, template_tags
 from ..text.i18n import catalogs_digest, messages_for
 from ..text.markdown import create_markdown, render_body
 from ..text.shortcodes import Context, Fragment, PageIndex, SiteTemplates, preprocess
@@ -96,7 +98,8 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
            notes: tuple[Diagnostic, ...] = (), terms: Mapping[str, Term] | None = None,
            count_words: bool = True, image_html: Callable[..., str | None] | None = None,
            embeds_allowed: frozenset[str] = frozenset(), fragments: tuple[Fragment, ...] = (),
-           images: tuple[ImageRecord, ...] = (), lead: ImageRecord | None = None) -> tuple[str, BodyInfo]:
+           images: tuple[ImageRecord, ...] = (), lead: ImageRecord | None = None,
+           raw_html: bool = False) -> tuple[str, BodyInfo]:
     """Render one body; returns its HTML and what it tells the rest of the build.
 
     With the glossary's `terms` by slug, the info carries the tooltip digest of the terms it annotates.
@@ -113,7 +116,7 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
         "embeds_allowed": embeds_allowed,
         "fragments": fragments,   # the HTML of the shortcodes, put in by placeholder
     }
-    rendered = render_body(md, text, env)
+    rendered = html_body(text) if raw_html else render_body(md, text, env)
     link_errors = tuple(Diagnostic(source, body_line + line, message) for line, message in env.get("link_errors", ()))
     link_errors += tuple(Diagnostic(source, body_line + line, message, "warning", hint=hint)
                          for line, message, hint in env.get("image_warnings", ()))
@@ -205,11 +208,18 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
         return None if url is None else url_under_base(config, url)
 
     page_url = job.url_of_source.get(source, "/")
-    context = Context(resolve_tag, job.templates, source, job.documents.get(source),
-                      url_under_base(config, page_url), job.md)
-    text, tags, errors, fragments, templates = preprocess(raw, body_line, context)
-    notes = tuple(Diagnostic(source, tag.line, tag.message, "warning", col=tag.col, hint=tag.hint) for tag in tags)
-    notes += tuple(Diagnostic(source, line, message, col=col) for line, col, message in errors)
+    raw_html = source.endswith(HTML_SUFFIXES)   # an .html content file: its body is HTML already
+    fragments: tuple[Fragment, ...] = ()
+    templates: tuple[str, ...] = ()
+    if raw_html:
+        text, notes = raw, tuple(Diagnostic(source, line, message, "warning", col=col)
+                                 for line, col, message in template_tags(raw, body_line))
+    else:
+        context = Context(resolve_tag, job.templates, source, job.documents.get(source),
+                          url_under_base(config, page_url), job.md)
+        text, tags, errors, fragments, templates = preprocess(raw, body_line, context)
+        notes = tuple(Diagnostic(source, tag.line, tag.message, "warning", col=tag.col, hint=tag.hint) for tag in tags)
+        notes += tuple(Diagnostic(source, line, message, col=col) for line, col, message in errors)
 
     def resolve(target: str) -> str | None:
         base = "content" if target.startswith("/") else posixpath.dirname(source)
@@ -220,8 +230,8 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
 
     def image_html(src: str, alt: str, attrs: dict[str, Any], in_figure: bool, line: int) -> str | None:
         found = image_source(src, source, bundle)
-        if found is None:
-            return None
+        if found is None or (found.lower().endswith(".svg") and found in job.files):
+            return None   # an outside URL, or a drawing that scales itself: the <img> as written
         record = read_image(found, src, job.files, config.images, folder_of(found, bundle, page_url))
         pic = images.setdefault(record, picture_of(record, config.images))
         return picture_html(pic, alt, lambda p: url_under_base(config, p))
@@ -231,7 +241,7 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
                         glossary=glossary, exclude=exclude, source=source, body_line=body_line,
                         notes=notes + lead_notes, terms=job.terms, count_words=kind == "article",
                         image_html=image_html if kind != "term" else None, lead=lead,
-                        embeds_allowed=frozenset(config.embeds.allow), fragments=fragments)
+                        embeds_allowed=frozenset(config.embeds.allow), fragments=fragments, raw_html=raw_html)
     info = replace(info, images=tuple(images), templates=tuple((t, job.templates.digest_of(t)) for t in templates),
                    derivatives=_derivatives(list(images.values()), lead, job.leads.get(source), config))
     location = append_html(job.store_folder, html) if job.store_folder is not None else None

@@ -50,6 +50,7 @@ from .bodies import BodyStore, render_bodies
 from .linking import RelatedCache, group_by_author, group_by_section, link_site
 from .loading import LoadCache, Visibility, load_site
 from .resources import DigestCache, asset_paths, bundle_files, files_by_source, static_files
+from .search_stage import index_search, lists_search_files, search_store
 
 CACHE_DIR = ".builder-cache"
 # A build that changes at most this many files, or this share of them, patches the destination in
@@ -173,6 +174,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     jobs = options.jobs or cpu_count()
     load_cache = caches.load(config)
     loaded = load_site(options.source, config, options.visibility, problems, jobs, load_cache)
+    config = loaded.config   # with the sections _index.md files add
     store = caches.bodies
     statics = static_files(options.source, options.fingerprint_assets)
     bundles = bundle_files(sorted({i.bundle for i in (*loaded.articles, *loaded.pages) if i.bundle}),
@@ -182,7 +184,8 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     bodies = render_bodies(loaded, store, jobs, keep_html, progress, files, templates)
     problems.extend(bodies.problems)
     authors = AuthorIndex(loaded.authors)
-    menus, found = resolve_menus(config, loaded.pages, loaded.authors, Urls(config), messages_for(config).gettext)
+    pages = tuple(page for page in loaded.pages if not page.listing)   # an _index.md is a listing's text
+    menus, found = resolve_menus(config, pages, loaded.authors, Urls(config), messages_for(config).gettext)
     problems.extend(found + string_problems(config))
     if problems.errors or (options.strict and problems.warnings):
         return Prepared(problems, loaded.digests, load_cache, scheduled=tuple(loaded.scheduled))
@@ -201,7 +204,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
         infos=bodies.articles, term_infos=bodies.terms, links=links, digests=loaded.digests,
         settings_digest=settings, static_files=statics,
         cards={a.slug: card_digest(a, authors, bodies.articles[a.slug].lead) for a in articles},
-        pages=tuple(loaded.pages), page_infos=bodies.pages, authors=authors, author_infos=bodies.authors,
+        pages=pages, intros={page.listing: page for page in loaded.pages if page.listing}, page_infos=bodies.pages, authors=authors, author_infos=bodies.authors,
         section_articles=group_by_section(articles), author_articles=group_by_author(articles, authors),
         menus=menus, now=options.now or datetime.now(timezone.utc), bundle_files=bundles, files=files,
         term_aliases=shown_aliases(loaded.terms, declension=uses_declension(config), cache_dir=store.folder),
@@ -317,14 +320,19 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
     previous = read_manifest(manifest_file, destination) if manifest_file else None
     files = {spec.path: spec.fingerprint for spec in prepared.specs}
     search = site.config.search
+    found = index_search(site, caches.bodies, search_store(caches.bodies.folder), options.jobs or cpu_count(),
+                         problems, progress) if search else None
+    if problems.errors:
+        return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
+    files.update(found.files if found else {})
     if _unchanged(files, search, previous):
         _save_caches(options, caches, site, prepared)
         return _report(prepared, site, problems, 0, started)
     old = previous.files if previous else {}
     changed = [spec for spec in prepared.specs if old.get(spec.path) != spec.fingerprint]
     deleted = [path for path in old if path not in files]
-    # A patch needs a destination that holds exactly what the manifest says; Pagefind indexes the whole tree.
-    in_place = (previous is not None and not previous.search and not search
+    # A patch needs a destination that holds exactly what the manifest says.
+    in_place = (previous is not None and lists_search_files(previous.files, previous.search)
                 and len(changed) + len(deleted) <= max(IN_PLACE_ALWAYS, IN_PLACE_SHARE * len(files))
                 and not _file_in_the_way(files, [spec.path for spec in changed], old) and can_patch(destination))
     staged: StagedOutput | PatchOutput
@@ -346,8 +354,7 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
         for _, problem in results:
             if problem is not None:
                 problems.items.append(problem)
-        if search and isinstance(staged, StagedOutput):
-            _index_for_search(staged.staging, site.config.language, problems)
+        written = [spec.path for spec in todo] + (found.write(staged, old) if found else [])
         if problems.errors:
             staged.abort()
             return BuildReport(False, tuple(unique_diagnostics(problems.items)), seconds=time.perf_counter() - started)
@@ -356,7 +363,7 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
             write_manifest(manifest_file, Manifest(staged.marker, search, files))
         try:
             if isinstance(staged, PatchOutput):
-                staged.commit([spec.path for spec in todo], deleted)
+                staged.commit(written, deleted)
             else:
                 staged.commit()
         except OSError:
@@ -425,15 +432,6 @@ def _report(prepared: Prepared, site: LinkedSite, problems: Diagnostics, rendere
                        sum(1 for s in prepared.specs if s.path.endswith(".html")), rendered,
                        time.perf_counter() - started, {s.path: s.source for s in prepared.specs if s.source},
                        len(prepared.scheduled), prepared.scheduled[0].date if prepared.scheduled else None)
-
-
-def _index_for_search(folder: Path, language: str, problems: Diagnostics) -> None:
-    """Pagefind's index for the search page; without Pagefind the site builds, search stays empty."""
-    from ..output.search import SearchIndexError, index_site
-    try:
-        index_site(folder, language=language)
-    except SearchIndexError as exc:
-        problems.warning("config.yaml", None, f"search index not built: {exc}")
 
 
 def unique_diagnostics(items: list[Diagnostic]) -> list[Diagnostic]:

@@ -19,10 +19,12 @@ from ..content.validate import LoadOptions
 from ..errors import Diagnostic
 from ..output.specs import LinkedSite
 from ..util.garbage_collection import collection_paused
+from ..util.parallel import cpu_count
 from .body_packs import BodyStore
 from .linking import RelatedCache
 from .loading import LoadCache
 from .build import CACHE_DIR, BuildOptions, Caches, prepare, render_spec, unique_diagnostics
+from .search_stage import ShardStore, index_search
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class IncrementalBuilder:
         self.options = BuildOptions(source=source, drafts=drafts, base_url=base_url, jobs=jobs, cache=False,
                                     future=future, expired=expired, fingerprint_assets=False)
         self.store = BodyStore(None)
+        self.search = ShardStore(None)   # indexed search shards, kept like the bodies
         self.caches = Caches(self.store, self._load_cache, RelatedCache(None))
         self.load_cache: LoadCache | None = None
         self.files: dict[str, bytes] = {}
@@ -102,6 +105,10 @@ class IncrementalBuilder:
                     continue
                 files[spec.path] = data  # type: ignore[assignment]
             fingerprints[spec.path] = spec.fingerprint
+        if site.config.search and not any(p.severity == "error" for p in problems):
+            found = index_search(site, self.store, self.search, self.options.jobs or cpu_count(), prepared.problems)
+            files.update(found.contents() if found else ())
+            problems = unique_diagnostics([*problems, *prepared.problems.items])
         if any(p.severity == "error" for p in problems):
             return self._outcome(False, problems, frozenset(), changed_sources, started, site)
         changed = frozenset(path for path in set(files) | set(self.files)

@@ -15,7 +15,7 @@ from ..related.backlinks import backlinks
 from ..related.features import ArticleSignals
 from ..related.reranking import RankState, rank_related_again
 from ..text.collation import german_sort_key
-from ..util.slug import slugify
+from ..util.slug import tag_slug
 from .pickle_cache import read_pickle, write_pickle
 
 RELATED_TERMS = 5
@@ -112,7 +112,7 @@ def collect_tags(articles: tuple[Article, ...]) -> tuple[TagInfo, ...]:
         for tag in article.tags:
             slug = slug_of.get(tag)
             if slug is None:
-                slug = slug_of[tag] = slugify(tag)
+                slug = slug_of[tag] = tag_slug(tag)
             if not slug:
                 continue
             spellings[slug][tag] += 1

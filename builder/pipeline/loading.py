@@ -19,12 +19,18 @@ from typing import Any, Callable
 from .. import __version__
 from ..content.bylines import AuthorIndex, check_bylines
 from ..content.config import SiteConfig
+from ..content.date_sources import FileDates, git_dates, modified_at
+from ..content.locations import index_role
+from ..content.media import bundle_resources
 from ..content.model import Article, Author, Page, Term
+from ..content.site_structure import with_section_pages
 from ..content.sources import SourceFile, discover, read_text
+from ..content.uniqueness import clashing_urls, distinct_keys
 from ..content.validate import (
     LoadOptions,
     load_article,
     load_author,
+    load_index,
     load_page,
     load_term,
     replace_invalid_characters,
@@ -39,7 +45,7 @@ from .delta_cache import EntryFile
 
 # (kind, what the file holds or None, diagnostics, digest of the file's text or None)
 LoadResult = tuple[str, "Article | Page | Author | Term | None", tuple[Diagnostic, ...], "str | None"]
-FileStatus = tuple[int, int, int]
+FileStatus = tuple  # (mtime_ns, size, inode), and the file's git dates when dates come from git
 RACY_NS = 2_000_000_000
 LOAD_FORMAT = 2   # raised when what a cached load result holds changes (2: site-wide typo warnings)
 
@@ -72,11 +78,19 @@ class LoadCache:
     """Load results by file and status; in memory, and in a pickle when given a file."""
 
     def __init__(self, path: Path | None, options: LoadOptions, max_size: int) -> None:
-        self.path = path
+        self.path, self.max_size, self.options = path, max_size, options
         self.key = repr((__version__, LOAD_FORMAT, options, max_size))
         self.file: EntryFile[tuple[FileStatus, LoadResult]] = EntryFile(path, self.key)
         self.entries: dict[str, tuple[FileStatus, LoadResult]] = self.file.entries
         self.dirty = False
+
+    def use(self, options: LoadOptions) -> None:
+        """Keep only results loaded with these sections (an `_index.md` adds a section)."""
+        if options.sections != self.options.sections:
+            self.options = replace(self.options, sections=options.sections)
+            self.key = repr((__version__, self.options, self.max_size))
+            self.file = EntryFile(self.path, self.key)
+            self.entries, self.dirty = self.file.entries, True
 
     def get(self, rel: str, status: FileStatus | None) -> LoadResult | None:
         entry = self.entries.get(rel)
@@ -96,9 +110,9 @@ class LoadCache:
             self.dirty = False
 
 
-def _load_one(state: tuple[list[SourceFile], LoadOptions, int], index: int) -> LoadResult:
+def _load_one(state: tuple[list[SourceFile], LoadOptions, int, dict[str, FileDates]], index: int) -> LoadResult:
     """Worker: read, split and validate one content file; an article comes back without its body."""
-    files, options, max_size = state
+    files, options, max_size, dates = state
     file = files[index]
     text, problem = read_text(file, max_size=max_size)
     if problem is not None or text is None:
@@ -112,10 +126,12 @@ def _load_one(state: tuple[list[SourceFile], LoadOptions, int], index: int) -> L
     if file.kind == "author":
         author, found = load_author(file.rel, text, options, keep_body=False)
         return file.kind, author, tuple(found), digest
-    if file.kind == "page":
-        page, found = load_page(file.rel, text, options, keep_body=False)
+    if file.kind in ("page", "section"):
+        load = load_index if file.kind == "section" else load_page
+        page, found = load(file.rel, text, options, keep_body=False)
         return file.kind, page, tuple(found), digest
-    item, found = load_article(file.rel, text, options, keep_body=False, undated_is_page=file.kind == "document")
+    item, found = load_article(file.rel, text, options, keep_body=False, undated_is_page=file.kind == "document",
+                               file_dates=dates.get(file.rel, FileDates()))
     return file.kind, item, tuple(found), digest
 
 
@@ -152,20 +168,28 @@ def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems
     others: dict[str, list[tuple[str, str]]] = {}
     files, found = discover(source, others)
     problems.extend(found)
-    options = LoadOptions.from_config(config)
+    options = _options(config, files)
+    if options.url_rules == "hugo":   # Markdown inside a leaf bundle is Hugo's page resource, not a page
+        resources = bundle_resources(f.rel for f in files)
+        files = [f for f in files if f.rel not in resources]
     max_size = config.markdown.max_file_size
     if cache is None:
         cache = LoadCache(None, options, max_size)
+    cache.use(options)
     statuses = [file_status(file.path) for file in files]
+    dates = _file_dates(source, files, statuses, options, problems)
+    if dates:  # a new commit changes a file's dates, not its status
+        statuses = [s + _dates_key(dates.get(f.rel)) if s else s for f, s in zip(files, statuses)]
     results: list[LoadResult | None] = [cache.get(f.rel, s) for f, s in zip(files, statuses)]
     missing = [i for i, result in enumerate(results) if result is None]
     if missing:
-        fresh = map_indices(_load_one, ([files[i] for i in missing], options, max_size), len(missing), jobs)
+        fresh = map_indices(_load_one, ([files[i] for i in missing], options, max_size, dates), len(missing), jobs)
         for i, result in zip(missing, fresh):
             results[i] = result
     cache.update({f.rel: (s, r) for f, s, r in zip(files, statuses, results) if s is not None and r is not None})
     loaded = Loaded(config, other_files=others)
     now = visibility.now or datetime.now(timezone.utc)
+    index_pages: list[Page] = []
     for file, result in zip(files, results):
         assert result is not None
         _, item, found_here, digest = result
@@ -180,11 +204,18 @@ def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems
             if item.date > now and not visibility.future and not (item.draft and not visibility.drafts):
                 loaded.scheduled.append(item)
         elif isinstance(item, Page):
+            if item.listing:
+                index_pages.append(item)
             if not item.draft or visibility.drafts:
                 loaded.pages.append(item)
         elif isinstance(item, Author):
             loaded.authors.append(item)
-    _check_unique(loaded.articles + loaded.drafts, "article slug", lambda a: a.slug, problems)
+    # Sections that only an _index.md names are sections too (Hugo's branch bundles).
+    loaded.config = replace(config, sections=with_section_pages(config.sections, index_pages))
+    problems.extend(clashing_urls(sorted([*loaded.articles, *loaded.drafts, *loaded.pages], key=lambda i: i.source)))
+    keyed = {a.source: a for a in distinct_keys(loaded.articles + loaded.drafts)}
+    loaded.articles, loaded.drafts, loaded.scheduled = ([keyed[a.source] for a in items] for items in
+                                                        (loaded.articles, loaded.drafts, loaded.scheduled))
     _check_unique(loaded.terms, "term slug", lambda t: t.slug, problems)
     _check_unique(loaded.authors, "author slug", lambda a: a.slug, problems)
     problems.extend(check_bylines(loaded.articles, AuthorIndex(loaded.authors)))
@@ -200,6 +231,36 @@ def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems
     loaded.authors.sort(key=lambda a: (german_sort_key(a.name), a.slug))
     loaded.scheduled.sort(key=lambda a: (a.date, a.slug))
     return loaded
+
+
+def _options(config: SiteConfig, files: list[SourceFile]) -> LoadOptions:
+    """The options files are loaded with: a folder with an `_index.md` is a section too."""
+    options = LoadOptions.from_config(config)
+    made = {slug for file in files if file.kind == "section"
+            for role, slug in (index_role(file.rel, options.builtin_folders),) if role == "section"}
+    return replace(options, sections=options.sections | made) if made - options.sections else options
+
+
+def _file_dates(source: Path, files: list[SourceFile], statuses: list[FileStatus | None], options: LoadOptions,
+                problems: Diagnostics) -> dict[str, FileDates]:
+    """Git's and the file system's dates of every file, when `dates:` asks for them."""
+    wanted = set(options.dates) | set(options.updated)
+    if not wanted & {":git", ":filemodtime"}:   # Jekyll's drafts are dated by their files
+        return {f.rel: FileDates(modified=modified_at(s[0])) for f, s in zip(files, statuses)
+                if s and "/_drafts/" in f.rel}
+    history: dict[str, tuple[str, str]] = {}
+    if ":git" in wanted:
+        history, why = git_dates(source)
+        if why is not None:
+            problems.warning("config.yaml", None, f"'dates' asks for dates from git, but there are none: {why}",
+                             hint="commit the site to a git repository, or remove ':git' from 'dates'")
+    modified = ":filemodtime" in wanted
+    return {f.rel: FileDates(*history.get(f.rel, ("", "")), modified_at(s[0]) if modified and s else "")
+            for f, s in zip(files, statuses)}
+
+
+def _dates_key(dates: FileDates | None) -> tuple[str, ...]:
+    return (dates.git_first, dates.git_last, dates.modified) if dates is not None else ()
 
 
 def _check_unique(items: list[Any], what: str, key: Callable[[Any], str], problems: Diagnostics) -> None:

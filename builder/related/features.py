@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Callable, Mapping, Sequence
 
 from ..content.config import RelatedSettings
-from ..util.slug import slugify
+from ..util.slug import tag_slug
 
 EXACT_DF = 16           # dfs above this are rounded (see rounded_df)
 
@@ -85,7 +85,7 @@ def _tag_keys(signal: ArticleSignals, cache: dict[str, str]) -> dict[str, str]:
     for tag in signal.tags:
         key = cache.get(tag)
         if key is None:
-            key = cache[tag] = slugify(tag)
+            key = cache[tag] = tag_slug(tag)
         if key and key not in keys:
             keys[key] = tag
     return keys

@@ -15,3 +15,12 @@ def slugify(text: str) -> str:
     text = unicodedata.normalize("NFC", text).translate(_GERMAN)  # "U" + U+0308 is "Ü" too
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return _NON_ALNUM.sub("-", text.lower()).strip("-")
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def tag_slug(text: str) -> str:
+    """A tag's slug: `slugify`, or for a tag without Latin letters ("知乎", "Россия") its words
+    in their own script, lower-cased and joined by "-", so that every tag gets a page."""
+    return slugify(text) or "-".join(_WORD.findall(unicodedata.normalize("NFC", text).lower()))

@@ -430,9 +430,14 @@ def test_url_is_normalised(value: str, url: str) -> None:
     assert warnings == []
 
 
+def test_a_permalink_with_placeholders_is_kept_for_the_loader_to_fill_in() -> None:
+    out, _, warnings = normalize_keys({"permalink": "/:categories/:year/:title.html"}, {"permalink": 5})
+
+    assert out == {"url": "/:categories/:year/:title.html"}
+    assert warnings == []
+
+
 @pytest.mark.parametrize("value, problem", [
-    ("/:categories/:year/:title/", "uses placeholders, which are not supported: "
-                                   "'/:categories/:year/:title/'"),
     ("https://example.org/genf/", "must be a path on this site like '/artikel/mein-beitrag/', "
                                   "got 'https://example.org/genf/'"),
     ("", "must be a path like '/artikel/mein-beitrag/', got ''"),

@@ -304,11 +304,22 @@ def test_typo_in_a_known_key_warns_with_file_and_line(site: Path, cli) -> None:
     assert strict.code == 1
 
 
-def test_duplicate_slugs_name_both_files(site: Path, cli) -> None:
+def test_one_slug_at_two_urls_builds_both(site: Path, cli) -> None:
     write_site(site, "-- content/news/genf.md --\n---\ntitle: Noch mal Genf\ndate: 2022-01-22\n---\nText\n")
+    out = site.parent / "out"
+    run = cli("build", "--source", site, "--destination", out)
+    assert run.code == 0, run.err
+    assert "Noch mal Genf" in (out / "news/genf/index.html").read_text(encoding="utf-8")
+    assert "Noch mal Genf" not in (out / "articles/genf/index.html").read_text(encoding="utf-8")
+
+
+def test_two_files_at_one_url_name_both_files_with_lines(site: Path, cli) -> None:
+    write_site(site, "-- content/news/genf.md --\n---\ntitle: Noch mal Genf\ndate: 2022-01-22\n"
+                     "url: /articles/genf/\n---\nText\n")
     run = cli("build", "--source", site, "--destination", site.parent / "out")
     assert run.code == 1
-    assert "content/news/genf.md:1: error: article slug 'genf' is already used by content/articles/genf.md" in run.err
+    assert ("content/news/genf.md:4: error: URL '/articles/genf/' is also the URL of content/articles/genf.md:1"
+            in run.err)
 
 
 def test_destination_containing_the_source_is_refused(site: Path, cli) -> None:

@@ -412,7 +412,7 @@ def test_slug_collision_after_slugification_names_both(site: Path, cli) -> None:
     run = build(cli, site)
     assert run.code == 1
     assert error_lines(run.err) == [
-        "content/articles/Über.md:1: error: article slug 'ueber' is already used by content/articles/ueber.md"]
+        "content/articles/Über.md:1: error: URL '/articles/ueber/' is also the URL of content/articles/ueber.md:1"]
 
 
 def test_output_path_collisions_name_both_sources(site: Path, cli) -> None:
@@ -423,10 +423,8 @@ def test_output_path_collisions_name_both_sources(site: Path, cli) -> None:
     run = build(cli, site)
     assert run.code == 1
     assert error_lines(run.err) == [
-        "content/articles/alt.md:4: error: output path 'articles/paris/index.html' is also produced by "
-        "content/articles/paris.md",
-        "content/articles/umzug.md:4: error: output path 'articles/genf/index.html' is also produced by "
-        "content/articles/genf.md",
+        "content/articles/alt.md:4: error: alias '/articles/paris/' is also the URL of content/articles/paris.md:1",
+        "content/articles/umzug.md:4: error: URL '/articles/genf/' is also the URL of content/articles/genf.md:1",
     ]
 
 

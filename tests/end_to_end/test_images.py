@@ -311,3 +311,27 @@ def test_a_warm_build_encodes_nothing_and_a_changed_photo_only_itself(tmp_path: 
     assert build(BuildOptions(source=source, destination=tmp_path / "b", jobs=1)).ok
     assert encoded and all("/tisch." in url for url in encoded)
     assert len(encoded) == 6   # 480, 800, 1000 in WebP and JPEG
+
+
+def test_an_svg_drawing_is_published_as_it_is_and_shown_as_written(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "src", """
+-- config.yaml --
+title: "Tageblatt"
+base_url: "https://zeitung.example/"
+-- content/articles/karte/index.md --
+---
+title: "Die Karte"
+date: 2022-01-21T17:30:00+01:00
+---
+![Die Frontlinie](karte.svg)
+-- content/articles/karte/karte.svg --
+<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20"/></svg>
+""")
+    out = tmp_path / "out"
+    report = build(BuildOptions(source=root, destination=out, cache=False))
+    assert report.ok, report.diagnostics
+    page = html5lib.parse((out / "articles/karte/index.html").read_text(encoding="utf-8"))
+    images_shown = [img.get("src") for img in page.iterfind(".//h:img", NS)]
+    assert images_shown == ["karte.svg"]
+    assert (out / "articles/karte/karte.svg").read_bytes().startswith(b"<svg")
+    assert not page.findall(".//h:picture", NS)

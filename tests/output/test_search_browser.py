@@ -1,4 +1,4 @@
-"""Search: index_site runs Pagefind; in Chromium the search page finds the term page first."""
+"""Search: Pagefind as a service; in Chromium the demo's search page finds the term page first."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from builder.output.search import SearchIndexError, index_site
+from builder.output.search import PagefindService, SearchIndexError
 from conftest import REPO, serve_folder
 
 # Each result's own link, not the links to its sections (sub-results) nested below it.
@@ -19,62 +19,26 @@ RESULT_LINKS = (".pagefind-ui__result > .pagefind-ui__result-inner > .pagefind-u
                 " > .pagefind-ui__result-link")
 
 
-def page(title: str, body: str, head: str = "") -> str:
-    return (f'<!DOCTYPE html>\n<html lang="de"><head><meta charset="utf-8"><title>{title}</title>{head}'
-            f"</head><body>{body}</body></html>\n")
+def test_service_indexes_documents_in_german() -> None:
+    with PagefindService() as service:
+        files = service.index([("/a/", '<html lang="de"><body><h1>Gipfel</h1><p>Verhandlungen</p></body></html>')],
+                              "de")
+    assert "pagefind-entry.json" in files and "pagefind.js" in files
+    assert [name.split("_")[0] for name in files if name.endswith(".pf_meta")] == ["pagefind.de"]
 
 
-def small_site(root: Path) -> Path:
-    """A term page and two articles mentioning it, plus a search page like the theme's."""
-    files = {
-        "glossar/normandie-format/index.html": page("Normandie-Format", (
-            '<main data-pagefind-body><h1 data-pagefind-weight="10">Normandie-Format</h1>'
-            "<p>Gesprächsrunde aus Deutschland, Frankreich, Russland und der Ukraine.</p></main>")),
-        "artikel/gipfel-in-paris/index.html": page("Gipfel in Paris", (
-            "<main data-pagefind-body><h1>Gipfel in Paris</h1><p>Die Berater trafen sich im "
-            "Normandie-Format im Élysée-Palast. Von der Normandie aus, wo 2014 das erste Treffen "
-            "stattfand, ist es weit bis Paris; das Normandie-Format blieb.</p></main>")),
-        "artikel/minsker-abkommen/index.html": page("Minsker Abkommen", (
-            "<main data-pagefind-body><h1>Minsker Abkommen</h1><p>Die Abkommen wurden im "
-            "Normandie-Format verhandelt.</p></main>")),
-        "suche/index.html": page("Suche", '<div id="search"></div><script>window.addEventListener('
-                                 '"DOMContentLoaded", () => new PagefindUI({element: "#search"}));</script>',
-                                 head='<script src="/pagefind/pagefind-ui.js"></script>'),
-    }
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
-    return root
-
-
-def test_index_site_writes_a_german_index(tmp_path: Path) -> None:
-    site = small_site(tmp_path / "site")
-    index_site(site)
-    assert (site / "pagefind" / "pagefind-ui.js").is_file()
-    assert [p.name.split("_")[0] for p in (site / "pagefind").glob("*.pf_meta")] == ["pagefind.de"]
-
-
-def test_index_site_without_binary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_service_without_binary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "kein-pagefind"))
     with pytest.raises(SearchIndexError) as caught:
-        index_site(small_site(tmp_path / "site"))
+        PagefindService()
     assert str(caught.value) == ("the Pagefind binary was not found: install it with: "
                                  "pip install 'pagefind[bin]' (the extra `builder[search]`)")
 
 
-def test_index_site_failure_is_reported(tmp_path: Path) -> None:
-    (tmp_path / "leer").mkdir()
-    with pytest.raises(SearchIndexError) as caught:
-        index_site(tmp_path / "leer")
-    assert str(caught.value) == (
-        "Pagefind failed (exit code 1): Error: Pagefind was not able to build an index.\n"
-        "Most likely, the directory passed to Pagefind was empty or did not contain any html files.")
-
-
-def test_index_site_missing_site(tmp_path: Path) -> None:
-    with pytest.raises(SearchIndexError) as caught:
-        index_site(tmp_path / "site")
-    assert str(caught.value) == f"built site {tmp_path / 'site'} does not exist: run the build first"
+def test_service_failure_is_reported() -> None:
+    with PagefindService() as service, pytest.raises(SearchIndexError) as caught:
+        service.index([("", "<html></html>")], "de", exclude=["::kein-selektor("])
+    assert str(caught.value).startswith("Pagefind failed: ")
 
 
 # --- in the browser -----------------------------------------------------------
@@ -104,17 +68,6 @@ def search(page: object, url: str, query: str) -> list[str]:
         }""", arg=[RESULT_LINKS], timeout=15_000)
     hrefs = page.locator(RESULT_LINKS).evaluate_all("links => links.map(a => a.getAttribute('href'))")  # type: ignore[attr-defined]
     return [urlsplit(href).path for href in hrefs]
-
-
-@pytest.mark.browser
-def test_search_page_finds_the_term_page_first(tmp_path: Path, browser_page: object) -> None:
-    site = small_site(tmp_path / "site")
-    index_site(site)
-    with serve_folder(site) as root:
-        found = search(browser_page, root + "suche/", "Normandie")
-    assert found[0] == "/glossar/normandie-format/"
-    assert set(found) == {"/glossar/normandie-format/", "/artikel/gipfel-in-paris/",
-                          "/artikel/minsker-abkommen/"}
 
 
 # --- the demo site ------------------------------------------------------------
@@ -165,7 +118,6 @@ def test_demo_site_search_for_normandie(tmp_path: Path, browser_page: object) ->
                 and "Normandie" in (PAGE_BODY.search(html) or [""])[0]]
     assert articles, "no article of the demo site mentions Normandie"
 
-    index_site(site)
     with serve_folder(site, base_path) as root:
         found = search(browser_page, root + "suche/", "Normandie")
     found = [path[len(base_path):] for path in found]

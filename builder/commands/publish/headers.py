@@ -54,7 +54,8 @@ class CacheRule:
 DEFAULT_CACHE = (
     CacheRule("*.html", SHORT), CacheRule("*.xml", SHORT), CacheRule("*.json", SHORT),
     CacheRule("pagefind/fragment/*", IMMUTABLE), CacheRule("pagefind/index/*", IMMUTABLE),
-    CacheRule("pagefind/*.pf_meta", IMMUTABLE),
+    CacheRule("pagefind/*/fragment/*", IMMUTABLE), CacheRule("pagefind/*/index/*", IMMUTABLE),   # shards
+    CacheRule("pagefind/*.pf_meta", IMMUTABLE), CacheRule("pagefind/shards.js", SHORT),
     CacheRule("assets/*", IMMUTABLE),
     CacheRule("*", "public, max-age=3600"),
 )

@@ -1,0 +1,300 @@
+"""Search at scale (issue 21): builds with `search: true` and queries in Chromium.
+
+Run: .venv/bin/python benchmarks/bench_search.py [--articles 10000] [--terms 1000] [--runs 3]
+         [--budgets 1000000 2000000 4000000] [--no-search-off] [--no-browser] [--workdir DIR]
+
+On the corpus of benchmarks/corpus.py with `search: true` it measures, as medians of --runs:
+  cold      `python -m builder build --no-cache` into an empty folder
+  edit      after editing one article (cache and previous output), which must then be found
+  nothing   the same build again with nothing changed
+and the peak memory summed over the build and all its processes, Pagefind's included
+(RSS, and PSS which counts pages shared by forked workers once), in cold and edit builds of
+their own. Beside it the same builds with search off, in the same run. Then, served from
+127.0.0.1 (Python's HTTP/1.1 server) to headless Chromium:
+  init      the search page loaded until every shard is merged
+  query     Pagefind's search() until the first result's data is loaded, for five words
+  typed     a word typed into the search box until the first result is shown (includes the
+            page's 150 ms debounce)
+With --budgets it repeats edit, memory and query figures for other shard budgets (bytes of
+body HTML per shard, `builder.output.search_shards.BUDGET`): fewer, bigger shards make
+queries faster and edits slower.
+
+Two runs (--runs 1, 10,000 articles / 1,000 terms) on the project's 2 cores while other jobs kept
+the load average at 5-10: every time is several times what an idle machine gives (search off, cold,
+took 55.9-79.6 s here against 10.7 s in the README's table), so read the ratios and the memory.
+The second run, with the default budget of 6 MB (32 shards), search on against search off:
+
+                          search on    search off
+    cold build               122 s        55.9 s
+    one article edited      8.38 s        4.70 s
+    nothing changed         3.90 s        2.83 s     (2.32 s, search on, once the load fell to 2)
+    peak PSS, cold         464 MiB       290 MiB     (RSS 511 / 457 MiB)
+    peak PSS, one edit     330 MiB       171 MiB     (RSS 339 / 183 MiB)
+    search page ready      1062 ms                   (1024 ms at load 2)
+    query, median of 5      497 ms                   (464 ms at load 2; the slowest 687 ms)
+    typed query             617 ms                   (615 ms at load 2)
+    incremental == fresh       yes
+
+The first run compared budgets (search on; the "search on" column is the then default, 3 MB):
+
+                          3 MB       1.5 MB       6 MB        12 MB
+    shards                   92          174         32           16
+    one article edited   3.85 s       6.52 s     9.53 s      10.16 s
+    peak PSS, one edit  230 MiB      205 MiB    327 MiB      427 MiB
+    search page ready   2238 ms      3919 ms    1023 ms       670 ms
+    query (median)      1349 ms      2208 ms     540 ms       389 ms
+    typed query         1215 ms      2308 ms     676 ms       441 ms
+
+A query costs each shard a fetch, a gunzip and a load of one index chunk in Pagefind's worker
+(about 10 ms of the worker's time here), so its time grows with the number of shards; an edit
+costs Pagefind time and memory in proportion to its shard.
+The default budget became 6 MB (`builder.output.search_shards.BUDGET`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Iterator
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from corpus import generate  # noqa: E402
+from run import peak_memory_of_tree, tree_digest  # noqa: E402
+
+# The builder with another shard budget: the CLI, after setting the module's constant.
+LAUNCH = ("import sys; import builder.output.search_shards as s; s.BUDGET = int(sys.argv[1]); "
+          "from builder.commands.cli import main; sys.exit(main(sys.argv[2:]))")
+
+
+def build_command(site: Path, out: Path, budget: int | None, *extra: str) -> list[str]:
+    args = ["build", "--source", str(site), "--destination", str(out), *extra]
+    if budget is None:
+        return [sys.executable, "-m", "builder", *args]
+    return [sys.executable, "-c", LAUNCH, str(budget), *args]
+
+
+def timed(command: list[str], memory: list[tuple[int, int]] | None = None) -> float:
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+    watcher = None
+    if memory is not None:
+        watcher = threading.Thread(target=peak_memory_of_tree, args=(process, memory))
+        watcher.start()
+    _, err = process.communicate()
+    elapsed = time.perf_counter() - started
+    if watcher:
+        watcher.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{err.decode()}")
+    return elapsed
+
+
+def corpus(workdir: Path, articles: int, terms: int, search: bool) -> Path:
+    site = workdir / f"corpus-{articles}-{terms}-{'search' if search else 'plain'}"
+    if not (site / "config.yaml").exists():
+        generate(site, articles, terms)
+        with (site / "config.yaml").open("a", encoding="utf-8") as config:
+            config.write(f"search: {'true' if search else 'false'}\n")
+    return site
+
+
+def edit(site: Path, articles: int, word: str) -> None:
+    path = site / "content" / "articles" / f"artikel-{articles // 2:05d}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\n\n", f"\n\n{word} eingefügt.\n\n", 1), encoding="utf-8")
+
+
+def fresh_folder(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder
+
+
+def builds(site: Path, articles: int, workdir: Path, runs: int, budget: int | None, tag: str,
+           cold: bool = True) -> dict[str, float]:
+    """Cold, edit and nothing-changed times and peak memory of one corpus and budget."""
+    times: dict[str, list[float]] = {"cold": [], "edit": [], "nothing": []}
+    memory: dict[str, list[tuple[int, int]]] = {"cold": [], "edit": []}
+    out = workdir / f"out-{tag}"
+    for run in range(runs):
+        shutil.rmtree(site / ".builder-cache", ignore_errors=True)
+        if cold:
+            times["cold"].append(timed(build_command(site, fresh_folder(workdir / "cold"), budget, "--no-cache")))
+            timed(build_command(site, fresh_folder(workdir / "cold"), budget, "--no-cache"), memory["cold"])
+        timed(build_command(site, fresh_folder(out), budget))
+        edit(site, articles, f"Zwetschgendatschi{tag}{run}a")
+        times["edit"].append(timed(build_command(site, out, budget)))
+        times["nothing"].append(timed(build_command(site, out, budget)))
+        edit(site, articles, f"Zwetschgendatschi{tag}{run}b")
+        timed(build_command(site, out, budget), memory["edit"])
+    result = {name: statistics.median(values) for name, values in times.items() if values}
+    for name, samples in memory.items():
+        if samples:
+            result[f"{name} RSS MiB"] = statistics.median(rss for rss, _ in samples) / 2**20
+            result[f"{name} PSS MiB"] = statistics.median(pss for _, pss in samples) / 2**20
+    if (out / "pagefind" / "shards.js").exists():
+        text = (out / "pagefind" / "shards.js").read_text(encoding="utf-8")
+        result["shards"] = len(json.loads(text[text.index("["):text.rindex("]") + 1]))
+    return result
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"   # keep-alive, as any real server
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+
+@contextlib.contextmanager
+def serve(root: Path) -> Iterator[str]:
+    server = _Server(("127.0.0.1", 0), functools.partial(_Handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+QUERY = """async (word) => {
+    const pagefind = await window.builderSearchReady;
+    const started = performance.now();
+    const found = await pagefind.search(word);
+    if (found.results.length) await found.results[0].data();
+    return [performance.now() - started, found.results.length];
+}"""
+TYPED = """async (word) => {
+    await window.builderSearchReady;
+    const input = document.querySelector('.pagefind-ui__search-input');
+    const started = performance.now();
+    input.value = word;
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+    await new Promise(resolve => {
+        const check = () => document.querySelector('.pagefind-ui__result-link') ? resolve() : requestAnimationFrame(check);
+        check();
+    });
+    return performance.now() - started;
+}"""
+
+
+def query_words(site: Path, articles: int) -> list[str]:
+    """The first word of five articles' titles: topic words, each in a few hundred articles."""
+    words = []
+    for index in (articles // 10, 3 * articles // 10, articles // 2 + 1, 7 * articles // 10, 9 * articles // 10):
+        text = (site / "content" / "articles" / f"artikel-{index:05d}.md").read_text(encoding="utf-8")
+        words.append(text.split('title: "', 1)[1].split()[0])
+    return words
+
+
+def browser_figures(out: Path, words: list[str], runs: int, check: str | None = None) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+    init, query, typed, hits = [], [], [], []
+    with sync_playwright() as playwright, serve(out) as url:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                             args=["--no-sandbox", "--disable-gpu"])
+        try:
+            if check:   # the edited article is found
+                page = browser.new_page()
+                page.goto(url + "search/")
+                count = page.evaluate(QUERY, check)[1]
+                page.close()
+                if count != 1:
+                    raise SystemExit(f"the edited word {check} was found {count} times, not once")
+            for _ in range(runs):
+                for word in words:
+                    page = browser.new_page()
+                    page.goto(url + "search/")
+                    init.append(page.evaluate("async () => { await window.builderSearchReady; return performance.now(); }"))
+                    ms, count = page.evaluate(QUERY, word)
+                    query.append(ms)
+                    hits.append(count)
+                    page.close()
+                    page = browser.new_page()
+                    page.goto(url + "search/")
+                    typed.append(page.evaluate(TYPED, word))
+                    page.close()
+        finally:
+            browser.close()
+    return {"init ms": statistics.median(init), "query ms": statistics.median(query),
+            "query max ms": max(query), "typed ms": statistics.median(typed), "hits": statistics.median(hits)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10000)
+    parser.add_argument("--terms", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--budgets", type=int, nargs="*", default=[],
+                        help="other shard budgets to compare (edit, memory and query figures)")
+    parser.add_argument("--no-search-off", action="store_true", help="skip the builds with search off")
+    parser.add_argument("--no-browser", action="store_true", help="skip the query times")
+    parser.add_argument("--workdir", type=Path, default=HERE / "corpus" / "search")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print(f"search benchmark: {args.articles} articles, {args.terms} terms, medians of {args.runs}", flush=True)
+    site = corpus(args.workdir, args.articles, args.terms, True)
+    on = builds(site, args.articles, args.workdir, args.runs, None, "on")
+    out = args.workdir / "out-on"
+    on["incremental == fresh"] = float(tree_digest(out) == tree_digest(_fresh(site, args.workdir)))
+    rows = {"search on": on}
+    print(f"search on: {on}", flush=True)
+    if not args.no_search_off:
+        plain = corpus(args.workdir, args.articles, args.terms, False)
+        rows["search off"] = builds(plain, args.articles, args.workdir, args.runs, None, "off")
+    if not args.no_browser:
+        on.update(browser_figures(out, query_words(site, args.articles), args.runs,
+                                  check=f"Zwetschgendatschion{args.runs - 1}b"))
+    for budget in args.budgets:
+        row = builds(site, args.articles, args.workdir, 1, budget, f"b{budget}", cold=False)
+        if not args.no_browser:
+            row.update(browser_figures(args.workdir / f"out-b{budget}", query_words(site, args.articles), 1))
+        rows[f"budget {budget:,}"] = row
+        print(f"budget {budget:,}: {row}", flush=True)
+    names = sorted({name for row in rows.values() for name in row}, key=_order)
+    print()
+    print(f"{'':24}" + "".join(f"{title:>18}" for title in rows))
+    for name in names:
+        print(f"{name:24}" + "".join(f"{_show(row.get(name)):>18}" for row in rows.values()))
+
+
+def _fresh(site: Path, workdir: Path) -> Path:
+    """A cold build of the site as it is now: what the incremental output must equal."""
+    out = fresh_folder(workdir / "fresh")
+    timed(build_command(site, out, None, "--no-cache"))
+    return out
+
+
+ORDER = ["cold", "edit", "nothing", "cold RSS MiB", "cold PSS MiB", "edit RSS MiB", "edit PSS MiB", "shards",
+         "init ms", "query ms", "query max ms", "typed ms", "hits", "incremental == fresh"]
+
+
+def _order(name: str) -> int:
+    return ORDER.index(name) if name in ORDER else len(ORDER)
+
+
+def _show(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}" if value < 100 else f"{value:.0f}"
+
+
+if __name__ == "__main__":
+    main()

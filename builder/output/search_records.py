@@ -1,0 +1,104 @@
+"""What the search index holds: one record per article, term page, undated page and author page.
+
+Listings, tag pages, the glossary index and the 404 are left out: a reader
+searches for a text, not for a list of texts. A record carries what the page
+shows a reader (title, kicker, summary, byline, tags, the rendered body) but
+none of the theme around it, and is handed to Pagefind as a small HTML
+document (`record_html`): headings keep their ids, so results link to the
+section a word is in, and the title is weighted above the body. Its `digest`
+changes whenever that document would, without reading the body: the body's
+key covers its text and where glossary terms matched (tooltips are left out
+of the index, see `EXCLUDE`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+from typing import Callable, Iterator
+
+from ..content.dates import day_text
+from ..content.urls import Urls
+from .specs import BodyHtml, LinkedSite, fingerprint
+
+# Glossary tooltips repeat a term's definition in every article that uses it: in the index they
+# would make every such article match the definition's words.
+EXCLUDE = (".gl-tip",)
+TITLE_WEIGHT = 10            # as the theme's term pages always had (Pagefind's h1 default is 7)
+KINDS = {"article": "Artikel", "term": "Begriff", "page": "Seite", "author": "Autor"}   # the "typ" metadata
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """One page as the search index sees it; the body is read from the body store only to index it."""
+
+    url: str                      # site path ("/articles/x/"); Pagefind puts the site's base path before it
+    kind: str                     # article, term, page or author
+    title: str
+    body_key: str                 # the rendered body in the body store
+    size: int                     # bytes of body HTML: what indexing the record costs (the shard budget)
+    digest: str                   # changes whenever record_html() would
+    date: datetime | None = None  # articles only
+    section: str = ""             # the section's title
+    lines: tuple[str, ...] = ()   # kicker, summary, aliases, byline, tags: shown above the body
+
+    def meta(self, locale: str = "de_DE") -> dict[str, str]:
+        """Pagefind metadata: what a result shows besides its excerpt (the date in the site's locale)."""
+        meta = {"title": self.title, "typ": KINDS[self.kind]}
+        if self.date is not None:
+            meta["date"] = day_text(self.date, locale)
+        if self.section:
+            meta["rubrik"] = self.section
+        return meta
+
+
+def _record(url: str, kind: str, title: str, key: str, size: int, date: datetime | None = None,
+            section: str = "", lines: tuple[str, ...] = ()) -> SearchRecord:
+    digest = fingerprint(url, kind, title, key, date.isoformat() if date else "", section, lines)
+    return SearchRecord(url, kind, title, key, size, digest, date, section, lines)
+
+
+def search_records(site: LinkedSite, size: Callable[[str], int]) -> Iterator[SearchRecord]:
+    """Every page a reader may search for, in the site's order (articles newest first); `size`
+    tells a body's length in bytes by its key, without reading it."""
+    urls = Urls(site.config)
+    for article in site.articles:
+        info = site.infos[article.slug]
+        section = site.section(article.section) if article.section else None
+        byline = f"Von {', '.join(article.authors)}" if article.authors else ""
+        tags = f"Themen: {', '.join(article.tags)}" if article.tags else ""
+        lines = tuple(line for line in (article.kicker, article.summary, byline, tags) if line)
+        yield _record(article.url, "article", article.title, info.key, size(info.key), article.date,
+                      section.title if section else "", lines)
+    for term in site.terms:
+        info = site.term_infos[term.slug]
+        lines = (f"Auch: {', '.join(term.aliases)}",) if term.aliases else ()
+        yield _record(urls.term(term.slug), "term", term.term, info.key, size(info.key), lines=lines)
+    for page in site.pages:
+        info = site.page_infos[page.source]
+        yield _record(page.url, "page", page.title, info.key, size(info.key),
+                      lines=(page.summary,) if page.summary else ())
+    for author in site.authors.authors:
+        info = site.author_infos[author.slug]
+        yield _record(author.url, "author", author.name, info.key, size(info.key),
+                      lines=(author.role,) if author.role else ())
+
+
+def record_html(record: SearchRecord, store: BodyHtml, language: str) -> str:
+    """The record as the small HTML document Pagefind indexes: title, the lines above the body, the body.
+
+    Metadata and the sort key travel as Pagefind's attributes; the title is weighted above everything
+    else. No filters: Pagefind 1.5 writes filter indexes in hash-map order, so the same site would
+    not give the same bytes twice (section, type and date are metadata instead).
+    """
+    # The `[content]` form: a value may hold the commas and colons that separate Pagefind's inline pairs.
+    meta = "".join(f'<meta data-pagefind-meta="{escape(key)}[content]" content="{escape(value)}">'
+                   for key, value in record.meta(language).items() if key != "title")
+    sort = (f'<meta data-pagefind-sort="date[content]" content="{record.date.isoformat()}">'
+            if record.date is not None else "")
+    lines = "".join(f"<p>{escape(line)}</p>" for line in record.lines)
+    return (f'<!DOCTYPE html><html lang="{escape(language)}"><head><title>{escape(record.title)}</title>'
+            f"{meta}{sort}</head><body>"
+            f'<h1 data-pagefind-meta="title" data-pagefind-weight="{TITLE_WEIGHT}">{escape(record.title)}</h1>'
+            f"{lines}{store.html(record.body_key)}</body></html>")

@@ -1,0 +1,233 @@
+"""The search stage: the site's records into Pagefind shards, only the shards whose records changed.
+
+Runs after the body stage, fed from the body store (no page HTML is read
+back): `index_search` assigns records to shards (`output.search_shards`),
+indexes the shards the `ShardStore` does not hold with this digest, one
+Pagefind process per shard and up to one per core, and lists every file the
+search index adds to the site. Each shard's files are kept in the store
+between builds (in the build cache, or in memory for the dev server) until
+its digest changes; a build writes into the output only the files whose
+bytes changed. Memory stays bounded: one shard per Pagefind process, its
+files written to the store as soon as they come back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Mapping
+
+from ..errors import Diagnostics
+from ..output.search import (OUTPUT_SUBDIR, SHARD_LIST, PagefindService, SearchIndexError, pagefind_identity,
+                             place_bundle, shard_list)
+from ..output.search_records import EXCLUDE, record_html, search_records
+from ..output.search_shards import Shard, assign_shards
+from ..output.specs import LinkedSite
+from ..output.write import PatchOutput, StagedOutput
+from .body_packs import BodyStore
+
+OUTPUT = OUTPUT_SUBDIR
+STATE = "state.json"
+Progress = Callable[[str, int, int], None]
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class _Kept:
+    digest: str
+    files: dict[str, str]            # path under pagefind/ → sha256 of its bytes
+    folder: str = ""                 # on disk: the folder under the store holding them
+
+
+class ShardStore:
+    """Indexed shards by name: their digest and files, in a folder (the build cache) or in memory."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.kept: dict[str, _Kept] = {}
+        self.memory: dict[str, dict[str, bytes]] = {}
+        self._lock = threading.Lock()
+        if folder is not None:
+            self.kept = self._read_state(folder)
+
+    @staticmethod
+    def _read_state(folder: Path) -> dict[str, _Kept]:
+        try:
+            data = json.loads((folder / STATE).read_text(encoding="utf-8"))
+            kept = {name: _Kept(entry["digest"], dict(entry["files"]), entry["folder"])
+                    for name, entry in data.items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+        return {name: entry for name, entry in kept.items()
+                if entry.folder and (folder / entry.folder).is_dir()}
+
+    def has(self, shard: Shard) -> bool:
+        entry = self.kept.get(shard.name)
+        return entry is not None and entry.digest == shard.digest
+
+    def put(self, shard: Shard, files: Mapping[str, bytes]) -> None:
+        """Keep a freshly indexed shard (written to disk at once: memory holds one shard at a time)."""
+        hashes = {path: _sha(data) for path, data in files.items()}
+        if self.folder is None:
+            with self._lock:
+                self.memory[shard.name] = dict(files)
+                self.kept[shard.name] = _Kept(shard.digest, hashes)
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = Path(tempfile.mkdtemp(prefix=f"{shard.name}-", dir=self.folder))
+        for path, data in files.items():
+            (target / path).parent.mkdir(parents=True, exist_ok=True)
+            (target / path).write_bytes(data)
+        with self._lock:
+            self.kept[shard.name] = _Kept(shard.digest, hashes, target.name)
+
+    def read(self, name: str, path: str) -> bytes:
+        if self.folder is None:
+            return self.memory[name][path]
+        return (self.folder / self.kept[name].folder / path).read_bytes()
+
+    def source(self, name: str, path: str) -> Path | None:
+        """The stored file, when the store is a folder (to be hard-linked rather than copied)."""
+        return None if self.folder is None else self.folder / self.kept[name].folder / path
+
+    def keep_only(self, names: set[str]) -> None:
+        """Forget shards the site no longer has; on disk, write the state and remove stale folders."""
+        self.kept = {name: entry for name, entry in self.kept.items() if name in names}
+        self.memory = {name: files for name, files in self.memory.items() if name in names}
+        if self.folder is None or not self.folder.is_dir():
+            return
+        state = {name: {"digest": e.digest, "files": e.files, "folder": e.folder} for name, e in self.kept.items()}
+        tmp = self.folder / f"{STATE}.tmp"
+        tmp.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.folder / STATE)
+        used = {entry.folder for entry in self.kept.values()}
+        for child in self.folder.iterdir():
+            if child.is_dir() and child.name not in used:
+                shutil.rmtree(child, ignore_errors=True)
+
+
+@dataclass
+class SearchIndex:
+    """The search index's part of the site: every file under pagefind/ and where its bytes are."""
+
+    files: dict[str, str]                          # output path → fingerprint (a digest of its bytes)
+    where: dict[str, tuple[str, str]]              # output path → (shard, path in its bundle)
+    store: ShardStore
+    extra: dict[str, bytes] = field(default_factory=dict)   # files made by the stage itself (shards.js)
+    indexed: tuple[str, ...] = ()                  # the shards indexed by this build
+
+    def data(self, path: str) -> bytes:
+        if path in self.extra:
+            return self.extra[path]
+        return self.store.read(*self.where[path])
+
+    def contents(self) -> Iterator[tuple[str, bytes]]:
+        """Every file with its bytes, one at a time (the dev server keeps the site in memory)."""
+        for path in self.files:
+            yield path, self.data(path)
+
+    def write(self, staged: StagedOutput | PatchOutput, old: Mapping[str, str]) -> list[str]:
+        """Put the files into the output: into a new tree all of them (hard links where the
+        destination or the store has them), into a patch those that changed. Returns those written."""
+        written = []
+        for path, digest in self.files.items():
+            unchanged = old.get(path) == digest
+            if isinstance(staged, PatchOutput) and unchanged:
+                continue
+            if isinstance(staged, StagedOutput) and unchanged and staged.reuse(path):
+                continue
+            staged.write(path, self.data(path))
+            written.append(path)
+        return written
+
+
+def _body_size(bodies: BodyStore) -> Callable[[str], int]:
+    def size(key: str) -> int:
+        location = bodies.locations.get(key)
+        if location is not None:
+            return location[2]
+        html = bodies.memory.get(key)
+        return len(html.encode("utf-8", "surrogatepass")) if html is not None else 0
+    return size
+
+
+class _LockedBodies:
+    """The body store read from several threads (it opens pack files on first use)."""
+
+    def __init__(self, bodies: BodyStore) -> None:
+        self.bodies = bodies
+        self.lock = threading.Lock()
+
+    def html(self, key: str) -> str:
+        with self.lock:
+            return self.bodies.html(key)
+
+
+def search_store(folder: Path | None) -> ShardStore:
+    """The shards kept beside the bodies: in the build cache, in a build's scratch folder, or in memory."""
+    return ShardStore(folder / "search" if folder is not None else None)
+
+
+def index_search(site: LinkedSite, bodies: BodyStore, store: ShardStore, jobs: int, problems: Diagnostics,
+                 progress: Progress | None = None, budget: int | None = None) -> SearchIndex | None:
+    """Index the shards whose records changed; list every file of the search index.
+
+    When Pagefind fails that is an error (None is returned); the store keeps the shards indexed before.
+    """
+    try:
+        return _index(site, bodies, store, jobs, progress, budget)
+    except SearchIndexError as exc:
+        problems.error("config.yaml", None, f"search index not built: {exc}",
+                       hint="set 'search: false' to build the site without search")
+        return None
+
+
+def _index(site: LinkedSite, bodies: BodyStore, store: ShardStore, jobs: int, progress: Progress | None,
+           budget: int | None) -> SearchIndex:
+    language = site.config.language
+    settings = json.dumps([language, EXCLUDE, pagefind_identity()])
+    shards = assign_shards(search_records(site, _body_size(bodies)), settings, budget)
+    todo = [shard for shard in shards if not store.has(shard)]
+    reader = _LockedBodies(bodies)
+
+    def index(shard: Shard) -> None:
+        documents = ((record.url, record_html(record, reader, language)) for record in shard.records)
+        with PagefindService() as service:
+            files = service.index(documents, language, EXCLUDE)
+        store.put(shard, place_bundle(shard.name, shard.primary, files))
+
+    done = 0
+    if todo:
+        with ThreadPoolExecutor(max(1, min(jobs, len(todo)))) as pool:
+            # Biggest first, so that no thread starts a big shard while the other has run out of work.
+            for _ in pool.map(index, sorted(todo, key=lambda s: -sum(r.size for r in s.records))):
+                done += 1
+                if progress:
+                    progress("Indexing for search", done, len(todo))
+    store.keep_only({shard.name for shard in shards})
+    files: dict[str, str] = {}
+    where: dict[str, tuple[str, str]] = {}
+    for shard in shards:
+        for path, digest in sorted(store.kept[shard.name].files.items()):
+            files[f"{OUTPUT}/{path}"] = digest
+            where[f"{OUTPUT}/{path}"] = (shard.name, path)
+    listing = shard_list([shard.name for shard in shards])
+    files[f"{OUTPUT}/{SHARD_LIST}"] = _sha(listing)
+    return SearchIndex(files, where, store, {f"{OUTPUT}/{SHARD_LIST}": listing},
+                       tuple(shard.name for shard in todo))
+
+
+def lists_search_files(files: Mapping[str, str], search: bool) -> bool:
+    """Whether a manifest lists the search index's files (a build before shards did not): only
+    then may a build patch the destination in place."""
+    return not search or any(path.startswith(f"{OUTPUT}/") for path in files)

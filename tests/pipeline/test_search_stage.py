@@ -1,0 +1,64 @@
+"""The shard store: shards kept by digest on disk between builds, stale folders removed, a damaged
+state forgotten rather than trusted; and which manifests allow a patch."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from builder.output.search_shards import Shard
+from builder.pipeline.search_stage import ShardStore, lists_search_files
+
+
+def shard(name: str, digest: str) -> Shard:
+    return Shard(name, (), False, digest)
+
+
+def test_kept_shards_survive_into_the_next_build(tmp_path: Path) -> None:
+    store = ShardStore(tmp_path / "search")
+    store.put(shard("2022-q1", "d1"), {"2022-q1/pagefind-entry.json": b"{}", "2022-q1/index/de_1.pf_index": b"x"})
+    store.keep_only({"2022-q1"})
+    again = ShardStore(tmp_path / "search")
+    assert again.has(shard("2022-q1", "d1")) and not again.has(shard("2022-q1", "d2"))
+    assert again.read("2022-q1", "2022-q1/index/de_1.pf_index") == b"x"
+
+
+def test_a_shard_indexed_again_replaces_its_folder_and_gone_shards_are_removed(tmp_path: Path) -> None:
+    store = ShardStore(tmp_path / "search")
+    store.put(shard("2021", "a"), {"2021/pagefind-entry.json": b"alt"})
+    store.put(shard("2022", "b"), {"2022/pagefind-entry.json": b"b"})
+    store.keep_only({"2021", "2022"})
+    store.put(shard("2021", "c"), {"2021/pagefind-entry.json": b"neu"})
+    store.keep_only({"2021"})
+    folders = sorted(p.name for p in (tmp_path / "search").iterdir() if p.is_dir())
+    assert len(folders) == 1 and folders[0].startswith("2021-")
+    assert ShardStore(tmp_path / "search").read("2021", "2021/pagefind-entry.json") == b"neu"
+
+
+def test_a_damaged_state_or_a_missing_folder_means_indexing_again(tmp_path: Path) -> None:
+    store = ShardStore(tmp_path / "search")
+    store.put(shard("2021", "a"), {"2021/pagefind-entry.json": b"x"})
+    store.keep_only({"2021"})
+    (tmp_path / "search" / "state.json").write_text("{kaputt", encoding="utf-8")
+    assert not ShardStore(tmp_path / "search").has(shard("2021", "a"))
+    store.keep_only({"2021"})   # the state written again
+    assert ShardStore(tmp_path / "search").has(shard("2021", "a"))
+    for folder in (tmp_path / "search").iterdir():
+        if folder.is_dir():
+            shutil.rmtree(folder)
+    assert not ShardStore(tmp_path / "search").has(shard("2021", "a"))
+
+
+def test_in_memory_store_for_the_dev_server() -> None:
+    store = ShardStore(None)
+    store.put(shard("begriffe", "d"), {"begriffe/pagefind-entry.json": b"{}"})
+    store.keep_only({"begriffe"})
+    assert store.has(shard("begriffe", "d")) and store.read("begriffe", "begriffe/pagefind-entry.json") == b"{}"
+    store.keep_only(set())
+    assert not store.has(shard("begriffe", "d"))
+
+
+def test_only_a_manifest_that_lists_the_index_allows_a_patch() -> None:
+    assert lists_search_files({"index.html": "f"}, search=False)
+    assert lists_search_files({"index.html": "f", "pagefind/shards.js": "g"}, search=True)
+    assert not lists_search_files({"index.html": "f"}, search=True)   # written before shards: Pagefind's tree unlisted
