@@ -21,7 +21,7 @@ class Manifest:
     """What a destination holds, as the build that wrote it left it."""
 
     marker: str              # that build's marker identity: the manifest describes no other folder
-    search: bool             # the folder also holds Pagefind's index, which `files` does not list
+    search: bool             # the build had search on (its shards' files are listed in `files` too)
     files: dict[str, str]    # output path → fingerprint, every file but the marker
 
 

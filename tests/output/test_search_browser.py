@@ -120,6 +120,9 @@ def test_demo_site_search_for_normandie(tmp_path: Path, browser_page: object) ->
 
     with serve_folder(site, base_path) as root:
         found = search(browser_page, root + "suche/", "Normandie")
+        # Pagefind titles its field only; the theme gives it a label screen readers announce (axe).
+        label = browser_page.locator(".pagefind-ui__search-input").get_attribute("aria-label")  # type: ignore[attr-defined]
+        assert label == "Website durchsuchen"
     found = [path[len(base_path):] for path in found]
     assert found[0] == term_pages[0]
     # Articles with the word in their headline must be among the first results shown,
