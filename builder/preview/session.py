@@ -272,7 +272,8 @@ def run_preview(source: Path, *, port: int = 8000, bind: str = "127.0.0.1", draf
 
 
 def _raise_on_sigterm() -> Callable[[], None]:
-    """Treat SIGTERM like Ctrl-C while the preview runs; returns a function restoring the old handler."""
+    """Treat SIGTERM like Ctrl-C, and Ctrl-C as Ctrl-C, while the preview runs; returns a function
+    restoring the old handlers."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
 
@@ -280,4 +281,11 @@ def _raise_on_sigterm() -> Callable[[], None]:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
-    return lambda: signal.signal(signal.SIGTERM, previous)
+    # A shell starts background jobs with Ctrl-C ignored, and Python then keeps it ignored:
+    # the preview promises "Ctrl-C to stop", whoever started it.
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
+    return restore
