@@ -187,6 +187,8 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     pages = tuple(page for page in loaded.pages if not page.listing)   # an _index.md is a listing's text
     menus, found = resolve_menus(config, pages, loaded.authors, Urls(config), messages_for(config).gettext)
     problems.extend(found + string_problems(config))
+    # Checked before stopping on errors, so that one build reports every problem it can find.
+    problems.extend(headline_problems(loaded.articles))
     if problems.errors or (options.strict and problems.warnings):
         return Prepared(problems, loaded.digests, load_cache, scheduled=tuple(loaded.scheduled))
     # The menus are on every page, like the configuration: a change of theirs changes every page.
@@ -216,7 +218,6 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     renderer.env.globals.update(menus=menus, byline=site.byline, teaser_image=teaser_html(site, renderer.urls.url),
                                 asset=lambda name: renderer.urls.url("/" + assets.get(name, f"assets/{name}")))
     specs = plan_pages(site, renderer, store)
-    problems.extend(headline_problems(site.articles))
     problems.extend(featured_problems(site.articles, config.tz))
     _check_collisions(specs, problems)
     return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled))

@@ -194,6 +194,19 @@ def test_all_errors_of_a_build_are_reported_together(site: Path, cli) -> None:
     assert "Build failed with 3 error(s); the previous output was left untouched." in run.err
 
 
+def test_load_errors_come_with_the_warnings_later_stages_can_still_give(site: Path, cli) -> None:
+    """One build, one round: a broken file does not hide a body's or a headline's warnings."""
+    write(site / "content/articles/a.md", "---\ntitle: A\n---\n")
+    long_title = "Sehr lange Überschrift " * 6
+    write(site / "content/articles/lang.md",
+          f"---\ntitle: \"{long_title.strip()}\"\ndate: 2022-01-21\n---\n{{{{< unbekannt >}}}}\n")
+    run = build(cli, site)
+    assert run.code == 1
+    assert "content/articles/a.md:1: error: 'date' is required" in run.err
+    assert "content/articles/lang.md:2: warning: the title has" in run.err      # checked after linking before
+    assert "content/articles/lang.md:5:" in run.err and "unbekannt" in run.err  # a body's warning
+
+
 # -- symbolic links -----------------------------------------------------------
 
 def test_symlinks_leaving_the_site_are_refused_and_loops_end(site: Path, cli, tmp_path: Path) -> None:
