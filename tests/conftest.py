@@ -101,6 +101,18 @@ def browser() -> Iterator[object]:
             instance.close()
 
 
+@pytest.fixture
+def browser_page(browser: object) -> Iterator[object]:
+    """A page in a fresh context on the shared Chromium that reaches only 127.0.0.1, closed after the test."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    try:
+        # No test reaches the network: only the local server is allowed.
+        context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -21,16 +20,6 @@ def english_site(tmp_path: Path) -> Path:
     report = build(BuildOptions(source=make_site(tmp_path / "src"), destination=tmp_path / "out", cache=False))
     assert report.ok, report.diagnostics
     return tmp_path / "out"
-
-
-@pytest.fixture
-def browser_page(browser: object) -> Iterator[object]:
-    context = browser.new_context()  # type: ignore[attr-defined]
-    try:
-        context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 @pytest.mark.browser

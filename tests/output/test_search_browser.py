@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,18 +41,6 @@ def test_service_failure_is_reported() -> None:
 
 
 # --- in the browser -----------------------------------------------------------
-
-@pytest.fixture
-def browser_page(browser: object) -> Iterator[object]:
-    """A page in a fresh context on conftest's shared Chromium, closed after the test."""
-    context = browser.new_context()  # type: ignore[attr-defined]
-    try:
-        # No test reaches the network: only the local server is allowed.
-        context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
-        yield context.new_page()
-    finally:
-        context.close()
-
 
 def search(page: object, url: str, query: str) -> list[str]:
     """Type the query into Pagefind's UI and return the result URLs (paths), in order."""

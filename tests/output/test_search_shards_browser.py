@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -65,16 +63,6 @@ Verantwortlich für die Sonnenfinsternis-Beilage ist die Redaktion.
 def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
     """A budget of one article per shard: each year its own shard, the articles of 2022 by month."""
     monkeypatch.setattr(search_shards, "BUDGET", 1)
-
-
-@pytest.fixture
-def browser_page(browser: object) -> Iterator[object]:
-    context = browser.new_context()  # type: ignore[attr-defined]
-    try:
-        context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]).*"), lambda route: route.abort())
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def find(page: object, url: str, query: str) -> list[str]:
