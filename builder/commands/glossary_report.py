@@ -222,7 +222,7 @@ def run_glossary_report(source: Path, *, drafts: bool = False, fmt: str = "text"
     options = BuildOptions(source=source, drafts=drafts, cache=False)
     prepared = prepare(options, Caches.in_folder(None), keep_html=False)
     site = prepared.site
-    if site is None:
+    if site is None or prepared.problems.errors:
         print_diagnostics(prepared.problems.items)
         return 1
     plain = create_markdown(site.config.markdown)

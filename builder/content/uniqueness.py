@@ -23,9 +23,11 @@ def url_line(item: Article | Page) -> int:
     return lines.get("url") or lines.get("slug") or 1
 
 
-def clashing_urls(items: Iterable[Article | Page]) -> list[Diagnostic]:
+def clashing_urls(items: Iterable[Article | Page], reported: set[str] | None = None) -> list[Diagnostic]:
     """An error for every URL or alias of a file that an earlier file (in the given order) already
-    has as its URL or alias: both would be written to one output file. A URL wins over an alias."""
+    has as its URL or alias: both would be written to one output file. A URL wins over an alias.
+
+    The output paths of those clashes are added to `reported`, so no later check names them again."""
     seen: dict[str, tuple[Article | Page, str]] = {}
     problems: list[Diagnostic] = []
     items = list(items)
@@ -38,6 +40,8 @@ def clashing_urls(items: Iterable[Article | Page]) -> list[Diagnostic]:
         first, first_what = seen.setdefault(output_path(path), (item, what))
         if first is item:
             continue
+        if reported is not None:
+            reported.add(output_path(path))
         line = url_line(item) if what == "URL" else item.key_lines.get("aliases", 1)
         first_line = url_line(first) if first_what == "URL" else first.key_lines.get("aliases", 1)
         problems.append(Diagnostic(

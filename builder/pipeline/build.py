@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Mapping
 
 from .. import __version__
 from ..content.bylines import AuthorIndex
@@ -36,7 +36,6 @@ from ..output.write import (
     OutputError,
     PatchOutput,
     StagedOutput,
-    can_patch,
     check_destination,
     recover_interrupted,
 )
@@ -50,13 +49,10 @@ from .bodies import BodyStore, render_bodies
 from .linking import RelatedCache, group_by_author, group_by_section, link_site
 from .loading import LoadCache, Visibility, load_site
 from .resources import DigestCache, asset_paths, bundle_files, files_by_source, static_files
-from .search_stage import index_search, lists_search_files, search_store
+from .search_stage import index_search, search_store
+from .update_plan import choose_update
 
 CACHE_DIR = ".builder-cache"
-# A build that changes at most this many files, or this share of them, patches the destination in
-# place; more changes build a whole new tree and swap it in, which then costs less.
-IN_PLACE_ALWAYS = 1000
-IN_PLACE_SHARE = 0.5
 # Writing pages, a worker is renewed after this many chunks (up to 256 pages each): what it
 # copied of the site's objects by touching them stays bounded, however large the site.
 RENEW_WRITER_AFTER = 16
@@ -160,7 +156,7 @@ class Caches:
 
 def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
             progress: Progress | None = None) -> Prepared:
-    """Load, render bodies, link and plan pages; stop early when content has errors."""
+    """Load, render bodies, link and plan pages; on content errors too (the caller writes nothing then)."""
     problems = Diagnostics()
     config, found = load_config(options.source, base_url=options.base_url)
     problems.extend(found)
@@ -187,10 +183,9 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     pages = tuple(page for page in loaded.pages if not page.listing)   # an _index.md is a listing's text
     menus, found = resolve_menus(config, pages, loaded.authors, Urls(config), messages_for(config).gettext)
     problems.extend(found + string_problems(config))
-    # Checked before stopping on errors, so that one build reports every problem it can find.
     problems.extend(headline_problems(loaded.articles))
-    if problems.errors or (options.strict and problems.warnings):
-        return Prepared(problems, loaded.digests, load_cache, scheduled=tuple(loaded.scheduled))
+    # Content with errors is still linked and planned (the broken files are left out), so
+    # that one build reports every problem it can find, output path collisions included.
     # The menus are on every page, like the configuration: a change of theirs changes every page.
     settings = hashlib.sha256((settings_digest(options.source, config) + repr(menus)).encode()).hexdigest()
     articles = tuple(loaded.articles)
@@ -219,16 +214,18 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
                                 asset=lambda name: renderer.urls.url("/" + assets.get(name, f"assets/{name}")))
     specs = plan_pages(site, renderer, store)
     problems.extend(featured_problems(site.articles, config.tz))
-    _check_collisions(specs, problems)
+    _check_collisions(specs, problems, loaded.clashes)
     return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled))
 
 
-def _check_collisions(specs: list[PageSpec], problems: Diagnostics) -> None:
-    """Two files for one output path: blame the one whose front matter chose the path."""
+def _check_collisions(specs: list[PageSpec], problems: Diagnostics, reported: set[str]) -> None:
+    """Two files for one output path: blame the one whose front matter chose the path.
+
+    Paths in `reported` were named by the load stage already (two content files, one URL)."""
     seen: dict[str, PageSpec] = {}
     for spec in specs:
         first = seen.setdefault(spec.path, spec)
-        if first is spec:
+        if first is spec or spec.path in reported:
             continue
         chosen = [s for s in (spec, first) if s.source and s.line is not None]
         culprit = chosen[0] if chosen else (spec if spec.source else first)
@@ -248,6 +245,25 @@ def render_spec(specs: list[PageSpec], index: int) -> tuple[str, bytes | None, D
         return spec.path, None, exc.diagnostic
     except ImageProblem as exc:  # a truncated or damaged photo: the error names the file
         return spec.path, None, Diagnostic(spec.source or spec.path, None, str(exc))
+
+
+def _render_only(specs: list[PageSpec], index: int) -> Diagnostic | None:
+    return render_spec(specs, index)[2]
+
+
+def _template_problems(prepared: Prepared, options: BuildOptions, destination: Path,
+                       progress: Progress | None) -> list[Diagnostic]:
+    """Render, without writing, the pages a successful build would write, for their templates' errors."""
+    manifest_file = _manifest_path(options.source, destination) if options.cache else None
+    previous = read_manifest(manifest_file, destination) if manifest_file else None
+    old = previous.files if previous else {}
+    todo = [spec for spec in prepared.specs if old.get(spec.path) != spec.fingerprint]
+    if prepared.renderer is not None:
+        prepared.renderer.compile_all()
+    found = map_indices(_render_only, todo, len(todo), options.jobs or cpu_count(),
+                        (lambda n, total: progress("Checking pages", n, total)) if progress else None,
+                        renew_after=RENEW_WRITER_AFTER)
+    return [problem for problem in found if problem is not None]
 
 
 def _render_to_folder(state: tuple[list[PageSpec], StagedOutput | PatchOutput],
@@ -311,7 +327,9 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
     prepared = prepare(options, caches, keep_html=False, progress=progress)
     problems, site = prepared.problems, prepared.site
     if problems.errors or site is None or (options.strict and problems.warnings):
-        return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
+        if site is not None:   # the templates' errors too, in the same round
+            problems.items.extend(_template_problems(prepared, options, destination, progress))
+        return BuildReport(False, tuple(unique_diagnostics(problems.items)), seconds=time.perf_counter() - started)
     try:
         recover_interrupted(destination)   # before the manifest is compared with the destination
     except OSError as exc:
@@ -326,19 +344,16 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
     if problems.errors:
         return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
     files.update(found.files if found else {})
-    if _unchanged(files, search, previous):
-        _save_caches(options, caches, site, prepared)
-        return _report(prepared, site, problems, 0, started)
     old = previous.files if previous else {}
     changed = [spec for spec in prepared.specs if old.get(spec.path) != spec.fingerprint]
     deleted = [path for path in old if path not in files]
-    # A patch needs a destination that holds exactly what the manifest says.
-    in_place = (previous is not None and lists_search_files(previous.files, previous.search)
-                and len(changed) + len(deleted) <= max(IN_PLACE_ALWAYS, IN_PLACE_SHARE * len(files))
-                and not _file_in_the_way(files, [spec.path for spec in changed], old) and can_patch(destination))
+    update = choose_update(destination, files, search, previous, [spec.path for spec in changed], deleted)
+    if update == "unchanged":
+        _save_caches(options, caches, site, prepared)
+        return _report(prepared, site, problems, 0, started)
     staged: StagedOutput | PatchOutput
     try:
-        staged = PatchOutput(destination) if in_place else StagedOutput(destination)
+        staged = PatchOutput(destination) if update == "patch" else StagedOutput(destination)
     except OSError as exc:
         problems.error(str(destination), None, f"cannot prepare the output folder: {exc.strerror or exc}")
         return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
@@ -381,40 +396,6 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
         raise
     _save_caches(options, caches, site, prepared)
     return _report(prepared, site, problems, len(todo), started)
-
-
-def _file_in_the_way(files: Mapping[str, str], changed: list[str], old: Mapping[str, str]) -> bool:
-    """Whether a changed path and another path of the site need one name as a file and as a folder.
-
-    A whole new tree reports that as the write error it is; a patch would only meet it while applying.
-    """
-    for path in changed:
-        parent = path.rpartition("/")[0]
-        while parent:
-            if parent in files:
-                return True
-            parent = parent.rpartition("/")[0]
-    new = [path for path in changed if path not in old]
-    if not new:
-        return False
-    folders = {path[:end] for path in files for end in _slashes(path)}
-    return any(path in folders for path in new)
-
-
-def _slashes(path: str) -> Iterator[int]:
-    end = path.find("/")
-    while end != -1:
-        yield end
-        end = path.find("/", end + 1)
-
-
-def _unchanged(files: Mapping[str, str], search: bool, previous: Manifest | None) -> bool:
-    """Whether the destination already holds exactly this build: then nothing is written at all.
-
-    The manifest is only trusted when the destination's marker is the one it
-    recorded, so no file needs to be looked at.
-    """
-    return previous is not None and previous.search == search and previous.files == files
 
 
 def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepared: Prepared) -> None:

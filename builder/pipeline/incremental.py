@@ -39,6 +39,7 @@ class BuildOutcome:
     url_of_source: Mapping[str, str]        # content file → site path of its page
     base_path: str
     summary: str
+    language: str                           # the site's, for the preview's own words
 
 
 class IncrementalBuilder:
@@ -58,6 +59,7 @@ class IncrementalBuilder:
         self.digests: dict[str, str] = {}
         self.url_of_source: dict[str, str] = {}
         self.base_path = "/"
+        self.language = "en"
 
     def _load_cache(self, config: SiteConfig) -> LoadCache:
         """The same in-memory load cache while the settings that loading depends on stay the same."""
@@ -89,7 +91,9 @@ class IncrementalBuilder:
         if prepared.digests:
             self.digests = dict(prepared.digests)
         site = prepared.site
-        if prepared.problems.errors or site is None:
+        if site is not None:
+            self.language = site.config.language
+        if site is None:
             return self._outcome(False, prepared.problems.items, frozenset(), changed_sources, started, site)
         files: dict[str, bytes] = {}
         fingerprints: dict[str, str] = {}
@@ -131,4 +135,4 @@ class IncrementalBuilder:
         else:
             summary = f"Build failed with {sum(1 for d in diagnostics if d.severity == 'error')} error(s)"
         return BuildOutcome(ok, tuple(unique_diagnostics(diagnostics)), self.files, changed, sources_changed,
-                            dict(self.url_of_source), self.base_path, summary)
+                            dict(self.url_of_source), self.base_path, summary, self.language)

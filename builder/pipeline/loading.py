@@ -64,6 +64,7 @@ class Loaded:
     other_files: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # folder → non-Markdown files
     digests: dict[str, str] = field(default_factory=dict)   # source → digest of its text
     paths: dict[str, Path] = field(default_factory=dict)    # source → file
+    clashes: set[str] = field(default_factory=set)          # output paths two files claim, already reported
 
 
 def file_status(path: Path) -> FileStatus | None:
@@ -212,7 +213,8 @@ def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems
             loaded.authors.append(item)
     # Sections that only an _index.md names are sections too (Hugo's branch bundles).
     loaded.config = replace(config, sections=with_section_pages(config.sections, index_pages))
-    problems.extend(clashing_urls(sorted([*loaded.articles, *loaded.drafts, *loaded.pages], key=lambda i: i.source)))
+    problems.extend(clashing_urls(sorted([*loaded.articles, *loaded.drafts, *loaded.pages], key=lambda i: i.source),
+                                  loaded.clashes))
     keyed = {a.source: a for a in distinct_keys(loaded.articles + loaded.drafts)}
     loaded.articles, loaded.drafts, loaded.scheduled = ([keyed[a.source] for a in items] for items in
                                                         (loaded.articles, loaded.drafts, loaded.scheduled))

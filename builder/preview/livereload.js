@@ -49,7 +49,14 @@
     return node;
   }
 
-  function showOverlay(diagnostics) {
+  // The words come from the server, in the site's language; English if a message has none.
+  var texts = {
+    failed: "Build failed", close: "Close", hint: "Hint: %(hint)s",
+    kept: "The preview shows the last version without errors. Once the error is fixed, the page reloads."
+  };
+
+  function showOverlay(diagnostics, words) {
+    if (words) texts = Object.assign({}, texts, words);
     hideOverlay();
     var box = el("div", "", {
       position: "fixed", inset: "0", zIndex: "2147483647", overflow: "auto", margin: "0",
@@ -58,8 +65,8 @@
     });
     box.id = OVERLAY;
     box.setAttribute("role", "alert");
-    box.appendChild(el("h2", "Build fehlgeschlagen", { margin: "0 0 .5rem", font: "bold 1.3rem sans-serif", color: "#ffb4b4" }));
-    box.appendChild(el("p", "Die Vorschau zeigt den letzten fehlerfreien Stand. Sobald der Fehler behoben ist, lädt die Seite neu.", { margin: "0 0 1rem", fontFamily: "sans-serif" }));
+    box.appendChild(el("h2", texts.failed, { margin: "0 0 .5rem", font: "bold 1.3rem sans-serif", color: "#ffb4b4" }));
+    box.appendChild(el("p", texts.kept, { margin: "0 0 1rem", fontFamily: "sans-serif" }));
     var list = el("ul", "", { listStyle: "none", padding: "0", margin: "0" });
     (diagnostics || []).forEach(function (d) {
       var item = el("li", "", { margin: "0 0 1rem", whiteSpace: "pre-wrap" });
@@ -71,11 +78,11 @@
       var msg = el("span", d.message);
       msg.className = "builder-livereload-message";
       item.appendChild(msg);
-      if (d.hint) item.appendChild(el("div", "Hinweis: " + d.hint, { opacity: ".8" }));
+      if (d.hint) item.appendChild(el("div", texts.hint.replace("%(hint)s", function () { return d.hint; }), { opacity: ".8" }));
       list.appendChild(item);
     });
     box.appendChild(list);
-    var close = el("button", "Schließen", { font: "inherit", padding: ".3rem .8rem" });
+    var close = el("button", texts.close, { font: "inherit", padding: ".3rem .8rem" });
     close.type = "button";
     close.addEventListener("click", hideOverlay);
     box.appendChild(close);
@@ -86,7 +93,7 @@
     if (msg.type === "state") {
       // Tests and benchmarks wait for this: the tab knows the server's current state.
       window.__builderLiveReload = { connected: true };
-      if (!msg.ok) showOverlay(msg.diagnostics);
+      if (!msg.ok) showOverlay(msg.diagnostics, msg.texts);
       else if (msg.build !== build) reload(null);   // a build finished while this page loaded
       else hideOverlay();
     } else if (msg.type === "reload") {
@@ -96,7 +103,7 @@
       hideOverlay();
       swapStylesheets();
     } else if (msg.type === "error") {
-      showOverlay(msg.diagnostics);
+      showOverlay(msg.diagnostics, msg.texts);
     }
   }
 

@@ -10,6 +10,7 @@ their own; `builder.preview.server` runs the server around it.
 from __future__ import annotations
 
 import hashlib
+import html
 import ipaddress
 import mimetypes
 import socket
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 from urllib.parse import quote, unquote
+
+from .texts import preview_texts
 
 LIVERELOAD_PREFIX = "/__livereload/"
 CLIENT_PATH = LIVERELOAD_PREFIX + "client.js"
@@ -60,6 +63,7 @@ class Snapshot:
     files: Mapping[str, bytes] = field(default_factory=lambda: _EMPTY_FILES)
     base_path: str = "/"
     build: str = "0"          # changes with every build that changed output; tabs compare it
+    language: str = "en"      # the site's: the preview's own pages and overlay speak it too
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_path", normalize_base_path(self.base_path))
@@ -142,14 +146,16 @@ def host_allowed(host: str | None, bind: str) -> bool:
     return False
 
 
-_FALLBACK_404 = ('<!doctype html><html lang="de"><meta charset="utf-8"><title>Seite nicht gefunden</title>'
-                 '<body><h1>404 – Seite nicht gefunden</h1></body></html>').encode("utf-8")
+def _fallback_404(language: str) -> bytes:
+    title = html.escape(preview_texts(language)["not_found"])
+    return (f'<!doctype html><html lang="{html.escape(language)}"><meta charset="utf-8"><title>{title}</title>'
+            f'<body><h1>404 – {title}</h1></body></html>').encode("utf-8")
 
 
 def _not_found(snapshot: Snapshot) -> Response:
     # HTML even without the site's own 404.html, so the live-reload script (and
     # its error overlay) also reaches a tab that asked for a page not yet built.
-    page = snapshot.files.get("404.html", _FALLBACK_404)
+    page = snapshot.files.get("404.html") or _fallback_404(snapshot.language)
     body = inject_client(page, snapshot.build)
     return Response(404, (("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")), body)
 
@@ -167,22 +173,22 @@ def resolve(snapshot: Snapshot, target: str, *, host: str | None = "localhost", 
     other control characters are refused; only files in the snapshot are served.
     """
     if not host_allowed(host, bind):
-        return _text(400, "400 Ungültiger Host-Header")
+        return _text(400, "400 Bad Request: Host header not allowed")
     if not target.startswith("/"):
-        return _text(400, "400 Ungültige Anfrage")
+        return _text(400, "400 Bad Request")
     raw_path, _, query = target.partition("?")
     raw_path = raw_path.partition("#")[0]
     if "\\" in raw_path or "%5c" in raw_path.lower():
-        return _text(400, "400 Ungültige Anfrage")
+        return _text(400, "400 Bad Request")
     try:
         path = unquote(raw_path, errors="strict")
     except UnicodeDecodeError:
-        return _text(400, "400 Ungültige Anfrage")
+        return _text(400, "400 Bad Request")
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path):
-        return _text(400, "400 Ungültige Anfrage")
+        return _text(400, "400 Bad Request")
     segments = path.split("/")
     if any(seg in {".", ".."} for seg in segments):
-        return _text(403, "403 Zugriff verweigert")
+        return _text(403, "403 Forbidden")
 
     base = snapshot.base_path
     if not path.startswith(base):

@@ -29,6 +29,7 @@ from .responses import (
     host_allowed,
     resolve,
 )
+from .texts import preview_texts
 
 
 @dataclass
@@ -66,7 +67,8 @@ class LiveState:
         """The current status for a tab that just connected, and the message number it is at."""
         with self._cond:
             return self._seq, {"type": "state", "ok": self.ok, "build": self.snapshot.build,
-                               "diagnostics": list(self.diagnostics)}
+                               "diagnostics": list(self.diagnostics),
+                               "texts": dict(preview_texts(self.snapshot.language))}
 
     def wait_messages(self, after: int, timeout: float) -> tuple[int, list[dict[str, Any]]] | None:
         """Messages numbered after `after` (waiting up to `timeout`), or None once closed."""

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, Mapping, Protocol, TextIO
 
 from ..errors import Diagnostic
 from .responses import Snapshot, normalize_base_path
+from .texts import preview_texts
 from .server import LiveState, RunningServer
 from .watch import Change, SiteWatcher
 
@@ -37,6 +38,7 @@ class Outcome(Protocol):
     url_of_source: Mapping[str, str]
     base_path: str
     summary: str
+    language: str
 
 
 class SiteBuilder(Protocol):
@@ -76,7 +78,8 @@ def message_for(outcome: Outcome, *, was_ok: bool, build: str, navigate: bool,
     the edited article's page with `navigate`.
     """
     if not outcome.ok:
-        return {"type": "error", "diagnostics": list(diagnostics_json(outcome.diagnostics))}
+        return {"type": "error", "diagnostics": list(diagnostics_json(outcome.diagnostics)),
+                "texts": dict(preview_texts(outcome.language))}
     target = navigate_target(outcome) if navigate else None
     if base_changed:
         target = site_url(outcome.base_path, "/")
@@ -99,12 +102,14 @@ class Crashed:
     sources_changed: tuple[str, ...] = ()
     url_of_source: Mapping[str, str] = field(default_factory=dict)
     summary: str = "Build crashed"
+    language: str = "en"
 
 
 def crashed(exc: Exception, last_good: Snapshot) -> Crashed:
     """An outcome for a pipeline exception, so tabs show it like any build error."""
     message = f"internal error: {type(exc).__name__}: {exc} (see the terminal for the traceback)"
-    return Crashed((Diagnostic("builder", None, message),), last_good.files, last_good.base_path)
+    return Crashed((Diagnostic("builder", None, message),), last_good.files, last_good.base_path,
+                   language=last_good.language)
 
 
 class BuildCount:
@@ -224,7 +229,7 @@ class Preview:
         if outcome.ok and (outcome.changed or first or not self.state.ok or base_changed):
             self._build_number += 1
         build = f"{self._run_id}.{self._build_number}"
-        snapshot = Snapshot(outcome.files, outcome.base_path, build)
+        snapshot = Snapshot(outcome.files, outcome.base_path, build, outcome.language)
         message = None if first else message_for(outcome, was_ok=self.state.ok, build=build,
                                                   navigate=self.navigate, base_changed=base_changed)
         self.state.update(snapshot, ok=outcome.ok, diagnostics=diagnostics_json(outcome.diagnostics)

@@ -174,6 +174,11 @@ def _messages(language: str, overrides: tuple[tuple[str, Any], ...]) -> Messages
     return Messages(language, {name: list(text) if isinstance(text, tuple) else text for name, text in overrides})
 
 
+def messages_in(language: str) -> Messages:
+    """The catalog's messages for `language`, without a site's `strings:`."""
+    return _messages(language, ())
+
+
 def default_messages() -> Messages:
     """The messages of the default language (`SiteConfig().language`), for renderers made without a site."""
     return _messages(SiteConfig.language, ())

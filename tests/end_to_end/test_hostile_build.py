@@ -207,6 +207,21 @@ def test_load_errors_come_with_the_warnings_later_stages_can_still_give(site: Pa
     assert "content/articles/lang.md:5:" in run.err and "unbekannt" in run.err  # a body's warning
 
 
+def test_load_errors_come_with_collisions_and_template_errors(site: Path, cli) -> None:
+    """A broken file does not hide an output path two pages claim, nor a template's error."""
+    write(site / "content/articles/a.md", "---\ntitle: A\n---\n")
+    write(site / "content/impressum.md", "---\ntitle: Impressum\nurl: /themen/\n---\nText\n")
+    write(site / "layouts/404.html", "<!doctype html>\n<title>{{ site.titel }}</title>\n")
+    run = build(cli, site)
+    assert run.code == 1
+    errors = [line for line in error_lines(run.err) if ": error: " in line]
+    assert errors[0] == "content/articles/a.md:1: error: 'date' is required"
+    assert any(line.startswith("content/impressum.md:3: error: output path 'themen/index.html'") for line in errors)
+    assert any(line.startswith("layouts/404.html:2: error:") and "titel" in line for line in errors)
+    assert len(errors) == 3
+    assert not (site / "site").exists()
+
+
 # -- symbolic links -----------------------------------------------------------
 
 def test_symlinks_leaving_the_site_are_refused_and_loops_end(site: Path, cli, tmp_path: Path) -> None:

@@ -164,3 +164,19 @@ def test_parallel_and_cached_builds_equal_a_single_process_build(tmp_path: Path)
     assert _tree(parallel) == _tree(single)
     assert build(BuildOptions(source=site, destination=parallel, jobs=2, cache=True)).ok   # warm
     assert _tree(parallel) == _tree(single)
+
+
+def test_a_preview_build_with_a_broken_file_reports_template_errors_too_and_keeps_the_last_site(
+        tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    preview = IncrementalBuilder(site, jobs=1)
+    good = preview.build()
+    assert good.ok
+    (site / "content/articles").mkdir()
+    _write(site / "content/articles/kaputt.md", "---\ntitle: Kaputt\n---\nText\n")
+    (site / "layouts/404.html").write_text("<!doctype html>\n<p>{{ site.titel }}</p>\n", encoding="utf-8")
+    outcome = preview.build()
+    assert not outcome.ok
+    errors = sorted(f"{d.path}:{d.line}" for d in outcome.diagnostics if d.severity == "error")
+    assert errors == ["content/articles/kaputt.md:1", "layouts/404.html:2"]
+    assert outcome.files == good.files

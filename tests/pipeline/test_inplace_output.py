@@ -13,6 +13,7 @@ from typing import Callable
 import pytest
 
 from builder.pipeline import build as pipeline
+from builder.pipeline import update_plan
 from builder.pipeline.build import BuildOptions, BuildReport, build
 from builder.output import write
 from builder.output.write import MARKER, recover_interrupted
@@ -148,8 +149,8 @@ def test_many_changes_build_a_new_tree_and_swap_it_in(site: Path, tmp_path: Path
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "site"
     assert cached(site, out).ok
-    monkeypatch.setattr(pipeline, "IN_PLACE_ALWAYS", 0)
-    monkeypatch.setattr(pipeline, "IN_PLACE_SHARE", 0.0)
+    monkeypatch.setattr(update_plan, "IN_PLACE_ALWAYS", 0)
+    monkeypatch.setattr(update_plan, "IN_PLACE_SHARE", 0.0)
     folder = out.stat().st_ino
     EDITS[0][1](site)
     assert cached(site, out).ok

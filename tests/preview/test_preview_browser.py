@@ -182,6 +182,8 @@ def test_a_front_matter_error_shows_an_overlay_until_it_is_fixed(running: Runnin
     expect(overlay.locator(".builder-livereload-message")).to_have_text(
         "'date' must be an ISO 8601 date, got \"<b>gestern</b>\"")
     assert overlay.locator("b").count() == 0           # the message was escaped, not parsed
+    expect(overlay.locator("h2")).to_have_text("Build fehlgeschlagen")   # the site's language
+    expect(overlay.locator("button")).to_have_text("Schließen")
     expect(page.locator("h1").first).to_have_text("Der Kreml prüft die Antwort")  # last good page below
     assert "content/articles/kreml-antwort.md:3: error: 'date' must be an ISO 8601 date" in running.err.getvalue()
 
@@ -189,6 +191,7 @@ def test_a_front_matter_error_shows_an_overlay_until_it_is_fixed(running: Runnin
     second = page.context.new_page()
     open_live(second, running.url("/zeitung/"))
     expect(second.locator("#builder-livereload-overlay")).to_be_visible()
+    expect(second.locator("#builder-livereload-overlay h2")).to_have_text("Build fehlgeschlagen")
 
     edit(article, "date: <b>gestern</b>", "date: 2022-01-27T10:00:00+01:00")
     expect(overlay).to_have_count(0, timeout=TIMEOUT_MS)

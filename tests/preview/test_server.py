@@ -8,12 +8,13 @@ import json
 import os
 import socket
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, Mapping
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+import lxml.html
 
 from builder.errors import Diagnostic
 from builder.preview.responses import (
@@ -29,6 +30,7 @@ from builder.preview.responses import (
 )
 from builder.preview.server import LiveState, RunningServer
 from builder.preview.session import Preview, message_for, navigate_target, site_url
+from builder.preview.texts import preview_texts
 from conftest import REPO
 
 ARTICLE = ('<!doctype html><html lang="de"><head><title>NATO antwortet</title>'
@@ -182,26 +184,26 @@ def test_missing_page_gets_the_sites_404_page_with_status_404(server: Server) ->
 def test_without_a_404_page_there_is_still_an_html_page_with_the_script() -> None:
     answer = resolve(Snapshot({"index.html": b"<html></html>"}, "/", "b.1"), "/fehlt")
     assert answer.status == 404
-    assert b"Seite nicht gefunden" in answer.body
+    assert b"Page not found" in answer.body
     assert client_tag("b.1") in answer.body
 
 
 # --- refusing what is not in the snapshot ------------------------------------------------
 
 @pytest.mark.parametrize(("target", "status", "body"), [
-    ("/../etc/passwd", 403, b"403 Zugriff verweigert\n"),
-    ("/artikel/../../etc/passwd", 403, b"403 Zugriff verweigert\n"),
-    ("/%2e%2e/", 403, b"403 Zugriff verweigert\n"),
-    ("/%2E%2E/%2e%2e/etc/passwd", 403, b"403 Zugriff verweigert\n"),
-    ("/..%2f..%2fetc%2fpasswd", 403, b"403 Zugriff verweigert\n"),
-    ("/./index.html", 403, b"403 Zugriff verweigert\n"),
-    ("/..\\..\\etc\\passwd", 400, b"400 Ung\xc3\xbcltige Anfrage\n"),
-    ("/%5c..%5cetc%5cpasswd", 400, b"400 Ung\xc3\xbcltige Anfrage\n"),
-    ("/index.html%00.css", 400, b"400 Ung\xc3\xbcltige Anfrage\n"),
-    ("/%00", 400, b"400 Ung\xc3\xbcltige Anfrage\n"),
-    ("/%0d%0aSet-Cookie:%20x=1", 400, b"400 Ung\xc3\xbcltige Anfrage\n"),
-    ("/%ff%fe", 400, b"400 Ung\xc3\xbcltige Anfrage\n"),
-    ("http://evil.example/index.html", 400, b"400 Ung\xc3\xbcltige Anfrage\n"),
+    ("/../etc/passwd", 403, b"403 Forbidden\n"),
+    ("/artikel/../../etc/passwd", 403, b"403 Forbidden\n"),
+    ("/%2e%2e/", 403, b"403 Forbidden\n"),
+    ("/%2E%2E/%2e%2e/etc/passwd", 403, b"403 Forbidden\n"),
+    ("/..%2f..%2fetc%2fpasswd", 403, b"403 Forbidden\n"),
+    ("/./index.html", 403, b"403 Forbidden\n"),
+    ("/..\\..\\etc\\passwd", 400, b"400 Bad Request\n"),
+    ("/%5c..%5cetc%5cpasswd", 400, b"400 Bad Request\n"),
+    ("/index.html%00.css", 400, b"400 Bad Request\n"),
+    ("/%00", 400, b"400 Bad Request\n"),
+    ("/%0d%0aSet-Cookie:%20x=1", 400, b"400 Bad Request\n"),
+    ("/%ff%fe", 400, b"400 Bad Request\n"),
+    ("http://evil.example/index.html", 400, b"400 Bad Request\n"),
 ])
 def test_traversal_and_malformed_paths_are_refused(server: Server, target: str, status: int,
                                                    body: bytes) -> None:
@@ -231,7 +233,7 @@ def test_error_bodies_leak_no_absolute_paths(server: Server) -> None:
 def test_foreign_host_header_is_refused(server: Server, host: str) -> None:
     answer = server.request("/", host=host)
     assert answer.status == 400
-    assert answer.body == b"400 Ung\xc3\xbcltiger Host-Header\n"
+    assert answer.body == b"400 Bad Request: Host header not allowed\n"
 
 
 def test_missing_host_header_is_refused(server: Server) -> None:
@@ -371,7 +373,8 @@ def test_event_stream_sends_state_then_messages_then_keepalives(server: Server) 
     stream = EventStream(server.port)
     try:
         assert stream.next() == ("retry", 500)
-        assert stream.next() == ("data", {"type": "state", "ok": True, "build": BUILD, "diagnostics": []})
+        assert stream.next() == ("data", {"type": "state", "ok": True, "build": BUILD, "diagnostics": [],
+                                          "texts": dict(preview_texts("en"))})
         server.state.update(Snapshot(FILES, "/", "test.2"), ok=True,
                             message={"type": "reload", "navigate": None, "build": "test.2"})
         assert stream.next() == ("data", {"type": "reload", "navigate": None, "build": "test.2"})
@@ -385,20 +388,21 @@ def test_state_endpoint_answers_what_a_new_stream_would_start_with(server: Serve
     assert answer.status == 200
     assert answer.header("Content-Type") == "application/json; charset=utf-8"
     assert answer.header("Cache-Control") == "no-store"
-    assert json.loads(answer.body) == {"type": "state", "ok": True, "build": BUILD, "diagnostics": []}
+    assert json.loads(answer.body) == {"type": "state", "ok": True, "build": BUILD, "diagnostics": [],
+                                       "texts": dict(preview_texts("en"))}
     assert server.request(STATE_PATH, host="evil.example").status == 400
 
 
 def test_a_tab_opened_while_the_build_is_broken_gets_the_errors(server: Server) -> None:
     diagnostics = ({"path": "content/articles/kreml.md", "line": 3, "col": None, "severity": "error",
                     "message": "'date' is not a date: \"<script>gestern</script>\"", "hint": None},)
-    server.state.update(Snapshot(FILES, "/", BUILD), ok=False, diagnostics=diagnostics,
+    server.state.update(Snapshot(FILES, "/", BUILD, "de"), ok=False, diagnostics=diagnostics,
                         message={"type": "error", "diagnostics": list(diagnostics)})
     stream = EventStream(server.port)
     try:
         assert stream.next() == ("retry", 500)
         assert stream.next() == ("data", {"type": "state", "ok": False, "build": BUILD,
-                                          "diagnostics": list(diagnostics)})
+                                          "diagnostics": list(diagnostics), "texts": dict(preview_texts("de"))})
     finally:
         stream.close()
 
@@ -458,6 +462,7 @@ class FakeOutcome:
     url_of_source: Mapping[str, str] = field(default_factory=dict)
     base_path: str = "/"
     summary: str = "Built 1 page"
+    language: str = "de"
 
 
 def test_a_stylesheet_only_change_swaps_css() -> None:
@@ -491,8 +496,27 @@ def test_a_failed_build_shows_its_errors_first() -> None:
     warning = Diagnostic("content/glossary/kreml.md", 2, "alias 'Kremls' is never used", "warning")
     error = Diagnostic("content/articles/kreml.md", 4, "'date' is not a date: 'gestern'")
     outcome = FakeOutcome(ok=False, diagnostics=(warning, error))
-    assert message_for(outcome, was_ok=True, build="b.1", navigate=False) == {
-        "type": "error", "diagnostics": [error.as_dict(), warning.as_dict()]}
+    message = message_for(outcome, was_ok=True, build="b.1", navigate=False)
+    assert message is not None and message["type"] == "error"
+    assert message["diagnostics"] == [error.as_dict(), warning.as_dict()]
+
+
+def test_the_error_overlay_speaks_the_sites_language() -> None:
+    failed = FakeOutcome(ok=False, diagnostics=(Diagnostic("a.md", 1, "kaputt"),))
+    german = message_for(failed, was_ok=True, build="b.1", navigate=False)
+    english = message_for(replace(failed, language="en"), was_ok=True, build="b.1", navigate=False)
+    assert german is not None and english is not None
+    assert (german["texts"]["failed"], german["texts"]["close"]) == ("Build fehlgeschlagen", "Schließen")
+    assert (english["texts"]["failed"], english["texts"]["close"]) == ("Build failed", "Close")
+    assert english["texts"]["hint"] == "Hint: %(hint)s" and german["texts"]["hint"] == "Hinweis: %(hint)s"
+
+
+@pytest.mark.parametrize(("language", "title"), [("de", "Seite nicht gefunden"), ("en", "Page not found")])
+def test_the_preview_404_page_without_the_sites_own_speaks_its_language(language: str, title: str) -> None:
+    answer = resolve(Snapshot({"index.html": b"<html></html>"}, "/", "b.1", language), "/fehlt")
+    assert answer.status == 404
+    page = lxml.html.fromstring(answer.body)
+    assert page.get("lang") == language and page.findtext(".//h1") == f"404 – {title}"
 
 
 def test_the_first_good_build_after_an_error_reloads_even_without_changes() -> None:
@@ -546,7 +570,8 @@ def test_a_crashing_build_shows_as_an_error_and_keeps_the_last_good_site(scripte
     preview.rebuild(frozenset())
     diagnostic = {"path": "builder", "line": None, "col": None, "severity": "error", "hint": None,
                   "message": "internal error: RuntimeError: Vorlage kaputt (see the terminal for the traceback)"}
-    assert preview.state.wait_messages(0, timeout=0) == (1, [{"type": "error", "diagnostics": [diagnostic]}])
+    assert preview.state.wait_messages(0, timeout=0) == (1, [{"type": "error", "diagnostics": [diagnostic],
+                                                               "texts": dict(preview_texts("de"))}])
     assert preview.state.snapshot.files is good_files
     assert preview.state.ok is False
     assert "RuntimeError: Vorlage kaputt" in err.getvalue()
