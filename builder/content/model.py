@@ -222,9 +222,11 @@ class BodyInfo:
     # folder its derivatives are published in). The body is rendered again when a digest changes.
     images: tuple[tuple[str, str, int, int, str, bool, str], ...] = ()
     lead: tuple[str, str, int, int, str, bool, str] | None = None
-    # Every image file these make, as plain tuples of output.images.Derivative's fields
-    # (plain tuples unpickle fastest: a site of photos keeps tens of thousands).
-    derivatives: tuple[tuple[Any, ...], ...] = ()
+    # Every image file these make, one group per photo: (source, fingerprint, the files' output
+    # paths joined by newlines, the marshalled fields of output.images.Derivative for each). A site
+    # of photos keeps tens of thousands of derivatives: grouped, a warm build unpickles and lists
+    # one string per photo, and reads the fields only to make the files.
+    derivatives: tuple[tuple[str, str, str, bytes], ...] = ()
     # The shortcode templates and includes the body used or looked for: (site path, digest, "" when
     # absent). The body is rendered again when one of them changes, appears or goes.
     templates: tuple[tuple[str, str], ...] = ()

@@ -7,11 +7,13 @@ article (`fetchpriority="high"`), its crops in 16:9, 4:3 and 1:1 for
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from functools import partial
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 from ..content.model import Article, LeadImage
 from ..content.urls import output_path
@@ -20,13 +22,13 @@ from .images import (
     SHARE_CROPS,
     Derivative,
     lead_pictures,
-    make_derivative,
+    make_derivatives,
     picture_html,
     published_original,
     teaser_picture,
     wide_picture,
 )
-from .specs import LinkedSite, PageSpec
+from .specs import FileGroup, LinkedSite, PageSpec
 
 LEAD_SIZES = "(min-width: 42rem) 40rem, 100vw"
 # As wide as style.css shows them: a thumbnail in a list or a cell of a section block; the front
@@ -92,22 +94,42 @@ def image_files(site: LinkedSite) -> Iterator[PageSpec]:
                                            if file.source.lower().endswith(IMAGE_SUFFIXES)
                                            else (lambda f=file: Path(f.path).read_bytes()))
             yield PageSpec(output_path(base + inner), "file:" + file.digest, item.source, reader)
-    # Planned by the body stage and kept with the body, as plain tuples of Derivative's fields:
-    # (url, source, …, cache_name). A warm build only lists them.
-    by_source: dict[str, dict[str, tuple[Any, ...]]] = {}
+    # Planned by the body stage and kept with the body, one group per photo and body: a warm
+    # build only lists them. A photo several bodies show gets one group of all their derivatives.
+    by_source: dict[str, list[DerivativeGroup]] = {}
     for infos in (site.infos, site.page_infos, site.author_infos):
         for info in infos.values():
-            for fields in info.derivatives:
-                by_source.setdefault(fields[1], {}).setdefault(fields[0], fields)
-    for source, derivatives in by_source.items():
+            for group in info.derivatives:
+                by_source.setdefault(group[0], []).append(group)
+    for source, groups in by_source.items():
         file = site.files.get(source)
         if file is None:
             continue
-        batch = tuple(derivatives.values())   # made together on a cache miss: one decoding per photo
-        for fields in batch:   # the URL is a file's site path: "/x/foto.3fa2c1d0-800.webp"
-            yield PageSpec(fields[0][1:], "derivative:" + fields[-1], source,
-                           partial(_make, fields, file.path, site.image_cache, batch))
+        if any(group[1] != groups[0][1] for group in groups[1:]):
+            merged = {fields[0]: fields for group in groups for fields in marshal.loads(group[3])}
+            groups = [derivative_group([Derivative(*fields) for fields in merged.values()])]
+        _, print_, parts, blob = groups[0]
+        yield FileGroup(DERIVATIVES_KEY + source, print_, source, _not_alone, parts=tuple(parts.split("\n")),
+                        make_parts=partial(_make, blob, file.path, site.image_cache))
 
 
-def _make(fields: tuple[Any, ...], path: str, cache: Path | None, batch: tuple[tuple[Any, ...], ...]) -> bytes:
-    return make_derivative(Derivative(*fields), path, cache, [Derivative(*b) for b in batch])
+DERIVATIVES_KEY = "/derivatives/"   # + the photo's source: a group's key, never an output path
+DerivativeGroup = tuple[str, str, str, bytes]   # source, fingerprint, output paths, marshalled fields
+
+
+def derivative_group(derivatives: list[Derivative]) -> DerivativeGroup:
+    """One photo's derivatives as the body stage keeps them (see BodyInfo.derivatives)."""
+    batch = sorted(derivatives, key=lambda d: d.url)
+    # The URL is a file's site path ("/x/foto.3fa2c1d0-800.webp"); the cache name covers the
+    # photo's digest and every setting of the derivative.
+    print_ = hashlib.sha256("\n".join(f"{d.url}\t{d.cache_name}" for d in batch).encode()).hexdigest()
+    return (batch[0].source, "derivatives:" + print_, "\n".join(d.url[1:] for d in batch),
+            marshal.dumps(tuple(tuple(d) for d in batch)))
+
+
+def _not_alone() -> bytes:
+    raise TypeError("a photo's derivatives are made together, by make_parts")
+
+
+def _make(blob: bytes, path: str, cache: Path | None) -> list[bytes]:
+    return make_derivatives([Derivative(*fields) for fields in marshal.loads(blob)], path, cache)

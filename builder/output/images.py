@@ -4,7 +4,7 @@ A derivative is one width of one format of one image, or of one crop of it
 (16:9, 4:3, 1:1 around the focus point); its file name carries a digest of
 the source, so it can be cached forever. `image_info` reads only the header
 (size, orientation, format) and refuses what is not an image or has more
-pixels than allowed; `make_derivative` decodes, applies the EXIF orientation,
+pixels than allowed; `make_derivatives` decodes, applies the EXIF orientation,
 crops, scales down (never up) and encodes without metadata, so no GPS
 position leaves the newsroom. Encoded derivatives are kept in a cache folder
 by their name, so a warm build encodes nothing.
@@ -12,7 +12,6 @@ by their name, so a warm build encodes nothing.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import io
 import os
@@ -174,37 +173,28 @@ def picture(info: ImageInfo, folder: str, settings: ImageSettings, *, crop: str 
     )
 
 
-def make_derivative(derivative: Derivative, path: Path | str, cache: Path | None,
-                    batch: Sequence[Derivative] = ()) -> bytes:
-    """The encoded bytes of one derivative, from the cache folder when it holds them.
-
-    On a miss, every derivative of the same source in `batch` is made at once and
-    cached: the photo is decoded once, and each width is scaled from the next larger
-    one, which costs half of making each derivative on its own.
-    """
-    cached = cache / derivative.cache_name if cache is not None else None
-    if cached is not None:
-        try:
-            return cached.read_bytes()
-        except OSError:
-            pass
-    if cache is None:
-        return encode_all([derivative], path)[derivative]
-    cache.mkdir(parents=True, exist_ok=True)
-    with open(cache / f"{derivative.digest[:16]}.lock", "a") as lock:
-        try:  # one worker makes a photo's batch; another that meets it meanwhile makes its own file
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            todo = [d for d in batch if d.source == derivative.source and d != derivative
-                    and not (cache / d.cache_name).exists()]
-        except OSError:
-            todo = []
-        made = encode_all([derivative, *todo], path)
-        for item, data in made.items():
-            target = cache / item.cache_name
-            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(target)
-    return made[derivative]
+def make_derivatives(derivatives: Sequence[Derivative], path: Path | str, cache: Path | None) -> list[bytes]:
+    """The encoded bytes of a photo's derivatives, in order: from the cache folder where it holds
+    them, the others from one decoding of the photo (and then cached)."""
+    found: dict[Derivative, bytes] = {}
+    if cache is not None:
+        for derivative in derivatives:
+            try:
+                found[derivative] = (cache / derivative.cache_name).read_bytes()
+            except OSError:
+                pass
+    missing = [d for d in derivatives if d not in found]
+    if missing:
+        made = encode_all(missing, path)
+        found.update(made)
+        if cache is not None:
+            cache.mkdir(parents=True, exist_ok=True)
+            for item, data in made.items():
+                target = cache / item.cache_name
+                tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")   # whole files for a build beside
+                tmp.write_bytes(data)
+                tmp.replace(target)
+    return [found[d] for d in derivatives]
 
 
 def encode_all(derivatives: Sequence[Derivative], path: Path | str) -> dict[Derivative, bytes]:

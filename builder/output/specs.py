@@ -99,6 +99,31 @@ class PageSpec:
     line: int | None = None   # the front matter line that chose this path (url:, aliases:)
 
 
+@dataclass(slots=True)
+class FileGroup(PageSpec):
+    """Output files made together and tracked as one (the derivatives of one photo).
+
+    `path` is the group's key, never an output path (those have no leading slash);
+    `make` is not called: `make_parts` returns the bytes of `parts`, in their order.
+    A warm build compares one fingerprint per photo instead of one per derivative.
+    """
+
+    parts: tuple[str, ...] = ()
+    make_parts: Callable[[], list[bytes]] = list
+
+
+def output_files(spec: PageSpec) -> tuple[str, ...]:
+    """The output paths a spec makes: its own, or its group's."""
+    return spec.parts if isinstance(spec, FileGroup) else (spec.path,)
+
+
+def made_files(spec: PageSpec) -> list[tuple[str, bytes]]:
+    """Make a spec's files: (output path, bytes) for each."""
+    if isinstance(spec, FileGroup):
+        return list(zip(spec.parts, spec.make_parts(), strict=True))
+    return [(spec.path, spec.make())]
+
+
 def fingerprint(*parts: object) -> str:
     """A digest of `parts`: by marshal when they are plain data (several times faster than
     repr, and format 2 has no back-references, so equal values give equal bytes), else by repr."""

@@ -28,6 +28,7 @@ from ..text.markdown import create_markdown, render_body
 from ..text.shortcodes import Context, Fragment, PageIndex, SiteTemplates, preprocess
 from ..text.textstats import term_frequencies
 from ..util.parallel import map_indices
+from ..output.image_files import DerivativeGroup, derivative_group
 from .body_images import folder_of, image_source, read_image
 from .body_packs import BodyStore, Location, append_html, close_writer
 from .loading import Loaded, read_body
@@ -53,6 +54,10 @@ def tooltip_digest(slugs: tuple[str, ...], by_slug: Mapping[str, Term]) -> str:
                           .encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# Changes whenever BodyInfo's fields change shape, so that no cached info of another shape is used.
+INFO_FORMAT = 2
+
+
 def body_key(*parts: str) -> str:
     """The cache key of one body: builder version, settings and the text itself."""
     return body_keys(*parts)()
@@ -60,7 +65,7 @@ def body_key(*parts: str) -> str:
 
 def body_keys(*common: str) -> Callable[..., str]:
     """`body_key` for keys that all start with `common`, which is hashed once."""
-    prefix = hashlib.sha256(__version__.encode())
+    prefix = hashlib.sha256(f"{__version__}/{INFO_FORMAT}".encode())
     for part in common:
         prefix.update(b"\0")
         prefix.update(part.encode("utf-8", "surrogatepass"))
@@ -249,16 +254,16 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
 
 
 def _derivatives(pictures: list[Picture], lead: ImageRecord | None, image: LeadImage | None,
-                 config: SiteConfig) -> tuple[tuple[Any, ...], ...]:
-    """Every image file the body's pictures and its lead image make, planned once with the body
-    and kept with it, so that a warm build lists them without planning them again."""
-    found: dict[str, Derivative] = {}
+                 config: SiteConfig) -> tuple[DerivativeGroup, ...]:
+    """Every image file the body's pictures and its lead image make, one group per photo, planned
+    once with the body and kept with it, so that a warm build lists them without planning them again."""
+    found: dict[str, dict[str, Derivative]] = {}
     if lead is not None and image is not None:
         pictures += lead_pictures(lead, image.focus, config.images).values()
     for pic in pictures:
         for derivative in pic.derivatives:
-            found.setdefault(derivative.url, derivative)
-    return tuple(tuple(d) for d in found.values())
+            found.setdefault(derivative.source, {}).setdefault(derivative.url, derivative)
+    return tuple(derivative_group(list(batch.values())) for batch in found.values())
 
 
 def _lead(job: BodyJob, source: str, bundle: str, page_url: str) -> tuple[ImageRecord | None, tuple[Diagnostic, ...]]:

@@ -29,7 +29,7 @@ from ..output.images import ImageProblem
 from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
 from ..output.page_plan import plan_pages
 from ..output.search import search_available
-from ..output.specs import LinkedSite, PageSpec, card_digest
+from ..output.specs import FileGroup, LinkedSite, PageSpec, card_digest, made_files, output_files
 from ..output.structured_data import headline_problems
 from ..output.templates import Renderer, TemplateProblem, theme_digest
 from ..output.write import (
@@ -50,7 +50,7 @@ from .linking import RelatedCache, group_by_author, group_by_section, link_site
 from .loading import LoadCache, Visibility, load_site
 from .resources import DigestCache, asset_paths, bundle_files, files_by_source, static_files
 from .search_stage import index_search, search_store
-from .update_plan import choose_update
+from .update_plan import choose_update, deleted_files
 
 CACHE_DIR = ".builder-cache"
 # Writing pages, a worker is renewed after this many chunks (up to 256 pages each): what it
@@ -236,19 +236,19 @@ def _check_collisions(specs: list[PageSpec], problems: Diagnostics, reported: se
                        hint="change the slug, url or alias of one of them")
 
 
-def render_spec(specs: list[PageSpec], index: int) -> tuple[str, bytes | None, Diagnostic | None]:
-    """Make one output file; a template failure becomes its diagnostic."""
+def render_spec(specs: list[PageSpec], index: int) -> tuple[list[tuple[str, bytes]], Diagnostic | None]:
+    """Make one spec's output files; a template failure becomes its diagnostic."""
     spec = specs[index]
     try:
-        return spec.path, spec.make(), None
+        return made_files(spec), None
     except TemplateProblem as exc:
-        return spec.path, None, exc.diagnostic
+        return [], exc.diagnostic
     except ImageProblem as exc:  # a truncated or damaged photo: the error names the file
-        return spec.path, None, Diagnostic(spec.source or spec.path, None, str(exc))
+        return [], Diagnostic(spec.source or spec.path, None, str(exc))
 
 
 def _render_only(specs: list[PageSpec], index: int) -> Diagnostic | None:
-    return render_spec(specs, index)[2]
+    return render_spec(specs, index)[1]
 
 
 def _template_problems(prepared: Prepared, options: BuildOptions, destination: Path,
@@ -257,7 +257,8 @@ def _template_problems(prepared: Prepared, options: BuildOptions, destination: P
     manifest_file = _manifest_path(options.source, destination) if options.cache else None
     previous = read_manifest(manifest_file, destination) if manifest_file else None
     old = previous.files if previous else {}
-    todo = [spec for spec in prepared.specs if old.get(spec.path) != spec.fingerprint]
+    todo = [spec for spec in prepared.specs
+            if old.get(spec.path) != spec.fingerprint and not isinstance(spec, FileGroup)]   # no templates there
     if prepared.renderer is not None:
         prepared.renderer.compile_all()
     found = map_indices(_render_only, todo, len(todo), options.jobs or cpu_count(),
@@ -266,18 +267,17 @@ def _template_problems(prepared: Prepared, options: BuildOptions, destination: P
     return [problem for problem in found if problem is not None]
 
 
-def _render_to_folder(state: tuple[list[PageSpec], StagedOutput | PatchOutput],
-                      index: int) -> tuple[str, Diagnostic | None]:
+def _render_to_folder(state: tuple[list[PageSpec], StagedOutput | PatchOutput], index: int) -> Diagnostic | None:
     specs, staged = state
-    path, data, problem = render_spec(specs, index)
-    if data is not None:
+    made, problem = render_spec(specs, index)
+    for path, data in made:
         try:
             staged.write(path, data)
         except OSError as exc:  # a name too long for the file system, a full disk, no permission
             spec = specs[index]
-            return path, Diagnostic(spec.source or str(staged.destination / path), spec.line if spec.source else None,
-                                    f"cannot write output file '{path}': {exc.strerror or exc}")
-    return path, problem
+            return Diagnostic(spec.source or str(staged.destination / path), spec.line if spec.source else None,
+                              f"cannot write output file '{path}': {exc.strerror or exc}")
+    return problem
 
 
 def cache_folder(source: Path) -> Path:
@@ -344,10 +344,12 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
     if problems.errors:
         return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
     files.update(found.files if found else {})
+    groups = {spec.path: spec.parts for spec in prepared.specs if isinstance(spec, FileGroup)}
     old = previous.files if previous else {}
     changed = [spec for spec in prepared.specs if old.get(spec.path) != spec.fingerprint]
-    deleted = [path for path in old if path not in files]
-    update = choose_update(destination, files, search, previous, [spec.path for spec in changed], deleted)
+    deleted = deleted_files(files, groups, previous)
+    update = choose_update(destination, files, search, previous,
+                           [path for spec in changed for path in output_files(spec)], deleted)
     if update == "unchanged":
         _save_caches(options, caches, site, prepared)
         return _report(prepared, site, problems, 0, started)
@@ -361,22 +363,20 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
     try:
         if isinstance(staged, StagedOutput):   # a whole new tree: hard-link what has not changed
             todo = [spec for spec in prepared.specs
-                    if old.get(spec.path) != spec.fingerprint or not staged.reuse(spec.path)]
+                    if old.get(spec.path) != spec.fingerprint or not all(map(staged.reuse, output_files(spec)))]
         if prepared.renderer is not None:   # once, before the workers fork, not once per worker
             prepared.renderer.compile_all()
         results = map_indices(_render_to_folder, (todo, staged), len(todo), options.jobs or cpu_count(),
                               (lambda n, total: progress("Writing pages", n, total)) if progress else None,
                               renew_after=RENEW_WRITER_AFTER)
-        for _, problem in results:
-            if problem is not None:
-                problems.items.append(problem)
-        written = [spec.path for spec in todo] + (found.write(staged, old) if found else [])
+        problems.items.extend(problem for problem in results if problem is not None)
+        written = [path for spec in todo for path in output_files(spec)] + (found.write(staged, old) if found else [])
         if problems.errors:
             staged.abort()
             return BuildReport(False, tuple(unique_diagnostics(problems.items)), seconds=time.perf_counter() - started)
         if manifest_file:
             # Written before the commit point: should the commit not complete, the marker differs.
-            write_manifest(manifest_file, Manifest(staged.marker, search, files))
+            write_manifest(manifest_file, Manifest.of(staged.marker, search, files, groups))
         try:
             if isinstance(staged, PatchOutput):
                 staged.commit(written, deleted)
@@ -412,7 +412,8 @@ def _report(prepared: Prepared, site: LinkedSite, problems: Diagnostics, rendere
             started: float) -> BuildReport:
     return BuildReport(True, tuple(problems.items), len(site.articles), len(site.terms), len(site.links.tags),
                        sum(1 for s in prepared.specs if s.path.endswith(".html")), rendered,
-                       time.perf_counter() - started, {s.path: s.source for s in prepared.specs if s.source},
+                       time.perf_counter() - started,
+                       {s.path: s.source for s in prepared.specs if s.source and not isinstance(s, FileGroup)},
                        len(prepared.scheduled), prepared.scheduled[0].date if prepared.scheduled else None)
 
 

@@ -17,7 +17,7 @@ from ..content.config import SiteConfig
 from ..content.sources import is_ignored_name
 from ..content.validate import LoadOptions
 from ..errors import Diagnostic
-from ..output.specs import LinkedSite
+from ..output.specs import LinkedSite, output_files
 from ..util.garbage_collection import collection_paused
 from ..util.parallel import cpu_count
 from .body_packs import BodyStore
@@ -99,15 +99,15 @@ class IncrementalBuilder:
         fingerprints: dict[str, str] = {}
         problems = list(prepared.problems.items)
         for index, spec in enumerate(prepared.specs):
-            old = self.files.get(spec.path)
-            if old is not None and self.fingerprints.get(spec.path) == spec.fingerprint:
-                files[spec.path] = old
+            paths = output_files(spec)
+            if self.fingerprints.get(spec.path) == spec.fingerprint and all(p in self.files for p in paths):
+                files.update((path, self.files[path]) for path in paths)
             else:
-                _, data, problem = render_spec(prepared.specs, index)
+                made, problem = render_spec(prepared.specs, index)
                 if problem is not None:
                     problems.append(problem)
                     continue
-                files[spec.path] = data  # type: ignore[assignment]
+                files.update(made)
             fingerprints[spec.path] = spec.fingerprint
         if site.config.search and not any(p.severity == "error" for p in problems):
             found = index_search(site, self.store, self.search, self.options.jobs or cpu_count(), prepared.problems)

@@ -39,6 +39,27 @@ def choose_update(destination: Path, files: Mapping[str, str], search: bool, pre
     return "new tree"
 
 
+def deleted_files(files: Mapping[str, str], groups: Mapping[str, tuple[str, ...]],
+                  previous: Manifest | None) -> list[str]:
+    """The output files of the previous build that this one no longer makes.
+
+    `files` holds a group's key (which starts with "/", unlike an output path) in place of
+    its files; `groups` and the manifest's own say which files each group made.
+    """
+    if previous is None:
+        return []
+    stale = [path for path, print_ in previous.files.items() if files.get(path) != print_]
+    old_groups = previous.groups() if any(path.startswith("/") for path in stale) else {}
+    gone: list[str] = []
+    for path in stale:
+        if path in old_groups:   # a group changed or went: the files it no longer makes
+            kept = set(groups.get(path, ()))
+            gone.extend(part for part in old_groups[path] if part not in kept)
+        elif path not in files:
+            gone.append(path)
+    return gone
+
+
 def file_in_the_way(files: Mapping[str, str], changed: list[str], old: Mapping[str, str]) -> bool:
     """Whether a changed path and another path of the site need one name as a file and as a folder.
 

@@ -313,6 +313,37 @@ def test_a_warm_build_encodes_nothing_and_a_changed_photo_only_itself(tmp_path: 
     assert len(encoded) == 6   # 480, 800, 1000 in WebP and JPEG
 
 
+def test_a_changed_or_dropped_photo_updates_its_derivatives_in_place(tmp_path: Path) -> None:
+    """A photo's derivatives are tracked as one group: an edit writes the new ones and deletes the old."""
+    source = make_site(tmp_path / "src")
+    out = tmp_path / "out"
+
+    def files() -> set[str]:
+        return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != ".builder-output"}
+
+    def fresh(name: str) -> set[str]:
+        assert build(BuildOptions(source=source, destination=tmp_path / name, cache=False, jobs=1)).ok
+        return {p.relative_to(tmp_path / name).as_posix() for p in (tmp_path / name).rglob("*")
+                if p.is_file() and p.name != ".builder-output"}
+
+    assert build(BuildOptions(source=source, destination=out, jobs=1)).ok
+    folder = out.stat().st_ino
+    before = {p for p in files() if "/tisch." in p and p.endswith(".webp")}
+    photo(source / "content/articles/gipfel/tisch.jpg", (1000, 700), (200, 200, 0))
+    report = build(BuildOptions(source=source, destination=out, jobs=1))
+    assert report.ok and out.stat().st_ino == folder   # patched, not swapped
+    after = {p for p in files() if "/tisch." in p and p.endswith(".webp")}
+    assert before and after and not before & after      # new names: the photo's digest is in them
+    assert files() == fresh("fresh1")
+    index = source / "content/articles/gipfel/index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace(
+        '![Die Delegationen am Tisch](tisch.jpg "Die Delegationen"){credit="Lagebild/Max Muster"}', ""),
+        encoding="utf-8")
+    assert build(BuildOptions(source=source, destination=out, jobs=1)).ok
+    assert not any(p.endswith(".webp") and "/tisch." in p for p in files())
+    assert files() == fresh("fresh2")
+
+
 def test_an_svg_drawing_is_published_as_it_is_and_shown_as_written(tmp_path: Path) -> None:
     root = write_site(tmp_path / "src", """
 -- config.yaml --
