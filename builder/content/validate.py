@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 from pathlib import PurePosixPath
 from sys import intern
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import Diagnostic
 from ..util.slug import slugify
@@ -30,9 +29,6 @@ ARTICLE_KEYS = ("title", "date", "updated", "kicker", "summary", "tags", "author
 TERM_KEYS = ("term", "aliases", "summary", "slug", "case_sensitive", "inflect", "forms", "not_forms", "exclude")
 PAGE_KEYS = ("title", "summary", "updated", "slug", "url", "aliases", "glossary", "draft", "layout")
 AUTHOR_KEYS = ("name", "role", "image", "links", "aliases", "slug")
-# A key at most this many files use, or under this share of them, is rare: a typo, if it looks like one.
-RARE_FILES = 2
-RARE_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -397,28 +393,3 @@ def load_author(rel: str, text: str, options: LoadOptions,
     if any(d.severity == "error" for d in p.items):
         return None, problems + p.items
     return author, problems + p.items
-
-
-_KNOWN_KEYS: dict[type, tuple[str, ...]] = {Article: ARTICLE_KEYS, Page: PAGE_KEYS, Term: TERM_KEYS, Author: AUTHOR_KEYS}
-
-
-def typo_warnings(documents: Iterable[Article | Page | Term | Author]) -> list[Diagnostic]:
-    """Front matter keys that look like a typo: close to a known key, and rare in the site.
-
-    A key many files share is the site's own field (a `release:` in 80 of 111
-    posts is no typo of `related`), so this needs every file of the build and
-    runs once they are loaded. A file that failed to load gets its hint on the
-    error instead ("'title' is required", hint: "'titel' looks like a typo").
-    """
-    documents = list(documents)
-    uses = Counter(key for document in documents for key in document.extra)
-    rare = max(RARE_FILES, RARE_SHARE * len(documents))
-    found: list[Diagnostic] = []
-    for document in documents:
-        for key in document.extra:
-            close = fields.close_key(key, _KNOWN_KEYS[type(document)]) if uses[key] <= rare else None
-            if close is not None:
-                found.append(Diagnostic(document.source, document.key_lines.get(key, 1),
-                                        visible(f"unknown key '{key}'") or "", "warning",
-                                        hint=visible(f"did you mean '{close}'?")))
-    return sorted(found, key=lambda d: (d.path, d.line or 0))

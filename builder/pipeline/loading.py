@@ -25,6 +25,7 @@ from ..content.media import bundle_resources
 from ..content.model import Article, Author, Page, Term
 from ..content.site_structure import with_section_pages
 from ..content.sources import SourceFile, discover, read_text
+from ..content.typos import typo_warnings
 from ..content.uniqueness import clashing_urls, distinct_keys
 from ..content.validate import (
     LoadOptions,
@@ -34,7 +35,6 @@ from ..content.validate import (
     load_page,
     load_term,
     replace_invalid_characters,
-    typo_warnings,
 )
 from ..errors import Diagnostic, Diagnostics
 from ..related.backlinks import validate_related

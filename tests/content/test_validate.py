@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builder.content.fields import safe_url_path, visible
-from builder.content.validate import LoadOptions, load_article, load_term, typo_warnings
+from builder.content.typos import typo_warnings
+from builder.content.validate import LoadOptions, load_article, load_term
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OPTIONS = LoadOptions(BERLIN)

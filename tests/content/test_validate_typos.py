@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from builder.content.validate import LoadOptions, load_article, load_author, load_page, load_term, typo_warnings
+from builder.content.typos import typo_warnings
+from builder.content.validate import LoadOptions, load_article, load_author, load_page, load_term
 
 OPTIONS = LoadOptions(ZoneInfo("Europe/Berlin"))
 
