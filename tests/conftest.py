@@ -45,6 +45,26 @@ def failing_replace(monkeypatch: pytest.MonkeyPatch, folder: Path,
     monkeypatch.setattr(os, "replace", replace)
 
 
+# Two articles, the first linking to the second and with an old URL: what the publish and check tests publish.
+TWO_ARTICLES = """
+-- content/articles/a.md --
+---
+title: "Erster Artikel"
+date: 2022-01-26
+aliases: ["/alt/erster-artikel/"]
+---
+
+Zum [zweiten](b.md) Artikel.
+-- content/articles/b.md --
+---
+title: "Zweiter Artikel"
+date: 2022-01-27
+---
+
+Text.
+"""
+
+
 def write_site(root: Path, spec: str) -> Path:
     """Write a site given as `-- path --` sections (Hugo's inline test sites); returns root."""
     root.mkdir(parents=True, exist_ok=True)

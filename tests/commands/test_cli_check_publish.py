@@ -5,24 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import write_site
+from conftest import TWO_ARTICLES, write_site
 
-SITE = """
--- content/articles/a.md --
----
-title: "Erster Artikel"
-date: 2022-01-26
----
-
-Zum [zweiten](b.md) Artikel.
--- content/articles/b.md --
----
-title: "Zweiter Artikel"
-date: 2022-01-27
----
-
-Text.
-"""
+SITE = TWO_ARTICLES
 
 
 def test_check_passes_a_clean_site(tmp_path: Path, cli) -> None:

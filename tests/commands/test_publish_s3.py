@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from conftest import write_site
+from conftest import TWO_ARTICLES, write_site
 
 boto3 = pytest.importorskip("boto3")
 moto_server = pytest.importorskip("moto.server")
@@ -21,23 +21,7 @@ from builder.commands.publish.common import PublishError  # noqa: E402
 from builder.commands.publish.s3 import MANIFEST, make_client, publish_s3  # noqa: E402
 from builder.commands.publish.settings import S3Settings  # noqa: E402
 
-SITE = """
--- content/articles/a.md --
----
-title: "Erster Artikel"
-date: 2022-01-26
-aliases: ["/alt/erster-artikel/"]
----
-
-Zum [zweiten](b.md) Artikel.
--- content/articles/b.md --
----
-title: "Zweiter Artikel"
-date: 2022-01-27
----
-
-Text.
--- static/bilder/karte.webp --
+SITE = TWO_ARTICLES + """-- static/bilder/karte.webp --
 RIFF-nicht-wirklich-webp
 -- static/schrift/serif.woff2 --
 wOF2-nicht-wirklich

@@ -14,28 +14,12 @@ from typing import Iterator
 
 import pytest
 
-from conftest import write_site
+from conftest import TWO_ARTICLES, write_site
 
 from builder.commands.publish import ssh as ssh_module
 from builder.commands.publish.common import PublishError
 
-SITE = """
--- content/articles/a.md --
----
-title: "Erster Artikel"
-date: 2022-01-26
-aliases: ["/alt/erster-artikel/"]
----
-
-Zum [zweiten](b.md) Artikel.
--- content/articles/b.md --
----
-title: "Zweiter Artikel"
-date: 2022-01-27
----
-
-Text.
-"""
+SITE = TWO_ARTICLES
 
 
 def sshd_path() -> str:
