@@ -20,6 +20,7 @@ from typing import Callable, Iterator
 
 from ..content.dates import day_text
 from ..content.urls import Urls
+from ..text.i18n import messages_for
 from .specs import BodyHtml, LinkedSite, fingerprint
 
 # Glossary tooltips repeat a term's definition in every article that uses it: in the index they
@@ -63,17 +64,18 @@ def search_records(site: LinkedSite, size: Callable[[str], int]) -> Iterator[Sea
     """Every page a reader may search for, in the site's order (articles newest first); `size`
     tells a body's length in bytes by its key, without reading it."""
     urls = Urls(site.config)
+    messages = messages_for(site.config)   # the lines shown in results speak the site's language
     for article in site.articles:
         info = site.infos[article.slug]
         section = site.section(article.section) if article.section else None
-        byline = f"Von {', '.join(article.authors)}" if article.authors else ""
-        tags = f"Themen: {', '.join(article.tags)}" if article.tags else ""
+        byline = messages.gettext("By %(names)s") % {"names": ", ".join(article.authors)} if article.authors else ""
+        tags = messages.gettext("Topics: %(topics)s") % {"topics": ", ".join(article.tags)} if article.tags else ""
         lines = tuple(line for line in (article.kicker, article.summary, byline, tags) if line)
         yield _record(article.url, "article", article.title, info.key, size(info.key), article.date,
                       section.title if section else "", lines)
     for term in site.terms:
         info = site.term_infos[term.slug]
-        lines = (f"Auch: {', '.join(term.aliases)}",) if term.aliases else ()
+        lines = (messages.gettext("Also called: %(names)s") % {"names": ", ".join(term.aliases)},) if term.aliases else ()
         yield _record(urls.term(term.slug), "term", term.term, info.key, size(info.key), lines=lines)
     for page in site.pages:
         info = site.page_infos[page.source]

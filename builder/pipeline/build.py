@@ -181,6 +181,9 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     problems.extend(bodies.problems)
     authors = AuthorIndex(loaded.authors)
     pages = tuple(page for page in loaded.pages if not page.listing)   # an _index.md is a listing's text
+    if config.search and not (loaded.articles or loaded.terms or pages or loaded.authors):
+        # Nothing to find: Pagefind would make no index, and a search page would link to none.
+        config = replace(config, search=False)
     menus, found = resolve_menus(config, pages, loaded.authors, Urls(config), messages_for(config).gettext)
     problems.extend(found + string_problems(config))
     problems.extend(headline_problems(loaded.articles))
