@@ -57,6 +57,7 @@ class ShardStore:
         self.kept: dict[str, _Kept] = {}
         self.memory: dict[str, dict[str, bytes]] = {}
         self._lock = threading.Lock()
+        self._changed = False   # whether the state on disk no longer says what `kept` holds
         if folder is not None:
             self.kept = self._read_state(folder)
 
@@ -90,6 +91,7 @@ class ShardStore:
             (target / path).write_bytes(data)
         with self._lock:
             self.kept[shard.name] = _Kept(shard.digest, hashes, target.name)
+            self._changed = True
 
     def read(self, name: str, path: str) -> bytes:
         if self.folder is None:
@@ -102,10 +104,13 @@ class ShardStore:
 
     def keep_only(self, names: set[str]) -> None:
         """Forget shards the site no longer has; on disk, write the state and remove stale folders."""
-        self.kept = {name: entry for name, entry in self.kept.items() if name in names}
+        kept = {name: entry for name, entry in self.kept.items() if name in names}
+        self._changed |= len(kept) != len(self.kept)
+        self.kept = kept
         self.memory = {name: files for name, files in self.memory.items() if name in names}
-        if self.folder is None or not self.folder.is_dir():
-            return
+        if self.folder is None or not self._changed or not self.folder.is_dir():
+            return   # a build that indexed nothing and dropped nothing: the state on disk stands
+        self._changed = False
         state = {name: {"digest": e.digest, "files": e.files, "folder": e.folder} for name, e in self.kept.items()}
         tmp = self.folder / f"{STATE}.tmp"
         tmp.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")

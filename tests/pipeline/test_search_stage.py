@@ -3,6 +3,7 @@ state forgotten rather than trusted; and which manifests allow a patch."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -35,13 +36,30 @@ def test_a_shard_indexed_again_replaces_its_folder_and_gone_shards_are_removed(t
     assert ShardStore(tmp_path / "search").read("2021", "2021/pagefind-entry.json") == b"neu"
 
 
+def test_a_build_that_indexes_nothing_leaves_the_state_file_alone(tmp_path: Path) -> None:
+    store = ShardStore(tmp_path / "search")
+    store.put(shard("2021", "a"), {"2021/pagefind-entry.json": b"x"})
+    store.keep_only({"2021"})
+    state = tmp_path / "search" / "state.json"
+    written = state.stat().st_mtime_ns
+    os.utime(state, ns=(written - 10**9, written - 10**9))
+    unchanged = ShardStore(tmp_path / "search")
+    assert unchanged.has(shard("2021", "a"))
+    unchanged.keep_only({"2021"})
+    assert state.stat().st_mtime_ns == written - 10**9
+    unchanged.keep_only(set())   # a shard the site no longer has: the state says so
+    assert not ShardStore(tmp_path / "search").has(shard("2021", "a"))
+
+
 def test_a_damaged_state_or_a_missing_folder_means_indexing_again(tmp_path: Path) -> None:
     store = ShardStore(tmp_path / "search")
     store.put(shard("2021", "a"), {"2021/pagefind-entry.json": b"x"})
     store.keep_only({"2021"})
     (tmp_path / "search" / "state.json").write_text("{kaputt", encoding="utf-8")
     assert not ShardStore(tmp_path / "search").has(shard("2021", "a"))
-    store.keep_only({"2021"})   # the state written again
+    again = ShardStore(tmp_path / "search")   # the next build indexes the shard again and keeps it
+    again.put(shard("2021", "a"), {"2021/pagefind-entry.json": b"x"})
+    again.keep_only({"2021"})
     assert ShardStore(tmp_path / "search").has(shard("2021", "a"))
     for folder in (tmp_path / "search").iterdir():
         if folder.is_dir():
