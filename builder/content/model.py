@@ -223,7 +223,7 @@ class BodyInfo:
     images: tuple[tuple[str, str, int, int, str, bool, str], ...] = ()
     lead: tuple[str, str, int, int, str, bool, str] | None = None
     # Every image file these make, one group per photo: (source, fingerprint, the files' output
-    # paths joined by newlines, the marshalled fields of output.images.Derivative for each). A site
+    # paths joined by newlines, the rest of output.images.Derivative's fields marshalled). A site
     # of photos keeps tens of thousands of derivatives: grouped, a warm build unpickles and lists
     # one string per photo, and reads the fields only to make the files.
     derivatives: tuple[tuple[str, str, str, bytes], ...] = ()

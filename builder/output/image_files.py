@@ -106,11 +106,11 @@ def image_files(site: LinkedSite) -> Iterator[PageSpec]:
         if file is None:
             continue
         if any(group[1] != groups[0][1] for group in groups[1:]):
-            merged = {fields[0]: fields for group in groups for fields in marshal.loads(group[3])}
-            groups = [derivative_group([Derivative(*fields) for fields in merged.values()])]
-        _, print_, parts, blob = groups[0]
-        yield FileGroup(DERIVATIVES_KEY + source, print_, source, _not_alone, parts=tuple(parts.split("\n")),
-                        make_parts=partial(_make, blob, file.path, site.image_cache))
+            merged = {d.url: d for group in groups for d in group_derivatives(group)}
+            groups = [derivative_group(list(merged.values()))]
+        group = groups[0]
+        yield FileGroup(DERIVATIVES_KEY + source, group[1], source, _not_alone, joined=group[2],
+                        make_parts=partial(_make, group, file.path, site.image_cache))
 
 
 DERIVATIVES_KEY = "/derivatives/"   # + the photo's source: a group's key, never an output path
@@ -118,18 +118,27 @@ DerivativeGroup = tuple[str, str, str, bytes]   # source, fingerprint, output pa
 
 
 def derivative_group(derivatives: list[Derivative]) -> DerivativeGroup:
-    """One photo's derivatives as the body stage keeps them (see BodyInfo.derivatives)."""
+    """One photo's derivatives as the body stage keeps them (see BodyInfo.derivatives): what they
+    share (source, digest) once, the URLs in the paths, the rest of each in a row."""
     batch = sorted(derivatives, key=lambda d: d.url)
     # The URL is a file's site path ("/x/foto.3fa2c1d0-800.webp"); the cache name covers the
     # photo's digest and every setting of the derivative.
     print_ = hashlib.sha256("\n".join(f"{d.url}\t{d.cache_name}" for d in batch).encode()).hexdigest()
+    rows = tuple((d.width, d.height, d.format, d.crop, d.focus, d.quality, d.cache_name) for d in batch)
     return (batch[0].source, "derivatives:" + print_, "\n".join(d.url[1:] for d in batch),
-            marshal.dumps(tuple(tuple(d) for d in batch)))
+            marshal.dumps((batch[0].digest, rows)))
+
+
+def group_derivatives(group: DerivativeGroup) -> list[Derivative]:
+    """The derivatives of a group as `derivative_group` keeps them."""
+    source, _, paths, blob = group
+    digest, rows = marshal.loads(blob)
+    return [Derivative("/" + path, source, digest, *row) for path, row in zip(paths.split("\n"), rows, strict=True)]
 
 
 def _not_alone() -> bytes:
     raise TypeError("a photo's derivatives are made together, by make_parts")
 
 
-def _make(blob: bytes, path: str, cache: Path | None) -> list[bytes]:
-    return make_derivatives([Derivative(*fields) for fields in marshal.loads(blob)], path, cache)
+def _make(group: DerivativeGroup, path: str, cache: Path | None) -> list[bytes]:
+    return make_derivatives(group_derivatives(group), path, cache)

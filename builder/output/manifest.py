@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 
 from .write import marker_identity
 
@@ -29,9 +29,9 @@ class Manifest:
     groups_json: str = "{}"
 
     @classmethod
-    def of(cls, marker: str, search: bool, files: dict[str, str],
-           groups: Mapping[str, Iterable[str]]) -> "Manifest":
-        return cls(marker, search, files, json.dumps({key: "\n".join(paths) for key, paths in groups.items()}))
+    def of(cls, marker: str, search: bool, files: dict[str, str], groups: Mapping[str, str]) -> "Manifest":
+        """A manifest of `files`, with each group's output paths joined by newlines in `groups`."""
+        return cls(marker, search, files, json.dumps(dict(groups)))
 
     def groups(self) -> dict[str, tuple[str, ...]]:
         return {key: tuple(paths.split("\n")) for key, paths in json.loads(self.groups_json).items()}

@@ -105,11 +105,16 @@ class FileGroup(PageSpec):
 
     `path` is the group's key, never an output path (those have no leading slash);
     `make` is not called: `make_parts` returns the bytes of `parts`, in their order.
-    A warm build compares one fingerprint per photo instead of one per derivative.
+    A warm build compares one fingerprint per photo instead of one per derivative, and
+    splits `joined` into the paths only for a group it writes.
     """
 
-    parts: tuple[str, ...] = ()
+    joined: str = ""          # the output paths, joined by newlines
     make_parts: Callable[[], list[bytes]] = list
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(self.joined.split("\n"))
 
 
 def output_files(spec: PageSpec) -> tuple[str, ...]:

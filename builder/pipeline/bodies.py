@@ -55,7 +55,7 @@ def tooltip_digest(slugs: tuple[str, ...], by_slug: Mapping[str, Term]) -> str:
 
 
 # Changes whenever BodyInfo's fields change shape, so that no cached info of another shape is used.
-INFO_FORMAT = 2
+INFO_FORMAT = 3
 
 
 def body_key(*parts: str) -> str:

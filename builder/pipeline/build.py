@@ -347,7 +347,7 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
     if problems.errors:
         return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
     files.update(found.files if found else {})
-    groups = {spec.path: spec.parts for spec in prepared.specs if isinstance(spec, FileGroup)}
+    groups = {spec.path: spec.joined for spec in prepared.specs if isinstance(spec, FileGroup)}
     old = previous.files if previous else {}
     changed = [spec for spec in prepared.specs if old.get(spec.path) != spec.fingerprint]
     deleted = deleted_files(files, groups, previous)

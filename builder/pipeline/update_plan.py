@@ -39,12 +39,12 @@ def choose_update(destination: Path, files: Mapping[str, str], search: bool, pre
     return "new tree"
 
 
-def deleted_files(files: Mapping[str, str], groups: Mapping[str, tuple[str, ...]],
-                  previous: Manifest | None) -> list[str]:
+def deleted_files(files: Mapping[str, str], groups: Mapping[str, str], previous: Manifest | None) -> list[str]:
     """The output files of the previous build that this one no longer makes.
 
     `files` holds a group's key (which starts with "/", unlike an output path) in place of
-    its files; `groups` and the manifest's own say which files each group made.
+    its files; `groups` (its paths joined by newlines) and the manifest's own say which files
+    each group made.
     """
     if previous is None:
         return []
@@ -53,7 +53,7 @@ def deleted_files(files: Mapping[str, str], groups: Mapping[str, tuple[str, ...]
     gone: list[str] = []
     for path in stale:
         if path in old_groups:   # a group changed or went: the files it no longer makes
-            kept = set(groups.get(path, ()))
+            kept = set(groups[path].split("\n")) if path in groups else set()
             gone.extend(part for part in old_groups[path] if part not in kept)
         elif path not in files:
             gone.append(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import extruct
 import html5lib
@@ -342,6 +343,27 @@ def test_a_changed_or_dropped_photo_updates_its_derivatives_in_place(tmp_path: P
     assert build(BuildOptions(source=source, destination=out, jobs=1)).ok
     assert not any(p.endswith(".webp") and "/tisch." in p for p in files())
     assert files() == fresh("fresh2")
+
+
+def test_a_photo_two_pages_show_differently_gets_every_derivative_either_needs(tmp_path: Path) -> None:
+    source = make_site(tmp_path / "src")
+    (source / "content/articles/meldung.md").write_text(
+        "---\ntitle: Kurze Meldung\ndate: 2022-01-20T08:00:00+01:00\n"
+        "image: {src: /bilder/logo.png, alt: Logo, credit: Lagebild}\n---\nMit Logo.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert build(BuildOptions(source=source, destination=out, jobs=1)).ok
+    wanted = set()
+    for page in ("articles/gipfel/index.html", "articles/meldung/index.html"):
+        tree = parse(out / page)
+        for node in tree.iter("{*}img", "{*}source"):
+            for entry in (node.get("srcset") or node.get("src") or "").split(","):
+                wanted.add(entry.strip().split(" ")[0])
+        wanted |= {urlsplit(meta.get("content")).path for meta in tree.iter("{*}meta")
+                   if meta.get("property") == "og:image"}
+    wanted = {url for url in wanted if "/logo." in url}
+    assert any("-16x9-" in url for url in wanted) and any("-16x9-" not in url for url in wanted)
+    for url in wanted:
+        assert site_file(out, url).is_file(), url
 
 
 def test_an_svg_drawing_is_published_as_it_is_and_shown_as_written(tmp_path: Path) -> None:
