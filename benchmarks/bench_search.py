@@ -207,13 +207,14 @@ def query_words(site: Path, articles: int) -> list[str]:
 def browser_figures(out: Path, words: list[str], runs: int, check: str | None = None) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
     init, query, typed, hits = [], [], [], []
+    page_path = next(f"{name}/" for name in ("suche", "search") if (out / name / "index.html").is_file())
     with sync_playwright() as playwright, serve(out) as url:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
                                              args=["--no-sandbox", "--disable-gpu"])
         try:
             if check:   # the edited article is found
                 page = browser.new_page()
-                page.goto(url + "search/")
+                page.goto(url + page_path)
                 count = page.evaluate(QUERY, check)[1]
                 page.close()
                 if count != 1:
@@ -221,14 +222,14 @@ def browser_figures(out: Path, words: list[str], runs: int, check: str | None = 
             for _ in range(runs):
                 for word in words:
                     page = browser.new_page()
-                    page.goto(url + "search/")
+                    page.goto(url + page_path)
                     init.append(page.evaluate("async () => { await window.builderSearchReady; return performance.now(); }"))
                     ms, count = page.evaluate(QUERY, word)
                     query.append(ms)
                     hits.append(count)
                     page.close()
                     page = browser.new_page()
-                    page.goto(url + "search/")
+                    page.goto(url + page_path)
                     typed.append(page.evaluate(TYPED, word))
                     page.close()
         finally:
