@@ -169,7 +169,7 @@ def recall(signals: list[ArticleSignals], sample: int = 200) -> float:
     ranker = Ranker(canonical_order(signals), settings, {})
     size = len(signals)
     found = wanted = 0
-    by_slug = sorted(range(size), key=lambda position: ranker.ordered[position].slug)
+    by_slug = sorted(range(size), key=lambda position: ranker.slugs[position])
     for a in by_slug[::max(1, size // sample)]:  # the same sample whatever the ranker's order
         exhaustive = [(score, b) for b in range(size) if b != a
                       for score in [ranker.pair_score(a, b)]

@@ -61,7 +61,7 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
                                   digest_size=16).hexdigest()
         slugs = tuple(signal.slug for signal in ordered)
         keys = ranker.features.keys
-        features = tuple(tuple(keys[fid] for fid in vector) for vector in ranker.vectors)
+        features = tuple(tuple(map(keys.__getitem__, ranker.vectors.row(a)[0])) for a in range(len(ordered)))
         digests = tuple(_profile_digest(ranker, a, features[a]) for a in range(len(ordered)))
         todo: list[int] | None = None
         if previous is not None and previous.context == context:
@@ -101,13 +101,18 @@ def _in_order(previous: RankState, slugs: tuple[str, ...]) -> RankState | None:
 def _profile_digest(ranker: Ranker, a: int, keys: tuple[str, ...]) -> bytes:
     """Everything ranking reads of article a, as a digest: its vector by feature `keys` (ids shift)."""
     features = ranker.features
-    ordered = ranker.ordered
+    names = features.keys
+    tags = features.tags
+    start, end = tags.starts[a], tags.starts[a + 1]
+    term_ids, term_weights = features.terms.row(a)
     profile = (
-        list(zip(keys, ranker.vectors[a].values())),
-        features.term_weights[a], features.tag_weights[a], features.tag_names[a],
+        list(zip(keys, ranker.vectors.row(a)[1])),
+        list(zip(map(names.__getitem__, term_ids), term_weights)),
+        list(zip(map(names.__getitem__, tags.ids[start:end]), tags.values[start:end],
+                 map(features.spellings.__getitem__, features.tag_spellings[start:end]))),
         ranker.times[a],
-        [ordered[b].slug for b in ranker.own[a]],
-        sorted(ordered[b].slug for b in ranker.incoming[a]),
+        [ranker.slugs[b] for b in ranker.own[a]],
+        sorted(ranker.slugs[b] for b in ranker.incoming[a]),
     )
     # marshal (format 2: no back-references, so equal values give equal bytes) is several times
     # faster than repr on floats; this runs for every article on every ranking.

@@ -77,7 +77,7 @@ def test_a_new_date_moves_an_article_without_ranking_everything_again(
     ranked: list[str] = []
     original = ranking.Ranker.related
     monkeypatch.setattr(ranking.Ranker, "related",
-                        lambda self, a: ranked.append(self.ordered[a].slug) or original(self, a))
+                        lambda self, a: ranked.append(self.slugs[a]) or original(self, a))
     signals = [sig(f"artikel-{i:03}", i, tags=(f"thema-{i % 40}",), words={f"wort{i % 50}": 2})
                for i in range(400)]
     _, state = rank_related_again(signals, RelatedSettings(), NAMES, None)
