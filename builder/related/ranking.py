@@ -73,7 +73,11 @@ article: the vectors, the weights for reasons, each article's row of common
 features and the postings are flat arrays (`builder.related.rows`; about
 1 KiB per article at 100,000 articles of the build benchmark, where dicts
 took 4.7 KiB). Ranking workers fork from the parent and read all of it;
-reading an array touches no reference count, so the pages stay shared.
+reading an array touches no reference count, so the pages stay shared. A
+worker hands back each article's entries marshalled into one bytes object
+(positions, not slugs), and the parent makes the entries once the workers
+are gone: objects unpickled while they run would land in pages shared with
+them and make each worker's copy of those pages its own.
 
 Edits
 -----
@@ -86,6 +90,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import marshal
 import math
 from array import array
 from functools import cached_property
@@ -365,43 +370,61 @@ class Ranker:
             names += (telling or ([] if names else tagged))[:MAX_TAG_REASONS]
         return tuple(names)
 
-    def related(self, a: int) -> tuple[RelatedEntry, ...]:
-        """Own explicit entries, then incoming explicit ones, then the best scored; at most count."""
+    def ranked(self, a: int) -> list[tuple[int, float, tuple[str, ...], bool]]:
+        """(article, score, reasons, explicit) for own explicit entries, then incoming explicit
+        ones, then the best scored; at most count."""
         count = self.settings.count
         if count <= 0:
-            return ()
-        slugs = self.slugs
+            return []
         own = self.own[a]
         explicit = [(self.pair_score(a, b), b) for b in own]
         if self.incoming[a]:
             explicit += sorted(((self.pair_score(a, b), b) for b in self.incoming[a] if b not in own),
                                key=self._order)
-        entries = [RelatedEntry(slugs[b], score, self.reasons(a, b), True) for score, b in explicit[:count]]
+        entries = [(b, score, self.reasons(a, b), True) for score, b in explicit[:count]]
         if len(entries) < count:
             taken = {b for _, b in explicit}
             for score, b in self.candidates(a, count + len(taken)):
                 if b not in taken:
-                    entries.append(RelatedEntry(slugs[b], score, self.reasons(a, b), False))
+                    entries.append((b, score, self.reasons(a, b), False))
                     if len(entries) == count:
                         break
-        return tuple(entries)
+        return entries
+
+    def related(self, a: int) -> tuple[RelatedEntry, ...]:
+        """Article a's entries: `ranked` with slugs."""
+        slugs = self.slugs
+        return tuple(RelatedEntry(slugs[b], score, reasons, explicit) for b, score, reasons, explicit in self.ranked(a))
 
 
-def _rank_listed(state: tuple[Ranker, array], index: int) -> tuple[RelatedEntry, ...]:
+def _rank_packed(state: tuple[Ranker, array], index: int) -> bytes:
+    """A worker's result for one article: `Ranker.ranked`, marshalled.
+
+    One bytes object instead of dozens of entries, slugs and floats: every object the parent
+    unpickles while the workers run lands in a page they share with it, which then is copied
+    (at 100,000 articles that made 150 MiB of each worker's memory its own). The parent makes
+    the entries once the workers are gone.
+    """
     ranker, positions = state
-    return ranker.related(positions[index])
+    return marshal.dumps(ranker.ranked(positions[index]))
 
 
 def rank_positions(ranker: Ranker, positions: list[int], jobs: int) -> dict[int, tuple[RelatedEntry, ...]]:
     """Position -> related entries, for each of `positions`, shared out to `jobs` processes."""
     ordered = array("i", sorted(positions, key=ranker.ranking_order))
-    if jobs > 1:
-        # Built here, the numpy index is one copy that every worker reads (numpy arrays are
-        # never written by reading them), and numpy is imported once, not by every worker.
-        ranker.scorer  # noqa: B018 - a cached property, computed for the workers to share
+    if jobs <= 1:
+        return {a: ranker.related(a) for a in ordered}
+    # Built here, the numpy index is one copy that every worker reads (numpy arrays are
+    # never written by reading them), and numpy is imported once, not by every worker.
+    ranker.scorer  # noqa: B018 - a cached property, computed for the workers to share
     # Workers are renewed all the same: what they allocate goes with them (see map_indices).
-    return dict(zip(ordered, map_indices(_rank_listed, (ranker, ordered), len(ordered), jobs,
-                                         renew_after=RENEW_RANKERS_AFTER)))
+    packed = map_indices(_rank_packed, (ranker, ordered), len(ordered), jobs, renew_after=RENEW_RANKERS_AFTER)
+    slugs = ranker.slugs
+    names: dict[str, str] = {}   # one string per reason shown, not one per entry
+    return {a: tuple(RelatedEntry(slugs[b], score, tuple([names.setdefault(name, name) for name in reasons]),
+                                  explicit)
+                     for b, score, reasons, explicit in marshal.loads(entries))
+            for a, entries in zip(ordered, packed)}
 
 
 def rank_related(signals: Sequence[ArticleSignals], settings: RelatedSettings,

@@ -22,7 +22,7 @@ def _edit(rng: random.Random, signals: list[ArticleSignals]) -> list[ArticleSign
     for _ in range(rng.randrange(1, 4)):
         position = rng.randrange(len(edited))
         other = template[position]
-        kind = rng.choice(["terms", "words", "tags", "date", "related", "same"])
+        kind = rng.choice(["terms", "words", "tags", "date", "ranked", "same"])
         current = edited[position]
         if kind == "terms":
             current = replace(current, terms=other.terms)
@@ -32,7 +32,7 @@ def _edit(rng: random.Random, signals: list[ArticleSignals]) -> list[ArticleSign
             current = replace(current, tags=other.tags)
         elif kind == "date":
             current = replace(current, date=START + timedelta(days=rng.randrange(0, 30)))
-        elif kind == "related":
+        elif kind == "ranked":
             current = replace(current, related=tuple(rng.sample([s.slug for s in signals], rng.randrange(0, 3))))
         edited[position] = current
     return edited
@@ -58,8 +58,8 @@ def test_incremental_ranking_equals_ranking_from_scratch(seed: int, monkeypatch:
 
 def test_an_edit_re_ranks_only_the_articles_it_can_affect(monkeypatch: pytest.MonkeyPatch) -> None:
     ranked: list[int] = []
-    original = ranking.Ranker.related
-    monkeypatch.setattr(ranking.Ranker, "related", lambda self, a: ranked.append(a) or original(self, a))
+    original = ranking.Ranker.ranked
+    monkeypatch.setattr(ranking.Ranker, "ranked", lambda self, a: ranked.append(a) or original(self, a))
     signals = [sig(f"artikel-{i:03}", i, tags=(f"thema-{i % 40}",), words={f"wort{i % 50}": 2, "gemeinsam": 1})
                for i in range(400)]
     _, state = rank_related_again(signals, RelatedSettings(), NAMES, None)
@@ -75,8 +75,8 @@ def test_a_new_date_moves_an_article_without_ranking_everything_again(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # Articles are ranked in date order: a new date moves article 7 to the end of that order.
     ranked: list[str] = []
-    original = ranking.Ranker.related
-    monkeypatch.setattr(ranking.Ranker, "related",
+    original = ranking.Ranker.ranked
+    monkeypatch.setattr(ranking.Ranker, "ranked",
                         lambda self, a: ranked.append(self.slugs[a]) or original(self, a))
     signals = [sig(f"artikel-{i:03}", i, tags=(f"thema-{i % 40}",), words={f"wort{i % 50}": 2})
                for i in range(400)]
