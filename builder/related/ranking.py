@@ -73,11 +73,8 @@ article: the vectors, the weights for reasons, each article's row of common
 features and the postings are flat arrays (`builder.related.rows`; about
 1 KiB per article at 100,000 articles of the build benchmark, where dicts
 took 4.7 KiB). Ranking workers fork from the parent and read all of it;
-reading an array touches no reference count, so the pages stay shared. A
-worker hands back each article's entries marshalled into one bytes object
-(positions, not slugs), and the parent makes the entries once the workers
-are gone: objects unpickled while they run would land in pages shared with
-them and make each worker's copy of those pages its own.
+reading an array touches no reference count, so the pages stay shared. They
+hand back bytes, not objects (`builder.related.workers`).
 
 Edits
 -----
@@ -90,7 +87,6 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import marshal
 import math
 from array import array
 from functools import cached_property
@@ -100,8 +96,8 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 from ..content.config import RelatedSettings
 from ..content.model import RelatedEntry
 from ..util.garbage_collection import collection_paused
-from ..util.parallel import map_indices
 from .features import ArticleSignals, build_features, build_index
+from .workers import rank_positions
 
 if TYPE_CHECKING:
     from .numpy_scoring import PoolScorer
@@ -114,7 +110,6 @@ DATE_FEATURES = 1       # a's strongest common feature also proposes candidates:
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
 MANY_COMMON = 8         # from this many common features on, numpy scores the pool
 MAX_TERM_REASONS = 3
-RENEW_RANKERS_AFTER = 16   # chunks a ranking worker takes before a new fork replaces it
 MAX_TAG_REASONS = 2
 MIN_TAG_REASON_RARITY = 0.25  # rarity of a tag on about a third of the articles
 
@@ -160,15 +155,16 @@ def _explicit_links(ordered: Sequence[ArticleSignals], position: Mapping[str, in
 class Ranker:
     """Scores candidates for one site; `related(a)` gives article a's entries.
 
-    It keeps no Python object per article but for the few with explicit links: slugs,
-    dates, features and the index are flat arrays (see `builder.related.rows`).
+    Per article it keeps flat arrays (dates, features, the index: see `builder.related.rows`),
+    a reference to its slug (read in the parent only) and, for the few with explicit links,
+    a tuple of positions: no object that ranking workers would touch.
     """
 
     def __init__(self, ordered: Sequence[ArticleSignals], settings: RelatedSettings,
                  term_names: Mapping[str, str]) -> None:
         self.settings = settings
         self.term_names = term_names
-        self.slugs = [s.slug for s in ordered]   # read in the parent only (see rank_positions)
+        self.slugs = [s.slug for s in ordered]   # read in the parent only (see builder.related.workers)
         self.times = array("d", [s.date.timestamp() for s in ordered])
         half_life = settings.date_half_life_days * 86400.0
         self.date_weight = settings.weight_date if half_life > 0 else 0.0
@@ -192,7 +188,7 @@ class Ranker:
         """The index for numpy, if any article has MANY_COMMON common features.
 
         Built on first use, so that a small site never imports numpy (50 ms, 15 MiB); ranking
-        over workers builds it in the parent before they fork (`rank_positions`), so that they
+        over workers builds it in the parent before they fork (`workers.rank_positions`), so that they
         share one copy and do not each import numpy.
         """
         index = self.index
@@ -334,8 +330,8 @@ class Ranker:
         features = self.features
         tags, spellings = features.tags, features.spellings
         start, end = tags.starts[a], tags.starts[a + 1]
-        self._reasons_of = (a, features.terms.mapping(a), tags.mapping(a),
-                            dict(zip(tags.ids[start:end], map(spellings.__getitem__, features.tag_spellings[start:end]))))
+        written = map(spellings.__getitem__, features.tag_spellings[start:end])
+        self._reasons_of = (a, features.terms.mapping(a), tags.mapping(a), dict(zip(tags.ids[start:end], written)))
         return self._reasons_of
 
     def reasons(self, a: int, b: int) -> tuple[str, ...]:
@@ -394,37 +390,8 @@ class Ranker:
     def related(self, a: int) -> tuple[RelatedEntry, ...]:
         """Article a's entries: `ranked` with slugs."""
         slugs = self.slugs
-        return tuple(RelatedEntry(slugs[b], score, reasons, explicit) for b, score, reasons, explicit in self.ranked(a))
-
-
-def _rank_packed(state: tuple[Ranker, array], index: int) -> bytes:
-    """A worker's result for one article: `Ranker.ranked`, marshalled.
-
-    One bytes object instead of dozens of entries, slugs and floats: every object the parent
-    unpickles while the workers run lands in a page they share with it, which then is copied
-    (at 100,000 articles that made 150 MiB of each worker's memory its own). The parent makes
-    the entries once the workers are gone.
-    """
-    ranker, positions = state
-    return marshal.dumps(ranker.ranked(positions[index]))
-
-
-def rank_positions(ranker: Ranker, positions: list[int], jobs: int) -> dict[int, tuple[RelatedEntry, ...]]:
-    """Position -> related entries, for each of `positions`, shared out to `jobs` processes."""
-    ordered = array("i", sorted(positions, key=ranker.ranking_order))
-    if jobs <= 1:
-        return {a: ranker.related(a) for a in ordered}
-    # Built here, the numpy index is one copy that every worker reads (numpy arrays are
-    # never written by reading them), and numpy is imported once, not by every worker.
-    ranker.scorer  # noqa: B018 - a cached property, computed for the workers to share
-    # Workers are renewed all the same: what they allocate goes with them (see map_indices).
-    packed = map_indices(_rank_packed, (ranker, ordered), len(ordered), jobs, renew_after=RENEW_RANKERS_AFTER)
-    slugs = ranker.slugs
-    names: dict[str, str] = {}   # one string per reason shown, not one per entry
-    return {a: tuple(RelatedEntry(slugs[b], score, tuple([names.setdefault(name, name) for name in reasons]),
-                                  explicit)
-                     for b, score, reasons, explicit in marshal.loads(entries))
-            for a, entries in zip(ordered, packed)}
+        return tuple(RelatedEntry(slugs[b], score, reasons, explicit)
+                     for b, score, reasons, explicit in self.ranked(a))
 
 
 def rank_related(signals: Sequence[ArticleSignals], settings: RelatedSettings,
@@ -439,5 +406,8 @@ def rank_related(signals: Sequence[ArticleSignals], settings: RelatedSettings,
     # collections would walk them and everything the build holds again and again.
     with collection_paused():
         ranker = Ranker(canonical_order(signals), settings, term_names)
-        ranked = rank_positions(ranker, list(range(len(ranker))), jobs)
-        return {slug: ranked[position] for position, slug in enumerate(ranker.slugs)}
+        slugs = ranker.slugs
+        ranked = rank_positions(ranker, list(range(len(slugs))), jobs)
+        del ranker   # its arrays go before the entries are made
+        entries = dict(ranked.items())
+        return {slug: entries[position] for position, slug in enumerate(slugs)}

@@ -21,7 +21,8 @@ from ..content.model import RelatedEntry
 from ..util.garbage_collection import collection_paused
 from . import ranking
 from .features import ArticleSignals
-from .ranking import Ranker, canonical_order, rank_positions
+from .ranking import Ranker, canonical_order
+from .workers import rank_positions
 
 SERIAL_RANKING = 1000   # re-ranking at most this many articles is not worth forking workers
 
@@ -76,9 +77,12 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
             results = list(previous.results)  # type: ignore[union-attr]
             # A pool of processes costs more than ranking a few hundred articles.
             workers = jobs if len(todo) > SERIAL_RANKING else 1
-        for position, entries in rank_positions(ranker, todo, workers).items():
+        times = tuple(ranker.times)
+        ranked = rank_positions(ranker, todo, workers)
+        del ranker   # its arrays go before the entries are made
+        for position, entries in ranked.items():
             results[position] = entries
-        state = RankState(context, slugs, digests, features, tuple(ranker.times), tuple(results))
+        state = RankState(context, slugs, digests, features, times, tuple(results))
         return dict(zip(slugs, results)), state
 
 

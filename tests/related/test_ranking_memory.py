@@ -8,12 +8,8 @@ import random
 import tracemalloc
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
-from builder.related import ranking
 from builder.related.features import ArticleSignals
-from builder.related.ranking import Ranker, RelatedSettings, canonical_order, rank_related
-from test_ranking import NAMES, random_site
+from builder.related.ranking import Ranker, RelatedSettings, canonical_order
 
 START = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -43,19 +39,3 @@ def test_the_ranker_keeps_about_a_kilobyte_per_article() -> None:
         tracemalloc.stop()
     assert kept / len(ordered) < 1600
     assert ranker.related(0)   # it ranks, all the same
-
-
-@pytest.mark.parametrize("many_common", [1, 1_000])
-def test_entries_handed_back_by_workers_equal_those_of_one_process(
-        monkeypatch: pytest.MonkeyPatch, many_common: int) -> None:
-    # Workers marshal positions, scores and reasons; the parent makes the entries with the slugs.
-    monkeypatch.setattr(ranking, "POSTINGS_CAP", 8)
-    monkeypatch.setattr(ranking, "MANY_COMMON", many_common)
-    signals = random_site(random.Random(21), 300)
-    settings = RelatedSettings(count=4, min_score=0.0)
-    alone = rank_related(signals, settings, NAMES, jobs=1)
-    shared = rank_related(signals, settings, NAMES, jobs=2)
-    assert shared == alone
-    assert list(shared) == list(alone)
-    assert sum(len(entries) for entries in alone.values()) > 1000
-    assert any(entry.reasons for entries in alone.values() for entry in entries)
