@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 from dataclasses import replace
 from datetime import timedelta
@@ -9,7 +10,7 @@ from datetime import timedelta
 import pytest
 from test_ranking import NAMES, NO_DATE, START, random_site, sig
 
-from builder.related import ranking
+from builder.related import ranking, reranking
 from builder.related.features import ArticleSignals
 from builder.related.ranking import RelatedSettings, rank_related
 from builder.related.reranking import rank_related_again
@@ -113,3 +114,37 @@ def test_an_explicit_entry_is_re_scored_when_the_other_article_changes(
     result, _ = rank_related_again(signals, NO_DATE, NAMES, state)
     assert result["a"][0].slug == "b"
     assert result == rank_related(signals, NO_DATE, NAMES)
+
+
+def _recording(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    ranked: list[str] = []
+    original = ranking.Ranker.ranked
+    monkeypatch.setattr(ranking.Ranker, "ranked", lambda self, a: ranked.append(self.slugs[a]) or original(self, a))
+    return ranked
+
+
+def test_a_pickled_state_serves_the_next_ranking(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A build keeps the state in its cache folder: pickled flat arrays, read back by the next build.
+    ranked = _recording(monkeypatch)
+    signals = [sig(f"artikel-{i:03}", i, tags=(f"thema-{i % 40}",), words={f"wort{i % 50}": 2})
+               for i in range(400)]
+    _, state = rank_related_again(signals, RelatedSettings(), NAMES, None)
+    state = pickle.loads(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    ranked.clear()
+    # Article 7 gets a term and a new date (so the state's arrays are put in the new order).
+    signals[7] = replace(signals[7], terms={"kreml": 2}, date=START + timedelta(days=500))
+    result, state = rank_related_again(signals, RelatedSettings(), NAMES, state)
+    assert "artikel-007" in ranked and len(ranked) < 40
+    assert result == rank_related(signals, RelatedSettings(), NAMES)
+    assert state.features(state.slugs.index("artikel-007"))[:1] == ["t:kreml"]
+
+
+def test_a_state_of_another_format_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    ranked = _recording(monkeypatch)
+    signals = random_site(random.Random(8), 80)
+    _, state = rank_related_again(signals, RelatedSettings(), NAMES, None)
+    monkeypatch.setattr(reranking, "FORMAT", reranking.FORMAT + 1)   # as a newer builder reads it
+    ranked.clear()
+    result, _ = rank_related_again(signals, RelatedSettings(), NAMES, state)
+    assert len(ranked) == 80
+    assert result == rank_related(signals, RelatedSettings(), NAMES)
