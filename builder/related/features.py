@@ -12,6 +12,7 @@ in a dict per article.
 
 from __future__ import annotations
 
+import bisect
 import math
 from array import array
 from collections import Counter
@@ -24,6 +25,7 @@ from ..util.slug import tag_slug
 from .rows import Rows, RowsBuilder
 
 EXACT_DF = 16           # dfs above this are rounded (see rounded_df)
+COMMON_BLOCK = 8192     # articles whose rows of common features are gathered at once
 
 
 @dataclass(frozen=True)
@@ -212,21 +214,34 @@ def build_index(vectors: Rows, size: int, cap: int) -> Index:
             add_holder[fid](article)
             add_weight[fid](weight)
     del add_holder, add_weight
-    # Copied once more, feature after feature: the arrays grew interleaved, article by article,
-    # and walking postings is faster when a feature's arrays lie together (CPU caches).
-    holders = [array("i", found) for found in holders]
-    weights = [array("d", found) for found in weights]
     empty_ids, empty_weights = array("i"), array("d")
     common = bytes(len(found) > cap for found in holders)
+    common_rows = _common_rows(len(vectors), holders, weights, [fid for fid in range(size) if common[fid]])
     articles: list[array] = [empty_ids] * size
     for fid, found in enumerate(holders):
         if 2 <= len(found) <= cap:
             articles[fid] = found
         else:
             weights[fid] = empty_weights
-    common_rows = RowsBuilder("q")   # read by numpy (builder.related.numpy_scoring)
-    for article in range(len(vectors)):
-        start, end = starts[article], starts[article + 1]
-        shared = sorted([(fid, weight) for fid, weight in zip(ids[start:end], values[start:end]) if common[fid]])
-        common_rows.add([fid for fid, _ in shared], [weight for _, weight in shared])
-    return Index(holders, articles, weights, common, common_rows.build())
+    return Index(holders, articles, weights, common, common_rows)
+
+
+def _common_rows(count: int, holders: Sequence[array], weights: Sequence[array], common: Sequence[int]) -> Rows:
+    """Per article of `count`, its `common` features in ascending order and their weights,
+    gathered feature by feature (from `holders` and `weights`) for a block of articles at a time,
+    so that the lists in between stay small."""
+    rows = RowsBuilder("q")   # read by numpy (builder.related.numpy_scoring)
+    for low in range(0, count, COMMON_BLOCK):
+        high = min(count, low + COMMON_BLOCK)
+        block_ids: list[list[int]] = [[] for _ in range(low, high)]
+        block_weights: list[list[float]] = [[] for _ in range(low, high)]
+        for fid in common:
+            found = holders[fid]
+            first = bisect.bisect_left(found, low)
+            last = bisect.bisect_left(found, high, first)
+            for article, weight in zip(found[first:last], weights[fid][first:last]):
+                block_ids[article - low].append(fid)
+                block_weights[article - low].append(weight)
+        for row_ids, row_weights in zip(block_ids, block_weights):
+            rows.add(row_ids, row_weights)
+    return rows.build()

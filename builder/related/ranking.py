@@ -74,7 +74,11 @@ features and the postings are flat arrays (`builder.related.rows`; about
 1 KiB per article at 100,000 articles of the build benchmark, where dicts
 took 4.7 KiB). Ranking workers fork from the parent and read all of it;
 reading an array touches no reference count, so the pages stay shared. They
-hand back bytes, not objects (`builder.related.workers`).
+hand back bytes, not objects (`builder.related.workers`). What a process
+makes into dicts for speed is bounded, not per article of the site: the
+rows of common features of the last RECENT_ROWS articles it met (articles
+ranked one after the other share most candidates; at most about 8 MiB), and
+the weights for reasons of the article it ranks.
 
 Edits
 -----
@@ -110,6 +114,7 @@ DATE_FEATURES = 1       # a's strongest common feature also proposes candidates:
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
 MANY_COMMON = 8         # from this many common features on, numpy scores the pool
 MAX_TERM_REASONS = 3
+RECENT_ROWS = 16384     # articles whose common features a process keeps as dicts (see Ranker._pool)
 MAX_TAG_REASONS = 2
 MIN_TAG_REASON_RARITY = 0.25  # rarity of a tag on about a third of the articles
 
@@ -174,7 +179,9 @@ class Ranker:
         self.vectors = self.features.vectors
         self.index = build_index(self.vectors, len(self.features.keys), POSTINGS_CAP)
         self.own, self.incoming = _explicit_links(ordered, {s.slug: i for i, s in enumerate(ordered)})
-        self._reasons_of: tuple[int, dict[int, float], dict[int, float], dict[int, str]] = (-1, {}, {}, {})
+        # Some rows as dicts, for the articles met last (each process keeps its own).
+        self._recent: dict[int, dict[int, float]] = {}
+        self._reasons_of: tuple[int, dict[int, float], dict[int, tuple[float, str]]] = (-1, {}, {})
 
     def __len__(self) -> int:
         return len(self.times)
@@ -229,10 +236,12 @@ class Ranker:
         """The articles closest in date to a among those having its DATE_FEATURES strongest
         common features (the rare features may not see them at all)."""
         found: list[int] = []
-        time, times = self.times[a], self.times
+        # Positions follow date order: the holders dated before a are those before the first
+        # position of a's date.
+        first = bisect.bisect_left(self.times, self.times[a])
         for fid, _ in sorted(common_features, key=_by_weight, reverse=True)[:DATE_FEATURES]:
             dated = self.index.holders[fid]   # in date order
-            middle = bisect.bisect_left(dated, time, key=times.__getitem__)
+            middle = bisect.bisect_left(dated, first)
             found += [b for b in dated[max(0, middle - DATE_NEIGHBOURS):middle + DATE_NEIGHBOURS + 1] if b != a]
         return found
 
@@ -255,16 +264,19 @@ class Ranker:
             if b not in pool:
                 pool[b] = get(b, 0.0)
         if common_features:
-            # Each member's common features are a short row (searched in C), its weights added
-            # in the order of a's features, so that every sum is the same float as ever.
+            # Each member's weights of a's common features are added in the order of a's
+            # features, so that every sum is the same float as ever.
             rows = index.common_rows
-            starts, ids, values = rows.starts, rows.ids, rows.values
+            recent = self._recent
             for b, total in pool.items():
-                start = starts[b]
-                row = ids[start:starts[b + 1]]
+                weight_of = recent.get(b)
+                if weight_of is None:
+                    if len(recent) >= RECENT_ROWS:
+                        recent.clear()
+                    weight_of = recent[b] = rows.mapping(b)
                 for fid, wa in common_features:
-                    if fid in row:
-                        total += wa * values[start + row.index(fid)]
+                    if fid in weight_of:
+                        total += wa * weight_of[fid]
                 pool[b] = total
         return pool.items()
 
@@ -281,18 +293,18 @@ class Ranker:
         numpy scores all they find (`builder.related.numpy_scoring`).
         """
         common = self.index.common
-        features = list(zip(*self.vectors.row(a)))
-        common_features = [(fid, wa) for fid, wa in features if common[fid]]
+        ids, weights = self.vectors.row(a)
+        common_features = [(fid, wa) for fid, wa in zip(ids, weights) if common[fid]]
         neighbours = self._date_neighbours(a, common_features)
         date_weight, min_score = self.date_weight, self.settings.min_score
         ranked: Iterable[tuple[int, float]]
         if len(common_features) >= MANY_COMMON:
             scorer = self.scorer
             assert scorer is not None  # a has that many
-            rare = {fid: wa for fid, wa in features if not common[fid]}
+            rare = {fid: wa for fid, wa in zip(ids, weights) if not common[fid]}
             ranked = scorer.shortlist(a, rare, dict(common_features), neighbours, needed, min_score, date_weight)
         else:
-            ranked = self._pool(a, features, common_features, neighbours, needed)
+            ranked = self._pool(a, zip(ids, weights), common_features, neighbours, needed)
         ages = self.ages
         age = ages[a] if date_weight else 0.0
         boost = 1.0 + max(date_weight, 0.0)  # the most closeness in date can multiply by
@@ -324,25 +336,27 @@ class Ranker:
             labels.append(self.term_names.get(key[2:], key[2:]))
         return labels
 
-    def _reasons_data(self, a: int) -> tuple[int, dict[int, float], dict[int, float], dict[int, str]]:
-        """a, its term and tag weights and its tags as it writes them, by feature id; kept for
-        the next call, which is usually for the same a (`related` asks for each entry's reasons)."""
+    def _reasons_data(self, a: int) -> tuple[int, dict[int, float], dict[int, tuple[float, str]]]:
+        """a, its term weights and its tags' weights and spellings (as a writes them), by
+        feature id; kept for the next call, which is usually for the same a (`ranked` asks for
+        the reasons of each entry)."""
         features = self.features
         tags, spellings = features.tags, features.spellings
         start, end = tags.starts[a], tags.starts[a + 1]
         written = map(spellings.__getitem__, features.tag_spellings[start:end])
-        self._reasons_of = (a, features.terms.mapping(a), tags.mapping(a), dict(zip(tags.ids[start:end], written)))
+        self._reasons_of = (a, features.terms.mapping(a),
+                            dict(zip(tags.ids[start:end], zip(tags.values[start:end], written))))
         return self._reasons_of
 
     def reasons(self, a: int, b: int) -> tuple[str, ...]:
         """Shared terms (weightiest first, at most 3), then shared tags, as displayed names."""
         features = self.features
-        names: list[str] = []
         known = self._reasons_of
-        _, ta, ga, written = known if known[0] == a else self._reasons_data(a)
+        _, ta, ga = known if known[0] == a else self._reasons_data(a)
+        names: list[str] = []
         terms = features.terms
         start, end = terms.starts[b], terms.starts[b + 1]
-        if ta and start != end:
+        if ta and start != end:   # b's weights are read where they lie, not made into a dict
             labels = self._term_labels
             ranked = [(-ta[t] * weight, labels[t])
                       for t, weight in zip(terms.ids[start:end], terms.values[start:end]) if t in ta]
@@ -353,16 +367,16 @@ class Ranker:
                 names = [name for _, name in ranked[:MAX_TERM_REASONS]]
         tags = features.tags
         start, end = tags.starts[b], tags.starts[b + 1]
-        shared = [k for k in tags.ids[start:end] if k in ga] if ga else ()
-        if shared:
-            written_key = {written[k]: k for k in shared}
-            tagged = ([written[k] for k in shared] if len(shared) == 1
-                      else [tag for _, tag in sorted([(-ga[k], written[k]) for k in shared])])
+        shared = [ga[k] for k in tags.ids[start:end] if k in ga] if ga else ()
+        if shared:   # (a's weight, a's spelling) of each tag both have
+            tagged = ([shared[0][1]] if len(shared) == 1
+                      else [tag for _, tag in sorted([(-weight, tag) for weight, tag in shared])])
             if names:  # a tag named like a shared term says nothing new
                 seen = {name.casefold() for name in names}
                 tagged = [tag for tag in tagged if tag.casefold() not in seen]
             # A tag on most articles ("Ukraine-Krise" on a Ukraine site) explains nothing.
-            telling = [tag for tag in tagged if ga[written_key[tag]] >= MIN_TAG_REASON_RARITY]
+            weight_of = {tag: weight for weight, tag in shared}
+            telling = [tag for tag in tagged if weight_of[tag] >= MIN_TAG_REASON_RARITY]
             names += (telling or ([] if names else tagged))[:MAX_TAG_REASONS]
         return tuple(names)
 

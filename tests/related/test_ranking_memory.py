@@ -8,8 +8,12 @@ import random
 import tracemalloc
 from datetime import datetime, timedelta, timezone
 
+import pytest
+from test_ranking import NAMES, random_site
+
+from builder.related import features, ranking
 from builder.related.features import ArticleSignals
-from builder.related.ranking import Ranker, RelatedSettings, canonical_order
+from builder.related.ranking import Ranker, RelatedSettings, canonical_order, rank_related
 
 START = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -39,3 +43,16 @@ def test_the_ranker_keeps_about_a_kilobyte_per_article() -> None:
         tracemalloc.stop()
     assert kept / len(ordered) < 1600
     assert ranker.related(0)   # it ranks, all the same
+
+
+@pytest.mark.parametrize("setting, value", [("COMMON_BLOCK", 7), ("RECENT_ROWS", 3)])
+def test_small_blocks_and_caches_rank_alike(monkeypatch: pytest.MonkeyPatch, setting: str, value: int) -> None:
+    # Rows of common features are gathered for blocks of articles, and a process keeps some as
+    # dicts for the articles it met last: neither may change a result when it is small.
+    monkeypatch.setattr(ranking, "POSTINGS_CAP", 8)
+    signals = random_site(random.Random(17), 200)
+    settings = RelatedSettings(count=4, min_score=0.0)
+    expected = rank_related(signals, settings, NAMES)
+    monkeypatch.setattr(features if setting == "COMMON_BLOCK" else ranking, setting, value)
+    assert rank_related(signals, settings, NAMES) == expected
+    assert sum(len(entries) for entries in expected.values()) > 600
