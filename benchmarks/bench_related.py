@@ -1,6 +1,6 @@
 """Benchmark: rank_related on synthetic sites of 1,000 and 10,000 articles.
 
-Run: .venv/bin/python benchmarks/bench_related.py [--runs 5] [--recall] [--fixed-themes] [SIZES...]
+Run: .venv/bin/python benchmarks/bench_related.py [--runs 5] [--recall] [--memory] [--fixed-themes] [SIZES...]
 
 The corpus is deterministic (fixed seed) and German-like. Words are built from
 German syllables. Each article belongs to a story (about a dozen articles each,
@@ -16,7 +16,8 @@ Runs alternate between the sizes (a busy machine then slows all alike) and
 the medians are printed: wall-clock and CPU time (and the fastest run), CPU
 time per article and the per-article ratio of the largest size to the
 smallest. `--recall` also compares each sampled article's top 5 with an
-exhaustive all-pairs ranking.
+exhaustive all-pairs ranking; `--memory` prints what the ranker keeps per
+article (traced by tracemalloc: its features and index, not the signals).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import random
 import statistics
 import sys
 import time
+import tracemalloc
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -169,7 +171,7 @@ def recall(signals: list[ArticleSignals], sample: int = 200) -> float:
     ranker = Ranker(canonical_order(signals), settings, {})
     size = len(signals)
     found = wanted = 0
-    by_slug = sorted(range(size), key=lambda position: ranker.ordered[position].slug)
+    by_slug = sorted(range(size), key=lambda position: ranker.slugs[position])
     for a in by_slug[::max(1, size // sample)]:  # the same sample whatever the ranker's order
         exhaustive = [(score, b) for b in range(size) if b != a
                       for score in [ranker.pair_score(a, b)]
@@ -181,12 +183,26 @@ def recall(signals: list[ArticleSignals], sample: int = 200) -> float:
     return found / wanted if wanted else 1.0
 
 
+def memory(signals: list[ArticleSignals]) -> float:
+    """Bytes per article that a Ranker keeps (allocated while it is built and still held)."""
+    ordered = canonical_order(signals)
+    tracemalloc.start()
+    try:
+        ranker = Ranker(ordered, RelatedSettings(), {})
+        kept = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    del ranker
+    return kept / len(signals)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1_000, 10_000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--recall", action="store_true",
                         help="also compare with an exhaustive ranking on 200 articles")
+    parser.add_argument("--memory", action="store_true", help="also print the ranker's bytes per article")
     parser.add_argument("--fixed-themes", action="store_true",
                         help="no stories: 40 themes only, every feature grows with the site")
     args = parser.parse_args()
@@ -206,7 +222,8 @@ def main() -> None:
         print(f"{size:>7,} articles: {median_wall * 1000:7.1f} ms wall, "
               f"{median_cpu * 1000:7.1f} ms CPU (fastest {min(cpu[size]) * 1000:.1f}), "
               f"{per_article[size] * 1e6:5.1f} µs CPU per article (medians of {args.runs})"
-              + (f", recall of the exhaustive top 5: {recall(signals):.3f}" if args.recall else ""),
+              + (f", recall of the exhaustive top 5: {recall(signals):.3f}" if args.recall else "")
+              + (f", ranker keeps {memory(signals):,.0f} bytes per article" if args.memory else ""),
               flush=True)
     if len(per_article) > 1:
         small, large = min(per_article), max(per_article)

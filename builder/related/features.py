@@ -5,11 +5,14 @@ glossary terms, its tags (by slug) and its best words, each weighted by the
 square root of its share in the score (see `builder.related.ranking`), so that the
 dot product of two vectors is their content score. The inverted index maps
 each feature to the articles having it: rare features by postings to walk,
-common ones by lookups and date order.
+common ones by each article's row of common features and by date order.
+Everything per article is kept in flat arrays (`builder.related.rows`), not
+in a dict per article.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from array import array
 from collections import Counter
@@ -19,8 +22,10 @@ from typing import Callable, Mapping, Sequence
 
 from ..content.config import RelatedSettings
 from ..util.slug import tag_slug
+from .rows import Rows, RowsBuilder
 
 EXACT_DF = 16           # dfs above this are rounded (see rounded_df)
+COMMON_BLOCK = 8192     # articles whose rows of common features are gathered at once
 
 
 @dataclass(frozen=True)
@@ -99,14 +104,15 @@ def _family_index(df: Counter[str], first_id: int, value: Callable[[int], float]
 
 @dataclass(frozen=True)
 class Features:
-    """Per article (by position): the half-weights of its terms and tags (for reasons)
-    and its feature vector, whose dot product with another's is their content score."""
+    """Per article (by position), as rows of feature id -> weight: its vector, whose dot product
+    with another's is their content score, and the half-weights of its terms and tags (for reasons)."""
 
-    term_weights: list[dict[str, float]]   # term slug -> sqrt(rarity * salience)
-    tag_weights: list[dict[str, float]]    # tag slug -> sqrt(rarity)
-    tag_names: list[dict[str, str]]        # tag slug -> tag as written
-    vectors: list[dict[int, float]]        # feature id -> weight
-    keys: list[str]                        # feature id -> "t:slug", "g:slug" or "w:word"
+    vectors: Rows           # feature id -> weight, in the order the article's features were found
+    terms: Rows             # term's feature id -> sqrt(rarity * salience)
+    tags: Rows              # tag's feature id -> sqrt(rarity)
+    tag_spellings: array    # 'i', per pair of `tags`: the tag as the article writes it, in `spellings`
+    spellings: list[str]    # every spelling of a tag (first spelling per article wins)
+    keys: list[str]         # feature id -> "t:slug", "g:slug" or "w:word"
 
 
 def build_features(ordered: Sequence[ArticleSignals], settings: RelatedSettings, text_features: int) -> Features:
@@ -134,32 +140,46 @@ def build_features(ordered: Sequence[ArticleSignals], settings: RelatedSettings,
     tag_scale = math.sqrt(max(settings.weight_tags, 0.0))
     text_scale = math.sqrt(max(settings.weight_text, 0.0))
 
-    term_weights, tag_weights, vectors = [], [], []
+    vectors, term_rows, tag_rows = RowsBuilder(), RowsBuilder(), RowsBuilder()
+    # Bound methods: this loop appends a few million times on a large site.
+    add_id, add_weight = vectors.ids.append, vectors.values.append
+    add_term, add_term_weight = term_rows.ids.append, term_rows.values.append
+    add_tag, add_tag_weight = tag_rows.ids.append, tag_rows.values.append
+    tag_spellings = array("i")
+    add_spelling = tag_spellings.append
+    spelling_ids: dict[str, int] = {}
     for term_count, names, word_count in zip(term_counts, tag_names, word_counts):
-        vector: dict[int, float] = {}
-        terms: dict[str, float] = {}
         for slug, count in term_count.items():
             fid, root_rarity = term_ids[slug]
-            terms[slug] = weight = root_rarity * math.sqrt(count / (count + 1))
+            weight = root_rarity * math.sqrt(count / (count + 1))
+            add_term(fid)
+            add_term_weight(weight)
             if term_scale and weight:
-                vector[fid] = term_scale * weight
-        tags: dict[str, float] = {}
-        for key in names:
+                add_id(fid)
+                add_weight(term_scale * weight)
+        for key, written in names.items():
             fid, root_rarity = tag_ids[key]
-            tags[key] = root_rarity
+            add_tag(fid)
+            add_tag_weight(root_rarity)
+            spelling = spelling_ids.get(written)
+            if spelling is None:
+                spelling = spelling_ids[written] = len(spelling_ids)
+            add_spelling(spelling)
             if tag_scale and root_rarity:
-                vector[fid] = tag_scale * root_rarity
+                add_id(fid)
+                add_weight(tag_scale * root_rarity)
         if text_scale and word_count:
             best = sorted([(-_sublinear[count] * word_idf[word], word)
                            for word, count in word_count.items()])[:text_features]
             scale = -text_scale / math.hypot(*[weight for weight, _ in best])
             for weight, word in best:
-                vector[word_ids[word][0]] = weight * scale
-        vectors.append(vector)
-        term_weights.append(terms)
-        tag_weights.append(tags)
+                add_id(word_ids[word][0])
+                add_weight(weight * scale)
+        vectors.end_row()
+        term_rows.end_row()
+        tag_rows.end_row()
     keys = [f"t:{k}" for k in term_ids] + [f"g:{k}" for k in tag_ids] + [f"w:{k}" for k in word_ids]
-    return Features(term_weights, tag_weights, tag_names, vectors, keys)
+    return Features(vectors.build(), term_rows.build(), tag_rows.build(), tag_spellings, list(spelling_ids), keys)
 
 
 @dataclass(frozen=True)
@@ -167,48 +187,61 @@ class Index:
     """The inverted index: feature id -> the articles having it.
 
     A rare feature (at most `cap` articles, see `build_index`) has its postings as two
-    parallel arrays, which are walked. A common feature has instead a dict
-    article -> weight for exact lookups, and its articles ordered by date so
-    that those closest in date to an article can be proposed as candidates.
-    A feature of one article finds nothing and has empty postings. Per
-    article, its common features and their weights.
+    parallel arrays, which are walked. A common feature is looked up in the
+    candidates' rows of common features instead (`common_rows`), and its
+    holders, in date order, give the articles closest in date to an article.
+    A feature of one article finds nothing and has empty postings.
     """
 
-    holders: list[array]                         # feature -> article positions, all of them
-    articles: list[array]                        # rare feature -> article positions
-    weights: list[array]                         # rare feature -> their weights
-    common: list[dict[int, float] | None]        # common feature -> article -> weight
-    by_date: list[tuple[array, array] | None]    # common feature -> (times, articles)
-    common_ids: list[list[int]]                  # article -> its common features
-    common_weights: list[list[float]]            # article -> their weights
+    holders: list[array]     # feature -> article positions ('i'), all of them, ascending (date order)
+    articles: list[array]    # rare feature -> article positions (its holders); empty for the others
+    weights: list[array]     # rare feature -> their weights ('d')
+    common: bytes            # feature -> 1 if common, else 0
+    common_rows: Rows        # article -> its common features (ascending ids, 'q') and their weights
 
 
-def build_index(vectors: Sequence[Mapping[int, float]], size: int, times: Sequence[float], cap: int) -> Index:
-    """The index of `size` features over `vectors`, whose positions are in date order (`times`);
+def build_index(vectors: Rows, size: int, cap: int) -> Index:
+    """The index of `size` features over `vectors`, whose positions are in date order;
     a feature of more than `cap` articles is common."""
-    ids: list[list[int]] = [[] for _ in range(size)]
-    weights: list[list[float]] = [[] for _ in range(size)]
-    for article, vector in enumerate(vectors):
-        for fid, weight in vector.items():
-            ids[fid].append(article)
-            weights[fid].append(weight)
+    holders = [array("i") for _ in range(size)]
+    weights = [array("d") for _ in range(size)]
+    add_holder = [found.append for found in holders]
+    add_weight = [found.append for found in weights]
+    starts, ids, values = vectors.starts, vectors.ids, vectors.values
+    for article in range(len(vectors)):
+        start, end = starts[article], starts[article + 1]
+        for fid, weight in zip(ids[start:end], values[start:end]):
+            add_holder[fid](article)
+            add_weight[fid](weight)
+    del add_holder, add_weight
     empty_ids, empty_weights = array("i"), array("d")
-    holders = [array("i", found) for found in ids]
+    common = bytes(len(found) > cap for found in holders)
+    common_rows = _common_rows(len(vectors), holders, weights, [fid for fid in range(size) if common[fid]])
     articles: list[array] = [empty_ids] * size
-    rare_weights: list[array] = [empty_weights] * size
-    common: list[dict[int, float] | None] = [None] * size
-    by_date: list[tuple[array, array] | None] = [None] * size
-    common_ids: list[list[int]] = [[] for _ in vectors]
-    common_weights: list[list[float]] = [[] for _ in vectors]
-    for fid in range(size):
-        df = len(ids[fid])
-        if 2 <= df <= cap:
-            articles[fid], rare_weights[fid] = holders[fid], array("d", weights[fid])
-        elif df > cap:
-            common[fid] = dict(zip(ids[fid], weights[fid]))
-            # Positions follow date order already (see related.canonical_order).
-            by_date[fid] = (array("d", [times[article] for article in ids[fid]]), holders[fid])
-            for article, weight in zip(ids[fid], weights[fid]):
-                common_ids[article].append(fid)
-                common_weights[article].append(weight)
-    return Index(holders, articles, rare_weights, common, by_date, common_ids, common_weights)
+    for fid, found in enumerate(holders):
+        if 2 <= len(found) <= cap:
+            articles[fid] = found
+        else:
+            weights[fid] = empty_weights
+    return Index(holders, articles, weights, common, common_rows)
+
+
+def _common_rows(count: int, holders: Sequence[array], weights: Sequence[array], common: Sequence[int]) -> Rows:
+    """Per article of `count`, its `common` features in ascending order and their weights,
+    gathered feature by feature (from `holders` and `weights`) for a block of articles at a time,
+    so that the lists in between stay small."""
+    rows = RowsBuilder("q")   # read by numpy (builder.related.numpy_scoring)
+    for low in range(0, count, COMMON_BLOCK):
+        high = min(count, low + COMMON_BLOCK)
+        block_ids: list[list[int]] = [[] for _ in range(low, high)]
+        block_weights: list[list[float]] = [[] for _ in range(low, high)]
+        for fid in common:
+            found = holders[fid]
+            first = bisect.bisect_left(found, low)
+            last = bisect.bisect_left(found, high, first)
+            for article, weight in zip(found[first:last], weights[fid][first:last]):
+                block_ids[article - low].append(fid)
+                block_weights[article - low].append(weight)
+        for row_ids, row_weights in zip(block_ids, block_weights):
+            rows.add(row_ids, row_weights)
+    return rows.build()

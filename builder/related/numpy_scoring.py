@@ -14,14 +14,20 @@ Sums are added up one after the other in a fixed order (the walk's, for the
 rare features), so a candidate's total never depends on which others share
 its pool or its process: ranking again after an edit gives the same floats
 as ranking from scratch.
+
+Articles' rows of common features are read straight from the index's arrays
+(`builder.related.rows`), without a copy.
 """
 
 from __future__ import annotations
 
+from array import array
 from itertools import chain
 from typing import Mapping, Sequence
 
 import numpy as np
+
+from .rows import Rows
 
 # Scores are compared after rounding to 9 decimals, and numpy's exp2 may differ from math's
 # in the last bit: a candidate this close below the cut-off is handed back all the same.
@@ -31,12 +37,29 @@ MARGIN = 1e-8
 class _Rows:
     """Rows of (column, value) pairs, stored one after the other in two flat arrays (CSR)."""
 
-    def __init__(self, columns: Sequence[Sequence[int]], values: Sequence[Sequence[float]]) -> None:
-        self.lengths = np.fromiter(map(len, columns), np.intp, len(columns))
-        self.starts = np.cumsum(self.lengths) - self.lengths
-        total = int(self.lengths.sum())
-        self.columns = np.fromiter(chain.from_iterable(columns), np.intp, total)
-        self.values = np.fromiter(chain.from_iterable(values), np.float64, total)
+    def __init__(self, offsets: np.ndarray, columns: np.ndarray, values: np.ndarray) -> None:
+        self.starts = offsets[:-1]
+        self.lengths = np.diff(offsets)
+        self.columns = columns
+        self.values = values
+
+    @classmethod
+    def of(cls, columns: Sequence[Sequence[int]], values: Sequence[Sequence[float]]) -> _Rows:
+        """Rows copied from one sequence of columns and one of values per row."""
+        lengths = np.fromiter(map(len, columns), np.intp, len(columns))
+        offsets = np.zeros(len(columns) + 1, np.intp)
+        np.cumsum(lengths, out=offsets[1:])
+        total = int(offsets[-1])
+        return cls(offsets, np.fromiter(chain.from_iterable(columns), np.intp, total),
+                   np.fromiter(chain.from_iterable(values), np.float64, total))
+
+    @classmethod
+    def view(cls, rows: Rows) -> _Rows:
+        """`rows`' own arrays, read-only, not copied."""
+        if rows.ids.typecode != "q":
+            raise ValueError("numpy indexes by 64-bit ids: rows for numpy need them")
+        return cls(_read_only(rows.starts, np.longlong), _read_only(rows.ids, np.longlong),
+                   _read_only(rows.values, np.float64))
 
     def entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where `rows`' pairs are in the flat arrays, one row after the other, and each row's length."""
@@ -47,17 +70,22 @@ class _Rows:
         return entries, lengths
 
 
+def _read_only(buffer: array, dtype: type) -> np.ndarray:
+    view = np.frombuffer(buffer, dtype)
+    view.flags.writeable = False
+    return view
+
+
 class PoolScorer:
     """The rare features' postings and every article's common features, for numpy."""
 
     def __init__(self, postings: Sequence[Sequence[int]], posting_weights: Sequence[Sequence[float]],
-                 common: Sequence[Sequence[int]], common_weights: Sequence[Sequence[float]],
-                 ages: Sequence[float]) -> None:
+                 common: Rows, ages: Sequence[float]) -> None:
         """`postings[f]` are the articles of rare feature f (empty for the others), with their
-        weights; `common[a]` are article a's common features, with its weights; `ages[a]`
-        is its date in half-lives (empty without date weight)."""
-        self.postings = _Rows(postings, posting_weights)
-        self.common = _Rows(common, common_weights)
+        weights; `common` holds each article's common features (ascending ids) and its weights;
+        `ages[a]` is its date in half-lives (empty without date weight)."""
+        self.postings = _Rows.of(postings, posting_weights)
+        self.common = _Rows.view(common)
         self.ages = np.asarray(ages, dtype=np.float64)
         self.query = np.zeros(len(postings))  # one article's common weights, zero between calls
 

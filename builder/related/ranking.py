@@ -48,9 +48,9 @@ features are walked, and only articles sharing something are ever scored.
   over the rare features, plus the 2 * DATE_NEIGHBOURS articles closest in
   date among those having A's DATE_FEATURES strongest common features (found
   by bisection in date-sorted postings). The pool gets the common features'
-  share added (dict lookups done in C through key-set intersections) and the
-  date factor applied, best first, stopping as soon as none of the rest can
-  still make the list.
+  share added (looked up in each member's short row of common features) and
+  the date factor applied, best first, stopping as soon as none of the rest
+  can still make the list.
 * For an article with MANY_COMMON or more common features, its rare ones are
   a weak guide to the best candidates, and numpy scores every article they
   find (about 250 at 10,000 articles of the build benchmark) in less time
@@ -66,6 +66,20 @@ site) it is 66%: most articles have too few common features for numpy's way
 and too few rare ones to find their best. On the build benchmark's corpus,
 where numpy's way applies, it is 99.8%.
 
+Memory
+------
+Nothing is kept as a Python object per article or per feature of an
+article: the vectors, the weights for reasons, each article's row of common
+features and the postings are flat arrays (`builder.related.rows`; about
+1 KiB per article at 100,000 articles of the build benchmark, where dicts
+took 4.7 KiB). Ranking workers fork from the parent and read all of it;
+reading an array touches no reference count, so the pages stay shared. They
+hand back bytes, not objects (`builder.related.workers`). What a process
+makes into dicts for speed is bounded, not per article of the site: the
+rows of common features of the last RECENT_ROWS articles it met (articles
+ranked one after the other share most candidates; at most about 8 MiB), and
+the weights for reasons of the article it ranks.
+
 Edits
 -----
 `builder.related.reranking` ranks again only the articles whose result an edit can
@@ -80,14 +94,14 @@ import heapq
 import math
 from array import array
 from functools import cached_property
-from operator import itemgetter
+from operator import itemgetter, sub
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from ..content.config import RelatedSettings
 from ..content.model import RelatedEntry
 from ..util.garbage_collection import collection_paused
-from ..util.parallel import map_indices
 from .features import ArticleSignals, build_features, build_index
+from .workers import rank_positions
 
 if TYPE_CHECKING:
     from .numpy_scoring import PoolScorer
@@ -100,8 +114,7 @@ DATE_FEATURES = 1       # a's strongest common feature also proposes candidates:
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
 MANY_COMMON = 8         # from this many common features on, numpy scores the pool
 MAX_TERM_REASONS = 3
-PARENT_SCORER = 5000    # ranking this many articles over workers builds the numpy index before they fork
-RENEW_RANKERS_AFTER = 16   # chunks a ranking worker takes before a new fork replaces it
+RECENT_ROWS = 16384     # articles whose common features a process keeps as dicts (see Ranker._pool)
 MAX_TAG_REASONS = 2
 MIN_TAG_REASON_RARITY = 0.25  # rarity of a tag on about a third of the articles
 
@@ -128,39 +141,50 @@ def canonical_order(signals: Iterable[ArticleSignals]) -> list[ArticleSignals]:
 
 
 def _explicit_links(ordered: Sequence[ArticleSignals], position: Mapping[str, int]
-                    ) -> tuple[list[list[int]], list[set[int]]]:
-    """Own `related:` targets (in order, known, not self, once) and who names each article."""
-    own: list[list[int]] = []
-    incoming: list[set[int]] = [set() for _ in ordered]
+                    ) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
+    """Own `related:` targets (in order, known, not self, once) and who names each article
+    (ascending); most articles have neither, and share one empty tuple."""
+    own: list[tuple[int, ...]] = []
+    incoming: dict[int, list[int]] = {}
     for index, signal in enumerate(ordered):
         targets: list[int] = []
         for slug in signal.related:
             target = position.get(slug)
             if target is not None and target != index and target not in targets:
                 targets.append(target)
-                incoming[target].add(index)
-        own.append(targets)
-    return own, incoming
+                incoming.setdefault(target, []).append(index)
+        own.append(tuple(targets))
+    return own, [tuple(incoming.get(index, ())) for index in range(len(ordered))]
 
 
 class Ranker:
-    """Scores candidates for one site; `related(a)` gives article a's entries."""
+    """Scores candidates for one site; `related(a)` gives article a's entries.
+
+    Per article it keeps flat arrays (dates, features, the index: see `builder.related.rows`),
+    a reference to its slug (read in the parent only) and, for the few with explicit links,
+    a tuple of positions: no object that ranking workers would touch.
+    """
 
     def __init__(self, ordered: Sequence[ArticleSignals], settings: RelatedSettings,
                  term_names: Mapping[str, str]) -> None:
-        self.ordered = ordered
         self.settings = settings
         self.term_names = term_names
-        self.position = {s.slug: i for i, s in enumerate(ordered)}
-        self.times = [s.date.timestamp() for s in ordered]
+        self.slugs = [s.slug for s in ordered]   # read in the parent only (see builder.related.workers)
+        self.times = array("d", [s.date.timestamp() for s in ordered])
         half_life = settings.date_half_life_days * 86400.0
         self.date_weight = settings.weight_date if half_life > 0 else 0.0
         # Dates in half-lives, so that closeness is 2 ** -|difference|.
         self.ages = array("d", [t / half_life for t in self.times] if self.date_weight else ())
         self.features = build_features(ordered, settings, TEXT_FEATURES)
         self.vectors = self.features.vectors
-        self.index = build_index(self.vectors, len(self.features.keys), self.times, POSTINGS_CAP)
-        self.own, self.incoming = _explicit_links(ordered, self.position)
+        self.index = build_index(self.vectors, len(self.features.keys), POSTINGS_CAP)
+        self.own, self.incoming = _explicit_links(ordered, {s.slug: i for i, s in enumerate(ordered)})
+        # Some rows as dicts, for the articles met last (each process keeps its own).
+        self._recent: dict[int, dict[int, float]] = {}
+        self._reasons_of: tuple[int, dict[int, float], dict[int, tuple[float, str]]] = (-1, {}, {})
+
+    def __len__(self) -> int:
+        return len(self.times)
 
     def _order(self, item: tuple[float, int]) -> tuple[float, float, int]:
         """Sort key: score desc, date desc, slug (positions of one date follow slug order)."""
@@ -170,15 +194,16 @@ class Ranker:
     def scorer(self) -> PoolScorer | None:
         """The index for numpy, if any article has MANY_COMMON common features.
 
-        Built on first use, so that a small site never imports numpy (50 ms, 15 MiB); a large
-        one builds it in the parent before the ranking workers fork (`rank_positions`), so that
-        they share one copy.
+        Built on first use, so that a small site never imports numpy (50 ms, 15 MiB); ranking
+        over workers builds it in the parent before they fork (`workers.rank_positions`), so that they
+        share one copy and do not each import numpy.
         """
         index = self.index
-        if max(map(len, index.common_ids), default=0) < MANY_COMMON:
+        starts = index.common_rows.starts
+        if max(map(sub, starts[1:], starts[:-1]), default=0) < MANY_COMMON:
             return None
         from .numpy_scoring import PoolScorer
-        return PoolScorer(index.articles, index.weights, index.common_ids, index.common_weights, self.ages)
+        return PoolScorer(index.articles, index.weights, index.common_rows, self.ages)
 
     def ranking_order(self, a: int) -> tuple[int, int]:
         """Sort key for the order of ranking, chosen so that consecutive articles read the same
@@ -188,20 +213,21 @@ class Ranker:
         its rare ones: a story's articles, close in date, so these go in date order. One
         with MANY_COMMON or more reads its candidates' lists of common features and shares
         most of them with the articles of its topic: these go by their strongest common
-        feature, then date. On the build benchmark's corpus (60 topics, so nearly every
-        feature is common at 10,000 articles) this takes a fifth off the ranking time.
+        feature (the first of equals), then date. On the build benchmark's corpus (60 topics,
+        so nearly every feature is common at 10,000 articles) this takes a fifth off the ranking time.
         """
-        shared = self.index.common_ids[a]
+        shared, weights = self.index.common_rows.row(a)
         if len(shared) < MANY_COMMON:
             return -1, a
-        return max(shared, key=self.vectors[a].__getitem__), a
+        return shared[max(range(len(shared)), key=weights.__getitem__)], a
 
     def pair_score(self, a: int, b: int) -> float:
         """The exact score of b for a (also used for explicit entries)."""
-        va, vb = self.vectors[a], self.vectors[b]
-        if len(vb) < len(va):
-            va, vb = vb, va
-        dot = sum(w * vb[f] for f, w in va.items() if f in vb)
+        (ids_a, weights_a), (ids_b, weights_b) = self.vectors.row(a), self.vectors.row(b)
+        if len(ids_b) < len(ids_a):
+            ids_a, weights_a, ids_b, weights_b = ids_b, weights_b, ids_a, weights_a
+        vb = dict(zip(ids_b, weights_b))
+        dot = sum(w * vb[f] for f, w in zip(ids_a, weights_a) if f in vb)
         if self.date_weight:
             dot *= 1.0 + self.date_weight * math.exp2(-abs(self.ages[a] - self.ages[b]))
         return round(dot, 9)
@@ -210,23 +236,25 @@ class Ranker:
         """The articles closest in date to a among those having its DATE_FEATURES strongest
         common features (the rare features may not see them at all)."""
         found: list[int] = []
-        time = self.times[a]
+        # Positions follow date order: the holders dated before a are those before the first
+        # position of a's date.
+        first = bisect.bisect_left(self.times, self.times[a])
         for fid, _ in sorted(common_features, key=_by_weight, reverse=True)[:DATE_FEATURES]:
-            times, dated = self.index.by_date[fid]  # type: ignore[misc]
-            middle = bisect.bisect_left(times, time)
+            dated = self.index.holders[fid]   # in date order
+            middle = bisect.bisect_left(dated, first)
             found += [b for b in dated[max(0, middle - DATE_NEIGHBOURS):middle + DATE_NEIGHBOURS + 1] if b != a]
         return found
 
-    def _pool(self, a: int, common_features: list[tuple[int, float]], neighbours: list[int], needed: int
-              ) -> dict[int, float]:
-        """Article -> exact content score for the POOL_MAX best by a's rare features and a's
+    def _pool(self, a: int, features: Iterable[tuple[int, float]], common_features: list[tuple[int, float]],
+              neighbours: list[int], needed: int) -> Iterable[tuple[int, float]]:
+        """(article, exact content score) for the POOL_MAX best by a's rare `features` and a's
         date `neighbours`, found by walking the rare features' postings in Python."""
         index = self.index
         articles, weights, common = index.articles, index.weights, index.common
         partial: dict[int, float] = {}
         get = partial.get
-        for fid, wa in self.vectors[a].items():
-            if common[fid] is None:
+        for fid, wa in features:
+            if not common[fid]:
                 for b, wb in zip(articles[fid], weights[fid]):
                     partial[b] = get(b, 0.0) + wa * wb
         partial.pop(a, None)
@@ -235,11 +263,22 @@ class Ranker:
         for b in neighbours:
             if b not in pool:
                 pool[b] = get(b, 0.0)
-        for fid, wa in common_features:
-            weight_of = common[fid] or {}
-            for b in pool.keys() & weight_of.keys():
-                pool[b] += wa * weight_of[b]
-        return pool
+        if common_features:
+            # Each member's weights of a's common features are added in the order of a's
+            # features, so that every sum is the same float as ever.
+            rows = index.common_rows
+            recent = self._recent
+            for b, total in pool.items():
+                weight_of = recent.get(b)
+                if weight_of is None:
+                    if len(recent) >= RECENT_ROWS:
+                        recent.clear()
+                    weight_of = recent[b] = rows.mapping(b)
+                for fid, wa in common_features:
+                    if fid in weight_of:
+                        total += wa * weight_of[fid]
+                pool[b] = total
+        return pool.items()
 
     def candidates(self, a: int, needed: int) -> list[tuple[float, int]]:
         """(score, article) of scored candidates at least min_score, best first.
@@ -254,17 +293,18 @@ class Ranker:
         numpy scores all they find (`builder.related.numpy_scoring`).
         """
         common = self.index.common
-        vector = self.vectors[a]
-        common_features = [(fid, wa) for fid, wa in vector.items() if common[fid] is not None]
+        ids, weights = self.vectors.row(a)
+        common_features = [(fid, wa) for fid, wa in zip(ids, weights) if common[fid]]
         neighbours = self._date_neighbours(a, common_features)
         date_weight, min_score = self.date_weight, self.settings.min_score
         ranked: Iterable[tuple[int, float]]
-        if len(common_features) >= MANY_COMMON and self.scorer is not None:
-            rare = {fid: wa for fid, wa in vector.items() if common[fid] is None}
-            ranked = self.scorer.shortlist(a, rare, dict(common_features), neighbours, needed, min_score,
-                                           date_weight)
+        if len(common_features) >= MANY_COMMON:
+            scorer = self.scorer
+            assert scorer is not None  # a has that many
+            rare = {fid: wa for fid, wa in zip(ids, weights) if not common[fid]}
+            ranked = scorer.shortlist(a, rare, dict(common_features), neighbours, needed, min_score, date_weight)
         else:
-            ranked = self._pool(a, common_features, neighbours, needed).items()
+            ranked = self._pool(a, zip(ids, weights), common_features, neighbours, needed)
         ages = self.ages
         age = ages[a] if date_weight else 0.0
         boost = 1.0 + max(date_weight, 0.0)  # the most closeness in date can multiply by
@@ -286,70 +326,86 @@ class Ranker:
         scored.sort(key=self._order)
         return scored
 
+    @cached_property
+    def _term_labels(self) -> list[str]:
+        """Term's feature id (terms come first) -> its name as shown (its slug if unnamed)."""
+        labels = []
+        for key in self.features.keys:
+            if not key.startswith("t:"):
+                break
+            labels.append(self.term_names.get(key[2:], key[2:]))
+        return labels
+
+    def _reasons_data(self, a: int) -> tuple[int, dict[int, float], dict[int, tuple[float, str]]]:
+        """a, its term weights and its tags' weights and spellings (as a writes them), by
+        feature id; kept for the next call, which is usually for the same a (`ranked` asks for
+        the reasons of each entry)."""
+        features = self.features
+        tags, spellings = features.tags, features.spellings
+        start, end = tags.starts[a], tags.starts[a + 1]
+        written = map(spellings.__getitem__, features.tag_spellings[start:end])
+        self._reasons_of = (a, features.terms.mapping(a),
+                            dict(zip(tags.ids[start:end], zip(tags.values[start:end], written))))
+        return self._reasons_of
+
     def reasons(self, a: int, b: int) -> tuple[str, ...]:
         """Shared terms (weightiest first, at most 3), then shared tags, as displayed names."""
         features = self.features
+        known = self._reasons_of
+        _, ta, ga = known if known[0] == a else self._reasons_data(a)
         names: list[str] = []
-        ta, tb = features.term_weights[a], features.term_weights[b]
-        shared = ta.keys() & tb.keys() if ta and tb else ()
-        if len(shared) == 1:
-            names = [self.term_names.get(t, t) for t in shared]
-        elif shared:
-            ranked = sorted([(-ta[t] * tb[t], self.term_names.get(t, t)) for t in shared])
-            names = [name for _, name in ranked[:MAX_TERM_REASONS]]
-        ga, gb = features.tag_weights[a], features.tag_weights[b]
-        shared = ga.keys() & gb.keys() if ga and gb else ()
-        if shared:
-            written = features.tag_names[a]
-            written_key = {written[k]: k for k in shared}
-            tags = ([written[k] for k in shared] if len(shared) == 1
-                    else [tag for _, tag in sorted([(-ga[k], written[k]) for k in shared])])
+        terms = features.terms
+        start, end = terms.starts[b], terms.starts[b + 1]
+        if ta and start != end:   # b's weights are read where they lie, not made into a dict
+            labels = self._term_labels
+            ranked = [(-ta[t] * weight, labels[t])
+                      for t, weight in zip(terms.ids[start:end], terms.values[start:end]) if t in ta]
+            if len(ranked) == 1:
+                names = [ranked[0][1]]
+            elif ranked:
+                ranked.sort()
+                names = [name for _, name in ranked[:MAX_TERM_REASONS]]
+        tags = features.tags
+        start, end = tags.starts[b], tags.starts[b + 1]
+        shared = [ga[k] for k in tags.ids[start:end] if k in ga] if ga else ()
+        if shared:   # (a's weight, a's spelling) of each tag both have
+            tagged = ([shared[0][1]] if len(shared) == 1
+                      else [tag for _, tag in sorted([(-weight, tag) for weight, tag in shared])])
             if names:  # a tag named like a shared term says nothing new
                 seen = {name.casefold() for name in names}
-                tags = [tag for tag in tags if tag.casefold() not in seen]
+                tagged = [tag for tag in tagged if tag.casefold() not in seen]
             # A tag on most articles ("Ukraine-Krise" on a Ukraine site) explains nothing.
-            telling = [tag for tag in tags if ga[written_key[tag]] >= MIN_TAG_REASON_RARITY]
-            names += (telling or ([] if names else tags))[:MAX_TAG_REASONS]
+            weight_of = {tag: weight for weight, tag in shared}
+            telling = [tag for tag in tagged if weight_of[tag] >= MIN_TAG_REASON_RARITY]
+            names += (telling or ([] if names else tagged))[:MAX_TAG_REASONS]
         return tuple(names)
 
-    def related(self, a: int) -> tuple[RelatedEntry, ...]:
-        """Own explicit entries, then incoming explicit ones, then the best scored; at most count."""
+    def ranked(self, a: int) -> list[tuple[int, float, tuple[str, ...], bool]]:
+        """(article, score, reasons, explicit) for own explicit entries, then incoming explicit
+        ones, then the best scored; at most count."""
         count = self.settings.count
         if count <= 0:
-            return ()
-        ordered = self.ordered
+            return []
         own = self.own[a]
         explicit = [(self.pair_score(a, b), b) for b in own]
         if self.incoming[a]:
             explicit += sorted(((self.pair_score(a, b), b) for b in self.incoming[a] if b not in own),
                                key=self._order)
-        entries = [RelatedEntry(ordered[b].slug, score, self.reasons(a, b), True)
-                   for score, b in explicit[:count]]
+        entries = [(b, score, self.reasons(a, b), True) for score, b in explicit[:count]]
         if len(entries) < count:
             taken = {b for _, b in explicit}
             for score, b in self.candidates(a, count + len(taken)):
                 if b not in taken:
-                    entries.append(RelatedEntry(ordered[b].slug, score, self.reasons(a, b), False))
+                    entries.append((b, score, self.reasons(a, b), False))
                     if len(entries) == count:
                         break
-        return tuple(entries)
+        return entries
 
-
-def _rank_listed(state: tuple[Ranker, list[int]], index: int) -> tuple[RelatedEntry, ...]:
-    ranker, positions = state
-    return ranker.related(positions[index])
-
-
-def rank_positions(ranker: Ranker, positions: list[int], jobs: int) -> dict[int, tuple[RelatedEntry, ...]]:
-    """Position -> related entries, for each of `positions`, shared out to `jobs` processes."""
-    ordered = sorted(positions, key=ranker.ranking_order)
-    if jobs > 1 and len(ordered) >= PARENT_SCORER:
-        # Built here, the numpy index is one copy that every worker reads (numpy arrays are
-        # never written by reading them); built in each worker, there is one per worker.
-        ranker.scorer  # noqa: B018 - a cached property, computed for the workers to share
-    # Workers are renewed: ranking reads the Python index all over, copying the pages it touches.
-    return dict(zip(ordered, map_indices(_rank_listed, (ranker, ordered), len(ordered), jobs,
-                                         renew_after=RENEW_RANKERS_AFTER)))
+    def related(self, a: int) -> tuple[RelatedEntry, ...]:
+        """Article a's entries: `ranked` with slugs."""
+        slugs = self.slugs
+        return tuple(RelatedEntry(slugs[b], score, reasons, explicit)
+                     for b, score, reasons, explicit in self.ranked(a))
 
 
 def rank_related(signals: Sequence[ArticleSignals], settings: RelatedSettings,
@@ -360,9 +416,12 @@ def rank_related(signals: Sequence[ArticleSignals], settings: RelatedSettings,
     article's ranking is independent of the others', so `jobs` processes share the work.
     `builder.related.reranking` ranks again after an edit, only where it can change something.
     """
-    # The features are hundreds of thousands of long-lived objects and no cycles: collections
-    # would walk them all again and again (6% of the time at 10,000 articles).
+    # Building the features makes hundreds of thousands of short-lived objects and no cycles:
+    # collections would walk them and everything the build holds again and again.
     with collection_paused():
         ranker = Ranker(canonical_order(signals), settings, term_names)
-        ranked = rank_positions(ranker, list(range(len(ranker.ordered))), jobs)
-        return {signal.slug: ranked[position] for position, signal in enumerate(ranker.ordered)}
+        slugs = ranker.slugs
+        ranked = rank_positions(ranker, list(range(len(slugs))), jobs)
+        del ranker   # its arrays go before the entries are made
+        entries = dict(ranked.items())
+        return {slug: entries[position] for position, slug in enumerate(slugs)}

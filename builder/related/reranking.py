@@ -12,8 +12,9 @@ from __future__ import annotations
 import bisect
 import hashlib
 import marshal
+from array import array
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from ..content.config import RelatedSettings
@@ -21,9 +22,14 @@ from ..content.model import RelatedEntry
 from ..util.garbage_collection import collection_paused
 from . import ranking
 from .features import ArticleSignals
-from .ranking import Ranker, canonical_order, rank_positions
+from .ranking import Ranker, canonical_order
+from .workers import rank_positions
 
 SERIAL_RANKING = 1000   # re-ranking at most this many articles is not worth forking workers
+
+
+DIGEST = 16   # bytes of an article's profile digest
+FORMAT = 2    # of RankState: a state of another format (read from an older cache) is not used
 
 
 @dataclass(frozen=True)
@@ -33,15 +39,25 @@ class RankState:
     An article's own ranking reads, of itself and of every candidate, only
     what its profile holds: its feature vector (by feature key, in order),
     term and tag weights for reasons, date and explicit links. The index of
-    all articles is what connects them; see `_affected`.
+    all articles is what connects them; see `_affected`. Per article it keeps
+    flat arrays, not objects (they are pickled into the build's cache, too).
     """
 
-    context: str                               # settings and term names
-    slugs: tuple[str, ...]                     # in canonical order (see canonical_order)
-    digests: tuple[bytes, ...]                 # per article: digest of its profile
-    features: tuple[tuple[str, ...], ...]      # per article: the keys of its vector
-    times: tuple[float, ...]                   # per article: its date as a timestamp
+    context: str                    # format, settings and term names
+    slugs: tuple[str, ...]          # in canonical order (see canonical_order)
+    digests: bytes                  # per article, DIGEST bytes: the digest of its profile
+    keys: tuple[str, ...]           # feature id (of this ranking) -> its key
+    feature_starts: array           # 'q', per article and one more: where its ids start in feature_ids
+    feature_ids: array              # 'i': the features of each article's vector, one after the other
+    times: array                    # 'd', per article: its date as a timestamp
     results: tuple[tuple[RelatedEntry, ...], ...]
+
+    def digest(self, a: int) -> bytes:
+        return self.digests[a * DIGEST:(a + 1) * DIGEST]
+
+    def features(self, a: int) -> list[str]:
+        """The keys of article a's vector, in order."""
+        return [self.keys[fid] for fid in self.feature_ids[self.feature_starts[a]:self.feature_starts[a + 1]]]
 
 
 def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSettings,
@@ -57,17 +73,18 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
     with collection_paused():  # as in rank_related
         ordered = canonical_order(signals)
         ranker = Ranker(ordered, settings, term_names)
-        context = hashlib.blake2b(repr((settings, sorted(term_names.items()))).encode("utf-8", "surrogatepass"),
-                                  digest_size=16).hexdigest()
-        slugs = tuple(signal.slug for signal in ordered)
-        keys = ranker.features.keys
-        features = tuple(tuple(keys[fid] for fid in vector) for vector in ranker.vectors)
-        digests = tuple(_profile_digest(ranker, a, features[a]) for a in range(len(ordered)))
+        context = hashlib.blake2b(repr((FORMAT, settings, sorted(term_names.items())))
+                                  .encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        vectors = ranker.vectors
+        # The state shares the vectors' arrays of ids; the ranker goes, they stay.
+        state = RankState(context, tuple(ranker.slugs),
+                          b"".join([_profile_digest(ranker, a) for a in range(len(ordered))]),
+                          tuple(ranker.features.keys), vectors.starts, vectors.ids, ranker.times, ())
         todo: list[int] | None = None
         if previous is not None and previous.context == context:
-            previous = _in_order(previous, slugs)
+            previous = _in_order(previous, state.slugs)
             if previous is not None:
-                todo = _affected(previous, ranker, digests, features)
+                todo = _affected(previous, ranker, state)
         if todo is None:
             results: list[tuple[RelatedEntry, ...]] = [()] * len(ordered)
             todo = list(range(len(ordered)))
@@ -76,10 +93,11 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
             results = list(previous.results)  # type: ignore[union-attr]
             # A pool of processes costs more than ranking a few hundred articles.
             workers = jobs if len(todo) > SERIAL_RANKING else 1
-        for position, entries in rank_positions(ranker, todo, workers).items():
+        ranked = rank_positions(ranker, todo, workers)
+        del ranker   # its arrays (but those the state shares) go before the entries are made
+        for position, entries in ranked.items():
             results[position] = entries
-        state = RankState(context, slugs, digests, features, tuple(ranker.times), tuple(results))
-        return dict(zip(slugs, results)), state
+        return dict(zip(state.slugs, results)), replace(state, results=tuple(results))
 
 
 def _in_order(previous: RankState, slugs: tuple[str, ...]) -> RankState | None:
@@ -91,31 +109,41 @@ def _in_order(previous: RankState, slugs: tuple[str, ...]) -> RankState | None:
     if len(place) != len(slugs) or not all(slug in place for slug in slugs):
         return None
     moved = [place[slug] for slug in slugs]
+    starts, ids = previous.feature_starts, previous.feature_ids
+    feature_starts, feature_ids = array("q", [0]), array("i")
+    for p in moved:
+        feature_ids.extend(ids[starts[p]:starts[p + 1]])
+        feature_starts.append(len(feature_ids))
     return RankState(previous.context, slugs,
-                     tuple(previous.digests[p] for p in moved),
-                     tuple(previous.features[p] for p in moved),
-                     tuple(previous.times[p] for p in moved),
+                     b"".join([previous.digest(p) for p in moved]),
+                     previous.keys, feature_starts, feature_ids,
+                     array("d", [previous.times[p] for p in moved]),
                      tuple(previous.results[p] for p in moved))
 
 
-def _profile_digest(ranker: Ranker, a: int, keys: tuple[str, ...]) -> bytes:
-    """Everything ranking reads of article a, as a digest: its vector by feature `keys` (ids shift)."""
+def _profile_digest(ranker: Ranker, a: int) -> bytes:
+    """Everything ranking reads of article a, as a digest: its vector by feature key (ids shift)."""
     features = ranker.features
-    ordered = ranker.ordered
+    names = features.keys
+    tags = features.tags
+    start, end = tags.starts[a], tags.starts[a + 1]
+    vector_ids, vector_weights = ranker.vectors.row(a)
+    term_ids, term_weights = features.terms.row(a)
     profile = (
-        list(zip(keys, ranker.vectors[a].values())),
-        features.term_weights[a], features.tag_weights[a], features.tag_names[a],
+        list(zip(map(names.__getitem__, vector_ids), vector_weights)),
+        list(zip(map(names.__getitem__, term_ids), term_weights)),
+        list(zip(map(names.__getitem__, tags.ids[start:end]), tags.values[start:end],
+                 map(features.spellings.__getitem__, features.tag_spellings[start:end]))),
         ranker.times[a],
-        [ordered[b].slug for b in ranker.own[a]],
-        sorted(ordered[b].slug for b in ranker.incoming[a]),
+        [ranker.slugs[b] for b in ranker.own[a]],
+        sorted(ranker.slugs[b] for b in ranker.incoming[a]),
     )
     # marshal (format 2: no back-references, so equal values give equal bytes) is several times
     # faster than repr on floats; this runs for every article on every ranking.
-    return hashlib.blake2b(marshal.dumps(profile, 2), digest_size=16).digest()
+    return hashlib.blake2b(marshal.dumps(profile, 2), digest_size=DIGEST).digest()
 
 
-def _affected(previous: RankState, ranker: Ranker, digests: Sequence[bytes],
-              features: Sequence[tuple[str, ...]]) -> list[int] | None:
+def _affected(previous: RankState, ranker: Ranker, current: RankState) -> list[int] | None:
     """Positions whose ranking may differ from `previous`, sorted; None when re-ranking all is cheaper.
 
     With C the articles whose profile changed, article a is re-ranked when
@@ -129,8 +157,10 @@ def _affected(previous: RankState, ranker: Ranker, digests: Sequence[bytes],
     The rest read only unchanged profiles and unchanged postings, so their
     previous result is what a full ranking would give.
     """
-    changed = [a for a, (old, new) in enumerate(zip(previous.digests, digests)) if old != new]
-    if len(changed) * 10 > len(digests):
+    count = len(current.slugs)
+    changed = ([] if previous.digests == current.digests else
+               [a for a in range(count) if previous.digest(a) != current.digest(a)])
+    if len(changed) * 10 > count:
         return None
     affected = set(changed)
     if not changed:
@@ -140,11 +170,11 @@ def _affected(previous: RankState, ranker: Ranker, digests: Sequence[bytes],
     changed_set = set(changed)
     old_holders_changed: dict[str, list[int]] = defaultdict(list)
     for b in changed:
-        for key in previous.features[b]:
+        for key in previous.features(b):
             old_holders_changed[key].append(b)
     seen: set[str] = set()
     for b in changed:
-        for key in (*previous.features[b], *features[b]):
+        for key in (*previous.features(b), *current.features(b)):
             if key in seen:
                 continue
             seen.add(key)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from builder.related.numpy_scoring import PoolScorer
+from builder.related.rows import Rows
 
 ARTICLES = 80
 RARE = 25     # feature ids 0..24 are rare: their postings are walked
@@ -26,7 +27,7 @@ def _scorer(rng: random.Random, date_weight: float = 0.0) -> tuple[PoolScorer, d
     weight.update({(f, a): rng.uniform(0.01, 1.0) for a, row in enumerate(common) for f in row})
     ages = [rng.uniform(0.0, 6.0) for _ in range(ARTICLES)] if date_weight else []
     scorer = PoolScorer(postings, [[weight[f, a] for a in row] for f, row in enumerate(postings)],
-                        common, [[weight[f, a] for f in row] for a, row in enumerate(common)], ages)
+                        Rows.of(common, [[weight[f, a] for f in row] for a, row in enumerate(common)], "q"), ages)
     holders = {f: row for f, row in enumerate(postings)}
     return scorer, holders, weight, ages
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 from dataclasses import replace
 from datetime import timedelta
@@ -9,7 +10,7 @@ from datetime import timedelta
 import pytest
 from test_ranking import NAMES, NO_DATE, START, random_site, sig
 
-from builder.related import ranking
+from builder.related import ranking, reranking
 from builder.related.features import ArticleSignals
 from builder.related.ranking import RelatedSettings, rank_related
 from builder.related.reranking import rank_related_again
@@ -22,7 +23,7 @@ def _edit(rng: random.Random, signals: list[ArticleSignals]) -> list[ArticleSign
     for _ in range(rng.randrange(1, 4)):
         position = rng.randrange(len(edited))
         other = template[position]
-        kind = rng.choice(["terms", "words", "tags", "date", "related", "same"])
+        kind = rng.choice(["terms", "words", "tags", "date", "ranked", "same"])
         current = edited[position]
         if kind == "terms":
             current = replace(current, terms=other.terms)
@@ -32,7 +33,7 @@ def _edit(rng: random.Random, signals: list[ArticleSignals]) -> list[ArticleSign
             current = replace(current, tags=other.tags)
         elif kind == "date":
             current = replace(current, date=START + timedelta(days=rng.randrange(0, 30)))
-        elif kind == "related":
+        elif kind == "ranked":
             current = replace(current, related=tuple(rng.sample([s.slug for s in signals], rng.randrange(0, 3))))
         edited[position] = current
     return edited
@@ -58,8 +59,8 @@ def test_incremental_ranking_equals_ranking_from_scratch(seed: int, monkeypatch:
 
 def test_an_edit_re_ranks_only_the_articles_it_can_affect(monkeypatch: pytest.MonkeyPatch) -> None:
     ranked: list[int] = []
-    original = ranking.Ranker.related
-    monkeypatch.setattr(ranking.Ranker, "related", lambda self, a: ranked.append(a) or original(self, a))
+    original = ranking.Ranker.ranked
+    monkeypatch.setattr(ranking.Ranker, "ranked", lambda self, a: ranked.append(a) or original(self, a))
     signals = [sig(f"artikel-{i:03}", i, tags=(f"thema-{i % 40}",), words={f"wort{i % 50}": 2, "gemeinsam": 1})
                for i in range(400)]
     _, state = rank_related_again(signals, RelatedSettings(), NAMES, None)
@@ -75,9 +76,9 @@ def test_a_new_date_moves_an_article_without_ranking_everything_again(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # Articles are ranked in date order: a new date moves article 7 to the end of that order.
     ranked: list[str] = []
-    original = ranking.Ranker.related
-    monkeypatch.setattr(ranking.Ranker, "related",
-                        lambda self, a: ranked.append(self.ordered[a].slug) or original(self, a))
+    original = ranking.Ranker.ranked
+    monkeypatch.setattr(ranking.Ranker, "ranked",
+                        lambda self, a: ranked.append(self.slugs[a]) or original(self, a))
     signals = [sig(f"artikel-{i:03}", i, tags=(f"thema-{i % 40}",), words={f"wort{i % 50}": 2})
                for i in range(400)]
     _, state = rank_related_again(signals, RelatedSettings(), NAMES, None)
@@ -113,3 +114,37 @@ def test_an_explicit_entry_is_re_scored_when_the_other_article_changes(
     result, _ = rank_related_again(signals, NO_DATE, NAMES, state)
     assert result["a"][0].slug == "b"
     assert result == rank_related(signals, NO_DATE, NAMES)
+
+
+def _recording(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    ranked: list[str] = []
+    original = ranking.Ranker.ranked
+    monkeypatch.setattr(ranking.Ranker, "ranked", lambda self, a: ranked.append(self.slugs[a]) or original(self, a))
+    return ranked
+
+
+def test_a_pickled_state_serves_the_next_ranking(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A build keeps the state in its cache folder: pickled flat arrays, read back by the next build.
+    ranked = _recording(monkeypatch)
+    signals = [sig(f"artikel-{i:03}", i, tags=(f"thema-{i % 40}",), words={f"wort{i % 50}": 2})
+               for i in range(400)]
+    _, state = rank_related_again(signals, RelatedSettings(), NAMES, None)
+    state = pickle.loads(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    ranked.clear()
+    # Article 7 gets a term and a new date (so the state's arrays are put in the new order).
+    signals[7] = replace(signals[7], terms={"kreml": 2}, date=START + timedelta(days=500))
+    result, state = rank_related_again(signals, RelatedSettings(), NAMES, state)
+    assert "artikel-007" in ranked and len(ranked) < 40
+    assert result == rank_related(signals, RelatedSettings(), NAMES)
+    assert state.features(state.slugs.index("artikel-007"))[:1] == ["t:kreml"]
+
+
+def test_a_state_of_another_format_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    ranked = _recording(monkeypatch)
+    signals = random_site(random.Random(8), 80)
+    _, state = rank_related_again(signals, RelatedSettings(), NAMES, None)
+    monkeypatch.setattr(reranking, "FORMAT", reranking.FORMAT + 1)   # as a newer builder reads it
+    ranked.clear()
+    result, _ = rank_related_again(signals, RelatedSettings(), NAMES, state)
+    assert len(ranked) == 80
+    assert result == rank_related(signals, RelatedSettings(), NAMES)
