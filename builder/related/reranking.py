@@ -29,7 +29,29 @@ SERIAL_RANKING = 1000   # re-ranking at most this many articles is not worth for
 
 
 DIGEST = 16   # bytes of an article's profile digest
-FORMAT = 2    # of RankState: a state of another format (read from an older cache) is not used
+FORMAT = 3    # of RankState: a state of another format (read from an older cache) is not used
+
+
+@dataclass(frozen=True)
+class FeatureKeys:
+    """Per article, the keys of its vector's features, in order: one table of keys and each
+    article's ids into it, one row after the other (flat arrays, not a tuple per article)."""
+
+    keys: tuple[str, ...]    # feature id (of one ranking) -> its key
+    starts: array            # 'q', per article and one more: where its ids start in `ids`
+    ids: array               # 'i'
+
+    def of(self, a: int) -> list[str]:
+        keys = self.keys
+        return [keys[fid] for fid in self.ids[self.starts[a]:self.starts[a + 1]]]
+
+    def moved(self, order: Sequence[int]) -> FeatureKeys:
+        """The same keys for the articles in `order` (positions in this one)."""
+        starts, ids = array("q", [0]), array("i")
+        for p in order:
+            ids.extend(self.ids[self.starts[p]:self.starts[p + 1]])
+            starts.append(len(ids))
+        return FeatureKeys(self.keys, starts, ids)
 
 
 @dataclass(frozen=True)
@@ -46,18 +68,12 @@ class RankState:
     context: str                    # format, settings and term names
     slugs: tuple[str, ...]          # in canonical order (see canonical_order)
     digests: bytes                  # per article, DIGEST bytes: the digest of its profile
-    keys: tuple[str, ...]           # feature id (of this ranking) -> its key
-    feature_starts: array           # 'q', per article and one more: where its ids start in feature_ids
-    feature_ids: array              # 'i': the features of each article's vector, one after the other
+    features: FeatureKeys           # per article: the keys of its vector
     times: array                    # 'd', per article: its date as a timestamp
     results: tuple[tuple[RelatedEntry, ...], ...]
 
     def digest(self, a: int) -> bytes:
         return self.digests[a * DIGEST:(a + 1) * DIGEST]
-
-    def features(self, a: int) -> list[str]:
-        """The keys of article a's vector, in order."""
-        return [self.keys[fid] for fid in self.feature_ids[self.feature_starts[a]:self.feature_starts[a + 1]]]
 
 
 def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSettings,
@@ -79,7 +95,7 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
         # The state shares the vectors' arrays of ids; the ranker goes, they stay.
         state = RankState(context, tuple(ranker.slugs),
                           b"".join([_profile_digest(ranker, a) for a in range(len(ordered))]),
-                          tuple(ranker.features.keys), vectors.starts, vectors.ids, ranker.times, ())
+                          FeatureKeys(tuple(ranker.features.keys), vectors.starts, vectors.ids), ranker.times, ())
         todo: list[int] | None = None
         if previous is not None and previous.context == context:
             previous = _in_order(previous, state.slugs)
@@ -109,15 +125,8 @@ def _in_order(previous: RankState, slugs: tuple[str, ...]) -> RankState | None:
     if len(place) != len(slugs) or not all(slug in place for slug in slugs):
         return None
     moved = [place[slug] for slug in slugs]
-    starts, ids = previous.feature_starts, previous.feature_ids
-    feature_starts, feature_ids = array("q", [0]), array("i")
-    for p in moved:
-        feature_ids.extend(ids[starts[p]:starts[p + 1]])
-        feature_starts.append(len(feature_ids))
-    return RankState(previous.context, slugs,
-                     b"".join([previous.digest(p) for p in moved]),
-                     previous.keys, feature_starts, feature_ids,
-                     array("d", [previous.times[p] for p in moved]),
+    return RankState(previous.context, slugs, b"".join([previous.digest(p) for p in moved]),
+                     previous.features.moved(moved), array("d", [previous.times[p] for p in moved]),
                      tuple(previous.results[p] for p in moved))
 
 
@@ -170,11 +179,11 @@ def _affected(previous: RankState, ranker: Ranker, current: RankState) -> list[i
     changed_set = set(changed)
     old_holders_changed: dict[str, list[int]] = defaultdict(list)
     for b in changed:
-        for key in previous.features(b):
+        for key in previous.features.of(b):
             old_holders_changed[key].append(b)
     seen: set[str] = set()
     for b in changed:
-        for key in (*previous.features(b), *current.features(b)):
+        for key in (*previous.features.of(b), *current.features.of(b)):
             if key in seen:
                 continue
             seen.add(key)

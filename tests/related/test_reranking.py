@@ -136,7 +136,7 @@ def test_a_pickled_state_serves_the_next_ranking(monkeypatch: pytest.MonkeyPatch
     result, state = rank_related_again(signals, RelatedSettings(), NAMES, state)
     assert "artikel-007" in ranked and len(ranked) < 40
     assert result == rank_related(signals, RelatedSettings(), NAMES)
-    assert state.features(state.slugs.index("artikel-007"))[:1] == ["t:kreml"]
+    assert state.features.of(state.slugs.index("artikel-007"))[:1] == ["t:kreml"]
 
 
 def test_a_state_of_another_format_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
