@@ -54,8 +54,9 @@ def tooltip_digest(slugs: tuple[str, ...], by_slug: Mapping[str, Term]) -> str:
                           .encode("utf-8", "surrogatepass")).hexdigest()
 
 
-# Changes whenever BodyInfo's fields change shape, so that no cached info of another shape is used.
-INFO_FORMAT = 3
+# Changes whenever BodyInfo's fields change shape, so that no cached info of another shape is used
+# (and with it the key of the link stage's cache, whose RelatedEntry objects changed shape in 4).
+INFO_FORMAT = 4
 
 
 def body_key(*parts: str) -> str:

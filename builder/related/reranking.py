@@ -29,7 +29,7 @@ SERIAL_RANKING = 1000   # re-ranking at most this many articles is not worth for
 
 
 DIGEST = 16   # bytes of an article's profile digest
-FORMAT = 3    # of RankState: a state of another format (read from an older cache) is not used
+FORMAT = 4    # of RankState and its RelatedEntry: a state of another format (an older cache) is not used
 
 
 @dataclass(frozen=True)
