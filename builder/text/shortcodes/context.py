@@ -73,7 +73,24 @@ def lookup(params: Mapping[str, Any], key: str) -> Any:
     return value
 
 
-class PageView:
+class ParamsView:
+    """`x["key"]` and `x.key` (Jekyll's `page.custom_key`, `site.custom_key`) read `params`."""
+
+    params: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return lookup(self.params, key)
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        found = lookup(self.params, key)
+        if found is None:
+            raise AttributeError(key)
+        return found
+
+
+class PageView(ParamsView):
     """`page` in a template: `page.title`, `page.url`, `page.params.x`, `page.x`, `page.param("x")`."""
 
     def __init__(self, context: Context) -> None:
@@ -91,19 +108,8 @@ class PageView:
         found = lookup(self.params, key)
         return found if found is not None else lookup(self._site, key)
 
-    def __getitem__(self, key: str) -> Any:
-        return lookup(self.params, key)
 
-    def __getattr__(self, key: str) -> Any:   # Jekyll's page.custom_key
-        if key.startswith("_"):
-            raise AttributeError(key)
-        found = lookup(self.params, key)
-        if found is None:
-            raise AttributeError(key)
-        return found
-
-
-class SiteView:
+class SiteView(ParamsView):
     """`site` in a template: title, base_url, params; Jekyll's `site.url`, `site.baseurl`, `site.x`."""
 
     def __init__(self, templates: SiteTemplates) -> None:
@@ -114,14 +120,3 @@ class SiteView:
         self.baseurl = split.path.rstrip("/")
         self.language = templates.language
         self.params = dict(templates.params)
-
-    def __getitem__(self, key: str) -> Any:
-        return lookup(self.params, key)
-
-    def __getattr__(self, key: str) -> Any:
-        if key.startswith("_"):
-            raise AttributeError(key)
-        found = lookup(self.params, key)
-        if found is None:
-            raise AttributeError(key)
-        return found
