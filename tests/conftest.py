@@ -133,6 +133,30 @@ def browser_page(browser: object) -> Iterator[object]:
         context.close()
 
 
+@pytest.fixture
+def open_page(browser: object) -> Iterator[Callable[..., object]]:
+    """open_page(url, **context_options) opens url in a fresh German context on the shared
+    Chromium; the page lists what it asked of anything but the test server in
+    `page.outside_requests`. Every context it opened is closed after the test, even a failed one."""
+    contexts: list[object] = []
+
+    def open_(url: str, **context_options: object) -> object:
+        context = browser.new_context(locale="de-DE", **context_options)  # type: ignore[attr-defined]
+        contexts.append(context)
+        page = context.new_page()
+        outside: list[str] = []
+        page.on("request", lambda r: None if r.url.startswith("http://127.0.0.1:") else outside.append(r.url))
+        page.goto(url)
+        page.outside_requests = outside
+        return page
+
+    try:
+        yield open_
+    finally:
+        for context in contexts:
+            context.close()  # type: ignore[attr-defined]
+
+
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 

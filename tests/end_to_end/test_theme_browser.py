@@ -21,7 +21,7 @@ from conftest import REPO, serve_folder
 pytestmark = pytest.mark.browser
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect  # noqa: E402
+from playwright.sync_api import Browser, Locator, Page, expect  # noqa: E402
 
 BASE_PATH = "/zeitung/"
 
@@ -160,29 +160,6 @@ def article_url(site_url: str) -> str:
 
 OpenPage = Callable[..., Page]
 
-
-@pytest.fixture
-def open_page(browser: Browser) -> Iterator[OpenPage]:
-    """open_page(url, **context_options) opens url in a fresh German context on conftest's
-    shared Chromium; every context it opened is closed after the test, even a failed one."""
-    contexts: list[BrowserContext] = []
-
-    def open_(url: str, **context_options: object) -> Page:
-        context = browser.new_context(locale="de-DE", **context_options)
-        contexts.append(context)
-        # the site must not reach the network: anything outside the test server fails the test
-        page = context.new_page()
-        outside: list[str] = []
-        page.on("request", lambda r: None if r.url.startswith("http://127.0.0.1:") else outside.append(r.url))
-        page.goto(url)
-        page.outside_requests = outside  # type: ignore[attr-defined]
-        return page
-
-    try:
-        yield open_
-    finally:
-        for context in contexts:
-            context.close()
 
 
 def _term(page: Page, slug: str) -> Locator:

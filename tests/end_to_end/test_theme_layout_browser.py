@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
@@ -23,7 +22,7 @@ from conftest import REPO, serve_folder
 pytestmark = pytest.mark.browser
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 ARTICLE = "nachrichten/us-antwort-an-russland/"
 PAGE_TYPES = ["", "archiv/", ARTICLE, "erklaerstuecke/offene-tuer-der-nato-erklaert/", "nachrichten/",
@@ -55,23 +54,6 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 OpenPage = Callable[..., Page]
 
-
-@pytest.fixture
-def open_page(browser: Browser) -> Iterator[OpenPage]:
-    contexts: list[BrowserContext] = []
-
-    def open_(url: str, **options: object) -> Page:
-        context = browser.new_context(locale="de-DE", **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(url)
-        return page
-
-    try:
-        yield open_
-    finally:
-        for context in contexts:
-            context.close()
 
 
 def _height(page: Page, selector: str) -> float:
