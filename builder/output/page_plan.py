@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterator
 
 from ..content.model import Article, BodyInfo, Page, Term
+from ..errors import Diagnostic
 from ..content.urls import output_path
 from ..text.collation import german_sort_key, index_letter
 from .image_files import image_files, lead_of
@@ -22,6 +23,26 @@ from .sitemaps import (SITEMAP_LIMIT, news_articles, news_sitemap, newest, robot
 from .specs import BodyHtml, LinkedSite, PageSpec, fingerprint, page_context
 from .structured_data import defined_term_ld, defined_term_set_ld, logo_size
 from .templates import Renderer, breadcrumb_ld, markup, news_article_ld
+
+def collision_problems(specs: list[PageSpec], reported: set[str]) -> list[Diagnostic]:
+    """Two files for one output path: an error blaming the one whose front matter chose the path.
+
+    Paths in `reported` were named by the load stage already (two content files, one URL)."""
+    problems = []
+    seen: dict[str, PageSpec] = {}
+    for spec in specs:
+        first = seen.setdefault(spec.path, spec)
+        if first is spec or spec.path in reported:
+            continue
+        chosen = [s for s in (spec, first) if s.source and s.line is not None]
+        culprit = chosen[0] if chosen else (spec if spec.source else first)
+        other = first if culprit is spec else spec
+        where = other.source or f"the generated page '{other.path}'"
+        problems.append(Diagnostic(culprit.source or "content", culprit.line or 1 if culprit.source else None,
+                                   f"output path '{spec.path}' is also produced by {where}",
+                                   hint="change the slug, url or alias of one of them"))
+    return problems
+
 
 def plan_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> list[PageSpec]:
     """Every output file of the site, in a fixed order."""

@@ -77,18 +77,18 @@ class PagefindService:
         self.close()
 
     def close(self) -> None:
-        """End the process (it exits when its input ends)."""
+        """End the process. Not by closing its input alone: page workers forked while it ran hold
+        that pipe too, so it would not see the end of its input until they exit."""
         if self.process.poll() is None:
             try:
                 assert self.process.stdin is not None
                 self.process.stdin.close()
             except OSError:
                 pass
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
     def _send(self, payload: dict[str, Any]) -> None:
         self._next_id += 1

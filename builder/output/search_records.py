@@ -16,12 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping, Protocol
 
+from ..content.bylines import AuthorIndex
+from ..content.config import SiteConfig
 from ..content.dates import day_text
+from ..content.model import Article, BodyInfo, Page, Term
 from ..content.urls import Urls
 from ..text.i18n import messages_for
-from .specs import BodyHtml, LinkedSite, fingerprint
+from .specs import BodyHtml, fingerprint
 
 # Glossary tooltips repeat a term's definition in every article that uses it: in the index they
 # would make every such article match the definition's words.
@@ -60,14 +63,54 @@ def _record(url: str, kind: str, title: str, key: str, size: int, date: datetime
     return SearchRecord(url, kind, title, key, size, digest, date, section, lines)
 
 
-def search_records(site: LinkedSite, size: Callable[[str], int]) -> Iterator[SearchRecord]:
+class Searchable(Protocol):
+    """What the records are made of: the loaded content and its bodies (not yet linked, so that
+    the search stage can start as soon as the bodies are rendered). A `LinkedSite` is one too."""
+
+    @property
+    def config(self) -> SiteConfig: ...
+    @property
+    def articles(self) -> tuple[Article, ...]: ...
+    @property
+    def infos(self) -> Mapping[str, BodyInfo]: ...
+    @property
+    def terms(self) -> tuple[Term, ...]: ...
+    @property
+    def term_infos(self) -> Mapping[str, BodyInfo]: ...
+    @property
+    def pages(self) -> tuple[Page, ...]: ...
+    @property
+    def page_infos(self) -> Mapping[str, BodyInfo]: ...
+    @property
+    def authors(self) -> AuthorIndex: ...
+    @property
+    def author_infos(self) -> Mapping[str, BodyInfo]: ...
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """The parts of a site the search stage needs, before the link stage has run."""
+
+    config: SiteConfig
+    articles: tuple[Article, ...]
+    infos: Mapping[str, BodyInfo]
+    terms: tuple[Term, ...]
+    term_infos: Mapping[str, BodyInfo]
+    pages: tuple[Page, ...]
+    page_infos: Mapping[str, BodyInfo]
+    authors: AuthorIndex
+    author_infos: Mapping[str, BodyInfo]
+
+
+def search_records(site: Searchable, size: Callable[[str], int]) -> Iterator[SearchRecord]:
     """Every page a reader may search for, in the site's order (articles newest first); `size`
     tells a body's length in bytes by its key, without reading it."""
     urls = Urls(site.config)
     messages = messages_for(site.config)   # the lines shown in results speak the site's language
+    sections = {section.slug: section for section in site.config.sections}
     for article in site.articles:
         info = site.infos[article.slug]
-        section = site.section(article.section) if article.section else None
+        section = sections.get(article.section) if article.section else None
         byline = messages.gettext("By %(names)s") % {"names": ", ".join(article.authors)} if article.authors else ""
         tags = messages.gettext("Topics: %(topics)s") % {"topics": ", ".join(article.tags)} if article.tags else ""
         lines = tuple(line for line in (article.kicker, article.summary, byline, tags) if line)

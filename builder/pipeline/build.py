@@ -27,8 +27,9 @@ from ..output.front_page import featured_problems
 from ..output.image_files import teaser_html
 from ..output.images import ImageProblem
 from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
-from ..output.page_plan import plan_pages
+from ..output.page_plan import collision_problems, plan_pages
 from ..output.search import search_available
+from ..output.search_records import SearchSource
 from ..output.specs import FileGroup, LinkedSite, PageSpec, card_digest, made_files, output_files
 from ..output.structured_data import headline_problems
 from ..output.templates import Renderer, TemplateProblem, theme_digest
@@ -49,7 +50,7 @@ from .bodies import BodyStore, render_bodies
 from .linking import RelatedCache, group_by_author, group_by_section, link_site
 from .loading import LoadCache, Visibility, load_site
 from .resources import DigestCache, asset_paths, bundle_files, files_by_source, static_files
-from .search_stage import index_search, search_store
+from .search_stage import SearchJob, ShardStore, start_search, search_store
 from .update_plan import choose_update, deleted_files
 
 CACHE_DIR = ".builder-cache"
@@ -129,6 +130,7 @@ class Prepared:
     specs: list[PageSpec] = field(default_factory=list)
     renderer: Renderer | None = None
     scheduled: tuple[Article, ...] = ()     # left out until due, soonest first
+    search: SearchJob | None = None         # under way since the bodies were rendered
 
 
 @dataclass
@@ -140,6 +142,7 @@ class Caches:
     related: RelatedCache
     renderers: dict[str, Renderer] = field(default_factory=dict)  # by settings digest: compiled templates
     digests: DigestCache = field(default_factory=lambda: DigestCache(None))   # of bundle files, by status
+    search: ShardStore | None = None        # indexed search shards (None: the site is built without search)
 
     @classmethod
     def in_folder(cls, folder: Path | None) -> "Caches":
@@ -151,6 +154,7 @@ class Caches:
                                           config.markdown.max_file_size),
             related=RelatedCache(folder / "related.pickle" if folder else None, keep_state=False),
             digests=DigestCache(folder / "digests.pickle" if folder else None),
+            search=search_store(folder),
         )
 
 
@@ -184,6 +188,12 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     if config.search and not (loaded.articles or loaded.terms or pages or loaded.authors):
         # Nothing to find: Pagefind would make no index, and a search page would link to none.
         config = replace(config, search=False)
+    search = None
+    if config.search and caches.search is not None and not problems.errors:
+        # Pagefind needs the bodies, not the linked site: it indexes while the site is linked and written.
+        source = SearchSource(config, tuple(loaded.articles), bodies.articles, tuple(loaded.terms), bodies.terms,
+                              pages, bodies.pages, authors, bodies.authors)
+        search = start_search(source, store, caches.search, jobs, problems)
     menus, found = resolve_menus(config, pages, loaded.authors, Urls(config), messages_for(config).gettext)
     problems.extend(found + string_problems(config))
     problems.extend(headline_problems(loaded.articles))
@@ -217,26 +227,8 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
                                 asset=lambda name: renderer.urls.url("/" + assets.get(name, f"assets/{name}")))
     specs = plan_pages(site, renderer, store)
     problems.extend(featured_problems(site.articles, config.tz))
-    _check_collisions(specs, problems, loaded.clashes)
-    return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled))
-
-
-def _check_collisions(specs: list[PageSpec], problems: Diagnostics, reported: set[str]) -> None:
-    """Two files for one output path: blame the one whose front matter chose the path.
-
-    Paths in `reported` were named by the load stage already (two content files, one URL)."""
-    seen: dict[str, PageSpec] = {}
-    for spec in specs:
-        first = seen.setdefault(spec.path, spec)
-        if first is spec or spec.path in reported:
-            continue
-        chosen = [s for s in (spec, first) if s.source and s.line is not None]
-        culprit = chosen[0] if chosen else (spec if spec.source else first)
-        other = first if culprit is spec else spec
-        where = other.source or f"the generated page '{other.path}'"
-        problems.error(culprit.source or "content", culprit.line or 1 if culprit.source else None,
-                       f"output path '{spec.path}' is also produced by {where}",
-                       hint="change the slug, url or alias of one of them")
+    problems.extend(collision_problems(specs, loaded.clashes))
+    return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled), search)
 
 
 def render_spec(specs: list[PageSpec], index: int) -> tuple[list[tuple[str, bytes]], Diagnostic | None]:
@@ -318,6 +310,7 @@ def _build_with_caches(options: BuildOptions, destination: Path, started: float,
     destination.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{destination.name}.scratch-", dir=destination.parent) as scratch:
         caches.bodies = BodyStore(Path(scratch))
+        caches.search = search_store(Path(scratch))
         try:
             return _build(options, caches, destination, started, progress)
         finally:
@@ -328,6 +321,15 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
            progress: Progress | None) -> BuildReport:
     """The build once its destination is checked and its caches are chosen."""
     prepared = prepare(options, caches, keep_html=False, progress=progress)
+    try:
+        return _write_site(options, caches, prepared, destination, started, progress)
+    finally:
+        if prepared.search is not None:   # a build that stopped early: its shards under way finish
+            prepared.search.cancel()
+
+
+def _write_site(options: BuildOptions, caches: Caches, prepared: Prepared, destination: Path, started: float,
+                progress: Progress | None) -> BuildReport:
     problems, site = prepared.problems, prepared.site
     if problems.errors or site is None or (options.strict and problems.warnings):
         if site is not None:   # the templates' errors too, in the same round
@@ -341,18 +343,21 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
     manifest_file = _manifest_path(options.source, destination) if options.cache else None
     previous = read_manifest(manifest_file, destination) if manifest_file else None
     files = {spec.path: spec.fingerprint for spec in prepared.specs}
-    search = site.config.search
-    found = index_search(site, caches.bodies, search_store(caches.bodies.folder), options.jobs or cpu_count(),
-                         problems, progress) if search else None
-    if problems.errors:
-        return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
-    files.update(found.files if found else {})
-    groups = {spec.path: spec.joined for spec in prepared.specs if isinstance(spec, FileGroup)}
+    search, job = site.config.search, prepared.search
     old = previous.files if previous else {}
+    found = None
+    if job is not None and not job.todo:   # nothing to index: the search files are known at once
+        found = job.result(problems, progress)
+        if found is None:
+            return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
+    # While Pagefind still indexes, the update is chosen as though every file of its shards changes.
+    expected = found.files if found else job.expected(old) if job else {}
+    groups = {spec.path: spec.joined for spec in prepared.specs if isinstance(spec, FileGroup)}
     changed = [spec for spec in prepared.specs if old.get(spec.path) != spec.fingerprint]
-    deleted = deleted_files(files, groups, previous)
-    update = choose_update(destination, files, search, previous,
-                           [path for spec in changed for path in output_files(spec)], deleted)
+    update = choose_update(destination, {**files, **expected}, search, previous,
+                           [path for spec in changed for path in output_files(spec)]
+                           + [path for path, print_ in expected.items() if old.get(path) != print_],
+                           deleted_files({**files, **expected}, groups, previous))
     if update == "unchanged":
         _save_caches(options, caches, site, prepared)
         return _report(prepared, site, problems, 0, started)
@@ -373,6 +378,10 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
                               (lambda n, total: progress("Writing pages", n, total)) if progress else None,
                               renew_after=RENEW_WRITER_AFTER)
         problems.items.extend(problem for problem in results if problem is not None)
+        if job is not None and found is None and not problems.errors:
+            found = job.result(problems, progress)
+        files.update(found.files if found else {})
+        deleted = deleted_files(files, groups, previous)
         written = [path for spec in todo for path in output_files(spec)] + (found.write(staged, old) if found else [])
         if problems.errors:
             staged.abort()

@@ -19,12 +19,11 @@ from ..content.validate import LoadOptions
 from ..errors import Diagnostic
 from ..output.specs import LinkedSite, output_files
 from ..util.garbage_collection import collection_paused
-from ..util.parallel import cpu_count
 from .body_packs import BodyStore
 from .linking import RelatedCache
 from .loading import LoadCache
-from .build import CACHE_DIR, BuildOptions, Caches, prepare, render_spec, unique_diagnostics
-from .search_stage import ShardStore, index_search
+from .build import CACHE_DIR, BuildOptions, Caches, Prepared, prepare, render_spec, unique_diagnostics
+from .search_stage import ShardStore
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class IncrementalBuilder:
                                     future=future, expired=expired, fingerprint_assets=False)
         self.store = BodyStore(None)
         self.search = ShardStore(None)   # indexed search shards, kept like the bodies
-        self.caches = Caches(self.store, self._load_cache, RelatedCache(None))
+        self.caches = Caches(self.store, self._load_cache, RelatedCache(None), search=self.search)
         self.load_cache: LoadCache | None = None
         self.files: dict[str, bytes] = {}
         self.fingerprints: dict[str, str] = {}
@@ -85,6 +84,14 @@ class IncrementalBuilder:
         started = time.perf_counter()
         with collection_paused():
             prepared = prepare(self.options, self.caches, keep_html=True)
+        try:
+            return self._render(prepared, started)
+        finally:
+            if prepared.search is not None:   # a build that stopped early: its shards under way finish
+                prepared.search.cancel()
+
+    def _render(self, prepared: Prepared, started: float) -> BuildOutcome:
+        """Render what changed (while Pagefind indexes the shards that changed) and keep the site."""
         changed_sources = tuple(sorted(
             path for path in set(prepared.digests) | set(self.digests)
             if prepared.digests.get(path) != self.digests.get(path)))
@@ -109,8 +116,8 @@ class IncrementalBuilder:
                     continue
                 files.update(made)
             fingerprints[spec.path] = spec.fingerprint
-        if site.config.search and not any(p.severity == "error" for p in problems):
-            found = index_search(site, self.store, self.search, self.options.jobs or cpu_count(), prepared.problems)
+        if prepared.search is not None and not any(p.severity == "error" for p in problems):
+            found = prepared.search.result(prepared.problems)
             files.update(found.contents() if found else ())
             problems = unique_diagnostics([*problems, *prepared.problems.items])
         if any(p.severity == "error" for p in problems):

@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
@@ -27,14 +27,14 @@ from typing import Callable, Iterator, Mapping
 from ..errors import Diagnostics
 from ..output.search import (OUTPUT_SUBDIR, SHARD_LIST, PagefindService, SearchIndexError, pagefind_identity,
                              place_bundle, shard_list)
-from ..output.search_records import EXCLUDE, record_html, search_records
+from ..output.search_records import EXCLUDE, Searchable, record_html, search_records
 from ..output.search_shards import Shard, assign_shards
-from ..output.specs import LinkedSite
 from ..output.write import PatchOutput, StagedOutput
 from .body_packs import BodyStore
 
 OUTPUT = OUTPUT_SUBDIR
 STATE = "state.json"
+PENDING = "pending"          # the fingerprint of a search file whose shard is being indexed
 Progress = Callable[[str, int, int], None]
 
 
@@ -183,42 +183,81 @@ def search_store(folder: Path | None) -> ShardStore:
     return ShardStore(folder / "search" if folder is not None else None)
 
 
-def index_search(site: LinkedSite, bodies: BodyStore, store: ShardStore, jobs: int, problems: Diagnostics,
-                 progress: Progress | None = None, budget: int | None = None) -> SearchIndex | None:
-    """Index the shards whose records changed; list every file of the search index.
+class SearchJob:
+    """The search stage under way beside linking, planning and writing: Pagefind indexes in its own
+    processes, fed by one thread per process; `result()` waits for it in the build's thread."""
 
-    When Pagefind fails that is an error (None is returned); the store keeps the shards indexed before.
-    """
-    try:
-        return _index(site, bodies, store, jobs, progress, budget)
-    except SearchIndexError as exc:
-        problems.error("config.yaml", None, f"search index not built: {exc}",
-                       hint="set 'search: false' to build the site without search")
-        return None
+    def __init__(self, shards: list[Shard], store: ShardStore, bodies: BodyStore, language: str, jobs: int) -> None:
+        self.shards = shards
+        self.store = store
+        self.todo = [shard for shard in shards if not store.has(shard)]
+        self.language = language
+        self._reader = _LockedBodies(bodies)
+        self._stopped = threading.Event()
+        self._pool = ThreadPoolExecutor(max(1, min(jobs, len(self.todo))), thread_name_prefix="search")
+        # Biggest first, so that no thread starts a big shard while the other has run out of work.
+        self._futures = [self._pool.submit(self._index, shard)
+                         for shard in sorted(self.todo, key=lambda s: -sum(r.size for r in s.records))]
 
-
-def _index(site: LinkedSite, bodies: BodyStore, store: ShardStore, jobs: int, progress: Progress | None,
-           budget: int | None) -> SearchIndex:
-    language = site.config.language
-    settings = json.dumps([language, EXCLUDE, pagefind_identity()])
-    shards = assign_shards(search_records(site, _body_size(bodies)), settings, budget)
-    todo = [shard for shard in shards if not store.has(shard)]
-    reader = _LockedBodies(bodies)
-
-    def index(shard: Shard) -> None:
-        documents = ((record.url, record_html(record, reader, language)) for record in shard.records)
+    def _index(self, shard: Shard) -> None:
+        if self._stopped.is_set():
+            return
+        documents = ((record.url, record_html(record, self._reader, self.language)) for record in shard.records)
         with PagefindService() as service:
-            files = service.index(documents, language, EXCLUDE)
-        store.put(shard, place_bundle(shard.name, shard.primary, files))
+            files = service.index(documents, self.language, EXCLUDE)
+        self.store.put(shard, place_bundle(shard.name, shard.primary, files))
 
-    done = 0
-    if todo:
-        with ThreadPoolExecutor(max(1, min(jobs, len(todo)))) as pool:
-            # Biggest first, so that no thread starts a big shard while the other has run out of work.
-            for _ in pool.map(index, sorted(todo, key=lambda s: -sum(r.size for r in s.records))):
-                done += 1
+    def expected(self, old: Mapping[str, str]) -> dict[str, str]:
+        """The search files as the previous build listed them (`old`), those of the shards under way
+        marked as changing: their new names are known only once Pagefind is done. Enough to choose
+        how to update the output before then."""
+        busy = tuple(f"{OUTPUT}/{shard.name}/" for shard in self.todo)
+        files = {path: PENDING if path.startswith(busy) else print_
+                 for path, print_ in old.items() if path.startswith(f"{OUTPUT}/")}
+        files[f"{OUTPUT}/{SHARD_LIST}"] = PENDING   # never "unchanged" while a shard is under way
+        return files
+
+    def cancel(self) -> None:
+        """Stop after the shards under way (a build that failed): the store keeps what was indexed."""
+        self._stopped.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def result(self, problems: Diagnostics, progress: Progress | None = None) -> SearchIndex | None:
+        """Wait for every shard; list every file of the search index. When Pagefind fails that is
+        an error (None is returned); the store keeps the shards indexed before."""
+        try:
+            for done, future in enumerate(as_completed(self._futures), start=1):
+                future.result()
                 if progress:
-                    progress("Indexing for search", done, len(todo))
+                    progress("Indexing for search", done, len(self._futures))
+        except SearchIndexError as exc:
+            self.cancel()
+            _not_built(problems, exc)
+            return None
+        self._pool.shutdown()
+        return _listing(self.shards, self.store, self.todo)
+
+
+def _not_built(problems: Diagnostics, exc: SearchIndexError) -> None:
+    problems.error("config.yaml", None, f"search index not built: {exc}",
+                   hint="set 'search: false' to build the site without search")
+
+
+def start_search(source: Searchable, bodies: BodyStore, store: ShardStore, jobs: int, problems: Diagnostics,
+                 budget: int | None = None) -> SearchJob | None:
+    """Start indexing the shards whose records changed (they need the bodies, not the linked site);
+    None, with the error, when Pagefind cannot be found."""
+    language = source.config.language
+    try:
+        settings = json.dumps([language, EXCLUDE, pagefind_identity()])
+    except SearchIndexError as exc:
+        _not_built(problems, exc)
+        return None
+    shards = assign_shards(search_records(source, _body_size(bodies)), settings, budget)
+    return SearchJob(shards, store, bodies, language, jobs)
+
+
+def _listing(shards: list[Shard], store: ShardStore, indexed: list[Shard]) -> SearchIndex:
     store.keep_only({shard.name for shard in shards})
     files: dict[str, str] = {}
     where: dict[str, tuple[str, str]] = {}
@@ -229,7 +268,7 @@ def _index(site: LinkedSite, bodies: BodyStore, store: ShardStore, jobs: int, pr
     listing = shard_list([shard.name for shard in shards])
     files[f"{OUTPUT}/{SHARD_LIST}"] = _sha(listing)
     return SearchIndex(files, where, store, {f"{OUTPUT}/{SHARD_LIST}": listing},
-                       tuple(shard.name for shard in todo))
+                       tuple(shard.name for shard in indexed))
 
 
 def lists_search_files(files: Mapping[str, str], search: bool) -> bool:
