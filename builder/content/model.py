@@ -234,8 +234,10 @@ class BodyInfo:
 
     @property
     def version(self) -> str:
-        """Changes whenever the body's HTML does: its key, the tooltips it embeds, the templates it used."""
-        return self.key + self.tooltips + "".join(digest[:16] for _, digest in self.templates)
+        """Changes whenever the body's HTML does: its key, the tooltips it embeds, the templates it used
+        and the images it shows (their file names carry their digests)."""
+        return (self.key + self.tooltips + "".join(digest[:16] for _, digest in self.templates)
+                + "".join(image[1][:16] for image in self.images))
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,12 @@ import hashlib
 import json
 import os
 import shutil
+from io import BytesIO
 from pathlib import Path
 from typing import Callable
 
 import pytest
+from PIL import Image
 
 from builder.pipeline import build as pipeline
 from builder.pipeline import update_plan
@@ -311,3 +313,23 @@ def test_a_manifest_of_an_older_format_means_a_full_build(site: Path, tmp_path: 
     expected = fresh(site, tmp_path)
     assert report.ok and report.rendered == len([path for path in expected if not path.endswith("/")])
     assert tree(out) == expected
+
+
+def test_a_replaced_photo_renders_the_pages_showing_it_again(site: Path, tmp_path: Path) -> None:
+    """The body's HTML names the photo's derivatives by its digest: the page, its feeds' entries and
+    the files all change with the photo, though the article's text does not."""
+    def photo(color: tuple[int, int, int]) -> bytes:
+        buffer = BytesIO()
+        Image.new("RGB", (120, 80), color).save(buffer, "JPEG")
+        return buffer.getvalue()
+
+    put(site, "content/articles/gipfel/index.md",
+        "---\ntitle: \"Gipfel\"\ndate: 2022-01-09T10:00:00+01:00\n---\n\n![Der Saal](saal.jpg)\n")
+    (site / "content/articles/gipfel/saal.jpg").write_bytes(photo((200, 30, 30)))
+    out = tmp_path / "site"
+    assert cached(site, out).ok
+    before = (out / "articles/gipfel/index.html").read_bytes()
+    (site / "content/articles/gipfel/saal.jpg").write_bytes(photo((30, 30, 200)))
+    assert cached(site, out).ok
+    assert tree(out) == fresh(site, tmp_path)
+    assert (out / "articles/gipfel/index.html").read_bytes() != before
