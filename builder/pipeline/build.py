@@ -50,6 +50,7 @@ from .linking import RelatedCache, group_by_author, group_by_section, link_site
 from .loading import LoadCache, Visibility, load_site
 from .resources import DigestCache, asset_paths, bundle_files, files_by_source, static_files
 from .search_stage import index_search, search_store
+from .unchanged import InputWatch, next_change
 from .update_plan import choose_update, deleted_files
 
 CACHE_DIR = ".builder-cache"
@@ -100,6 +101,7 @@ class BuildReport:
     sources: Mapping[str, str] = field(default_factory=dict)   # output path → content file
     scheduled: int = 0                  # articles dated in the future, left out
     next_due: datetime | None = None    # when the first of them is due
+    changes_at: datetime | None = None  # when time alone may change the output next (None: never)
 
     def summary(self) -> str:
         built = (f"Built {self.pages} pages: {self.articles} articles, {self.terms} terms, "
@@ -300,8 +302,15 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         check_destination(options.source, destination)
     except OutputError as exc:
         return BuildReport(False, (Diagnostic(str(destination), None, str(exc)),))
+    options = replace(options, now=options.now or datetime.now(timezone.utc))   # one moment for every stage
+    watch = InputWatch(options, destination, cache_folder(options.source)) if options.cache else None
+    if watch is not None and (unchanged := watch.unchanged(started)) is not None:
+        return unchanged
     with collection_paused():
-        return _build_with_caches(options, destination, started, progress)
+        report = _build_with_caches(options, destination, started, progress)
+    if watch is not None:
+        watch.save(report)
+    return report
 
 
 def _build_with_caches(options: BuildOptions, destination: Path, started: float,
@@ -417,7 +426,8 @@ def _report(prepared: Prepared, site: LinkedSite, problems: Diagnostics, rendere
                        sum(1 for s in prepared.specs if s.path.endswith(".html")), rendered,
                        time.perf_counter() - started,
                        {s.path: s.source for s in prepared.specs if s.source and not isinstance(s, FileGroup)},
-                       len(prepared.scheduled), prepared.scheduled[0].date if prepared.scheduled else None)
+                       len(prepared.scheduled), prepared.scheduled[0].date if prepared.scheduled else None,
+                       next_change((*site.articles, *prepared.scheduled), site.now, site.config.tz))
 
 
 def unique_diagnostics(items: list[Diagnostic]) -> list[Diagnostic]:
