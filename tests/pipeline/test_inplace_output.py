@@ -3,10 +3,12 @@ nothing, and an interrupted patch is finished by the next build."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 import shutil
+import weakref
 from io import BytesIO
 from pathlib import Path
 from typing import Callable
@@ -333,3 +335,27 @@ def test_a_replaced_photo_renders_the_pages_showing_it_again(site: Path, tmp_pat
     assert cached(site, out).ok
     assert tree(out) == fresh(site, tmp_path)
     assert (out / "articles/gipfel/index.html").read_bytes() != before
+
+
+def test_a_build_leaves_its_site_to_reference_counting(site: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing of the site waits for the cyclic collector once a build returns (Jinja's render
+    contexts are reference cycles; a site they held cost 1.5 s of collection at 100,000 articles)."""
+    sites: list[weakref.ref] = []
+    real = pipeline.prepare
+
+    def prepare(*args: object, **kwargs: object) -> pipeline.Prepared:
+        prepared = real(*args, **kwargs)  # type: ignore[arg-type]
+        sites.append(weakref.ref(prepared.site))
+        return prepared
+
+    monkeypatch.setattr(pipeline, "prepare", prepare)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for cache in (False, True):   # in-process rendering (jobs=1), a new tree and a patch
+            assert build(BuildOptions(source=site, destination=tmp_path / "site", jobs=1, cache=cache)).ok
+            assert sites[-1]() is None
+    finally:
+        if enabled:
+            gc.enable()
