@@ -175,10 +175,10 @@ class RenderedBody:
     text: str = ""                       # plain text of the body, for search and similarity
 
 
-@dataclass(frozen=True, slots=True)
-class RelatedEntry:
-    """One related article and why it is related (with slots: a site of 100,000 articles keeps
-    half a million of these)."""
+class RelatedEntry(NamedTuple):
+    """One related article and why it is related. A tuple: a site of 100,000 articles keeps half a
+    million of these, without a dict each, and the link stage's cache stores them as plain tuples
+    (pickling a dataclass with slots costs eight times as much) and makes them again in C."""
 
     slug: str
     score: float
