@@ -100,20 +100,22 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> It
                        "glossary.html", **page_context(renderer, urls.glossary(), renderer.gettext("Glossary"),
                                                        site.config.description, "glossary"), groups=group_list,
                        json_ld=defined_term_set_ld(site.terms, urls, site.config)).encode())
+    cards, by_slug = site.cards, site.article_by_slug
     for term in site.terms:
         info = site.term_infos[term.slug]
-        users = tuple(site.article_by_slug[s] for s in site.links.term_articles.get(term.slug, ()))
+        users = site.links.term_articles.get(term.slug, ())   # slugs: a term of a large site has thousands
         related_terms = [site.term_by_slug[s] for s in site.links.related_terms.get(term.slug, ())
                          if s in site.term_by_slug]
         aliases = site.term_aliases.get(term.slug, term.aliases)
         print_ = fingerprint(site.settings_digest, digests[term.source], info.version, aliases,
-                             [site.cards[a.slug] for a in users], [digests[t.source] for t in related_terms])
+                             [cards[slug] for slug in users], [digests[t.source] for t in related_terms])
 
-        def make(term: Term = term, info: BodyInfo = info, users: tuple[Article, ...] = users,
+        def make(term: Term = term, info: BodyInfo = info, users: tuple[str, ...] = users,
                  related_terms: list[Term] = related_terms, aliases: tuple[str, ...] = aliases) -> bytes:
             context = page_context(renderer, urls.term(term.slug), term.term, term.summary, "glossary")
             return renderer.render("term.html", **context, term=term, body=markup(store.html(info.key)),
-                                   aliases=aliases, articles=list(users), related_terms=related_terms,
+                                   aliases=aliases, articles=[by_slug[slug] for slug in users],
+                                   related_terms=related_terms,
                                    json_ld=defined_term_ld(term, urls, site.config, aliases)).encode()
 
         yield PageSpec(output_path(urls.term(term.slug)), print_, term.source, make)
