@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import marshal
 from collections import Counter, defaultdict
 from dataclasses import replace
 from functools import partial
@@ -18,6 +19,7 @@ from ..related.features import ArticleSignals
 from ..related.reranking import RankState, rank_related_again
 from ..text.collation import german_sort_key
 from ..util.slug import tag_slug
+from .delta_cache import EntryFile
 from .pickle_cache import read_pickle, write_pickle
 
 RELATED_TERMS = 5
@@ -26,6 +28,10 @@ RELATED_TERMS = 5
 class RelatedCache:
     """The last link stage's result, by a digest of everything it was computed from,
     and the ranking state that lets the next ranking redo only what an edit affects.
+
+    The key is made of what the stage reads: each article's front matter and a digest of its
+    body's signals (`signal_digest`, kept by body key, so computed once per body), so that an
+    edit that changes no term use, top word or link keeps the links without a ranking.
 
     The state is as large as the links themselves (every article's feature keys), and only a
     build whose links changed reads it: a cache in a folder keeps it in a file of its own, read
@@ -43,10 +49,31 @@ class RelatedCache:
         layout, key, value = read_pickle(path, (None, None, None))
         self.key, self.value = (key, _entries_made(value)) if layout == LAYOUT else (None, None)
         self._state: RankState | None = None
+        self._signal_file: EntryFile[str] = EntryFile(self._beside("signals"), SIGNALS_LAYOUT)
+        self.signals: dict[str, str] = self._signal_file.entries   # body key → signal_digest()
+        self._new_signals = False
+
+    def _beside(self, name: str) -> Path | None:
+        return self.path.with_name(f"{self.path.stem}-{name}.pickle") if self.path else None
+
+    def signal_digest(self, info: BodyInfo) -> str:
+        found = self.signals.get(info.key)
+        if found is None:
+            found = self.signals[info.key] = signal_digest(info)
+            self._new_signals = True
+        return found
+
+    def keep_signals(self, keys: set[str]) -> None:
+        """Keep the signal digests of these bodies only (those of the last build), on disk too."""
+        if self._new_signals or len(self.signals) != len(keys):
+            self.signals = {key: digest for key, digest in self.signals.items() if key in keys}
+            if self.path is not None:
+                self._signal_file.save(self.signals)
+            self._new_signals = False
 
     @property
     def state_path(self) -> Path | None:
-        return self.path.with_name(self.path.stem + "-state.pickle") if self.path else None
+        return self._beside("state")
 
     @property
     def rank_state(self) -> RankState | None:
@@ -73,6 +100,7 @@ class RelatedCache:
 
 
 LAYOUT = 2   # of the files: entries as plain tuples, the state without its results
+SIGNALS_LAYOUT = "signal digests/1"
 _entry = partial(tuple.__new__, RelatedEntry)
 
 
@@ -88,6 +116,17 @@ def _entries_made(value: Any) -> Any:
     return replace(value, related={slug: tuple(map(_entry, entries)) for slug, entries in value.related.items()})
 
 
+def signal_digest(info: BodyInfo) -> str:
+    """A digest of everything the link stage reads of a body: the terms it annotates and how
+    often it uses each, its top words and its links (in their order, which ranking follows)."""
+    parts = (info.terms, info.term_counts, info.words, info.links)
+    try:
+        data = b"m" + marshal.dumps(parts, 2)
+    except ValueError:   # a mapping of another type than dict
+        data = b"r" + repr(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], terms: tuple[Term, ...],
               config: SiteConfig, slug_of_path: Mapping[str, str], cache: RelatedCache | None = None,
               jobs: int = 1) -> Links:
@@ -95,11 +134,13 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
     names = {term.slug: term.term for term in terms}
     settings = config.related
     cache = cache or RelatedCache(None)
-    # The signals follow from each article's front matter and its body's key (text and matching
-    # settings), so those identify them far more cheaply than the signals themselves.
+    # Everything below follows from these: settings, term names, URLs, each article's front
+    # matter and what its body tells (see RelatedCache).
+    digest = cache.signal_digest
     key = hashlib.sha256(repr((settings, sorted(names.items()), sorted(slug_of_path.items()),
-                               [(a.slug, a.date, a.tags, a.related, infos[a.slug].key) for a in articles])
+                               [(a.slug, a.date, a.tags, a.related, digest(infos[a.slug])) for a in articles])
                               ).encode("utf-8", "surrogatepass")).hexdigest()
+    cache.keep_signals({infos[a.slug].key for a in articles})
     links = cache.get(key)
     if not isinstance(links, Links):  # everything below follows from the signals (term use is their `terms`)
         signals = article_signals(articles, infos, slug_of_path)
