@@ -27,9 +27,9 @@ import os
 import pickle
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from .. import __version__
 from ..content.config import load_config
@@ -137,7 +137,7 @@ class RecordedSources(Mapping[str, str]):
         return len(self.value)
 
 
-def next_change(articles: Iterable[Article], now: datetime | None, tz: Any) -> datetime | None:
+def next_change(articles: Sequence[Article], now: datetime | None, tz: Any) -> datetime | None:
     """The first moment after `now` at which the build's decisions by time may come out otherwise
     (without `now`, the first of all).
 
@@ -145,11 +145,16 @@ def next_change(articles: Iterable[Article], now: datetime | None, tz: Any) -> d
     expired article never comes back as time goes on). Every date they carry counts,
     whether or not it decides anything today: more moments only cost a rebuild.
     """
-    moments: list[datetime] = []
-    for article in articles:
-        moments += [article.date, article.date + NEWS_WINDOW]
-        moments += [moment for moment in (article.expiry, article.updated, article.file_date) if moment is not None]
-        moments += [correction.date for correction in article.corrections]
+    if now is None:
+        now = datetime.min.replace(tzinfo=timezone.utc) + NEWS_WINDOW
+    recent = now - NEWS_WINDOW   # articles dated after this are in the news sitemap, or will be
+    moments = [moment for article in articles if article.date > recent
+               for moment in (article.date, article.date + NEWS_WINDOW)]
+    moments += [a.expiry for a in articles if a.expiry is not None and a.expiry > now]
+    moments += [a.updated for a in articles if a.updated is not None and a.updated > now]
+    moments += [a.file_date for a in articles if a.file_date is not None and a.file_date > now]
+    moments += [c.date for a in articles if a.corrections for c in a.corrections]
+    for article in (a for a in articles if a.extra):
         moments += [value for value in article.extra.values() if isinstance(value, datetime)]
         try:
             until = featured_until(article, tz)[1]
@@ -157,7 +162,7 @@ def next_change(articles: Iterable[Article], now: datetime | None, tz: Any) -> d
             until = None
         if until is not None:
             moments.append(until)
-    return min((moment for moment in moments if now is None or moment > now), default=None)
+    return min((moment for moment in moments if moment > now), default=None)
 
 
 def input_digest(source: Path, destination: Path) -> tuple[str, int]:
