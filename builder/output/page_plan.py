@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from ..content.model import Article, BodyInfo, Page, Term
+from ..content.model import Article, BodyInfo, Page, RelatedEntry, Term
 from ..content.urls import output_path
 from ..text.collation import german_sort_key, index_letter
 from .image_files import image_files, lead_of
 from .listings import feed_links, listing_pages
-from .more_on_topic import MoreEntry, more_on_topic
+from .more_on_topic import more_on_topic
 from .sitemaps import (SITEMAP_LIMIT, news_articles, news_sitemap, newest, robots_txt, sitemap, sitemap_index,
                        split_sitemap)
 from .specs import BodyHtml, LinkedSite, PageSpec, fingerprint, page_context
@@ -34,20 +34,23 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
     by_slug, digests, urls = site.article_by_slug, site.digests, renderer.urls
     logo = logo_size(site.config, site.static_files)
     site_feeds = feed_links(renderer.gettext("All articles"), "/")
+    cards, count, term_by_slug = site.cards, site.config.related.count, site.term_by_slug
     for article in site.articles:
         info = site.infos[article.slug]
         related = site.links.related.get(article.slug, ())
         back = site.links.backlinks.get(article.slug, ())
-        used = [site.term_by_slug[s] for s in info.terms if s in site.term_by_slug]
-        more = more_on_topic(related, back, by_slug, site.config.related.count)
+        # The inputs of the "more on this" list, not the list: merging it for every article of a
+        # large site costs more than the rest of its fingerprint, and only a page rendered needs it.
         print_ = fingerprint(
-            site.settings_digest, digests[article.source], info.version, site.cards[article.slug],
-            [(m.article.slug, m.topics, m.explicit, m.links_here, site.cards.get(m.article.slug)) for m in more],
-            logo,
+            site.settings_digest, digests[article.source], info.version, cards[article.slug],
+            [(entry.slug, entry.reasons, entry.explicit, cards.get(entry.slug)) for entry in related],
+            [(slug, cards.get(slug)) for slug in back], logo,
         )
 
-        def make(article: Article = article, info: BodyInfo = info, more: tuple[MoreEntry, ...] = more,
-                 used: list[Term] = used) -> bytes:
+        def make(article: Article = article, info: BodyInfo = info, related: tuple[RelatedEntry, ...] = related,
+                 back: tuple[str, ...] = back) -> bytes:
+            more = more_on_topic(related, back, by_slug, count)
+            used = [term_by_slug[s] for s in info.terms if s in term_by_slug]
             section = site.section(article.section)
             byline = site.byline(article)
             crumbs = [(site.config.title, "/")]
