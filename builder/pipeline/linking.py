@@ -31,7 +31,8 @@ class RelatedCache:
 
     The key is made of what the stage reads: each article's front matter and a digest of its
     body's signals (`signal_digest`, kept by body key, so computed once per body), so that an
-    edit that changes no term use, top word or link keeps the links without a ranking.
+    edit that changes no term use, top word or link keeps the links without a ranking (and
+    one that changes no term use keeps the term lists: `terms_key`).
 
     The state is as large as the links themselves (every article's feature keys), and only a
     build whose links changed reads it: a cache in a folder keeps it in a file of its own, read
@@ -46,8 +47,10 @@ class RelatedCache:
         self.keep_state = keep_state and path is None
         self.key: str | None
         self.value: Any
-        layout, key, value = read_pickle(path, (None, None, None))
-        self.key, self.value = (key, _entries_made(value)) if layout == LAYOUT else (None, None)
+        layout, key, terms_key, value = read_pickle(path, (None, None, None, None))
+        if layout != LAYOUT:
+            key = terms_key = value = None
+        self.key, self.terms_key, self.value = key, terms_key, _entries_made(value)
         self._state: RankState | None = None
         self._signal_file: EntryFile[str] = EntryFile(self._beside("signals"), SIGNALS_LAYOUT)
         self.signals: dict[str, str] = self._signal_file.entries   # body key → signal_digest()
@@ -91,16 +94,16 @@ class RelatedCache:
     def get(self, key: str) -> Any:
         return self.value if key == self.key else None
 
-    def put(self, key: str, value: Any, rank_state: RankState | None) -> None:
-        self.key, self.value = key, value
+    def put(self, key: str, value: Any, rank_state: RankState | None, terms_key: str | None = None) -> None:
+        self.key, self.value, self.terms_key = key, value, terms_key
         self._state = rank_state if self.keep_state else None
         if self.path is not None and self.state_path is not None:
             write_pickle(self.state_path, (LAYOUT, replace(rank_state, results=()) if rank_state else None))
-            write_pickle(self.path, (LAYOUT, key, _entries_as_tuples(value)))
+            write_pickle(self.path, (LAYOUT, key, terms_key, _entries_as_tuples(value)))
 
 
-LAYOUT = 2   # of the files: entries as plain tuples, the state without its results
-SIGNALS_LAYOUT = "signal digests/1"
+LAYOUT = 3   # of the files: entries as plain tuples, the state without its results, the terms key
+SIGNALS_LAYOUT = "signal digests/2"
 _entry = partial(tuple.__new__, RelatedEntry)
 
 
@@ -118,8 +121,12 @@ def _entries_made(value: Any) -> Any:
 
 def signal_digest(info: BodyInfo) -> str:
     """A digest of everything the link stage reads of a body: the terms it annotates and how
-    often it uses each, its top words and its links (in their order, which ranking follows)."""
-    parts = (info.terms, info.term_counts, info.words, info.links)
+    often it uses each (the first 32 characters, which are all the term lists read), then its
+    top words and its links (in their order, which ranking follows)."""
+    return _digest((info.terms, info.term_counts)) + _digest((info.words, info.links))
+
+
+def _digest(parts: tuple[Any, ...]) -> str:
     try:
         data = b"m" + marshal.dumps(parts, 2)
     except ValueError:   # a mapping of another type than dict
@@ -148,14 +155,18 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
         state = cache.rank_state
         if settings.count:
             related, state = rank_related_again(signals, settings, names, state, jobs=jobs)
+        # The term lists follow from the articles' order and each one's term use alone.
+        terms_key = hashlib.sha256(repr([(a.slug, digest(infos[a.slug])[:32]) for a in articles])
+                                   .encode("utf-8", "surrogatepass")).hexdigest()
+        last = cache.value if isinstance(cache.value, Links) and cache.terms_key == terms_key else None
         links = Links(
             related=related,
             backlinks=backlinks(signals),
             tags=collect_tags(articles),
-            term_articles=_term_articles(articles, infos),
-            related_terms=_related_terms(articles, infos),
+            term_articles=last.term_articles if last else _term_articles(articles, infos),
+            related_terms=last.related_terms if last else _related_terms(articles, infos),
         )
-        cache.put(key, links, state)
+        cache.put(key, links, state, terms_key)
     return links
 
 

@@ -72,3 +72,21 @@ def test_an_edit_that_changes_nothing_the_links_read_keeps_them_without_ranking(
     again = link_site(articles, changed, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
     assert ranked == [1] and again == link_site(articles, changed, (), config, {})
     assert again != first
+
+
+def test_an_edit_that_changes_no_term_use_keeps_the_term_lists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = SiteConfig()
+    articles, infos = _site({"krise": 2})
+    link_site(articles, infos, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    counted: list[str] = []
+    for name in ("_term_articles", "_related_terms"):
+        real = getattr(linking, name)
+        monkeypatch.setattr(linking, name, lambda *args, real=real, name=name: counted.append(name) or real(*args))
+    words = dict(infos, b=replace(infos["b"], key="b: neue Wörter", words={"krise": 2, "genf": 5}))
+    assert link_site(articles, words, (), config, {}, RelatedCache(tmp_path / "related.pickle")) \
+        == link_site(articles, words, (), config, {})
+    assert counted == ["_term_articles", "_related_terms"]   # only the build without a cache
+    terms = dict(words, b=replace(words["b"], key="b: neue Begriffe", terms=("kreml",), term_counts={"kreml": 2}))
+    again = link_site(articles, terms, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    assert counted == ["_term_articles", "_related_terms"] * 2
+    assert again == link_site(articles, terms, (), config, {}) and again.term_articles["kreml"] == ("b",)
