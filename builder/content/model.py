@@ -175,10 +175,10 @@ class RenderedBody:
     text: str = ""                       # plain text of the body, for search and similarity
 
 
-@dataclass(frozen=True, slots=True)
-class RelatedEntry:
-    """One related article and why it is related (with slots: a site of 100,000 articles keeps
-    half a million of these)."""
+class RelatedEntry(NamedTuple):
+    """One related article and why it is related. A tuple: a site of 100,000 articles keeps half a
+    million of these, without a dict each, and the link stage's cache stores them as plain tuples
+    (pickling a dataclass with slots costs eight times as much) and makes them again in C."""
 
     slug: str
     score: float
@@ -234,8 +234,10 @@ class BodyInfo:
 
     @property
     def version(self) -> str:
-        """Changes whenever the body's HTML does: its key, the tooltips it embeds, the templates it used."""
-        return self.key + self.tooltips + "".join(digest[:16] for _, digest in self.templates)
+        """Changes whenever the body's HTML does: its key, the tooltips it embeds, the templates it used
+        and the images it shows (their file names carry their digests)."""
+        return (self.key + self.tooltips + "".join(digest[:16] for _, digest in self.templates)
+                + "".join(image[1][:16] for image in self.images))
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,16 @@ to phrase ("Auch über: NATO, Kreml"); an entry that shares nothing says nothing
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 from ..content.model import Article, RelatedEntry
 
 EXTRA_ENTRIES = 2          # room for backlinks beyond `related.count`
 
 
-@dataclass(frozen=True)
-class MoreEntry:
-    """One article of the list, with what it shares with the article shown."""
+class MoreEntry(NamedTuple):
+    """One article of the list, with what it shares with the article shown (a tuple: every
+    build makes half a million of these at 100,000 articles, for the pages' fingerprints)."""
 
     article: Article
     topics: tuple[str, ...] = ()   # shared terms and tags, most telling first
@@ -34,19 +33,19 @@ def more_on_topic(related: Sequence[RelatedEntry], backlinks: Sequence[str], by_
     linking = {slug for slug in backlinks if slug in by_slug}
     ranked = [r for r in related if r.slug in by_slug]
     chosen: dict[str, MoreEntry] = {}
-
-    def take(entry: RelatedEntry) -> None:
-        chosen.setdefault(entry.slug, MoreEntry(by_slug[entry.slug], tuple(entry.reasons), entry.explicit,
-                                                entry.slug in linking))
-
     for entry in ranked:
-        if entry.explicit:
-            take(entry)
+        if entry.explicit and entry.slug not in chosen:
+            chosen[entry.slug] = MoreEntry(by_slug[entry.slug], tuple(entry.reasons), True, entry.slug in linking)
     limit = max(len(chosen), count + EXTRA_ENTRIES)
     for entry in ranked:
-        if len(chosen) < limit:
-            take(entry)
-    others = sorted((by_slug[s] for s in linking if s not in chosen), key=lambda a: (a.date, a.slug), reverse=True)
-    for article in others[:max(0, limit - len(chosen))]:
-        chosen[article.slug] = MoreEntry(article, links_here=True)
+        if len(chosen) >= limit:
+            break
+        if entry.slug not in chosen:
+            chosen[entry.slug] = MoreEntry(by_slug[entry.slug], tuple(entry.reasons), entry.explicit,
+                                           entry.slug in linking)
+    if linking:
+        others = sorted((by_slug[s] for s in linking if s not in chosen), key=lambda a: (a.date, a.slug),
+                        reverse=True)
+        for article in others[:max(0, limit - len(chosen))]:
+            chosen[article.slug] = MoreEntry(article, links_here=True)
     return tuple(chosen.values())

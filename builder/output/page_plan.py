@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from ..content.model import Article, BodyInfo, Page, Term
+from ..content.model import Article, BodyInfo, Page, RelatedEntry, Term
 from ..errors import Diagnostic
 from ..content.urls import output_path
 from ..text.collation import german_sort_key, index_letter
 from .image_files import image_files, lead_of
 from .listings import feed_links, listing_pages
-from .more_on_topic import MoreEntry, more_on_topic
+from .more_on_topic import more_on_topic
 from .sitemaps import (SITEMAP_LIMIT, news_articles, news_sitemap, newest, robots_txt, sitemap, sitemap_index,
                        split_sitemap)
 from .specs import BodyHtml, LinkedSite, PageSpec, fingerprint, page_context
@@ -55,20 +55,23 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
     by_slug, digests, urls = site.article_by_slug, site.digests, renderer.urls
     logo = logo_size(site.config, site.static_files)
     site_feeds = feed_links(renderer.gettext("All articles"), "/")
+    cards, count, term_by_slug = site.cards, site.config.related.count, site.term_by_slug
     for article in site.articles:
         info = site.infos[article.slug]
         related = site.links.related.get(article.slug, ())
         back = site.links.backlinks.get(article.slug, ())
-        used = [site.term_by_slug[s] for s in info.terms if s in site.term_by_slug]
-        more = more_on_topic(related, back, by_slug, site.config.related.count)
+        # The inputs of the "more on this" list, not the list: merging it for every article of a
+        # large site costs more than the rest of its fingerprint, and only a page rendered needs it.
         print_ = fingerprint(
-            site.settings_digest, digests[article.source], info.version, site.cards[article.slug],
-            [(m.article.slug, m.topics, m.explicit, m.links_here, site.cards.get(m.article.slug)) for m in more],
-            logo,
+            site.settings_digest, digests[article.source], info.version, cards[article.slug],
+            [(entry.slug, entry.reasons, entry.explicit, cards.get(entry.slug)) for entry in related],
+            [(slug, cards.get(slug)) for slug in back], logo,
         )
 
-        def make(article: Article = article, info: BodyInfo = info, more: tuple[MoreEntry, ...] = more,
-                 used: list[Term] = used) -> bytes:
+        def make(article: Article = article, info: BodyInfo = info, related: tuple[RelatedEntry, ...] = related,
+                 back: tuple[str, ...] = back) -> bytes:
+            more = more_on_topic(related, back, by_slug, count)
+            used = [term_by_slug[s] for s in info.terms if s in term_by_slug]
             section = site.section(article.section)
             byline = site.byline(article)
             crumbs = [(site.config.title, "/")]
@@ -121,20 +124,22 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> It
                        "glossary.html", **page_context(renderer, urls.glossary(), renderer.gettext("Glossary"),
                                                        site.config.description, "glossary"), groups=group_list,
                        json_ld=defined_term_set_ld(site.terms, urls, site.config)).encode())
+    cards, by_slug = site.cards, site.article_by_slug
     for term in site.terms:
         info = site.term_infos[term.slug]
-        users = tuple(site.article_by_slug[s] for s in site.links.term_articles.get(term.slug, ()))
+        users = site.links.term_articles.get(term.slug, ())   # slugs: a term of a large site has thousands
         related_terms = [site.term_by_slug[s] for s in site.links.related_terms.get(term.slug, ())
                          if s in site.term_by_slug]
         aliases = site.term_aliases.get(term.slug, term.aliases)
         print_ = fingerprint(site.settings_digest, digests[term.source], info.version, aliases,
-                             [site.cards[a.slug] for a in users], [digests[t.source] for t in related_terms])
+                             [cards[slug] for slug in users], [digests[t.source] for t in related_terms])
 
-        def make(term: Term = term, info: BodyInfo = info, users: tuple[Article, ...] = users,
+        def make(term: Term = term, info: BodyInfo = info, users: tuple[str, ...] = users,
                  related_terms: list[Term] = related_terms, aliases: tuple[str, ...] = aliases) -> bytes:
             context = page_context(renderer, urls.term(term.slug), term.term, term.summary, "glossary")
             return renderer.render("term.html", **context, term=term, body=markup(store.html(info.key)),
-                                   aliases=aliases, articles=list(users), related_terms=related_terms,
+                                   aliases=aliases, articles=[by_slug[slug] for slug in users],
+                                   related_terms=related_terms,
                                    json_ld=defined_term_ld(term, urls, site.config, aliases)).encode()
 
         yield PageSpec(output_path(urls.term(term.slug)), print_, term.source, make)

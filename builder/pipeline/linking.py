@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import marshal
 from collections import Counter, defaultdict
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -16,6 +19,7 @@ from ..related.features import ArticleSignals
 from ..related.reranking import RankState, rank_related_again
 from ..text.collation import german_sort_key
 from ..util.slug import tag_slug
+from .delta_cache import EntryFile
 from .pickle_cache import read_pickle, write_pickle
 
 RELATED_TERMS = 5
@@ -25,10 +29,17 @@ class RelatedCache:
     """The last link stage's result, by a digest of everything it was computed from,
     and the ranking state that lets the next ranking redo only what an edit affects.
 
+    The key is made of what the stage reads: each article's front matter and a digest of its
+    body's signals (`signal_digest`, kept by body key, so computed once per body), so that an
+    edit that changes no term use, top word or link keeps the links without a ranking (and
+    one that changes no term use keeps the term lists: `terms_key`).
+
     The state is as large as the links themselves (every article's feature keys), and only a
     build whose links changed reads it: a cache in a folder keeps it in a file of its own, read
     when asked for and written at once; one in memory keeps it only when `keep_state` (the dev
-    server, whose next build is in this process), never for a one-off build.
+    server, whose next build is in this process), never for a one-off build. In files, the
+    related entries are stored once, with the links (the state's results are the same entries),
+    and as plain tuples: half a million RelatedEntry objects pickle several times slower.
     """
 
     def __init__(self, path: Path | None, keep_state: bool = True) -> None:
@@ -36,27 +47,91 @@ class RelatedCache:
         self.keep_state = keep_state and path is None
         self.key: str | None
         self.value: Any
-        self.key, self.value = read_pickle(path, (None, None))
+        layout, key, terms_key, value = read_pickle(path, (None, None, None, None))
+        if layout != LAYOUT:
+            key = terms_key = value = None
+        self.key, self.terms_key, self.value = key, terms_key, _entries_made(value)
         self._state: RankState | None = None
+        self._signal_file: EntryFile[str] = EntryFile(self._beside("signals"), SIGNALS_LAYOUT)
+        self.signals: dict[str, str] = self._signal_file.entries   # body key → signal_digest()
+        self._new_signals = False
+
+    def _beside(self, name: str) -> Path | None:
+        return self.path.with_name(f"{self.path.stem}-{name}.pickle") if self.path else None
+
+    def signal_digest(self, info: BodyInfo) -> str:
+        found = self.signals.get(info.key)
+        if found is None:
+            found = self.signals[info.key] = signal_digest(info)
+            self._new_signals = True
+        return found
+
+    def keep_signals(self, keys: set[str]) -> None:
+        """Keep the signal digests of these bodies only (those of the last build), on disk too."""
+        if self._new_signals or len(self.signals) != len(keys):
+            self.signals = {key: digest for key, digest in self.signals.items() if key in keys}
+            if self.path is not None:
+                self._signal_file.save(self.signals)
+            self._new_signals = False
 
     @property
     def state_path(self) -> Path | None:
-        return self.path.with_name(self.path.stem + "-state.pickle") if self.path else None
+        return self._beside("state")
 
     @property
     def rank_state(self) -> RankState | None:
-        state = read_pickle(self.state_path, (None,))[0] if self.path else self._state
-        return state if isinstance(state, RankState) else None
+        """The last ranking's state (with its results, which a file's state takes from the links)."""
+        if self.path is None:
+            return self._state
+        layout, state = read_pickle(self.state_path, (None, None))
+        if layout != LAYOUT or not isinstance(state, RankState) or not isinstance(self.value, Links):
+            return None
+        related = self.value.related
+        if any(slug not in related for slug in state.slugs):
+            return None
+        return replace(state, results=tuple(related[slug] for slug in state.slugs))
 
     def get(self, key: str) -> Any:
         return self.value if key == self.key else None
 
-    def put(self, key: str, value: Any, rank_state: RankState | None) -> None:
-        self.key, self.value = key, value
+    def put(self, key: str, value: Any, rank_state: RankState | None, terms_key: str | None = None) -> None:
+        self.key, self.value, self.terms_key = key, value, terms_key
         self._state = rank_state if self.keep_state else None
         if self.path is not None and self.state_path is not None:
-            write_pickle(self.state_path, (rank_state,))
-            write_pickle(self.path, (key, value))
+            write_pickle(self.state_path, (LAYOUT, replace(rank_state, results=()) if rank_state else None))
+            write_pickle(self.path, (LAYOUT, key, terms_key, _entries_as_tuples(value)))
+
+
+LAYOUT = 3   # of the files: entries as plain tuples, the state without its results, the terms key
+SIGNALS_LAYOUT = "signal digests/2"
+_entry = partial(tuple.__new__, RelatedEntry)
+
+
+def _entries_as_tuples(value: Any) -> Any:
+    if not isinstance(value, Links):
+        return value
+    return replace(value, related={slug: tuple(map(tuple, entries)) for slug, entries in value.related.items()})
+
+
+def _entries_made(value: Any) -> Any:
+    if not isinstance(value, Links):
+        return value
+    return replace(value, related={slug: tuple(map(_entry, entries)) for slug, entries in value.related.items()})
+
+
+def signal_digest(info: BodyInfo) -> str:
+    """A digest of everything the link stage reads of a body: the terms it annotates and how
+    often it uses each (the first 32 characters, which are all the term lists read), then its
+    top words and its links (in their order, which ranking follows)."""
+    return _digest((info.terms, info.term_counts)) + _digest((info.words, info.links))
+
+
+def _digest(parts: tuple[Any, ...]) -> str:
+    try:
+        data = b"m" + marshal.dumps(parts, 2)
+    except ValueError:   # a mapping of another type than dict
+        data = b"r" + repr(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], terms: tuple[Term, ...],
@@ -66,11 +141,13 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
     names = {term.slug: term.term for term in terms}
     settings = config.related
     cache = cache or RelatedCache(None)
-    # The signals follow from each article's front matter and its body's key (text and matching
-    # settings), so those identify them far more cheaply than the signals themselves.
+    # Everything below follows from these: settings, term names, URLs, each article's front
+    # matter and what its body tells (see RelatedCache).
+    digest = cache.signal_digest
     key = hashlib.sha256(repr((settings, sorted(names.items()), sorted(slug_of_path.items()),
-                               [(a.slug, a.date, a.tags, a.related, infos[a.slug].key) for a in articles])
+                               [(a.slug, a.date, a.tags, a.related, digest(infos[a.slug])) for a in articles])
                               ).encode("utf-8", "surrogatepass")).hexdigest()
+    cache.keep_signals({infos[a.slug].key for a in articles})
     links = cache.get(key)
     if not isinstance(links, Links):  # everything below follows from the signals (term use is their `terms`)
         signals = article_signals(articles, infos, slug_of_path)
@@ -78,14 +155,18 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
         state = cache.rank_state
         if settings.count:
             related, state = rank_related_again(signals, settings, names, state, jobs=jobs)
+        # The term lists follow from the articles' order and each one's term use alone.
+        terms_key = hashlib.sha256(repr([(a.slug, digest(infos[a.slug])[:32]) for a in articles])
+                                   .encode("utf-8", "surrogatepass")).hexdigest()
+        last = cache.value if isinstance(cache.value, Links) and cache.terms_key == terms_key else None
         links = Links(
             related=related,
             backlinks=backlinks(signals),
             tags=collect_tags(articles),
-            term_articles=_term_articles(articles, infos),
-            related_terms=_related_terms(articles, infos),
+            term_articles=last.term_articles if last else _term_articles(articles, infos),
+            related_terms=last.related_terms if last else _related_terms(articles, infos),
         )
-        cache.put(key, links, state)
+        cache.put(key, links, state, terms_key)
     return links
 
 

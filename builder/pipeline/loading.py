@@ -2,7 +2,7 @@
 
 Article bodies are not kept: the parent process holds only front matter,
 and the body stage reads a body again when it has to render it. A load
-cache keyed by each file's status (modification time, size, inode) lets a
+cache keyed by each file's status (modification and change time, size, inode) lets a
 rebuild skip reading and parsing every file that did not change.
 """
 
@@ -45,7 +45,9 @@ from .delta_cache import EntryFile
 
 # (kind, what the file holds or None, diagnostics, digest of the file's text or None)
 LoadResult = tuple[str, "Article | Page | Author | Term | None", tuple[Diagnostic, ...], "str | None"]
-FileStatus = tuple  # (mtime_ns, size, inode), and the file's git dates when dates come from git
+# (mtime_ns, size, inode, ctime_ns), and the file's git dates when dates come from git. The change
+# time tells a file written back with its old time stamp and size (`cp -p`, `touch -r`) from the old one.
+FileStatus = tuple
 RACY_NS = 2_000_000_000
 LOAD_FORMAT = 2   # raised when what a cached load result holds changes (2: site-wide typo warnings)
 
@@ -72,7 +74,7 @@ def file_status(path: Path) -> FileStatus | None:
         st = os.stat(path)
     except OSError:
         return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
 
 class LoadCache:

@@ -3,7 +3,7 @@
 A bundle's files (every file in its folder and below, but its Markdown) are
 listed again on every build, since adding a photo to a bundle does not touch
 its index.md; their digests are read only when a file's status (modification
-time, size, inode) changed since the last build.
+time, size, inode, change time) changed since the last build.
 """
 
 from __future__ import annotations

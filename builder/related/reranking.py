@@ -29,7 +29,7 @@ SERIAL_RANKING = 1000   # re-ranking at most this many articles is not worth for
 
 
 DIGEST = 16   # bytes of an article's profile digest
-FORMAT = 4    # of RankState and its RelatedEntry: a state of another format (an older cache) is not used
+FORMAT = 5    # of RankState and its RelatedEntry (5: a tuple): a state of another format is not used
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from builder.pipeline import bodies
 from builder.pipeline import build as pipeline
+from conftest import write_site
 
 
 def test_article_bodies_count_words_and_term_bodies_do_not(tmp_path: Path) -> None:
@@ -23,3 +28,52 @@ def test_article_bodies_count_words_and_term_bodies_do_not(tmp_path: Path) -> No
     assert prepared.site.infos["gipfel"].words["waffenruhe"] == 3
     assert prepared.site.infos["gipfel"].term_counts == {"waffenruhe": 3}
     assert prepared.site.term_infos["waffenruhe"].words == {}
+
+
+def test_a_term_summary_renders_again_only_the_bodies_showing_its_tooltip(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    site = write_site(tmp_path / "src", """
+-- content/articles/gipfel.md --
+---
+title: Gipfel
+date: 2024-03-01
+---
+Die Waffenruhe hält.
+-- content/articles/moskau.md --
+---
+title: Moskau
+date: 2024-03-02
+---
+Gespräche im Kreml.
+-- content/glossary/waffenruhe.md --
+---
+term: Waffenruhe
+summary: "Eine Feuerpause."
+---
+Text.
+-- content/glossary/kreml.md --
+---
+term: Kreml
+summary: "Der Amtssitz."
+---
+Text.
+""")
+    caches = pipeline.Caches.in_folder(tmp_path / "cache")
+    options = pipeline.BuildOptions(source=site, jobs=1)
+    assert pipeline.prepare(options, caches, keep_html=True).site is not None
+    rendered: list[str] = []
+    real = bodies._render_one
+
+    def render_one(job: bodies.BodyJob, index: int) -> Any:
+        rendered.append(job.items[index][1])
+        return real(job, index)
+
+    monkeypatch.setattr(bodies, "_render_one", render_one)
+    term = site / "content/glossary/waffenruhe.md"
+    term.write_text(term.read_text(encoding="utf-8").replace("Eine Feuerpause.", "Ein Schweigen der Waffen."),
+                    encoding="utf-8")
+    prepared = pipeline.prepare(options, caches, keep_html=True)
+    assert prepared.site is not None
+    assert sorted(rendered) == ["content/articles/gipfel.md", "content/glossary/waffenruhe.md"]
+    assert "Ein Schweigen der Waffen." in caches.bodies.html(prepared.site.infos["gipfel"].key)
+    assert "Der Amtssitz." in caches.bodies.html(prepared.site.infos["moskau"].key)

@@ -3,14 +3,18 @@ nothing, and an interrupted patch is finished by the next build."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 import shutil
+import weakref
+from io import BytesIO
 from pathlib import Path
 from typing import Callable
 
 import pytest
+from PIL import Image
 
 from builder.pipeline import build as pipeline
 from builder.pipeline import update_plan
@@ -311,3 +315,47 @@ def test_a_manifest_of_an_older_format_means_a_full_build(site: Path, tmp_path: 
     expected = fresh(site, tmp_path)
     assert report.ok and report.rendered == len([path for path in expected if not path.endswith("/")])
     assert tree(out) == expected
+
+
+def test_a_replaced_photo_renders_the_pages_showing_it_again(site: Path, tmp_path: Path) -> None:
+    """The body's HTML names the photo's derivatives by its digest: the page, its feeds' entries and
+    the files all change with the photo, though the article's text does not."""
+    def photo(color: tuple[int, int, int]) -> bytes:
+        buffer = BytesIO()
+        Image.new("RGB", (120, 80), color).save(buffer, "JPEG")
+        return buffer.getvalue()
+
+    put(site, "content/articles/gipfel/index.md",
+        "---\ntitle: \"Gipfel\"\ndate: 2022-01-09T10:00:00+01:00\n---\n\n![Der Saal](saal.jpg)\n")
+    (site / "content/articles/gipfel/saal.jpg").write_bytes(photo((200, 30, 30)))
+    out = tmp_path / "site"
+    assert cached(site, out).ok
+    before = (out / "articles/gipfel/index.html").read_bytes()
+    (site / "content/articles/gipfel/saal.jpg").write_bytes(photo((30, 30, 200)))
+    assert cached(site, out).ok
+    assert tree(out) == fresh(site, tmp_path)
+    assert (out / "articles/gipfel/index.html").read_bytes() != before
+
+
+def test_a_build_leaves_its_site_to_reference_counting(site: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing of the site waits for the cyclic collector once a build returns (Jinja's render
+    contexts are reference cycles; a site they held cost 1.5 s of collection at 100,000 articles)."""
+    sites: list[weakref.ref] = []
+    real = pipeline.prepare
+
+    def prepare(*args: object, **kwargs: object) -> pipeline.Prepared:
+        prepared = real(*args, **kwargs)  # type: ignore[arg-type]
+        sites.append(weakref.ref(prepared.site))
+        return prepared
+
+    monkeypatch.setattr(pipeline, "prepare", prepare)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for cache in (False, True):   # in-process rendering (jobs=1), a new tree and a patch
+            assert build(BuildOptions(source=site, destination=tmp_path / "site", jobs=1, cache=cache)).ok
+            assert sites[-1]() is None
+    finally:
+        if enabled:
+            gc.enable()

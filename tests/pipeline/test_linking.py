@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
 
-from builder.pipeline.linking import _related_terms, collect_tags
-from builder.content.model import BodyInfo, Article
+import pytest
+
+from builder.content.config import SiteConfig
+from builder.content.model import Article, BodyInfo
+from builder.pipeline import linking
+from builder.pipeline.linking import RelatedCache, _related_terms, collect_tags, link_site
 
 START = datetime(2024, 3, 1, tzinfo=timezone.utc)
 
@@ -31,3 +38,55 @@ def test_related_terms_are_those_used_together_most_often() -> None:
     infos = {slug: BodyInfo(key=slug, term_counts=counts) for slug, counts in uses.items()}
     related = _related_terms(tuple(article(slug) for slug in uses), infos)
     assert related == {"nato": ("osze", "kreml"), "osze": ("kreml", "nato"), "kreml": ("osze", "nato")}
+
+
+def _site(words_of_b: dict[str, int]) -> tuple[tuple[Article, ...], dict[str, BodyInfo]]:
+    articles = (article("gipfel", "NATO"), article("genf", "NATO"), article("b", "Krise"))
+    texts = {"gipfel": {"gipfel": 3, "genf": 2}, "genf": {"genf": 4, "gipfel": 1}, "b": words_of_b}
+    infos = {slug: BodyInfo(key=f"{slug}:{sorted(words.items())}:{len(words_of_b)}", terms=("nato",),
+                            term_counts={"nato": 1}, words=words)
+             for slug, words in texts.items()}
+    return articles, infos
+
+
+def test_an_edit_that_changes_nothing_the_links_read_keeps_them_without_ranking(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new body key (the text changed) with the same terms, top words and links: the same links."""
+    config = SiteConfig()
+    articles, infos = _site({"krise": 2})
+    first = link_site(articles, infos, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    assert first.related["gipfel"][0].slug == "genf"
+    ranked: list[int] = []
+    real = linking.rank_related_again
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        ranked.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(linking, "rank_related_again", counted)
+    edited = {slug: replace(info, key=info.key + " bearbeitet") for slug, info in infos.items()}
+    cache = RelatedCache(tmp_path / "related.pickle")   # the next build's
+    assert link_site(articles, edited, (), config, {}, cache) == first and ranked == []
+    assert set(RelatedCache(tmp_path / "related.pickle").signals) == {info.key for info in edited.values()}
+    changed = dict(edited, b=replace(edited["b"], key="b: neu", words={"krise": 2, "genf": 5}))
+    again = link_site(articles, changed, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    assert ranked == [1] and again == link_site(articles, changed, (), config, {})
+    assert again != first
+
+
+def test_an_edit_that_changes_no_term_use_keeps_the_term_lists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = SiteConfig()
+    articles, infos = _site({"krise": 2})
+    link_site(articles, infos, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    counted: list[str] = []
+    for name in ("_term_articles", "_related_terms"):
+        real = getattr(linking, name)
+        monkeypatch.setattr(linking, name, lambda *args, real=real, name=name: counted.append(name) or real(*args))
+    words = dict(infos, b=replace(infos["b"], key="b: neue Wörter", words={"krise": 2, "genf": 5}))
+    assert link_site(articles, words, (), config, {}, RelatedCache(tmp_path / "related.pickle")) \
+        == link_site(articles, words, (), config, {})
+    assert counted == ["_term_articles", "_related_terms"]   # only the build without a cache
+    terms = dict(words, b=replace(words["b"], key="b: neue Begriffe", terms=("kreml",), term_counts={"kreml": 2}))
+    again = link_site(articles, terms, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    assert counted == ["_term_articles", "_related_terms"] * 2
+    assert again == link_site(articles, terms, (), config, {}) and again.term_articles["kreml"] == ("b",)

@@ -75,3 +75,18 @@ def test_files_changed_within_the_racy_window_are_not_cached(tmp_path: Path) -> 
     cache = LoadCache(None, LoadOptions(config.tz), config.markdown.max_file_size)
     load_site(tmp_path, config, Visibility(), Diagnostics(), 1, cache)
     assert cache.entries == {}
+
+
+def test_a_file_written_back_with_its_old_time_stamp_and_size_is_read_again(tmp_path: Path) -> None:
+    """`cp -p` or `touch -r` restore a time stamp; the change time still tells the files apart."""
+    path = tmp_path / "content" / "articles" / "a.md"
+    path.parent.mkdir(parents=True)
+    path.write_text("---\ntitle: Alt\ndate: 2022-01-26\n---\nText\n", encoding="utf-8")
+    old = time.time_ns() - 10**10
+    os.utime(path, ns=(old, old))
+    config = SiteConfig()
+    cache = LoadCache(None, LoadOptions(config.tz), config.markdown.max_file_size)
+    assert [a.title for a in load_site(tmp_path, config, Visibility(), Diagnostics(), 1, cache).articles] == ["Alt"]
+    path.write_text("---\ntitle: Neu\ndate: 2022-01-26\n---\nText\n", encoding="utf-8")
+    os.utime(path, ns=(old, old))
+    assert [a.title for a in load_site(tmp_path, config, Visibility(), Diagnostics(), 1, cache).articles] == ["Neu"]

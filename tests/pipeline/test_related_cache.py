@@ -2,26 +2,49 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
-from builder.content.model import RelatedEntry
+from builder.content.model import Links, RelatedEntry
 from builder.pipeline.linking import RelatedCache
 from builder.related.reranking import RankState
 
+ENTRIES = {"a": (RelatedEntry("b", 0.5, ("Kreml",), True),), "b": ()}
+LINKS = Links(related=ENTRIES, backlinks={"b": ("a",)}, tags=(), term_articles={}, related_terms={})
+
 
 def _state() -> RankState:
-    return RankState("ctx", ("a", "b"), (b"1", b"2"), (("x",), ("y",)), (1.0, 2.0),
-                     ((RelatedEntry("b", 0.5),), ()))
+    return RankState("ctx", ("b", "a"), (b"1", b"2"), (("x",), ("y",)), (1.0, 2.0),
+                     (ENTRIES["b"], ENTRIES["a"]))
 
 
 def test_a_folder_cache_writes_at_once_and_reads_the_state_when_asked(tmp_path: Path) -> None:
     cache = RelatedCache(tmp_path / "related.pickle", keep_state=False)
-    cache.put("key", {"links": 1}, _state())
+    cache.put("key", LINKS, _state())
     again = RelatedCache(tmp_path / "related.pickle")
-    assert again.get("key") == {"links": 1}
+    assert again.get("key") == LINKS
+    assert type(again.get("key").related["a"][0]) is RelatedEntry
     assert again.get("other") is None
     assert again.rank_state == _state()
     assert again._state is None   # read from its file, not held
+
+
+def test_the_entries_are_stored_once_as_plain_tuples(tmp_path: Path) -> None:
+    """The state's results are the links' entries: its file holds none, and no RelatedEntry is pickled."""
+    RelatedCache(tmp_path / "related.pickle").put("key", LINKS, _state())
+    for name in ("related.pickle", "related-state.pickle"):
+        assert b"RelatedEntry" not in (tmp_path / name).read_bytes()
+    with open(tmp_path / "related-state.pickle", "rb") as handle:
+        assert pickle.load(handle)[1].results == ()
+
+
+def test_a_state_without_the_links_it_was_ranked_with_is_not_used(tmp_path: Path) -> None:
+    cache = RelatedCache(tmp_path / "related.pickle")
+    cache.put("key", LINKS, _state())
+    (tmp_path / "related.pickle").write_bytes(b"not a pickle")
+    assert RelatedCache(tmp_path / "related.pickle").rank_state is None
+    cache.put("key", Links(related={"a": ()}, backlinks={}, tags=(), term_articles={}, related_terms={}), _state())
+    assert RelatedCache(tmp_path / "related.pickle").rank_state is None   # no entries of "b"
 
 
 def test_a_one_off_build_keeps_no_state_and_the_dev_server_does() -> None:
@@ -35,7 +58,7 @@ def test_a_one_off_build_keeps_no_state_and_the_dev_server_does() -> None:
 
 def test_a_damaged_state_file_only_costs_a_full_ranking(tmp_path: Path) -> None:
     cache = RelatedCache(tmp_path / "related.pickle")
-    cache.put("key", "links", _state())
+    cache.put("key", LINKS, _state())
     assert cache.state_path is not None
     cache.state_path.write_bytes(b"not a pickle")
     assert RelatedCache(tmp_path / "related.pickle").rank_state is None
