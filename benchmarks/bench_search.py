@@ -19,23 +19,23 @@ With --budgets it repeats edit, memory and query figures for other shard budgets
 body HTML per shard, `builder.output.search_shards.BUDGET`): fewer, bigger shards make
 queries faster and edits slower.
 
-Two runs (--runs 1, 10,000 articles / 1,000 terms) on the project's 2 cores while other jobs kept
-the load average at 5-10: every time is several times what an idle machine gives (search off, cold,
-took 55.9-79.6 s here against 10.7 s in the README's table), so read the ratios and the memory.
-The second run, with the default budget of 6 MB (32 shards), search on against search off:
+On an idle machine (2026-12-06, --runs 3 --no-search-off, 10,000 articles / 1,000 terms,
+32 shards, queries served by nginx), beside `run.py`'s search-off figures of the same day:
 
-                          search on    search off
-    cold build               122 s        55.9 s
-    one article edited      8.38 s        4.70 s
-    nothing changed         3.90 s        2.83 s     (2.32 s, search on, once the load fell to 2)
-    peak PSS, cold         464 MiB       290 MiB     (RSS 511 / 457 MiB)
-    peak PSS, one edit     330 MiB       171 MiB     (RSS 339 / 183 MiB)
-    search page ready      1062 ms                   (1024 ms at load 2)
-    query, median of 5      497 ms                   (464 ms at load 2; the slowest 687 ms)
-    typed query             617 ms                   (615 ms at load 2)
+                          search on    search off (run.py)
+    cold build              43.8 s       18.6 s
+    one article edited      2.79 s       1.63 s
+    nothing changed         1.48 s       0.28 s    (search on: 0.29 s in run.py, where the build
+                                                    before it was not within 2 s of an edit)
+    peak PSS, cold         577 MiB      253 MiB    (RSS 772 MiB, search on)
+    peak PSS, one edit     328 MiB
+    search page ready       420 ms
+    query, median of 15     291 ms                 (the slowest 653 ms)
+    typed query             393 ms
     incremental == fresh       yes
 
-The first run compared budgets (search on; the "search on" column is the then default, 3 MB):
+An earlier run on a busy machine (load 5-10) compared shard budgets.
+Search on; the first column is the then default, 3 MB:
 
                           3 MB       1.5 MB       6 MB        12 MB
     shards                   92          174         32           16
