@@ -20,8 +20,10 @@ import pytest
 from builder.commands.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+# --disable-dev-shm-usage: a container's /dev/shm may be 64 MB, and a renderer that runs out of
+# it crashes mid-navigation ("Page crashed"); Chromium then uses /tmp instead.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 _SECTION = re.compile(r"^-- (.+?) --$", re.MULTILINE)
 
 MINIMAL_CONFIG = """\
