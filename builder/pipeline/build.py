@@ -49,71 +49,17 @@ from ..util.garbage_collection import collection_paused
 from ..util.parallel import cpu_count, map_indices
 from .bodies import BodyStore, render_bodies
 from .linking import RelatedCache, group_by_author, group_by_section, link_site
-from .loading import LoadCache, Visibility, load_site
+from .loading import LoadCache, load_site
 from .resources import DigestCache, asset_paths, bundle_files, files_by_source, static_files
 from .search_stage import SearchJob, ShardStore, start_search, search_store
 from .unchanged import InputWatch, next_change
+from .options import BuildOptions, BuildReport, Progress
 from .update_plan import choose_update, deleted_files
 
 CACHE_DIR = ".builder-cache"
 # Writing pages, a worker is renewed after this many chunks (up to 256 pages each): what it
 # copied of the site's objects by touching them stays bounded, however large the site.
 RENEW_WRITER_AFTER = 16
-Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What the command line (or a test) asks of one build."""
-
-    source: Path
-    destination: Path | None = None     # default: <source>/site
-    drafts: bool = False
-    base_url: str | None = None
-    jobs: int = 0                       # 0: every core
-    cache: bool = True                  # the persistent cache in <source>/.builder-cache
-    image_cache: bool = True            # encoded images in <source>/.builder-cache (also for the preview)
-    fingerprint_assets: bool = True     # theme assets named by their digest (the preview keeps plain names)
-    strict: bool = False                # warnings count as errors
-    future: bool = False                # build articles dated in the future (scheduled)
-    expired: bool = False               # build articles past their expiry_date
-    now: datetime | None = None         # the moment that decides both; None: the build's start
-
-    @property
-    def visibility(self) -> Visibility:
-        return Visibility(self.drafts, self.future, self.expired, self.now)
-
-    @property
-    def output(self) -> Path:
-        return self.destination if self.destination is not None else self.source / "site"
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """How a build went."""
-
-    ok: bool
-    diagnostics: tuple[Diagnostic, ...]
-    articles: int = 0
-    terms: int = 0
-    tags: int = 0
-    pages: int = 0
-    rendered: int = 0
-    seconds: float = 0.0
-    sources: Mapping[str, str] = field(default_factory=dict)   # output path → content file
-    scheduled: int = 0                  # articles dated in the future, left out
-    next_due: datetime | None = None    # when the first of them is due
-    changes_at: datetime | None = None  # when time alone may change the output next (None: never)
-
-    def summary(self) -> str:
-        built = (f"Built {self.pages} pages: {self.articles} articles, {self.terms} terms, "
-                 f"{self.tags} tags in {self.seconds:.1f} s")
-        if self.scheduled and self.next_due is not None:
-            built += (f"\n{self.scheduled} scheduled article{'s' if self.scheduled > 1 else ''} left out; "
-                      f"the next is due {self.next_due.isoformat()} (rebuild then)")
-        return built
-
-
 def settings_digest(source: Path, config: SiteConfig) -> str:
     """Builder version, configuration and theme: what changes every page when it changes."""
     digest = hashlib.sha256(__version__.encode())

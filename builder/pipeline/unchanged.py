@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from .. import __version__
 from ..content.config import load_config
@@ -42,10 +42,9 @@ from ..output.templates import THEME_DIR
 from ..output.write import marker_identity
 from ..text.i18n import LOCALES_DIR
 from .loading import RACY_NS
+from .options import BuildOptions, BuildReport
 from .pickle_cache import write_pickle
 
-if TYPE_CHECKING:
-    from .build import BuildOptions, BuildReport
 
 RECORD_FORMAT = 1
 
