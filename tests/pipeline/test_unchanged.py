@@ -277,16 +277,21 @@ MOMENTS = {
 }
 
 
-@pytest.mark.parametrize("moment", sorted(MOMENTS))
-def test_a_moment_that_changes_the_output_builds_again(tmp_path: Path, runs: list[Path], moment: str) -> None:
-    front_matter, page, exists_late = MOMENTS[moment]
-    source = write_site(tmp_path / "src", OLD + f"""
+def new_article(front_matter: str) -> str:
+    """The site's article that a moment concerns, with that moment's front matter."""
+    return f"""
 -- content/articles/neu.md --
 ---
 title: "Neue Meldung"
 {front_matter}---
 Neu.
-""")
+"""
+
+
+@pytest.mark.parametrize("moment", sorted(MOMENTS))
+def test_a_moment_that_changes_the_output_builds_again(tmp_path: Path, runs: list[Path], moment: str) -> None:
+    front_matter, page, exists_late = MOMENTS[moment]
+    source = write_site(tmp_path / "src", OLD + new_article(front_matter))
     settle(source)
     out = tmp_path / "out"
     cached(source, out, now=EARLY)
@@ -305,23 +310,13 @@ Neu.
 
 def test_an_earlier_moment_builds_again(tmp_path: Path, runs: list[Path]) -> None:
     """A record holds from its build's moment on: before it, a scheduled article was not yet due."""
-    source = write_site(tmp_path / "src", OLD + MOMENTS_SITE)
+    source = write_site(tmp_path / "src", OLD + new_article(MOMENTS["scheduled article due"][0]))
     settle(source)
     out = tmp_path / "out"
     cached(source, out, now=LATE)
     assert (out / "articles/neu/index.html").is_file()
     cached(source, out, now=EARLY)
     assert runs == [out, out] and not (out / "articles/neu").exists()
-
-
-MOMENTS_SITE = """
--- content/articles/neu.md --
----
-title: "Neue Meldung"
-date: 2022-01-21T12:00:00+01:00
----
-Neu.
-"""
 
 
 def test_the_default_destination_inside_the_site_is_not_an_input(site: Path, runs: list[Path]) -> None:
