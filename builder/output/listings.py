@@ -131,7 +131,8 @@ def _author_pages(site: LinkedSite, renderer: Renderer, feeds: "_FeedPlanner") -
         yield from feeds.specs(slugs, author.url, title, author.role)
 
 
-def _paginate(slugs: tuple[str, ...], per_page: int) -> list[tuple[int, tuple[str, ...]]]:
+def paginate(slugs: tuple[str, ...], per_page: int) -> list[tuple[int, tuple[str, ...]]]:
+    """(page number, its slugs) for every page of a list, `per_page` to a page; an empty list has one page."""
     count = max(1, math.ceil(len(slugs) / per_page))
     return [(n + 1, slugs[n * per_page:(n + 1) * per_page]) for n in range(count)]
 
@@ -139,7 +140,7 @@ def _paginate(slugs: tuple[str, ...], per_page: int) -> list[tuple[int, tuple[st
 def _listing(site: LinkedSite, renderer: Renderer, slugs: tuple[str, ...], url_of: Callable[[int], str],
              template: str, title: str, nav: str, extra: Mapping[str, Any], *, description: str = "",
              inputs: tuple[Any, ...] = (), source: str = "") -> Iterator[PageSpec]:
-    pages = _paginate(slugs, site.config.paginate)
+    pages = paginate(slugs, site.config.paginate)
     for number, chunk in pages:
         url = url_of(number)
         prev_url = url_of(number - 1) if number > 1 else None

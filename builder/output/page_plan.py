@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from ..content.model import Article, BodyInfo, Page, RelatedEntry, Term
+from ..content.model import Article, BodyInfo, Page, Pagination, RelatedEntry, Term
 from ..errors import Diagnostic
 from ..content.urls import output_path
 from ..text.collation import german_sort_key, index_letter
 from .image_files import image_files, lead_of
-from .listings import feed_links, listing_pages
+from .listings import feed_links, listing_pages, paginate
 from .more_on_topic import more_on_topic
 from .sitemaps import (SITEMAP_LIMIT, news_articles, news_sitemap, newest, robots_txt, sitemap, sitemap_index,
                        split_sitemap)
@@ -131,18 +131,34 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> It
         related_terms = [site.term_by_slug[s] for s in site.links.related_terms.get(term.slug, ())
                          if s in site.term_by_slug]
         aliases = site.term_aliases.get(term.slug, term.aliases)
-        print_ = fingerprint(site.settings_digest, digests[term.source], info.version, aliases,
-                             [cards[slug] for slug in users], [digests[t.source] for t in related_terms])
+        base = urls.term(term.slug)
+        pages = paginate(users, site.config.paginate)
+        for number, chunk in pages:
+            # Page 1 is the definition; the pages behind it list older articles only, so an
+            # edited definition renders page 1 alone.
+            shown = ((digests[term.source], info.version, aliases, [digests[t.source] for t in related_terms])
+                     if number == 1 else (term.term, term.summary))
+            print_ = fingerprint(site.settings_digest, number, len(pages), len(users), [cards[slug] for slug in chunk],
+                                 *shown)
 
-        def make(term: Term = term, info: BodyInfo = info, users: tuple[str, ...] = users,
-                 related_terms: list[Term] = related_terms, aliases: tuple[str, ...] = aliases) -> bytes:
-            context = page_context(renderer, urls.term(term.slug), term.term, term.summary, "glossary")
-            return renderer.render("term.html", **context, term=term, body=markup(store.html(info.key)),
-                                   aliases=aliases, articles=[by_slug[slug] for slug in users],
-                                   related_terms=related_terms,
-                                   json_ld=defined_term_ld(term, urls, site.config, aliases)).encode()
+            def make(term: Term = term, info: BodyInfo = info, number: int = number, chunk: tuple[str, ...] = chunk,
+                     count: int = len(pages), total: int = len(users), related_terms: list[Term] = related_terms,
+                     aliases: tuple[str, ...] = aliases, base: str = base) -> bytes:
+                url = urls.numbered(base, number)
+                items = tuple(by_slug[slug] for slug in chunk)
+                page = Pagination(number, count, items, url, urls.numbered(base, number - 1) if number > 1 else None,
+                                  urls.numbered(base, number + 1) if number < count else None)
+                title = term.term if number == 1 else \
+                    f"{term.term} – " + renderer.gettext("Page %(number)s") % {"number": number}
+                context = page_context(renderer, url, title, term.summary, "glossary")
+                first = number == 1
+                return renderer.render("term.html", **context, term=term, page=page, articles=items, total=total,
+                                       body=markup(store.html(info.key)) if first else None,
+                                       aliases=aliases, related_terms=related_terms if first else [],
+                                       json_ld=defined_term_ld(term, urls, site.config, aliases) if first else None
+                                       ).encode()
 
-        yield PageSpec(output_path(urls.term(term.slug)), print_, term.source, make)
+            yield PageSpec(output_path(urls.numbered(base, number)), print_, term.source, make)
 
 
 def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:

@@ -26,8 +26,8 @@ from playwright.sync_api import Page, expect  # noqa: E402
 
 ARTICLE = "nachrichten/us-antwort-an-russland/"
 PAGE_TYPES = ["", "archiv/", ARTICLE, "erklaerstuecke/offene-tuer-der-nato-erklaert/", "nachrichten/",
-              "themen/diplomatie/", "themen/", "glossar/normandie-format/", "glossar/", "autoren/lena-hoffmann/",
-              "autoren/", "impressum/", "404.html"]
+              "themen/diplomatie/", "themen/", "glossar/normandie-format/", "glossar/nato/seite/2/", "glossar/",
+              "autoren/lena-hoffmann/", "autoren/", "impressum/", "404.html"]
 PHONE = {"width": 390, "height": 844}
 HAS_PAGEFIND = importlib.util.find_spec("pagefind") is not None
 needs_search = pytest.mark.skipif(not HAS_PAGEFIND, reason="Pagefind is not installed: pip install 'pagefind[bin]'")
