@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from builder.output.search_records import SearchRecord, _record
-from builder.output.search_shards import RECORD_COST, assign_shards, cost
+from builder.output import search_shards
+from builder.output.search_shards import RECORD_COST, assign_shards, cost, site_budget
 
 CET = timezone(timedelta(hours=1))
 
@@ -60,6 +61,20 @@ def test_a_month_over_the_budget_splits_into_hash_buckets() -> None:
     assert names and all(name.startswith("2022-03-h") for name in names)
     assert all(cost(s.records) <= 10 * (1000 + RECORD_COST) for s in shards)
     assert sorted(url for s in shards for url in by_name([s])[s.name]) == sorted(r.url for r in records)
+
+
+def test_the_budget_doubles_so_that_a_growing_site_keeps_about_the_aimed_number_of_shards(monkeypatch) -> None:
+    monkeypatch.setattr(search_shards, "AIMED_SHARDS", 4)
+    each = 1000 + RECORD_COST
+    assert site_budget(4 * 6 * each, 6 * each) == 6 * each
+    assert site_budget(4 * 6 * each + 1, 6 * each) == 12 * each
+    assert site_budget(100 * 6 * each, 6 * each) == 6 * each * 32
+    monkeypatch.setattr(search_shards, "BUDGET", 2 * each)
+    months = articles(24, datetime(2022, 1, 10, tzinfo=CET), timedelta(days=15))   # two a month
+    assert len(assign_shards(months[:8], "de")) == 4    # 8 records, 4 budgets of 2: by month
+    grown = assign_shards(months, "de")                  # 24 records: 4 budgets of 8 hold them
+    assert [s.name for s in grown] == ["2022-q4", "2022-q3", "2022-q2", "2022-q1"]
+    assert all(cost(s.records) <= 8 * each for s in grown)
 
 
 def test_editing_one_article_changes_only_its_shard_digest() -> None:
