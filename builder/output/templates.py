@@ -68,6 +68,33 @@ def theme_digest(site: Path) -> str:
     return digest.hexdigest()
 
 
+def _plain_gettext(messages: Messages) -> dict[str, Callable[..., Markup]]:
+    """`_`, `gettext` and `pgettext` as Jinja's newstyle i18n makes them, with each message
+    without values made once per renderer.
+
+    Jinja's own go through three context calls per message: about 30 messages a page, 5 % of
+    rendering. The result is the same only because every template autoescapes."""
+    plain: dict[tuple[str | None, str], Markup] = {}
+
+    def gettext(message: str, **variables: Any) -> Markup:
+        if variables:
+            return Markup(messages.gettext(message)) % variables
+        found = plain.get((None, message))
+        if found is None:
+            found = plain[None, message] = Markup(messages.gettext(message)) % {}
+        return found
+
+    def pgettext(context: str, message: str, **variables: Any) -> Markup:
+        if variables:
+            return Markup(messages.pgettext(context, message)) % variables
+        found = plain.get((context, message))
+        if found is None:
+            found = plain[context, message] = Markup(messages.pgettext(context, message)) % {}
+        return found
+
+    return {"_": gettext, "gettext": gettext, "pgettext": pgettext}
+
+
 class Renderer:
     """The Jinja environment with the theme's globals and filters, and its words in the site's language
     (`_()`, `ngettext()`, `pgettext()` from `builder.text.i18n`; `gettext` for the Python that plans pages)."""
@@ -92,6 +119,7 @@ class Renderer:
         )
         # newstyle: `_("Page %(number)s", number=n)` escapes its values and formats in every language.
         self.env.install_gettext_translations(self.messages, newstyle=True)  # type: ignore[attr-defined]
+        self.env.globals.update(_plain_gettext(self.messages))
         urls, locale = self.urls, config.locale
         self.env.globals.update(
             site=SiteInfo(config.title, config.description, config.language, config.base_url,

@@ -189,3 +189,24 @@ def test_messages_are_kept_per_language_and_strings() -> None:
     assert messages_for(english) is messages_for(english)
     own, _ = parse_config({"language": "en", "strings": {"Menu": "Sections"}}, {})
     assert messages_for(own).gettext("Menu") == "Sections" and messages_for(english).gettext("Menu") == "Menu"
+
+
+def test_the_renderers_message_functions_match_jinjas_newstyle_gettext(tmp_path: Path) -> None:
+    """The renderer makes messages without values once; what templates get must be what Jinja's own
+    newstyle gettext gives: values escaped, '%%' a percent sign, contexts kept apart."""
+    import jinja2
+
+    from builder.output.templates import Renderer
+
+    config, problems = parse_config({"title": "T", "base_url": "https://example.org/", "strings": {
+        "Menu": "Menü 100%%", "Page %(number)s": "Seite %(number)s von <b>"}}, {})
+    assert problems == []
+    renderer = Renderer(write_site(tmp_path / "site", ""), config)
+    stock = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    stock.install_gettext_translations(renderer.messages, newstyle=True)  # type: ignore[attr-defined]
+    source = ("{{ _('Menu') }}|{{ _('Menu') }}|{{ gettext('Glossary') }}|{{ _('Page %(number)s', number='<i>') }}|"
+              "{{ pgettext('anchor', 'content') }}|{{ pgettext('button', 'Search') }}|{{ _('Search') }}|"
+              "{{ ngettext('%(num)s article', '%(num)s articles', 2) }}")
+    ours = renderer.env.from_string(source).render()
+    assert ours == stock.from_string(source).render()
+    assert ours.startswith("Menü 100%|Menü 100%|Glossar|Seite &lt;i&gt; von <b>|inhalt|")
