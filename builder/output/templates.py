@@ -68,6 +68,27 @@ def theme_digest(site: Path) -> str:
     return digest.hexdigest()
 
 
+class FragmentMemo:
+    """`{% call remember(key …) %}…{% endcall %}` in a template: the block rendered once per key.
+
+    One memo per build: the key must name everything the block shows that a build can change
+    (the teaser macro's: the article's slug and the macro's arguments). Past LIMIT fragments it
+    starts again, so a page writer's memory stays bounded on a site of any size."""
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple[Any, ...], str] = {}
+
+    def __call__(self, *key: Any, caller: Callable[[], str]) -> str:
+        found = self.kept.get(key)
+        if found is None:
+            if len(self.kept) >= self.LIMIT:
+                self.kept.clear()
+            found = self.kept[key] = caller()
+        return found
+
+
 def _plain_gettext(messages: Messages) -> dict[str, Callable[..., Markup]]:
     """`_`, `gettext` and `pgettext` as Jinja's newstyle i18n makes them, with each message
     without values made once per renderer.
@@ -140,6 +161,7 @@ class Renderer:
             byline=lambda article: [(name, None) for name in article.authors],
             teaser_image=lambda article, kind="small": "",
             list_separator=lambda index, length: list_separator(index, length, locale),
+            remember=FragmentMemo(),
         )
         self.env.filters.update(
             datetime=lambda value: datetime_text(value, locale),   # "26. Januar 2022, 19:50 Uhr"

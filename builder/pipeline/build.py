@@ -33,7 +33,7 @@ from ..output.search import search_available
 from ..output.search_records import SearchSource
 from ..output.specs import FileGroup, LinkedSite, PageSpec, card_digest, made_files, output_files
 from ..output.structured_data import headline_problems
-from ..output.templates import Renderer, TemplateProblem, theme_digest
+from ..output.templates import FragmentMemo, Renderer, TemplateProblem, theme_digest
 from ..output.write import (
     OutputError,
     PatchOutput,
@@ -175,7 +175,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     # the cyclic collector after the build (1.5 s at 100,000 articles) instead of going at once.
     assets, view = asset_paths(options.source, statics), weakref.proxy(site)
     renderer.env.globals.update(menus=menus, byline=lambda article: view.byline(article),
-                                teaser_image=teaser_html(view, renderer.urls.url),
+                                teaser_image=teaser_html(view, renderer.urls.url), remember=FragmentMemo(),
                                 asset=lambda name: renderer.urls.url("/" + assets.get(name, f"assets/{name}")))
     specs = plan_pages(site, renderer, store)
     problems.extend(featured_problems(site.articles, config.tz))
