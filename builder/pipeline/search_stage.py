@@ -28,7 +28,7 @@ from ..errors import Diagnostics
 from ..output.search import (OUTPUT_SUBDIR, SHARD_LIST, PagefindService, SearchIndexError, pagefind_identity,
                              place_bundle, shard_list)
 from ..output.search_records import EXCLUDE, Searchable, record_html, search_records
-from ..output.search_shards import Shard, assign_shards
+from ..output.search_shards import BUDGET, Shard, assign_shards, cost
 from ..output.write import PatchOutput, StagedOutput
 from .body_packs import BodyStore
 
@@ -183,6 +183,19 @@ def search_store(folder: Path | None) -> ShardStore:
     return ShardStore(folder / "search" if folder is not None else None)
 
 
+# Pagefind holds a shard's whole index until it is written: 165 MiB for 6.3 MB of bodies, 637 MiB
+# for 25 MB (peak RSS of `pagefind --service` fed that much of the benchmark corpus's bodies).
+# At most this many bytes of bodies are indexed at once, so shards grown past the budget (a large
+# site, see search_shards.site_budget) are indexed one at a time.
+INDEXED_AT_ONCE = 2 * BUDGET
+
+
+def lanes(todo: list[Shard], jobs: int) -> int:
+    """How many Pagefind processes index `todo` side by side: one per core, within INDEXED_AT_ONCE."""
+    biggest = max((cost(shard.records) for shard in todo), default=0)
+    return max(1, min(jobs, len(todo), INDEXED_AT_ONCE // max(biggest, 1)))
+
+
 class SearchJob:
     """The search stage under way beside linking, planning and writing: Pagefind indexes in its own
     processes, fed by one thread per process; `result()` waits for it in the build's thread."""
@@ -194,10 +207,10 @@ class SearchJob:
         self.language = language
         self._reader = _LockedBodies(bodies)
         self._stopped = threading.Event()
-        self._pool = ThreadPoolExecutor(max(1, min(jobs, len(self.todo))), thread_name_prefix="search")
+        self._pool = ThreadPoolExecutor(lanes(self.todo, jobs), thread_name_prefix="search")
         # Biggest first, so that no thread starts a big shard while the other has run out of work.
         self._futures = [self._pool.submit(self._index, shard)
-                         for shard in sorted(self.todo, key=lambda s: -sum(r.size for r in s.records))]
+                         for shard in sorted(self.todo, key=lambda s: -cost(s.records))]
 
     def _index(self, shard: Shard) -> None:
         if self._stopped.is_set():

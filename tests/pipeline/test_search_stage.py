@@ -7,8 +7,9 @@ import os
 import shutil
 from pathlib import Path
 
-from builder.output.search_shards import Shard
-from builder.pipeline.search_stage import ShardStore, lists_search_files
+from builder.output.search_records import _record
+from builder.output.search_shards import BUDGET, RECORD_COST, Shard
+from builder.pipeline.search_stage import ShardStore, lanes, lists_search_files
 
 
 def shard(name: str, digest: str) -> Shard:
@@ -80,3 +81,16 @@ def test_only_a_manifest_that_lists_the_index_allows_a_patch() -> None:
     assert lists_search_files({"index.html": "f"}, search=False)
     assert lists_search_files({"index.html": "f", "pagefind/shards.js": "g"}, search=True)
     assert not lists_search_files({"index.html": "f"}, search=True)   # written before shards: Pagefind's tree unlisted
+
+
+def test_pagefind_indexes_side_by_side_only_within_the_bytes_it_may_hold_at_once() -> None:
+    def sized(name: str, size: int) -> Shard:
+        record = _record(f"/{name}/", "article", name, name, size)
+        return Shard(name, (record,), False, name)
+
+    small = [sized(f"s{n}", BUDGET - RECORD_COST) for n in range(4)]     # at the budget
+    assert lanes(small, 2) == 2 and lanes(small, 8) == 2 and lanes(small[:1], 2) == 1
+    assert lanes([sized("tiny", 100), sized("tiny2", 100)], 8) == 2
+    grown = [sized(f"g{n}", 4 * BUDGET) for n in range(3)]               # a budget doubled twice
+    assert lanes(grown, 2) == 1
+    assert lanes([], 2) == 1
