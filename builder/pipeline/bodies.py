@@ -184,7 +184,7 @@ class BodyJob:
     config: SiteConfig
     url_of_source: Mapping[str, str]
     pages: "_LazyPageIndex"      # resolves Jekyll/Hugo link tags
-    paths: Mapping[str, Path]    # article source → file, to read its body again
+    paths: Mapping[str, str | Path]    # article source → file, to read its body again
     term_bodies: Mapping[str, str]
     keep_html: bool
     store_folder: Path | None
