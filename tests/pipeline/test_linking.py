@@ -90,3 +90,19 @@ def test_an_edit_that_changes_no_term_use_keeps_the_term_lists(tmp_path: Path, m
     again = link_site(articles, terms, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
     assert counted == ["_term_articles", "_related_terms"] * 2
     assert again == link_site(articles, terms, (), config, {}) and again.term_articles["kreml"] == ("b",)
+
+
+@pytest.mark.parametrize("change", ["date", "tags", "related"])
+def test_front_matter_the_ranking_reads_ranks_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     change: str) -> None:
+    config = SiteConfig()
+    articles, infos = _site({"krise": 2})
+    link_site(articles, infos, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    ranked: list[int] = []
+    real = linking.rank_related_again
+    monkeypatch.setattr(linking, "rank_related_again", lambda *a, **k: ranked.append(1) or real(*a, **k))
+    edits = {"date": {"date": articles[2].date + timedelta(minutes=1)}, "tags": {"tags": ("Krise", "NATO")},
+             "related": {"related": ("gipfel",)}}
+    edited = (*articles[:2], replace(articles[2], **edits[change]))
+    again = link_site(edited, infos, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    assert ranked == [1] and again == link_site(edited, infos, (), config, {})
