@@ -96,6 +96,7 @@ class Caches:
     # read: loading stats only the files missing here (a status older than the text read with it only
     # makes the next build read the file again).
     statuses: Mapping[str, tuple] = field(default_factory=dict)
+    templates: Path | None = None           # compiled templates (Jinja's bytecode), for a new Renderer
 
     @classmethod
     def in_folder(cls, folder: Path | None) -> "Caches":
@@ -108,6 +109,7 @@ class Caches:
             related=RelatedCache(folder / "related.pickle" if folder else None, keep_state=False),
             digests=DigestCache(folder / "digests.pickle" if folder else None),
             search=search_store(folder),
+            templates=folder / "templates" if folder else None,
         )
 
 
@@ -160,7 +162,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     renderer = caches.renderers.get(settings)
     if renderer is None:
         caches.renderers.clear()
-        renderer = caches.renderers[settings] = Renderer(options.source, config)
+        renderer = caches.renderers[settings] = Renderer(options.source, config, caches.templates)
     site = LinkedSite(
         config=config, articles=articles, article_by_slug={a.slug: a for a in articles},
         terms=tuple(loaded.terms), term_by_slug={t.slug: t for t in loaded.terms},
