@@ -75,8 +75,10 @@ class BodyStore:
         self.summaries: dict[str, str] | None = None
         self.checked: set[str] = set()
         if folder is not None and self.infos:
-            layout, summaries = read_pickle(folder / SUMMARIES, (None, None))
-            if layout == INDEX_LAYOUT and isinstance(summaries, dict):
+            layout, summaries, index = read_pickle(folder / SUMMARIES, (None, None, None))
+            # Only for the index files they were written beside: another build (of a builder of the
+            # same version that keeps no summaries) may have written the index since.
+            if layout == INDEX_LAYOUT and isinstance(summaries, dict) and index == self._index_identity():
                 self.summaries, self.checked = summaries, set(self.infos)
         self._saved_summaries = self.summaries
 
@@ -133,8 +135,19 @@ class BodyStore:
                             if key in self.locations})
             self._remove_unused_packs()
         if trusted and self.summaries != self._saved_summaries:
-            write_pickle(summaries_file, (INDEX_LAYOUT, self.summaries))
+            write_pickle(summaries_file, (INDEX_LAYOUT, self.summaries, self._index_identity()))
             self._saved_summaries = self.summaries
+
+    def _index_identity(self) -> tuple[tuple[int, int, int] | None, ...]:
+        """Inode, modification time and size of the index file and its delta (None: absent)."""
+        found = []
+        for path in (self.file.path, self.file.delta_path):
+            try:
+                status = os.stat(path) if path is not None else None
+            except OSError:
+                status = None
+            found.append((status.st_ino, status.st_mtime_ns, status.st_size) if status else None)
+        return tuple(found)
 
     def close(self) -> None:
         for fd in self._fds.values():
