@@ -56,16 +56,18 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
     logo = logo_size(site.config, site.static_files)
     site_feeds = feed_links(renderer.gettext("All articles"), "/")
     cards, count, term_by_slug = site.cards, site.config.related.count, site.term_by_slug
+    shown = site.links.shown
     for article in site.articles:
         info = site.infos[article.slug]
         related = site.links.related.get(article.slug, ())
         back = site.links.backlinks.get(article.slug, ())
         # The inputs of the "more on this" list, not the list: merging it for every article of a
         # large site costs more than the rest of its fingerprint, and only a page rendered needs it.
+        # What the page shows of the related entries (their reasons) comes digested with the links.
         print_ = fingerprint(
             site.settings_digest, digests[article.source], info.version, cards[article.slug],
-            [(entry.slug, entry.reasons, entry.explicit, cards.get(entry.slug)) for entry in related],
-            [(slug, cards.get(slug)) for slug in back], logo,
+            shown.get(article.slug) or [(entry.slug, entry.reasons, entry.explicit) for entry in related],
+            [cards.get(entry.slug) for entry in related], back, [cards.get(slug) for slug in back], logo,
         )
 
         def make(article: Article = article, info: BodyInfo = info, related: tuple[RelatedEntry, ...] = related,

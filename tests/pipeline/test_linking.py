@@ -106,3 +106,21 @@ def test_front_matter_the_ranking_reads_ranks_again(tmp_path: Path, monkeypatch:
     edited = (*articles[:2], replace(articles[2], **edits[change]))
     again = link_site(edited, infos, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
     assert ranked == [1] and again == link_site(edited, infos, (), config, {})
+
+
+def test_what_a_page_shows_of_its_links_is_digested_with_them(tmp_path: Path) -> None:
+    """`Links.shown` (what article pages fingerprint of their related lists) follows the links it is
+    kept with, read back from the cache too, and changes with the reasons and backlinks shown."""
+    config = SiteConfig()
+    articles, infos = _site({"krise": 2, "genf": 1})
+    first = link_site(articles, infos, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    cached = link_site(articles, infos, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    assert cached.shown == first.shown and set(first.shown) == {a.slug for a in articles}
+    for slug, digest in cached.shown.items():
+        assert digest == linking.shown_digest(cached.related[slug], cached.backlinks.get(slug, ()))
+    entry = first.related["gipfel"][0]
+    assert first.shown["gipfel"] != linking.shown_digest(
+        (entry._replace(reasons=entry.reasons + ("Neu",)), *first.related["gipfel"][1:]), ())
+    assert first.shown["gipfel"] != linking.shown_digest(
+        (entry._replace(explicit=not entry.explicit), *first.related["gipfel"][1:]), ())
+    assert linking.shown_digest(first.related["gipfel"], ("b",)) != linking.shown_digest(first.related["gipfel"], ())
