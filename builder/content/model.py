@@ -258,3 +258,6 @@ class Links:
     tags: tuple[TagInfo, ...]                 # German order
     term_articles: Mapping[str, tuple[str, ...]]   # term slug → article slugs, newest first
     related_terms: Mapping[str, tuple[str, ...]]   # term slug → term slugs that co-occur
+    # Article slug → a digest of what its page shows of its related articles and backlinks but their
+    # cards (slugs, reasons, which are explicit): computed with the links, not by every build's planning.
+    shown: Mapping[str, str] = field(default_factory=dict)

@@ -56,16 +56,18 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
     logo = logo_size(site.config, site.static_files)
     site_feeds = feed_links(renderer.gettext("All articles"), "/")
     cards, count, term_by_slug = site.cards, site.config.related.count, site.term_by_slug
+    shown = site.links.shown
     for article in site.articles:
         info = site.infos[article.slug]
         related = site.links.related.get(article.slug, ())
         back = site.links.backlinks.get(article.slug, ())
         # The inputs of the "more on this" list, not the list: merging it for every article of a
         # large site costs more than the rest of its fingerprint, and only a page rendered needs it.
+        # What the page shows of the related entries (their reasons) comes digested with the links.
         print_ = fingerprint(
             site.settings_digest, digests[article.source], info.version, cards[article.slug],
-            [(entry.slug, entry.reasons, entry.explicit, cards.get(entry.slug)) for entry in related],
-            [(slug, cards.get(slug)) for slug in back], logo,
+            shown.get(article.slug) or [(entry.slug, entry.reasons, entry.explicit) for entry in related],
+            [cards.get(entry.slug) for entry in related], back, [cards.get(slug) for slug in back], logo,
         )
 
         def make(article: Article = article, info: BodyInfo = info, related: tuple[RelatedEntry, ...] = related,
@@ -187,24 +189,39 @@ def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
 
 
 def _sitemaps(site: LinkedSite, renderer: Renderer) -> Iterator[PageSpec]:
-    """sitemap.xml; past 50,000 URLs a sitemap index of sitemap-1.xml, sitemap-2.xml …"""
-    base, digests, urls = site.settings_digest, site.digests, renderer.urls
-    count = (5 + len(site.articles) + len(site.config.sections) + len(site.pages) + len(site.links.tags)
-             + len(site.terms) + (1 + len(site.authors.authors) if site.authors.authors else 0))
-    if count <= SITEMAP_LIMIT:
-        yield PageSpec("sitemap.xml", fingerprint(base, [site.cards[a.slug] for a in site.articles],
-                                                  [digests[t.source] for t in site.terms],
-                                                  [t.name for t in site.links.tags],
-                                                  [(p.url, p.updated) for p in site.pages],
-                                                  [a.url for a in site.authors.authors]),
-                       "", lambda: sitemap(_sitemap_entries(site, renderer)).encode())
+    """sitemap.xml; past 50,000 URLs a sitemap index of sitemap-1.xml, sitemap-2.xml …
+
+    Fingerprinted by what the entries are made of (each article's card holds its URL and the dates
+    of `modified`; the rest by URL or name), not by the entries, which only a sitemap written needs.
+    """
+    base, digests = site.settings_digest, site.digests
+    inputs = fingerprint(base, [site.cards[a.slug] for a in site.articles],
+                         [(t.slug, digests[t.source]) for t in site.terms], [t.name for t in site.links.tags],
+                         [(p.url, repr(p.updated)) for p in site.pages], [a.url for a in site.authors.authors])
+    size = _sitemap_size(site)
+    if size + 1 <= SITEMAP_LIMIT:   # (one entry to spare, as it always was decided)
+        yield PageSpec("sitemap.xml", inputs, "", lambda: sitemap(_sitemap_entries(site, renderer)).encode())
         return
-    parts = split_sitemap(_sitemap_entries(site, renderer), SITEMAP_LIMIT)
-    index = [(urls.abs_url(f"/sitemap-{n}.xml"), newest(part)) for n, part in enumerate(parts, 1)]
-    yield PageSpec("sitemap.xml", fingerprint(base, "index", index), "", lambda: sitemap_index(index).encode())
-    for n, part in enumerate(parts, 1):
-        yield PageSpec(f"sitemap-{n}.xml", fingerprint(base, "part", part), "",
-                       lambda part=part: sitemap(part).encode())
+    parts: list[list[Any]] = []
+
+    def part(n: int) -> list[Any]:   # the entries, made once per process that writes a sitemap
+        if not parts:
+            parts.extend(split_sitemap(_sitemap_entries(site, renderer), SITEMAP_LIMIT))
+        return parts[n - 1]
+
+    numbers = range(1, (size - 1) // SITEMAP_LIMIT + 2)
+    urls = renderer.urls
+    yield PageSpec("sitemap.xml", fingerprint(inputs, "index", size), "", lambda: sitemap_index(
+        [(urls.abs_url(f"/sitemap-{n}.xml"), newest(part(n))) for n in numbers]).encode())
+    for n in numbers:
+        yield PageSpec(f"sitemap-{n}.xml", fingerprint(inputs, "part", n, size), "",
+                       lambda n=n: sitemap(part(n)).encode())
+
+
+def _sitemap_size(site: LinkedSite) -> int:
+    """How many entries `_sitemap_entries` makes."""
+    return (4 + len(site.articles) + len(site.config.sections) + len(site.pages) + len(site.links.tags)
+            + len(site.terms) + (1 + len(site.authors.authors) if site.authors.authors else 0))
 
 
 def _sitemap_entries(site: LinkedSite, renderer: Renderer) -> list[tuple[str, Any]]:

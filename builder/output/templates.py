@@ -120,7 +120,9 @@ class Renderer:
     """The Jinja environment with the theme's globals and filters, and its words in the site's language
     (`_()`, `ngettext()`, `pgettext()` from `builder.text.i18n`; `gettext` for the Python that plans pages)."""
 
-    def __init__(self, site: Path, config: SiteConfig) -> None:
+    def __init__(self, site: Path, config: SiteConfig, bytecode: Path | None = None) -> None:
+        """`bytecode`: a folder where compiled templates are kept for the next build (by name, file and
+        source, and the environment's options, so that a changed template is compiled again)."""
         self.config = config
         self.urls = Urls(config)
         self.folders = template_folders(site)
@@ -171,6 +173,8 @@ class Renderer:
         )
         # The names of older themes (they follow the site's locale too).
         self.env.filters.update(de_date=self.env.filters["datetime"], de_day=self.env.filters["day"])
+        if bytecode is not None:
+            self.env.bytecode_cache = _bytecode_cache(self.env, bytecode)
 
     def compile_all(self) -> None:
         """Compile every template now (workers forked afterwards share them); a broken one is
@@ -206,6 +210,22 @@ class Renderer:
                 if path.is_relative_to(folder):
                     return "layouts/" + path.relative_to(folder).as_posix()
         return f"layouts/{fallback}"
+
+
+def _bytecode_cache(env: jinja2.Environment, folder: Path) -> jinja2.BytecodeCache | None:
+    """Jinja's cache of compiled templates, in a folder of `folder` for these compile options."""
+    options = repr((jinja2.__version__, env.block_start_string, env.block_end_string, env.variable_start_string,
+                    env.variable_end_string, env.comment_start_string, env.comment_end_string,
+                    env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
+                    env.newline_sequence, env.keep_trailing_newline, env.autoescape, env.optimized,
+                    sorted(env.extensions), sorted(env.filters), sorted(env.tests),
+                    getattr(env, "newstyle_gettext", None)))
+    path = folder / hashlib.sha256(options.encode()).hexdigest()[:16]
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None   # compiled in every build, as without a cache
+    return jinja2.FileSystemBytecodeCache(str(path))
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:

@@ -184,7 +184,7 @@ class BodyJob:
     config: SiteConfig
     url_of_source: Mapping[str, str]
     pages: "_LazyPageIndex"      # resolves Jekyll/Hugo link tags
-    paths: Mapping[str, Path]    # article source → file, to read its body again
+    paths: Mapping[str, str | Path]    # article source → file, to read its body again
     term_bodies: Mapping[str, str]
     keep_html: bool
     store_folder: Path | None
@@ -335,9 +335,18 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
                 or any(templates.digest_of(path) != digest for path, digest in info.templates))
 
     summaries = summary_digests(terms)
-    infos = store.infos
+    infos, checked, last = store.infos, store.checked, store.summaries
+    # Terms whose summaries differ from those the stored bodies were checked against (None: all may).
+    changed = None if last is None else {slug for slug in last.keys() | summaries.keys()
+                                         if last.get(slug) != summaries.get(slug)}
+
+    def tooltips_differ(key: str, info: BodyInfo) -> bool:
+        if changed is not None and key in checked and changed.isdisjoint(info.terms):
+            return False
+        return info.tooltips != tooltip_digest(info.terms, summaries)
+
     missing = tuple(item for item in items if not store.has(item[0])
-                    or (info := infos[item[0]]).tooltips != tooltip_digest(info.terms, summaries) or stale(info))
+                    or tooltips_differ(item[0], info := infos[item[0]]) or stale(info))
     if missing:
         term_url = Urls(config).term
         md = make_markdown(config, terms, lambda slug: url_under_base(config, term_url(slug)),
@@ -353,6 +362,7 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
         close_writer()  # the parent may have appended when working without worker processes
         for info, html, location in done:
             store.remember(info, html, location)
+    store.tooltips_checked(summaries, {item[0] for item in items})
     by_kind: dict[str, dict[str, BodyInfo]] = {"article": {}, "term": {}, "page": {}, "author": {}}
     for item_key, _, _, _, _, name, kind in items:
         by_kind[kind][name] = store.infos[item_key]

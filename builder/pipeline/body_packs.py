@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .delta_cache import EntryFile
+from .pickle_cache import read_pickle, write_pickle
 
 Location = tuple[str, int, int]   # (pack file name, offset, length in bytes)
 INDEX = "bodies.pickle"
 INDEX_LAYOUT = "info+location/1"   # the header of the index's EntryFile
+SUMMARIES = "bodies-summaries.pickle"   # the term summaries every body in the index was checked against
 PACKS = "packs"
 COMPACT_BELOW = 0.5               # compact when less than half of the packs' bytes are live
 
@@ -67,6 +69,18 @@ class BodyStore:
         self.infos: dict[str, Any] = {key: info for key, (info, _) in self.file.entries.items()}
         self.locations: dict[str, Location] = {key: loc for key, (_, loc) in self.file.entries.items()}
         self.dirty = False
+        # The term summary digests (bodies.summary_digests) that the tooltips of the bodies in `checked`
+        # were last found equal to, or rendered with: a body using none of the terms whose summaries
+        # differ since needs no tooltip digest computed again (every stored body is checked on every build).
+        self.summaries: dict[str, str] | None = None
+        self.checked: set[str] = set()
+        if folder is not None and self.infos:
+            layout, summaries, index = read_pickle(folder / SUMMARIES, (None, None, None))
+            # Only for the index files they were written beside: another build (of a builder of the
+            # same version that keeps no summaries) may have written the index since.
+            if layout == INDEX_LAYOUT and isinstance(summaries, dict) and index == self._index_identity():
+                self.summaries, self.checked = summaries, set(self.infos)
+        self._saved_summaries = self.summaries
 
     def has(self, key: str) -> bool:
         return key in self.infos and (key in self.memory or key in self.locations)
@@ -74,11 +88,16 @@ class BodyStore:
     def remember(self, info: Any, html: str | None, location: Location | None) -> None:
         """Record a body rendered by a worker: its HTML in memory, or where it was stored."""
         self.infos[info.key] = info
+        self.checked.discard(info.key)   # until `tooltips_checked` says against which summaries
         self.dirty = True
         if html is not None:
             self.memory[info.key] = html
         if location is not None:
             self.locations[info.key] = location
+
+    def tooltips_checked(self, summaries: dict[str, str], keys: set[str]) -> None:
+        """The bodies of `keys` (and only they) show the tooltips of `summaries`."""
+        self.summaries, self.checked = summaries, keys
 
     def html(self, key: str) -> str:
         if key in self.memory:
@@ -99,14 +118,36 @@ class BodyStore:
         self.infos = {key: info for key, info in self.infos.items() if key in keep}
         self.memory = {key: html for key, html in self.memory.items() if key in keep}
         self.locations = {key: loc for key, loc in self.locations.items() if key in keep}
-        if self.folder is None or not self.dirty:
+        if self.folder is None:
             return
-        self.dirty = False
-        self._compact()
-        # A body only in memory (no location) cannot be read back by a later build.
-        self.file.save({key: (info, self.locations[key]) for key, info in self.infos.items()
-                        if key in self.locations})
-        self._remove_unused_packs()
+        # The summaries are written after the index, and gone while it is written: a build that stops
+        # between the two leaves an index whose tooltips are all checked again, never one trusted wrongly.
+        trusted = self.summaries is not None and keep <= self.checked
+        summaries_file = self.folder / SUMMARIES
+        if self.dirty or not trusted:
+            summaries_file.unlink(missing_ok=True)
+            self._saved_summaries = None
+        if self.dirty:
+            self.dirty = False
+            self._compact()
+            # A body only in memory (no location) cannot be read back by a later build.
+            self.file.save({key: (info, self.locations[key]) for key, info in self.infos.items()
+                            if key in self.locations})
+            self._remove_unused_packs()
+        if trusted and self.summaries != self._saved_summaries:
+            write_pickle(summaries_file, (INDEX_LAYOUT, self.summaries, self._index_identity()))
+            self._saved_summaries = self.summaries
+
+    def _index_identity(self) -> tuple[tuple[int, int, int] | None, ...]:
+        """Inode, modification time and size of the index file and its delta (None: absent)."""
+        found = []
+        for path in (self.file.path, self.file.delta_path):
+            try:
+                status = os.stat(path) if path is not None else None
+            except OSError:
+                status = None
+            found.append((status.st_ino, status.st_mtime_ns, status.st_size) if status else None)
+        return tuple(found)
 
     def close(self) -> None:
         for fd in self._fds.values():

@@ -92,6 +92,11 @@ class Caches:
     renderers: dict[str, Renderer] = field(default_factory=dict)  # by settings digest: compiled templates
     digests: DigestCache = field(default_factory=lambda: DigestCache(None))   # of bundle files, by status
     search: ShardStore | None = None        # indexed search shards (None: the site is built without search)
+    # Content files' statuses (loading.file_status) as the input walk took them, before anything was
+    # read: loading stats only the files missing here (a status older than the text read with it only
+    # makes the next build read the file again).
+    statuses: Mapping[str, tuple] = field(default_factory=dict)
+    templates: Path | None = None           # compiled templates (Jinja's bytecode), for a new Renderer
 
     @classmethod
     def in_folder(cls, folder: Path | None) -> "Caches":
@@ -104,6 +109,7 @@ class Caches:
             related=RelatedCache(folder / "related.pickle" if folder else None, keep_state=False),
             digests=DigestCache(folder / "digests.pickle" if folder else None),
             search=search_store(folder),
+            templates=folder / "templates" if folder else None,
         )
 
 
@@ -122,7 +128,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     # falls back to its default), so that a build reports all of its errors at once.
     jobs = options.jobs or cpu_count()
     load_cache = caches.load(config)
-    loaded = load_site(options.source, config, options.visibility, problems, jobs, load_cache)
+    loaded = load_site(options.source, config, options.visibility, problems, jobs, load_cache, caches.statuses)
     config = loaded.config   # with the sections _index.md files add
     store = caches.bodies
     statics = static_files(options.source, options.fingerprint_assets)
@@ -156,7 +162,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
     renderer = caches.renderers.get(settings)
     if renderer is None:
         caches.renderers.clear()
-        renderer = caches.renderers[settings] = Renderer(options.source, config)
+        renderer = caches.renderers[settings] = Renderer(options.source, config, caches.templates)
     site = LinkedSite(
         config=config, articles=articles, article_by_slug={a.slug: a for a in articles},
         terms=tuple(loaded.terms), term_by_slug={t.slug: t for t in loaded.terms},
@@ -249,16 +255,17 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     if watch is not None and (unchanged := watch.unchanged(started)) is not None:
         return unchanged
     with collection_paused():
-        report = _build_with_caches(options, destination, started, progress)
+        report = _build_with_caches(options, destination, started, progress, watch.statuses if watch else {})
     if watch is not None:
         watch.save(report)
     return report
 
 
 def _build_with_caches(options: BuildOptions, destination: Path, started: float,
-                       progress: Progress | None) -> BuildReport:
+                       progress: Progress | None, statuses: Mapping[str, tuple]) -> BuildReport:
     folder = cache_folder(options.source) if options.cache else None
     caches = Caches.in_folder(folder)
+    caches.statuses = statuses
     if folder is not None:
         try:
             return _build(options, caches, destination, started, progress)

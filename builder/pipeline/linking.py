@@ -102,7 +102,7 @@ class RelatedCache:
             write_pickle(self.path, (LAYOUT, key, terms_key, _entries_as_tuples(value)))
 
 
-LAYOUT = 3   # of the files: entries as plain tuples, the state without its results, the terms key
+LAYOUT = 4   # of the files: entries as plain tuples, the state without its results, the terms key (4: shown)
 SIGNALS_LAYOUT = "signal digests/2"
 _entry = partial(tuple.__new__, RelatedEntry)
 
@@ -117,6 +117,11 @@ def _entries_made(value: Any) -> Any:
     if not isinstance(value, Links):
         return value
     return replace(value, related={slug: tuple(map(_entry, entries)) for slug, entries in value.related.items()})
+
+
+def shown_digest(related: tuple[RelatedEntry, ...], back: tuple[str, ...]) -> str:
+    """What an article's page shows of its related articles and backlinks, but their cards (`Links.shown`)."""
+    return _digest(([(entry.slug, entry.reasons, entry.explicit) for entry in related], back))
 
 
 def signal_digest(info: BodyInfo) -> str:
@@ -134,6 +139,14 @@ def _digest(parts: tuple[Any, ...]) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def _key(parts: tuple[Any, ...]) -> str:
+    try:
+        data = b"m" + marshal.dumps(parts, 2)
+    except ValueError:   # not plain data (a tag list of another type)
+        data = b"r" + repr(parts).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()
+
+
 def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], terms: tuple[Term, ...],
               config: SiteConfig, slug_of_path: Mapping[str, str], cache: RelatedCache | None = None,
               jobs: int = 1) -> Links:
@@ -144,9 +157,10 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
     # Everything below follows from these: settings, term names, URLs, each article's front
     # matter and what its body tells (see RelatedCache).
     digest = cache.signal_digest
-    key = hashlib.sha256(repr((settings, sorted(names.items()), sorted(slug_of_path.items()),
-                               [(a.slug, a.date, a.tags, a.related, digest(infos[a.slug])) for a in articles])
-                              ).encode("utf-8", "surrogatepass")).hexdigest()
+    # Dates as text (ranking reads their moments; a datetime would send all of it to repr, 0.3 s at
+    # 100,000 articles), the rest usually plain data for marshal.
+    key = _key((repr(settings), sorted(names.items()), sorted(slug_of_path.items()),
+                [(a.slug, a.date.isoformat(), a.tags, a.related, digest(infos[a.slug])) for a in articles]))
     cache.keep_signals({infos[a.slug].key for a in articles})
     links = cache.get(key)
     if not isinstance(links, Links):  # everything below follows from the signals (term use is their `terms`)
@@ -159,12 +173,14 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
         terms_key = hashlib.sha256(repr([(a.slug, digest(infos[a.slug])[:32]) for a in articles])
                                    .encode("utf-8", "surrogatepass")).hexdigest()
         last = cache.value if isinstance(cache.value, Links) and cache.terms_key == terms_key else None
+        back = backlinks(signals)
         links = Links(
             related=related,
-            backlinks=backlinks(signals),
+            backlinks=back,
             tags=collect_tags(articles),
             term_articles=last.term_articles if last else _term_articles(articles, infos),
             related_terms=last.related_terms if last else _related_terms(articles, infos),
+            shown={a.slug: shown_digest(related.get(a.slug, ()), back.get(a.slug, ())) for a in articles},
         )
         cache.put(key, links, state, terms_key)
     return links

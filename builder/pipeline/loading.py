@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from .. import __version__
 from ..content.bylines import AuthorIndex, check_bylines
@@ -65,11 +65,11 @@ class Loaded:
     scheduled: list[Article] = field(default_factory=list)   # dated in the future, soonest first
     other_files: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # folder → non-Markdown files
     digests: dict[str, str] = field(default_factory=dict)   # source → digest of its text
-    paths: dict[str, Path] = field(default_factory=dict)    # source → file
+    paths: dict[str, str | Path] = field(default_factory=dict)    # source → file
     clashes: set[str] = field(default_factory=set)          # output paths two files claim, already reported
 
 
-def file_status(path: Path) -> FileStatus | None:
+def file_status(path: str | Path) -> FileStatus | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -138,7 +138,7 @@ def _load_one(state: tuple[list[SourceFile], LoadOptions, int, dict[str, FileDat
     return file.kind, item, tuple(found), digest
 
 
-def read_body(path: Path, rel: str, body_line: int, max_size: int) -> str:
+def read_body(path: str | Path, rel: str, body_line: int, max_size: int) -> str:
     """An article's Markdown body, read again: the text from its body line on, as loading saw it."""
     text, _ = read_text(SourceFile(rel, path, "article"), max_size=max_size)
     text, _ = replace_invalid_characters(rel, text or "")
@@ -166,8 +166,10 @@ class Visibility:
 
 
 def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems: Diagnostics, jobs: int = 1,
-              cache: LoadCache | None = None) -> Loaded:
-    """Read and validate every content file, or take it from the cache; collect every problem."""
+              cache: LoadCache | None = None, known: Mapping[str, FileStatus] | None = None) -> Loaded:
+    """Read and validate every content file, or take it from the cache; collect every problem.
+
+    `known`: statuses taken before (by relative path), used instead of asking for them again."""
     others: dict[str, list[tuple[str, str]]] = {}
     files, found = discover(source, others)
     problems.extend(found)
@@ -179,7 +181,8 @@ def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems
     if cache is None:
         cache = LoadCache(None, options, max_size)
     cache.use(options)
-    statuses = [file_status(file.path) for file in files]
+    known = known or {}
+    statuses = [known.get(file.rel) or file_status(file.path) for file in files]
     dates = _file_dates(source, files, statuses, options, problems)
     if dates:  # a new commit changes a file's dates, not its status
         statuses = [s + _dates_key(dates.get(f.rel)) if s else s for f, s in zip(files, statuses)]

@@ -41,7 +41,7 @@ from ..output.sitemaps import NEWS_WINDOW
 from ..output.templates import THEME_DIR
 from ..output.write import marker_identity
 from ..text.i18n import LOCALES_DIR
-from .loading import RACY_NS
+from .loading import RACY_NS, FileStatus
 from .options import BuildOptions, BuildReport
 from .pickle_cache import write_pickle
 
@@ -73,7 +73,7 @@ class InputWatch:
                          options.expired, options.base_url, options.strict, options.fingerprint_assets,
                          options.image_cache, _pagefind()))
         self.walked_ns = time.time_ns()
-        self.inputs, self.newest_ns = input_digest(options.source, destination)
+        self.inputs, self.newest_ns, self.statuses = input_digest(options.source, destination)
 
     def unchanged(self, started: float) -> BuildReport | None:
         """The last build's report when nothing it depends on changed; else None, and the record is dropped."""
@@ -164,8 +164,10 @@ def next_change(articles: Sequence[Article], now: datetime | None, tz: Any) -> d
     return min((moment for moment in moments if moment > now), default=None)
 
 
-def input_digest(source: Path, destination: Path) -> tuple[str, int]:
-    """A digest of the status of every file a build of `source` may read, and the newest modification time."""
+def input_digest(source: Path, destination: Path) -> tuple[str, int, dict[str, FileStatus]]:
+    """A digest of the status of every file a build of `source` may read, the newest modification time,
+    and each file's status as loading takes it (by path relative to `source`; the theme's prefixed), so
+    that loading need not ask for them again."""
     try:
         status = os.stat(destination)
         skip = {(status.st_dev, status.st_ino)}
@@ -180,7 +182,8 @@ def input_digest(source: Path, destination: Path) -> tuple[str, int]:
             continue
         _walk(root, prefix, not prefix, skip, {(status.st_dev, status.st_ino)}, found)
     newest = max((entry[1] for entry in found if len(entry) == 5), default=0)
-    return hashlib.sha256(marshal.dumps(found, 2)).hexdigest(), newest
+    statuses = {entry[0]: (entry[1], entry[3], entry[4], entry[2]) for entry in found if len(entry) == 5}
+    return hashlib.sha256(marshal.dumps(found, 2)).hexdigest(), newest, statuses
 
 
 def _walk(folder: Path | str, rel: str, top: bool, skip: set[tuple[int, int]], seen: set[tuple[int, int]],

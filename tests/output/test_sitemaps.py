@@ -112,3 +112,43 @@ def test_a_built_site_writes_one_sitemap_and_a_news_sitemap(tmp_path: Path) -> N
     validate((tmp_path / "out/sitemap.xml").read_bytes(), "sitemap.xsd")
     news = etree.parse(str(tmp_path / "out/news-sitemap.xml"))
     assert news.getroot().tag == f"{SM}urlset" and not (tmp_path / "out/sitemap-1.xml").exists()
+
+
+def planned_prints(tmp_path: Path, spec: str) -> dict[str, tuple[str, bytes]]:
+    """Every sitemap's fingerprint and bytes, and how many entries the site's sitemaps hold."""
+    source = write_site(tmp_path, spec)
+    caches = Caches.in_folder(None)
+    prepared = prepare(BuildOptions(source=source, cache=False, now=NOW), caches, keep_html=True)
+    assert prepared.site is not None and prepared.renderer is not None, prepared.problems.items
+    site = replace(prepared.site, now=NOW)
+    assert page_plan._sitemap_size(site) == len(page_plan._sitemap_entries(site, prepared.renderer))
+    return {s.path: (s.fingerprint, s.make()) for s in plan_pages(site, prepared.renderer, caches.bodies)
+            if s.path.startswith("sitemap")}
+
+
+SITE_WITH_MORE = SITE + "\n".join([
+    "\n-- content/glossary/nato.md --\n---\nterm: NATO\nsummary: Bündnis.\n---\nText.\n",
+    "-- content/authors/anna.md --\n---\nname: Anna Muster\n---\nText.\n",
+    article("mit-tags", NOW - timedelta(hours=5), "tags: [Politik, Wirtschaft]\n"),
+])
+SITEMAP_EDITS = {
+    "updated": lambda s: s.replace('title: "mit-tags"\n', f'title: "mit-tags"\nupdated: {NOW.isoformat()}\n'),
+    "renamed term file": lambda s: s.replace("content/glossary/nato.md", "content/glossary/otan.md"),
+    "new tag": lambda s: s.replace("tags: [Politik, Wirtschaft]", "tags: [Politik, Wirtschaft, Kultur]"),
+    "new article": lambda s: s + "\n" + article("neu", NOW - timedelta(hours=6)),
+}
+
+
+@pytest.mark.parametrize("limit", [4, 50_000])
+@pytest.mark.parametrize("edit", sorted(SITEMAP_EDITS))
+def test_a_sitemap_whose_bytes_change_gets_another_fingerprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               edit: str, limit: int) -> None:
+    """Sitemaps are fingerprinted by what their entries are made of, not by the entries."""
+    monkeypatch.setattr(page_plan, "SITEMAP_LIMIT", limit)
+    before = planned_prints(tmp_path / "a", SITE_WITH_MORE)
+    after = planned_prints(tmp_path / "b", SITEMAP_EDITS[edit](SITE_WITH_MORE))
+    assert (len(before) > 2) == (limit == 4)
+    changed = [path for path in after if path not in before or before[path][1] != after[path][1]]
+    assert changed
+    for path in changed:
+        assert path not in before or before[path][0] != after[path][0], path

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from builder.pipeline import bodies
+from builder.pipeline import bodies, body_packs
 from builder.pipeline import build as pipeline
 from conftest import write_site
 
@@ -30,9 +30,7 @@ def test_article_bodies_count_words_and_term_bodies_do_not(tmp_path: Path) -> No
     assert prepared.site.term_infos["waffenruhe"].words == {}
 
 
-def test_a_term_summary_renders_again_only_the_bodies_showing_its_tooltip(tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    site = write_site(tmp_path / "src", """
+TOOLTIP_SITE = """
 -- content/articles/gipfel.md --
 ---
 title: Gipfel
@@ -57,10 +55,23 @@ term: Kreml
 summary: "Der Amtssitz."
 ---
 Text.
-""")
+"""
+
+
+@pytest.mark.parametrize("reloaded", [False, True], ids=["same store", "store read again"])
+def test_a_term_summary_renders_again_only_the_bodies_showing_its_tooltip(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch,
+                                                                          reloaded: bool) -> None:
+    site = write_site(tmp_path / "src", TOOLTIP_SITE)
     caches = pipeline.Caches.in_folder(tmp_path / "cache")
     options = pipeline.BuildOptions(source=site, jobs=1)
-    assert pipeline.prepare(options, caches, keep_html=True).site is not None
+    first = pipeline.prepare(options, caches, keep_html=False)
+    assert first.site is not None
+    if reloaded:   # as the next build finds the store: its tooltips checked against the summaries saved
+        caches.bodies.save(first.site.body_keys())
+        caches.bodies.close()
+        caches = pipeline.Caches.in_folder(tmp_path / "cache")
+        assert caches.bodies.summaries is not None and caches.bodies.checked == first.site.body_keys()
     rendered: list[str] = []
     real = bodies._render_one
 
@@ -77,3 +88,37 @@ Text.
     assert sorted(rendered) == ["content/articles/gipfel.md", "content/glossary/waffenruhe.md"]
     assert "Ein Schweigen der Waffen." in caches.bodies.html(prepared.site.infos["gipfel"].key)
     assert "Der Amtssitz." in caches.bodies.html(prepared.site.infos["moskau"].key)
+
+
+@pytest.mark.parametrize("since", ["nothing", "summaries gone", "index written"])
+def test_stored_bodies_using_no_changed_summary_skip_their_tooltip_digest(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch,
+                                                                          since: str) -> None:
+    site = write_site(tmp_path / "src", TOOLTIP_SITE)
+    options = pipeline.BuildOptions(source=site, jobs=1)
+    caches = pipeline.Caches.in_folder(tmp_path / "cache")
+    first = pipeline.prepare(options, caches, keep_html=False)
+    assert first.site is not None
+    caches.bodies.save(first.site.body_keys())
+    caches.bodies.close()
+    if since == "summaries gone":   # a build stopped between writing the index and the summaries
+        (tmp_path / "cache" / body_packs.SUMMARIES).unlink()
+    elif since == "index written":   # by a builder that keeps no summaries (of the same version)
+        index = body_packs.BodyStore(tmp_path / "cache").file
+        index.save({key: value for key, value in list(index.entries.items())[1:]})
+    digests: list[tuple[str, ...]] = []
+    real = bodies.tooltip_digest
+
+    def counted(slugs: tuple[str, ...], summaries: Any) -> str:
+        digests.append(slugs)
+        return real(slugs, summaries)
+
+    monkeypatch.setattr(bodies, "tooltip_digest", counted)
+    article = site / "content/articles/moskau.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("Gespräche", "Treffen"), encoding="utf-8")
+    caches = pipeline.Caches.in_folder(tmp_path / "cache")
+    prepared = pipeline.prepare(options, caches, keep_html=False)
+    assert prepared.site is not None
+    assert "Treffen im" in caches.bodies.html(prepared.site.infos["moskau"].key)
+    # The edited body's, rendered; or, without summaries to trust, every body's (checked or rendered).
+    assert len(digests) == (1 if since == "nothing" else 4)

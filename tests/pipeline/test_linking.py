@@ -90,3 +90,37 @@ def test_an_edit_that_changes_no_term_use_keeps_the_term_lists(tmp_path: Path, m
     again = link_site(articles, terms, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
     assert counted == ["_term_articles", "_related_terms"] * 2
     assert again == link_site(articles, terms, (), config, {}) and again.term_articles["kreml"] == ("b",)
+
+
+@pytest.mark.parametrize("change", ["date", "tags", "related"])
+def test_front_matter_the_ranking_reads_ranks_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     change: str) -> None:
+    config = SiteConfig()
+    articles, infos = _site({"krise": 2})
+    link_site(articles, infos, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    ranked: list[int] = []
+    real = linking.rank_related_again
+    monkeypatch.setattr(linking, "rank_related_again", lambda *a, **k: ranked.append(1) or real(*a, **k))
+    edits = {"date": {"date": articles[2].date + timedelta(minutes=1)}, "tags": {"tags": ("Krise", "NATO")},
+             "related": {"related": ("gipfel",)}}
+    edited = (*articles[:2], replace(articles[2], **edits[change]))
+    again = link_site(edited, infos, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    assert ranked == [1] and again == link_site(edited, infos, (), config, {})
+
+
+def test_what_a_page_shows_of_its_links_is_digested_with_them(tmp_path: Path) -> None:
+    """`Links.shown` (what article pages fingerprint of their related lists) follows the links it is
+    kept with, read back from the cache too, and changes with the reasons and backlinks shown."""
+    config = SiteConfig()
+    articles, infos = _site({"krise": 2, "genf": 1})
+    first = link_site(articles, infos, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    cached = link_site(articles, infos, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    assert cached.shown == first.shown and set(first.shown) == {a.slug for a in articles}
+    for slug, digest in cached.shown.items():
+        assert digest == linking.shown_digest(cached.related[slug], cached.backlinks.get(slug, ()))
+    entry = first.related["gipfel"][0]
+    assert first.shown["gipfel"] != linking.shown_digest(
+        (entry._replace(reasons=entry.reasons + ("Neu",)), *first.related["gipfel"][1:]), ())
+    assert first.shown["gipfel"] != linking.shown_digest(
+        (entry._replace(explicit=not entry.explicit), *first.related["gipfel"][1:]), ())
+    assert linking.shown_digest(first.related["gipfel"], ("b",)) != linking.shown_digest(first.related["gipfel"], ())

@@ -90,3 +90,19 @@ def test_a_file_written_back_with_its_old_time_stamp_and_size_is_read_again(tmp_
     path.write_text("---\ntitle: Neu\ndate: 2022-01-26\n---\nText\n", encoding="utf-8")
     os.utime(path, ns=(old, old))
     assert [a.title for a in load_site(tmp_path, config, Visibility(), Diagnostics(), 1, cache).articles] == ["Neu"]
+
+
+def test_loading_takes_the_statuses_it_is_given_instead_of_asking_again(tmp_path: Path) -> None:
+    articles = tmp_path / "content" / "articles"
+    articles.mkdir(parents=True)
+    path = articles / "a.md"
+    path.write_text("---\ntitle: a\ndate: 2022-01-26\n---\nText\n", encoding="utf-8")
+    os.utime(path, ns=(time.time_ns() - 10**10, time.time_ns() - 10**10))
+    config = SiteConfig()
+    cache = LoadCache(None, LoadOptions(config.tz), config.markdown.max_file_size)
+    load_site(tmp_path, config, Visibility(), Diagnostics(), 1, cache)
+    taken = {"content/articles/a.md": file_status(path)}
+    path.write_text("---\ntitle: b\ndate: 2022-01-26\n---\nText\n", encoding="utf-8")
+    given = load_site(tmp_path, config, Visibility(), Diagnostics(), 1, cache, taken)
+    assert [a.title for a in given.articles] == ["a"]   # the file as it was when its status was taken
+    assert [a.title for a in load_site(tmp_path, config, Visibility(), Diagnostics(), 1, cache).articles] == ["b"]

@@ -324,3 +324,30 @@ def test_the_default_destination_inside_the_site_is_not_an_input(site: Path, run
     cached(site, out, destination=None)
     cached(site, out, destination=None)
     assert runs == [out] and (out / "articles/nato/index.html").is_file()
+
+
+def test_a_file_edited_after_the_input_walk_is_read_again_by_the_next_build(site: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading takes the statuses the input walk took; an edit between the walk and the reading
+    leaves the file's new text under its old status, which the next build's walk tells apart."""
+    out = tmp_path / "out"
+    cached(site, out)
+    article = site / "content/articles/nato.md"
+    real = pipeline._build_with_caches
+
+    def edited_after_the_walk(options: BuildOptions, destination: Path, *args: Any) -> BuildReport:
+        edit(article, "tagt zur", "entscheidet über")
+        settle(site)
+        return real(options, destination, *args)
+
+    edit(article, "berät über", "tagt zur")
+    settle(site)
+    monkeypatch.setattr(pipeline, "_build_with_caches", edited_after_the_walk)
+    cached(site, out)
+    monkeypatch.setattr(pipeline, "_build_with_caches", real)
+    assert b"entscheidet" in tree(out)["articles/nato/index.html"]
+    edit(article, "entscheidet über", "tagt zur")   # the text the walk saw, under a newer status
+    settle(site)
+    cached(site, out)
+    assert tree(out) == fresh(site, tmp_path)
+    assert b"tagt zur" in tree(out)["articles/nato/index.html"]

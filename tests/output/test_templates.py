@@ -1,0 +1,54 @@
+"""The Jinja renderer: compiled templates kept for the next build's Renderer, never stale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+
+from builder.content.config import SiteConfig
+from builder.output.templates import Renderer, TemplateProblem
+from conftest import write_site
+
+
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates Jinja compiles from their source."""
+    names: list[str] = []
+    real = jinja2.Environment.compile
+
+    def compile(self: jinja2.Environment, source: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        names.append(name or "")
+        return real(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    return names
+
+
+def test_a_new_renderer_loads_compiled_templates_and_compiles_a_changed_one(tmp_path: Path,
+                                                                            compiled: list[str]) -> None:
+    site = write_site(tmp_path / "site", "-- layouts/404.html --\n<title>Eigene 404</title>{{ site.title }}\n")
+    config, cache = SiteConfig(title="Zeitung"), tmp_path / "templates"
+    first = Renderer(site, config, cache).render("404.html")
+    assert first == "<title>Eigene 404</title>Zeitung\n" and compiled == ["404.html"]
+    assert Renderer(site, config, cache).render("404.html") == first and compiled == ["404.html"]
+    (site / "layouts/404.html").write_text("<title>Verlaufen</title>{{ site.title }}\n", encoding="utf-8")
+    assert Renderer(site, config, cache).render("404.html") == "<title>Verlaufen</title>Zeitung\n"
+    assert compiled == ["404.html", "404.html"]
+    assert Renderer(site, config).render("404.html") == "<title>Verlaufen</title>Zeitung\n"   # no cache
+
+
+def test_a_template_loaded_compiled_names_its_line_on_errors(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", "-- layouts/404.html --\n<!doctype html>\n<title>{{ site.titel }}</title>\n")
+    for _ in range(2):
+        with pytest.raises(TemplateProblem) as raised:
+            Renderer(site, SiteConfig(), tmp_path / "templates").render("404.html")
+        assert (raised.value.diagnostic.path, raised.value.diagnostic.line) == ("layouts/404.html", 2)
+
+
+def test_an_unwritable_cache_folder_only_costs_compiling(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", "-- layouts/404.html --\nVerlaufen\n")
+    (tmp_path / "datei").write_text("", encoding="utf-8")
+    assert Renderer(site, SiteConfig(), tmp_path / "datei" / "templates").render("404.html") == "Verlaufen\n"
