@@ -121,7 +121,9 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> It
     for term in sorted(site.terms, key=lambda t: german_sort_key(t.term)):
         groups.setdefault(index_letter(term.term), []).append(term)
     group_list = list(groups.items())
-    yield PageSpec(output_path(urls.glossary()), fingerprint(site.settings_digest, [digests[t.source] for t in site.terms]),
+    # Slugs too: a term file renamed without a change of its text moves the term to another URL.
+    yield PageSpec(output_path(urls.glossary()), fingerprint(site.settings_digest,
+                                                             [(t.slug, digests[t.source]) for t in site.terms]),
                    "", lambda: renderer.render(
                        "glossary.html", **page_context(renderer, urls.glossary(), renderer.gettext("Glossary"),
                                                        site.config.description, "glossary"), groups=group_list,
@@ -138,7 +140,7 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> It
         for number, chunk in pages:
             # Page 1 is the definition; the pages behind it list older articles only, so an
             # edited definition renders page 1 alone.
-            shown = ((digests[term.source], info.version, aliases, [digests[t.source] for t in related_terms])
+            shown = ((digests[term.source], info.version, aliases, [(t.slug, digests[t.source]) for t in related_terms])
                      if number == 1 else (term.term, term.summary))
             print_ = fingerprint(site.settings_digest, number, len(pages), len(users), [cards[slug] for slug in chunk],
                                  *shown)

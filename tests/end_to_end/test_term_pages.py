@@ -116,3 +116,17 @@ def test_a_term_without_many_articles_has_no_pager(tmp_path: Path) -> None:
     document = parse(out, "glossar/normandie-format/index.html")
     assert titles(document) == ["Meldung 1"] and pager(document) == {}
     assert not (out / "glossar/normandie-format/seite").exists()
+
+
+def test_a_term_file_renamed_without_an_edit_moves_the_term_in_the_glossary(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(BuildOptions(site, out))
+    glossary = site / "content/glossary"
+    (glossary / "normandie-format.md").rename(glossary / "normandie.md")
+    assert build(BuildOptions(site, out)).ok
+    links = [a.get("href") for a in parse(out, "glossar/index.html").iterfind(".//h:main//h:a", NS)]
+    assert "/glossar/normandie/" in links and "/glossar/normandie-format/" not in links
+    assert not (out / "glossar/normandie-format").exists()
+    fresh = tmp_path / "fresh"
+    build(BuildOptions(site, fresh, cache=False))
+    assert (out / "glossar/index.html").read_bytes() == (fresh / "glossar/index.html").read_bytes()
