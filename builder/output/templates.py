@@ -93,8 +93,8 @@ def _plain_gettext(messages: Messages) -> dict[str, Callable[..., Markup]]:
     """`_`, `gettext` and `pgettext` as Jinja's newstyle i18n makes them, with each message
     without values made once per renderer.
 
-    Jinja's own go through three context calls per message: about 30 messages a page, 5 % of
-    rendering. The result is the same only because every template autoescapes."""
+    Jinja's own go through three context calls per message (9.5 µs against 3.3 µs), about 18
+    times a page. The result is the same only because every template autoescapes."""
     plain: dict[tuple[str | None, str], Markup] = {}
 
     def gettext(message: str, **variables: Any) -> Markup:
