@@ -1,7 +1,15 @@
 """`python -m builder`."""
 
+import os
 import sys
 
 from .commands.cli import main
 
-sys.exit(main())
+kept: list[object] = []
+code = main(keep=kept)
+# The process ends here: leaving without freeing a large build's objects one by one (and without
+# the interpreter's own teardown) saves half a second at 100,000 articles. Nothing is left to run
+# at exit: worker pools and files are closed by the build itself.
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(code)

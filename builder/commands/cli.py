@@ -135,10 +135,10 @@ def _options(args: argparse.Namespace) -> BuildOptions:
                         future=args.future, expired=args.expired)
 
 
-def _run_build(args: argparse.Namespace) -> tuple[int, BuildReport]:
+def _run_build(args: argparse.Namespace, keep: list[object] | None = None) -> tuple[int, BuildReport]:
     bar = _ProgressBar(sys.stderr)
     try:
-        report = build(_options(args), progress=bar)
+        report = build(_options(args), progress=bar, keep=keep)
     finally:
         bar.close()
     print_diagnostics(report.diagnostics, args.format)
@@ -155,7 +155,8 @@ def _run_build(args: argparse.Namespace) -> tuple[int, BuildReport]:
     return EXIT_OK, report
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, keep: list[object] | None = None) -> int:
+    """Run one command; `keep` holds a build's data for a caller that exits without freeing it."""
     args = _parser().parse_args(argv)
     if not args.source.is_dir():
         print(f"python -m builder: error: site folder {args.source} does not exist", file=sys.stderr)
@@ -164,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("python -m builder: error: --jobs must be 0 or more", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "build":
-        return _run_build(args)[0]
+        return _run_build(args, keep)[0]
     if args.command == "new":
         return _new(args)
     if args.command == "serve":

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Mapping, NamedTuple
 
 from ..errors import Diagnostic
+from ..util.digests import fingerprint
 
 
 class FrozenDict(dict):  # type: ignore[type-arg]
@@ -92,6 +94,23 @@ class Article:
         """When the article last changed for a reader: its newest update or correction, else its date."""
         newest = max([self.date, *([self.updated] if self.updated else []), *(c.date for c in self.corrections)])
         return newest
+
+    @cached_property
+    def listed_digest(self) -> str:
+        """A digest of what other pages show of the article (teasers, related lists, term pages),
+        apart from its byline's profiles and its lead image's files.
+
+        Made once per article object: the loader's workers make it, and it is kept with the
+        article in the load cache, so a build digests only the files it reads again. A changed
+        article (`dataclasses.replace`) is a new object, which makes its own.
+        """
+        # Dates as text and tuples for named tuples: plain data marshals, and anything else sends
+        # the whole card to repr.
+        return fingerprint(self.title, self.url, self.date.isoformat(),
+                           self.updated.isoformat() if self.updated else None, self.kicker, self.summary, self.tags,
+                           self.authors, self.draft, sorted(self.extra.items(), key=lambda kv: kv[0]), self.section,
+                           [(c.date.isoformat(), c.text) for c in self.corrections],
+                           tuple(self.image) if self.image else None)
 
 
 class LeadImage(NamedTuple):

@@ -19,7 +19,8 @@ from ..content.urls import Urls, output_path
 from .feed_content import clean_feed_html
 from .front_page import front_blocks
 from .feeds import ATOM_TYPE, JSON_FEED_TYPE, FeedEntry, FeedInfo, atom_feed, json_feed, json_feed_path
-from .specs import BodyHtml, LinkedSite, PageSpec, fingerprint, page_context
+from ..util.digests import fingerprint
+from .specs import BodyHtml, LinkedSite, PageSpec, page_context
 from .structured_data import website_ld
 from .templates import Renderer, markup
 
@@ -141,16 +142,17 @@ def _listing(site: LinkedSite, renderer: Renderer, slugs: tuple[str, ...], url_o
              template: str, title: str, nav: str, extra: Mapping[str, Any], *, description: str = "",
              inputs: tuple[Any, ...] = (), source: str = "") -> Iterator[PageSpec]:
     pages = paginate(slugs, site.config.paginate)
+    cards, shown = site.cards, {k: repr(v) for k, v in extra.items()}
     for number, chunk in pages:
         url = url_of(number)
         prev_url = url_of(number - 1) if number > 1 else None
         next_url = url_of(number + 1) if number < len(pages) else None
-        items = tuple(site.article_by_slug[s] for s in chunk)
-        print_ = fingerprint(site.settings_digest, template, title, {k: repr(v) for k, v in extra.items()}, number,
-                             len(pages), [site.cards[a.slug] for a in items], *inputs)
+        print_ = fingerprint(site.settings_digest, template, title, shown, number, len(pages),
+                             [cards[slug] for slug in chunk], *inputs)
 
-        def make(number: int = number, items: tuple[Article, ...] = items, url: str = url,
+        def make(number: int = number, chunk: tuple[str, ...] = chunk, url: str = url,
                  prev_url: str | None = prev_url, next_url: str | None = next_url) -> bytes:
+            items = tuple(site.article_by_slug[slug] for slug in chunk)   # only for a page rendered
             page = Pagination(number, len(pages), items, url, prev_url, next_url)
             page_title = (title if number == 1 or not title
                           else f"{title} – " + renderer.gettext("Page %(number)s") % {"number": number})

@@ -24,7 +24,8 @@ from ..content.dates import day_text
 from ..content.model import Article, BodyInfo, Page, Term
 from ..content.urls import Urls
 from ..text.i18n import messages_for
-from .specs import BodyHtml, fingerprint
+from ..util.digests import fingerprint
+from .specs import BodyHtml
 
 # Glossary tooltips repeat a term's definition in every article that uses it: in the index they
 # would make every such article match the definition's words.

@@ -8,8 +8,6 @@ theme, the configuration and the menus), so reuse can never serve a stale page.
 
 from __future__ import annotations
 
-import hashlib
-import marshal
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +17,7 @@ from ..content.bylines import AuthorIndex
 from ..content.config import SiteConfig
 from ..content.model import Article, Author, BodyInfo, Links, Page, Term
 from ..content.site_structure import MenuLink, Section
+from ..util.digests import fingerprint
 from .templates import Renderer
 
 
@@ -77,17 +76,11 @@ def card_digest(article: Article, authors: AuthorIndex | None = None, lead: Any 
     Pages that list an article depend on this digest only, so editing an
     article's text re-renders its own page but not every list it appears in.
     The profiles its byline names are part of it: renaming an author changes
-    every byline.
+    every byline. The article's own part is kept with it in the load cache.
     """
     byline = [] if authors is None else [
         (p.slug, p.name, p.url, p.links) for p in map(authors.profile, article.authors) if p is not None]
-    # Dates as text: a datetime is not plain data, and one sends the whole card to repr (at 100,000
-    # articles, a second of every build); the rest usually is.
-    return fingerprint(article.title, article.url, article.date.isoformat(),
-                       article.updated.isoformat() if article.updated else None, article.kicker, article.summary,
-                       article.tags, article.authors, article.draft, sorted(article.extra.items(), key=lambda kv: kv[0]),
-                       *([article.section, article.corrections, byline, article.image, lead]
-                         if article.section or article.corrections or byline or lead else []))
+    return fingerprint(article.listed_digest, byline, lead) if byline or lead else article.listed_digest
 
 
 @dataclass(slots=True)
@@ -130,16 +123,6 @@ def made_files(spec: PageSpec) -> list[tuple[str, bytes]]:
     if isinstance(spec, FileGroup):
         return list(zip(spec.parts, spec.make_parts(), strict=True))
     return [(spec.path, spec.make())]
-
-
-def fingerprint(*parts: object) -> str:
-    """A digest of `parts`: by marshal when they are plain data (several times faster than
-    repr, and format 2 has no back-references, so equal values give equal bytes), else by repr."""
-    try:
-        data = b"m" + marshal.dumps(parts, 2)
-    except ValueError:  # datetimes, dataclasses: not plain data
-        data = b"r" + repr(parts).encode("utf-8", "surrogatepass")
-    return hashlib.sha256(data).hexdigest()
 
 
 def page_context(renderer: Renderer, path: str, title: str, description: str, nav: str,

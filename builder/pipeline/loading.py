@@ -49,7 +49,7 @@ LoadResult = tuple[str, "Article | Page | Author | Term | None", tuple[Diagnosti
 # time tells a file written back with its old time stamp and size (`cp -p`, `touch -r`) from the old one.
 FileStatus = tuple
 RACY_NS = 2_000_000_000
-LOAD_FORMAT = 2   # raised when what a cached load result holds changes (2: site-wide typo warnings)
+LOAD_FORMAT = 3   # raised when what a cached load result holds changes (3: articles keep their listed_digest)
 
 
 @dataclass
@@ -135,6 +135,8 @@ def _load_one(state: tuple[list[SourceFile], LoadOptions, int, dict[str, FileDat
         return file.kind, page, tuple(found), digest
     item, found = load_article(file.rel, text, options, keep_body=False, undated_is_page=file.kind == "document",
                                file_dates=dates.get(file.rel, FileDates()))
+    if isinstance(item, Article):
+        item.listed_digest   # made here, on every core, and kept with the article in the load cache
     return file.kind, item, tuple(found), digest
 
 

@@ -212,3 +212,23 @@ def test_two_files_at_one_url_are_an_error_naming_both_lines() -> None:
     assert [str(p) for p in clashing_urls([first, second])] == [
         "content/b.md:3: error: URL '/x/' is also the URL of content/a.md:4\n"
         "  hint: set a different 'slug:', 'url:' or alias in one of them"]
+
+
+def test_an_articles_listed_digest_follows_what_lists_show_and_travels_with_it() -> None:
+    from dataclasses import replace
+    import pickle
+
+    from builder.content.model import Correction, LeadImage
+    base = Article(slug="a", source="content/articles/a.md", folder="", title="Titel",
+                   date=datetime(2026, 3, 1, tzinfo=timezone.utc), body="Text", url="/artikel/a/")
+    shown = [replace(base, title="Anders"), replace(base, summary="Neu"), replace(base, tags=("nato",)),
+             replace(base, date=datetime(2026, 3, 2, tzinfo=timezone.utc)), replace(base, kicker="Analyse"),
+             replace(base, url="/artikel/b/"), replace(base, image=LeadImage("foto.jpg", "Ein Foto")),
+             replace(base, corrections=(Correction(datetime(2026, 3, 3, tzinfo=timezone.utc), "Zahl"),)),
+             replace(base, extra={"serie": "Ukraine"}), replace(base, section="politik")]
+    digests = {a.listed_digest for a in shown}
+    assert len(digests) == len(shown) and base.listed_digest not in digests
+    # The body and the redirects are the article's own page, not what lists show of it.
+    assert replace(base, body="Anderer Text", aliases=("/alt/",)).listed_digest == base.listed_digest
+    # Kept with the article: a cached article read back has it without making it again.
+    assert pickle.loads(pickle.dumps(base)).__dict__["listed_digest"] == base.listed_digest
