@@ -10,9 +10,15 @@
    Target: incremental < 1 s (median). Finally the warm builder's output is
    compared with a fresh full build of the edited site.
 
+3. With `--site DIR` (a site of any size, such as benchmarks/corpus.py's 100,000
+   articles): the preview's first build, one edit of `--edit FILE` (appended to,
+   then restored), how many pages each build rendered, and the preview process's
+   peak resident memory. Nothing else runs then.
+
 Run:  .venv/bin/python benchmarks/bench_preview.py [--articles 5000] [--runs 7]
       [--skip-browser] [--skip-corpus]
-The working tree is never touched: both sites live in a temporary folder.
+      .venv/bin/python benchmarks/bench_preview.py --site DIR --edit content/articles/x.md [--runs 3]
+The working tree is never touched: the first two sites live in a temporary folder.
 """
 
 from __future__ import annotations
@@ -240,6 +246,45 @@ def bench_corpus(articles: int, runs: int) -> None:
         print(f"incremental output equals a fresh full build: {'yes' if same else 'NO'}", flush=True)
 
 
+def bench_site(site: Path, edit: str, runs: int) -> None:
+    """The preview on an existing site: first build, edits, pages rendered, peak memory."""
+    import resource
+
+    from builder.pipeline import incremental
+    rendered = [0]
+    real = incremental.render_spec
+
+    def counted(specs, index):  # type: ignore[no-untyped-def]
+        rendered[0] += 1
+        return real(specs, index)
+    incremental.render_spec = counted   # type: ignore[assignment]
+    builder = IncrementalBuilder(site)
+    seconds, outcome = timed_build(builder)
+    assert outcome.ok, "\n".join(str(d) for d in outcome.diagnostics[:10])  # type: ignore[attr-defined]
+    print(f"{site.name}: first build {seconds:.2f} s, {rendered[0]} pages rendered of "
+          f"{len(outcome.files)} files", flush=True)  # type: ignore[attr-defined]
+    path = site / edit
+    original = path.read_bytes()
+    times, counts = [], []
+    try:
+        for run in range(runs):
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(f"\nNachtrag {run}: Der Kreml äußerte sich erneut.\n")
+            rendered[0] = 0
+            seconds, outcome = timed_build(builder)
+            assert outcome.ok and outcome.changed, "the edit changed no output"  # type: ignore[attr-defined]
+            times.append(seconds)
+            counts.append(rendered[0])
+    finally:
+        path.write_bytes(original)
+    summary(f"{site.name}: one article edited", times)
+    kept = getattr(builder, "rendered", None)
+    print(f"  pages rendered per edit: {counts}"
+          + (f"; rendered files kept: {kept.size / 2**20:.0f} MiB" if kept is not None else ""))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak RSS of the preview process: {peak:.0f} MiB", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=5000)
@@ -247,7 +292,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-corpus", action="store_true")
     parser.add_argument("--quiet", type=float, default=0.05, help="the watcher's quiet window in seconds")
+    parser.add_argument("--site", type=Path, help="measure the preview of this site instead (see 3.)")
+    parser.add_argument("--edit", default="", help="with --site: the content file to append to")
     args = parser.parse_args(argv)
+    if args.site is not None:
+        bench_site(args.site, args.edit, args.runs)
+        return 0
     if not args.skip_browser:
         bench_browser(args.runs, args.quiet)
     if not args.skip_corpus:

@@ -2,22 +2,30 @@
 
 It runs the same stages as `build.build()` with in-memory caches (content
 by file status, bodies by digest, the link stage by its inputs, the compiled
-theme) and keeps the last good site as bytes, so an incremental result always
-equals a full build.
+theme), so an incremental result always equals a full build. It keeps the last
+good site's plan, not its bytes: a build renders the pages whose fingerprints
+changed (a sample of them, past EAGER_PAGES), and every other page is rendered
+when it is asked for. Rendered files are kept up to RENDERED_BYTES, so the
+preview of a 100,000-article archive holds neither its 4 GB of pages nor
+renders them all before it serves the first one.
 """
 
 from __future__ import annotations
 
+import html
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Iterator, Mapping
 
 from ..content.config import SiteConfig
 from ..content.sources import is_ignored_name
 from ..content.validate import LoadOptions
 from ..errors import Diagnostic
-from ..output.specs import LinkedSite, output_files
+from ..output.specs import LinkedSite, PageSpec, output_files
+from ..output.templates import Renderer
 from ..util.garbage_collection import collection_paused
 from .body_packs import BodyStore
 from .linking import RelatedCache
@@ -25,20 +33,103 @@ from .loading import LoadCache
 from .build import CACHE_DIR, BuildOptions, Caches, Prepared, prepare, render_spec, unique_diagnostics
 from .search_stage import ShardStore
 
+# A build renders its changed pages at once, to report their template errors and to tell whether
+# their bytes changed; past this many, one page of each kind and an even sample of the rest.
+EAGER_PAGES = 300
+RENDERED_BYTES = 128 * 2**20   # rendered files kept, the least recently used dropped first
+
 
 @dataclass(frozen=True)
 class BuildOutcome:
-    """One dev-server build: the whole site in memory and what changed."""
+    """One dev-server build: the site (rendered on request) and what changed."""
 
     ok: bool
     diagnostics: tuple[Diagnostic, ...]
     files: Mapping[str, bytes]              # the site of the last good build
-    changed: frozenset[str]                 # output paths whose bytes differ from the previous good build
+    changed: frozenset[str]                 # output paths that differ from the previous good build
     sources_changed: tuple[str, ...]        # content files whose text changed since the last call
     url_of_source: Mapping[str, str]        # content file → site path of its page
     base_path: str
     summary: str
     language: str                           # the site's, for the preview's own words
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A good build's pages: the spec that makes each output file, and what its templates saw."""
+
+    specs: list[PageSpec]
+    where: dict[str, int]                   # output path → index of the spec that makes it
+    extra: dict[str, bytes]                 # files made outside the specs (the search index)
+    renderer: Renderer | None
+    globals: dict[str, Any]                 # the renderer's globals for this build (menus, the memo …)
+
+
+class _Rendered:
+    """Rendered files by (path, fingerprint); past `budget` bytes the least recently used go."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget, self.size = budget, 0
+        self.items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+
+    def get(self, key: tuple[str, str]) -> bytes | None:
+        data = self.items.get(key)
+        if data is not None:
+            self.items.move_to_end(key)
+        return data
+
+    def put(self, key: tuple[str, str], data: bytes) -> None:
+        old = self.items.pop(key, None)
+        self.size += len(data) - (len(old) if old is not None else 0)
+        self.items[key] = data
+        while self.size > self.budget and len(self.items) > 1:
+            _, dropped = self.items.popitem(last=False)
+            self.size -= len(dropped)
+
+
+class SiteFiles(Mapping[str, bytes]):
+    """The files of a preview build, rendered when first read (thread-safe: the server reads them
+    while the watcher builds). A view of the builder's last good site, which a later good build replaces."""
+
+    def __init__(self, builder: "IncrementalBuilder") -> None:
+        self._builder = builder
+
+    def __getitem__(self, path: str) -> bytes:
+        return self._builder.file(path)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._builder.paths())
+
+    def __len__(self) -> int:
+        return len(self._builder.paths())
+
+    def __contains__(self, path: object) -> bool:
+        plan = self._builder.plan
+        return plan is not None and (path in plan.where or path in plan.extra)
+
+
+def _shape(path: str) -> tuple[str, int, str]:
+    """What kind of page a path is, roughly: its first folder, its depth and its type."""
+    parts = path.split("/")
+    return parts[0] if len(parts) > 1 else "", len(parts), parts[-1].rpartition(".")[2]
+
+
+def eager_sample(changed: list[int], specs: list[PageSpec], limit: int) -> list[int]:
+    """The changed specs a build renders at once: all of them up to `limit`, else the first of each
+    kind of page and an even sample of the rest, in plan order."""
+    if len(changed) <= limit:
+        return changed
+    first: dict[tuple[str, int, str], int] = {}
+    for index in changed:
+        first.setdefault(_shape(specs[index].path), index)
+    step = len(changed) / limit
+    return sorted(set(first.values()) | {changed[int(n * step)] for n in range(limit)})
+
+
+def _error_page(problem: Diagnostic) -> bytes:
+    """What the preview serves for a page whose template failed when it was asked for."""
+    return (f'<!doctype html><meta charset="utf-8"><title>Error</title>'
+            f"<pre>{html.escape(str(problem))}</pre>").encode("utf-8")
 
 
 class IncrementalBuilder:
@@ -53,12 +144,15 @@ class IncrementalBuilder:
         self.search = ShardStore(None)   # indexed search shards, kept like the bodies
         self.caches = Caches(self.store, self._load_cache, RelatedCache(None), search=self.search)
         self.load_cache: LoadCache | None = None
-        self.files: dict[str, bytes] = {}
-        self.fingerprints: dict[str, str] = {}
+        self.plan: _Plan | None = None    # the last good build's
+        self.rendered = _Rendered(RENDERED_BYTES)
+        self.files = SiteFiles(self)
         self.digests: dict[str, str] = {}
         self.url_of_source: dict[str, str] = {}
         self.base_path = "/"
         self.language = "en"
+        self._lock = threading.Lock()     # builds and renders on request take turns
+        self._globals_of: _Plan | None = None   # whose globals the renderer holds now
 
     def _load_cache(self, config: SiteConfig) -> LoadCache:
         """The same in-memory load cache while the settings that loading depends on stay the same."""
@@ -82,16 +176,53 @@ class IncrementalBuilder:
     def build(self) -> BuildOutcome:
         """Rebuild from the site folder; never raises for content or template errors."""
         started = time.perf_counter()
-        with collection_paused():
-            prepared = prepare(self.options, self.caches, keep_html=True)
-        try:
-            return self._render(prepared, started)
-        finally:
-            if prepared.search is not None:   # a build that stopped early: its shards under way finish
-                prepared.search.cancel()
+        with self._lock:
+            with collection_paused():
+                prepared = prepare(self.options, self.caches, keep_html=True)
+            self._globals_of = None   # prepare() gave the renderer this build's globals
+            try:
+                return self._render(prepared, started)
+            finally:
+                if prepared.search is not None:   # a build that stopped early: its shards under way finish
+                    prepared.search.cancel()
+
+    def paths(self) -> Mapping[str, Any]:
+        """The output paths of the last good build (as the keys of a mapping)."""
+        plan = self.plan
+        if plan is None:
+            return {}
+        return plan.where if not plan.extra else {**plan.where, **plan.extra}
+
+    def file(self, path: str) -> bytes:
+        """One file of the last good build, rendered now unless it is kept; KeyError if there is none."""
+        with self._lock:
+            plan = self.plan
+            if plan is None:
+                raise KeyError(path)
+            if path in plan.extra:
+                return plan.extra[path]
+            index = plan.where[path]
+            kept = self.rendered.get((path, plan.specs[index].fingerprint))
+            if kept is not None:
+                return kept
+            made, problem = self._make(plan, index)
+            if problem is not None:
+                return _error_page(problem)
+            return dict(made)[path]
+
+    def _make(self, plan: _Plan, index: int) -> tuple[list[tuple[str, bytes]], Diagnostic | None]:
+        """Render one spec of `plan` with the globals its build gave the templates, and keep its files."""
+        if plan.renderer is not None and self._globals_of is not plan:
+            plan.renderer.env.globals.update(plan.globals)
+            self._globals_of = plan
+        made, problem = render_spec(plan.specs, index)
+        fingerprint = plan.specs[index].fingerprint
+        for path, data in made:
+            self.rendered.put((path, fingerprint), data)
+        return made, problem
 
     def _render(self, prepared: Prepared, started: float) -> BuildOutcome:
-        """Render what changed (while Pagefind indexes the shards that changed) and keep the site."""
+        """Render what changed (a sample past EAGER_PAGES) while Pagefind indexes, and keep the plan."""
         changed_sources = tuple(sorted(
             path for path in set(prepared.digests) | set(self.digests)
             if prepared.digests.get(path) != self.digests.get(path)))
@@ -102,42 +233,50 @@ class IncrementalBuilder:
             self.language = site.config.language
         if site is None:
             return self._outcome(False, prepared.problems.items, frozenset(), changed_sources, started, site)
-        files: dict[str, bytes] = {}
-        fingerprints: dict[str, str] = {}
+        renderer = prepared.renderer
+        plan = _Plan(prepared.specs, {path: index for index, spec in enumerate(prepared.specs)
+                                      for path in output_files(spec)},
+                     {}, renderer, dict(renderer.env.globals) if renderer is not None else {})
+        self._globals_of = plan
+        old = self.plan
+        old_prints = {spec.path: spec.fingerprint for spec in old.specs} if old is not None else {}
+        changed_specs = [index for index, spec in enumerate(plan.specs) if old_prints.get(spec.path) != spec.fingerprint]
+        eager = eager_sample(changed_specs, plan.specs, EAGER_PAGES)
         problems = list(prepared.problems.items)
-        for index, spec in enumerate(prepared.specs):
-            paths = output_files(spec)
-            if self.fingerprints.get(spec.path) == spec.fingerprint and all(p in self.files for p in paths):
-                files.update((path, self.files[path]) for path in paths)
-            else:
-                made, problem = render_spec(prepared.specs, index)
-                if problem is not None:
-                    problems.append(problem)
-                    continue
-                files.update(made)
-            fingerprints[spec.path] = spec.fingerprint
+        same: set[str] = set()   # files rendered again with the bytes they had
+        for index in eager:
+            made, problem = self._make(plan, index)
+            if problem is not None:
+                problems.append(problem)
+            before = old_prints.get(plan.specs[index].path)
+            same.update(path for path, data in made if before is not None and self.rendered.get((path, before)) == data)
         if prepared.search is not None and not any(p.severity == "error" for p in problems):
             found = prepared.search.result(prepared.problems)
-            files.update(found.contents() if found else ())
+            plan.extra.update(found.contents() if found else ())
             problems = unique_diagnostics([*problems, *prepared.problems.items])
         if any(p.severity == "error" for p in problems):
             return self._outcome(False, problems, frozenset(), changed_sources, started, site)
-        changed = frozenset(path for path in set(files) | set(self.files)
-                            if files.get(path) != self.files.get(path))
-        self.files, self.fingerprints = files, fingerprints
+        changed = {path for index in changed_specs for path in output_files(plan.specs[index])} - same
+        if old is not None:
+            changed |= old.where.keys() - plan.where.keys()
+            changed |= {path for path in plan.extra.keys() | old.extra.keys()
+                        if plan.extra.get(path) != old.extra.get(path)}
+        else:
+            changed |= plan.extra.keys()
+        self.plan = plan
         self.store.save(site.body_keys())
         self.url_of_source = {a.source: a.url for a in site.articles}
         self.url_of_source.update({t.source: f"/{site.config.paths.glossary}/{t.slug}/" for t in site.terms})
         self.url_of_source.update({p.source: p.url for p in site.pages})
         self.url_of_source.update({a.source: a.url for a in site.authors.authors})
         self.base_path = site.config.base_path
-        return self._outcome(True, problems, changed, changed_sources, started, site)
+        return self._outcome(True, problems, frozenset(changed), changed_sources, started, site)
 
     def _outcome(self, ok: bool, diagnostics: list[Diagnostic], changed: frozenset[str],
                  sources_changed: tuple[str, ...], started: float, site: LinkedSite | None) -> BuildOutcome:
         seconds = time.perf_counter() - started
         if ok and site is not None:
-            summary = (f"Built {sum(1 for p in self.files if p.endswith('.html'))} pages: {len(site.articles)} "
+            summary = (f"Built {sum(1 for p in self.paths() if p.endswith('.html'))} pages: {len(site.articles)} "
                        f"articles, {len(site.terms)} terms, {len(site.links.tags)} tags in {seconds:.2f} s")
         else:
             summary = f"Build failed with {sum(1 for d in diagnostics if d.severity == 'error')} error(s)"

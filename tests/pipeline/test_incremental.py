@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.pipeline import incremental
 from builder.pipeline.incremental import IncrementalBuilder
 from builder.pipeline.build import BuildOptions, build
 from conftest import write_site
@@ -172,6 +173,7 @@ def test_a_preview_build_with_a_broken_file_reports_template_errors_too_and_keep
     preview = IncrementalBuilder(site, jobs=1)
     good = preview.build()
     assert good.ok
+    before = dict(good.files)
     (site / "content/articles").mkdir()
     _write(site / "content/articles/kaputt.md", "---\ntitle: Kaputt\n---\nText\n")
     (site / "layouts/404.html").write_text("<!doctype html>\n<p>{{ site.titel }}</p>\n", encoding="utf-8")
@@ -179,4 +181,93 @@ def test_a_preview_build_with_a_broken_file_reports_template_errors_too_and_keep
     assert not outcome.ok
     errors = sorted(f"{d.path}:{d.line}" for d in outcome.diagnostics if d.severity == "error")
     assert errors == ["content/articles/kaputt.md:1", "layouts/404.html:2"]
-    assert outcome.files == good.files
+    assert dict(outcome.files) == before
+
+
+def _articles_site(root: Path, count: int) -> Path:
+    site = write_site(root, SITE)
+    rng = random.Random(7)
+    (site / "content/articles").mkdir()
+    for index in range(count):
+        _write(site / f"content/articles/a{index}.md", _article(rng, min(index, 2)))
+    return site
+
+
+def _counting_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    rendered: list[str] = []
+    real = incremental.render_spec
+
+    def counted(specs, index):  # type: ignore[no-untyped-def]
+        rendered.append(specs[index].path)
+        return real(specs, index)
+    monkeypatch.setattr(incremental, "render_spec", counted)
+    return rendered
+
+
+def test_past_eager_pages_a_build_renders_a_sample_and_the_rest_when_asked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _articles_site(tmp_path / "site", 8)
+    monkeypatch.setattr(incremental, "EAGER_PAGES", 4)
+    rendered = _counting_renders(monkeypatch)
+    preview = IncrementalBuilder(site, jobs=1)
+    outcome = preview.build()
+    assert outcome.ok
+    kinds = {incremental._shape(path) for path in outcome.files}
+    # One page of each kind (its template's errors show at once), four more: not the whole site.
+    assert len(kinds) <= len(rendered) <= len(kinds) + 4 < len(outcome.files)
+    assert "index.html" in rendered and any(p.startswith("glossar/") for p in rendered)
+    fresh = tmp_path / "fresh"
+    assert build(BuildOptions(source=site, destination=fresh, jobs=1, cache=False, fingerprint_assets=False)).ok
+    assert dict(outcome.files) == _tree(fresh)   # the rest, rendered on request
+    asked = len(rendered)
+    assert outcome.files["index.html"] == _tree(fresh)["index.html"] and len(rendered) == asked   # kept
+
+
+def test_an_edit_renders_only_its_changed_pages_and_reports_what_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _articles_site(tmp_path / "site", 6)
+    preview = IncrementalBuilder(site, jobs=1)
+    assert preview.build().ok
+    assert preview.plan is not None
+    before = {spec.path: spec.fingerprint for spec in preview.plan.specs}
+    rendered = _counting_renders(monkeypatch)
+    path = site / "content/articles/a5.md"
+    _write(path, path.read_text(encoding="utf-8").replace("\n\n", "\n\nNeuer erster Satz. ", 1))
+    outcome = preview.build()
+    assert outcome.ok and preview.plan is not None
+    changed = {spec.path for spec in preview.plan.specs if before.get(spec.path) != spec.fingerprint}
+    assert sorted(rendered) == sorted(changed) and len(changed) < len(outcome.files) / 2
+    assert "articles/a5/index.html" in outcome.changed and outcome.changed <= changed
+    assert b"Neuer erster Satz" in outcome.files["articles/a5/index.html"]
+
+
+def test_rendered_files_are_kept_within_a_budget_and_made_again_when_dropped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _articles_site(tmp_path / "site", 6)
+    monkeypatch.setattr(incremental, "RENDERED_BYTES", 40_000)
+    preview = IncrementalBuilder(site, jobs=1)
+    outcome = preview.build()
+    assert outcome.ok
+    fresh = tmp_path / "fresh"
+    assert build(BuildOptions(source=site, destination=fresh, jobs=1, cache=False, fingerprint_assets=False)).ok
+    expected = _tree(fresh)
+    assert sum(map(len, expected.values())) > 3 * 40_000
+    for _ in range(2):   # the second round renders again what the first one dropped
+        assert dict(outcome.files) == expected
+        assert preview.rendered.size <= 40_000 + max(map(len, expected.values()))
+
+
+def test_a_page_that_fails_when_asked_for_shows_its_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _articles_site(tmp_path / "site", 6)
+    monkeypatch.setattr(incremental, "EAGER_PAGES", 1)
+    (site / "layouts").mkdir(exist_ok=True)
+    theme = Path(incremental.__file__).resolve().parents[2] / "layouts" / "article.html"
+    (site / "layouts/article.html").write_text(
+        theme.read_text(encoding="utf-8").replace(
+            "{% block main %}", "{% block main %}{% if article.slug == 'a4' %}{{ nicht_da() }}{% endif %}", 1),
+        encoding="utf-8")
+    rendered = _counting_renders(monkeypatch)
+    outcome = IncrementalBuilder(site, jobs=1).build()
+    assert outcome.ok and "articles/a4/index.html" not in rendered
+    page = outcome.files["articles/a4/index.html"].decode()
+    assert "layouts/article.html" in page and "nicht_da" in page
