@@ -80,6 +80,9 @@ class TimedBuilder:
     def ignored(self, path: Path) -> bool:
         return self.inner.ignored(path)
 
+    def close(self) -> None:
+        self.inner.close()
+
 
 def insert_after_front_matter(path: Path, text: str) -> None:
     """Put `text` at the top of the article body, so it is painted above the fold."""

@@ -315,7 +315,7 @@ def site_signals(site: Path) -> tuple[list[ArticleSignals], list[Term], list[str
     loaded = load_site(site, config, Visibility(), Diagnostics(), cpu_count())
     with tempfile.TemporaryDirectory() as scratch:
         store = BodyStore(Path(scratch))
-        infos = render_bodies(loaded, store, cpu_count(), False, None).articles
+        infos = render_bodies(loaded, store, cpu_count(), None).articles
         store.close()
     articles = tuple(loaded.articles)
     bodies = [read_body(loaded.paths[a.source], a.source, a.body_line, config.markdown.max_file_size)

@@ -220,7 +220,7 @@ def format_report_json(report: GlossaryReport) -> str:
 def run_glossary_report(source: Path, *, drafts: bool = False, fmt: str = "text") -> int:
     """Print the report; exit code 1 when the build has errors (alias collisions among them)."""
     options = BuildOptions(source=source, drafts=drafts, cache=False)
-    prepared = prepare(options, Caches.in_folder(None), keep_html=False)
+    prepared = prepare(options, Caches.in_folder(None))
     site = prepared.site
     if site is None or prepared.problems.errors:
         print_diagnostics(prepared.problems.items)

@@ -186,8 +186,7 @@ class BodyJob:
     pages: "_LazyPageIndex"      # resolves Jekyll/Hugo link tags
     paths: Mapping[str, str | Path]    # article source → file, to read its body again
     term_bodies: Mapping[str, str]
-    keep_html: bool
-    store_folder: Path | None
+    store_folder: Path | None        # pack files for the HTML (None: sent back to the parent)
     files: Mapping[str, SiteFile]            # what bodies may show: bundle files and static/
     bundles: Mapping[str, str]               # content file → its bundle folder
     leads: Mapping[str, LeadImage]           # article source → its lead image
@@ -261,7 +260,7 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
     info = replace(info, images=tuple(images), templates=tuple((t, job.templates.digest_of(t)) for t in templates),
                    derivatives=_derivatives(list(images.values()), lead, job.leads.get(source), config))
     location = append_html(job.store_folder, html) if job.store_folder is not None else None
-    return info, html if job.keep_html or job.store_folder is None else None, location
+    return info, html if job.store_folder is None else None, location
 
 
 def _derivatives(pictures: list[Picture], lead: ImageRecord | None, image: LeadImage | None,
@@ -298,7 +297,7 @@ def _lead(job: BodyJob, source: str, bundle: str, page_url: str) -> tuple[ImageR
     return record, tuple(notes)
 
 
-def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
+def render_bodies(loaded: Loaded, store: BodyStore, jobs: int,
                   progress: Callable[[str, int, int], None] | None,
                   files: Mapping[str, SiteFile] | None = None,
                   templates: SiteTemplates | None = None) -> RenderedBodies:
@@ -355,7 +354,7 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int, keep_html: bool,
         leads = {a.source: a.image for a in loaded.articles if a.image is not None}
         documents = {d.source: d for d in (*loaded.articles, *terms, *loaded.pages, *loaded.authors)}
         job = BodyJob(md, missing, summaries, config, url_of_source, _LazyPageIndex(url_of_source), loaded.paths,
-                      {t.source: t.body for t in terms}, keep_html, store.folder, files, bundles, leads,
+                      {t.source: t.body for t in terms}, store.folder, files, bundles, leads,
                       templates, documents)
         done = map_indices(_render_one, job, len(missing), jobs,
                            (lambda n, total: progress("Rendering bodies", n, total)) if progress else None)

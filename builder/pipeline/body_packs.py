@@ -60,12 +60,15 @@ def close_writer() -> None:
 class BodyStore:
     """Rendered bodies and their infos by key: in memory, and on disk when given a folder."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, *, index: bool = True) -> None:
+        """Bodies in pack files in `folder` (None: in memory); `index`: the index is kept there too, for
+        later builds (the preview keeps its index in memory and only the bodies' HTML in the folder)."""
         self.folder = folder
         self.memory: dict[str, str] = {}
         self._fds: dict[str, int] = {}
         # One entry per body: its info and where its HTML is (None while only in memory).
-        self.file: EntryFile[tuple[Any, Location]] = EntryFile(folder / INDEX if folder else None, INDEX_LAYOUT)
+        self.file: EntryFile[tuple[Any, Location]] = EntryFile(folder / INDEX if folder and index else None,
+                                                               INDEX_LAYOUT)
         self.infos: dict[str, Any] = {key: info for key, (info, _) in self.file.entries.items()}
         self.locations: dict[str, Location] = {key: loc for key, (_, loc) in self.file.entries.items()}
         self.dirty = False
@@ -74,11 +77,11 @@ class BodyStore:
         # differ since needs no tooltip digest computed again (every stored body is checked on every build).
         self.summaries: dict[str, str] | None = None
         self.checked: set[str] = set()
-        if folder is not None and self.infos:
-            layout, summaries, index = read_pickle(folder / SUMMARIES, (None, None, None))
+        if self.file.path is not None and self.infos:
+            layout, summaries, identity = read_pickle(self.file.path.with_name(SUMMARIES), (None, None, None))
             # Only for the index files they were written beside: another build (of a builder of the
             # same version that keeps no summaries) may have written the index since.
-            if layout == INDEX_LAYOUT and isinstance(summaries, dict) and index == self._index_identity():
+            if layout == INDEX_LAYOUT and isinstance(summaries, dict) and identity == self._index_identity():
                 self.summaries, self.checked = summaries, set(self.infos)
         self._saved_summaries = self.summaries
 
@@ -119,6 +122,12 @@ class BodyStore:
         self.memory = {key: html for key, html in self.memory.items() if key in keep}
         self.locations = {key: loc for key, loc in self.locations.items() if key in keep}
         if self.folder is None:
+            return
+        if self.file.path is None:   # packs only: no index to write, the packs' upkeep alone
+            if self.dirty:
+                self.dirty = False
+                self._compact()
+                self._remove_unused_packs()
             return
         # The summaries are written after the index, and gone while it is written: a build that stops
         # between the two leaves an index whose tooltips are all checked again, never one trusted wrongly.

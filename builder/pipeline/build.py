@@ -114,8 +114,7 @@ class Caches:
         )
 
 
-def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
-            progress: Progress | None = None) -> Prepared:
+def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = None) -> Prepared:
     """Load, render bodies, link and plan pages; on content errors too (the caller writes nothing then)."""
     problems = Diagnostics()
     config, found = load_config(options.source, base_url=options.base_url)
@@ -137,7 +136,7 @@ def prepare(options: BuildOptions, caches: Caches, keep_html: bool,
                            loaded.other_files, caches.digests)
     files = files_by_source(bundles, statics)
     templates = read_site_templates(options.source, config.extra, config.title, config.base_url, config.language)
-    bodies = render_bodies(loaded, store, jobs, keep_html, progress, files, templates)
+    bodies = render_bodies(loaded, store, jobs, progress, files, templates)
     problems.extend(bodies.problems)
     authors = AuthorIndex(loaded.authors)
     pages = tuple(page for page in loaded.pages if not page.listing)   # an _index.md is a listing's text
@@ -295,7 +294,7 @@ def _build_with_caches(options: BuildOptions, destination: Path, started: float,
 def _build(options: BuildOptions, caches: Caches, destination: Path, started: float,
            progress: Progress | None, keep: list[object]) -> BuildReport:
     """The build once its destination is checked and its caches are chosen."""
-    prepared = prepare(options, caches, keep_html=False, progress=progress)
+    prepared = prepare(options, caches, progress=progress)
     keep.append(prepared)
     try:
         return _write_site(options, caches, prepared, destination, started, progress)

@@ -13,6 +13,7 @@ renders them all before it serves the first one.
 from __future__ import annotations
 
 import html
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -30,7 +31,8 @@ from ..util.garbage_collection import collection_paused
 from .body_packs import BodyStore
 from .linking import RelatedCache
 from .loading import LoadCache
-from .build import CACHE_DIR, BuildOptions, Caches, Prepared, prepare, render_spec, unique_diagnostics
+from .build import (CACHE_DIR, BuildOptions, Caches, Prepared, cache_folder, prepare, render_spec,
+                    unique_diagnostics)
 from .search_stage import ShardStore
 
 # A build renders its changed pages at once, to report their template errors and to tell whether
@@ -140,7 +142,13 @@ class IncrementalBuilder:
         # Plain asset names: a changed stylesheet is swapped into open tabs under the same name.
         self.options = BuildOptions(source=source, drafts=drafts, base_url=base_url, jobs=jobs, cache=False,
                                     future=future, expired=expired, fingerprint_assets=False)
-        self.store = BodyStore(None)
+        # Bodies' HTML in pack files beside the site's cache, not in memory (1 GB at 100,000 articles),
+        # and not in /tmp, which may be memory too; the folder goes with the builder (`close`).
+        folder = cache_folder(source)
+        self._made = [parent for parent in (folder.parent, folder) if not parent.exists()]   # removed by close
+        folder.mkdir(parents=True, exist_ok=True)
+        self.scratch = tempfile.TemporaryDirectory(prefix="preview-", dir=folder)
+        self.store = BodyStore(Path(self.scratch.name), index=False)
         self.search = ShardStore(None)   # indexed search shards, kept like the bodies
         self.caches = Caches(self.store, self._load_cache, RelatedCache(None), search=self.search)
         self.load_cache: LoadCache | None = None
@@ -153,6 +161,18 @@ class IncrementalBuilder:
         self.language = "en"
         self._lock = threading.Lock()     # builds and renders on request take turns
         self._globals_of: _Plan | None = None   # whose globals the renderer holds now
+
+    def close(self) -> None:
+        """Remove the builder's folder of bodies (the folder alone also goes when the builder is collected)."""
+        with self._lock:
+            self.store.close()
+            self.scratch.cleanup()
+            for folder in reversed(self._made):   # the preview leaves nothing in the site's folder
+                try:
+                    folder.rmdir()
+                except OSError:   # a build has put its cache there meanwhile
+                    pass
+            self._made = []
 
     def _load_cache(self, config: SiteConfig) -> LoadCache:
         """The same in-memory load cache while the settings that loading depends on stay the same."""
@@ -178,7 +198,7 @@ class IncrementalBuilder:
         started = time.perf_counter()
         with self._lock:
             with collection_paused():
-                prepared = prepare(self.options, self.caches, keep_html=True)
+                prepared = prepare(self.options, self.caches)
             self._globals_of = None   # prepare() gave the renderer this build's globals
             try:
                 return self._render(prepared, started)

@@ -46,6 +46,7 @@ class SiteBuilder(Protocol):
 
     def build(self) -> Outcome: ...
     def ignored(self, path: Path) -> bool: ...
+    def close(self) -> None: ...
 
 
 def site_url(base_path: str, path: str) -> str:
@@ -195,13 +196,15 @@ class Preview:
             self._publish(self._build(), first=False)
 
     def stop(self) -> None:
-        """Stop the watcher, then the server; joins their threads. Safe to call twice."""
+        """Stop the watcher, then the server (joining their threads), then close the builder. Safe to call
+        twice."""
         if self.watcher is not None:
             self.watcher.stop()
             self.watcher = None
         if self.server is not None:
             self.server.stop()
             self.server = None
+        self.builder.close()
 
     def _build(self) -> Outcome:
         started = time.perf_counter()

@@ -76,7 +76,7 @@ def test_search_results_speak_the_sites_language(tmp_path: Path) -> None:
     english = SITE.replace('search: true', 'search: true\nlanguage: en').replace(
         'date: 2022-01-26', 'date: 2022-01-26\nauthors: [Jane Doe]\ntags: [Peace]')
     source = write_site(tmp_path / "src", english)
-    site = prepare(BuildOptions(source=source, cache=False), Caches.in_folder(None), keep_html=False).site
+    site = prepare(BuildOptions(source=source, cache=False), Caches.in_folder(None)).site
     assert site is not None
     [record] = search_records(site, lambda key: 0)
     assert record.lines == ("By Jane Doe", "Topics: Peace")

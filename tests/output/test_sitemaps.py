@@ -43,7 +43,7 @@ def planned(tmp_path: Path, spec: str, now: datetime = NOW) -> dict[str, bytes]:
     """Plan the fixture site as a build at `now` would, and make every XML and text file."""
     source = write_site(tmp_path / "src", spec)
     caches = Caches.in_folder(None)
-    prepared = prepare(BuildOptions(source=source, cache=False, now=now), caches, keep_html=True)
+    prepared = prepare(BuildOptions(source=source, cache=False, now=now), caches)
     assert prepared.site is not None and prepared.renderer is not None, prepared.problems.items
     specs = plan_pages(replace(prepared.site, now=now), prepared.renderer, caches.bodies)
     return {s.path: s.make() for s in specs if s.path.endswith((".xml", ".txt"))}
@@ -118,7 +118,7 @@ def planned_prints(tmp_path: Path, spec: str) -> dict[str, tuple[str, bytes]]:
     """Every sitemap's fingerprint and bytes, and how many entries the site's sitemaps hold."""
     source = write_site(tmp_path, spec)
     caches = Caches.in_folder(None)
-    prepared = prepare(BuildOptions(source=source, cache=False, now=NOW), caches, keep_html=True)
+    prepared = prepare(BuildOptions(source=source, cache=False, now=NOW), caches)
     assert prepared.site is not None and prepared.renderer is not None, prepared.problems.items
     site = replace(prepared.site, now=NOW)
     assert page_plan._sitemap_size(site) == len(page_plan._sitemap_entries(site, prepared.renderer))

@@ -70,7 +70,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (source / "static").mkdir()
     Image.new("RGB", (600, 60), "navy").save(source / "static/logo.png")
     caches = Caches.in_folder(None)
-    prepared = prepare(BuildOptions(source=source, cache=False), caches, keep_html=True)
+    prepared = prepare(BuildOptions(source=source, cache=False), caches)
     assert prepared.site is not None, prepared.problems.items
     ARTICLES[:] = prepared.site.articles
     return {s.path: s.make().decode() for s in prepared.specs if s.path.endswith(".html")}

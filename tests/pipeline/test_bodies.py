@@ -23,7 +23,7 @@ def test_article_bodies_count_words_and_term_bodies_do_not(tmp_path: Path) -> No
         "---\nterm: Waffenruhe\n---\n\nEine Waffenruhe ist eine Feuerpause zwischen Kriegsparteien.\n",
         encoding="utf-8")
     prepared = pipeline.prepare(pipeline.BuildOptions(source=tmp_path, cache=False),
-                                pipeline.Caches.in_folder(None), keep_html=True)
+                                pipeline.Caches.in_folder(None))
     assert prepared.site is not None, prepared.problems.items
     assert prepared.site.infos["gipfel"].words["waffenruhe"] == 3
     assert prepared.site.infos["gipfel"].term_counts == {"waffenruhe": 3}
@@ -65,7 +65,7 @@ def test_a_term_summary_renders_again_only_the_bodies_showing_its_tooltip(tmp_pa
     site = write_site(tmp_path / "src", TOOLTIP_SITE)
     caches = pipeline.Caches.in_folder(tmp_path / "cache")
     options = pipeline.BuildOptions(source=site, jobs=1)
-    first = pipeline.prepare(options, caches, keep_html=False)
+    first = pipeline.prepare(options, caches)
     assert first.site is not None
     if reloaded:   # as the next build finds the store: its tooltips checked against the summaries saved
         caches.bodies.save(first.site.body_keys())
@@ -83,7 +83,7 @@ def test_a_term_summary_renders_again_only_the_bodies_showing_its_tooltip(tmp_pa
     term = site / "content/glossary/waffenruhe.md"
     term.write_text(term.read_text(encoding="utf-8").replace("Eine Feuerpause.", "Ein Schweigen der Waffen."),
                     encoding="utf-8")
-    prepared = pipeline.prepare(options, caches, keep_html=True)
+    prepared = pipeline.prepare(options, caches)
     assert prepared.site is not None
     assert sorted(rendered) == ["content/articles/gipfel.md", "content/glossary/waffenruhe.md"]
     assert "Ein Schweigen der Waffen." in caches.bodies.html(prepared.site.infos["gipfel"].key)
@@ -97,7 +97,7 @@ def test_stored_bodies_using_no_changed_summary_skip_their_tooltip_digest(tmp_pa
     site = write_site(tmp_path / "src", TOOLTIP_SITE)
     options = pipeline.BuildOptions(source=site, jobs=1)
     caches = pipeline.Caches.in_folder(tmp_path / "cache")
-    first = pipeline.prepare(options, caches, keep_html=False)
+    first = pipeline.prepare(options, caches)
     assert first.site is not None
     caches.bodies.save(first.site.body_keys())
     caches.bodies.close()
@@ -117,7 +117,7 @@ def test_stored_bodies_using_no_changed_summary_skip_their_tooltip_digest(tmp_pa
     article = site / "content/articles/moskau.md"
     article.write_text(article.read_text(encoding="utf-8").replace("Gespräche", "Treffen"), encoding="utf-8")
     caches = pipeline.Caches.in_folder(tmp_path / "cache")
-    prepared = pipeline.prepare(options, caches, keep_html=False)
+    prepared = pipeline.prepare(options, caches)
     assert prepared.site is not None
     assert "Treffen im" in caches.bodies.html(prepared.site.infos["moskau"].key)
     # The edited body's, rendered; or, without summaries to trust, every body's (checked or rendered).

@@ -549,6 +549,9 @@ class ScriptedBuilder:
     def ignored(self, path: Path) -> bool:
         return False
 
+    def close(self) -> None:
+        pass
+
 
 @pytest.fixture
 def scripted(tmp_path: Path) -> Iterator[tuple[Preview, ScriptedBuilder, io.StringIO]]:
