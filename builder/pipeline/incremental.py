@@ -146,8 +146,12 @@ class IncrementalBuilder:
         # and not in /tmp, which may be memory too; the folder goes with the builder (`close`).
         folder = cache_folder(source)
         self._made = [parent for parent in (folder.parent, folder) if not parent.exists()]   # removed by close
-        folder.mkdir(parents=True, exist_ok=True)
-        self.scratch = tempfile.TemporaryDirectory(prefix="preview-", dir=folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.scratch = tempfile.TemporaryDirectory(prefix="preview-", dir=folder)
+        except OSError:   # a site folder the preview may not write to: the system's
+            self._made = []
+            self.scratch = tempfile.TemporaryDirectory(prefix="builder-preview-")
         self.store = BodyStore(Path(self.scratch.name), index=False)
         self.search = ShardStore(None)   # indexed search shards, kept like the bodies
         self.caches = Caches(self.store, self._load_cache, RelatedCache(None), search=self.search)

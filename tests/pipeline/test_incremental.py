@@ -271,3 +271,18 @@ def test_a_page_that_fails_when_asked_for_shows_its_error(tmp_path: Path, monkey
     assert outcome.ok and "articles/a4/index.html" not in rendered
     page = outcome.files["articles/a4/index.html"].decode()
     assert "layouts/article.html" in page and "nicht_da" in page
+
+
+def test_a_site_folder_the_preview_cannot_write_to_gets_its_bodies_folder_elsewhere(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _articles_site(tmp_path / "site", 2)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setattr(incremental, "cache_folder", lambda source: blocked / "cache")   # mkdir fails here
+    preview = IncrementalBuilder(site, jobs=1)
+    outcome = preview.build()
+    assert outcome.ok and b"Artikel" in outcome.files["articles/a1/index.html"]
+    scratch = Path(preview.scratch.name)
+    assert scratch.is_dir() and not scratch.is_relative_to(tmp_path)
+    preview.close()
+    assert not scratch.exists()
