@@ -16,10 +16,10 @@ from typing import Any, Callable, Iterator, Mapping
 
 from ..content.model import Article, Pagination
 from ..content.urls import Urls, output_path
+from ..util.digests import fingerprint
 from .feed_content import clean_feed_html
 from .front_page import front_blocks
 from .feeds import ATOM_TYPE, JSON_FEED_TYPE, FeedEntry, FeedInfo, atom_feed, json_feed, json_feed_path
-from ..util.digests import fingerprint
 from .specs import BodyHtml, LinkedSite, PageSpec, page_context
 from .structured_data import website_ld
 from .templates import Renderer, markup

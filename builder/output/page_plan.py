@@ -15,12 +15,12 @@ from ..content.model import Article, BodyInfo, Page, Pagination, RelatedEntry, T
 from ..errors import Diagnostic
 from ..content.urls import output_path
 from ..text.collation import german_sort_key, index_letter
+from ..util.digests import fingerprint
 from .image_files import image_files, lead_of
 from .listings import feed_links, listing_pages, paginate
 from .more_on_topic import more_on_topic
 from .sitemaps import (SITEMAP_LIMIT, news_articles, news_sitemap, newest, robots_txt, sitemap, sitemap_index,
                        split_sitemap)
-from ..util.digests import fingerprint
 from .specs import BodyHtml, LinkedSite, PageSpec, page_context
 from .structured_data import defined_term_ld, defined_term_set_ld, logo_size
 from .templates import Renderer, breadcrumb_ld, markup, news_article_ld

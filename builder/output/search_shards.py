@@ -28,8 +28,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from .search_records import SearchRecord
 from ..util.digests import fingerprint
+from .search_records import SearchRecord
 
 # Chosen from benchmarks/bench_search.py on 10,000 articles (13.3 KB of body HTML each, the tooltips'
 # markup included): 3 MB made 92 monthly shards, 6 MB 32 quarterly ones, 12 MB 16 half-years. From 92
