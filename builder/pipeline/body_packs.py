@@ -66,6 +66,7 @@ class BodyStore:
         self.folder = folder
         self.memory: dict[str, str] = {}
         self._fds: dict[str, int] = {}
+        self._seeds: dict[str, int] = {}   # packs of another store (`seed`), open until `close_seeds`
         # One entry per body: its info and where its HTML is (None while only in memory).
         self.file: EntryFile[tuple[Any, Location]] = EntryFile(folder / INDEX if folder and index else None,
                                                                INDEX_LAYOUT)
@@ -84,6 +85,30 @@ class BodyStore:
             if layout == INDEX_LAYOUT and isinstance(summaries, dict) and identity == self._index_identity():
                 self.summaries, self.checked = summaries, set(self.infos)
         self._saved_summaries = self.summaries
+
+    def seed(self, folder: Path) -> None:
+        """Know the bodies of a build's store in `folder` too, read only (for the preview).
+
+        Their packs are opened now and never written: a build that compacts them meanwhile
+        deletes files this store still reads (an open file outlives its name), and one whose
+        pack is already gone when this store looks leaves its bodies out.
+        """
+        other = BodyStore(folder)
+        for name in {name for name, _, _ in other.locations.values()}:
+            try:
+                self._seeds[name] = os.open(folder / PACKS / name, os.O_RDONLY)
+            except OSError:
+                continue
+        usable = {key for key, (name, _, _) in other.locations.items() if name in self._seeds}
+        if not self.infos and usable == set(other.infos):   # the tooltips it checked stay checked
+            self.summaries, self.checked = other.summaries, set(other.checked)
+        self.infos.update((key, other.infos[key]) for key in usable)
+        self.locations.update((key, other.locations[key]) for key in usable)
+
+    def close_seeds(self) -> None:
+        for fd in self._seeds.values():
+            os.close(fd)
+        self._seeds.clear()
 
     def has(self, key: str) -> bool:
         return key in self.infos and (key in self.memory or key in self.locations)
@@ -108,6 +133,8 @@ class BodyStore:
         assert self.folder is not None
         name, offset, length = self.locations[key]
         fd = self._fds.get(name)
+        if fd is None:
+            fd = self._seeds.get(name)
         if fd is None:
             fd = self._fds[name] = os.open(self.folder / PACKS / name, os.O_RDONLY)
         # pread: forked page workers share these descriptors, so no shared file offset may be used

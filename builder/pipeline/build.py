@@ -58,6 +58,7 @@ from .options import BuildOptions, BuildReport, Progress
 from .update_plan import choose_update, deleted_files
 
 CACHE_DIR = ".builder-cache"
+LOAD_CACHE, RELATED_CACHE = "load.pickle", "related.pickle"   # in cache_folder(), beside the bodies' store
 # Writing pages, a worker is renewed after this many chunks (up to 256 pages each): what it
 # copied of the site's objects by touching them stays bounded, however large the site.
 RENEW_WRITER_AFTER = 16
@@ -104,10 +105,10 @@ class Caches:
         """Caches kept in `folder` between builds, or for this build only when None."""
         return cls(
             bodies=BodyStore(folder),
-            load=lambda config: LoadCache(folder / "load.pickle" if folder else None,
+            load=lambda config: LoadCache(folder / LOAD_CACHE if folder else None,
                                           LoadOptions.from_config(config),
                                           config.markdown.max_file_size),
-            related=RelatedCache(folder / "related.pickle" if folder else None, keep_state=False),
+            related=RelatedCache(folder / RELATED_CACHE if folder else None, keep_state=False),
             digests=DigestCache(folder / "digests.pickle" if folder else None),
             search=search_store(folder),
             templates=folder / "templates" if folder else None,

@@ -31,8 +31,8 @@ from ..util.garbage_collection import collection_paused
 from .body_packs import BodyStore
 from .linking import RelatedCache
 from .loading import LoadCache
-from .build import (CACHE_DIR, BuildOptions, Caches, Prepared, cache_folder, prepare, render_spec,
-                    unique_diagnostics)
+from .build import (CACHE_DIR, LOAD_CACHE, RELATED_CACHE, BuildOptions, Caches, Prepared, cache_folder, prepare,
+                    render_spec, unique_diagnostics)
 from .search_stage import ShardStore
 
 # A build renders its changed pages at once, to report their template errors and to tell whether
@@ -153,8 +153,13 @@ class IncrementalBuilder:
             self._made = []
             self.scratch = tempfile.TemporaryDirectory(prefix="builder-preview-")
         self.store = BodyStore(Path(self.scratch.name), index=False)
+        # A site built before starts from its build cache (read, never written: a build may run
+        # beside the preview): the first build renders no body and ranks nothing that the cache has.
+        self.build_cache = folder
+        self.store.seed(folder)
         self.search = ShardStore(None)   # indexed search shards, kept like the bodies
-        self.caches = Caches(self.store, self._load_cache, RelatedCache(None), search=self.search)
+        self.caches = Caches(self.store, self._load_cache, RelatedCache.seeded(folder / RELATED_CACHE),
+                             search=self.search)
         self.load_cache: LoadCache | None = None
         self.plan: _Plan | None = None    # the last good build's
         self.rendered = _Rendered(RENDERED_BYTES)
@@ -170,6 +175,7 @@ class IncrementalBuilder:
         """Remove the builder's folder of bodies (the folder alone also goes when the builder is collected)."""
         with self._lock:
             self.store.close()
+            self.store.close_seeds()
             self.scratch.cleanup()
             for folder in reversed(self._made):   # the preview leaves nothing in the site's folder
                 try:
@@ -180,8 +186,11 @@ class IncrementalBuilder:
 
     def _load_cache(self, config: SiteConfig) -> LoadCache:
         """The same in-memory load cache while the settings that loading depends on stay the same."""
-        fresh = LoadCache(None, LoadOptions.from_config(config), config.markdown.max_file_size)
-        if self.load_cache is None or self.load_cache.key != fresh.key:
+        options, max_size = LoadOptions.from_config(config), config.markdown.max_file_size
+        if self.load_cache is None:
+            self.load_cache = LoadCache.seeded(self.build_cache / LOAD_CACHE, options, max_size)
+        fresh = LoadCache(None, options, max_size)
+        if self.load_cache.key != fresh.key:
             self.load_cache = fresh
         return self.load_cache
 

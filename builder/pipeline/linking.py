@@ -56,6 +56,16 @@ class RelatedCache:
         self.signals: dict[str, str] = self._signal_file.entries   # body key → signal_digest()
         self._new_signals = False
 
+    @classmethod
+    def seeded(cls, path: Path) -> "RelatedCache":
+        """A cache in memory (the preview's) that starts with a build's cache files: read once here,
+        ranking state included, and never written, since the preview may run beside a build."""
+        cache = cls(path, keep_state=False)
+        state = cache.rank_state
+        cache.path, cache.keep_state, cache._state = None, True, state
+        cache._signal_file = EntryFile(None, SIGNALS_LAYOUT)
+        return cache
+
     def _beside(self, name: str) -> Path | None:
         return self.path.with_name(f"{self.path.stem}-{name}.pickle") if self.path else None
 

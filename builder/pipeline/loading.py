@@ -82,16 +82,27 @@ class LoadCache:
 
     def __init__(self, path: Path | None, options: LoadOptions, max_size: int) -> None:
         self.path, self.max_size, self.options = path, max_size, options
-        self.key = repr((__version__, LOAD_FORMAT, options, max_size))
+        self.key = self._key()
         self.file: EntryFile[tuple[FileStatus, LoadResult]] = EntryFile(path, self.key)
         self.entries: dict[str, tuple[FileStatus, LoadResult]] = self.file.entries
         self.dirty = False
+
+    @classmethod
+    def seeded(cls, path: Path, options: LoadOptions, max_size: int) -> "LoadCache":
+        """A cache in memory that starts with what a build's cache file holds (read once here and
+        never written: the preview may run beside a build)."""
+        cache = cls(path, options, max_size)
+        cache.path, cache.file = None, EntryFile(None, cache.key)
+        return cache
+
+    def _key(self) -> str:
+        return repr((__version__, LOAD_FORMAT, self.options, self.max_size))
 
     def use(self, options: LoadOptions) -> None:
         """Keep only results loaded with these sections (an `_index.md` adds a section)."""
         if options.sections != self.options.sections:
             self.options = replace(self.options, sections=options.sections)
-            self.key = repr((__version__, self.options, self.max_size))
+            self.key = self._key()
             self.file = EntryFile(self.path, self.key)
             self.entries, self.dirty = self.file.entries, True
 

@@ -286,3 +286,61 @@ def test_a_site_folder_the_preview_cannot_write_to_gets_its_bodies_folder_elsewh
     assert scratch.is_dir() and not scratch.is_relative_to(tmp_path)
     preview.close()
     assert not scratch.exists()
+
+
+def _cache_files(site: Path) -> dict[str, tuple[int, int]]:
+    root = site / ".builder-cache"
+    return {p.relative_to(root).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in root.rglob("*") if p.is_file()}
+
+
+def _counting_bodies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    from builder.pipeline import bodies
+    rendered: list[int] = []
+    real = bodies._render_one
+
+    def counted(job, index):  # type: ignore[no-untyped-def]
+        rendered.append(index)
+        return real(job, index)
+    monkeypatch.setattr(bodies, "_render_one", counted)
+    return rendered
+
+
+def test_a_preview_of_a_built_site_starts_from_its_build_cache_and_never_writes_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _articles_site(tmp_path / "site", 6)
+    assert build(BuildOptions(source=site, destination=tmp_path / "out", jobs=1, cache=True)).ok
+    before = _cache_files(site)
+    assert any(name.endswith(".pack") for name in before)
+    bodies = _counting_bodies(monkeypatch)
+    preview = IncrementalBuilder(site, jobs=1)
+    outcome = preview.build()
+    assert outcome.ok and bodies == []   # every body came from the build's cache
+    fresh = tmp_path / "fresh"
+    assert build(BuildOptions(source=site, destination=fresh, jobs=1, cache=False, fingerprint_assets=False)).ok
+    assert dict(outcome.files) == _tree(fresh)
+    bodies.clear()   # the fresh build's
+    path = site / "content/articles/a3.md"
+    _write(path, path.read_text(encoding="utf-8").replace("\n\n", "\n\nEin neuer Absatz.\n\n", 1))
+    outcome = preview.build()
+    assert outcome.ok and len(bodies) == 1 and b"Ein neuer Absatz" in outcome.files["articles/a3/index.html"]
+    preview.close()
+    assert _cache_files(site) == before   # read, never written; the preview's scratch folder is gone
+
+
+def test_seeded_bodies_stay_readable_when_a_build_removes_their_packs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _articles_site(tmp_path / "site", 6)
+    assert build(BuildOptions(source=site, destination=tmp_path / "out", jobs=1, cache=True)).ok
+    monkeypatch.setattr(incremental, "RENDERED_BYTES", 1)   # every page is rendered again when read
+    bodies = _counting_bodies(monkeypatch)
+    preview = IncrementalBuilder(site, jobs=1)
+    outcome = preview.build()
+    assert outcome.ok and bodies == []   # the pages read the build's packs
+    packs = list((site / ".builder-cache").rglob("*.pack"))
+    for pack in packs:   # as a build that compacts its packs would
+        pack.unlink()
+    fresh = tmp_path / "fresh"
+    assert build(BuildOptions(source=site, destination=fresh, jobs=1, cache=False, fingerprint_assets=False)).ok
+    assert packs and dict(outcome.files) == _tree(fresh)
+    preview.close()
