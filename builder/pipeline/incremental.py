@@ -172,7 +172,8 @@ class IncrementalBuilder:
         self._globals_of: _Plan | None = None   # whose globals the renderer holds now
 
     def close(self) -> None:
-        """Remove the builder's folder of bodies (the folder alone also goes when the builder is collected)."""
+        """Close the packs it reads and remove its folder of bodies (the folder alone also goes when the
+        builder is collected)."""
         with self._lock:
             self.store.close()
             self.store.close_seeds()
