@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from ..content.config import SiteConfig
 from ..content.sources import is_ignored_name
@@ -138,7 +138,11 @@ class IncrementalBuilder:
     """The pipeline kept warm in memory: each build() redoes only what changed inputs need."""
 
     def __init__(self, source: Path, *, drafts: bool = False, base_url: str | None = None,
-                 jobs: int = 0, future: bool = False, expired: bool = False) -> None:
+                 jobs: int = 0, future: bool = False, expired: bool = False,
+                 on_problem: Callable[[Diagnostic], None] | None = None) -> None:
+        """`on_problem` hears of a page that fails when it is asked for, after its build (the preview
+        prints it)."""
+        self.on_problem = on_problem
         # Plain asset names: a changed stylesheet is swapped into open tabs under the same name.
         self.options = BuildOptions(source=source, drafts=drafts, base_url=base_url, jobs=jobs, cache=False,
                                     future=future, expired=expired, fingerprint_assets=False)
@@ -241,6 +245,8 @@ class IncrementalBuilder:
                 return kept
             made, problem = self._make(plan, index)
             if problem is not None:
+                if self.on_problem is not None:
+                    self.on_problem(problem)
                 return _error_page(problem)
             return dict(made)[path]
 

@@ -153,7 +153,8 @@ class Preview:
         self.err = err if err is not None else sys.stderr
         if builder is None:
             from ..pipeline.incremental import IncrementalBuilder  # the preview sits on top of the pipeline
-            builder = IncrementalBuilder(self.source, drafts=drafts, future=future, expired=expired)
+            builder = IncrementalBuilder(self.source, drafts=drafts, future=future, expired=expired,
+                                         on_problem=lambda problem: self._say(self.err, str(problem)))
         self.builder = builder
         self.state = LiveState(keepalive=keepalive)
         self.builds = BuildCount()

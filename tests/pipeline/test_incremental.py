@@ -267,10 +267,12 @@ def test_a_page_that_fails_when_asked_for_shows_its_error(tmp_path: Path, monkey
             "{% block main %}", "{% block main %}{% if article.slug == 'a4' %}{{ nicht_da() }}{% endif %}", 1),
         encoding="utf-8")
     rendered = _counting_renders(monkeypatch)
-    outcome = IncrementalBuilder(site, jobs=1).build()
-    assert outcome.ok and "articles/a4/index.html" not in rendered
+    heard: list[object] = []
+    outcome = IncrementalBuilder(site, jobs=1, on_problem=heard.append).build()
+    assert outcome.ok and "articles/a4/index.html" not in rendered and heard == []
     page = outcome.files["articles/a4/index.html"].decode()
     assert "layouts/article.html" in page and "nicht_da" in page
+    assert len(heard) == 1 and "nicht_da" in str(heard[0])   # the preview prints it in the terminal
 
 
 def test_a_site_folder_the_preview_cannot_write_to_gets_its_bodies_folder_elsewhere(
