@@ -6,6 +6,7 @@ import os
 import random
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
@@ -193,15 +194,22 @@ def _articles_site(root: Path, count: int) -> Path:
     return site
 
 
-def _counting_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    rendered: list[str] = []
-    real = incremental.render_spec
+def _counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str,
+              record: Callable[[Any, int], Any]) -> list[Any]:
+    """Wrap `module.name(items, index)` so that each call appends `record(items, index)` to the list returned."""
+    calls: list[Any] = []
+    real = getattr(module, name)
 
-    def counted(specs, index):  # type: ignore[no-untyped-def]
-        rendered.append(specs[index].path)
-        return real(specs, index)
-    monkeypatch.setattr(incremental, "render_spec", counted)
-    return rendered
+    def counted(items: Any, index: int) -> Any:
+        calls.append(record(items, index))
+        return real(items, index)
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def _counting_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The output path of every spec the preview renders from now on."""
+    return _counting(monkeypatch, incremental, "render_spec", lambda specs, index: specs[index].path)
 
 
 def test_past_eager_pages_a_build_renders_a_sample_and_the_rest_when_asked(
@@ -297,15 +305,9 @@ def _cache_files(site: Path) -> dict[str, tuple[int, int]]:
 
 
 def _counting_bodies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The index of every body rendered from now on (in this process: jobs=1)."""
     from builder.pipeline import bodies
-    rendered: list[int] = []
-    real = bodies._render_one
-
-    def counted(job, index):  # type: ignore[no-untyped-def]
-        rendered.append(index)
-        return real(job, index)
-    monkeypatch.setattr(bodies, "_render_one", counted)
-    return rendered
+    return _counting(monkeypatch, bodies, "_render_one", lambda job, index: index)
 
 
 def test_a_preview_of_a_built_site_starts_from_its_build_cache_and_never_writes_it(
