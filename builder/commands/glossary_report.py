@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ..pipeline.loading import read_body
-from ..pipeline.build import BuildOptions, Caches, cache_folder, prepare
+from ..pipeline.build import BuildOptions, prepare
+from ..pipeline.caches import Caches, cache_folder
 from ..content.model import Term
 from ..errors import Diagnostic
 from ..text.collation import german_sort_key

@@ -4,9 +4,10 @@
 warm in memory for the dev server. The stages: `loading` (every content file
 read and validated on every core), `bodies` (Markdown rendered and annotated,
 kept in `body_packs`), `linking` (what needs every article at once: related,
-backlinks, tags). Caches on disk: `pickle_cache` (a value per file),
-`delta_cache` (a large dict written as base plus changes); `unchanged` lets a
-build whose inputs are as the last one found them return at once.
+backlinks, tags). `caches` names what a build may reuse and where it lives.
+Caches on disk: `pickle_cache` (a value per file), `delta_cache` (a large
+dict written as base plus changes); `unchanged` lets a build whose inputs are
+as the last one found them return at once.
 
 May import: `builder.output`, `builder.related`, `builder.text`, `builder.content`,
 `builder.util`, `builder.errors`.

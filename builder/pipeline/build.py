@@ -15,7 +15,7 @@ import weakref
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 
 from .. import __version__
 from ..content.bylines import AuthorIndex
@@ -23,7 +23,6 @@ from ..content.config import SiteConfig, load_config
 from ..content.model import Article
 from ..content.site_structure import resolve_menus
 from ..content.urls import Urls
-from ..content.validate import LoadOptions
 from ..errors import Diagnostic, Diagnostics
 from ..output.front_page import featured_problems
 from ..output.image_files import teaser_html
@@ -49,19 +48,20 @@ from ..text.shortcodes import read_site_templates
 from ..util.garbage_collection import collection_paused
 from ..util.parallel import cpu_count, map_indices
 from .bodies import BodyStore, render_bodies
-from .linking import RelatedCache, group_by_author, group_by_section, link_site
+from .caches import Caches, cache_folder
+from .linking import group_by_author, group_by_section, link_site
 from .loading import LoadCache, load_site
-from .resources import DigestCache, asset_paths, bundle_files, files_by_source, static_files
-from .search_stage import SearchJob, ShardStore, start_search, search_store
+from .resources import asset_paths, bundle_files, files_by_source, static_files
+from .search_stage import SearchJob, start_search, search_store
 from .unchanged import InputWatch, next_change
 from .options import BuildOptions, BuildReport, Progress
 from .update_plan import choose_update, deleted_files
 
-CACHE_DIR = ".builder-cache"
-LOAD_CACHE, RELATED_CACHE = "load.pickle", "related.pickle"   # in cache_folder(), beside the bodies' store
 # Writing pages, a worker is renewed after this many chunks (up to 256 pages each): what it
 # copied of the site's objects by touching them stays bounded, however large the site.
 RENEW_WRITER_AFTER = 16
+
+
 def settings_digest(source: Path, config: SiteConfig) -> str:
     """Builder version, configuration and theme: what changes every page when it changes."""
     digest = hashlib.sha256(__version__.encode())
@@ -82,37 +82,6 @@ class Prepared:
     renderer: Renderer | None = None
     scheduled: tuple[Article, ...] = ()     # left out until due, soonest first
     search: SearchJob | None = None         # under way since the bodies were rendered
-
-
-@dataclass
-class Caches:
-    """What a build may reuse from earlier builds; each part is only ever a shortcut."""
-
-    bodies: BodyStore
-    load: Callable[[SiteConfig], LoadCache]
-    related: RelatedCache
-    renderers: dict[str, Renderer] = field(default_factory=dict)  # by settings digest: compiled templates
-    digests: DigestCache = field(default_factory=lambda: DigestCache(None))   # of bundle files, by status
-    search: ShardStore | None = None        # indexed search shards (None: the site is built without search)
-    # Content files' statuses (loading.file_status) as the input walk took them, before anything was
-    # read: loading stats only the files missing here (a status older than the text read with it only
-    # makes the next build read the file again).
-    statuses: Mapping[str, tuple] = field(default_factory=dict)
-    templates: Path | None = None           # compiled templates (Jinja's bytecode), for a new Renderer
-
-    @classmethod
-    def in_folder(cls, folder: Path | None) -> "Caches":
-        """Caches kept in `folder` between builds, or for this build only when None."""
-        return cls(
-            bodies=BodyStore(folder),
-            load=lambda config: LoadCache(folder / LOAD_CACHE if folder else None,
-                                          LoadOptions.from_config(config),
-                                          config.markdown.max_file_size),
-            related=RelatedCache(folder / RELATED_CACHE if folder else None, keep_state=False),
-            digests=DigestCache(folder / "digests.pickle" if folder else None),
-            search=search_store(folder),
-            templates=folder / "templates" if folder else None,
-        )
 
 
 def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = None) -> Prepared:
@@ -232,10 +201,6 @@ def _render_to_folder(state: tuple[list[PageSpec], StagedOutput | PatchOutput], 
             return Diagnostic(spec.source or str(staged.destination / path), spec.line if spec.source else None,
                               f"cannot write output file '{path}': {exc.strerror or exc}")
     return problem
-
-
-def cache_folder(source: Path) -> Path:
-    return source / CACHE_DIR / __version__
 
 
 def _manifest_path(source: Path, destination: Path) -> Path:

@@ -31,8 +31,8 @@ from ..util.garbage_collection import collection_paused
 from .body_packs import BodyStore
 from .linking import RelatedCache
 from .loading import LoadCache
-from .build import (CACHE_DIR, LOAD_CACHE, RELATED_CACHE, BuildOptions, Caches, Prepared, cache_folder, prepare,
-                    render_spec, unique_diagnostics)
+from .build import BuildOptions, Prepared, prepare, render_spec, unique_diagnostics
+from .caches import CACHE_DIR, LOAD_CACHE, RELATED_CACHE, Caches, cache_folder
 from .search_stage import ShardStore
 
 # A build renders its changed pages at once, to report their template errors and to tell whether
