@@ -20,7 +20,7 @@ from ..util.digests import fingerprint
 from .feed_content import clean_feed_html
 from .front_page import front_blocks
 from .feeds import ATOM_TYPE, JSON_FEED_TYPE, FeedEntry, FeedInfo, atom_feed, json_feed, json_feed_path
-from .specs import BodyHtml, LinkedSite, PageSpec, page_context
+from .specs import BodyHtml, LinkedSite, PageSpec, cards_of, page_context
 from .structured_data import website_ld
 from .templates import Renderer, markup
 
@@ -148,7 +148,7 @@ def _listing(site: LinkedSite, renderer: Renderer, slugs: tuple[str, ...], url_o
         prev_url = url_of(number - 1) if number > 1 else None
         next_url = url_of(number + 1) if number < len(pages) else None
         print_ = fingerprint(site.settings_digest, template, title, shown, number, len(pages),
-                             [cards[slug] for slug in chunk], *inputs)
+                             cards_of(cards, chunk), *inputs)
 
         def make(number: int = number, chunk: tuple[str, ...] = chunk, url: str = url,
                  prev_url: str | None = prev_url, next_url: str | None = next_url) -> bytes:

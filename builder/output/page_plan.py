@@ -21,7 +21,7 @@ from .listings import feed_links, listing_pages, paginate
 from .more_on_topic import more_on_topic
 from .sitemaps import (SITEMAP_LIMIT, news_articles, news_sitemap, newest, robots_txt, sitemap, sitemap_index,
                        split_sitemap)
-from .specs import BodyHtml, LinkedSite, PageSpec, page_context
+from .specs import BodyHtml, LinkedSite, PageSpec, cards_of, page_context
 from .structured_data import defined_term_ld, defined_term_set_ld, logo_size
 from .templates import Renderer, breadcrumb_ld, markup, news_article_ld
 
@@ -143,7 +143,7 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> It
             # edited definition renders page 1 alone.
             shown = ((digests[term.source], info.version, aliases, [(t.slug, digests[t.source]) for t in related_terms])
                      if number == 1 else (term.term, term.summary))
-            print_ = fingerprint(site.settings_digest, number, len(pages), len(users), [cards[slug] for slug in chunk],
+            print_ = fingerprint(site.settings_digest, number, len(pages), len(users), cards_of(cards, chunk),
                                  *shown)
 
             def make(term: Term = term, info: BodyInfo = info, number: int = number, chunk: tuple[str, ...] = chunk,

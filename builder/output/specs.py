@@ -9,6 +9,7 @@ theme, the configuration and the menus), so reuse can never serve a stale page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
@@ -81,6 +82,14 @@ def card_digest(article: Article, authors: AuthorIndex | None = None, lead: Any 
     byline = [] if authors is None else [
         (p.slug, p.name, p.url, p.links) for p in map(authors.profile, article.authors) if p is not None]
     return fingerprint(article.listed_digest, byline, lead) if byline or lead else article.listed_digest
+
+
+def cards_of(cards: Mapping[str, str], slugs: tuple[str, ...]) -> tuple[str, ...]:
+    """The cards of `slugs`, in their order, looked up in one call: the term pages of a 100,000-article
+    site look up a million cards on every build, and a comprehension costs twice as much."""
+    if len(slugs) < 2:
+        return tuple(cards[slug] for slug in slugs)
+    return itemgetter(*slugs)(cards)
 
 
 @dataclass(slots=True)
