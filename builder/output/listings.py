@@ -19,6 +19,7 @@ from ..content.urls import Urls, output_path
 from ..util.digests import fingerprint
 from .feed_content import clean_feed_html
 from .front_page import front_blocks
+from .plan_memo import PlanMemo
 from .feeds import ATOM_TYPE, JSON_FEED_TYPE, FeedEntry, FeedInfo, atom_feed, json_feed, json_feed_path
 from .specs import BodyHtml, LinkedSite, PageSpec, cards_of, page_context
 from .structured_data import website_ld
@@ -27,18 +28,19 @@ from .templates import Renderer, markup
 Feeds = tuple[tuple[str, str, str], ...]   # (title, site path, MIME type) for <link rel="alternate">
 
 
-def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
+def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: PlanMemo | None = None
+                  ) -> Iterator[PageSpec]:
     """The front page, every tag, section and author listing, the tag and author indexes, and the feeds."""
     urls, config, _ = renderer.urls, site.config, renderer.gettext
     feeds = _FeedPlanner(site, renderer, store)
     all_slugs = tuple(a.slug for a in site.articles)
     yield _front_page(site, renderer, store)
-    yield from _listing(site, renderer, all_slugs, urls.archive, "archive.html", "", "archive",
+    yield from _listing(site, renderer, memo, all_slugs, urls.archive, "archive.html", "", "archive",
                         {"feeds": feed_links(_("All articles"), "/")})
     yield from feeds.specs(all_slugs, "/", config.title, config.description)
     for tag in site.links.tags:
         base, title = urls.tag(tag.name), f"{tag.name} – {config.title}"
-        yield from _listing(site, renderer, tag.articles, lambda n, base=base: urls.numbered(base, n),
+        yield from _listing(site, renderer, memo, tag.articles, lambda n, base=base: urls.numbered(base, n),
                             "tag.html", _("Topic: %(tag)s") % {"tag": tag.name}, "tags",
                             {"tag": tag.name, "feeds": feed_links(title, base)})
         yield from feeds.specs(tag.articles, base, title, _("Articles on %(tag)s") % {"tag": tag.name})
@@ -51,13 +53,13 @@ def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iter
         base = urls.section(section.slug)
         slugs = site.section_articles.get(section.slug, ())
         title = f"{section.title} – {config.title}"
-        yield from _listing(site, renderer, slugs, lambda n, base=base: urls.numbered(base, n), "section.html",
+        yield from _listing(site, renderer, memo, slugs, lambda n, base=base: urls.numbered(base, n), "section.html",
                             section.title, f"section:{section.slug}",
                             {"section": section, "feeds": feed_links(title, base), **_intro(site, store, base)},
                             description=section.description, inputs=_intro_inputs(site, base),
                             source=site.intros[base].source if base in site.intros else "")
         yield from feeds.specs(slugs, base, title, section.description)
-    yield from _author_pages(site, renderer, feeds)
+    yield from _author_pages(site, renderer, feeds, memo)
 
 
 def _intro(site: LinkedSite, store: BodyHtml, url: str) -> dict[str, Any]:
@@ -108,7 +110,8 @@ def feed_links(title: str, home: str) -> Feeds:
     return ((title, atom, ATOM_TYPE), (f"{title} (JSON Feed)", json_feed_path(atom), JSON_FEED_TYPE))
 
 
-def _author_pages(site: LinkedSite, renderer: Renderer, feeds: "_FeedPlanner") -> Iterator[PageSpec]:
+def _author_pages(site: LinkedSite, renderer: Renderer, feeds: "_FeedPlanner", memo: PlanMemo | None
+                  ) -> Iterator[PageSpec]:
     urls, config, store = renderer.urls, site.config, feeds.store
     authors = site.authors.authors
     if not authors:
@@ -123,7 +126,7 @@ def _author_pages(site: LinkedSite, renderer: Renderer, feeds: "_FeedPlanner") -
         info = site.author_infos[author.slug]
         slugs = site.author_articles.get(author.slug, ())
         title = f"{author.name} – {config.title}"
-        yield from _listing(site, renderer, slugs, lambda n, base=author.url: urls.numbered(base, n), "author.html",
+        yield from _listing(site, renderer, memo, slugs, lambda n, base=author.url: urls.numbered(base, n), "author.html",
                             author.name, "authors",
                             {"author": author, "bio": markup(store.html(info.key)),
                              "feeds": feed_links(title, author.url)},
@@ -138,8 +141,8 @@ def paginate(slugs: tuple[str, ...], per_page: int) -> list[tuple[int, tuple[str
     return [(n + 1, slugs[n * per_page:(n + 1) * per_page]) for n in range(count)]
 
 
-def _listing(site: LinkedSite, renderer: Renderer, slugs: tuple[str, ...], url_of: Callable[[int], str],
-             template: str, title: str, nav: str, extra: Mapping[str, Any], *, description: str = "",
+def _listing(site: LinkedSite, renderer: Renderer, memo: PlanMemo | None, slugs: tuple[str, ...],
+             url_of: Callable[[int], str], template: str, title: str, nav: str, extra: Mapping[str, Any], *, description: str = "",
              inputs: tuple[Any, ...] = (), source: str = "") -> Iterator[PageSpec]:
     pages = paginate(slugs, site.config.paginate)
     cards, shown = site.cards, {k: repr(v) for k, v in extra.items()}
@@ -147,8 +150,14 @@ def _listing(site: LinkedSite, renderer: Renderer, slugs: tuple[str, ...], url_o
         url = url_of(number)
         prev_url = url_of(number - 1) if number > 1 else None
         next_url = url_of(number + 1) if number < len(pages) else None
-        print_ = fingerprint(site.settings_digest, template, title, shown, number, len(pages),
-                             cards_of(cards, chunk), *inputs)
+        path = output_path(url)
+
+        def compute() -> str:
+            return fingerprint(site.settings_digest, template, title, shown, number, len(pages),
+                               cards_of(cards, chunk), *inputs)
+
+        print_ = compute() if memo is None else memo.fingerprint(
+            path, ("listing", template, title, shown, number, len(pages), chunk, inputs), chunk, compute)
 
         def make(number: int = number, chunk: tuple[str, ...] = chunk, url: str = url,
                  prev_url: str | None = prev_url, next_url: str | None = next_url) -> bytes:
@@ -160,7 +169,7 @@ def _listing(site: LinkedSite, renderer: Renderer, slugs: tuple[str, ...], url_o
             context.update(extra)
             return renderer.render(template, **context, page=page).encode()
 
-        yield PageSpec(output_path(url), print_, source, make)
+        yield PageSpec(path, print_, source, make)
 
 
 class _FeedPlanner:

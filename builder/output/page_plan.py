@@ -9,6 +9,7 @@ files are planned here; paginated listings and every feed in `listings`. See
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from itertools import chain
 from typing import Any, Iterator
 
 from ..content.model import Article, BodyInfo, Page, Pagination, RelatedEntry, Term
@@ -19,6 +20,7 @@ from ..util.digests import fingerprint
 from .image_files import image_files, lead_of
 from .listings import feed_links, listing_pages, paginate
 from .more_on_topic import more_on_topic
+from .plan_memo import PlanMemo
 from .sitemaps import (SITEMAP_LIMIT, news_articles, news_sitemap, newest, robots_txt, sitemap, sitemap_index,
                        split_sitemap)
 from .specs import BodyHtml, LinkedSite, PageSpec, cards_of, page_context
@@ -45,14 +47,21 @@ def collision_problems(specs: list[PageSpec], reported: set[str]) -> list[Diagno
     return problems
 
 
-def plan_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> list[PageSpec]:
-    """Every output file of the site, in a fixed order."""
-    return [*_article_pages(site, renderer, store), *listing_pages(site, renderer, store),
-            *_glossary_pages(site, renderer, store), *_undated_pages(site, renderer, store),
-            *_special_pages(site, renderer, store), *_static_files(site), *image_files(site)]
+def plan_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: PlanMemo | None = None
+               ) -> list[PageSpec]:
+    """Every output file of the site, in a fixed order; `memo` keeps fingerprints for the next plan."""
+    if memo is not None:
+        memo.start(site.settings_digest, site.cards)
+    specs = [*_article_pages(site, renderer, store, memo), *listing_pages(site, renderer, store, memo),
+             *_glossary_pages(site, renderer, store, memo), *_undated_pages(site, renderer, store),
+             *_special_pages(site, renderer, store), *_static_files(site), *image_files(site)]
+    if memo is not None:
+        memo.finish()
+    return specs
 
 
-def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
+def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: PlanMemo | None
+                   ) -> Iterator[PageSpec]:
     by_slug, digests, urls = site.article_by_slug, site.digests, renderer.urls
     logo = logo_size(site.config, site.static_files)
     site_feeds = feed_links(renderer.gettext("All articles"), "/")
@@ -65,11 +74,17 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
         # The inputs of the "more on this" list, not the list: merging it for every article of a
         # large site costs more than the rest of its fingerprint, and only a page rendered needs it.
         # What the page shows of the related entries (their reasons) comes digested with the links.
-        print_ = fingerprint(
-            site.settings_digest, digests[article.source], info.version, cards[article.slug],
-            shown.get(article.slug) or [(entry.slug, entry.reasons, entry.explicit) for entry in related],
-            [cards.get(entry.slug) for entry in related], back, [cards.get(slug) for slug in back], logo,
-        )
+        path = output_path(article.url)
+        ranked = shown.get(article.slug) or [(entry.slug, entry.reasons, entry.explicit) for entry in related]
+
+        def compute() -> str:
+            return fingerprint(site.settings_digest, digests[article.source], info.version, cards[article.slug],
+                               ranked, [cards.get(entry.slug) for entry in related], back,
+                               [cards.get(slug) for slug in back], logo)
+
+        print_ = compute() if memo is None else memo.fingerprint(
+            path, ("article", digests[article.source], info, cards[article.slug], ranked, back, logo),
+            chain((entry.slug for entry in related), back), compute)
 
         def make(article: Article = article, info: BodyInfo = info, related: tuple[RelatedEntry, ...] = related,
                  back: tuple[str, ...] = back) -> bytes:
@@ -94,7 +109,7 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
             )
             return html.encode()
 
-        yield PageSpec(output_path(article.url), print_, article.source, make, article.key_lines.get("url"))
+        yield PageSpec(path, print_, article.source, make, article.key_lines.get("url"))
 
 
 def _undated_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
@@ -116,7 +131,8 @@ def _undated_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
         yield PageSpec(output_path(page.url), print_, page.source, make, page.key_lines.get("url"))
 
 
-def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
+def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: PlanMemo | None
+                    ) -> Iterator[PageSpec]:
     urls, digests = renderer.urls, site.digests
     groups: dict[str, list[Term]] = {}
     for term in sorted(site.terms, key=lambda t: german_sort_key(t.term)):
@@ -143,8 +159,14 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> It
             # edited definition renders page 1 alone.
             shown = ((digests[term.source], info.version, aliases, [(t.slug, digests[t.source]) for t in related_terms])
                      if number == 1 else (term.term, term.summary))
-            print_ = fingerprint(site.settings_digest, number, len(pages), len(users), cards_of(cards, chunk),
-                                 *shown)
+            path = output_path(urls.numbered(base, number))
+
+            def compute() -> str:
+                return fingerprint(site.settings_digest, number, len(pages), len(users), cards_of(cards, chunk),
+                                   *shown)
+
+            print_ = compute() if memo is None else memo.fingerprint(
+                path, ("term", number, len(pages), len(users), chunk, shown), chunk, compute)
 
             def make(term: Term = term, info: BodyInfo = info, number: int = number, chunk: tuple[str, ...] = chunk,
                      count: int = len(pages), total: int = len(users), related_terms: list[Term] = related_terms,
@@ -163,7 +185,7 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> It
                                        json_ld=defined_term_ld(term, urls, site.config, aliases) if first else None
                                        ).encode()
 
-            yield PageSpec(output_path(urls.numbered(base, number)), print_, term.source, make)
+            yield PageSpec(path, print_, term.source, make)
 
 
 def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:

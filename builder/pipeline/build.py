@@ -153,7 +153,7 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
     renderer.env.globals.update(menus=menus, byline=lambda article: view.byline(article),
                                 teaser_image=teaser_html(view, renderer.urls.url), remember=FragmentMemo(),
                                 asset=lambda name: renderer.urls.url("/" + assets.get(name, f"assets/{name}")))
-    specs = plan_pages(site, renderer, store)
+    specs = plan_pages(site, renderer, store, caches.plan_memo)
     problems.extend(featured_problems(site.articles, config.tz))
     problems.extend(collision_problems(specs, loaded.clashes))
     return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled), search)

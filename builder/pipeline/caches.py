@@ -9,6 +9,7 @@ from typing import Callable, Mapping
 from .. import __version__
 from ..content.config import SiteConfig
 from ..content.validate import LoadOptions
+from ..output.plan_memo import PlanMemo
 from ..output.templates import Renderer
 from .body_packs import BodyStore
 from .linking import RelatedCache
@@ -39,6 +40,7 @@ class Caches:
     # makes the next build read the file again).
     statuses: Mapping[str, tuple] = field(default_factory=dict)
     templates: Path | None = None           # compiled templates (Jinja's bytecode), for a new Renderer
+    plan_memo: PlanMemo | None = None       # page fingerprints of the last plan, for a process that plans again
 
     @classmethod
     def in_folder(cls, folder: Path | None) -> "Caches":

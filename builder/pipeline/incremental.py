@@ -25,6 +25,7 @@ from ..content.config import SiteConfig
 from ..content.sources import is_ignored_name
 from ..content.validate import LoadOptions
 from ..errors import Diagnostic
+from ..output.plan_memo import PlanMemo
 from ..output.specs import LinkedSite, PageSpec, output_files
 from ..output.templates import Renderer
 from ..util.garbage_collection import collection_paused
@@ -163,7 +164,7 @@ class IncrementalBuilder:
         self.store.seed(folder)
         self.search = ShardStore(None)   # indexed search shards, kept like the bodies
         self.caches = Caches(self.store, self._load_cache, RelatedCache.seeded(folder / RELATED_CACHE),
-                             search=self.search)
+                             search=self.search, plan_memo=PlanMemo())
         self.load_cache: LoadCache | None = None
         self.plan: _Plan | None = None    # the last good build's
         self.rendered = _Rendered(RENDERED_BYTES)

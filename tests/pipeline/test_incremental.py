@@ -12,7 +12,8 @@ import pytest
 
 from builder.pipeline import incremental
 from builder.pipeline.incremental import IncrementalBuilder
-from builder.pipeline.build import BuildOptions, build
+from builder.pipeline.build import BuildOptions, build, prepare
+from builder.pipeline.caches import Caches
 from conftest import write_site
 
 SITE = """
@@ -348,3 +349,26 @@ def test_seeded_bodies_stay_readable_when_a_build_removes_their_packs(
     assert build(BuildOptions(source=site, destination=fresh, jobs=1, cache=False, fingerprint_assets=False)).ok
     assert packs and dict(outcome.files) == _tree(fresh)
     preview.close()
+
+
+def test_the_preview_keeps_fingerprints_from_its_last_plan_only_where_nothing_they_cover_changed(
+        tmp_path: Path) -> None:
+    site = _articles_site(tmp_path / "site", 8)
+    preview = IncrementalBuilder(site, jobs=1)
+    assert preview.build().ok
+    memo = preview.caches.plan_memo
+    assert memo is not None
+    a3, term = site / "content/articles/a3.md", site / "content/glossary/kreml.md"
+    edits = [
+        (a3, lambda text: text.replace("title: \"", "title: \"Neu: ")),   # its card: listings, term pages
+        (a3, lambda text: text + "\nNoch ein Satz über Genf.\n"),          # its body: its own page
+        (term, lambda text: text.replace("Regierung", "Regierung Russlands")),
+    ]
+    for path, change in edits:
+        _write(path, change(path.read_text(encoding="utf-8")))
+        assert preview.build().ok
+        assert preview.plan is not None
+        kept = {spec.path: spec.fingerprint for spec in preview.plan.specs}
+        fresh = prepare(preview.options, Caches.in_folder(None))
+        assert kept == {spec.path: spec.fingerprint for spec in fresh.specs}
+        assert 0 < memo.reused < len(kept)
