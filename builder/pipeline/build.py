@@ -98,7 +98,8 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
     # falls back to its default), so that a build reports all of its errors at once.
     jobs = options.jobs or cpu_count()
     load_cache = caches.load(config)
-    loaded = load_site(options.source, config, options.visibility, problems, jobs, load_cache, caches.statuses)
+    loaded = load_site(options.source, config, options.visibility, problems, jobs, load_cache, caches.statuses,
+                       caches.discovered)
     config = loaded.config   # with the sections _index.md files add
     store = caches.bodies
     statics = static_files(options.source, options.fingerprint_assets)

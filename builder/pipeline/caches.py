@@ -13,7 +13,7 @@ from ..output.plan_memo import PlanMemo
 from ..output.templates import Renderer
 from .body_packs import BodyStore
 from .linking import RelatedCache
-from .loading import LoadCache
+from .loading import Discovered, LoadCache
 from .resources import DigestCache
 from .search_stage import ShardStore, search_store
 
@@ -41,6 +41,7 @@ class Caches:
     statuses: Mapping[str, tuple] = field(default_factory=dict)
     templates: Path | None = None           # compiled templates (Jinja's bytecode), for a new Renderer
     plan_memo: PlanMemo | None = None       # page fingerprints of the last plan, for a process that plans again
+    discovered: Discovered | None = None    # the last load's files, for a process told what changed since
 
     @classmethod
     def in_folder(cls, folder: Path | None) -> "Caches":

@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Collection, Iterator, Mapping
 
 from ..content.config import SiteConfig
 from ..content.sources import is_ignored_name
@@ -31,7 +31,7 @@ from ..output.templates import Renderer
 from ..util.garbage_collection import collection_paused
 from .body_packs import BodyStore
 from .linking import RelatedCache
-from .loading import LoadCache
+from .loading import Discovered, LoadCache
 from .build import BuildOptions, Prepared, prepare, render_spec, unique_diagnostics
 from .caches import CACHE_DIR, LOAD_CACHE, RELATED_CACHE, Caches, cache_folder
 from .search_stage import ShardStore
@@ -164,7 +164,7 @@ class IncrementalBuilder:
         self.store.seed(folder)
         self.search = ShardStore(None)   # indexed search shards, kept like the bodies
         self.caches = Caches(self.store, self._load_cache, RelatedCache.seeded(folder / RELATED_CACHE),
-                             search=self.search, plan_memo=PlanMemo())
+                             search=self.search, plan_memo=PlanMemo(), discovered=Discovered())
         self.load_cache: LoadCache | None = None
         self.plan: _Plan | None = None    # the last good build's
         self.rendered = _Rendered(RENDERED_BYTES)
@@ -212,10 +212,16 @@ class IncrementalBuilder:
         return (parts[0] in ("site", CACHE_DIR, ".git", "__pycache__", ".venv", "tests", "benchmarks")
                 or any(is_ignored_name(part) for part in parts))
 
-    def build(self) -> BuildOutcome:
-        """Rebuild from the site folder; never raises for content or template errors."""
+    def build(self, changed: Collection[str] | None = None) -> BuildOutcome:
+        """Rebuild from the site folder; never raises for content or template errors.
+
+        `changed`: the site-relative paths changed since the last build, when the caller knows them
+        (a file watcher); then a build that only edits files lists no folder and asks no other
+        file's status."""
         started = time.perf_counter()
         with self._lock:
+            assert self.caches.discovered is not None
+            self.caches.discovered.changed(self.options.source, changed)
             with collection_paused():
                 prepared = prepare(self.options, self.caches)
             self._globals_of = None   # prepare() gave the renderer this build's globals

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .. import __version__
 from ..content.bylines import AuthorIndex, check_bylines
@@ -24,7 +24,7 @@ from ..content.locations import index_role
 from ..content.media import bundle_resources
 from ..content.model import Article, Author, Page, Term
 from ..content.site_structure import with_section_pages
-from ..content.sources import SourceFile, discover, read_text
+from ..content.sources import CONTENT_DIR, SourceFile, discover, read_text
 from ..content.typos import typo_warnings
 from ..content.uniqueness import clashing_urls, distinct_keys
 from ..content.validate import (
@@ -178,13 +178,55 @@ class Visibility:
                 or (article.expiry is not None and article.expiry <= now and not self.expired))
 
 
+class Discovered:
+    """The content files the last load found, and their statuses, for a process that loads the site again
+    and is told which files changed since (the preview, by its file watcher). While only files it knows
+    changed, the next load neither lists the folders again nor asks for every file's status: at
+    100,000 articles that is 0.7 s of every edit."""
+
+    def __init__(self) -> None:
+        self.found: tuple[list[SourceFile], list[Diagnostic], dict[str, list[tuple[str, str]]]] | None = None
+        self.statuses: dict[str, FileStatus] = {}
+        self._known: set[str] = set()
+        self.usable = False
+
+    def changed(self, source: Path, paths: Iterable[str] | None) -> None:
+        """Before a load: the site-relative paths changed since the last one (None: not known)."""
+        if paths is None or self.found is None:
+            self.usable, self.statuses = False, {}
+            return
+        changed = set(paths)
+        # A new, deleted or renamed file (or folder) needs the folders listed again; an edit does not.
+        self.usable = all(rel in self._known and os.path.isfile(source / rel)
+                          for rel in changed if rel.startswith(CONTENT_DIR + "/"))
+        if not self.usable:
+            self.statuses = {}
+        for rel in changed:
+            self.statuses.pop(rel, None)
+
+    def keep(self, found: tuple[list[SourceFile], list[Diagnostic], dict[str, list[tuple[str, str]]]],
+             statuses: dict[str, FileStatus]) -> None:
+        """After a load: what it found, and the statuses it took."""
+        if found is not self.found:
+            files, _, others = found
+            self._known = {f.rel for f in files}.union(rel for items in others.values() for rel, _ in items)
+        self.found, self.statuses = found, statuses
+
+
 def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems: Diagnostics, jobs: int = 1,
-              cache: LoadCache | None = None, known: Mapping[str, FileStatus] | None = None) -> Loaded:
+              cache: LoadCache | None = None, known: Mapping[str, FileStatus] | None = None,
+              discovered: Discovered | None = None) -> Loaded:
     """Read and validate every content file, or take it from the cache; collect every problem.
 
-    `known`: statuses taken before (by relative path), used instead of asking for them again."""
-    others: dict[str, list[tuple[str, str]]] = {}
-    files, found = discover(source, others)
+    `known`: statuses taken before (by relative path), used instead of asking for them again.
+    `discovered`: the last load's files, used when only files it knew changed since."""
+    if discovered is not None and discovered.usable and discovered.found is not None:
+        found_before = discovered.found
+        known = discovered.statuses
+    else:
+        others: dict[str, list[tuple[str, str]]] = {}
+        found_before = (*discover(source, others), others)
+    files, found, others = found_before
     problems.extend(found)
     options = _options(config, files)
     if options.url_rules == "hugo":   # Markdown inside a leaf bundle is Hugo's page resource, not a page
@@ -196,6 +238,8 @@ def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems
     cache.use(options)
     known = known or {}
     statuses = [known.get(file.rel) or file_status(file.path) for file in files]
+    if discovered is not None:
+        discovered.keep(found_before, {f.rel: s for f, s in zip(files, statuses) if s is not None})
     dates = _file_dates(source, files, statuses, options, problems)
     if dates:  # a new commit changes a file's dates, not its status
         statuses = [s + _dates_key(dates.get(f.rel)) if s else s for f, s in zip(files, statuses)]

@@ -18,7 +18,7 @@ import traceback
 import webbrowser
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Protocol, TextIO
+from typing import Any, Callable, Collection, Iterable, Mapping, Protocol, TextIO
 
 from ..errors import Diagnostic
 from .responses import Snapshot, normalize_base_path
@@ -44,7 +44,7 @@ class Outcome(Protocol):
 class SiteBuilder(Protocol):
     """The part of pipeline.IncrementalBuilder the preview uses."""
 
-    def build(self) -> Outcome: ...
+    def build(self, changed: Collection[str] | None = None) -> Outcome: ...
     def ignored(self, path: Path) -> bool: ...
     def close(self) -> None: ...
 
@@ -194,7 +194,7 @@ class Preview:
         shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
         with self._building:
             self._say(self.out, f"Changed: {shown}")
-            self._publish(self._build(), first=False)
+            self._publish(self._build(paths), first=False)
 
     def stop(self) -> None:
         """Stop the watcher, then the server (joining their threads), then close the builder. Safe to call
@@ -207,10 +207,10 @@ class Preview:
             self.server = None
         self.builder.close()
 
-    def _build(self) -> Outcome:
+    def _build(self, changed: Collection[str] | None = None) -> Outcome:
         started = time.perf_counter()
         try:
-            outcome = self.builder.build()
+            outcome = self.builder.build(changed)
         except Exception as exc:  # the pipeline promises not to raise; if it does, keep serving
             self._say(self.err, traceback.format_exc().rstrip())
             outcome = crashed(exc, self.state.snapshot)

@@ -121,6 +121,16 @@ def _edit(site: Path, rng: random.Random, step: int) -> None:
         _write(articles[0], articles[0].read_text(encoding="utf-8"))
 
 
+def _statuses(site: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(site).as_posix(): (p.stat().st_mtime_ns, p.stat().st_size)
+            for p in site.rglob("*") if ".builder-cache" not in p.parts}
+
+
+def _changed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
+    """The paths a file watcher reports: created, deleted and modified files and folders."""
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and p.name != ".builder-output"}
@@ -139,8 +149,10 @@ def test_random_edit_sequences_equal_fresh_builds(tmp_path: Path, seed: int) -> 
     assert preview.build().ok
     cached_out = tmp_path / "cached"
     for step in range(12):
+        before = _statuses(site)
         _edit(site, rng, step)
-        outcome = preview.build()
+        # Told what changed, as by the preview's watcher (every other step: not told).
+        outcome = preview.build(_changed(before, _statuses(site)) if step % 2 else None)
         # The preview keeps plain asset names; so do these builds, to compare byte for byte.
         cached = build(BuildOptions(source=site, destination=cached_out, jobs=2, cache=True, fingerprint_assets=False))
         fresh_out = tmp_path / f"fresh{step}"
@@ -372,3 +384,32 @@ def test_the_preview_keeps_fingerprints_from_its_last_plan_only_where_nothing_th
         fresh = prepare(preview.options, Caches.in_folder(None))
         assert kept == {spec.path: spec.fingerprint for spec in fresh.specs}
         assert 0 < memo.reused < len(kept)
+
+
+def test_a_preview_told_what_changed_lists_the_folders_only_for_new_or_deleted_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.pipeline import loading
+
+    site = _articles_site(tmp_path / "site", 4)
+    walks = _counting(monkeypatch, loading, "discover", lambda site, others: site)
+    preview = IncrementalBuilder(site, jobs=1)
+    assert preview.build().ok and len(walks) == 1
+    steps = [   # (what changes, how, whether the folders must be listed again)
+        ("content/articles/a1.md", lambda path: _write(path, path.read_text(encoding="utf-8") + "\nGenf.\n"), False),
+        ("layouts/404.html", lambda path: path.write_text("<!doctype html><p>Weg</p>\n", encoding="utf-8"), False),
+        ("content/articles/neu.md", lambda path: _write(path, _article(random.Random(3), 9)), True),
+        ("content/articles/a3.md", lambda path: path.unlink(), True),
+        ("content/articles/a2.md", lambda path: _write(path, path.read_text(encoding="utf-8") + "\nParis.\n"), False),
+    ]
+    for rel, change, listed in steps:
+        before = _statuses(site)
+        change(site / rel)
+        walks.clear()
+        outcome = preview.build(_changed(before, _statuses(site)))
+        assert outcome.ok and len(walks) == listed, rel
+        fresh_out = tmp_path / f"fresh-{rel.replace('/', '-')}"
+        assert build(BuildOptions(source=site, destination=fresh_out, jobs=1, cache=False,
+                                  fingerprint_assets=False)).ok
+        assert dict(outcome.files) == _tree(fresh_out), rel
+    walks.clear()
+    assert preview.build().ok and len(walks) == 1   # not told: the folders are listed

@@ -10,7 +10,7 @@ import socket
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Collection, Iterator, Mapping
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -539,7 +539,7 @@ class ScriptedBuilder:
         self.results = list(results)
         self.calls = 0
 
-    def build(self) -> FakeOutcome:
+    def build(self, changed: Collection[str] | None = None) -> FakeOutcome:
         self.calls += 1
         result = self.results.pop(0)
         if isinstance(result, Exception):
