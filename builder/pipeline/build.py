@@ -107,7 +107,7 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
                            loaded.other_files, caches.digests)
     files = files_by_source(bundles, statics)
     templates = read_site_templates(options.source, config.extra, config.title, config.base_url, config.language)
-    bodies = render_bodies(loaded, store, jobs, progress, files, templates)
+    bodies = render_bodies(loaded, store, jobs, progress, files, templates, caches.markdown)
     problems.extend(bodies.problems)
     authors = AuthorIndex(loaded.authors)
     pages = tuple(page for page in loaded.pages if not page.listing)   # an _index.md is a listing's text

@@ -11,6 +11,7 @@ from ..content.config import SiteConfig
 from ..content.validate import LoadOptions
 from ..output.plan_memo import PlanMemo
 from ..output.templates import Renderer
+from .bodies import MarkdownMemo
 from .body_packs import BodyStore
 from .linking import RelatedCache
 from .loading import Discovered, LoadCache
@@ -42,6 +43,7 @@ class Caches:
     templates: Path | None = None           # compiled templates (Jinja's bytecode), for a new Renderer
     plan_memo: PlanMemo | None = None       # page fingerprints of the last plan, for a process that plans again
     discovered: Discovered | None = None    # the last load's files, for a process told what changed since
+    markdown: MarkdownMemo | None = None    # the last build's Markdown renderer, for a process that renders again
 
     @classmethod
     def in_folder(cls, folder: Path | None) -> "Caches":

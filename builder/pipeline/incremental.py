@@ -29,6 +29,7 @@ from ..output.plan_memo import PlanMemo
 from ..output.specs import LinkedSite, PageSpec, output_files
 from ..output.templates import Renderer
 from ..util.garbage_collection import collection_paused
+from .bodies import MarkdownMemo
 from .body_packs import BodyStore
 from .linking import RelatedCache
 from .loading import Discovered, LoadCache
@@ -164,7 +165,8 @@ class IncrementalBuilder:
         self.store.seed(folder)
         self.search = ShardStore(None)   # indexed search shards, kept like the bodies
         self.caches = Caches(self.store, self._load_cache, RelatedCache.seeded(folder / RELATED_CACHE),
-                             search=self.search, plan_memo=PlanMemo(), discovered=Discovered())
+                             search=self.search, plan_memo=PlanMemo(), discovered=Discovered(),
+                             markdown=MarkdownMemo())
         self.load_cache: LoadCache | None = None
         self.plan: _Plan | None = None    # the last good build's
         self.rendered = _Rendered(RENDERED_BYTES)

@@ -413,3 +413,34 @@ def test_a_preview_told_what_changed_lists_the_folders_only_for_new_or_deleted_f
         assert dict(outcome.files) == _tree(fresh_out), rel
     walks.clear()
     assert preview.build().ok and len(walks) == 1   # not told: the folders are listed
+
+
+def test_the_preview_makes_its_markdown_renderer_again_only_when_a_term_or_the_settings_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.pipeline import bodies
+
+    made: list[int] = []
+    real = bodies.make_markdown
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(bodies, "make_markdown", counted)
+    site = _articles_site(tmp_path / "site", 4)
+    preview = IncrementalBuilder(site, jobs=1)
+    assert preview.build().ok and len(made) == 1
+    a1, term, config = site / "content/articles/a1.md", site / "content/glossary/kreml.md", site / "config.yaml"
+    steps = [
+        (a1, lambda text: text + "\nDer Kreml schweigt.\n", 1),
+        (term, lambda text: text.replace("Regierung", "Regierung Russlands"), 2),   # every tooltip of it
+        (config, lambda text: text.replace('title: "Zeitung"', 'title: "Die Zeitung"'), 3),
+    ]
+    for path, change, expected in steps:
+        _write(path, change(path.read_text(encoding="utf-8")))
+        outcome = preview.build()
+        assert outcome.ok and len(made) == expected, path.name
+        fresh_out = tmp_path / f"fresh-{path.stem}"
+        assert build(BuildOptions(source=site, destination=fresh_out, jobs=1, cache=False,
+                                  fingerprint_assets=False)).ok
+        made.pop()   # the fresh build's own
+        assert dict(outcome.files) == _tree(fresh_out), path.name
