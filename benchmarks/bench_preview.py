@@ -11,9 +11,11 @@
    compared with a fresh full build of the edited site.
 
 3. With `--site DIR` (a site of any size, such as benchmarks/corpus.py's 100,000
-   articles): the preview's first build, one edit of `--edit FILE` (appended to,
-   then restored), how many pages each build rendered, and the preview process's
-   peak resident memory. Nothing else runs then.
+   articles): the preview's first build, edits of `--edit FILE` (a sentence
+   appended to the original each time; then once a paragraph that changes its top
+   words, so that related articles are ranked again; the file is restored), how
+   many pages each build rendered, and the preview process's peak resident
+   memory. Nothing else runs then.
 
 Run:  .venv/bin/python benchmarks/bench_preview.py [--articles 5000] [--runs 7]
       [--skip-browser] [--skip-corpus]
@@ -271,17 +273,21 @@ def bench_site(site: Path, edit: str, runs: int) -> None:
     original = path.read_bytes()
     times, counts = [], []
     try:
-        for run in range(runs):
-            with path.open("a", encoding="utf-8") as handle:
-                handle.write(f"\nNachtrag {run}: Der Kreml äußerte sich erneut.\n")
+        for run in range(runs):   # one sentence each time, on the original: ranking reads the same words
+            path.write_bytes(original + f"\nNachtrag {run}: Der Kreml äußerte sich erneut.\n".encode())
             rendered[0] = 0
             seconds, outcome = timed_build(builder, {edit})
             assert outcome.ok and outcome.changed, "the edit changed no output"  # type: ignore[attr-defined]
             times.append(seconds)
             counts.append(rendered[0])
+        # A paragraph whose words become the article's top words: related articles are ranked again.
+        path.write_bytes(original + "\nSanktionen gegen Moskau: Sanktionen, Sanktionen, Sanktionen.\n".encode() * 4)
+        reranked, outcome = timed_build(builder, {edit})
+        assert outcome.ok, "the edit failed"  # type: ignore[attr-defined]
     finally:
         path.write_bytes(original)
     summary(f"{site.name}: one article edited", times)
+    print(f"  one edit that changes the article's top words (related articles ranked again): {reranked:.2f} s")
     kept = getattr(builder, "rendered", None)
     print(f"  pages rendered per edit: {counts}"
           + (f"; rendered files kept: {kept.size / 2**20:.0f} MiB" if kept is not None else ""))
