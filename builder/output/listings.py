@@ -19,8 +19,8 @@ from ..content.urls import Urls, output_path
 from ..util.digests import fingerprint
 from .feed_content import clean_feed_html
 from .front_page import front_blocks
-from .plan_memo import PlanMemo
 from .feeds import ATOM_TYPE, JSON_FEED_TYPE, FeedEntry, FeedInfo, atom_feed, json_feed, json_feed_path
+from .plan_memo import PlanMemo
 from .specs import BodyHtml, LinkedSite, PageSpec, cards_of, page_context
 from .structured_data import website_ld
 from .templates import Renderer, markup
@@ -126,8 +126,8 @@ def _author_pages(site: LinkedSite, renderer: Renderer, feeds: "_FeedPlanner", m
         info = site.author_infos[author.slug]
         slugs = site.author_articles.get(author.slug, ())
         title = f"{author.name} – {config.title}"
-        yield from _listing(site, renderer, memo, slugs, lambda n, base=author.url: urls.numbered(base, n), "author.html",
-                            author.name, "authors",
+        yield from _listing(site, renderer, memo, slugs, lambda n, base=author.url: urls.numbered(base, n),
+                            "author.html", author.name, "authors",
                             {"author": author, "bio": markup(store.html(info.key)),
                              "feeds": feed_links(title, author.url)},
                             description=author.role or config.description,
@@ -142,8 +142,8 @@ def paginate(slugs: tuple[str, ...], per_page: int) -> list[tuple[int, tuple[str
 
 
 def _listing(site: LinkedSite, renderer: Renderer, memo: PlanMemo | None, slugs: tuple[str, ...],
-             url_of: Callable[[int], str], template: str, title: str, nav: str, extra: Mapping[str, Any], *, description: str = "",
-             inputs: tuple[Any, ...] = (), source: str = "") -> Iterator[PageSpec]:
+             url_of: Callable[[int], str], template: str, title: str, nav: str, extra: Mapping[str, Any], *,
+             description: str = "", inputs: tuple[Any, ...] = (), source: str = "") -> Iterator[PageSpec]:
     pages = paginate(slugs, site.config.paginate)
     cards, shown = site.cards, {k: repr(v) for k, v in extra.items()}
     for number, chunk in pages:

@@ -58,4 +58,3 @@ class PlanMemo:
         """The plan is complete: its pages are what the next plan compares with."""
         self._kept, self._usable, self._next = self._next, {}, {}
         self._settings, self._cards = self._pending
-

@@ -9,8 +9,8 @@ theme, the configuration and the menus), so reuse can never serve a stale page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import itemgetter
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
 

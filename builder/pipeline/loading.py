@@ -24,7 +24,7 @@ from ..content.locations import index_role
 from ..content.media import bundle_resources
 from ..content.model import Article, Author, Page, Term
 from ..content.site_structure import with_section_pages
-from ..content.sources import CONTENT_DIR, SourceFile, discover, read_text
+from ..content.sources import CONTENT_DIR, HTML_SUFFIXES, SourceFile, discover, read_text
 from ..content.typos import typo_warnings
 from ..content.uniqueness import clashing_urls, distinct_keys
 from ..content.validate import (
@@ -196,8 +196,10 @@ class Discovered:
             self.usable, self.statuses = False, {}
             return
         changed = set(paths)
-        # A new, deleted or renamed file (or folder) needs the folders listed again; an edit does not.
-        self.usable = all(rel in self._known and os.path.isfile(source / rel)
+        # A new, deleted or renamed file (or folder) needs the folders listed again; an edit does not,
+        # unless it may change what the file is: an .html file is content when it has front matter,
+        # and a symbolic link is checked for where it points.
+        self.usable = all(rel in self._known and not rel.endswith(HTML_SUFFIXES) and _plain_file(source / rel)
                           for rel in changed if rel.startswith(CONTENT_DIR + "/"))
         if not self.usable:
             self.statuses = {}
@@ -211,6 +213,10 @@ class Discovered:
             files, _, others = found
             self._known = {f.rel for f in files}.union(rel for items in others.values() for rel, _ in items)
         self.found, self.statuses = found, statuses
+
+
+def _plain_file(path: Path) -> bool:
+    return os.path.isfile(path) and not os.path.islink(path)
 
 
 def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems: Diagnostics, jobs: int = 1,

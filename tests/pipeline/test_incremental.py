@@ -386,7 +386,7 @@ def test_the_preview_keeps_fingerprints_from_its_last_plan_only_where_nothing_th
         assert 0 < memo.reused < len(kept)
 
 
-def test_a_preview_told_what_changed_lists_the_folders_only_for_new_or_deleted_files(
+def test_a_preview_told_what_changed_lists_the_folders_only_when_what_a_file_is_may_have_changed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from builder.pipeline import loading
 
@@ -400,6 +400,9 @@ def test_a_preview_told_what_changed_lists_the_folders_only_for_new_or_deleted_f
         ("content/articles/neu.md", lambda path: _write(path, _article(random.Random(3), 9)), True),
         ("content/articles/a3.md", lambda path: path.unlink(), True),
         ("content/articles/a2.md", lambda path: _write(path, path.read_text(encoding="utf-8") + "\nParis.\n"), False),
+        ("content/pages/alt.html", lambda path: _write(path, "<p>Alt</p>\n"), True),   # a plain file
+        # Front matter makes it a page: an edit of an .html file may change what it is.
+        ("content/pages/alt.html", lambda path: _write(path, "---\ntitle: Alt\n---\n<p>Alt</p>\n"), True),
     ]
     for rel, change, listed in steps:
         before = _statuses(site)
