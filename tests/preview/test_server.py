@@ -31,6 +31,7 @@ from builder.preview.responses import (
 from builder.preview.server import LiveState, RunningServer
 from builder.preview.session import Preview, message_for, navigate_target, site_url
 from builder.preview.texts import preview_texts
+from builder.preview.watch import Change
 from conftest import REPO
 
 ARTICLE = ('<!doctype html><html lang="de"><head><title>NATO antwortet</title>'
@@ -538,9 +539,11 @@ class ScriptedBuilder:
     def __init__(self, *results: object) -> None:
         self.results = list(results)
         self.calls = 0
+        self.told: list[Collection[str] | None] = []   # what each build was told had changed
 
     def build(self, changed: Collection[str] | None = None) -> FakeOutcome:
         self.calls += 1
+        self.told.append(changed)
         result = self.results.pop(0)
         if isinstance(result, Exception):
             raise result
@@ -581,6 +584,14 @@ def test_a_crashing_build_shows_as_an_error_and_keeps_the_last_good_site(scripte
     assert err.getvalue().endswith("builder: error: internal error: RuntimeError: Vorlage kaputt "
                                    "(see the terminal for the traceback)\n"
                                    "Build failed with 1 error; still serving the last good build.\n")
+
+
+def test_a_rebuild_tells_the_builder_which_files_changed(scripted) -> None:
+    preview, builder, _ = scripted
+    builder.results.append(FakeOutcome(files=preview.state.snapshot.files))
+    preview.rebuild(frozenset({Change("content/articles/kreml.md", "content"),
+                               Change("layouts/base.html", "template")}))
+    assert builder.told == [None, ["content/articles/kreml.md", "layouts/base.html"]]   # the first build: not told
 
 
 def test_build_ids_change_only_when_the_output_does(scripted) -> None:
