@@ -208,14 +208,14 @@ def _articles_site(root: Path, count: int) -> Path:
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str,
-              record: Callable[[Any, int], Any]) -> list[Any]:
-    """Wrap `module.name(items, index)` so that each call appends `record(items, index)` to the list returned."""
+              record: Callable[..., Any]) -> list[Any]:
+    """Wrap `module.name` so that each call appends `record(*its positional arguments)` to the list returned."""
     calls: list[Any] = []
     real = getattr(module, name)
 
-    def counted(items: Any, index: int) -> Any:
-        calls.append(record(items, index))
-        return real(items, index)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(record(*args))
+        return real(*args, **kwargs)
     monkeypatch.setattr(module, name, counted)
     return calls
 
@@ -422,13 +422,7 @@ def test_the_preview_makes_its_markdown_renderer_again_only_when_a_term_or_the_s
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from builder.pipeline import bodies
 
-    made: list[int] = []
-    real = bodies.make_markdown
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        made.append(1)
-        return real(*args, **kwargs)
-    monkeypatch.setattr(bodies, "make_markdown", counted)
+    made = _counting(monkeypatch, bodies, "make_markdown", lambda *args: 1)
     site = _articles_site(tmp_path / "site", 4)
     preview = IncrementalBuilder(site, jobs=1)
     assert preview.build().ok and len(made) == 1
