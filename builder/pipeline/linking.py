@@ -18,6 +18,7 @@ from ..related.backlinks import backlinks
 from ..related.features import ArticleSignals
 from ..related.reranking import RankState, rank_related_again
 from ..text.collation import german_sort_key
+from ..util.digests import fingerprint
 from ..util.slug import tag_slug
 from .delta_cache import EntryFile
 from .pickle_cache import read_pickle, write_pickle
@@ -149,14 +150,6 @@ def _digest(parts: tuple[Any, ...]) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _key(parts: tuple[Any, ...]) -> str:
-    try:
-        data = b"m" + marshal.dumps(parts, 2)
-    except ValueError:   # not plain data (a tag list of another type)
-        data = b"r" + repr(parts).encode("utf-8", "surrogatepass")
-    return hashlib.sha256(data).hexdigest()
-
-
 def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], terms: tuple[Term, ...],
               config: SiteConfig, slug_of_path: Mapping[str, str], cache: RelatedCache | None = None,
               jobs: int = 1) -> Links:
@@ -169,8 +162,8 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
     digest = cache.signal_digest
     # Dates as text (ranking reads their moments; a datetime would send all of it to repr, 0.3 s at
     # 100,000 articles), the rest usually plain data for marshal.
-    key = _key((repr(settings), sorted(names.items()), sorted(slug_of_path.items()),
-                [(a.slug, a.date.isoformat(), a.tags, a.related, digest(infos[a.slug])) for a in articles]))
+    key = fingerprint(repr(settings), sorted(names.items()), sorted(slug_of_path.items()),
+                      [(a.slug, a.date.isoformat(), a.tags, a.related, digest(infos[a.slug])) for a in articles])
     cache.keep_signals({infos[a.slug].key for a in articles})
     links = cache.get(key)
     if not isinstance(links, Links):  # everything below follows from the signals (term use is their `terms`)
