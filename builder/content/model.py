@@ -250,13 +250,18 @@ class BodyInfo:
     # The shortcode templates and includes the body used or looked for: (site path, digest, "" when
     # absent). The body is rendered again when one of them changes, appears or goes.
     templates: tuple[tuple[str, str], ...] = ()
+    # Every other page's URL the body looked up: (style, target, the site path found or None). The
+    # style is "" for a link to a content file, whose target is then that file's path
+    # ("content/articles/x.md"); "hugo" or "jekyll" for a shortcode's or tag's reference.
+    resolved: tuple[tuple[str, str, str | None], ...] = ()
 
     @property
     def version(self) -> str:
-        """Changes whenever the body's HTML does: its key, the tooltips it embeds, the templates it used
-        and the images it shows (their file names carry their digests)."""
+        """Changes whenever the body's HTML does: its key, the tooltips it embeds, the templates it used,
+        the images it shows (their file names carry their digests) and the URLs it links to."""
         return (self.key + self.tooltips + "".join(digest[:16] for _, digest in self.templates)
-                + "".join(image[1][:16] for image in self.images))
+                + "".join(image[1][:16] for image in self.images)
+                + "".join(f"\n{url}" for _, _, url in self.resolved))
 
 
 @dataclass(frozen=True)

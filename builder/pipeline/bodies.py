@@ -66,7 +66,8 @@ def tooltip_digest(slugs: tuple[str, ...], summaries: Mapping[str, str]) -> str:
 
 # Changes whenever BodyInfo's fields change shape, so that no cached info of another shape is used
 # (and with it the key of the link stage's cache, whose RelatedEntry objects changed shape in 4).
-INFO_FORMAT = 4
+INFO_FORMAT = 5
+CONTENT_FILE = ""   # the "style" of a content-file link in `BodyInfo.resolved` (shortcodes: "hugo", "jekyll")
 
 
 def body_key(*parts: str) -> str:
@@ -218,8 +219,12 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
     raw = (job.term_bodies[source] if kind == "term"
            else read_body(job.paths[source], source, body_line, config.markdown.max_file_size))
 
+    # Every URL of another page the body looks up, and what it found: a stored body is rendered
+    # again when one of them moves (`links_moved`), not whenever any page of the site does.
+    looked_up: dict[tuple[str, str], str | None] = {}
+
     def resolve_tag(target: str, style: str) -> str | None:
-        url = job.pages.resolve(target, source, style)
+        url = looked_up[style, target] = job.pages.resolve(target, source, style)
         return None if url is None else url_under_base(config, url)
 
     page_url = job.url_of_source.get(source, "/")
@@ -238,7 +243,9 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
 
     def resolve(target: str) -> str | None:
         base = "content" if target.startswith("/") else posixpath.dirname(source)
-        return job.url_of_source.get(posixpath.normpath(posixpath.join(base, target.lstrip("/"))))
+        path = posixpath.normpath(posixpath.join(base, target.lstrip("/")))
+        url = looked_up[CONTENT_FILE, path] = job.url_of_source.get(path)
+        return url
 
     bundle = job.bundles.get(source, "")
     images: dict[ImageRecord, Picture] = {}   # each image the body shows, with its picture
@@ -258,6 +265,7 @@ def _render_one(job: BodyJob, index: int) -> tuple[BodyInfo, str | None, Locatio
                         image_html=image_html if kind != "term" else None, lead=lead,
                         embeds_allowed=frozenset(config.embeds.allow), fragments=fragments, raw_html=raw_html)
     info = replace(info, images=tuple(images), templates=tuple((t, job.templates.digest_of(t)) for t in templates),
+                   resolved=tuple((style, target, url) for (style, target), url in looked_up.items()),
                    derivatives=_derivatives(list(images.values()), lead, job.leads.get(source), config))
     location = append_html(job.store_folder, html) if job.store_folder is not None else None
     return info, html if job.store_folder is None else None, location
@@ -319,34 +327,45 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int,
     """Render every article, term, page and author body that the store does not hold yet.
 
     A body's key covers the builder version and settings, where glossary terms
-    match, every page's URL (links resolve to them) and the file's text; a
-    stored body is reused only while the summaries its tooltips show are
-    unchanged, the images it shows are, and the shortcode templates it used (or looked for) are.
+    match, the body's own URL and the file's text; a stored body is reused only
+    while the summaries its tooltips show are unchanged, the images it shows
+    are, the shortcode templates it used (or looked for) are, and every page it
+    links to (or tried to) has the URL it had.
     """
     config, terms = loaded.config, tuple(loaded.terms)
     url_of_source = {a.source: a.url for a in loaded.articles}
     url_of_source.update({t.source: f"/{config.paths.glossary}/{t.slug}/" for t in terms})
     url_of_source.update({p.source: p.url for p in loaded.pages})
     url_of_source.update({a.source: a.url for a in loaded.authors})
-    links_digest = hashlib.sha256(repr(sorted(url_of_source.items())).encode()).hexdigest()
-    key = body_keys(repr(config), matching_digest(terms, config), links_digest, PICTURES_VERSION, catalogs_digest())
+    # A body's key holds its own URL; the URLs it links to are checked one by one (`links_moved`),
+    # so that a new, moved or deleted page renders again only the bodies that link to it.
+    key = body_keys(repr(config), matching_digest(terms, config), PICTURES_VERSION, catalogs_digest())
     items: list[BodyItem] = [
-        (key(a.source, loaded.digests[a.source], str(a.glossary)), a.source, a.body_line,
+        (key(a.source, loaded.digests[a.source], str(a.glossary), a.url), a.source, a.body_line,
          a.glossary, None, a.slug, "article") for a in loaded.articles]
-    items += [(key(t.source, loaded.digests[t.source], "term"), t.source, t.body_line, True, t.slug,
-               t.slug, "term") for t in terms]
-    items += [(key(p.source, loaded.digests[p.source], f"page {p.glossary}"), p.source, p.body_line, p.glossary,
-               None, p.source, "page") for p in loaded.pages]
-    items += [(key(a.source, loaded.digests[a.source], "author"), a.source, a.body_line, True, None,
+    items += [(key(t.source, loaded.digests[t.source], "term", url_of_source[t.source]), t.source, t.body_line,
+               True, t.slug, t.slug, "term") for t in terms]
+    items += [(key(p.source, loaded.digests[p.source], f"page {p.glossary}", p.url), p.source, p.body_line,
+               p.glossary, None, p.source, "page") for p in loaded.pages]
+    items += [(key(a.source, loaded.digests[a.source], "author", a.url), a.source, a.body_line, True, None,
                a.slug, "author") for a in loaded.authors]
+    pages = _LazyPageIndex(url_of_source)
     files = files or {}
     templates = templates or SiteTemplates()
 
-    def stale(info: BodyInfo) -> bool:
-        """An image the body (or its lead) shows changed or is gone; a template it used changed."""
+    def stale(info: BodyInfo, source: str) -> bool:
+        """An image the body (or its lead) shows changed or is gone; a template it used changed;
+        a page it links to moved, went or came."""
         shown = (*info.images, *((info.lead,) if info.lead else ()))
         return (any(files.get(record[0]) is None or files[record[0]].digest != record[1] for record in shown)
-                or any(templates.digest_of(path) != digest for path, digest in info.templates))
+                or any(templates.digest_of(path) != digest for path, digest in info.templates)
+                or links_moved(info, source))
+
+    def links_moved(info: BodyInfo, source: str) -> bool:
+        for style, target, url in info.resolved:
+            if url != (url_of_source.get(target) if style == CONTENT_FILE else pages.resolve(target, source, style)):
+                return True
+        return False
 
     summaries = summary_digests(terms)
     infos, checked, last = store.infos, store.checked, store.summaries
@@ -360,7 +379,7 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int,
         return info.tooltips != tooltip_digest(info.terms, summaries)
 
     missing = tuple(item for item in items if not store.has(item[0])
-                    or tooltips_differ(item[0], info := infos[item[0]]) or stale(info))
+                    or tooltips_differ(item[0], info := infos[item[0]]) or stale(info, item[1]))
     if missing:
         term_url = Urls(config).term
 
@@ -372,7 +391,7 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int,
         bundles = {item.source: item.bundle for item in (*loaded.articles, *loaded.pages) if item.bundle}
         leads = {a.source: a.image for a in loaded.articles if a.image is not None}
         documents = {d.source: d for d in (*loaded.articles, *terms, *loaded.pages, *loaded.authors)}
-        job = BodyJob(md, missing, summaries, config, url_of_source, _LazyPageIndex(url_of_source), loaded.paths,
+        job = BodyJob(md, missing, summaries, config, url_of_source, pages, loaded.paths,
                       {t.source: t.body for t in terms}, store.folder, files, bundles, leads,
                       templates, documents)
         done = map_indices(_render_one, job, len(missing), jobs,

@@ -122,3 +122,85 @@ def test_stored_bodies_using_no_changed_summary_skip_their_tooltip_digest(tmp_pa
     assert "Treffen im" in caches.bodies.html(prepared.site.infos["moskau"].key)
     # The edited body's, rendered; or, without summaries to trust, every body's (checked or rendered).
     assert len(digests) == (1 if since == "nothing" else 4)
+
+
+LINK_SITE = """
+-- config.yaml --
+title: "T"
+base_url: "https://example.org/"
+-- content/articles/gipfel.md --
+---
+title: Gipfel
+date: 2024-03-01
+---
+Mehr dazu im [Hintergrund](hintergrund.md) und {{< relref "hintergrund.md" >}}.
+-- content/articles/moskau.md --
+---
+title: Moskau
+date: 2024-03-02
+---
+Gespräche in Moskau, ohne Verweis.
+"""
+
+
+def _rendered_sources(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The source of every body the body stage renders from now on."""
+    rendered: list[str] = []
+    real = bodies._render_one
+
+    def render_one(job: bodies.BodyJob, index: int) -> Any:
+        rendered.append(job.items[index][1])
+        return real(job, index)
+
+    monkeypatch.setattr(bodies, "_render_one", render_one)
+    return rendered
+
+
+@pytest.mark.parametrize("reloaded", [False, True], ids=["same store", "store read again"])
+def test_a_new_moved_or_deleted_article_renders_again_only_the_bodies_linking_to_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reloaded: bool) -> None:
+    site = write_site(tmp_path / "src", LINK_SITE)
+    options = pipeline.BuildOptions(source=site, jobs=1)
+    caches = pipeline.Caches.in_folder(tmp_path / "cache")
+
+    def step() -> tuple[list[str], pipeline.Prepared]:
+        nonlocal caches
+        rendered = _rendered_sources(monkeypatch)
+        prepared = pipeline.prepare(options, caches)
+        assert prepared.site is not None
+        if reloaded:
+            caches.bodies.save(prepared.site.body_keys())
+            caches.bodies.close()
+            caches = pipeline.Caches.in_folder(tmp_path / "cache")
+        monkeypatch.undo()
+        return sorted(rendered), prepared
+
+    _, first = step()
+    assert [p.message for p in first.problems.items if "hintergrund" in p.message]   # not there yet
+    articles = site / "content/articles"
+
+    (articles / "wahl.md").write_text("---\ntitle: Wahl\ndate: 2024-03-03\n---\nGewählt.\n", encoding="utf-8")
+    rendered, _ = step()
+    assert rendered == ["content/articles/wahl.md"]   # nothing links to it
+
+    (articles / "hintergrund.md").write_text("---\ntitle: Hintergrund\ndate: 2024-03-04\n---\nDer Hintergrund.\n",
+                                             encoding="utf-8")
+    rendered, prepared = step()
+    assert rendered == ["content/articles/gipfel.md", "content/articles/hintergrund.md"]
+    assert prepared.site is not None and not prepared.problems.items
+    html = caches.bodies.html(prepared.site.infos["gipfel"].key)
+    assert html.count("/articles/hintergrund/") == 2
+    assert prepared.site.infos["gipfel"].links == ("/articles/hintergrund/",)
+    version = prepared.site.infos["gipfel"].version
+
+    (articles / "hintergrund.md").rename(articles / "analyse.md")   # its URL moves: the link breaks again
+    rendered, prepared = step()
+    assert rendered == ["content/articles/analyse.md", "content/articles/gipfel.md"]
+    assert prepared.site is not None and prepared.site.infos["gipfel"].version != version
+    assert "/articles/hintergrund/" not in caches.bodies.html(prepared.site.infos["gipfel"].key)
+    assert [(p.path, p.line) for p in prepared.problems.items if "hintergrund" in p.message] == [
+        ("content/articles/gipfel.md", 5)] * 2
+
+    (articles / "wahl.md").unlink()
+    rendered, _ = step()
+    assert rendered == []
