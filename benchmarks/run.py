@@ -11,6 +11,8 @@ benchmarks/corpus/, deterministic) it measures, as medians of --runs:
   warm      the same build again with nothing changed (cache and previous output)
   edit      after editing one article
   term      after editing one glossary term's summary (touches every page using it)
+  added     after adding one article, dated an hour ago (the newest: every listing page moves)
+  deleted   after deleting that article again
   search    cold, warm and one article edited again with `search: true` (Pagefind; --no-search
             leaves them out; benchmarks/bench_search.py measures search on its own)
 and the peak memory summed over the build's processes (in cold builds of their own,
@@ -26,9 +28,10 @@ over the largest corpus's bodies with 100 of its terms and with those plus
 9,900 synthetic ones.
 
 `--articles N` measures one corpus of N articles (3,000 terms from 100,000 on) once: the bare
-two-process loop, cold, warm, one article and one term edited, with peak memory sampled (ten
-times a second) during the cold build itself rather than in builds of its own, and without the
-scaling figures; a 100,000-article run takes about ten minutes on two idle cores.
+two-process loop, cold, warm, one article and one term edited, one article added and deleted,
+with peak memory sampled (ten times a second) during the cold build itself rather than in builds
+of its own, and without the scaling figures; a 100,000-article run takes about ten minutes on
+two idle cores.
 
 Old outputs are moved aside, not deleted, until the run ends: on this
 machine's ext4, creating files within minutes of deleting tens of thousands
@@ -184,6 +187,19 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def new_article(model: Path, run: int) -> Path:
+    """A new article beside `model`, published an hour ago (the newest of the site): its text with
+    another title and a new sentence, as a newsroom publishes one. The caller deletes it."""
+    published = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 3600))
+    front, _, body = model.read_text(encoding="utf-8").partition("\n---\n")
+    lines = [f"date: {published}" if line.startswith("date:") else
+             f'title: "Eilmeldung {run}"' if line.startswith("title:") else line for line in front.splitlines()]
+    path = model.with_name(f"eilmeldung-{run}.md")
+    path.write_text("\n".join(lines) + f"\n---\n\nEilmeldung {run}: Sondersitzung einberufen.\n{body}",
+                    encoding="utf-8")
+    return path
+
+
 class Discard:
     """Clears folders for the next measurement: deleted at once, or moved aside until the end."""
 
@@ -224,7 +240,8 @@ def bench(articles: int, terms: int, runs: int, workdir: Path, discard: Discard,
     out, cached, fresh, bare_out = workdir / "out", workdir / "cached", workdir / "fresh", workdir / "bare"
     bare = ((2, "bare 2 processes"),) if large else ((1, "bare 1 process"), (2, "bare 2 processes"))
     figures: dict[str, list[float]] = {k: [] for k in (*(name for _, name in bare), "cold build",
-                                                       "warm build", "one article edited", "one term edited")}
+                                                       "warm build", "one article edited", "one term edited",
+                                                       "one article added", "one article deleted")}
     # CPU seconds summed over processes: steadier than wall time on a machine others share.
     cpu: dict[str, list[float]] = {"bare 2 processes, CPU": [], "cold build, CPU": []}
     memory: list[tuple[int, int]] = []
@@ -254,6 +271,12 @@ def bench(articles: int, terms: int, runs: int, workdir: Path, discard: Discard,
             figures["one article edited"].append(timed(build_command(site, cached)))
             edit(term, "\n\n", f"\n\nErgänzt {run} ")
             figures["one term edited"].append(timed(build_command(site, cached)))
+            added = new_article(article, run)
+            try:
+                figures["one article added"].append(timed(build_command(site, cached)))
+            finally:
+                added.unlink()
+            figures["one article deleted"].append(timed(build_command(site, cached)))   # the one added
             if searched is not None:   # the same builds with search on (benchmarks/bench_search.py: more)
                 search_out, search_cached = workdir / "search-out", workdir / "search-cached"
                 discard(search_out)

@@ -16,6 +16,7 @@ from ..content.config import SiteConfig
 from ..content.model import Article, BodyInfo, Links, RelatedEntry, TagInfo, Term
 from ..related.backlinks import backlinks
 from ..related.features import ArticleSignals
+from ..related.reranking import FORMAT as RANKING_FORMAT
 from ..related.reranking import RankState, rank_related_again
 from ..text.collation import german_sort_key
 from ..util.digests import fingerprint
@@ -162,7 +163,7 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
     digest = cache.signal_digest
     # Dates as text (ranking reads their moments; a datetime would send all of it to repr, 0.3 s at
     # 100,000 articles), the rest usually plain data for marshal.
-    key = fingerprint(repr(settings), sorted(names.items()), sorted(slug_of_path.items()),
+    key = fingerprint(RANKING_FORMAT, repr(settings), sorted(names.items()), sorted(slug_of_path.items()),
                       [(a.slug, a.date.isoformat(), a.tags, a.related, digest(infos[a.slug])) for a in articles])
     cache.keep_signals({infos[a.slug].key for a in articles})
     links = cache.get(key)

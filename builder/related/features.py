@@ -52,9 +52,22 @@ class _Sublinear(dict[int, float]):
 _sublinear = _Sublinear()
 
 
+def rounded_count(count: int) -> int:
+    """`count`, exact up to EXACT_DF and above rounded to a quarter octave (steps of about 19%).
+
+    The number of articles N enters every weight, so an exact N would make a new
+    article change the weights of all articles, and all would be ranked again.
+    Rounded, N changes once per 19% of growth (at 100,000 articles, once in
+    about 16,000 new ones).
+    """
+    if count <= EXACT_DF:
+        return count
+    return round(2.0 ** (round(math.log2(count) * 4) / 4))
+
+
 def rounded_df(df: int, n: int) -> int:
     """df, exact up to EXACT_DF and above rounded to a quarter octave (steps of about 19%),
-    never above the number of articles n.
+    never above n (the number of articles, itself rounded: see `rounded_count`).
 
     The weights of a feature's articles all follow from its df, so an exact df
     would make an edit that adds "Regierung" to one article change the weight
@@ -64,9 +77,7 @@ def rounded_df(df: int, n: int) -> int:
     small whatever the site's size, at a cost in precision (within 10% of df,
     a tenth of an IDF at most) no ranking notices.
     """
-    if df <= EXACT_DF:
-        return df
-    return min(n, round(2.0 ** (round(math.log2(df) * 4) / 4)))
+    return df if df <= EXACT_DF else min(n, rounded_count(df))
 
 
 def _rarity(df: int, n: int) -> float:
@@ -117,7 +128,7 @@ class Features:
 
 def build_features(ordered: Sequence[ArticleSignals], settings: RelatedSettings, text_features: int) -> Features:
     """The features of `ordered` (positions as given); its `text_features` best words are an article's text."""
-    n = len(ordered)
+    n = rounded_count(len(ordered))
     tag_cache: dict[str, str] = {}
     tag_names = [_tag_keys(s, tag_cache) for s in ordered]
     term_df: Counter[str] = Counter()

@@ -2,9 +2,10 @@
 
 Score of a candidate B for article A
 ------------------------------------
-With N articles and df(x) the number of articles having feature x (above 16
-rounded to a quarter octave, see `features.rounded_df`), the rarity of a
-shared term or tag is its IDF scaled to 0..1:
+With N the number of articles and df(x) the number of articles having
+feature x (both above 16 rounded to a quarter octave, see
+`features.rounded_count` and `features.rounded_df`), the rarity of a shared
+term or tag is its IDF scaled to 0..1:
 
     rarity(x) = ln((N + 1) / df(x)) / ln((N + 1) / 2)
                 (1 when only A and B have it, ln(1 + 1/N) / ln((N + 1) / 2) when all do)
@@ -83,8 +84,9 @@ the weights for reasons of the article it ranks.
 Edits
 -----
 `builder.related.reranking` ranks again only the articles whose result an edit can
-change, with a result equal to a ranking from scratch. The rounded df keeps
-that set small: one article's edit rarely changes another's weights.
+change, with a result equal to a ranking from scratch. The rounded df and N keep
+that set small: one article's edit, a new article or a deleted one rarely
+changes another's weights.
 """
 
 from __future__ import annotations

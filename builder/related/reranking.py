@@ -29,7 +29,7 @@ SERIAL_RANKING = 1000   # re-ranking at most this many articles is not worth for
 
 
 DIGEST = 16   # bytes of an article's profile digest
-FORMAT = 5    # of RankState and its RelatedEntry (5: a tuple): a state of another format is not used
+FORMAT = 6    # of RankState and its RelatedEntry (6: N rounded): a state of another format is not used
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,12 @@ class FeatureKeys:
         keys = self.keys
         return [keys[fid] for fid in self.ids[self.starts[a]:self.starts[a + 1]]]
 
-    def moved(self, order: Sequence[int]) -> FeatureKeys:
-        """The same keys for the articles in `order` (positions in this one)."""
+    def moved(self, order: Sequence[int | None]) -> FeatureKeys:
+        """The same keys for the articles in `order` (positions in this one; None: no keys)."""
         starts, ids = array("q", [0]), array("i")
         for p in order:
-            ids.extend(self.ids[self.starts[p]:self.starts[p + 1]])
+            if p is not None:
+                ids.extend(self.ids[self.starts[p]:self.starts[p + 1]])
             starts.append(len(ids))
         return FeatureKeys(self.keys, starts, ids)
 
@@ -82,9 +83,9 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
     """`rank_related`, re-ranking only the articles whose result can differ from `previous`.
 
     The result always equals a ranking from scratch: an article is re-ranked
-    when its profile changed, or when a changed article is, was or could
-    become one of its candidates (`_affected`). Without a usable `previous`
-    (other settings, terms or articles), every article is ranked.
+    when its profile changed, or when a changed, new or gone article is, was or
+    could become one of its candidates (`_affected`). Without a usable `previous`
+    (other settings or terms, or many articles new or gone), every article is ranked.
     """
     with collection_paused():  # as in rank_related
         ordered = canonical_order(signals)
@@ -97,16 +98,17 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
                           b"".join([_profile_digest(ranker, a) for a in range(len(ordered))]),
                           FeatureKeys(tuple(ranker.features.keys), vectors.starts, vectors.ids), ranker.times, ())
         todo: list[int] | None = None
+        aligned = None
         if previous is not None and previous.context == context:
-            previous = _in_order(previous, state.slugs)
-            if previous is not None:
-                todo = _affected(previous, ranker, state)
-        if todo is None:
+            aligned = _aligned(previous, state.slugs)
+            if aligned is not None:
+                todo = _affected(aligned, ranker, state)
+        if todo is None or aligned is None:
             results: list[tuple[RelatedEntry, ...]] = [()] * len(ordered)
             todo = list(range(len(ordered)))
             workers = jobs
         else:
-            results = list(previous.results)  # type: ignore[union-attr]
+            results = list(aligned.state.results[:len(ordered)])
             # A pool of processes costs more than ranking a few hundred articles.
             workers = jobs if len(todo) > SERIAL_RANKING else 1
         ranked = rank_positions(ranker, todo, workers)
@@ -116,18 +118,37 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
         return dict(zip(state.slugs, results)), replace(state, results=tuple(results))
 
 
-def _in_order(previous: RankState, slugs: tuple[str, ...]) -> RankState | None:
-    """`previous` with its articles in the order of `slugs` (an edited date moves one);
-    None unless it has the same articles."""
+@dataclass(frozen=True)
+class Aligned:
+    """The previous ranking's state at the current positions (an edited date moves an article):
+    the current articles first, then those it had that are gone, each at a position of its own
+    after them. A new article has no features, times 0 and no result there."""
+
+    state: RankState
+    count: int                # current articles: positions from here on are gone ones
+    new: frozenset[int]       # current positions the previous ranking did not have
+
+
+NO_DIGEST = bytes(DIGEST)
+
+
+def _aligned(previous: RankState, slugs: tuple[str, ...]) -> Aligned | None:
+    """`previous` aligned with `slugs`; None when too many articles came or went to be worth it."""
+    count = len(slugs)
     if previous.slugs == slugs:
-        return previous
+        return Aligned(previous, count, frozenset())
     place = {slug: position for position, slug in enumerate(previous.slugs)}
-    if len(place) != len(slugs) or not all(slug in place for slug in slugs):
+    order: list[int | None] = [place.pop(slug, None) for slug in slugs]
+    new = frozenset(a for a, p in enumerate(order) if p is None)
+    if (len(new) + len(place)) * 10 > count:
         return None
-    moved = [place[slug] for slug in slugs]
-    return RankState(previous.context, slugs, b"".join([previous.digest(p) for p in moved]),
-                     previous.features.moved(moved), array("d", [previous.times[p] for p in moved]),
-                     tuple(previous.results[p] for p in moved))
+    order += place.values()   # the gone ones, in their previous order
+    state = RankState(previous.context, slugs + tuple(place),
+                      b"".join([NO_DIGEST if p is None else previous.digest(p) for p in order]),
+                      previous.features.moved(order),
+                      array("d", [0.0 if p is None else previous.times[p] for p in order]),
+                      tuple(() if p is None else previous.results[p] for p in order))
+    return Aligned(state, count, new)
 
 
 def _profile_digest(ranker: Ranker, a: int) -> bytes:
@@ -152,10 +173,12 @@ def _profile_digest(ranker: Ranker, a: int) -> bytes:
     return hashlib.blake2b(marshal.dumps(profile, 2), digest_size=DIGEST).digest()
 
 
-def _affected(previous: RankState, ranker: Ranker, current: RankState) -> list[int] | None:
-    """Positions whose ranking may differ from `previous`, sorted; None when re-ranking all is cheaper.
+def _affected(aligned: Aligned, ranker: Ranker, current: RankState) -> list[int] | None:
+    """Positions whose ranking may differ from the `aligned` previous one, sorted; None when
+    re-ranking all is cheaper.
 
-    With C the articles whose profile changed, article a is re-ranked when
+    With C the articles whose profile changed, new ones and gone ones (whose
+    profile is empty now or was before), article a is re-ranked when
     * a is in C;
     * a shares with some b in C a feature that is rare before or after: a walks
       its postings (or did), which hold b's weight — or b itself;
@@ -166,9 +189,10 @@ def _affected(previous: RankState, ranker: Ranker, current: RankState) -> list[i
     The rest read only unchanged profiles and unchanged postings, so their
     previous result is what a full ranking would give.
     """
-    count = len(current.slugs)
+    previous, count, new = aligned.state, aligned.count, aligned.new
     changed = ([] if previous.digests == current.digests else
-               [a for a in range(count) if previous.digest(a) != current.digest(a)])
+               [a for a in range(count) if a in new or previous.digest(a) != current.digest(a)])
+    changed += range(count, len(previous.slugs))   # the gone ones
     if len(changed) * 10 > count:
         return None
     affected = set(changed)
@@ -183,7 +207,8 @@ def _affected(previous: RankState, ranker: Ranker, current: RankState) -> list[i
             old_holders_changed[key].append(b)
     seen: set[str] = set()
     for b in changed:
-        for key in (*previous.features.of(b), *current.features.of(b)):
+        gone = b >= count
+        for key in (*previous.features.of(b), *(() if gone else current.features.of(b))):
             if key in seen:
                 continue
             seen.add(key)
@@ -195,9 +220,10 @@ def _affected(previous: RankState, ranker: Ranker, current: RankState) -> list[i
                 continue
             affected.update(_near_in_date(new_holders, ranker.times, changed_set))
             affected.update(_near_in_date(old_holders, previous.times, changed_set))
-        affected.update(ranker.own[b])
-        affected.update(ranker.incoming[b])
-    return sorted(affected)
+        if not gone:   # who a gone one named, or was named by, has a changed profile
+            affected.update(ranker.own[b])
+            affected.update(ranker.incoming[b])
+    return sorted(a for a in affected if a < count)
 
 
 def _near_in_date(holders: list[int], times: Sequence[float], changed: set[int]) -> set[int]:

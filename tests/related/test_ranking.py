@@ -279,10 +279,13 @@ def random_site(rng: random.Random, size: int) -> list[ArticleSignals]:
 def _exhaustive(signals: list[ArticleSignals], settings: RelatedSettings
                 ) -> dict[str, list[tuple[float, str]]]:
     """Every pair scored by the documented formula, written independently of the module."""
-    n = len(signals)
+    def nearest(count: int) -> int:  # above 16, to the nearest power of 2 ** (1/4)
+        return count if count <= 16 else round(2 ** (round(math.log2(count) * 4) / 4))
 
-    def rounded(df: int) -> int:  # above 16, to the nearest power of 2 ** (1/4), at most n
-        return df if df <= 16 else min(n, round(2 ** (round(math.log2(df) * 4) / 4)))
+    n = nearest(len(signals))
+
+    def rounded(df: int) -> int:  # at most n
+        return min(n, nearest(df))
 
     df_terms = {t: rounded(sum(t in s.terms for s in signals)) for s in signals for t in s.terms}
     df_tags = {g: rounded(sum(g in s.tags for s in signals)) for s in signals for g in s.tags}

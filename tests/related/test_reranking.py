@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from test_ranking import NAMES, NO_DATE, START, random_site, sig
+from test_ranking import NAMES, NO_DATE, START, random_site, sig, slugs
 
 from builder.related import ranking, reranking
 from builder.related.features import ArticleSignals
@@ -16,14 +16,22 @@ from builder.related.ranking import RelatedSettings, rank_related
 from builder.related.reranking import rank_related_again
 
 
-def _edit(rng: random.Random, signals: list[ArticleSignals]) -> list[ArticleSignals]:
-    """One editor's change to one to three articles: terms, words, tags, date or `related:`."""
+def _edit(rng: random.Random, signals: list[ArticleSignals], step: int = 0) -> list[ArticleSignals]:
+    """One editor's change to one to three articles: terms, words, tags, date or `related:`;
+    a new article (named in others' `related:` at times) or a deleted one."""
     edited = list(signals)
     template = random_site(rng, len(signals))
-    for _ in range(rng.randrange(1, 4)):
+    for change in range(rng.randrange(1, 4)):
         position = rng.randrange(len(edited))
         other = template[position]
-        kind = rng.choice(["terms", "words", "tags", "date", "ranked", "same"])
+        kind = rng.choice(["terms", "words", "tags", "date", "ranked", "same", "new", "gone"])
+        if kind == "new":
+            edited.append(replace(other, slug=f"neu-{step}-{change}", date=START + timedelta(days=rng.randrange(0, 30)),
+                                  related=tuple(rng.sample([s.slug for s in edited], rng.randrange(0, 2)))))
+            continue
+        if kind == "gone":
+            del edited[position]
+            continue
         current = edited[position]
         if kind == "terms":
             current = replace(current, terms=other.terms)
@@ -51,8 +59,8 @@ def test_incremental_ranking_equals_ranking_from_scratch(seed: int, monkeypatch:
     signals = [replace(s, date=START + timedelta(days=rng.randrange(0, 30))) for s in random_site(rng, 150)]
     settings = RelatedSettings(count=4, min_score=0.0)
     _, state = rank_related_again(signals, settings, NAMES, None)
-    for _ in range(15):
-        signals = _edit(rng, signals)
+    for step in range(15):
+        signals = _edit(rng, signals, step)
         result, state = rank_related_again(signals, settings, NAMES, state)
         assert result == rank_related(signals, settings, NAMES)
 
@@ -89,7 +97,32 @@ def test_a_new_date_moves_an_article_without_ranking_everything_again(
     assert result == rank_related(signals, RelatedSettings(), NAMES)
 
 
-def test_other_settings_or_articles_rank_everything_again() -> None:
+@pytest.mark.parametrize("change", ["new", "gone"])
+def test_a_new_or_deleted_article_re_ranks_only_the_articles_it_can_affect(
+        change: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    ranked = _recording(monkeypatch)
+    # Tag and word of 40 articles each, whose rounded df (38) stays when one comes or goes, like the
+    # rounded number of articles (430): no other article's weights change.
+    signals = [sig(f"artikel-{i:03}", i, tags=(f"thema-{i % 10}",), words={f"wort{i % 10}": 2, "gemeinsam": 1},
+                   related=("artikel-007",) if i == 300 else ())
+               for i in range(400)]
+    _, state = rank_related_again(signals, RelatedSettings(), NAMES, None)
+    ranked.clear()
+    if change == "new":
+        signals.append(sig("neu", 7.5, tags=("thema-7",), words={"wort7": 3, "gemeinsam": 1}))
+    else:
+        del signals[7]   # artikel-300 names it: its explicit entry goes
+    result, _ = rank_related_again(signals, RelatedSettings(), NAMES, state)
+    # The 40 sharing its rare tag and word, its neighbours in date among those having "gemeinsam";
+    # for the deleted one also artikel-300 (it named it), with the 40 sharing its tag and word.
+    assert 0 < len(ranked) < (60 if change == "new" else 100) and ("neu" in ranked) == (change == "new")
+    assert ("artikel-300" in ranked) == (change == "gone")
+    assert result == rank_related(signals, RelatedSettings(), NAMES)
+    assert ("neu" in slugs(result["artikel-017"])) == (change == "new")
+    assert ("artikel-007" in slugs(result["artikel-300"])) == (change == "new")
+
+
+def test_other_settings_terms_or_articles_give_the_ranking_from_scratch() -> None:
     signals = random_site(random.Random(5), 80)
     _, state = rank_related_again(signals, RelatedSettings(), NAMES, None)
     for settings, changed, names in ((RelatedSettings(count=3), signals, NAMES),
