@@ -124,6 +124,12 @@ MIN_TAG_REASON_RARITY = 0.25  # rarity of a tag on about a third of the articles
 _by_weight = itemgetter(1)
 
 
+def _strongest(common_features: list[tuple[int, float]]) -> list[int]:
+    """The ids of the DATE_FEATURES weightiest of an article's (common feature, weight) pairs, the
+    first of equals first."""
+    return [fid for fid, _ in sorted(common_features, key=_by_weight, reverse=True)[:DATE_FEATURES]]
+
+
 # --------------------------------------------------------------------------- ranking
 
 def canonical_order(signals: Iterable[ArticleSignals]) -> list[ArticleSignals]:
@@ -234,6 +240,13 @@ class Ranker:
             dot *= 1.0 + self.date_weight * math.exp2(-abs(self.ages[a] - self.ages[b]))
         return round(dot, 9)
 
+    def date_features(self, a: int) -> list[int]:
+        """a's DATE_FEATURES strongest common features: only their holders close in date to a
+        are its date neighbours."""
+        common = self.index.common
+        ids, weights = self.vectors.row(a)
+        return _strongest([(fid, wa) for fid, wa in zip(ids, weights) if common[fid]])
+
     def _date_neighbours(self, a: int, common_features: list[tuple[int, float]]) -> list[int]:
         """The articles closest in date to a among those having its DATE_FEATURES strongest
         common features (the rare features may not see them at all)."""
@@ -241,7 +254,7 @@ class Ranker:
         # Positions follow date order: the holders dated before a are those before the first
         # position of a's date.
         first = bisect.bisect_left(self.times, self.times[a])
-        for fid, _ in sorted(common_features, key=_by_weight, reverse=True)[:DATE_FEATURES]:
+        for fid in _strongest(common_features):
             dated = self.index.holders[fid]   # in date order
             middle = bisect.bisect_left(dated, first)
             found += [b for b in dated[max(0, middle - DATE_NEIGHBOURS):middle + DATE_NEIGHBOURS + 1] if b != a]

@@ -182,9 +182,12 @@ def _affected(aligned: Aligned, ranker: Ranker, current: RankState) -> list[int]
     * a is in C;
     * a shares with some b in C a feature that is rare before or after: a walks
       its postings (or did), which hold b's weight — or b itself;
-    * a has a common feature h of some b in C (before or after) and a is close
-      in date to b in h's date order, before or after: b is or was among a's
-      date neighbours, or its arrival or departure shifts them;
+    * a has a common feature h of some b in C (before or after), h is one of a's
+      strongest (`Ranker.date_features`, the same before and after for an a not
+      in C) and a is close in date to b in h's date order, before or after: b is
+      or was among a's date neighbours, or its arrival or departure shifts them
+      (a's other common features only add to the scores of candidates found
+      otherwise);
     * a names b in `related:` or is named by it (explicit entries carry b's score).
     The rest read only unchanged profiles and unchanged postings, so their
     previous result is what a full ranking would give.
@@ -206,6 +209,14 @@ def _affected(aligned: Aligned, ranker: Ranker, current: RankState) -> list[int]
         for key in previous.features.of(b):
             old_holders_changed[key].append(b)
     seen: set[str] = set()
+    strongest: dict[int, list[int]] = {}
+
+    def date_features(a: int) -> list[int]:
+        found = strongest.get(a)
+        if found is None:
+            found = strongest[a] = ranker.date_features(a) if a < count else []
+        return found
+
     for b in changed:
         gone = b >= count
         for key in (*previous.features.of(b), *(() if gone else current.features.of(b))):
@@ -218,8 +229,9 @@ def _affected(aligned: Aligned, ranker: Ranker, current: RankState) -> list[int]
             if len(new_holders) <= ranking.POSTINGS_CAP or len(old_holders) <= ranking.POSTINGS_CAP:
                 affected.update(new_holders)  # old holders are these and changed ones
                 continue
-            affected.update(_near_in_date(new_holders, ranker.times, changed_set))
-            affected.update(_near_in_date(old_holders, previous.times, changed_set))
+            near = _near_in_date(new_holders, ranker.times, changed_set)
+            near |= _near_in_date(old_holders, previous.times, changed_set)
+            affected.update(a for a in near if a in affected or fid in date_features(a))
         if not gone:   # who a gone one named, or was named by, has a changed profile
             affected.update(ranker.own[b])
             affected.update(ranker.incoming[b])
@@ -233,6 +245,9 @@ def _near_in_date(holders: list[int], times: Sequence[float], changed: set[int])
     the date order; it holds the one at place p only for dates between the
     (p - DATE_NEIGHBOURS - 1)th and (p + DATE_NEIGHBOURS)th of the order.
     Taking two more either side (and every article of a tied date) is safely more.
+    The changed one's place among the articles of its own date is not known (`holders` of
+    a previous ranking are in today's positions, whose order among equal dates may differ
+    from the one it had), so the places count from either end of its date.
     """
     dated = sorted(holders, key=lambda h: (times[h], h))
     stamps = [times[h] for h in dated]
@@ -240,7 +255,9 @@ def _near_in_date(holders: list[int], times: Sequence[float], changed: set[int])
     found: set[int] = set()
     for place, holder in enumerate(dated):
         if holder in changed:
-            low = bisect.bisect_left(stamps, stamps[max(0, place - reach)])
-            high = bisect.bisect_right(stamps, stamps[min(len(dated) - 1, place + reach)])
+            first = bisect.bisect_left(stamps, stamps[place])
+            last = bisect.bisect_right(stamps, stamps[place]) - 1
+            low = bisect.bisect_left(stamps, stamps[max(0, first - reach)])
+            high = bisect.bisect_right(stamps, stamps[min(len(dated) - 1, last + reach)])
             found.update(dated[low:high])
     return found

@@ -20,7 +20,7 @@ def _edit(rng: random.Random, signals: list[ArticleSignals], step: int = 0) -> l
     """One editor's change to one to three articles: terms, words, tags, date or `related:`;
     a new article (named in others' `related:` at times) or a deleted one."""
     edited = list(signals)
-    template = random_site(rng, len(signals))
+    template = random_site(rng, len(signals) + 3)   # up to three new ones
     for change in range(rng.randrange(1, 4)):
         position = rng.randrange(len(edited))
         other = template[position]
@@ -120,6 +120,26 @@ def test_a_new_or_deleted_article_re_ranks_only_the_articles_it_can_affect(
     assert result == rank_related(signals, RelatedSettings(), NAMES)
     assert ("neu" in slugs(result["artikel-017"])) == (change == "new")
     assert ("artikel-007" in slugs(result["artikel-300"])) == (change == "new")
+
+
+def test_a_date_window_is_checked_from_either_end_of_a_tied_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One common feature, so candidates come from date windows alone (one neighbour either side).
+    # "b" is the first of five articles of day 11 and in a's window; it moves to day 30, which
+    # puts it last among them in today's positions, three places further from a than it was.
+    monkeypatch.setattr(ranking, "POSTINGS_CAP", 3)
+    monkeypatch.setattr(ranking, "DATE_NEIGHBOURS", 1)
+    signals = [sig(slug, day, words={"gemeinsam": 1})
+               for slug, day in (("p", 9), ("a", 10), ("b", 11), ("x1", 11), ("x2", 11), ("x3", 11), ("x4", 11),
+                                 *((f"z{i}", 40 + i) for i in range(10)))]   # (one edit in ten, or all are ranked)
+    settings = RelatedSettings(count=2, min_score=0.0)
+    before, state = rank_related_again(signals, settings, NAMES, None)
+    assert "b" in slugs(before["a"])
+    signals[2] = replace(signals[2], date=START + timedelta(days=30))
+    ranked = _recording(monkeypatch)
+    result, _ = rank_related_again(signals, settings, NAMES, state)
+    assert "a" in ranked and len(ranked) < len(signals)
+    assert slugs(result["a"]) == ["x1", "p"]
+    assert result == rank_related(signals, settings, NAMES)
 
 
 def test_other_settings_terms_or_articles_give_the_ranking_from_scratch() -> None:
