@@ -140,6 +140,24 @@ def test_edits_patch_the_destination_and_equal_fresh_builds(site: Path, tmp_path
         assert beside(out) == [], name
 
 
+def test_a_patch_stages_its_files_side_by_side_without_making_folders(site: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    assert cached(site, out).ok
+    staged: list[list[bool]] = []   # per entry of the patch folder's files: is it a file
+    real_commit = write.PatchOutput.commit
+
+    def commit(self: write.PatchOutput, written: list[str], deleted: list[str]) -> None:
+        staged.append([entry.is_file() for entry in (self.staging / write._FILES).iterdir()])
+        real_commit(self, written, deleted)
+    monkeypatch.setattr(write.PatchOutput, "commit", commit)
+    put(site, "content/articles/n1.md", article("Neu", 9, "Krise"))   # new pages, in folders of their own
+    report = cached(site, out)
+    assert report.ok and len(staged) == 1
+    assert len(staged[0]) == report.rendered + 1 and all(staged[0])   # and the marker
+    assert tree(out) == fresh(site, tmp_path)
+
+
 def test_a_warm_build_without_changes_writes_nothing(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     assert cached(site, out).ok
