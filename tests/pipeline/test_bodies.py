@@ -58,6 +58,19 @@ Text.
 """
 
 
+def _rendered_sources(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The source of every body the body stage renders from now on."""
+    rendered: list[str] = []
+    real = bodies._render_one
+
+    def render_one(job: bodies.BodyJob, index: int) -> Any:
+        rendered.append(job.items[index][1])
+        return real(job, index)
+
+    monkeypatch.setattr(bodies, "_render_one", render_one)
+    return rendered
+
+
 @pytest.mark.parametrize("reloaded", [False, True], ids=["same store", "store read again"])
 def test_a_term_summary_renders_again_only_the_bodies_showing_its_tooltip(tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch,
@@ -72,14 +85,7 @@ def test_a_term_summary_renders_again_only_the_bodies_showing_its_tooltip(tmp_pa
         caches.bodies.close()
         caches = pipeline.Caches.in_folder(tmp_path / "cache")
         assert caches.bodies.summaries is not None and caches.bodies.checked == first.site.body_keys()
-    rendered: list[str] = []
-    real = bodies._render_one
-
-    def render_one(job: bodies.BodyJob, index: int) -> Any:
-        rendered.append(job.items[index][1])
-        return real(job, index)
-
-    monkeypatch.setattr(bodies, "_render_one", render_one)
+    rendered = _rendered_sources(monkeypatch)
     term = site / "content/glossary/waffenruhe.md"
     term.write_text(term.read_text(encoding="utf-8").replace("Eine Feuerpause.", "Ein Schweigen der Waffen."),
                     encoding="utf-8")
@@ -141,19 +147,6 @@ date: 2024-03-02
 ---
 Gespräche in Moskau, ohne Verweis.
 """
-
-
-def _rendered_sources(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The source of every body the body stage renders from now on."""
-    rendered: list[str] = []
-    real = bodies._render_one
-
-    def render_one(job: bodies.BodyJob, index: int) -> Any:
-        rendered.append(job.items[index][1])
-        return real(job, index)
-
-    monkeypatch.setattr(bodies, "_render_one", render_one)
-    return rendered
 
 
 @pytest.mark.parametrize("reloaded", [False, True], ids=["same store", "store read again"])
