@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 from dataclasses import dataclass, replace
 from pathlib import Path
 from sys import intern
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
 from markdown_it import MarkdownIt
 
-from .. import __version__
 from ..content.config import SiteConfig
 from ..content.model import BodyInfo, LeadImage, Term
 from ..content.sources import HTML_SUFFIXES
@@ -20,7 +18,7 @@ from ..errors import Diagnostic
 from ..output.images import (PICTURES_VERSION, Derivative, ImageRecord, Picture, lead_pictures, picture_html,
                              picture_of)
 from ..text.annotate import glossary_plugin
-from ..text.forms import forms_key, glossary_forms, uses_declension
+from ..text.forms import glossary_forms, uses_declension
 from ..text.glossary import Matcher
 from ..text.html_content import html_body, template_tags
 from ..text.i18n import catalogs_digest, messages_for
@@ -30,66 +28,10 @@ from ..text.textstats import term_frequencies
 from ..util.parallel import map_indices
 from ..output.image_files import DerivativeGroup, derivative_group
 from .body_images import folder_of, image_source, read_image
+from .body_keys import CONTENT_FILE, body_keys, matching_digest, summary_digests, tooltip_digest
 from .body_packs import BodyStore, Location, append_html, close_writer
 from .loading import Loaded, read_body
 from .resources import SiteFile
-
-
-def matching_digest(terms: tuple[Term, ...], config: SiteConfig) -> str:
-    """Everything about the glossary that changes where annotations go (not what tooltips say).
-
-    With German forms that includes the rules' and the lexicon's versions (never the lexicon itself).
-    """
-    digest = hashlib.sha256(repr((config.glossary, config.paths.glossary, config.base_path,
-                                  forms_key(uses_declension(config)))).encode())
-    for term in terms:
-        digest.update(repr((term.slug, term.forms, term.case_sensitive, term.inflect,
-                            term.listed_forms, term.not_forms, term.exclude)).encode())
-    return digest.hexdigest()
-
-
-def summary_digests(terms: Iterable[Term]) -> dict[str, str]:
-    """Term slug → a digest of its summary (what its tooltips show), for `tooltip_digest`."""
-    return {term.slug: hashlib.blake2b(term.summary.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-            for term in terms}
-
-
-def tooltip_digest(slugs: tuple[str, ...], summaries: Mapping[str, str]) -> str:
-    """The summaries a body's tooltips show: editing one term re-renders only the bodies using it.
-
-    Made of `summary_digests`, not of the summaries: every stored body is checked on every
-    build, and hashing each one's summaries again took 1.7 s at 100,000 articles.
-    """
-    return hashlib.sha256("\n".join([f"{slug} {summaries.get(slug, '-')}" for slug in slugs])
-                          .encode("utf-8", "surrogatepass")).hexdigest()
-
-
-# Changes whenever BodyInfo's fields change shape, so that no cached info of another shape is used
-# (and with it the key of the link stage's cache, whose RelatedEntry objects changed shape in 4).
-INFO_FORMAT = 5
-CONTENT_FILE = ""   # the "style" of a content-file link in `BodyInfo.resolved` (shortcodes: "hugo", "jekyll")
-
-
-def body_key(*parts: str) -> str:
-    """The cache key of one body: builder version, settings and the text itself."""
-    return body_keys(*parts)()
-
-
-def body_keys(*common: str) -> Callable[..., str]:
-    """`body_key` for keys that all start with `common`, which is hashed once."""
-    prefix = hashlib.sha256(f"{__version__}/{INFO_FORMAT}".encode())
-    for part in common:
-        prefix.update(b"\0")
-        prefix.update(part.encode("utf-8", "surrogatepass"))
-
-    def key(*parts: str) -> str:
-        digest = prefix.copy()
-        for part in parts:
-            digest.update(b"\0")
-            digest.update(part.encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
-
-    return key
 
 
 def make_markdown(config: SiteConfig, terms: tuple[Term, ...], term_url: Callable[[str], str],

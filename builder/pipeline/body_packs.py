@@ -73,7 +73,7 @@ class BodyStore:
         self.infos: dict[str, Any] = {key: info for key, (info, _) in self.file.entries.items()}
         self.locations: dict[str, Location] = {key: loc for key, (_, loc) in self.file.entries.items()}
         self.dirty = False
-        # The term summary digests (bodies.summary_digests) that the tooltips of the bodies in `checked`
+        # The term summary digests (body_keys.summary_digests) that the tooltips of the bodies in `checked`
         # were last found equal to, or rendered with: a body using none of the terms whose summaries
         # differ since needs no tooltip digest computed again (every stored body is checked on every build).
         self.summaries: dict[str, str] | None = None

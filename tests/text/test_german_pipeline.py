@@ -12,7 +12,8 @@ import pytest
 
 from builder.content.config import GlossarySettings, SiteConfig
 from builder.content.model import Term
-from builder.pipeline.bodies import make_markdown, matching_digest
+from builder.pipeline.bodies import make_markdown
+from builder.pipeline.body_keys import matching_digest
 from builder.text import forms as forms_module
 from builder.text import lexicon as lexicon_module
 from builder.text.forms import CACHE_FILE
