@@ -26,6 +26,7 @@ from .rows import Rows, RowsBuilder
 
 EXACT_DF = 16           # dfs above this are rounded (see rounded_df)
 COMMON_BLOCK = 8192     # articles whose rows of common features are gathered at once
+NUMPY_INDEX_PAIRS = 100_000   # from this many (article, feature) pairs on, numpy builds the index
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,9 @@ class Index:
 def build_index(vectors: Rows, size: int, cap: int) -> Index:
     """The index of `size` features over `vectors`, whose positions are in date order;
     a feature of more than `cap` articles is common."""
+    if len(vectors.ids) >= NUMPY_INDEX_PAIRS:
+        from .numpy_index import numpy_index   # a small site does without numpy here (50 ms)
+        return numpy_index(vectors, size, cap)
     holders = [array("i") for _ in range(size)]
     weights = [array("d") for _ in range(size)]
     add_holder = [found.append for found in holders]
