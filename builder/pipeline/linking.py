@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import heapq
 import marshal
 from collections import Counter, defaultdict
 from dataclasses import replace
@@ -18,14 +17,12 @@ from ..related.backlinks import backlinks
 from ..related.features import ArticleSignals
 from ..related.reranking import FORMAT as RANKING_FORMAT
 from ..related.reranking import RankState, rank_related_again
+from ..related.term_pairs import related_terms
 from ..text.collation import german_sort_key
 from ..util.digests import fingerprint
 from ..util.slug import tag_slug
 from .delta_cache import EntryFile
 from .pickle_cache import read_pickle, write_pickle
-
-RELATED_TERMS = 5
-
 
 class RelatedCache:
     """The last link stage's result, by a digest of everything it was computed from,
@@ -234,15 +231,7 @@ def _term_articles(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo])
 
 def _related_terms(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo]) -> dict[str, tuple[str, ...]]:
     """Terms that occur together in the most articles."""
-    together: dict[str, Counter[str]] = defaultdict(Counter)
-    for article in articles:
-        used = sorted(s for s, n in infos[article.slug].term_counts.items() if n)
-        if len(used) > 1:
-            for slug in used:
-                together[slug].update(used)   # counts the term itself too: dropped below
-    return {slug: tuple(s for _, s in heapq.nsmallest(RELATED_TERMS + 1, [(-n, other) for other, n in counts.items()])
-                        if s != slug)[:RELATED_TERMS]
-            for slug, counts in together.items()}
+    return related_terms([s for s, n in infos[article.slug].term_counts.items() if n] for article in articles)
 
 
 def group_by_section(articles: tuple[Article, ...]) -> dict[str, tuple[str, ...]]:
