@@ -146,18 +146,18 @@ def _listing(site: LinkedSite, renderer: Renderer, memo: PlanMemo | None, slugs:
              description: str = "", inputs: tuple[Any, ...] = (), source: str = "") -> Iterator[PageSpec]:
     pages = paginate(slugs, site.config.paginate)
     cards, shown = site.cards, {k: repr(v) for k, v in extra.items()}
-    for number, chunk in pages:
+    group, key = f"listing:{url_of(1)}", ("listing", template, title, shown, inputs, slugs)
+    prints = None if memo is None else memo.group(group, key, slugs)
+    if prints is None:
+        prints = tuple(fingerprint(site.settings_digest, template, title, shown, number, len(pages),
+                                   cards_of(cards, chunk), *inputs) for number, chunk in pages)
+        if memo is not None:
+            memo.keep_group(group, key, prints)
+    for (number, chunk), print_ in zip(pages, prints):
         url = url_of(number)
         prev_url = url_of(number - 1) if number > 1 else None
         next_url = url_of(number + 1) if number < len(pages) else None
         path = output_path(url)
-
-        def compute() -> str:
-            return fingerprint(site.settings_digest, template, title, shown, number, len(pages),
-                               cards_of(cards, chunk), *inputs)
-
-        print_ = compute() if memo is None else memo.fingerprint(
-            path, ("listing", template, title, shown, number, len(pages), chunk, inputs), chunk, compute)
 
         def make(number: int = number, chunk: tuple[str, ...] = chunk, url: str = url,
                  prev_url: str | None = prev_url, next_url: str | None = next_url) -> bytes:

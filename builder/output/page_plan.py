@@ -154,19 +154,20 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo:
         aliases = site.term_aliases.get(term.slug, term.aliases)
         base = urls.term(term.slug)
         pages = paginate(users, site.config.paginate)
-        for number, chunk in pages:
-            # Page 1 is the definition; the pages behind it list older articles only, so an
-            # edited definition renders page 1 alone.
-            shown = ((digests[term.source], info.version, aliases, [(t.slug, digests[t.source]) for t in related_terms])
-                     if number == 1 else (term.term, term.summary))
+        # Page 1 is the definition; the pages behind it list older articles only, so an
+        # edited definition renders page 1 alone.
+        definition = (digests[term.source], info.version, aliases,
+                      [(t.slug, digests[t.source]) for t in related_terms])
+        later = (term.term, term.summary)
+        group, key = f"term:{term.slug}", ("term", definition, later, users)
+        prints = None if memo is None else memo.group(group, key, users)
+        if prints is None:
+            prints = tuple(fingerprint(site.settings_digest, number, len(pages), len(users), cards_of(cards, chunk),
+                                       *(definition if number == 1 else later)) for number, chunk in pages)
+            if memo is not None:
+                memo.keep_group(group, key, prints)
+        for (number, chunk), print_ in zip(pages, prints):
             path = output_path(urls.numbered(base, number))
-
-            def compute() -> str:
-                return fingerprint(site.settings_digest, number, len(pages), len(users), cards_of(cards, chunk),
-                                   *shown)
-
-            print_ = compute() if memo is None else memo.fingerprint(
-                path, ("term", number, len(pages), len(users), chunk, shown), chunk, compute)
 
             def make(term: Term = term, info: BodyInfo = info, number: int = number, chunk: tuple[str, ...] = chunk,
                      count: int = len(pages), total: int = len(users), related_terms: list[Term] = related_terms,

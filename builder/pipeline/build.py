@@ -53,6 +53,7 @@ from .linking import group_by_author, group_by_section, link_site
 from .loading import LoadCache, load_site
 from .resources import asset_paths, bundle_files, files_by_source, static_files
 from .search_stage import SearchJob, start_search, search_store
+from .stored_plan import StoredPlanMemo
 from .unchanged import InputWatch, next_change
 from .options import BuildOptions, BuildReport, Progress
 from .update_plan import choose_update, deleted_files
@@ -358,6 +359,8 @@ def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepar
         return
     caches.bodies.save(site.body_keys())
     caches.digests.save()
+    if isinstance(caches.plan_memo, StoredPlanMemo):
+        caches.plan_memo.save()
     if prepared.load_cache is not None:
         prepared.load_cache.save()
 

@@ -17,6 +17,7 @@ from .linking import RelatedCache
 from .loading import Discovered, LoadCache
 from .resources import DigestCache
 from .search_stage import ShardStore, search_store
+from .stored_plan import StoredPlanMemo
 
 CACHE_DIR = ".builder-cache"
 LOAD_CACHE, RELATED_CACHE = "load.pickle", "related.pickle"   # in cache_folder(), beside the bodies' store
@@ -41,7 +42,7 @@ class Caches:
     # makes the next build read the file again).
     statuses: Mapping[str, tuple] = field(default_factory=dict)
     templates: Path | None = None           # compiled templates (Jinja's bytecode), for a new Renderer
-    plan_memo: PlanMemo | None = None       # page fingerprints of the last plan, for a process that plans again
+    plan_memo: PlanMemo | None = None       # fingerprints of the last plan (a StoredPlanMemo in a folder)
     discovered: Discovered | None = None    # the last load's files, for a process told what changed since
     markdown: MarkdownMemo | None = None    # the last build's Markdown renderer, for a process that renders again
 
@@ -57,4 +58,5 @@ class Caches:
             digests=DigestCache(folder / "digests.pickle" if folder else None),
             search=search_store(folder),
             templates=folder / "templates" if folder else None,
+            plan_memo=StoredPlanMemo(folder) if folder else None,
         )

@@ -51,3 +51,25 @@ def test_a_plan_that_did_not_finish_leaves_the_last_finished_one_to_compare_with
     # Planning stopped half way (an exception): its cards must not become the ones compared with.
     _plan(memo, {"x": "1", "y": "3"}, "k", compute, finish=False)
     assert _plan(memo, {"x": "1", "y": "3"}, "k", compute) == "print 3"
+
+
+def _plan_group(memo: PlanMemo, cards: dict[str, str], key: object, settings: str = "s") -> tuple[str, ...] | None:
+    """A plan with one group of two pages, listing x and y; None when the memo had no fingerprints for it."""
+    memo.start(settings, cards)
+    kept = memo.group("listing:/themen/a/", ("listing", key), ("x", "y"))
+    if kept is None:
+        memo.keep_group("listing:/themen/a/", ("listing", key), (f"print {key} {cards.get('y')}", "page 2"))
+    memo.finish()
+    return kept
+
+
+def test_a_group_keeps_its_fingerprints_while_its_key_and_listed_cards_stay_the_same() -> None:
+    memo = PlanMemo()
+    cards = {"x": "1", "y": "2", "z": "3"}
+    assert _plan_group(memo, cards, "k") is None
+    assert _plan_group(memo, {**cards, "z": "new"}, "k") == ("print k 2", "page 2")   # z is not listed
+    assert memo.reused == 2
+    assert _plan_group(memo, {**cards, "z": "new"}, "other") is None
+    assert _plan_group(memo, {**cards, "y": "new title"}, "other") is None
+    assert _plan_group(memo, {**cards, "y": "new title"}, "other") == ("print other new title", "page 2")
+    assert _plan_group(memo, {**cards, "y": "new title"}, "other", settings="new theme") is None
