@@ -201,3 +201,32 @@ def test_a_state_of_another_format_is_not_used(monkeypatch: pytest.MonkeyPatch) 
     result, _ = rank_related_again(signals, RelatedSettings(), NAMES, state)
     assert len(ranked) == 80
     assert result == rank_related(signals, RelatedSettings(), NAMES)
+
+
+def _digests(signals: list[ArticleSignals]) -> dict[str, bytes]:
+    ranker = ranking.Ranker(ranking.canonical_order(signals), RelatedSettings(), NAMES)
+    made = reranking._profile_digests(ranker)
+    size = reranking.DIGEST
+    return {slug: made[a * size:(a + 1) * size] for a, slug in enumerate(ranker.slugs)}
+
+
+def test_a_profile_digest_changes_with_everything_ranking_reads_of_the_article_and_nothing_else() -> None:
+    base = [sig("a", 1, tags=("Krise", "NATO"), terms={"nato": 2, "kreml": 1}, words={"gipfel": 3, "genf": 1}),
+            sig("b", 2, tags=("NATO",), terms={"nato": 1}, words={"gipfel": 1}),
+            sig("c", 3, tags=("Krise",), terms={"kreml": 2}, words={"genf": 2})]
+    before = _digests(base)
+    # Another article's words arrive first: feature ids shift, a's profile does not.
+    shifted = _digests([sig("0", 0, words={"zoll": 1, "wahl": 2})] + base)
+    assert shifted["a"] == before["a"]
+    changes = {
+        "a term's count": replace(base[0], terms={"nato": 3, "kreml": 1}),
+        "a word": replace(base[0], words={"gipfel": 3, "genf": 1, "wahl": 1}),
+        "a tag's spelling": replace(base[0], tags=("Krise", "Nato")),
+        "the order of its tags": replace(base[0], tags=("NATO", "Krise")),
+        "its date": replace(base[0], date=base[0].date + timedelta(minutes=1)),
+        "its related": replace(base[0], related=("c",)),
+    }
+    for what, edited in changes.items():
+        assert _digests([edited, *base[1:]])["a"] != before["a"], what
+    named = _digests([base[0], replace(base[1], related=("a",)), base[2]])   # b names a: a's incoming
+    assert named["a"] != before["a"] and named["c"] == before["c"]
