@@ -5,7 +5,8 @@ pair of terms within every article: 14 million pairs at 100,000 articles of
 about a dozen terms each, 1.6 s in Python (a `Counter` per term), on every
 build that changes an article's term use or adds one. From PAIRS_FOR_NUMPY
 pairs on, numpy counts them: the articles of k terms as one table of k
-columns, whose pairs are an outer sum of pair numbers. The result is the same.
+columns, whose pairs are an outer sum of pair numbers, into a matrix of
+counts of at most MATRIX_CELLS (64 MB) at a time. The result is the same.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Iterable, Sequence
 RELATED_TERMS = 5
 PAIRS_FOR_NUMPY = 200_000   # pairs of terms within articles from which numpy counts them
 BLOCK_PAIRS = 2_000_000     # pairs numpy counts at once (8 bytes each)
+MATRIX_CELLS = 16_000_000   # counts held at once (4 bytes each)
 
 
 def related_terms(uses: Iterable[Iterable[str]]) -> dict[str, tuple[str, ...]]:
@@ -45,18 +47,31 @@ def _counted_by_numpy(used: Sequence[list[str]]) -> dict[str, tuple[str, ...]]:
     by_length: dict[int, list[list[int]]] = defaultdict(list)
     for terms in used:
         by_length[len(terms)].append([number[slug] for slug in terms])
-    counts = np.zeros(size * size, dtype=np.int64)
-    for length, rows in by_length.items():
-        step = max(1, BLOCK_PAIRS // (length * length))
-        for first in range(0, len(rows), step):
-            table = np.array(rows[first:first + step], dtype=np.int64)
-            np.add.at(counts, (table[:, :, None] * size + table[:, None, :]).ravel(), 1)
-    matrix = counts.reshape(size, size)
-    np.fill_diagonal(matrix, 0)
+    tables = [np.array(rows, dtype=np.int64) for rows in by_length.values()]
+    del by_length
     related: dict[str, tuple[str, ...]] = {}
-    for row, slug in enumerate(vocabulary):
-        found = matrix[row]
-        others = np.flatnonzero(found)
-        best = others[np.lexsort((others, -found[others]))[:RELATED_TERMS]]   # the most, then the lowest id
-        related[slug] = tuple(vocabulary[other] for other in best.tolist())
+    # The counts of a block of terms at a time (one block up to 4,000 terms), so that a glossary
+    # of tens of thousands of terms does not make a matrix of billions of counts.
+    block = max(1, MATRIX_CELLS // size)
+    for low in range(0, size, block):
+        high = min(size, low + block)
+        counts = np.zeros((high - low) * size, dtype=np.int32)
+        one = np.int32(1)
+        for table in tables:
+            length = table.shape[1]
+            step = max(1, BLOCK_PAIRS // (length * length))
+            for first in range(0, len(table), step):
+                rows = table[first:first + step]
+                left = np.broadcast_to(rows[:, :, None], (len(rows), length, length))
+                numbers = (left - low) * size + rows[:, None, :]
+                if low or high < size:
+                    numbers = numbers[(left >= low) & (left < high)]
+                np.add.at(counts, numbers.ravel(), one)   # of the counts' type: numpy's fast path
+        matrix = counts.reshape(high - low, size)
+        for row in range(low, high):
+            found = matrix[row - low]
+            found[row] = 0   # a term with itself
+            others = np.flatnonzero(found)
+            best = others[np.lexsort((others, -found[others]))[:RELATED_TERMS]]   # the most, then the lowest id
+            related[vocabulary[row]] = tuple(vocabulary[other] for other in best.tolist())
     return related

@@ -42,4 +42,6 @@ def test_numpy_counts_a_large_site_as_python_does(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(term_pairs, "PAIRS_FOR_NUMPY", 0)
     monkeypatch.setattr(term_pairs, "BLOCK_PAIRS", 500)   # several blocks per number of terms
     assert related_terms(uses) == expected
+    monkeypatch.setattr(term_pairs, "MATRIX_CELLS", 400)  # the counts of 6 terms at a time
+    assert related_terms(uses) == expected
     assert len(expected) == len(terms) and all(len(found) == 5 for found in expected.values())
