@@ -47,9 +47,10 @@ class RelatedCache:
         self.key: str | None
         self.value: Any
         layout, key, terms_key, value = read_pickle(path, (None, None, None, None))
+        self._entry_file: EntryFile[Any] = EntryFile(self._beside("entries"), LAYOUT)
         if layout != LAYOUT:
             key = terms_key = value = None
-        self.key, self.terms_key, self.value = key, terms_key, _entries_made(value)
+        self.key, self.terms_key, self.value = key, terms_key, _joined(value, self._entry_file.entries, key)
         self._state: RankState | None = None
         self._signal_file: EntryFile[str] = EntryFile(self._beside("signals"), SIGNALS_LAYOUT)
         self.signals: dict[str, str] = self._signal_file.entries   # body key → signal_digest()
@@ -108,24 +109,45 @@ class RelatedCache:
         self._state = rank_state if self.keep_state else None
         if self.path is not None and self.state_path is not None:
             write_pickle(self.state_path, (LAYOUT, replace(rank_state, results=()) if rank_state else None))
-            write_pickle(self.path, (LAYOUT, key, terms_key, _entries_as_tuples(value)))
+            if isinstance(value, Links):   # the entries first: a key file of another put never reads them
+                self._entry_file.save(_split(key, value))
+                value = replace(value, related={}, shown={}, term_articles={})
+            write_pickle(self.path, (LAYOUT, key, terms_key, value))
 
 
-LAYOUT = 4   # of the files: entries as plain tuples, the state without its results, the terms key (4: shown)
+LAYOUT = 5   # of the files: entries as plain tuples, the state without its results (5: entries file)
 SIGNALS_LAYOUT = "signal digests/2"
 _entry = partial(tuple.__new__, RelatedEntry)
 
 
-def _entries_as_tuples(value: Any) -> Any:
-    if not isinstance(value, Links):
-        return value
-    return replace(value, related={slug: tuple(map(tuple, entries)) for slug, entries in value.related.items()})
+_KEY = "\0key"   # in the entries file: the key of the put that wrote it
 
 
-def _entries_made(value: Any) -> Any:
+def _split(key: str, links: Links) -> dict[str, Any]:
+    """The entries file's entries: each article's related entries (as plain tuples) and shown digest,
+    each term's articles, and the key."""
+    entries: dict[str, Any] = {_KEY: key}
+    entries.update((f"a:{slug}", tuple(map(tuple, found))) for slug, found in links.related.items())
+    entries.update((f"s:{slug}", shown) for slug, shown in links.shown.items())
+    entries.update((f"t:{slug}", users) for slug, users in links.term_articles.items())
+    return entries
+
+
+def _joined(value: Any, entries: Mapping[str, Any], key: str | None) -> Any:
+    """The links of the key file with the entries file's parts; None when the two are of other puts."""
     if not isinstance(value, Links):
         return value
-    return replace(value, related={slug: tuple(map(_entry, entries)) for slug, entries in value.related.items()})
+    if entries.get(_KEY) != key:
+        return None
+    related: dict[str, Any] = {}
+    shown: dict[str, str] = {}
+    term_articles: dict[str, tuple[str, ...]] = {}
+    parts: dict[str, dict[str, Any]] = {"a": related, "s": shown, "t": term_articles}
+    for name, found in entries.items():
+        if name != _KEY:
+            parts[name[0]][name[2:]] = found
+    return replace(value, related={slug: tuple(map(_entry, found)) for slug, found in related.items()},
+                   shown=shown, term_articles=term_articles)
 
 
 def shown_digest(related: tuple[RelatedEntry, ...], back: tuple[str, ...]) -> str:

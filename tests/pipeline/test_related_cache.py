@@ -32,7 +32,7 @@ def test_a_folder_cache_writes_at_once_and_reads_the_state_when_asked(tmp_path: 
 def test_the_entries_are_stored_once_as_plain_tuples(tmp_path: Path) -> None:
     """The state's results are the links' entries: its file holds none, and no RelatedEntry is pickled."""
     RelatedCache(tmp_path / "related.pickle").put("key", LINKS, _state())
-    for name in ("related.pickle", "related-state.pickle"):
+    for name in ("related.pickle", "related-state.pickle", "related-entries.pickle"):
         assert b"RelatedEntry" not in (tmp_path / name).read_bytes()
     with open(tmp_path / "related-state.pickle", "rb") as handle:
         assert pickle.load(handle)[1].results == ()
@@ -62,3 +62,31 @@ def test_a_damaged_state_file_only_costs_a_full_ranking(tmp_path: Path) -> None:
     assert cache.state_path is not None
     cache.state_path.write_bytes(b"not a pickle")
     assert RelatedCache(tmp_path / "related.pickle").rank_state is None
+
+
+def test_a_put_that_changes_a_few_entries_writes_only_those(tmp_path: Path) -> None:
+    many = {f"artikel-{n}": (RelatedEntry(f"artikel-{n + 1}", 0.5, ("Kreml",), False),) for n in range(100)}
+    links = Links(related=many, backlinks={}, tags=(), term_articles={"kreml": tuple(many)}, related_terms={},
+                  shown={slug: f"digest {slug}" for slug in many})
+    RelatedCache(tmp_path / "related.pickle").put("key", links, None)
+    base = (tmp_path / "related-entries.pickle").read_bytes()
+    changed = dict(many, **{"artikel-7": (RelatedEntry("artikel-9", 0.25, (), False),)})
+    edited = Links(related=changed, backlinks={}, tags=(), term_articles=links.term_articles, related_terms={},
+                   shown=dict(links.shown, **{"artikel-7": "new digest"}))
+    RelatedCache(tmp_path / "related.pickle").put("next key", edited, None)
+    assert (tmp_path / "related-entries.pickle").read_bytes() == base   # only a delta was written
+    delta = (tmp_path / "related-entries.pickle.delta").read_bytes()
+    assert b"artikel-9" in delta and b"artikel-42" not in delta
+    again = RelatedCache(tmp_path / "related.pickle")
+    assert again.get("next key") == edited and type(again.get("next key").related["artikel-7"][0]) is RelatedEntry
+
+
+def test_links_whose_entries_file_is_of_another_put_are_not_used(tmp_path: Path) -> None:
+    cache = RelatedCache(tmp_path / "related.pickle")
+    cache.put("key", LINKS, _state())
+    first = (tmp_path / "related.pickle").read_bytes()
+    cache.put("other key", Links(related={"a": (), "b": ()}, backlinks={}, tags=(), term_articles={},
+                                 related_terms={}), _state())
+    (tmp_path / "related.pickle").write_bytes(first)   # as though the second put stopped between its files
+    again = RelatedCache(tmp_path / "related.pickle")
+    assert again.get("key") is None and again.get("other key") is None and again.rank_state is None
