@@ -24,6 +24,7 @@ from ..util.slug import tag_slug
 from .delta_cache import EntryFile
 from .pickle_cache import read_pickle, write_pickle
 
+
 class RelatedCache:
     """The last link stage's result, by a digest of everything it was computed from,
     and the ranking state that lets the next ranking redo only what an edit affects.
