@@ -6,10 +6,14 @@ that differ from its base file, until they are many, then folds them into a
 new base. Both files are replaced atomically, and a fold removes the delta
 before it writes the base: a crash between the two leaves the older base
 alone, so what is read is always what some earlier save stored, or less.
+Each base has a token of its own, which its deltas carry: a delta saved by a
+process that read an older base (two builds of one site at once) is not
+applied to a newer one, so what is read is never a mix of two saves.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Generic, Mapping, TypeVar
 
@@ -27,13 +31,14 @@ class EntryFile(Generic[V]):
         self.path = path
         self.header = header
         self.delta_path = path.with_name(path.name + ".delta") if path is not None else None
-        header_read, base = read_pickle(path, (None, {}))
+        header_read, token, base = read_pickle(path, (None, "", {}))
         if header_read != header:
-            base = {}
+            token, base = "", {}
         self._base: dict[str, V] = base
+        self._token = token   # of the base read
         self.entries: dict[str, V] = dict(base)
-        delta_header, changed, removed = read_pickle(self.delta_path, (None, {}, ()))
-        if base and delta_header == header:
+        delta_header, delta_token, changed, removed = read_pickle(self.delta_path, (None, "", {}, ()))
+        if base and delta_header == header and delta_token == token:
             self.entries.update(changed)
             for key in removed:
                 self.entries.pop(key, None)
@@ -48,9 +53,10 @@ class EntryFile(Generic[V]):
                    if (old := base.get(key, _MISSING)) is not value and old != value}
         removed = [key for key in base if key not in self.entries]
         if base and len(changed) + len(removed) <= FOLD_ABOVE * len(self.entries):
-            write_pickle(self.delta_path, (self.header, changed, removed))  # type: ignore[arg-type]
+            write_pickle(self.delta_path, (self.header, self._token, changed, removed))  # type: ignore[arg-type]
             return
         assert self.delta_path is not None
         self.delta_path.unlink(missing_ok=True)
-        write_pickle(self.path, (self.header, self.entries))
+        self._token = os.urandom(8).hex()
+        write_pickle(self.path, (self.header, self._token, self.entries))
         self._base = dict(self.entries)

@@ -19,22 +19,33 @@ from typing import Any, Callable, Iterable
 
 from ..output.plan_memo import PlanMemo
 from .delta_cache import EntryFile
-from .pickle_cache import read_pickle, write_pickle
 
-FORMAT = "plan memo/1"   # a change of how fingerprints are made must change this
+FORMAT = "plan memo/2"   # a change of how fingerprints are made must change this
+
+
+_SETTINGS = "\0settings"   # the entry of the plan's settings digest; groups are "g:name", cards "c:slug"
 
 
 class StoredPlanMemo(PlanMemo):
-    """A plan memo whose groups and cards the next build reads from `folder`."""
+    """A plan memo whose groups and cards the next build reads from `folder`.
+
+    Groups, cards and the settings are entries of one `EntryFile`, so that what a build reads
+    is always one plan's, also when two builds of the site run at once."""
 
     def __init__(self, folder: Path) -> None:
         super().__init__()
-        self._settings_file = folder / "plan-settings.pickle"
-        self._group_file: EntryFile[tuple[bytes, tuple[str, ...]]] = EntryFile(folder / "plan-groups.pickle", FORMAT)
-        self._card_file: EntryFile[str] = EntryFile(folder / "plan-cards.pickle", FORMAT)
-        layout, settings = read_pickle(self._settings_file, ("", ""))
-        if layout == FORMAT and settings:
-            self._settings, self._groups, self._cards = settings, self._group_file.entries, self._card_file.entries
+        self._file: EntryFile[Any] = EntryFile(folder / "plan.pickle", FORMAT)
+        entries = self._file.entries
+        settings = entries.get(_SETTINGS)
+        if isinstance(settings, str) and settings:
+            groups: dict[str, Any] = {}
+            cards: dict[str, str] = {}
+            for name, value in entries.items():
+                if name.startswith("g:"):
+                    groups[name[2:]] = value
+                elif name.startswith("c:"):
+                    cards[name[2:]] = value
+            self._settings, self._groups, self._cards = settings, groups, cards
 
     def fingerprint(self, path: str, key: Any, slugs: Iterable[str], compute: Callable[[], str]) -> str:
         return compute()
@@ -49,12 +60,10 @@ class StoredPlanMemo(PlanMemo):
         """Keep the last finished plan for the next build (of the entries, only what changed is written)."""
         if not self._settings:
             return
-        # The settings go last: files of two plans are never read as one (a plan's settings with
-        # another's groups), since a read without these settings uses none of them.
-        self._settings_file.unlink(missing_ok=True)
-        self._group_file.save(self._groups)
-        self._card_file.save(self._cards)
-        write_pickle(self._settings_file, (FORMAT, self._settings))
+        entries: dict[str, Any] = {_SETTINGS: self._settings}
+        entries.update((f"g:{name}", group) for name, group in self._groups.items())
+        entries.update((f"c:{slug}", card) for slug, card in self._cards.items())
+        self._file.save(entries)
 
 
 def _digest(key: Any) -> bytes:

@@ -78,3 +78,15 @@ def test_without_a_path_nothing_is_written(tmp_path: Path) -> None:
     cache: EntryFile[int] = EntryFile(None, "h1")
     cache.save({"a": 1})
     assert cache.entries == {"a": 1} and list(tmp_path.iterdir()) == []
+
+
+def test_a_delta_of_an_older_base_is_not_applied_to_a_newer_one(tmp_path: Path) -> None:
+    """Two builds of one site at once: each read the same base; one folds a new base, then the
+    other saves a delta against the base it read. What is read is one save's whole state."""
+    path = tmp_path / "c.pickle"
+    EntryFile(path, "h1").save(entries(100))
+    first, second = EntryFile(path, "h1"), EntryFile(path, "h1")
+    second.save(entries(100, "zweiter"))                      # many changes: a new base
+    first.save({**entries(100), "k001": ("erster", 1)})       # a few: a delta against the old base
+    assert (tmp_path / "c.pickle.delta").exists()
+    assert EntryFile(path, "h1").entries == entries(100, "zweiter")

@@ -31,12 +31,24 @@ def test_the_next_build_reads_the_groups_and_cards_of_the_last_finished_plan(tmp
     assert _plan(StoredPlanMemo(tmp_path), {"a": "1", "b": "2", "c": "3"}, "key") == ("print of key",)
 
 
-def test_a_save_cut_short_leaves_nothing_to_reuse(tmp_path: Path) -> None:
+def test_a_save_of_another_build_at_the_same_time_is_never_read_half(tmp_path: Path) -> None:
+    # Two builds read the same plan. The second saves a plan of other cards (a new base), then
+    # the first saves its plan with one card changed (a delta against the plan both read). The
+    # next build reads the second's plan whole, not with the first's card mixed in.
+    cards = {f"a{n}": str(n) for n in range(40)}
     memo = StoredPlanMemo(tmp_path)
-    _plan(memo, {"a": "1"}, "key")
+    _plan(memo, cards, "key")
     memo.save()
-    (tmp_path / "plan-settings.pickle").unlink()   # as after a crash before the save's last write
-    assert _plan(StoredPlanMemo(tmp_path), {"a": "1"}, "key") is None
+    first, second = StoredPlanMemo(tmp_path), StoredPlanMemo(tmp_path)
+    others = {slug: f"{card} neu" for slug, card in cards.items()}
+    assert _plan(second, others, "key") == ("print of key",)   # its articles are not these
+    second.save()
+    assert _plan(first, {**cards, "a1": "geändert"}, "key") == ("print of key",)
+    first.save()
+    read = StoredPlanMemo(tmp_path)
+    read.start("settings", others)
+    assert read.changed == set()   # the second's cards, all of them and only them
+    assert read.group("term:kreml", ("term", "key"), ("a", "b")) == ("print of key",)
 
 
 def _planned(options: BuildOptions) -> tuple[list[tuple[str, str]], int]:
