@@ -1,4 +1,4 @@
-"""The plan memo of builds from the command line: groups of fingerprints kept in files.
+"""The plan memo of builds from the command line: groups of fingerprints kept in a file.
 
 A build plans every page to find those an edit changed. At 100,000 articles
 the 75,000 pages of listings and terms took 1.7 s of an edit's 11 s, though
