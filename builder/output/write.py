@@ -61,9 +61,12 @@ def safe_relative(path: str) -> PurePosixPath:
 def marker_identity(folder: Path) -> str | None:
     """Which build wrote `folder`: its marker's inode and modification time, or None without a marker."""
     try:
-        status = os.stat(folder / MARKER)
+        return _identity(os.stat(folder / MARKER))
     except OSError:
         return None
+
+
+def _identity(status: os.stat_result) -> str:
     return f"{status.st_ino}:{status.st_mtime_ns}"
 
 
@@ -81,8 +84,7 @@ def _new_marker_file(path: Path) -> str:
     path.write_bytes(b"")
     stamp = time.time_ns()
     os.utime(path, ns=(stamp, stamp))
-    status = os.stat(path)
-    return f"{status.st_ino}:{status.st_mtime_ns}"
+    return _identity(os.stat(path))
 
 
 def _staged_name(path: str) -> str:
