@@ -35,6 +35,7 @@ class PlanMemo:
         self._groups: dict[str, tuple[Any, Prints]] = {}   # the same three for groups
         self._usable_groups: dict[str, tuple[Any, Prints]] = {}
         self._next_groups: dict[str, tuple[Any, Prints]] = {}
+        self._asked: tuple[Any, Any] = (None, None)      # the last group's key and token
         self._settings = ""                             # of the last plan that finished
         self._cards: Mapping[str, str] = {}
         self._pending: tuple[str, Mapping[str, str]] = ("", {})
@@ -74,22 +75,22 @@ class PlanMemo:
         `key` must hold every input of the group's fingerprints except the settings digest and the
         cards of `slugs`, and `name` must say what the group is ("term:kreml").
         """
+        token = self._token(key)
+        self._asked = (key, token)
         kept = self._usable_groups.get(name)
-        if kept is not None and self._same(kept[0], key) and (not self.changed or self.changed.isdisjoint(slugs)):
+        if kept is not None and kept[0] == token and (not self.changed or self.changed.isdisjoint(slugs)):
             self.reused += len(kept[1])
             self._next_groups[name] = kept
             return kept[1]
         return None
 
     def keep_group(self, name: str, key: Any, prints: Prints) -> None:
-        self._next_groups[name] = (self._token(key), prints)
+        asked, token = self._asked
+        self._next_groups[name] = (token if asked is key else self._token(key), prints)
 
     def _token(self, key: Any) -> Any:
-        """What is kept of a group's key."""
+        """What is kept of a group's key, and compared with the next plan's (here the key itself)."""
         return key
-
-    def _same(self, token: Any, key: Any) -> bool:
-        return bool(token == key)
 
     def finish(self) -> None:
         """The plan is complete: its pages are what the next plan compares with."""

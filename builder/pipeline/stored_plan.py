@@ -53,9 +53,6 @@ class StoredPlanMemo(PlanMemo):
     def _token(self, key: Any) -> bytes:
         return _digest(key)
 
-    def _same(self, token: Any, key: Any) -> bool:
-        return bool(token == _digest(key))
-
     def save(self) -> None:
         """Keep the last finished plan for the next build (of the entries, only what changed is written)."""
         if not self._settings:
