@@ -28,8 +28,9 @@ def numpy_index(vectors: Rows, size: int, cap: int) -> Index:
     articles = np.repeat(np.arange(count, dtype=np.int32), np.diff(starts))
     by_feature = np.argsort(ids, kind="stable")
     bounds = np.searchsorted(ids[by_feature], np.arange(size + 1)).tolist()
-    holder_bytes = articles[by_feature].tobytes()
-    weight_bytes = values[by_feature].tobytes()
+    # Read in place, a feature's slice at a time: copies of the whole would double the memory.
+    holder_bytes = memoryview(articles[by_feature]).cast("B")
+    weight_bytes = memoryview(values[by_feature]).cast("B")
     del by_feature
     empty_ids, empty_weights = array("i"), array("d")
     holders: list[array] = []
@@ -64,5 +65,5 @@ def _common_rows(count: int, articles: np.ndarray, ids: np.ndarray, values: np.n
 
 def _array(code: str, data: np.ndarray) -> array:
     made = array(code)
-    made.frombytes(data.tobytes())
+    made.frombytes(memoryview(data).cast("B"))
     return made
