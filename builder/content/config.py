@@ -108,6 +108,7 @@ class SiteConfig:
     timezone: str = "UTC"              # for dates without an offset; Hugo's default too
     author: str = ""
     paginate: int = 10
+    stable_pagination: bool = False    # pages counted from the oldest (`output.pagination`)
     feed_entries: int = 20
     search: bool = False
     fold_categories: bool = True

@@ -216,7 +216,11 @@ class OutputFile:
 
 @dataclass(frozen=True)
 class Pagination:
-    """A listing page's slice of a paginated list."""
+    """A listing page's slice of a paginated list (`builder.output.pagination`).
+
+    `prev_url` leads to newer articles, `next_url` to older ones. `stable`: the pages are
+    counted from the oldest, and a numbered page's `count` is 0 (its text never shows it).
+    """
 
     number: int
     count: int
@@ -225,6 +229,7 @@ class Pagination:
     prev_url: str | None = None
     next_url: str | None = None
     extra: Mapping[str, Any] = _mapping()
+    stable: bool = False
 
 
 @dataclass(frozen=True)

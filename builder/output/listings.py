@@ -19,6 +19,7 @@ from ..content.urls import Urls, output_path
 from ..util.digests import fingerprint
 from .feed_content import clean_feed_html
 from .front_page import front_blocks
+from .pagination import ListPage, paginate, template_page
 from .feeds import ATOM_TYPE, JSON_FEED_TYPE, FeedEntry, FeedInfo, atom_feed, json_feed, json_feed_path
 from .plan_memo import PlanMemo
 from .specs import BodyHtml, LinkedSite, PageSpec, cards_of, page_context
@@ -81,7 +82,8 @@ def _front_page(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> PageSp
     """The front page: its blocks (lead story, sections, latest), and the archive behind it.
 
     Templates written for a paginated front page still get `page`: the newest `paginate`
-    articles, with the archive's second page as the next one; `intro` is `content/_index.md`'s text.
+    articles, with the archive's second page as the next one (with stable pagination the
+    archive's own page, which holds them too); `intro` is `content/_index.md`'s text.
     """
     urls, config = renderer.urls, site.config
     now = site.now or datetime.now(timezone.utc)
@@ -94,7 +96,9 @@ def _front_page(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> PageSp
                          pages, updated, *_intro_inputs(site, "/"))
 
     def make() -> bytes:
-        page = Pagination(1, pages, newest, "/", None, urls.archive(2) if pages > 1 else None)
+        stable = config.stable_pagination   # the archive's own page holds the next articles too
+        older = (urls.archive() if stable else urls.archive(2)) if pages > 1 else None
+        page = Pagination(1, pages, newest, "/", None, older, stable=stable)
         context = page_context(renderer, "/", config.title, config.description, "home",
                                feeds=feed_links(renderer.gettext("All articles"), "/"),
                                json_ld=website_ld(config, urls))
@@ -135,41 +139,32 @@ def _author_pages(site: LinkedSite, renderer: Renderer, feeds: "_FeedPlanner", m
         yield from feeds.specs(slugs, author.url, title, author.role)
 
 
-def paginate(slugs: tuple[str, ...], per_page: int) -> list[tuple[int, tuple[str, ...]]]:
-    """(page number, its slugs) for every page of a list, `per_page` to a page; an empty list has one page."""
-    count = max(1, math.ceil(len(slugs) / per_page))
-    return [(n + 1, slugs[n * per_page:(n + 1) * per_page]) for n in range(count)]
-
-
 def _listing(site: LinkedSite, renderer: Renderer, memo: PlanMemo | None, slugs: tuple[str, ...],
              url_of: Callable[[int], str], template: str, title: str, nav: str, extra: Mapping[str, Any], *,
              description: str = "", inputs: tuple[Any, ...] = (), source: str = "") -> Iterator[PageSpec]:
-    pages = paginate(slugs, site.config.paginate)
+    stable = site.config.stable_pagination
+    pages = paginate(slugs, site.config.paginate, stable)
     cards, shown = site.cards, {k: repr(v) for k, v in extra.items()}
     group, key = f"listing:{url_of(1)}", ("listing", template, title, shown, inputs, slugs)
     prints = None if memo is None else memo.group(group, key, slugs)
     if prints is None:
-        prints = tuple(fingerprint(site.settings_digest, template, title, shown, number, len(pages),
-                                   cards_of(cards, chunk), *inputs) for number, chunk in pages)
+        prints = tuple(fingerprint(site.settings_digest, template, title, shown, page.number, page.shape,
+                                   cards_of(cards, page.slugs), *inputs) for page in pages)
         if memo is not None:
             memo.keep_group(group, key, prints)
-    for (number, chunk), print_ in zip(pages, prints):
-        url = url_of(number)
-        prev_url = url_of(number - 1) if number > 1 else None
-        next_url = url_of(number + 1) if number < len(pages) else None
-        path = output_path(url)
+    for page, print_ in zip(pages, prints):
+        url = url_of(page.number)
 
-        def make(number: int = number, chunk: tuple[str, ...] = chunk, url: str = url,
-                 prev_url: str | None = prev_url, next_url: str | None = next_url) -> bytes:
-            items = tuple(site.article_by_slug[slug] for slug in chunk)   # only for a page rendered
-            page = Pagination(number, len(pages), items, url, prev_url, next_url)
+        def make(page: ListPage = page, url: str = url) -> bytes:
+            items = tuple(site.article_by_slug[slug] for slug in page.slugs)   # only for a page rendered
+            number = page.number
             page_title = (title if number == 1 or not title
                           else f"{title} – " + renderer.gettext("Page %(number)s") % {"number": number})
             context = page_context(renderer, url, page_title, description or site.config.description, nav)
             context.update(extra)
-            return renderer.render(template, **context, page=page).encode()
+            return renderer.render(template, **context, page=template_page(page, items, url_of, stable)).encode()
 
-        yield PageSpec(path, print_, source, make)
+        yield PageSpec(output_path(url), print_, source, make)
 
 
 class _FeedPlanner:

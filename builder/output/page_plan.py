@@ -12,13 +12,14 @@ from datetime import datetime, timezone
 from itertools import chain
 from typing import Any, Iterator
 
-from ..content.model import Article, BodyInfo, Page, Pagination, RelatedEntry, Term
+from ..content.model import Article, BodyInfo, Page, RelatedEntry, Term
 from ..errors import Diagnostic
 from ..content.urls import output_path
 from ..text.collation import german_sort_key, index_letter
 from ..util.digests import fingerprint
 from .image_files import image_files, lead_of
-from .listings import feed_links, listing_pages, paginate
+from .listings import feed_links, listing_pages
+from .pagination import ListPage, paginate, template_page
 from .more_on_topic import more_on_topic
 from .plan_memo import PlanMemo
 from .sitemaps import (SITEMAP_LIMIT, news_articles, news_sitemap, newest, robots_txt, sitemap, sitemap_index,
@@ -145,7 +146,7 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo:
                        "glossary.html", **page_context(renderer, urls.glossary(), renderer.gettext("Glossary"),
                                                        site.config.description, "glossary"), groups=group_list,
                        json_ld=defined_term_set_ld(site.terms, urls, site.config)).encode())
-    cards, by_slug = site.cards, site.article_by_slug
+    cards, by_slug, stable = site.cards, site.article_by_slug, site.config.stable_pagination
     for term in site.terms:
         info = site.term_infos[term.slug]
         users = site.links.term_articles.get(term.slug, ())   # slugs: a term of a large site has thousands
@@ -153,34 +154,37 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo:
                          if s in site.term_by_slug]
         aliases = site.term_aliases.get(term.slug, term.aliases)
         base = urls.term(term.slug)
-        pages = paginate(users, site.config.paginate)
+        pages = paginate(users, site.config.paginate, stable)
         # Page 1 is the definition; the pages behind it list older articles only, so an
-        # edited definition renders page 1 alone.
+        # edited definition renders page 1 alone. With stable pagination they do not show the
+        # number of articles either, so a new article leaves them as they are.
         definition = (digests[term.source], info.version, aliases,
                       [(t.slug, digests[t.source]) for t in related_terms])
         later = (term.term, term.summary)
         group, key = f"term:{term.slug}", ("term", definition, later, users)
         prints = None if memo is None else memo.group(group, key, users)
         if prints is None:
-            prints = tuple(fingerprint(site.settings_digest, number, len(pages), len(users), cards_of(cards, chunk),
-                                       *(definition if number == 1 else later)) for number, chunk in pages)
+            prints = tuple(fingerprint(site.settings_digest, page.number, page.shape,
+                                       len(users) if page.number == 1 or not stable else None,
+                                       cards_of(cards, page.slugs), *(definition if page.number == 1 else later))
+                           for page in pages)
             if memo is not None:
                 memo.keep_group(group, key, prints)
-        for (number, chunk), print_ in zip(pages, prints):
-            path = output_path(urls.numbered(base, number))
+        for page, print_ in zip(pages, prints):
+            path = output_path(urls.numbered(base, page.number))
 
-            def make(term: Term = term, info: BodyInfo = info, number: int = number, chunk: tuple[str, ...] = chunk,
-                     count: int = len(pages), total: int = len(users), related_terms: list[Term] = related_terms,
-                     aliases: tuple[str, ...] = aliases, base: str = base) -> bytes:
+            def make(term: Term = term, info: BodyInfo = info, page: ListPage = page, total: int = len(users),
+                     related_terms: list[Term] = related_terms, aliases: tuple[str, ...] = aliases,
+                     base: str = base) -> bytes:
+                number = page.number
                 url = urls.numbered(base, number)
-                items = tuple(by_slug[slug] for slug in chunk)
-                page = Pagination(number, count, items, url, urls.numbered(base, number - 1) if number > 1 else None,
-                                  urls.numbered(base, number + 1) if number < count else None)
+                items = tuple(by_slug[slug] for slug in page.slugs)
+                pager = template_page(page, items, lambda n: urls.numbered(base, n), stable)
                 title = term.term if number == 1 else \
                     f"{term.term} – " + renderer.gettext("Page %(number)s") % {"number": number}
                 context = page_context(renderer, url, title, term.summary, "glossary")
                 first = number == 1
-                return renderer.render("term.html", **context, term=term, page=page, articles=items, total=total,
+                return renderer.render("term.html", **context, term=term, page=pager, articles=items, total=total,
                                        body=markup(store.html(info.key)) if first else None,
                                        aliases=aliases, related_terms=related_terms if first else [],
                                        json_ld=defined_term_ld(term, urls, site.config, aliases) if first else None
