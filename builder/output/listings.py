@@ -19,8 +19,8 @@ from ..content.urls import Urls, output_path
 from ..util.digests import fingerprint
 from .feed_content import clean_feed_html
 from .front_page import front_blocks
-from .pagination import ListPage, paginate, template_page
 from .feeds import ATOM_TYPE, JSON_FEED_TYPE, FeedEntry, FeedInfo, atom_feed, json_feed, json_feed_path
+from .pagination import ListPage, paginate, template_page
 from .plan_memo import PlanMemo
 from .specs import BodyHtml, LinkedSite, PageSpec, cards_of, page_context
 from .structured_data import website_ld

@@ -19,8 +19,8 @@ from ..text.collation import german_sort_key, index_letter
 from ..util.digests import fingerprint
 from .image_files import image_files, lead_of
 from .listings import feed_links, listing_pages
-from .pagination import ListPage, paginate, template_page
 from .more_on_topic import more_on_topic
+from .pagination import ListPage, paginate, template_page
 from .plan_memo import PlanMemo
 from .sitemaps import (SITEMAP_LIMIT, news_articles, news_sitemap, newest, robots_txt, sitemap, sitemap_index,
                        split_sitemap)
