@@ -32,7 +32,10 @@ def parse_date(value: object, tz: tzinfo) -> datetime:
     ('must be an ISO 8601 date, got "gestern"') for anything else.
     """
     if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=tz)
+        zone = shared_zone(value.tzinfo)   # YAML makes a zone object per date
+        return value if zone is value.tzinfo else value.replace(tzinfo=zone)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=tz)
     match = _DATE_TEXT.match(value.strip()) if isinstance(value, str) else None
@@ -56,7 +59,19 @@ def _offset(text: str) -> tzinfo:
     if hours > 23 or minutes > 59:
         raise ValueError(f"offset {text} is out of range")
     delta = timedelta(hours=hours, minutes=minutes)
-    return timezone(-delta if text[0] == "-" else delta)
+    return shared_zone(timezone(-delta if text[0] == "-" else delta))
+
+
+_ZONES: dict[tuple[timedelta | None, str | None], tzinfo] = {}
+
+
+def shared_zone(zone: tzinfo) -> tzinfo:
+    """One object for every fixed offset of one name: the dates of 100,000 articles then share a
+    handful of zones, and a cache that pickles them stores each zone once (a zone of its own per
+    date made unpickling the load cache take twice as long)."""
+    if type(zone) is not timezone:   # ZoneInfo keeps one object per key itself
+        return zone
+    return _ZONES.setdefault((zone.utcoffset(None), zone.tzname(None)), zone)
 
 
 def has_time(value: datetime) -> bool:

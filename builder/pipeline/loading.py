@@ -49,7 +49,7 @@ LoadResult = tuple[str, "Article | Page | Author | Term | None", tuple[Diagnosti
 # time tells a file written back with its old time stamp and size (`cp -p`, `touch -r`) from the old one.
 FileStatus = tuple
 RACY_NS = 2_000_000_000
-LOAD_FORMAT = 3   # raised when what a cached load result holds changes (3: articles keep their listed_digest)
+LOAD_FORMAT = 4   # raised when what a cached load result holds changes (4: dates share their zones)
 
 
 @dataclass
