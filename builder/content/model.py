@@ -264,6 +264,8 @@ class BodyInfo:
     def version(self) -> str:
         """Changes whenever the body's HTML does: its key, the tooltips it embeds, the templates it used,
         the images it shows (their file names carry their digests) and the URLs it links to."""
+        if not (self.templates or self.images or self.resolved):   # most bodies of a large site
+            return self.key + self.tooltips
         return (self.key + self.tooltips + "".join(digest[:16] for _, digest in self.templates)
                 + "".join(image[1][:16] for image in self.images)
                 + "".join(f"\n{url}" for _, _, url in self.resolved))
