@@ -156,6 +156,24 @@ def shown_digest(related: tuple[RelatedEntry, ...], back: tuple[str, ...]) -> st
     return _digest(([(entry.slug, entry.reasons, entry.explicit) for entry in related], back))
 
 
+def _shown_digests(articles: tuple[Article, ...], related: Mapping[str, tuple[RelatedEntry, ...]],
+                   back: Mapping[str, tuple[str, ...]], previous: Links | None) -> dict[str, str]:
+    """Every article's `shown_digest`; one whose entries and backlinks are those of the last links
+    keeps its digest (a new article changes a few hundred lists of 100,000)."""
+    old_shown = previous.shown if previous is not None else {}
+    old_related = previous.related if previous is not None else {}
+    old_back = previous.backlinks if previous is not None else {}
+    shown: dict[str, str] = {}
+    for article in articles:
+        slug = article.slug
+        entries, linked = related.get(slug, ()), back.get(slug, ())
+        digest = old_shown.get(slug)
+        if digest is None or old_related.get(slug) != entries or old_back.get(slug, ()) != linked:
+            digest = shown_digest(entries, linked)
+        shown[slug] = digest
+    return shown
+
+
 def signal_digest(info: BodyInfo) -> str:
     """A digest of everything the link stage reads of a body: the terms it annotates and how
     often it uses each (the first 32 characters, which are all the term lists read), then its
@@ -196,7 +214,8 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
         # The term lists follow from the articles' order and each one's term use alone.
         terms_key = hashlib.sha256(repr([(a.slug, digest(infos[a.slug])[:32]) for a in articles])
                                    .encode("utf-8", "surrogatepass")).hexdigest()
-        last = cache.value if isinstance(cache.value, Links) and cache.terms_key == terms_key else None
+        previous = cache.value if isinstance(cache.value, Links) else None
+        last = previous if previous is not None and cache.terms_key == terms_key else None
         back = backlinks(signals)
         links = Links(
             related=related,
@@ -204,7 +223,7 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
             tags=collect_tags(articles),
             term_articles=last.term_articles if last else _term_articles(articles, infos),
             related_terms=last.related_terms if last else _related_terms(articles, infos),
-            shown={a.slug: shown_digest(related.get(a.slug, ()), back.get(a.slug, ())) for a in articles},
+            shown=_shown_digests(articles, related, back, previous),
         )
         cache.put(key, links, state, terms_key)
     return links

@@ -124,3 +124,24 @@ def test_what_a_page_shows_of_its_links_is_digested_with_them(tmp_path: Path) ->
     assert first.shown["gipfel"] != linking.shown_digest(
         (entry._replace(explicit=not entry.explicit), *first.related["gipfel"][1:]), ())
     assert linking.shown_digest(first.related["gipfel"], ("b",)) != linking.shown_digest(first.related["gipfel"], ())
+
+
+def test_only_the_lists_an_edit_changed_are_digested_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = SiteConfig()
+    articles, infos = _site({"krise": 2})
+    extra = tuple(article(f"weitere-{n}", "Wetter") for n in range(3))
+    infos.update({a.slug: BodyInfo(key=a.slug, words={"regen": 3, a.slug: 1}) for a in extra})
+    articles = (*articles, *extra)
+    first = link_site(articles, infos, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    digested: list[str] = []
+    real = linking.shown_digest
+    monkeypatch.setattr(linking, "shown_digest", lambda entries, back: digested.append(entries) or real(entries, back))
+    changed = dict(infos, b=replace(infos["b"], key="b: neu", words={"krise": 2, "genf": 5}))
+    again = link_site(articles, changed, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
+    moved = [slug for slug in first.related if (first.related[slug], first.backlinks.get(slug, ()))
+             != (again.related[slug], again.backlinks.get(slug, ()))]
+    assert moved and len(moved) < len(articles)            # the edit moved some lists, not the weather's
+    assert digested == [again.related[a.slug] for a in articles if a.slug in moved]
+    digested.clear()
+    assert again.shown == link_site(articles, changed, (), config, {}).shown   # as a build without a cache
+    assert len(digested) == len(articles)
