@@ -255,11 +255,12 @@ def _sitemap_size(site: LinkedSite) -> int:
 
 
 def _sitemap_entries(site: LinkedSite, renderer: Renderer) -> list[tuple[str, Any]]:
+    """Every URL with its last change, in an order a new article leaves alone up to the last part of
+    a split sitemap: the pages that rarely change, then the articles oldest first, then the front
+    page and the archive, which change with every new one (crawlers read no meaning into the order)."""
     urls = renderer.urls
     newest = site.articles[0].modified if site.articles else None
-    entries: list[tuple[str, Any]] = [(urls.abs_url("/"), newest), (urls.abs_url(urls.archive()), newest)]
-    entries += [(urls.abs_url(a.url), a.modified) for a in site.articles]
-    entries += [(urls.abs_url(urls.section(s.slug)), None) for s in site.config.sections]
+    entries: list[tuple[str, Any]] = [(urls.abs_url(urls.section(s.slug)), None) for s in site.config.sections]
     entries += [(urls.abs_url(p.url), p.updated) for p in site.pages]
     entries += [(urls.abs_url(urls.tags()), None)]
     entries += [(urls.abs_url(urls.tag(t.name)), None) for t in site.links.tags]
@@ -268,7 +269,8 @@ def _sitemap_entries(site: LinkedSite, renderer: Renderer) -> list[tuple[str, An
     if site.authors.authors:
         entries += [(urls.abs_url(urls.authors()), None)]
         entries += [(urls.abs_url(a.url), None) for a in site.authors.authors]
-    return entries
+    entries += [(urls.abs_url(a.url), a.modified) for a in reversed(site.articles)]
+    return entries + [(urls.abs_url("/"), newest), (urls.abs_url(urls.archive()), newest)]
 
 
 def _static_files(site: LinkedSite) -> Iterator[PageSpec]:

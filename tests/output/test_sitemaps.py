@@ -105,6 +105,20 @@ def test_past_the_url_limit_sitemap_xml_becomes_an_index_of_valid_sitemaps(tmp_p
     assert len(locs) == len(set(locs)) and "https://zeitung.example/impressum/" in locs
 
 
+def test_a_new_article_changes_only_the_last_part_of_a_split_sitemap(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Articles oldest first, the front page and the archive last: the parts before stay as they were."""
+    monkeypatch.setattr(page_plan, "SITEMAP_LIMIT", 3)
+    before = planned(tmp_path / "before", SITE)
+    after = planned(tmp_path / "after", SITE + article("neu", NOW - timedelta(minutes=5)))
+    parts = sorted(path for path in before if path.startswith("sitemap-"))
+    assert len(parts) >= 3
+    assert [path for path in parts if before[path] != after.get(path)] == [parts[-1]]
+    last = validate(after[parts[-1]], "sitemap.xsd")
+    assert [loc.text for loc in last.iter(f"{SM}loc")][-3:] == [
+        "https://zeitung.example/articles/neu/", "https://zeitung.example/", "https://zeitung.example/archiv/"]
+
+
 def test_a_built_site_writes_one_sitemap_and_a_news_sitemap(tmp_path: Path) -> None:
     source = write_site(tmp_path / "src", SITE)
     report = build(BuildOptions(source=source, destination=tmp_path / "out", cache=False, now=NOW))
