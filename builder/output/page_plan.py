@@ -164,8 +164,7 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo:
         group, key = f"term:{term.slug}", ("term", definition, later, users)
         prints = None if memo is None else memo.group(group, key, users)
         if prints is None:
-            prints = tuple(fingerprint(site.settings_digest, page.number, page.shape,
-                                       len(users) if page.number == 1 or not stable else None,
+            prints = tuple(fingerprint(site.settings_digest, page.number, page.shape, _total(page, users, stable),
                                        cards_of(cards, page.slugs), *(definition if page.number == 1 else later))
                            for page in pages)
             if memo is not None:
@@ -173,7 +172,8 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo:
         for page, print_ in zip(pages, prints):
             path = output_path(urls.numbered(base, page.number))
 
-            def make(term: Term = term, info: BodyInfo = info, page: ListPage = page, total: int = len(users),
+            def make(term: Term = term, info: BodyInfo = info, page: ListPage = page,
+                     total: int | None = _total(page, users, stable),
                      related_terms: list[Term] = related_terms, aliases: tuple[str, ...] = aliases,
                      base: str = base) -> bytes:
                 number = page.number
@@ -191,6 +191,12 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo:
                                        ).encode()
 
             yield PageSpec(path, print_, term.source, make)
+
+
+def _total(page: ListPage, users: tuple[str, ...], stable: bool) -> int | None:
+    """How many articles use the term, for the page to show: not on a stable numbered page, which a
+    new article must leave as it is."""
+    return len(users) if page.number == 1 or not stable else None
 
 
 def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:
