@@ -103,6 +103,7 @@ from ..content.config import RelatedSettings
 from ..content.model import RelatedEntry
 from ..util.garbage_collection import collection_paused
 from .features import ArticleSignals, build_features, build_index
+from .reasons import Reasons
 from .workers import rank_positions
 
 if TYPE_CHECKING:
@@ -115,10 +116,7 @@ POOL_MAX = 40           # candidates per article found by rare features and scor
 DATE_FEATURES = 1       # a's strongest common feature also proposes candidates: ...
 DATE_NEIGHBOURS = 3     # ... this many closest in date on either side
 MANY_COMMON = 8         # from this many common features on, numpy scores the pool
-MAX_TERM_REASONS = 3
 RECENT_ROWS = 16384     # articles whose common features a process keeps as dicts (see Ranker._pool)
-MAX_TAG_REASONS = 2
-MIN_TAG_REASON_RARITY = 0.25  # rarity of a tag on about a third of the articles
 
 
 _by_weight = itemgetter(1)
@@ -176,7 +174,6 @@ class Ranker:
     def __init__(self, ordered: Sequence[ArticleSignals], settings: RelatedSettings,
                  term_names: Mapping[str, str]) -> None:
         self.settings = settings
-        self.term_names = term_names
         self.slugs = [s.slug for s in ordered]   # read in the parent only (see builder.related.workers)
         self.times = array("d", [s.date.timestamp() for s in ordered])
         half_life = settings.date_half_life_days * 86400.0
@@ -189,7 +186,8 @@ class Ranker:
         self.own, self.incoming = _explicit_links(ordered, {s.slug: i for i, s in enumerate(ordered)})
         # Some rows as dicts, for the articles met last (each process keeps its own).
         self._recent: dict[int, dict[int, float]] = {}
-        self._reasons_of: tuple[int, dict[int, float], dict[int, tuple[float, str]]] = (-1, {}, {})
+        # Why each entry is related (builder.related.reasons): a bound method, called once per entry.
+        self.reasons = Reasons(self.features, term_names).of
 
     def __len__(self) -> int:
         return len(self.times)
@@ -340,60 +338,6 @@ class Ranker:
                     heapq.heapreplace(best, score)
         scored.sort(key=self._order)
         return scored
-
-    @cached_property
-    def _term_labels(self) -> list[str]:
-        """Term's feature id (terms come first) -> its name as shown (its slug if unnamed)."""
-        labels = []
-        for key in self.features.keys:
-            if not key.startswith("t:"):
-                break
-            labels.append(self.term_names.get(key[2:], key[2:]))
-        return labels
-
-    def _reasons_data(self, a: int) -> tuple[int, dict[int, float], dict[int, tuple[float, str]]]:
-        """a, its term weights and its tags' weights and spellings (as a writes them), by
-        feature id; kept for the next call, which is usually for the same a (`ranked` asks for
-        the reasons of each entry)."""
-        features = self.features
-        tags, spellings = features.tags, features.spellings
-        start, end = tags.starts[a], tags.starts[a + 1]
-        written = map(spellings.__getitem__, features.tag_spellings[start:end])
-        self._reasons_of = (a, features.terms.mapping(a),
-                            dict(zip(tags.ids[start:end], zip(tags.values[start:end], written))))
-        return self._reasons_of
-
-    def reasons(self, a: int, b: int) -> tuple[str, ...]:
-        """Shared terms (weightiest first, at most 3), then shared tags, as displayed names."""
-        features = self.features
-        known = self._reasons_of
-        _, ta, ga = known if known[0] == a else self._reasons_data(a)
-        names: list[str] = []
-        terms = features.terms
-        start, end = terms.starts[b], terms.starts[b + 1]
-        if ta and start != end:   # b's weights are read where they lie, not made into a dict
-            labels = self._term_labels
-            ranked = [(-ta[t] * weight, labels[t])
-                      for t, weight in zip(terms.ids[start:end], terms.values[start:end]) if t in ta]
-            if len(ranked) == 1:
-                names = [ranked[0][1]]
-            elif ranked:
-                ranked.sort()
-                names = [name for _, name in ranked[:MAX_TERM_REASONS]]
-        tags = features.tags
-        start, end = tags.starts[b], tags.starts[b + 1]
-        shared = [ga[k] for k in tags.ids[start:end] if k in ga] if ga else ()
-        if shared:   # (a's weight, a's spelling) of each tag both have
-            tagged = ([shared[0][1]] if len(shared) == 1
-                      else [tag for _, tag in sorted([(-weight, tag) for weight, tag in shared])])
-            if names:  # a tag named like a shared term says nothing new
-                seen = {name.casefold() for name in names}
-                tagged = [tag for tag in tagged if tag.casefold() not in seen]
-            # A tag on most articles ("Ukraine-Krise" on a Ukraine site) explains nothing.
-            weight_of = {tag: weight for weight, tag in shared}
-            telling = [tag for tag in tagged if weight_of[tag] >= MIN_TAG_REASON_RARITY]
-            names += (telling or ([] if names else tagged))[:MAX_TAG_REASONS]
-        return tuple(names)
 
     def ranked(self, a: int) -> list[tuple[int, float, tuple[str, ...], bool]]:
         """(article, score, reasons, explicit) for own explicit entries, then incoming explicit
