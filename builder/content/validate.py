@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import Diagnostic
 from ..util.slug import slugify
-from . import fields, foreign_formats, frontmatter, url_rules
+from . import fields, foreign_keys, frontmatter, url_rules
 from .config import SiteConfig
 from .dates import parse_date
 from .fields import visible
@@ -124,7 +124,7 @@ def load_article(rel: str, text: str, options: LoadOptions, keep_body: bool = Tr
     data, lines = _foreign_keys(p, data, lines, options)
     bundle = bundle_folder(rel)
     name = fields.nfc(PurePosixPath(bundle).name if bundle else PurePosixPath(rel).stem)  # a bundle: its folder
-    file_date, stem = (foreign_formats.date_from_filename(name) if ":filename" in options.dates
+    file_date, stem = (foreign_keys.date_from_filename(name) if ":filename" in options.dates
                        else (None, name))
     in_drafts = "/_drafts/" in rel   # Jekyll's drafts: not published, dated by the file when undated
     date = article_date(p, data, file_date, file_dates, options.dates, options.tz)
@@ -197,7 +197,7 @@ def _unrendered(data: dict[str, Any]) -> bool:
 def _foreign_keys(p: fields.Problems, data: dict[str, Any], lines: dict[str, int],
                   options: LoadOptions) -> tuple[dict[str, Any], dict[str, int]]:
     """Jekyll's and Hugo's key names mapped onto ours, with a warning for each that needs one."""
-    data, lines, notes = foreign_formats.normalize_keys(data, lines, fold_categories=options.fold_categories)
+    data, lines, notes = foreign_keys.normalize_keys(data, lines, fold_categories=options.fold_categories)
     p.lines = lines
     for line, message in notes:
         p.warning(None, message, line=line)

@@ -9,13 +9,8 @@ import pytest
 import yaml
 
 from builder.content.dates import parse_date
-from builder.content.foreign_formats import (
-    CompatError,
-    date_from_filename,
-    load_front_matter,
-    normalize_keys,
-    split_front_matter_formats,
-)
+from builder.content.foreign_formats import CompatError, load_front_matter, split_front_matter_formats
+from builder.content.foreign_keys import date_from_filename, normalize_keys
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PLUS_ONE = timezone(timedelta(hours=1))

@@ -20,7 +20,7 @@ import yaml
 
 from ...content import url_rules
 from ...content.dates import parse_date
-from ...content.foreign_formats import date_from_filename
+from ...content.foreign_keys import date_from_filename
 from ...content.media import bundle_resources
 from ...content.sources import HTML_SUFFIXES, MARKDOWN_SUFFIXES, SECTION_INDEX, starts_with_front_matter
 from .common import OldPage, Report, check_urls, copy_tree, lower_keys, read_front_matter, yaml_text

@@ -21,7 +21,7 @@ import yaml
 
 from ...content import url_rules
 from ...content.dates import parse_date
-from ...content.foreign_formats import date_from_filename
+from ...content.foreign_keys import date_from_filename
 from ...content.locations import jekyll_categories
 from ...content.site_structure import JEKYLL_STYLES
 from ...content.sources import HTML_SUFFIXES, MARKDOWN_SUFFIXES, starts_with_front_matter
