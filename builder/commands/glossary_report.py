@@ -23,7 +23,8 @@ from ..content.model import Term
 from ..errors import Diagnostic
 from ..text.collation import german_sort_key
 from ..text.forms import TermForms, glossary_forms, shared_forms, uses_declension
-from ..text.glossary import SUFFIXES, Matcher, check_glossary, is_sentence_start
+from ..text.glossary import SUFFIXES, Matcher, is_sentence_start
+from ..text.glossary_terms import check_glossary
 from ..text.markdown import create_markdown, render_body
 from .printing import print_diagnostics
 

@@ -39,7 +39,7 @@ from ..content.validate import (
 from ..errors import Diagnostic, Diagnostics
 from ..related.backlinks import validate_related
 from ..text.collation import german_sort_key
-from ..text.glossary import check_glossary, summary_from_markdown
+from ..text.glossary_terms import check_glossary, summary_from_markdown
 from ..util.parallel import map_indices
 from .delta_cache import EntryFile
 

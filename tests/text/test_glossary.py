@@ -10,7 +10,8 @@ import pytest
 
 from builder.content.model import Term
 from builder.text.collation import german_sort_key, index_letter
-from builder.text.glossary import Match, Matcher, check_glossary, is_sentence_start, summary_from_markdown
+from builder.text.glossary import Match, Matcher, is_sentence_start
+from builder.text.glossary_terms import check_glossary, summary_from_markdown
 
 
 def term(slug: str, name: str, *aliases: str, line: int = 2, alias_lines: dict[str, int] | None = None,
