@@ -47,7 +47,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--no-cache", action="store_true", help="ignore and do not write the build cache")
         p.add_argument("--format", choices=("text", "json"), default="text", help="how to print diagnostics")
 
-    build_args(commands.add_parser("build", help="build the site", description="Build the site into a folder."))
+    build_command = commands.add_parser("build", help="build the site", description="Build the site into a folder.")
+    build_args(build_command)
+    build_command.add_argument("--timings", action="store_true", help="print how long each stage of the build took")
 
     serve = commands.add_parser("serve", help="preview with live reload",
                                 description="Build, serve and rebuild on every change, reloading open tabs.")
@@ -151,6 +153,8 @@ def _run_build(args: argparse.Namespace, keep: list[object] | None = None) -> tu
     out = (args.destination or args.source / "site").resolve()
     if args.format == "text":
         print(report.summary())
+        if getattr(args, "timings", False):
+            print(report.timings())
         print(f"Open {out / 'index.html'}  (or preview: python -m builder serve --source {args.source})")
     return EXIT_OK, report
 

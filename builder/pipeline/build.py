@@ -47,6 +47,7 @@ from ..text.i18n import messages_for, string_problems
 from ..text.shortcodes import read_site_templates
 from ..util.garbage_collection import collection_paused
 from ..util.parallel import cpu_count, map_indices
+from ..util.stage_times import StageTimes
 from .bodies import BodyStore, render_bodies
 from .caches import Caches, cache_folder
 from .linking import group_by_author, group_by_section, link_site
@@ -85,8 +86,12 @@ class Prepared:
     search: SearchJob | None = None         # under way since the bodies were rendered
 
 
-def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = None) -> Prepared:
-    """Load, render bodies, link and plan pages; on content errors too (the caller writes nothing then)."""
+def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = None,
+            times: StageTimes | None = None) -> Prepared:
+    """Load, render bodies, link and plan pages; on content errors too (the caller writes nothing then).
+
+    `times`: the laps of the stages are recorded there (`build --timings`)."""
+    times = times or StageTimes()
     problems = Diagnostics()
     config, found = load_config(options.source, base_url=options.base_url)
     problems.extend(found)
@@ -101,6 +106,7 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
     load_cache = caches.load(config)
     loaded = load_site(options.source, config, options.visibility, problems, jobs, load_cache, caches.statuses,
                        caches.discovered)
+    times.lap("loading")
     config = loaded.config   # with the sections _index.md files add
     store = caches.bodies
     statics = static_files(options.source, options.fingerprint_assets)
@@ -110,6 +116,7 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
     templates = read_site_templates(options.source, config.extra, config.title, config.base_url, config.language)
     bodies = render_bodies(loaded, store, jobs, progress, files, templates, caches.markdown)
     problems.extend(bodies.problems)
+    times.lap("bodies")
     authors = AuthorIndex(loaded.authors)
     pages = tuple(page for page in loaded.pages if not page.listing)   # an _index.md is a listing's text
     if config.search and not (loaded.articles or loaded.terms or pages or loaded.authors):
@@ -131,6 +138,7 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
     articles = tuple(loaded.articles)
     slug_of_path = {a.url: a.slug for a in articles}
     links = link_site(articles, bodies.articles, tuple(loaded.terms), config, slug_of_path, caches.related, jobs)
+    times.lap("links")
     renderer = caches.renderers.get(settings)
     if renderer is None:
         caches.renderers.clear()
@@ -158,6 +166,7 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
     specs = plan_pages(site, renderer, store, caches.plan_memo)
     problems.extend(featured_problems(site.articles, config.tz))
     problems.extend(collision_problems(specs, loaded.clashes))
+    times.lap("planning")
     return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled), search)
 
 
@@ -223,12 +232,15 @@ def build(options: BuildOptions, progress: Progress | None = None, keep: list[ob
     except OutputError as exc:
         return BuildReport(False, (Diagnostic(str(destination), None, str(exc)),))
     options = replace(options, now=options.now or datetime.now(timezone.utc))   # one moment for every stage
+    times = StageTimes(started)
     watch = InputWatch(options, destination, cache_folder(options.source)) if options.cache else None
     if watch is not None and (unchanged := watch.unchanged(started)) is not None:
-        return unchanged
+        times.lap("checking inputs")
+        return replace(unchanged, stages=tuple(times.laps))
+    times.lap("checking inputs")
     with collection_paused():
         report = _build_with_caches(options, destination, started, progress, watch.statuses if watch else {},
-                                    [] if keep is None else keep)
+                                    [] if keep is None else keep, times)
         if keep is not None:   # kept until the process exits: a collection would walk all of it (1.3 s)
             gc.freeze()
     if watch is not None:
@@ -236,15 +248,16 @@ def build(options: BuildOptions, progress: Progress | None = None, keep: list[ob
     return report
 
 
-def _build_with_caches(options: BuildOptions, destination: Path, started: float,
-                       progress: Progress | None, statuses: Mapping[str, tuple], keep: list[object]) -> BuildReport:
+def _build_with_caches(options: BuildOptions, destination: Path, started: float, progress: Progress | None,
+                       statuses: Mapping[str, tuple], keep: list[object], times: StageTimes) -> BuildReport:
     folder = cache_folder(options.source) if options.cache else None
     caches = Caches.in_folder(folder)
     caches.statuses = statuses
     keep.append(caches)
+    times.lap("reading caches")
     if folder is not None:
         try:
-            return _build(options, caches, destination, started, progress, keep)
+            return _build(options, caches, destination, started, progress, keep, times)
         finally:
             caches.bodies.close()
     # Without the cache, bodies still go through pack files (pickling every page's HTML to the
@@ -254,25 +267,25 @@ def _build_with_caches(options: BuildOptions, destination: Path, started: float,
         caches.bodies = BodyStore(Path(scratch))
         caches.search = search_store(Path(scratch))
         try:
-            return _build(options, caches, destination, started, progress, keep)
+            return _build(options, caches, destination, started, progress, keep, times)
         finally:
             caches.bodies.close()
 
 
 def _build(options: BuildOptions, caches: Caches, destination: Path, started: float,
-           progress: Progress | None, keep: list[object]) -> BuildReport:
+           progress: Progress | None, keep: list[object], times: StageTimes) -> BuildReport:
     """The build once its destination is checked and its caches are chosen."""
-    prepared = prepare(options, caches, progress=progress)
+    prepared = prepare(options, caches, progress=progress, times=times)
     keep.append(prepared)
     try:
-        return _write_site(options, caches, prepared, destination, started, progress)
+        return _write_site(options, caches, prepared, destination, started, progress, times)
     finally:
         if prepared.search is not None:   # a build that stopped early: its shards under way finish
             prepared.search.cancel()
 
 
 def _write_site(options: BuildOptions, caches: Caches, prepared: Prepared, destination: Path, started: float,
-                progress: Progress | None) -> BuildReport:
+                progress: Progress | None, times: StageTimes) -> BuildReport:
     problems, site = prepared.problems, prepared.site
     if problems.errors or site is None or (options.strict and problems.warnings):
         if site is not None:   # the templates' errors too, in the same round
@@ -302,8 +315,10 @@ def _write_site(options: BuildOptions, caches: Caches, prepared: Prepared, desti
                            + [path for path, print_ in expected.items() if old.get(path) != print_],
                            deleted_files({**files, **expected}, groups, previous))
     if update == "unchanged":
+        times.lap("writing")
         _save_caches(options, caches, site, prepared)
-        return _report(prepared, site, problems, 0, started)
+        times.lap("saving caches")
+        return _report(prepared, site, problems, 0, started, times)
     staged: StagedOutput | PatchOutput
     try:
         staged = PatchOutput(destination) if update == "patch" else StagedOutput(destination)
@@ -349,8 +364,10 @@ def _write_site(options: BuildOptions, caches: Caches, prepared: Prepared, desti
     except BaseException:
         staged.abort()
         raise
+    times.lap("writing")
     _save_caches(options, caches, site, prepared)
-    return _report(prepared, site, problems, len(todo), started)
+    times.lap("saving caches")
+    return _report(prepared, site, problems, len(todo), started, times)
 
 
 def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepared: Prepared) -> None:
@@ -366,13 +383,14 @@ def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepar
 
 
 def _report(prepared: Prepared, site: LinkedSite, problems: Diagnostics, rendered: int,
-            started: float) -> BuildReport:
+            started: float, times: StageTimes) -> BuildReport:
     return BuildReport(True, tuple(problems.items), len(site.articles), len(site.terms), len(site.links.tags),
                        sum(1 for s in prepared.specs if s.path.endswith(".html")), rendered,
                        time.perf_counter() - started,
                        {s.path: s.source for s in prepared.specs if s.source and not isinstance(s, FileGroup)},
                        len(prepared.scheduled), prepared.scheduled[0].date if prepared.scheduled else None,
-                       next_change((*site.articles, *prepared.scheduled), site.now, site.config.tz))
+                       next_change((*site.articles, *prepared.scheduled), site.now, site.config.tz),
+                       tuple(times.laps))
 
 
 def unique_diagnostics(items: list[Diagnostic]) -> list[Diagnostic]:

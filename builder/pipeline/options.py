@@ -55,6 +55,15 @@ class BuildReport:
     scheduled: int = 0                  # articles dated in the future, left out
     next_due: datetime | None = None    # when the first of them is due
     changes_at: datetime | None = None  # when time alone may change the output next (None: never)
+    stages: tuple[tuple[str, float], ...] = ()   # (stage, seconds) in order (`build --timings`)
+
+    def timings(self) -> str:
+        """The stages' seconds, one per line, and what the build spent outside them."""
+        width = max((len(stage) for stage, _ in self.stages), default=0)
+        lines = [f"  {stage:<{width}}  {seconds:7.2f} s" for stage, seconds in self.stages]
+        rest = self.seconds - sum(seconds for _, seconds in self.stages)
+        lines.append(f"  {'rest':<{width}}  {max(rest, 0.0):7.2f} s")
+        return "\n".join(lines)
 
     def summary(self) -> str:
         built = (f"Built {self.pages} pages: {self.articles} articles, {self.terms} terms, "

@@ -135,6 +135,20 @@ def test_build_writes_clean_urls_for_every_kind_of_page(site: Path, cli) -> None
     assert not (out / "articles/entwurf").exists()
 
 
+def test_timings_name_every_stage_in_order_and_add_up_to_the_build(site: Path, cli) -> None:
+    out = site.parent / "out"
+    stages = ["checking inputs", "reading caches", "loading", "bodies", "links", "planning", "writing",
+              "saving caches", "rest"]
+    for run_number in range(2):   # a first build, then one with the cache
+        run = cli("build", "--source", site, "--destination", out, "--timings")
+        assert run.code == 0, run.err
+        laps = re.findall(r"^  ([a-z ]+?)  +(\d+\.\d\d) s$", run.out, re.M)
+        assert [name for name, _ in laps] == stages, run.out
+        total = float(re.search(r"^Built .* in (\d+\.\d) s$", run.out, re.M).group(1))
+        assert abs(sum(float(seconds) for _, seconds in laps) - total) <= 0.05 + 0.01 * len(laps)
+    assert "checking inputs" not in cli("build", "--source", site, "--destination", out).out
+
+
 def test_the_archive_behind_the_front_page_is_paginated_newest_first(site: Path, cli) -> None:
     out = site.parent / "out"
     cli("build", "--source", site, "--destination", out)
