@@ -127,3 +127,13 @@ def test_newest_first_stays_the_default(site: Path, tmp_path: Path) -> None:
     assert titles(out, "archiv/seite/2/index.html") == ["Meldung 4", "Meldung 3"]
     assert status(out, "archiv/seite/2/index.html") == "Seite 2 von 3"
     assert not os.path.exists(out / "archiv/seite/4")
+
+
+def test_check_finds_every_link_of_stable_pages_and_every_page_reachable(site: Path, tmp_path: Path, cli) -> None:
+    """`check` reads the built site: links, anchors, HTML5, feeds and sitemap, and orphans."""
+    for day in (7, 8, 9):   # page 1 with a partial block above a full one, three numbered pages
+        (site / f"content/articles/meldung-{day}.md").write_text(article(day), encoding="utf-8")
+    run = cli("check", "--source", site, "--destination", tmp_path / "out")
+    assert run.code == 0, run.err
+    assert "check: all links, anchors, pages, feed and sitemap are fine" in run.out
+    assert titles(tmp_path / "out", "archiv/index.html") == ["Meldung 9", "Meldung 8", "Meldung 7"]
