@@ -245,6 +245,7 @@ def bench_corpus(articles: int, runs: int) -> None:
             assert outcome.ok and outcome.changed, "the edit changed no output"  # type: ignore[attr-defined]
             incremental.append(seconds)
         summary(f"{articles} articles, rebuild after editing one article", incremental, target=1.0)
+        print(f"  of these, edits of the text alone (the preview's shortcut): {warm.body_edits} of {runs}")
         print(f"  pages changed by the last edit: {len(outcome.changed)}")  # type: ignore[attr-defined]
 
         fresh = IncrementalBuilder(site, jobs=jobs).build()
@@ -287,6 +288,8 @@ def bench_site(site: Path, edit: str, runs: int) -> None:
     finally:
         path.write_bytes(original)
     summary(f"{site.name}: one article edited", times)
+    print(f"  of these, edits of the text alone (the preview's shortcut, pipeline/body_edit.py): "
+          f"{builder.body_edits} of {runs}; the others: a term or a top word came in with the sentence")
     print(f"  one edit that changes the article's top words (related articles ranked again): {reranked:.2f} s")
     kept = getattr(builder, "rendered", None)
     print(f"  pages rendered per edit: {counts}"

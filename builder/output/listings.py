@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 from types import SimpleNamespace
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
-from ..content.model import Article, Pagination
+from ..content.model import Article, Author, Pagination, TagInfo
+from ..content.site_structure import Section
 from ..content.urls import Urls, output_path
 from ..util.digests import fingerprint
 from .feed_content import clean_feed_html
@@ -38,13 +39,13 @@ def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: P
     yield _front_page(site, renderer, store)
     yield from _listing(site, renderer, memo, all_slugs, urls.archive, "archive.html", "", "archive",
                         {"feeds": feed_links(_("All articles"), "/")})
-    yield from feeds.specs(all_slugs, "/", config.title, config.description)
+    yield from feeds.specs(_site_feed(site, all_slugs))
     for tag in site.links.tags:
         base, title = urls.tag(tag.name), f"{tag.name} – {config.title}"
         yield from _listing(site, renderer, memo, tag.articles, lambda n, base=base: urls.numbered(base, n),
                             "tag.html", _("Topic: %(tag)s") % {"tag": tag.name}, "tags",
                             {"tag": tag.name, "feeds": feed_links(title, base)})
-        yield from feeds.specs(tag.articles, base, title, _("Articles on %(tag)s") % {"tag": tag.name})
+        yield from feeds.specs(_tag_feed(site, renderer, tag))
     tag_rows = [SimpleNamespace(name=t.name, url=urls.tag(t.name), count=len(t.articles)) for t in site.links.tags]
     yield PageSpec(output_path(urls.tags()), fingerprint(site.settings_digest, [(t.name, t.count) for t in tag_rows]),
                    "", lambda: renderer.render(
@@ -52,15 +53,57 @@ def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: P
                        tags=tag_rows).encode())
     for section in config.sections:
         base = urls.section(section.slug)
-        slugs = site.section_articles.get(section.slug, ())
-        title = f"{section.title} – {config.title}"
-        yield from _listing(site, renderer, memo, slugs, lambda n, base=base: urls.numbered(base, n), "section.html",
-                            section.title, f"section:{section.slug}",
-                            {"section": section, "feeds": feed_links(title, base), **_intro(site, store, base)},
+        feed = _section_feed(site, renderer, section)
+        yield from _listing(site, renderer, memo, feed.slugs, lambda n, base=base: urls.numbered(base, n),
+                            "section.html", section.title, f"section:{section.slug}",
+                            {"section": section, "feeds": feed_links(feed.title, base), **_intro(site, store, base)},
                             description=section.description, inputs=_intro_inputs(site, base),
                             source=site.intros[base].source if base in site.intros else "")
-        yield from feeds.specs(slugs, base, title, section.description)
+        yield from feeds.specs(feed)
     yield from _author_pages(site, renderer, feeds, memo)
+
+
+class FeedList(NamedTuple):
+    """The listing a feed is of: its articles (newest first), its page, and the feed's title and subtitle."""
+
+    slugs: tuple[str, ...]
+    home: str
+    title: str
+    subtitle: str
+
+
+def _site_feed(site: LinkedSite, slugs: tuple[str, ...]) -> FeedList:
+    return FeedList(slugs, "/", site.config.title, site.config.description)
+
+
+def _tag_feed(site: LinkedSite, renderer: Renderer, tag: TagInfo) -> FeedList:
+    return FeedList(tag.articles, renderer.urls.tag(tag.name), f"{tag.name} – {site.config.title}",
+                    renderer.gettext("Articles on %(tag)s") % {"tag": tag.name})
+
+
+def _section_feed(site: LinkedSite, renderer: Renderer, section: Section) -> FeedList:
+    return FeedList(site.section_articles.get(section.slug, ()), renderer.urls.section(section.slug),
+                    f"{section.title} – {site.config.title}", section.description)
+
+
+def _author_feed(site: LinkedSite, author: Author) -> FeedList:
+    return FeedList(site.author_articles.get(author.slug, ()), author.url, f"{author.name} – {site.config.title}",
+                    author.role)
+
+
+def feeds_holding(site: LinkedSite, renderer: Renderer, store: BodyHtml, slug: str) -> Iterator[PageSpec]:
+    """The feeds that show the article `slug` (whose text they carry), as `listing_pages` plans them."""
+    article = site.article_by_slug[slug]
+    lists = [_site_feed(site, tuple(a.slug for a in site.articles[:site.config.feed_entries]))]
+    lists += [_tag_feed(site, renderer, tag) for tag in site.links.tags if slug in tag.articles]
+    lists += [_section_feed(site, renderer, section) for section in site.config.sections
+              if section.slug == article.section]
+    lists += [_author_feed(site, author) for author in site.authors.authors
+              if slug in site.author_articles.get(author.slug, ())]
+    planner = _FeedPlanner(site, renderer, store)
+    for feed in lists:
+        if slug in feed.slugs[:site.config.feed_entries]:
+            yield from planner.specs(feed)
 
 
 def _intro(site: LinkedSite, store: BodyHtml, url: str) -> dict[str, Any]:
@@ -136,7 +179,7 @@ def _author_pages(site: LinkedSite, renderer: Renderer, feeds: "_FeedPlanner", m
                              "feeds": feed_links(title, author.url)},
                             description=author.role or config.description,
                             inputs=(site.digests[author.source], info.version), source=author.source)
-        yield from feeds.specs(slugs, author.url, title, author.role)
+        yield from feeds.specs(_author_feed(site, author))
 
 
 def _listing(site: LinkedSite, renderer: Renderer, memo: PlanMemo | None, slugs: tuple[str, ...],
@@ -177,9 +220,10 @@ class _FeedPlanner:
         logo = site.config.publisher.logo
         self.logo = logo if not logo or "://" in logo else self.urls.abs_url(logo)
 
-    def specs(self, slugs: tuple[str, ...], home: str, title: str, subtitle: str) -> Iterator[PageSpec]:
-        """feed.xml and feed.json of the listing at `home`: its newest `feed_entries` articles."""
+    def specs(self, feed: FeedList) -> Iterator[PageSpec]:
+        """feed.xml and feed.json of the listing at `feed.home`: its newest `feed_entries` articles."""
         site, urls = self.site, self.urls
+        slugs, home, title, subtitle = feed
         newest = [site.article_by_slug[s] for s in slugs[:site.config.feed_entries]]
         atom = urls.feed(home)
         info = FeedInfo(urls.abs_url(home), urls.abs_url(atom), urls.abs_url(json_feed_path(atom)), title,

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from itertools import chain
 from typing import Any, Iterator
 
-from ..content.model import Article, BodyInfo, Page, RelatedEntry, Term
+from ..content.model import Article, BodyInfo, Page, Term
 from ..errors import Diagnostic
 from ..content.urls import output_path
 from ..text.collation import german_sort_key, index_letter
@@ -63,12 +63,22 @@ def plan_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: Plan
 
 def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: PlanMemo | None
                    ) -> Iterator[PageSpec]:
-    by_slug, digests, urls = site.article_by_slug, site.digests, renderer.urls
-    logo = logo_size(site.config, site.static_files)
-    site_feeds = feed_links(renderer.gettext("All articles"), "/")
-    cards, count, term_by_slug = site.cards, site.config.related.count, site.term_by_slug
-    shown = site.links.shown
-    for article in site.articles:
+    planner = ArticlePages(site, renderer, store, memo)
+    return map(planner.page, site.articles)
+
+
+class ArticlePages:
+    """Plans article pages: every article's, in a plan; one article's, after an edit of its text
+    (`pipeline.body_edit`), with what the planner takes from the site once."""
+
+    def __init__(self, site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: PlanMemo | None) -> None:
+        self.site, self.renderer, self.store, self.memo = site, renderer, store, memo
+        self.logo = logo_size(site.config, site.static_files)
+        self.site_feeds = feed_links(renderer.gettext("All articles"), "/")
+
+    def page(self, article: Article) -> PageSpec:
+        site, renderer, store, memo, logo = self.site, self.renderer, self.store, self.memo, self.logo
+        digests, cards, urls = site.digests, site.cards, renderer.urls
         info = site.infos[article.slug]
         related = site.links.related.get(article.slug, ())
         back = site.links.backlinks.get(article.slug, ())
@@ -76,7 +86,8 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: 
         # large site costs more than the rest of its fingerprint, and only a page rendered needs it.
         # What the page shows of the related entries (their reasons) comes digested with the links.
         path = output_path(article.url)
-        ranked = shown.get(article.slug) or [(entry.slug, entry.reasons, entry.explicit) for entry in related]
+        ranked = site.links.shown.get(article.slug) or [(entry.slug, entry.reasons, entry.explicit)
+                                                        for entry in related]
 
         def compute() -> str:
             return fingerprint(site.settings_digest, digests[article.source], info.version, cards[article.slug],
@@ -87,10 +98,9 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: 
             path, ("article", digests[article.source], info, cards[article.slug], ranked, back, logo),
             chain((entry.slug for entry in related), back), compute)
 
-        def make(article: Article = article, info: BodyInfo = info, related: tuple[RelatedEntry, ...] = related,
-                 back: tuple[str, ...] = back) -> bytes:
-            more = more_on_topic(related, back, by_slug, count)
-            used = [term_by_slug[s] for s in info.terms if s in term_by_slug]
+        def make() -> bytes:
+            more = more_on_topic(related, back, site.article_by_slug, site.config.related.count)
+            used = [site.term_by_slug[s] for s in info.terms if s in site.term_by_slug]
             section = site.section(article.section)
             byline = site.byline(article)
             crumbs = [(site.config.title, "/")]
@@ -100,8 +110,8 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: 
             lead = lead_of(article, site, urls.url)
             context = page_context(renderer, article.url, article.title, article.summary or site.config.description,
                                    f"section:{section.slug}" if section else "")
-            context["feeds"] = site_feeds + (feed_links(f"{section.title} – {site.config.title}",
-                                                        urls.section(section.slug)) if section else ())
+            context["feeds"] = self.site_feeds + (feed_links(f"{section.title} – {site.config.title}",
+                                                             urls.section(section.slug)) if section else ())
             html = renderer.render(
                 "article.html", **context, article=article, body=markup(store.html(info.key)), terms=used,
                 more=more, section=section, byline=byline,
@@ -110,7 +120,7 @@ def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: 
             )
             return html.encode()
 
-        yield PageSpec(path, print_, article.source, make, article.key_lines.get("url"))
+        return PageSpec(path, print_, article.source, make, article.key_lines.get("url"))
 
 
 def _undated_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Iterator[PageSpec]:

@@ -1,7 +1,8 @@
 """The pipeline: load → render bodies → link → plan pages → write, with its caches and workers.
 
 `build.build()` runs the stages top to bottom; `incremental` keeps them
-warm in memory for the dev server. The stages: `loading` (every content file
+warm in memory for the dev server, and `body_edit` is its shortcut for an
+edit of an article's text alone. The stages: `loading` (every content file
 read and validated on every core), `bodies` (Markdown rendered and annotated,
 kept in `body_packs`), `linking` (what needs every article at once: related,
 backlinks, tags). `caches` names what a build may reuse and where it lives.

@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping
 from markdown_it import MarkdownIt
 
 from ..content.config import SiteConfig
-from ..content.model import BodyInfo, LeadImage, Term
+from ..content.model import Article, BodyInfo, LeadImage, Term
 from ..content.sources import HTML_SUFFIXES
 from ..content.urls import Urls
 from ..errors import Diagnostic
@@ -110,6 +110,7 @@ class RenderedBodies:
     pages: dict[str, BodyInfo]
     authors: dict[str, BodyInfo]
     problems: list[Diagnostic]
+    context: "BodyContext | None" = None   # to render an edited article's body again (`render_article`)
 
     def keys(self) -> set[str]:
         """Every body key in use, for the store to keep."""
@@ -247,6 +248,49 @@ def _lead(job: BodyJob, source: str, bundle: str, page_url: str) -> tuple[ImageR
     return record, tuple(notes)
 
 
+@dataclass(frozen=True)
+class BodyContext:
+    """What the body stage knew of the site, for rendering one article's body again after an edit of its
+    text (`pipeline.body_edit`): the body comes out as the stage would have rendered it."""
+
+    config: SiteConfig
+    terms: tuple[Term, ...]
+    key: Callable[..., str]              # body_keys() of the stage
+    summaries: Mapping[str, str]
+    url_of_source: Mapping[str, str]
+    pages: "_LazyPageIndex"
+    files: Mapping[str, SiteFile]
+    templates: SiteTemplates
+    store: BodyStore
+    markdown: "MarkdownMemo | None"
+
+    def md(self) -> MarkdownIt:
+        """The site's Markdown renderer (the memo's, while the terms and the settings are the same)."""
+        config, term_url = self.config, Urls(self.config).term
+
+        def make() -> MarkdownIt:   # the German forms are kept beside the bodies
+            return make_markdown(config, self.terms, lambda slug: url_under_base(config, term_url(slug)),
+                                 forms_cache=self.store.folder)
+
+        return make() if self.markdown is None else self.markdown.get((repr(config), self.terms,
+                                                                       self.store.folder), make)
+
+
+def render_article(context: BodyContext, article: Article, digest: str, path: str | Path) -> BodyInfo:
+    """Render one article's body (its file's text has `digest`) into the store, as the body stage would."""
+    source = article.source
+    item: BodyItem = (context.key(source, digest, str(article.glossary), article.url), source, article.body_line,
+                      article.glossary, None, article.slug, "article")
+    job = BodyJob(context.md(), (item,), context.summaries, context.config, context.url_of_source, context.pages,
+                  {source: path}, {}, context.store.folder, context.files,
+                  {source: article.bundle} if article.bundle else {},
+                  {source: article.image} if article.image is not None else {}, context.templates, {source: article})
+    info, html, location = _render_one(job, 0)
+    close_writer()
+    context.store.remember(info, html, location)
+    return info
+
+
 class MarkdownMemo:
     """The site's Markdown renderer, kept from one build to the next in one process (the preview):
     its glossary matcher takes 0.3 s to make for 3,000 terms, and most edits change no term."""
@@ -322,14 +366,9 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int,
 
     missing = tuple(item for item in items if not store.has(item[0])
                     or tooltips_differ(item[0], info := infos[item[0]]) or stale(info, item[1]))
+    context = BodyContext(config, terms, key, summaries, url_of_source, pages, files, templates, store, markdown)
     if missing:
-        term_url = Urls(config).term
-
-        def make() -> MarkdownIt:   # the German forms are kept beside the bodies
-            return make_markdown(config, terms, lambda slug: url_under_base(config, term_url(slug)),
-                                 forms_cache=store.folder)
-
-        md = make() if markdown is None else markdown.get((repr(config), terms, store.folder), make)
+        md = context.md()
         bundles = {item.source: item.bundle for item in (*loaded.articles, *loaded.pages) if item.bundle}
         leads = {a.source: a.image for a in loaded.articles if a.image is not None}
         documents = {d.source: d for d in (*loaded.articles, *terms, *loaded.pages, *loaded.authors)}
@@ -346,4 +385,4 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int,
     for item_key, _, _, _, _, name, kind in items:
         by_kind[kind][name] = store.infos[item_key]
     problems = [note for infos in by_kind.values() for info in infos.values() for note in info.notes]
-    return RenderedBodies(by_kind["article"], by_kind["term"], by_kind["page"], by_kind["author"], problems)
+    return RenderedBodies(by_kind["article"], by_kind["term"], by_kind["page"], by_kind["author"], problems, context)

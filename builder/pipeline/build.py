@@ -48,7 +48,7 @@ from ..text.shortcodes import read_site_templates
 from ..util.garbage_collection import collection_paused
 from ..util.parallel import cpu_count, map_indices
 from ..util.stage_times import StageTimes
-from .bodies import BodyStore, render_bodies
+from .bodies import BodyContext, BodyStore, render_bodies
 from .caches import Caches, cache_folder
 from .linking import group_by_author, group_by_section, link_site
 from .loading import LoadCache, load_site
@@ -84,6 +84,8 @@ class Prepared:
     renderer: Renderer | None = None
     scheduled: tuple[Article, ...] = ()     # left out until due, soonest first
     search: SearchJob | None = None         # under way since the bodies were rendered
+    bodies: BodyContext | None = None       # for an edit of an article's text (`body_edit`)
+    search_source: SearchSource | None = None   # what `search` indexes
 
 
 def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = None,
@@ -122,7 +124,7 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
     if config.search and not (loaded.articles or loaded.terms or pages or loaded.authors):
         # Nothing to find: Pagefind would make no index, and a search page would link to none.
         config = replace(config, search=False)
-    search = None
+    search, source = None, None
     if config.search and caches.search is not None and not problems.errors:
         # Pagefind needs the bodies, not the linked site: it indexes while the site is linked and written.
         source = SearchSource(config, tuple(loaded.articles), bodies.articles, tuple(loaded.terms), bodies.terms,
@@ -167,7 +169,10 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
     problems.extend(featured_problems(site.articles, config.tz))
     problems.extend(collision_problems(specs, loaded.clashes))
     times.lap("planning")
-    return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled), search)
+    # A process that renders again (the preview, with its Markdown memo) keeps what rendering one more
+    # body needs; a build from the command line does not hold its URLs of 100,000 files that long.
+    return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled), search,
+                    bodies.context if caches.markdown is not None else None, source)
 
 
 def render_spec(specs: list[PageSpec], index: int) -> tuple[list[tuple[str, bytes]], Diagnostic | None]:

@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
+from datetime import datetime, timezone
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterator, Mapping
@@ -29,10 +30,12 @@ from ..output.plan_memo import PlanMemo
 from ..output.specs import LinkedSite, PageSpec, output_files
 from ..output.templates import Renderer
 from ..util.garbage_collection import collection_paused
+from ..util.parallel import cpu_count
 from .bodies import MarkdownMemo
 from .body_packs import BodyStore
 from .linking import RelatedCache
 from .loading import Discovered, LoadCache
+from .body_edit import BodyEdit, LastBuild, body_edit
 from .build import BuildOptions, Prepared, prepare, render_spec, unique_diagnostics
 from .caches import CACHE_DIR, LOAD_CACHE, RELATED_CACHE, Caches, cache_folder
 from .search_stage import ShardStore
@@ -177,6 +180,9 @@ class IncrementalBuilder:
         self.language = "en"
         self._lock = threading.Lock()     # builds and renders on request take turns
         self._globals_of: _Plan | None = None   # whose globals the renderer holds now
+        self._last: LastBuild | None = None       # the last good build, for an edit of articles' text
+        self.body_edits = 0                        # builds that took that shortcut
+        self._pages = 0                            # HTML pages of the last good build
 
     def close(self) -> None:
         """Close the packs it reads and remove its folder of bodies (the folder alone also goes when the
@@ -225,13 +231,24 @@ class IncrementalBuilder:
             assert self.caches.discovered is not None
             self.caches.discovered.changed(self.options.source, changed)
             with collection_paused():
-                prepared = prepare(self.options, self.caches)
+                edit = self._body_edit(changed)
+                prepared = edit.prepared if edit is not None else prepare(self.options, self.caches)
             self._globals_of = None   # prepare() gave the renderer this build's globals
             try:
-                return self._render(prepared, started)
+                return self._render(prepared, started, edit)
             finally:
                 if prepared.search is not None:   # a build that stopped early: its shards under way finish
                     prepared.search.cancel()
+
+    def _body_edit(self, changed: Collection[str] | None) -> BodyEdit | None:
+        """The last build with the edited articles made again, when only their text changed (`body_edit`)."""
+        last = self._last
+        if changed is None or last is None or last.prepared.load_cache is None:
+            return None
+        edit = body_edit(last, changed, self.options.source, last.prepared.load_cache,
+                         datetime.now(timezone.utc), self.caches.search, self.options.jobs or cpu_count())
+        self.body_edits += edit is not None
+        return edit
 
     def paths(self) -> Mapping[str, Any]:
         """The output paths of the last good build (as the keys of a mapping)."""
@@ -270,26 +287,38 @@ class IncrementalBuilder:
             self.rendered.put((path, fingerprint), data)
         return made, problem
 
-    def _render(self, prepared: Prepared, started: float) -> BuildOutcome:
-        """Render what changed (a sample past EAGER_PAGES) while Pagefind indexes, and keep the plan."""
-        changed_sources = tuple(sorted(
-            path for path in set(prepared.digests) | set(self.digests)
-            if prepared.digests.get(path) != self.digests.get(path)))
-        if prepared.digests:
-            self.digests = dict(prepared.digests)
+    def _render(self, prepared: Prepared, started: float, edit: BodyEdit | None = None) -> BuildOutcome:
+        """Render what changed (a sample past EAGER_PAGES) while Pagefind indexes, and keep the plan.
+
+        `edit`: the prepared site is the last plan's with a few specs planned again (`body_edit`), so only
+        those are compared, and what follows from the site's files and URLs is the last build's."""
+        old = self.plan
+        if edit is not None and old is not None:
+            changed_sources = tuple(path for path in edit.sources if prepared.digests[path] != self.digests.get(path))
+            self.digests.update((path, prepared.digests[path]) for path in edit.sources)
+        else:
+            changed_sources = tuple(sorted(
+                path for path in set(prepared.digests) | set(self.digests)
+                if prepared.digests.get(path) != self.digests.get(path)))
+            if prepared.digests:
+                self.digests = dict(prepared.digests)
         site = prepared.site
         if site is not None:
             self.language = site.config.language
         if site is None:
             return self._outcome(False, prepared.problems.items, frozenset(), changed_sources, started, site)
         renderer = prepared.renderer
-        plan = _Plan(prepared.specs, {path: index for index, spec in enumerate(prepared.specs)
-                                      for path in output_files(spec)},
-                     {}, renderer, dict(renderer.env.globals) if renderer is not None else {})
+        where = old.where if edit is not None and old is not None else {
+            path: index for index, spec in enumerate(prepared.specs) for path in output_files(spec)}
+        plan = _Plan(prepared.specs, where, {}, renderer, dict(renderer.env.globals) if renderer is not None else {})
         self._globals_of = plan
-        old = self.plan
-        old_prints = {spec.path: spec.fingerprint for spec in old.specs} if old is not None else {}
-        changed_specs = [index for index, spec in enumerate(plan.specs) if old_prints.get(spec.path) != spec.fingerprint]
+
+        def old_print(path: str) -> str | None:
+            index = old.where.get(path) if old is not None else None
+            return None if index is None or old is None else old.specs[index].fingerprint
+
+        candidates = edit.indices if edit is not None and old is not None else range(len(plan.specs))
+        changed_specs = [index for index in candidates if old_print(plan.specs[index].path) != plan.specs[index].fingerprint]
         eager = eager_sample(changed_specs, plan.specs, EAGER_PAGES)
         problems = list(prepared.problems.items)
         same: set[str] = set()   # files rendered again with the bytes they had
@@ -297,7 +326,7 @@ class IncrementalBuilder:
             made, problem = self._make(plan, index)
             if problem is not None:
                 problems.append(problem)
-            before = old_prints.get(plan.specs[index].path)
+            before = old_print(plan.specs[index].path)
             same.update(path for path, data in made if before is not None and self.rendered.get((path, before)) == data)
         if prepared.search is not None and not any(p.severity == "error" for p in problems):
             found = prepared.search.result(prepared.problems)
@@ -307,27 +336,33 @@ class IncrementalBuilder:
             return self._outcome(False, problems, frozenset(), changed_sources, started, site)
         changed = {path for index in changed_specs for path in output_files(plan.specs[index])} - same
         if old is not None:
-            changed |= old.where.keys() - plan.where.keys()
+            if plan.where is not old.where:
+                changed |= old.where.keys() - plan.where.keys()
             changed |= {path for path in plan.extra.keys() | old.extra.keys()
                         if plan.extra.get(path) != old.extra.get(path)}
         else:
             changed |= plan.extra.keys()
         self.plan = plan
-        self.store.save(site.body_keys())
+        if edit is not None and self._last is not None:
+            self._last = self._last.edited(prepared)
+            return self._outcome(True, problems, frozenset(changed), changed_sources, started, site)
+        self._last = LastBuild(prepared, plan.where)
+        self.store.save(site.body_keys())   # (a body edit leaves the old body until the next whole build)
         self.url_of_source = {a.source: a.url for a in site.articles}
         self.url_of_source.update({t.source: f"/{site.config.paths.glossary}/{t.slug}/" for t in site.terms})
         self.url_of_source.update({p.source: p.url for p in site.pages})
         self.url_of_source.update({a.source: a.url for a in site.authors.authors})
         self.base_path = site.config.base_path
+        self._pages = sum(1 for path in self.paths() if path.endswith(".html"))
         return self._outcome(True, problems, frozenset(changed), changed_sources, started, site)
 
     def _outcome(self, ok: bool, diagnostics: list[Diagnostic], changed: frozenset[str],
                  sources_changed: tuple[str, ...], started: float, site: LinkedSite | None) -> BuildOutcome:
         seconds = time.perf_counter() - started
         if ok and site is not None:
-            summary = (f"Built {sum(1 for p in self.paths() if p.endswith('.html'))} pages: {len(site.articles)} "
+            summary = (f"Built {self._pages} pages: {len(site.articles)} "
                        f"articles, {len(site.terms)} terms, {len(site.links.tags)} tags in {seconds:.2f} s")
         else:
             summary = f"Build failed with {sum(1 for d in diagnostics if d.severity == 'error')} error(s)"
         return BuildOutcome(ok, tuple(unique_diagnostics(diagnostics)), self.files, changed, sources_changed,
-                            dict(self.url_of_source), self.base_path, summary, self.language)
+                            self.url_of_source, self.base_path, summary, self.language)

@@ -85,6 +85,7 @@ class LoadCache:
         self.key = self._key()
         self.file: EntryFile[tuple[FileStatus, LoadResult]] = EntryFile(path, self.key)
         self.entries: dict[str, tuple[FileStatus, LoadResult]] = self.file.entries
+        self.recent: dict[str, tuple[FileStatus, LoadResult]] = {}   # loaded too recently to be kept
         self.dirty = False
 
     @classmethod
@@ -117,6 +118,21 @@ class LoadCache:
         entries = {rel: entry for rel, entry in results.items() if entry[0][0] < recent}
         self.dirty = self.dirty or entries != self.entries
         self.entries = entries
+        self.recent = {rel: entry for rel, entry in results.items() if entry[0][0] >= recent}
+
+    def last(self, rel: str) -> tuple[FileStatus, LoadResult] | None:
+        """The file's status and result as the last load took them, racy or not."""
+        return self.recent.get(rel) or self.entries.get(rel)
+
+    def keep(self, rel: str, status: FileStatus, result: LoadResult) -> None:
+        """One file loaded again outside a load (`pipeline.body_edit`), as `update` would keep it."""
+        self.entries.pop(rel, None)
+        self.recent.pop(rel, None)
+        if status[0] < time.time_ns() - RACY_NS:
+            self.entries[rel] = (status, result)
+        else:
+            self.recent[rel] = (status, result)
+        self.dirty = True
 
     def save(self) -> None:
         if self.path is not None and self.dirty:
@@ -149,6 +165,11 @@ def _load_one(state: tuple[list[SourceFile], LoadOptions, int, dict[str, FileDat
     if isinstance(item, Article):
         item.listed_digest   # made here, on every core, and kept with the article in the load cache
     return file.kind, item, tuple(found), digest
+
+
+def load_file(file: SourceFile, cache: LoadCache) -> LoadResult:
+    """One content file loaded as the last load with `cache` would have loaded it (dates from files aside)."""
+    return _load_one(([file], cache.options, cache.max_size, {}), 0)
 
 
 def read_body(path: str | Path, rel: str, body_line: int, max_size: int) -> str:

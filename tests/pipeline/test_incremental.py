@@ -81,9 +81,14 @@ _write.clock = time.time_ns() - 3600 * 10**9  # type: ignore[attr-defined]
 
 def _edit(site: Path, rng: random.Random, step: int) -> None:
     articles = sorted((site / "content/articles").rglob("*.md"))
-    kind = rng.choice(["article", "article", "title", "new", "delete", "term", "template", "config", "touch",
-                       "author", "page", "section"])
-    if kind == "author":
+    kind = "typo" if step % 4 == 1 else rng.choice(["article", "article", "title", "new", "delete", "term",
+                                                     "template", "config", "touch", "author", "page", "section"])
+    if kind == "typo":   # the text alone of a published article, in no content words (`body_edit`)
+        path = site / f"content/articles/a{rng.randrange(3)}.md"
+        if not path.exists():
+            path = next((site / "content/articles").rglob(path.name))
+        _write(path, path.read_text(encoding="utf-8") + "\nNoch nicht.\n")
+    elif kind == "author":
         path = site / "content/authors/anna-muster.md"
         _write(path, path.read_text(encoding="utf-8").replace("Reporter", f"Reporter {step} "))
     elif kind == "page":
@@ -161,6 +166,7 @@ def test_random_edit_sequences_equal_fresh_builds(tmp_path: Path, seed: int) -> 
         expected = _tree(fresh_out)
         assert dict(outcome.files) == {k: v for k, v in expected.items()}, f"preview differs after step {step}"
         assert _tree(cached_out) == expected, f"cached build differs after step {step}"
+    assert preview.body_edits > 0   # the shortcut's sequences are among those compared
 
 
 def test_parallel_and_cached_builds_equal_a_single_process_build(tmp_path: Path) -> None:

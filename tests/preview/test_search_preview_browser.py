@@ -90,3 +90,35 @@ def test_an_edited_article_is_found_after_the_reload(running: tuple[Preview, Pat
         assert results(page) == ["/zeitung/articles/kreml-antwort/"]
     finally:
         context.close()
+
+
+# Thirty-two content words, each twice: a word written once more is not among the article's top words.
+LONG_TEXT = " ".join(f"{word} {word}." for word in (
+    "Abkommen Botschafter Delegation Einigung Forderung Garantie Gipfel Grenze Haltung Initiative Konflikt "
+    "Kompromiss Lage Manöver Mission Nachbar Offensive Partner Position Prinzip Protokoll Rede Reise Sanktion "
+    "Sicherheit Signal Sitzung Streit Truppe Verbündete Vertrag Warnung").split())
+
+
+@pytest.mark.browser
+def test_an_edit_of_the_text_alone_is_found_too(running: tuple[Preview, Path], browser: object) -> None:
+    """An edit that leaves every other page as it was takes the preview's shortcut (`body_edit`); the
+    shard that holds the article is indexed again all the same."""
+    preview, site = running
+    article = site / "content/articles/genfer-treffen.md"
+    article.write_text(article.read_text(encoding="utf-8") + f"\n{LONG_TEXT}\n", encoding="utf-8")
+    assert preview.builds.wait_for(2, TIMEOUT_MS / 1000)
+    context = browser.new_context()  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.goto(preview.url + "suche/?q=Zwetschgendatschi")
+        page.wait_for_function("() => window.__builderLiveReload && window.__builderLiveReload.connected",
+                               timeout=TIMEOUT_MS)
+        assert results(page) == []
+        page.evaluate("window.__marker = 1")
+        article.write_text(article.read_text(encoding="utf-8") + "\nDazu gab es Zwetschgendatschi.\n",
+                           encoding="utf-8")
+        page.wait_for_function("() => window.__marker === undefined", timeout=TIMEOUT_MS)   # reloaded
+        assert results(page) == ["/zeitung/articles/genfer-treffen/"]
+        assert preview.builder.body_edits == 1   # type: ignore[attr-defined]
+    finally:
+        context.close()
