@@ -112,6 +112,12 @@ class Article:
                            [(c.date.isoformat(), c.text) for c in self.corrections],
                            tuple(self.image) if self.image else None)
 
+    @cached_property
+    def loaded_digest(self) -> str:
+        """A digest of every field, as loaded: an article loaded again from an edited file is the same
+        article when this is the same (`pipeline.text_edit`). Made and kept like `listed_digest`."""
+        return fingerprint(repr(self))
+
 
 class LeadImage(NamedTuple):
     """An article's `image:`: a file in its bundle or under static/, and what to say about it.

@@ -2,7 +2,8 @@
 
 `build.build()` runs the stages top to bottom; `incremental` keeps them
 warm in memory for the dev server, and `body_edit` is its shortcut for an
-edit of an article's text alone. The stages: `loading` (every content file
+edit of an article's text alone; `text_edit` is the same shortcut for a build
+from the command line, from what the last build left (`edit_state`). The stages: `loading` (every content file
 read and validated on every core), `bodies` (Markdown rendered and annotated,
 kept in `body_packs`), `linking` (what needs every article at once: related,
 backlinks, tags). `caches` names what a build may reuse and where it lives.

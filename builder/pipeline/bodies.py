@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from sys import intern
 from typing import Any, Callable, Mapping
@@ -255,7 +256,7 @@ class BodyContext:
 
     config: SiteConfig
     terms: tuple[Term, ...]
-    key: Callable[..., str]              # body_keys() of the stage
+    key_parts: tuple[str, ...]           # what every body's key holds (`body_keys`)
     summaries: Mapping[str, str]
     url_of_source: Mapping[str, str]
     pages: "_LazyPageIndex"
@@ -263,6 +264,10 @@ class BodyContext:
     templates: SiteTemplates
     store: BodyStore
     markdown: "MarkdownMemo | None"
+
+    @cached_property
+    def key(self) -> Callable[..., str]:
+        return body_keys(*self.key_parts)
 
     def md(self) -> MarkdownIt:
         """The site's Markdown renderer (the memo's, while the terms and the settings are the same)."""
@@ -325,7 +330,8 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int,
     url_of_source.update({a.source: a.url for a in loaded.authors})
     # A body's key holds its own URL; the URLs it links to are checked one by one (`links_moved`),
     # so that a new, moved or deleted page renders again only the bodies that link to it.
-    key = body_keys(repr(config), matching_digest(terms, config), PICTURES_VERSION, catalogs_digest())
+    key_parts = (repr(config), matching_digest(terms, config), PICTURES_VERSION, catalogs_digest())
+    key = body_keys(*key_parts)
     items: list[BodyItem] = [
         (key(a.source, loaded.digests[a.source], str(a.glossary), a.url), a.source, a.body_line,
          a.glossary, None, a.slug, "article") for a in loaded.articles]
@@ -366,7 +372,7 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int,
 
     missing = tuple(item for item in items if not store.has(item[0])
                     or tooltips_differ(item[0], info := infos[item[0]]) or stale(info, item[1]))
-    context = BodyContext(config, terms, key, summaries, url_of_source, pages, files, templates, store, markdown)
+    context = BodyContext(config, terms, key_parts, summaries, url_of_source, pages, files, templates, store, markdown)
     if missing:
         md = context.md()
         bundles = {item.source: item.bundle for item in (*loaded.articles, *loaded.pages) if item.bundle}

@@ -28,8 +28,9 @@ from ..content.sources import SourceFile
 from ..errors import Diagnostics
 from ..output.listings import feeds_holding
 from ..output.page_plan import ArticlePages
-from ..output.search_records import SearchSource
 from .bodies import render_article
+from .edit_state import others_digest
+from .linking import signal_digest
 from .build import Prepared
 from .loading import LoadCache, file_status, load_file
 from .search_stage import ShardStore, start_search
@@ -77,10 +78,9 @@ class BodyEdit:
 
 
 def same_for_others(new: BodyInfo, old: BodyInfo) -> bool:
-    """Whether a body tells every page but its article's own what the old one told them."""
-    return (new.terms == old.terms and new.term_counts == old.term_counts and new.words == old.words
-            and new.links == old.links and new.notes == old.notes and new.images == old.images
-            and new.lead == old.lead and new.derivatives == old.derivatives)
+    """Whether a body tells every page but its article's own what the old one told them: what the link
+    stage reads (`signal_digest`), its notes and its photos (`others_digest`)."""
+    return signal_digest(new) == signal_digest(old) and others_digest(new) == others_digest(old)
 
 
 def body_edit(last: LastBuild, changed: Collection[str], source: Path, load_cache: LoadCache, now: datetime,
@@ -101,7 +101,8 @@ def body_edit(last: LastBuild, changed: Collection[str], source: Path, load_cach
         if article is None or before is None or not os.path.isfile(path) or os.path.islink(path):
             return None
         status = file_status(path)
-        kind, item, found, digest = result = load_file(SourceFile(rel, path, before[1][0]), load_cache)
+        kind, item, found, digest = result = load_file(SourceFile(rel, path, before[1][0]), load_cache.options,
+                                                      load_cache.max_size)
         if status is None or digest is None or (kind, item, found) != before[1][:3]:
             return None
         if digest == before[1][3]:

@@ -73,6 +73,7 @@ class BodyStore:
         self.infos: dict[str, Any] = {key: info for key, (info, _) in self.file.entries.items()}
         self.locations: dict[str, Location] = {key: loc for key, (_, loc) in self.file.entries.items()}
         self.dirty = False
+        self.placed: set[str] = set()   # bodies put into a pack by this store (rendered, or moved by compaction)
         # The term summary digests (body_keys.summary_digests) that the tooltips of the bodies in `checked`
         # were last found equal to, or rendered with: a body using none of the terms whose summaries
         # differ since needs no tooltip digest computed again (every stored body is checked on every build).
@@ -122,6 +123,7 @@ class BodyStore:
             self.memory[info.key] = html
         if location is not None:
             self.locations[info.key] = location
+            self.placed.add(info.key)
 
     def tooltips_checked(self, summaries: dict[str, str], keys: set[str]) -> None:
         """The bodies of `keys` (and only they) show the tooltips of `summaries`."""
@@ -202,6 +204,7 @@ class BodyStore:
         moved = {key: self.html(key) for key in self.locations}
         self.close()
         self.locations = {key: append_html(self.folder, html) for key, html in sorted(moved.items())}
+        self.placed.update(self.locations)
         close_writer()
 
     def _remove_unused_packs(self) -> None:

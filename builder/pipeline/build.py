@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import sqlite3
 import tempfile
 import time
-import weakref
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +25,6 @@ from ..content.site_structure import resolve_menus
 from ..content.urls import Urls
 from ..errors import Diagnostic, Diagnostics
 from ..output.front_page import featured_problems
-from ..output.image_files import teaser_html
 from ..output.images import ImageProblem
 from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
 from ..output.page_plan import collision_problems, plan_pages
@@ -33,9 +32,10 @@ from ..output.search import search_available
 from ..output.search_records import SearchSource
 from ..output.specs import FileGroup, LinkedSite, PageSpec, card_digest, made_files, output_files
 from ..output.structured_data import headline_problems
-from ..output.templates import FragmentMemo, Renderer, TemplateProblem, theme_digest
+from ..output.templates import Renderer, TemplateProblem, theme_digest
 from ..output.write import (
     OutputError,
+    marker_identity,
     PatchOutput,
     StagedOutput,
     check_destination,
@@ -52,10 +52,12 @@ from .bodies import BodyContext, BodyStore, render_bodies
 from .caches import Caches, cache_folder
 from .linking import group_by_author, group_by_section, link_site
 from .loading import LoadCache, load_site
-from .resources import asset_paths, bundle_files, files_by_source, static_files
+from .resources import asset_paths, bundle_files, files_by_source, static_files, template_globals
 from .search_stage import SearchJob, start_search, search_store
 from .stored_plan import StoredPlanMemo
-from .unchanged import InputWatch, next_change
+from .edit_state import EditState, Meta, record_build
+from .text_edit import text_edit
+from .unchanged import InputWatch, next_change, watch_key
 from .options import BuildOptions, BuildReport, Progress
 from .update_plan import choose_update, deleted_files
 
@@ -84,7 +86,8 @@ class Prepared:
     renderer: Renderer | None = None
     scheduled: tuple[Article, ...] = ()     # left out until due, soonest first
     search: SearchJob | None = None         # under way since the bodies were rendered
-    bodies: BodyContext | None = None       # for an edit of an article's text (`body_edit`)
+    bodies: BodyContext | None = None       # for an edit of an article's text (`body_edit`, `edit_state`)
+    adjusted: Mapping[str, Article] = field(default_factory=dict)   # Loaded.adjusted
     search_source: SearchSource | None = None   # what `search` indexes
 
 
@@ -157,22 +160,13 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
         term_aliases=shown_aliases(loaded.terms, declension=uses_declension(config), cache_dir=store.folder),
         image_cache=cache_folder(options.source) / "images" if options.image_cache else None,
     )
-    # What every template may show of the whole site; fingerprints cover both (menus in
-    # `settings`, bylines in each article's card). The site through a weak reference: every
-    # render's Jinja context outlives it in a reference cycle, and a site held there waits for
-    # the cyclic collector after the build (1.5 s at 100,000 articles) instead of going at once.
-    assets, view = asset_paths(options.source, statics), weakref.proxy(site)
-    renderer.env.globals.update(menus=menus, byline=lambda article: view.byline(article),
-                                teaser_image=teaser_html(view, renderer.urls.url), remember=FragmentMemo(),
-                                asset=lambda name: renderer.urls.url("/" + assets.get(name, f"assets/{name}")))
+    template_globals(renderer, site, asset_paths(options.source, statics))
     specs = plan_pages(site, renderer, store, caches.plan_memo)
     problems.extend(featured_problems(site.articles, config.tz))
     problems.extend(collision_problems(specs, loaded.clashes))
     times.lap("planning")
-    # A process that renders again (the preview, with its Markdown memo) keeps what rendering one more
-    # body needs; a build from the command line does not hold its URLs of 100,000 files that long.
     return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled), search,
-                    bodies.context if caches.markdown is not None else None, source)
+                    bodies.context, loaded.adjusted, source)
 
 
 def render_spec(specs: list[PageSpec], index: int) -> tuple[list[tuple[str, bytes]], Diagnostic | None]:
@@ -243,6 +237,10 @@ def build(options: BuildOptions, progress: Progress | None = None, keep: list[ob
         times.lap("checking inputs")
         return replace(unchanged, stages=tuple(times.laps))
     times.lap("checking inputs")
+    if watch is not None and (edited := text_edit(options, destination, watch,
+                                                   _manifest_path(options.source, destination), times,
+                                                   started)) is not None:
+        return edited
     with collection_paused():
         report = _build_with_caches(options, destination, started, progress, watch.statuses if watch else {},
                                     [] if keep is None else keep, times)
@@ -322,8 +320,10 @@ def _write_site(options: BuildOptions, caches: Caches, prepared: Prepared, desti
     if update == "unchanged":
         times.lap("writing")
         _save_caches(options, caches, site, prepared)
+        report = _report(prepared, site, problems, 0, started, times)
+        _save_edit_state(options, destination, caches, prepared, site, report, previous)
         times.lap("saving caches")
-        return _report(prepared, site, problems, 0, started, times)
+        return replace(report, seconds=time.perf_counter() - started, stages=tuple(times.laps))
     staged: StagedOutput | PatchOutput
     try:
         staged = PatchOutput(destination) if update == "patch" else StagedOutput(destination)
@@ -371,8 +371,31 @@ def _write_site(options: BuildOptions, caches: Caches, prepared: Prepared, desti
         raise
     times.lap("writing")
     _save_caches(options, caches, site, prepared)
+    report = _report(prepared, site, problems, len(todo), started, times)
+    _save_edit_state(options, destination, caches, prepared, site, report, previous)
     times.lap("saving caches")
-    return _report(prepared, site, problems, len(todo), started, times)
+    return replace(report, seconds=time.perf_counter() - started, stages=tuple(times.laps))
+
+
+def _save_edit_state(options: BuildOptions, destination: Path, caches: Caches, prepared: Prepared,
+                     site: LinkedSite, report: BuildReport, previous: Manifest | None) -> None:
+    """What the next build's text edit needs of this one (`edit_state`); none with search on."""
+    if not options.cache:
+        return
+    state = EditState(cache_folder(options.source))
+    try:
+        marker = marker_identity(destination)
+        if site.config.search or marker is None or prepared.bodies is None or prepared.load_cache is None:
+            state.forget()
+            return
+        meta = Meta(marker, watch_key(options, destination), options.now or site.now or datetime.now(timezone.utc),
+                    replace(report, sources={}, seconds=0.0, rendered=0, stages=()))
+        record_build(state, meta, site, prepared, caches.related.signal_digest,
+                     previous.files if previous else None, previous.marker if previous else None, caches.bodies)
+    except (OSError, sqlite3.Error):
+        state.forget()   # the next text edit runs the whole pipeline
+    finally:
+        state.close()
 
 
 def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepared: Prepared) -> None:

@@ -49,7 +49,7 @@ LoadResult = tuple[str, "Article | Page | Author | Term | None", tuple[Diagnosti
 # time tells a file written back with its old time stamp and size (`cp -p`, `touch -r`) from the old one.
 FileStatus = tuple
 RACY_NS = 2_000_000_000
-LOAD_FORMAT = 4   # raised when what a cached load result holds changes (4: dates share their zones)
+LOAD_FORMAT = 5   # raised when what a cached load result holds changes (5: articles keep loaded_digest)
 
 
 @dataclass
@@ -67,6 +67,8 @@ class Loaded:
     digests: dict[str, str] = field(default_factory=dict)   # source → digest of its text
     paths: dict[str, str | Path] = field(default_factory=dict)    # source → file
     clashes: set[str] = field(default_factory=set)          # output paths two files claim, already reported
+    adjusted: dict[str, Article] = field(default_factory=dict)   # source → a published article changed after
+                                                                # loading (a slug made unique, `related:` cut)
 
 
 def file_status(path: str | Path) -> FileStatus | None:
@@ -162,14 +164,15 @@ def _load_one(state: tuple[list[SourceFile], LoadOptions, int, dict[str, FileDat
         return file.kind, page, tuple(found), digest
     item, found = load_article(file.rel, text, options, keep_body=False, undated_is_page=file.kind == "document",
                                file_dates=dates.get(file.rel, FileDates()))
-    if isinstance(item, Article):
-        item.listed_digest   # made here, on every core, and kept with the article in the load cache
+    if isinstance(item, Article):   # made here, on every core, and kept with the article in the load cache
+        item.listed_digest
+        item.loaded_digest
     return file.kind, item, tuple(found), digest
 
 
-def load_file(file: SourceFile, cache: LoadCache) -> LoadResult:
-    """One content file loaded as the last load with `cache` would have loaded it (dates from files aside)."""
-    return _load_one(([file], cache.options, cache.max_size, {}), 0)
+def load_file(file: SourceFile, options: LoadOptions, max_size: int) -> LoadResult:
+    """One content file loaded as a load with these options would load it (dates from files aside)."""
+    return _load_one(([file], options, max_size, {}), 0)
 
 
 def read_body(path: str | Path, rel: str, body_line: int, max_size: int) -> str:
@@ -304,6 +307,7 @@ def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems
     loaded.config = replace(config, sections=with_section_pages(config.sections, index_pages))
     problems.extend(clashing_urls(sorted([*loaded.articles, *loaded.drafts, *loaded.pages], key=lambda i: i.source),
                                   loaded.clashes))
+    as_loaded = {id(a) for a in loaded.articles}
     keyed = {a.source: a for a in distinct_keys(loaded.articles + loaded.drafts)}
     loaded.articles, loaded.drafts, loaded.scheduled = ([keyed[a.source] for a in items] for items in
                                                         (loaded.articles, loaded.drafts, loaded.scheduled))
@@ -316,6 +320,7 @@ def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems
     published = {a.slug for a in loaded.articles}
     loaded.articles = [replace(a, related=tuple(s for s in a.related if s in published))
                        if any(s not in published for s in a.related) else a for a in loaded.articles]
+    loaded.adjusted = {a.source: a for a in loaded.articles if id(a) not in as_loaded}
     loaded.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
     loaded.terms.sort(key=lambda t: (german_sort_key(t.term), t.slug))
     loaded.pages.sort(key=lambda p: (p.url, p.source))

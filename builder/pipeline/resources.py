@@ -1,4 +1,5 @@
-"""The files beside the content: bundle resources, static files and theme assets, with their digests.
+"""The files beside the content: bundle resources, static files and theme assets, with their digests;
+and what templates get of them and of the whole site (`template_globals`).
 
 A bundle's files (every file in its folder and below, but its Markdown) are
 listed again on every build, since adding a photo to a bundle does not touch
@@ -10,14 +11,17 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from .. import __version__
 from ..content.sources import is_ignored_name
+from ..output.image_files import teaser_html
 from ..output.images import file_digest
-from ..output.templates import template_folders
+from ..output.specs import LinkedSite
+from ..output.templates import FragmentMemo, Renderer, template_folders
 from .delta_cache import EntryFile
 from .loading import FileStatus, file_status
 
@@ -135,3 +139,16 @@ def files_by_source(bundles: Mapping[str, tuple[SiteFile, ...]],
         if not out.startswith("assets/"):
             known[f"static/{out}"] = SiteFile(f"static/{out}", str(path), digest)
     return known
+
+
+def template_globals(renderer: Renderer, site: LinkedSite, assets: Mapping[str, str]) -> None:
+    """What every template may show of the whole site: menus, bylines, teaser photos, theme assets.
+
+    Fingerprints cover them (menus in the settings digest, bylines in each article's card). The site
+    through a weak reference: every render's Jinja context outlives it in a reference cycle, and a site
+    held there waits for the cyclic collector after the build (1.5 s at 100,000 articles) instead of
+    going at once."""
+    view = weakref.proxy(site)
+    renderer.env.globals.update(menus=site.menus, byline=lambda article: view.byline(article),
+                                teaser_image=teaser_html(view, renderer.urls.url), remember=FragmentMemo(),
+                                asset=lambda name: renderer.urls.url("/" + assets.get(name, f"assets/{name}")))

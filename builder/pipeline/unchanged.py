@@ -11,6 +11,11 @@ walking the files, without reading one of them or unpickling any cache; any
 difference and it builds as usual, the record dropped first, so that a build
 that fails or is interrupted never leaves one behind.
 
+Beside the record, every successful build keeps its sources and the statuses
+of its inputs (but those changed within RACY_NS of the walk) with the marker of
+the output it wrote, so that the next build can tell which files changed since
+(`text_edit`); a failed build leaves them as they were.
+
 The files walked: everything in the source folder but the hidden entries at
 its top (the cache, and `.git`: see below) and the destination, and the
 builder's own theme and message catalogs. No record is kept of a build whose
@@ -68,10 +73,9 @@ class InputWatch:
         name = hashlib.sha256(str(destination.resolve()).encode()).hexdigest()[:16]
         self.path = folder / f"unchanged-{name}.pickle"
         self.sources_path = folder / f"unchanged-{name}-sources.pickle"
+        self.statuses_path = folder / f"unchanged-{name}-statuses.marshal"
         self.options, self.destination = options, destination
-        self.key = repr((RECORD_FORMAT, __version__, str(destination.resolve()), options.drafts, options.future,
-                         options.expired, options.base_url, options.strict, options.fingerprint_assets,
-                         options.image_cache, _pagefind()))
+        self.key = watch_key(options, destination)
         self.walked_ns = time.time_ns()
         self.inputs, self.newest_ns, self.statuses = input_digest(options.source, destination)
 
@@ -88,20 +92,43 @@ class InputWatch:
         return None
 
     def forget(self) -> None:
-        for path in (self.path, self.sources_path):
-            try:
-                path.unlink(missing_ok=True)
-            except OSError:
-                pass
+        """Drop the record (the sources and statuses beside it say which build they are of)."""
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
-    def save(self, report: BuildReport) -> None:
-        """Record a successful build's report for the next build, when the next may trust it."""
+    def previous(self) -> tuple[str, dict[str, FileStatus]] | None:
+        """The marker of the output folder the last successful build wrote, and the statuses of its inputs
+        (but those changed too shortly before its walk to be trusted): what changed since (`text_edit`)."""
+        try:
+            with open(self.statuses_path, "rb") as handle:
+                marker, statuses = marshal.load(handle)
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        return (marker, statuses) if isinstance(marker, str) and isinstance(statuses, dict) else None
+
+    def recorded_sources(self) -> Mapping[str, str]:
+        """The last successful build's output paths with their content files (read when asked for)."""
+        return RecordedSources(self.sources_path)
+
+    def save(self, report: BuildReport, sources_kept: bool = False) -> None:
+        """Keep a successful build's sources and statuses for the next build, and record its report when
+        the next may trust it. `sources_kept`: its sources are those of the last build, already kept."""
         marker = marker_identity(self.destination)
-        if (not report.ok or marker is None or self.options.now is None
-                or self.newest_ns >= self.walked_ns - RACY_NS or _dates_from_git(self.options.source)):
+        if not report.ok or marker is None:
             return
         try:
-            write_pickle(self.sources_path, dict(report.sources))
+            if not sources_kept:
+                write_pickle(self.sources_path, dict(report.sources))
+            recent = self.walked_ns - RACY_NS
+            statuses = {path: status for path, status in self.statuses.items() if status[0] < recent}
+            tmp = self.statuses_path.with_suffix(".tmp")
+            tmp.write_bytes(marshal.dumps((marker, statuses), 4))
+            os.replace(tmp, self.statuses_path)
+            if (self.options.now is None or self.newest_ns >= recent
+                    or _dates_from_git(self.options.source)):
+                return
             write_pickle(self.path, Record(self.key, marker, self.inputs, self.options.now, report.changes_at,
                                            replace(report, sources={}, seconds=0.0, rendered=0)))
         except OSError:
@@ -134,6 +161,14 @@ class RecordedSources(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self.value)
+
+
+def watch_key(options: BuildOptions, destination: Path) -> str:
+    """What a build's output depends on besides its input files: the builder, options, destination and
+    Pagefind."""
+    return repr((RECORD_FORMAT, __version__, str(destination.resolve()), options.drafts, options.future,
+                 options.expired, options.base_url, options.strict, options.fingerprint_assets,
+                 options.image_cache, _pagefind()))
 
 
 def next_change(articles: Sequence[Article], now: datetime | None, tz: Any) -> datetime | None:

@@ -1,0 +1,250 @@
+"""What a build from the command line leaves for the next one's edit of an article's text (`text_edit`).
+
+The preview keeps its last build in memory for such an edit (`body_edit`). A
+build from the command line starts with nothing in memory, and at 100,000
+articles reading its caches whole takes longer than the edit needs in all. So
+every successful build without search leaves, beside its caches, a small
+SQLite database of what an edit of one article's text needs:
+
+- one row per published article: digests of the article as loaded, of its
+  file and of what its body tells other pages (`text_edit.same_for_others`),
+  its body's key, version, lead photo and place in the pack files, its
+  related articles, backlinks and card;
+- what the whole site shares: the configuration, terms, authors, menus,
+  static files, the newest articles of every feed, and the articles that the
+  load stage changed after loading them (a slug made unique, a `related:`
+  list without unpublished articles);
+- the marker of the output folder it describes, the options it was built
+  with, and its report.
+
+A build writes the rows that changed: those of articles whose page's
+fingerprint changed, and those whose body moved in the pack files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import pickle
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, NamedTuple
+
+from ..content.config import SiteConfig
+from ..content.model import Article, Author, BodyInfo, TagInfo, Term
+from ..content.validate import LoadOptions
+from ..output.specs import LinkedSite
+from .body_packs import BodyStore
+from .options import BuildReport
+
+if TYPE_CHECKING:
+    from .build import Prepared
+
+FILE = "edit-state.sqlite"
+FORMAT = 1
+
+
+class Row(NamedTuple):
+    """One article as the last build left it (plain data: rows are marshalled)."""
+
+    slug: str
+    kind: str                    # the kind its file was loaded as ("article", "document")
+    loaded: str                  # Article.loaded_digest of the article as loaded (before the load stage's changes)
+    clean: bool                  # loading it found nothing to report
+    digest: str                  # of the file's text
+    signals: str                 # linking.signal_digest of its body
+    others: str                  # `others_digest` of its body
+    key: str                     # its body's
+    version: str                 # its body's (`BodyInfo.version`)
+    terms: tuple[str, ...]       # the terms its body annotates
+    lead: tuple[Any, ...] | None  # its body's lead photo
+    resolved: tuple[tuple[str, str, str | None], ...]   # the URLs its body looked up
+    location: tuple[str, int, int] | None   # its body's HTML in the pack files
+    related: tuple[tuple[Any, ...], ...]    # RelatedEntry as plain tuples
+    back: tuple[str, ...]
+    shown: str
+    card: str
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every row's pages share."""
+
+    config: SiteConfig                 # the site's, as the pages got it
+    body_config: SiteConfig            # as the body stage got it
+    key_parts: tuple[str, ...]         # of every body's key
+    load_options: LoadOptions
+    max_size: int
+    terms: tuple[Term, ...]
+    authors: tuple[Author, ...]
+    menus: Mapping[str, Any]
+    settings_digest: str
+    static_files: tuple[tuple[str, Path, str], ...]
+    newest: tuple[str, ...]            # the site feed's articles
+    tags: tuple[TagInfo, ...]          # each with its feed's articles only
+    section_articles: Mapping[str, tuple[str, ...]]   # each section's feed's articles
+    author_articles: Mapping[str, tuple[str, ...]]    # each author's feed's articles
+    changed: Mapping[str, Article]     # source → the article as the load stage left it, where it differs
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Which output folder and build the rows describe."""
+
+    marker: str
+    key: str                           # the build's options (`unchanged.InputWatch.key`)
+    since: datetime                    # the build's moment
+    report: BuildReport                # without sources
+
+
+def others_digest(info: BodyInfo) -> str:
+    """A digest of what a body tells other pages besides its signals: its notes and photos."""
+    if not (info.notes or info.images or info.lead or info.derivatives):
+        return ""
+    return hashlib.blake2b(repr((info.notes, info.images, info.lead, info.derivatives)).encode(),
+                           digest_size=16).hexdigest()
+
+
+class EditState:
+    """The database of one site's cache folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / FILE
+        self._db: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
+            db.execute("CREATE TABLE IF NOT EXISTS rows (source TEXT PRIMARY KEY, slug TEXT, value BLOB)")
+            db.execute("CREATE UNIQUE INDEX IF NOT EXISTS by_slug ON rows (slug)")
+            self._db = db
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _meta(self, name: str) -> Any:
+        found = self._connect().execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if found is None else pickle.loads(found[0])
+
+    def meta(self) -> Meta | None:
+        """Which build the rows describe, or None when they describe none (or another format's)."""
+        if not self.path.is_file():
+            return None
+        try:
+            if self._meta("format") != FORMAT:
+                return None
+            found = self._meta("meta")
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            return None
+        return found if isinstance(found, Meta) else None
+
+    def shared(self) -> Shared | None:
+        try:
+            found = self._meta("shared")
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            return None
+        return found if isinstance(found, Shared) else None
+
+    def rows(self, sources: Iterable[str] = (), slugs: Iterable[str] = ()) -> dict[str, tuple[str, Row]]:
+        """The rows of these sources and slugs: slug → (source, row)."""
+        found: dict[str, tuple[str, Row]] = {}
+        db = self._connect()
+        for column, names in (("source", list(dict.fromkeys(sources))), ("slug", list(dict.fromkeys(slugs)))):
+            for start in range(0, len(names), 500):
+                part = names[start:start + 500]
+                marks = ",".join("?" * len(part))
+                for source, slug, value in db.execute(
+                        f"SELECT source, slug, value FROM rows WHERE {column} IN ({marks})", part):
+                    found[slug] = (source, Row(*marshal.loads(value)))
+        return found
+
+    def save(self, meta: Meta, shared: Shared | None, rows: Iterable[tuple[str, Row]], *,
+             everything: bool = False, published: Callable[[], set[str]] | None = None) -> None:
+        """Store `rows` ((source, row), made as they are written) and say which build they now describe;
+        with `everything`, the rows are all there is. All of it or nothing.
+
+        A row replaces the one of its source and the one of its slug (slugs are unique). The rows of
+        articles no longer `published` (their sources) are dropped when there are more rows than those."""
+        db = self._connect()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if everything:
+                db.execute("DELETE FROM rows")
+            written: set[str] = set()
+
+            def marshalled() -> Iterator[tuple[str, str, bytes]]:
+                for source, row in rows:
+                    written.add(source)
+                    yield source, row.slug, marshal.dumps(tuple(row), 4)
+
+            db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?)", marshalled())
+            if published is not None and not everything and written:
+                count, = db.execute("SELECT count(*) FROM rows").fetchone()
+                if count > len(current := published()):
+                    db.executemany("DELETE FROM rows WHERE source = ?", [
+                        (source,) for (source,) in db.execute("SELECT source FROM rows").fetchall()
+                        if source not in current])
+            if shared is not None:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('shared', ?)", (pickle.dumps(shared, 5),))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (pickle.dumps(FORMAT),))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('meta', ?)", (pickle.dumps(meta, 5),))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def forget(self) -> None:
+        """Describe no build: the next one writes every row."""
+        try:
+            self._connect().execute("DELETE FROM meta WHERE name = 'meta'")
+        except (sqlite3.Error, OSError):
+            pass
+
+
+def record_build(state: EditState, meta: Meta, site: LinkedSite, prepared: "Prepared",
+                 signals: Callable[[BodyInfo], str], old_prints: Mapping[str, str] | None, old_marker: str | None,
+                 bodies: BodyStore) -> None:
+    """Store what the next build's text edit needs of this successful build (`meta`): every row when the
+    state described another build than the one before (`old_marker`, whose pages had `old_prints`),
+    else the rows of articles whose page's fingerprint changed or whose body moved in the packs."""
+    load, context = prepared.load_cache, prepared.bodies
+    assert load is not None and context is not None
+    before = state.meta()
+    pages = prepared.specs[:len(site.articles)]   # planned first, in the site's order
+    everything = (before is None or old_prints is None or before.marker != old_marker
+                  or any(spec.source != article.source for spec, article in zip(pages, site.articles)))
+    old, moved, infos = old_prints or {}, bodies.placed, site.infos
+    todo = [article for article, page in zip(site.articles, pages)
+            if everything or old.get(page.path) != page.fingerprint or infos[article.slug].key in moved]
+
+    def rows() -> Iterator[tuple[str, Row]]:   # made as they are written: a cold build's are all of them
+        for article in todo:
+            entry = load.last(article.source)
+            if entry is None or entry[1][3] is None or not isinstance(entry[1][1], Article):
+                continue   # no row: an edit of it runs the whole pipeline
+            kind, item, found, digest = entry[1]
+            info = infos[article.slug]
+            yield article.source, Row(
+                article.slug, kind, item.loaded_digest, not found, digest, signals(info), others_digest(info),
+                info.key, info.version, info.terms, info.lead, info.resolved, bodies.locations.get(info.key),
+                tuple(map(tuple, site.links.related.get(article.slug, ()))),
+                site.links.backlinks.get(article.slug, ()), site.links.shown.get(article.slug, ""),
+                site.cards[article.slug])
+
+    count = site.config.feed_entries
+    shared = Shared(
+        site.config, context.config, context.key_parts, load.options, load.max_size, site.terms,
+        tuple(site.authors.authors), site.menus, site.settings_digest, site.static_files,
+        tuple(a.slug for a in site.articles[:count]),
+        tuple(TagInfo(tag.name, tag.slug, tag.articles[:count]) for tag in site.links.tags),
+        {slug: found[:count] for slug, found in site.section_articles.items()},
+        {slug: found[:count] for slug, found in site.author_articles.items()}, dict(prepared.adjusted))
+    state.save(meta, shared, rows(), everything=everything, published=lambda: {a.source for a in site.articles})

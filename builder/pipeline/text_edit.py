@@ -1,0 +1,250 @@
+"""The command line's shortcut for an edit of articles' text alone: their pages and feeds, nothing else.
+
+`body_edit` is the preview's; this is the same decision for a build from the
+command line, made from what the last build left (`edit_state`) instead of a
+site in memory. The input walk of every build (`unchanged.InputWatch`) says
+which files changed since the last successful build into the destination.
+When they are published articles whose front matter is as it was, and whose
+new bodies tell the rest of the site what the old ones told it, the build
+loads those files and the few articles their pages and feeds show, renders
+the bodies, plans the pages and feeds again, and patches the destination. At
+100,000 articles that is a few seconds where the whole pipeline takes ten.
+
+`text_edit` returns None whenever it cannot vouch for the result (search on,
+a photo in the article, anything other than an article's file changed, a
+moment at which the site changes by time alone, a stored state that is
+missing or describes another output), and the caller runs the whole pipeline.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..content.bylines import AuthorIndex
+from ..content.model import Article, BodyInfo, Links, RelatedEntry
+from ..content.sources import SourceFile
+from ..output.listings import feeds_holding
+from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
+from ..output.page_plan import ArticlePages
+from ..output.specs import LinkedSite, PageSpec, made_files
+from ..output.templates import Renderer, TemplateProblem
+from ..output.images import ImageProblem
+from ..output.write import PatchOutput, marker_identity
+from ..text.shortcodes import read_site_templates
+from ..util.stage_times import StageTimes
+from .bodies import BodyContext, render_article
+from .body_keys import CONTENT_FILE, summary_digests
+from .body_packs import BodyStore
+from .caches import cache_folder
+from .edit_state import EditState, Row, Shared, others_digest
+from .linking import signal_digest
+from .loading import file_status, load_file
+from .options import BuildOptions, BuildReport
+from .resources import asset_paths, template_globals
+from .unchanged import InputWatch
+
+MOST_FILES = 20   # an edit of more files than this runs the whole pipeline
+
+
+class _Miss(Exception):
+    """The body looked up a page the old body did not: its links changed."""
+
+
+class _Lookups(dict):  # type: ignore[type-arg]
+    """The URLs the old body looked up (content file → URL), standing in for every page's URL."""
+
+    def __missing__(self, key: str) -> Any:
+        raise _Miss(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key]
+
+
+class _Pages:
+    """The old body's Jekyll and Hugo link lookups, standing in for the site's page index."""
+
+    def __init__(self, resolved: tuple[tuple[str, str, str | None], ...]) -> None:
+        self.found = {(style, target): url for style, target, url in resolved if style != CONTENT_FILE}
+
+    def resolve(self, target: str, source: str | None = None, style: str = "jekyll") -> str | None:
+        if (style, target) not in self.found:
+            raise _Miss(target)
+        return self.found[style, target]
+
+
+def text_edit(options: BuildOptions, destination: Path, watch: InputWatch, manifest_file: Path,
+              times: StageTimes, started: float) -> BuildReport | None:
+    """Build an edit of articles' text alone from the last build's state; None when it cannot."""
+    folder = cache_folder(options.source)
+    state = EditState(folder)
+    laps = StageTimes()   # joined to the build's only when the edit is done: else the whole pipeline's follow
+    try:
+        report = _edit(options, destination, watch, manifest_file, state, folder, laps, started)
+        if report is not None:
+            return replace(report, stages=(*times.laps, *laps.laps))
+        return None
+    except (_Miss, OSError, LookupError, ValueError, TemplateProblem, ImageProblem):
+        return None   # the whole pipeline decides, and reports what went wrong
+    finally:
+        state.close()
+
+
+def _edit(options: BuildOptions, destination: Path, watch: InputWatch, manifest_file: Path, state: EditState,
+          folder: Path, times: StageTimes, started: float) -> BuildReport | None:
+    meta, before = state.meta(), watch.previous()
+    now, marker = options.now, marker_identity(destination)
+    if (meta is None or before is None or now is None or marker is None or meta.marker != marker
+            or before[0] != marker or meta.key != watch.key or not meta.since <= now
+            or (meta.report.changes_at is not None and now >= meta.report.changes_at)):
+        return None
+    statuses = before[1]
+    changed = [rel for rel in statuses.keys() | watch.statuses.keys() if statuses.get(rel) != watch.statuses.get(rel)]
+    if not changed or len(changed) > MOST_FILES or not all(rel.endswith(".md") for rel in changed):
+        return None
+    shared, manifest = state.shared(), read_manifest(manifest_file, destination)
+    if shared is None or manifest is None or shared.config.search or _dated_by_files(shared):
+        return None
+    rows = state.rows(sources=changed)
+    if len(rows) != len(changed):
+        return None   # a file that is no published article
+    store = BodyStore(folder, index=False)
+    try:
+        return _rebuild(options, destination, watch, manifest_file, state, meta, shared, manifest, rows, store,
+                        started, times)
+    finally:
+        store.close()
+
+
+def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manifest_file: Path, state: EditState,
+             meta: Any, shared: Shared, manifest: Manifest, rows: dict[str, tuple[str, Row]], store: BodyStore,
+             started: float, times: StageTimes) -> BuildReport | None:
+    source_dir = options.source
+    context = BodyContext(shared.body_config, shared.terms, shared.key_parts, summary_digests(shared.terms),
+                          {}, None, {}, read_site_templates(source_dir, shared.body_config.extra,  # type: ignore[arg-type]
+                                                             shared.body_config.title, shared.body_config.base_url,
+                                                             shared.body_config.language), store, None)
+    edited: dict[str, tuple[Article, BodyInfo, str]] = {}   # slug → the article, its new body, its file's digest
+    new_rows: dict[str, Row] = {}
+    for slug, (source, row) in rows.items():
+        path = source_dir / source
+        if row.lead is not None or row.others or not row.clean or os.path.islink(path):
+            return None   # photos and notes: the whole pipeline
+        status = file_status(path)
+        kind, item, found, digest = load_file(SourceFile(source, path, row.kind), shared.load_options, shared.max_size)
+        if (status is None or digest is None or found or not isinstance(item, Article)
+                or item.loaded_digest != row.loaded):
+            return None
+        if digest == row.digest:
+            continue   # saved as it was
+        article = shared.changed.get(source, item)
+        lookups = _Lookups({target: url for style, target, url in row.resolved if style == CONTENT_FILE})
+        lookups[source] = article.url
+        info = render_article(replace(context, url_of_source=lookups, pages=_Pages(row.resolved)), article, digest,
+                              path)
+        location = store.locations.get(info.key)
+        if signal_digest(info) != row.signals or others_digest(info) != row.others or location is None:
+            return None
+        edited[slug] = (article, info, digest)
+        new_rows[source] = row._replace(digest=digest, key=info.key, version=info.version, location=location,
+                                        resolved=info.resolved)
+    times.lap("text edit: bodies")
+    if not edited:   # saved as they were: the output stands, and the next build knows their statuses
+        report = replace(meta.report, seconds=time.perf_counter() - started, sources=watch.recorded_sources())
+        watch.save(report, sources_kept=True)
+        times.lap("text edit: saving caches")
+        return report
+    site = _site(options, shared, rows, edited, state, store)
+    renderer = Renderer(source_dir, shared.config, cache_folder(source_dir) / "templates")
+    template_globals(renderer, site, asset_paths(source_dir, shared.static_files))
+    planner = ArticlePages(site, renderer, store, None)
+    specs: list[PageSpec] = []
+    for slug in edited:
+        specs += [planner.page(site.article_by_slug[slug]), *feeds_holding(site, renderer, store, slug)]
+    times.lap("text edit: planning")
+    files = dict(manifest.files)
+    todo = [spec for spec in specs if files.get(spec.path) != spec.fingerprint]
+    made = [(path, data) for spec in todo for path, data in made_files(spec)]
+    files.update((spec.path, spec.fingerprint) for spec in todo)
+    staged = PatchOutput(destination)
+    try:
+        for path, data in made:
+            staged.write(path, data)
+        write_manifest(manifest_file, Manifest(staged.marker, manifest.search, files, manifest.groups_json))
+        try:
+            staged.commit([path for path, _ in made], [])
+        except OSError:
+            restore_manifest(manifest_file, manifest)
+            raise
+    except BaseException:
+        staged.abort()
+        raise
+    times.lap("text edit: writing")
+    report = replace(meta.report, seconds=time.perf_counter() - started, rendered=len(todo),
+                     sources=watch.recorded_sources())
+    marker = marker_identity(destination) or ""
+    state.save(replace(meta, marker=marker), None, new_rows.items())
+    watch.save(report, sources_kept=True)
+    times.lap("text edit: saving caches")
+    return replace(report, seconds=time.perf_counter() - started)
+
+
+def _site(options: BuildOptions, shared: Shared, rows: dict[str, tuple[str, Row]],
+          edited: Mapping[str, tuple[Article, BodyInfo, str]], state: EditState, store: BodyStore) -> LinkedSite:
+    """The part of the last build's linked site that the edited articles' pages and feeds show."""
+    entries = {slug: tuple(RelatedEntry(*entry) for entry in row.related) for slug, (_, row) in rows.items()}
+    wanted = set(shared.newest)
+    for slug, (article, _, _) in edited.items():
+        wanted.update(entry.slug for entry in entries[slug])
+        wanted.update(rows[slug][1].back)
+        wanted.update(*(tag.articles for tag in shared.tags if slug in tag.articles))
+        wanted.update(shared.section_articles.get(article.section, ()))
+        wanted.update(*(found for found in shared.author_articles.values() if slug in found))
+    rows = {**state.rows(slugs=wanted - rows.keys()), **rows}
+    if not wanted <= rows.keys():
+        raise KeyError("an article the pages show has no row")
+    articles: dict[str, Article] = {}
+    infos: dict[str, BodyInfo] = {}
+    for slug, (source, row) in rows.items():
+        if slug in edited:
+            articles[slug], infos[slug], _ = edited[slug]
+            continue
+        path = options.source / source
+        _, item, found, _ = load_file(SourceFile(source, path, row.kind), shared.load_options, shared.max_size)
+        if not isinstance(item, Article) or item.loaded_digest != row.loaded:
+            raise ValueError(f"{source} changed since the last build")
+        articles[slug] = shared.changed.get(source, item)
+        infos[slug] = _StoredInfo(row.key, row.terms, lead=row.lead, stored_version=row.version)  # type: ignore[arg-type]
+        if row.location is not None:
+            store.locations[row.key] = row.location
+    digests = {source: edited[slug][2] if slug in edited else row.digest for slug, (source, row) in rows.items()}
+    config = shared.config
+    return LinkedSite(
+        config=config, articles=tuple(articles[slug] for slug in shared.newest), article_by_slug=articles,
+        terms=shared.terms, term_by_slug={t.slug: t for t in shared.terms}, infos=infos, term_infos={},
+        links=Links(related=entries, backlinks={slug: row.back for slug, (_, row) in rows.items()}, tags=shared.tags,
+                    term_articles={}, related_terms={}, shown={slug: row.shown for slug, (_, row) in rows.items()}),
+        digests=digests, settings_digest=shared.settings_digest, static_files=shared.static_files,
+        cards={slug: row.card for slug, (_, row) in rows.items()}, authors=AuthorIndex(shared.authors),
+        section_articles=shared.section_articles, author_articles=shared.author_articles, menus=shared.menus,
+        now=options.now,
+    )
+
+
+@dataclass(frozen=True)
+class _StoredInfo(BodyInfo):
+    """A body the edit does not render: what its article's teasers and feed entries need of it."""
+
+    stored_version: str = ""
+
+    @property
+    def version(self) -> str:
+        return self.stored_version
+
+
+def _dated_by_files(shared: Shared) -> bool:
+    options = shared.load_options
+    return bool({":git", ":filemodtime"} & {*options.dates, *options.updated})

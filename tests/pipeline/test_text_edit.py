@@ -1,0 +1,165 @@
+"""A build from the command line after an edit of articles' text alone: their pages and feeds from the
+last build's state (`text_edit`), the output equal to a fresh build's; any other edit, the whole pipeline."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from builder.pipeline.build import BuildOptions, BuildReport, build
+from builder.pipeline.edit_state import EditState
+from conftest import write_site
+from test_body_edit import SITE
+
+CLOCK = [time.time_ns() - 3600 * 10**9]
+
+
+def _date_back(path: Path) -> None:
+    """Out of the racy window (as files are unless just saved), each file to its own timestamp."""
+    CLOCK[0] += 1_000_000
+    os.utime(path, ns=(CLOCK[0], CLOCK[0]))
+
+
+def _site(tmp_path: Path, text: str = SITE) -> Path:
+    site = write_site(tmp_path / "site", text)
+    for path in site.rglob("*"):
+        if path.is_file():
+            _date_back(path)
+    return site
+
+
+def _edit(site: Path, rel: str, old: str, new: str) -> None:
+    path = site / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _date_back(path)
+
+
+def _build(site: Path, out: Path, cache: bool = True) -> BuildReport:
+    report = build(BuildOptions(source=site, destination=out, jobs=1, cache=cache, fingerprint_assets=False))
+    assert report.ok, report.diagnostics
+    return report
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != ".builder-output"}
+
+
+def _took_shortcut(report: BuildReport) -> bool:
+    return any(stage.startswith("text edit") for stage, _ in report.stages)
+
+
+def test_a_text_edit_builds_from_the_last_builds_state_and_equals_a_fresh_build(tmp_path: Path) -> None:
+    site, out = _site(tmp_path), tmp_path / "out"
+    first = _build(site, out)
+    assert not _took_shortcut(first)
+    rel = "content/articles/politik/neu.md"
+    for step, (old, new) in enumerate([("Moskau wartet", "Moskau wartet noch"),      # in five feeds
+                                       ("wartet noch", "wartet nicht mehr")]):
+        _edit(site, rel, old, new)
+        before = {path: data for path, data in _tree(out).items()}
+        report = _build(site, out)
+        assert _took_shortcut(report), report.stages
+        assert report.articles == first.articles and report.pages == first.pages
+        expected = _tree(_fresh(site, tmp_path / f"fresh{step}"))
+        assert _tree(out) == expected
+        changed = {path for path in expected if expected[path] != before.get(path)}
+        assert "articles/politik/neu/index.html" in changed and "feed.xml" in changed
+        parsed = feedparser.parse(expected["feed.xml"])
+        assert not parsed.bozo and new in parsed.entries[0].content[0].value
+    # Nothing changed since: the build returns at once, as after any build.
+    assert not _took_shortcut(_build(site, out)) and _tree(out) == expected
+
+
+def _fresh(site: Path, out: Path) -> Path:
+    _build(site, out, cache=False)
+    return out
+
+
+def test_text_edits_between_whole_builds_keep_the_state_true(tmp_path: Path) -> None:
+    """A whole build after a text edit writes the rows the edit's state no longer matches (the body it
+    renders again lands elsewhere in the packs), so that the next text edit reads the right bodies."""
+    site, out = _site(tmp_path), tmp_path / "out"
+    _build(site, out)
+    edits = [("content/articles/politik/neu.md", "Moskau wartet", "Moskau wartet noch", True),
+             # No article's page changes, but the whole build renders neu's body again into its packs.
+             ("content/authors/anna-muster.md", "Anna schreibt", "Anna schreibt oft", False),
+             # alt's feed shows neu's body: read where that build put it.
+             ("content/articles/alt.md", "den Brief aus", "den Brief noch aus", True),
+             ("content/articles/mitte.md", "title: \"Antwort aus Moskau\"", "title: \"Antwort aus dem Kreml\"", False),
+             ("content/glossary/kreml.md", "Sitz der", "Der Sitz der", False),
+             ("content/articles/alt.md", "Brief noch aus", "Brief aus", True)]
+    for step, (rel, old, new, shortcut) in enumerate(edits):
+        _edit(site, rel, old, new)
+        report = _build(site, out)
+        assert _took_shortcut(report) == shortcut, (step, report.stages)
+        assert _tree(out) == _tree(_fresh(site, tmp_path / f"fresh{step}")), f"differs after step {step}"
+
+
+@pytest.mark.parametrize("rel, old, new", [
+    ("content/articles/mitte.md", "eine Antwort.", "eine Antwort an die NATO."),          # a term more
+    ("content/articles/mitte.md", "eine Antwort.", "eine Antwort, siehe [Genf](/articles/politik/neu.md)."),
+    ("content/articles/mitte.md", "eine Antwort.", "eine Antwort zum Haushaltsstreit."),   # a top word more
+    ("content/articles/mitte.md", "tags: [Russland]", "tags: [Russland, Krise]"),         # front matter
+    ("config.yaml", "paginate: 2", "paginate: 3"),
+    ("content/glossary/nato.md", "Das Verteidigungsbündnis.", "Das Bündnis."),
+])
+def test_any_other_edit_runs_the_whole_pipeline(tmp_path: Path, rel: str, old: str, new: str) -> None:
+    site, out = _site(tmp_path), tmp_path / "out"
+    _build(site, out)
+    _edit(site, rel, old, new)
+    report = _build(site, out)
+    assert not _took_shortcut(report)
+    assert _tree(out) == _tree(_fresh(site, tmp_path / "fresh"))
+
+
+def test_a_text_edit_into_an_output_another_build_wrote_since_runs_the_whole_pipeline(tmp_path: Path) -> None:
+    site, out, other = _site(tmp_path), tmp_path / "out", tmp_path / "other"
+    _build(site, out)
+    _build(site, other)   # the state now describes the other folder
+    _edit(site, "content/articles/alt.md", "den Brief aus", "den Brief noch aus")
+    report = _build(site, out)
+    assert not _took_shortcut(report)
+    assert _tree(out) == _tree(_fresh(site, tmp_path / "fresh"))
+
+
+def test_a_file_saved_moments_ago_is_looked_at_again(tmp_path: Path) -> None:
+    """Statuses of files changed within the racy window are not kept: the next build reads them again."""
+    site, out = _site(tmp_path), tmp_path / "out"
+    _build(site, out)
+    path = site / "content/articles/alt.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("den Brief aus", "den Brief noch aus"),
+                    encoding="utf-8")   # now: within the racy window
+    assert _took_shortcut(_build(site, out))
+    _date_back(path)   # its status changes, its text does not
+    _edit(site, "content/articles/mitte.md", "eine Antwort.", "eine Antwort, noch nicht.")
+    assert _took_shortcut(_build(site, out))
+    assert _tree(out) == _tree(_fresh(site, tmp_path / "fresh"))
+
+
+def test_an_article_moved_under_its_slug_gets_its_own_row(tmp_path: Path) -> None:
+    """A row replaces the row of its slug: the moved article's text edit reads its new file, and its
+    old file's row is dropped."""
+    site, out = _site(tmp_path), tmp_path / "out"
+    _build(site, out)
+    old = site / "content/articles/mitte.md"
+    new = site / "content/articles/politik/mitte.md"
+    new.write_text(old.read_text(encoding="utf-8"), encoding="utf-8")
+    old.unlink()
+    _date_back(new)
+    assert not _took_shortcut(_build(site, out))
+    _edit(site, "content/articles/politik/mitte.md", "eine Antwort.", "eine Antwort, noch nicht.")
+    assert _took_shortcut(_build(site, out))
+    assert _tree(out) == _tree(_fresh(site, tmp_path / "fresh"))
+    state = EditState(next((site / ".builder-cache").iterdir()))
+    try:
+        assert state.rows(sources=["content/articles/mitte.md"]) == {}
+        assert list(state.rows(slugs=["mitte"]).values())[0][0] == "content/articles/politik/mitte.md"
+    finally:
+        state.close()
