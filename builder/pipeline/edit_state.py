@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from .build import Prepared
 
 FILE = "edit-state.sqlite"
-FORMAT = 1
+FORMAT = 2   # 2: rows hold their bodies' photos
 
 
 class Row(NamedTuple):
@@ -60,6 +60,7 @@ class Row(NamedTuple):
     version: str                 # its body's (`BodyInfo.version`)
     terms: tuple[str, ...]       # the terms its body annotates
     lead: tuple[Any, ...] | None  # its body's lead photo
+    images: tuple[tuple[Any, ...], ...]   # the photos its body shows
     resolved: tuple[tuple[str, str, str | None], ...]   # the URLs its body looked up
     location: tuple[str, int, int] | None   # its body's HTML in the pack files
     related: tuple[tuple[Any, ...], ...]    # RelatedEntry as plain tuples
@@ -99,12 +100,19 @@ class Meta:
     report: BuildReport                # without sources
 
 
+def _create_rows(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS rows (source TEXT PRIMARY KEY, slug TEXT, value BLOB)")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS by_slug ON rows (slug)")
+
+
 def others_digest(info: BodyInfo) -> str:
     """A digest of what a body tells other pages besides its signals: its notes and photos."""
     if not (info.notes or info.images or info.lead or info.derivatives):
         return ""
-    return hashlib.blake2b(repr((info.notes, info.images, info.lead, info.derivatives)).encode(),
-                           digest_size=16).hexdigest()
+    # A group of derivatives by its fingerprint, which covers its files' names and settings: the marshalled
+    # rest may differ in bytes for equal values (marshal's references follow the objects' sharing).
+    groups = [group[:3] for group in info.derivatives]
+    return hashlib.blake2b(repr((info.notes, info.images, info.lead, groups)).encode(), digest_size=16).hexdigest()
 
 
 class EditState:
@@ -120,8 +128,7 @@ class EditState:
             db = sqlite3.connect(self.path, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
-            db.execute("CREATE TABLE IF NOT EXISTS rows (source TEXT PRIMARY KEY, slug TEXT, value BLOB)")
-            db.execute("CREATE UNIQUE INDEX IF NOT EXISTS by_slug ON rows (slug)")
+            _create_rows(db)
             self._db = db
         return self._db
 
@@ -163,7 +170,10 @@ class EditState:
                 marks = ",".join("?" * len(part))
                 for source, slug, value in db.execute(
                         f"SELECT source, slug, value FROM rows WHERE {column} IN ({marks})", part):
-                    found[slug] = (source, Row(*marshal.loads(value)))
+                    try:
+                        found[slug] = (source, Row(*marshal.loads(value)))
+                    except (ValueError, TypeError, EOFError):
+                        continue   # not a row of this format: as though there were none
         return found
 
     def save(self, meta: Meta, shared: Shared | None, rows: Iterable[tuple[str, Row]], *,
@@ -176,8 +186,9 @@ class EditState:
         db = self._connect()
         db.execute("BEGIN IMMEDIATE")
         try:
-            if everything:
-                db.execute("DELETE FROM rows")
+            if everything:   # in the table of this format
+                db.execute("DROP TABLE rows")
+                _create_rows(db)
             written: set[str] = set()
 
             def marshalled() -> Iterator[tuple[str, str, bytes]]:
@@ -234,7 +245,8 @@ def record_build(state: EditState, meta: Meta, site: LinkedSite, prepared: "Prep
             info = infos[article.slug]
             yield article.source, Row(
                 article.slug, kind, item.loaded_digest, not found, digest, signals(info), others_digest(info),
-                info.key, info.version, info.terms, info.lead, info.resolved, bodies.locations.get(info.key),
+                info.key, info.version, info.terms, info.lead, info.images, info.resolved,
+                bodies.locations.get(info.key),
                 tuple(map(tuple, site.links.related.get(article.slug, ()))),
                 site.links.backlinks.get(article.slug, ()), site.links.shown.get(article.slug, ""),
                 site.cards[article.slug])

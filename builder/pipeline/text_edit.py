@@ -11,9 +11,10 @@ the bodies, plans the pages and feeds again, and patches the destination. At
 100,000 articles that is a few seconds where the whole pipeline takes ten.
 
 `text_edit` returns None whenever it cannot vouch for the result (search on,
-a photo in the article, anything other than an article's file changed, a
-moment at which the site changes by time alone, a stored state that is
-missing or describes another output), and the caller runs the whole pipeline.
+anything other than an article's file changed, a photo or a template that the
+text now shows or no longer shows, a moment at which the site changes by time
+alone, a stored state that is missing or describes another output), and the
+caller runs the whole pipeline.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from .edit_state import EditState, Row, Shared, others_digest
 from .linking import signal_digest
 from .loading import file_status, load_file
 from .options import BuildOptions, BuildReport
-from .resources import asset_paths, template_globals
+from .resources import SiteFile, asset_paths, template_globals
 from .unchanged import InputWatch
 
 MOST_FILES = 20   # an edit of more files than this runs the whole pipeline
@@ -131,8 +132,8 @@ def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manife
     new_rows: dict[str, Row] = {}
     for slug, (source, row) in rows.items():
         path = source_dir / source
-        if row.lead is not None or row.others or not row.clean or os.path.islink(path):
-            return None   # photos and notes: the whole pipeline
+        if not row.clean or os.path.islink(path):
+            return None   # what loading it reported is the whole pipeline's to report again
         status = file_status(path)
         kind, item, found, digest = load_file(SourceFile(source, path, row.kind), shared.load_options, shared.max_size)
         if (status is None or digest is None or found or not isinstance(item, Article)
@@ -143,8 +144,11 @@ def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manife
         article = shared.changed.get(source, item)
         lookups = _Lookups({target: url for style, target, url in row.resolved if style == CONTENT_FILE})
         lookups[source] = article.url
-        info = render_article(replace(context, url_of_source=lookups, pages=_Pages(row.resolved)), article, digest,
-                              path)
+        # The photos it showed, unchanged since (their files are not among those changed).
+        photos = {record[0]: SiteFile(record[0], str(source_dir / record[0]), record[1])
+                  for record in (*row.images, *((row.lead,) if row.lead else ()))}
+        info = render_article(replace(context, url_of_source=lookups, pages=_Pages(row.resolved), files=photos),
+                              article, digest, path)
         location = store.locations.get(info.key)
         if signal_digest(info) != row.signals or others_digest(info) != row.others or location is None:
             return None

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from PIL import Image
 
 from builder.pipeline.build import BuildOptions, BuildReport, build
 from builder.pipeline.edit_state import EditState
@@ -163,3 +164,60 @@ def test_an_article_moved_under_its_slug_gets_its_own_row(tmp_path: Path) -> Non
         assert list(state.rows(slugs=["mitte"]).values())[0][0] == "content/articles/politik/mitte.md"
     finally:
         state.close()
+
+
+PHOTO_SITE = """
+-- config.yaml --
+title: "Tageblatt"
+base_url: "https://zeitung.example/"
+-- content/articles/gipfel/index.md --
+---
+title: "Gipfel in Genf"
+date: 2022-01-21T17:30:00+01:00
+image:
+  src: saal.jpg
+  alt: "Der Verhandlungssaal"
+  caption: "Der Saal vor Beginn der Gespräche"
+  credit: "dpa/Jane Doe"
+---
+Die Gespräche begannen am Morgen in Genf.
+
+![Die Delegationen am Tisch](tisch.jpg "Die Delegationen"){credit="Lagebild/Max Muster"}
+
+Das Logo ![Logo der Konferenz](/bilder/logo.png) steht im Text.
+-- content/articles/meldung.md --
+---
+title: "Kurze Meldung"
+date: 2022-01-20T08:00:00+01:00
+image:
+  src: /bilder/logo.png
+  alt: "Logo"
+  credit: "Tageblatt"
+---
+Eine Meldung aus Genf.
+"""
+
+
+def _photo(path: Path, size: tuple[int, int]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, (120, 40, 50)).save(path)
+    _date_back(path)
+
+
+def test_a_text_edit_of_an_article_with_photos_shows_them_as_before(tmp_path: Path) -> None:
+    site, out = _site(tmp_path, PHOTO_SITE), tmp_path / "out"
+    _photo(site / "content/articles/gipfel/saal.jpg", (1600, 900))
+    _photo(site / "content/articles/gipfel/tisch.jpg", (800, 600))
+    _photo(site / "static/bilder/logo.png", (300, 100))
+    _build(site, out)
+    _edit(site, "content/articles/gipfel/index.md", "am Morgen in Genf.", "am Morgen noch nicht in Genf.")
+    report = _build(site, out)
+    assert _took_shortcut(report), report.stages
+    expected = _tree(_fresh(site, tmp_path / "fresh"))
+    assert _tree(out) == expected
+    page = expected["articles/gipfel/index.html"].decode()
+    assert "noch nicht in Genf" in page and "saal" in page and "tisch" in page
+    # A photo the text did not show before: the whole pipeline plans its files.
+    _edit(site, "content/articles/gipfel/index.md", "Das Logo", "![Der Saal](saal.jpg)\n\nDas Logo")
+    assert not _took_shortcut(_build(site, out))
+    assert _tree(out) == _tree(_fresh(site, tmp_path / "fresh2"))
