@@ -318,7 +318,8 @@ class IncrementalBuilder:
             return None if index is None or old is None else old.specs[index].fingerprint
 
         candidates = edit.indices if edit is not None and old is not None else range(len(plan.specs))
-        changed_specs = [index for index in candidates if old_print(plan.specs[index].path) != plan.specs[index].fingerprint]
+        changed_specs = [index for index in candidates
+                         if old_print(plan.specs[index].path) != plan.specs[index].fingerprint]
         eager = eager_sample(changed_specs, plan.specs, EAGER_PAGES)
         problems = list(prepared.problems.items)
         same: set[str] = set()   # files rendered again with the bytes they had

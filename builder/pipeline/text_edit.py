@@ -124,10 +124,10 @@ def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manife
              meta: Any, shared: Shared, manifest: Manifest, rows: dict[str, tuple[str, Row]], store: BodyStore,
              started: float, times: StageTimes) -> BuildReport | None:
     source_dir = options.source
-    context = BodyContext(shared.body_config, shared.terms, shared.key_parts, summary_digests(shared.terms),
-                          {}, None, {}, read_site_templates(source_dir, shared.body_config.extra,  # type: ignore[arg-type]
-                                                             shared.body_config.title, shared.body_config.base_url,
-                                                             shared.body_config.language), store, None)
+    config = shared.body_config
+    templates = read_site_templates(source_dir, config.extra, config.title, config.base_url, config.language)
+    context = BodyContext(config, shared.terms, shared.key_parts, summary_digests(shared.terms), {},
+                          _Pages(()), {}, templates, store, None)  # type: ignore[arg-type]
     edited: dict[str, tuple[Article, BodyInfo, str]] = {}   # slug → the article, its new body, its file's digest
     new_rows: dict[str, Row] = {}
     for slug, (source, row) in rows.items():
@@ -221,7 +221,8 @@ def _site(options: BuildOptions, shared: Shared, rows: dict[str, tuple[str, Row]
         if not isinstance(item, Article) or item.loaded_digest != row.loaded:
             raise ValueError(f"{source} changed since the last build")
         articles[slug] = shared.changed.get(source, item)
-        infos[slug] = _StoredInfo(row.key, row.terms, lead=row.lead, stored_version=row.version)  # type: ignore[arg-type]
+        infos[slug] = _StoredInfo(row.key, row.terms, lead=row.lead,  # type: ignore[arg-type]
+                                  stored_version=row.version)
         if row.location is not None:
             store.locations[row.key] = row.location
     digests = {source: edited[slug][2] if slug in edited else row.digest for slug, (source, row) in rows.items()}

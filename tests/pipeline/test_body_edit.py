@@ -10,6 +10,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from PIL import Image
 
 from builder.pipeline.body_edit import body_edit
 from builder.pipeline.build import BuildOptions, build
@@ -73,15 +74,56 @@ tags: [Diplomatie]
 Ein Brief an die NATO in Brüssel. Die NATO liest den Brief aus Moskau.
 """
 
+PHOTO_SITE = """
+-- config.yaml --
+title: "Tageblatt"
+base_url: "https://zeitung.example/"
+-- content/articles/gipfel/index.md --
+---
+title: "Gipfel in Genf"
+date: 2022-01-21T17:30:00+01:00
+image:
+  src: saal.jpg
+  alt: "Der Verhandlungssaal"
+  caption: "Der Saal vor Beginn der Gespräche"
+  credit: "dpa/Jane Doe"
+---
+Die Gespräche begannen am Morgen in Genf.
+
+![Die Delegationen am Tisch](tisch.jpg "Die Delegationen"){credit="Lagebild/Max Muster"}
+
+Das Logo ![Logo der Konferenz](/bilder/logo.png) steht im Text.
+-- content/articles/meldung.md --
+---
+title: "Kurze Meldung"
+date: 2022-01-20T08:00:00+01:00
+image:
+  src: /bilder/logo.png
+  alt: "Logo"
+  credit: "Tageblatt"
+---
+Eine Meldung aus Genf.
+"""
+
+
+def photo(path: Path, size: tuple[int, int]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, (120, 40, 50)).save(path)
+
+
 CLOCK = [time.time_ns() - 3600 * 10**9]
 
 
-def _write(path: Path, text: str) -> None:
-    """Write, dated out of the load cache's racy window, each write to its own timestamp."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+def date_back(path: Path) -> None:
+    """Out of the load cache's racy window (as files are unless just saved), each file to its own time."""
     CLOCK[0] += 1_000_000
     os.utime(path, ns=(CLOCK[0], CLOCK[0]))
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    date_back(path)
 
 
 def _site(tmp_path: Path) -> Path:
@@ -176,7 +218,8 @@ def test_an_edit_beside_a_new_file_or_of_a_draft_runs_the_whole_pipeline(tmp_pat
         assert preview.body_edits == 0
         assert dict(outcome.files) == _fresh(site, tmp_path / "fresh")
         _edit(site, "content/articles/mitte.md", "schickt noch", "schickt nicht")
-        _write(site / "content/articles/neu2.md", "---\ntitle: \"Neu\"\ndate: 2022-01-21T10:00:00+01:00\n---\n\nGenf.\n")
+        _write(site / "content/articles/neu2.md",
+               "---\ntitle: \"Neu\"\ndate: 2022-01-21T10:00:00+01:00\n---\n\nGenf.\n")
         outcome = preview.build({"content/articles/mitte.md", "content/articles/neu2.md"})
         assert preview.body_edits == 0
         assert dict(outcome.files) == _fresh(site, tmp_path / "fresh2")
@@ -201,5 +244,24 @@ def test_a_text_edit_after_a_moment_that_changes_the_site_runs_the_whole_pipelin
         now = body_edit(last, {"content/articles/mitte.md"}, site, last.prepared.load_cache,
                         datetime.now(timezone.utc), None, 1)
         assert now is not None and now.prepared.site is not None and now.sources == ("content/articles/mitte.md",)
+    finally:
+        preview.close()
+
+
+def test_a_text_edit_of_an_article_with_photos_takes_the_shortcut(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", PHOTO_SITE)
+    for path, size in (("content/articles/gipfel/saal.jpg", (1600, 900)),
+                       ("content/articles/gipfel/tisch.jpg", (800, 600)), ("static/bilder/logo.png", (300, 100))):
+        photo(site / path, size)
+    for path in site.rglob("*"):
+        if path.is_file():
+            date_back(path)
+    preview = IncrementalBuilder(site, jobs=1)
+    try:
+        assert preview.build().ok
+        _edit(site, "content/articles/gipfel/index.md", "am Morgen in Genf.", "am Morgen noch nicht in Genf.")
+        outcome = preview.build({"content/articles/gipfel/index.md"})
+        assert outcome.ok and preview.body_edits == 1
+        assert dict(outcome.files) == _fresh(site, tmp_path / "fresh")
     finally:
         preview.close()

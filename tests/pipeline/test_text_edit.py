@@ -3,33 +3,22 @@ last build's state (`text_edit`), the output equal to a fresh build's; any other
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 
 import feedparser
 import pytest
-from PIL import Image
 
 from builder.pipeline.build import BuildOptions, BuildReport, build
 from builder.pipeline.edit_state import EditState
 from conftest import write_site
-from test_body_edit import SITE
-
-CLOCK = [time.time_ns() - 3600 * 10**9]
-
-
-def _date_back(path: Path) -> None:
-    """Out of the racy window (as files are unless just saved), each file to its own timestamp."""
-    CLOCK[0] += 1_000_000
-    os.utime(path, ns=(CLOCK[0], CLOCK[0]))
+from test_body_edit import PHOTO_SITE, SITE, date_back, photo
 
 
 def _site(tmp_path: Path, text: str = SITE) -> Path:
     site = write_site(tmp_path / "site", text)
     for path in site.rglob("*"):
         if path.is_file():
-            _date_back(path)
+            date_back(path)
     return site
 
 
@@ -38,7 +27,7 @@ def _edit(site: Path, rel: str, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    _date_back(path)
+    date_back(path)
 
 
 def _build(site: Path, out: Path, cache: bool = True) -> BuildReport:
@@ -138,7 +127,7 @@ def test_a_file_saved_moments_ago_is_looked_at_again(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("den Brief aus", "den Brief noch aus"),
                     encoding="utf-8")   # now: within the racy window
     assert _took_shortcut(_build(site, out))
-    _date_back(path)   # its status changes, its text does not
+    date_back(path)   # its status changes, its text does not
     _edit(site, "content/articles/mitte.md", "eine Antwort.", "eine Antwort, noch nicht.")
     assert _took_shortcut(_build(site, out))
     assert _tree(out) == _tree(_fresh(site, tmp_path / "fresh"))
@@ -153,7 +142,7 @@ def test_an_article_moved_under_its_slug_gets_its_own_row(tmp_path: Path) -> Non
     new = site / "content/articles/politik/mitte.md"
     new.write_text(old.read_text(encoding="utf-8"), encoding="utf-8")
     old.unlink()
-    _date_back(new)
+    date_back(new)
     assert not _took_shortcut(_build(site, out))
     _edit(site, "content/articles/politik/mitte.md", "eine Antwort.", "eine Antwort, noch nicht.")
     assert _took_shortcut(_build(site, out))
@@ -166,49 +155,12 @@ def test_an_article_moved_under_its_slug_gets_its_own_row(tmp_path: Path) -> Non
         state.close()
 
 
-PHOTO_SITE = """
--- config.yaml --
-title: "Tageblatt"
-base_url: "https://zeitung.example/"
--- content/articles/gipfel/index.md --
----
-title: "Gipfel in Genf"
-date: 2022-01-21T17:30:00+01:00
-image:
-  src: saal.jpg
-  alt: "Der Verhandlungssaal"
-  caption: "Der Saal vor Beginn der Gespräche"
-  credit: "dpa/Jane Doe"
----
-Die Gespräche begannen am Morgen in Genf.
-
-![Die Delegationen am Tisch](tisch.jpg "Die Delegationen"){credit="Lagebild/Max Muster"}
-
-Das Logo ![Logo der Konferenz](/bilder/logo.png) steht im Text.
--- content/articles/meldung.md --
----
-title: "Kurze Meldung"
-date: 2022-01-20T08:00:00+01:00
-image:
-  src: /bilder/logo.png
-  alt: "Logo"
-  credit: "Tageblatt"
----
-Eine Meldung aus Genf.
-"""
-
-
-def _photo(path: Path, size: tuple[int, int]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", size, (120, 40, 50)).save(path)
-    _date_back(path)
-
-
 def test_a_text_edit_of_an_article_with_photos_shows_them_as_before(tmp_path: Path) -> None:
     site, out = _site(tmp_path, PHOTO_SITE), tmp_path / "out"
-    _photo(site / "content/articles/gipfel/saal.jpg", (1600, 900))
-    _photo(site / "content/articles/gipfel/tisch.jpg", (800, 600))
-    _photo(site / "static/bilder/logo.png", (300, 100))
+    for path, size in (("content/articles/gipfel/saal.jpg", (1600, 900)),
+                       ("content/articles/gipfel/tisch.jpg", (800, 600)), ("static/bilder/logo.png", (300, 100))):
+        photo(site / path, size)
+        date_back(site / path)
     _build(site, out)
     _edit(site, "content/articles/gipfel/index.md", "am Morgen in Genf.", "am Morgen noch nicht in Genf.")
     report = _build(site, out)
