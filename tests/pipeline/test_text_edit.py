@@ -3,6 +3,7 @@ last build's state (`text_edit`), the output equal to a fresh build's; any other
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import feedparser
@@ -173,3 +174,49 @@ def test_a_text_edit_of_an_article_with_photos_shows_them_as_before(tmp_path: Pa
     _edit(site, "content/articles/gipfel/index.md", "Das Logo", "![Der Saal](saal.jpg)\n\nDas Logo")
     assert not _took_shortcut(_build(site, out))
     assert _tree(out) == _tree(_fresh(site, tmp_path / "fresh2"))
+
+
+FILLERS = ["noch", "nicht", "auch", "aber", "schon", "doch", "wieder", "dann"]   # no content words
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_random_sequences_of_edits_equal_fresh_builds(tmp_path: Path, seed: int) -> None:
+    """Text edits (one file or several, in feeds or not), other edits between them, a build after each:
+    every output equals a fresh build, and text edits take the shortcut."""
+    rng = random.Random(seed)
+    site, out = _site(tmp_path), tmp_path / "out"
+    _build(site, out)
+    articles = ["content/articles/politik/neu.md", "content/articles/mitte.md", "content/articles/alt.md"]
+    shortcuts = 0
+    for step in range(14):
+        kind = rng.choice(["text", "text", "text", "texts", "word", "title", "new", "term"])
+        if kind in ("text", "texts"):
+            for rel in rng.sample(articles, 1 if kind == "text" else 2):
+                path = site / rel
+                body = path.read_text(encoding="utf-8").rstrip("\n")
+                path.write_text(f"{body} {rng.choice(FILLERS).capitalize()} {rng.choice(FILLERS)}.\n",
+                                encoding="utf-8")
+                date_back(path)
+        elif kind == "word":
+            path = site / rng.choice(articles)
+            path.write_text(path.read_text(encoding="utf-8") + f"\nGenf Moskau Brief {step}.\n", encoding="utf-8")
+            date_back(path)
+        elif kind == "title":
+            rel = rng.choice(articles)
+            text = (site / rel).read_text(encoding="utf-8")
+            title = text.split("title: ", 1)[1].split("\n", 1)[0]
+            _edit(site, rel, f"title: {title}", f"title: \"Fassung {step}\"")
+        elif kind == "new":
+            rel = f"content/articles/neu-{step}.md"
+            (site / rel).write_text(f"---\ntitle: \"Neu {step}\"\ndate: 2022-01-{11 + step}T10:00:00+01:00\n"
+                                    f"tags: [Diplomatie]\n---\n\nDer Kreml und Genf, Folge {step}.\n",
+                                    encoding="utf-8")
+            date_back(site / rel)
+            articles.append(rel)
+        else:
+            _edit(site, "content/glossary/kreml.md", "Regierung", f"Regierung ({step})")
+        report = _build(site, out)
+        shortcuts += kind in ("text", "texts") and _took_shortcut(report)
+        assert not (_took_shortcut(report) and kind not in ("text", "texts")), (step, kind)
+        assert _tree(out) == _tree(_fresh(site, tmp_path / f"fresh{step}")), f"differs after step {step} ({kind})"
+    assert shortcuts > 0
