@@ -382,20 +382,25 @@ def _save_edit_state(options: BuildOptions, destination: Path, caches: Caches, p
     """What the next build's text edit needs of this one (`edit_state`); none with search on."""
     if not options.cache:
         return
-    state = EditState(cache_folder(options.source))
-    try:
-        marker = marker_identity(destination)
-        if site.config.search or marker is None or prepared.bodies is None or prepared.load_cache is None:
-            state.forget()
+    for _ in range(2):   # a damaged file is removed and made again, once
+        state = EditState(cache_folder(options.source))
+        try:
+            marker = marker_identity(destination)
+            if site.config.search or marker is None or prepared.bodies is None or prepared.load_cache is None:
+                state.forget()
+                return
+            meta = Meta(marker, watch_key(options, destination), options.now or site.now or datetime.now(timezone.utc),
+                        replace(report, sources={}, seconds=0.0, rendered=0, stages=()))
+            record_build(state, meta, site, prepared, caches.related.signal_digest,
+                         previous.files if previous else None, previous.marker if previous else None, caches.bodies)
             return
-        meta = Meta(marker, watch_key(options, destination), options.now or site.now or datetime.now(timezone.utc),
-                    replace(report, sources={}, seconds=0.0, rendered=0, stages=()))
-        record_build(state, meta, site, prepared, caches.related.signal_digest,
-                     previous.files if previous else None, previous.marker if previous else None, caches.bodies)
-    except (OSError, sqlite3.Error):
-        state.forget()   # the next text edit runs the whole pipeline
-    finally:
-        state.close()
+        except (OSError, sqlite3.OperationalError):   # no room, or locked by another build
+            state.forget()   # the next text edit runs the whole pipeline
+            return
+        except sqlite3.DatabaseError:   # not a database
+            state.remove()
+        finally:
+            state.close()
 
 
 def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepared: Prepared) -> None:

@@ -212,6 +212,13 @@ class EditState:
             db.execute("ROLLBACK")
             raise
 
+    def remove(self) -> None:
+        """Delete the database (a damaged one): the next build makes it again."""
+        self.close()
+        for path in (self.path, self.path.with_name(self.path.name + "-wal"),
+                     self.path.with_name(self.path.name + "-shm")):
+            path.unlink(missing_ok=True)
+
     def forget(self) -> None:
         """Describe no build: the next one writes every row."""
         try:

@@ -20,6 +20,7 @@ caller runs the whole pipeline.
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -88,7 +89,7 @@ def text_edit(options: BuildOptions, destination: Path, watch: InputWatch, manif
         if report is not None:
             return replace(report, stages=(*times.laps, *laps.laps))
         return None
-    except (_Miss, OSError, LookupError, ValueError, TemplateProblem, ImageProblem):
+    except (_Miss, OSError, LookupError, ValueError, TemplateProblem, ImageProblem, sqlite3.Error):
         return None   # the whole pipeline decides, and reports what went wrong
     finally:
         state.close()

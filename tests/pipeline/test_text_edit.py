@@ -220,3 +220,15 @@ def test_random_sequences_of_edits_equal_fresh_builds(tmp_path: Path, seed: int)
         assert not (_took_shortcut(report) and kind not in ("text", "texts")), (step, kind)
         assert _tree(out) == _tree(_fresh(site, tmp_path / f"fresh{step}")), f"differs after step {step} ({kind})"
     assert shortcuts > 0
+
+
+def test_a_damaged_state_runs_the_whole_pipeline_and_is_written_again(tmp_path: Path) -> None:
+    site, out = _site(tmp_path), tmp_path / "out"
+    _build(site, out)
+    state = next((site / ".builder-cache").iterdir()) / "edit-state.sqlite"
+    state.write_bytes(b"not a database" * 100)
+    _edit(site, "content/articles/alt.md", "den Brief aus", "den Brief noch aus")
+    assert not _took_shortcut(_build(site, out))
+    assert _tree(out) == _tree(_fresh(site, tmp_path / "fresh"))
+    _edit(site, "content/articles/alt.md", "Brief noch aus", "Brief aus")
+    assert _took_shortcut(_build(site, out))
