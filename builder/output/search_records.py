@@ -64,6 +64,11 @@ def _record(url: str, kind: str, title: str, key: str, size: int, date: datetime
     return SearchRecord(url, kind, title, key, size, digest, date, section, lines)
 
 
+def with_body(record: SearchRecord, key: str, size: int) -> SearchRecord:
+    """The record of the same page with another body (an article's edited text)."""
+    return _record(record.url, record.kind, record.title, key, size, record.date, record.section, record.lines)
+
+
 class Searchable(Protocol):
     """What the records are made of: the loaded content and its bodies (not yet linked, so that
     the search stage can start as soon as the bodies are rendered). A `LinkedSite` is one too."""

@@ -386,7 +386,8 @@ def _save_edit_state(options: BuildOptions, destination: Path, caches: Caches, p
         state = EditState(cache_folder(options.source))
         try:
             marker = marker_identity(destination)
-            if site.config.search or marker is None or prepared.bodies is None or prepared.load_cache is None:
+            if ((site.config.search and prepared.search is None) or marker is None or prepared.bodies is None
+                    or prepared.load_cache is None):
                 state.forget()
                 return
             meta = Meta(marker, watch_key(options, destination), options.now or site.now or datetime.now(timezone.utc),

@@ -3,13 +3,14 @@
 The preview keeps its last build in memory for such an edit (`body_edit`). A
 build from the command line starts with nothing in memory, and at 100,000
 articles reading its caches whole takes longer than the edit needs in all. So
-every successful build without search leaves, beside its caches, a small
-SQLite database of what an edit of one article's text needs:
+every successful build leaves, beside its caches, a small SQLite database of
+what an edit of one article's text needs:
 
 - one row per published article: digests of the article as loaded, of its
-  file and of what its body tells other pages (`text_edit.same_for_others`),
-  its body's key, version, lead photo and place in the pack files, its
-  related articles, backlinks and card;
+  file and of what its body tells other pages (`signal_digest`,
+  `others_digest`), its body's key, version, photos and place in the pack
+  files, its related articles, backlinks and card;
+- with search on, every search record and where its body is (`SearchState`);
 - what the whole site shares: the configuration, terms, authors, menus,
   static files, the newest articles of every feed, and the articles that the
   load stage changed after loading them (a slug made unique, a `related:`
@@ -35,9 +36,11 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Na
 from ..content.config import SiteConfig
 from ..content.model import Article, Author, BodyInfo, TagInfo, Term
 from ..content.validate import LoadOptions
+from ..output.search_records import SearchRecord
 from ..output.specs import LinkedSite
 from .body_packs import BodyStore
 from .options import BuildReport
+from .search_stage import SearchJob
 
 if TYPE_CHECKING:
     from .build import Prepared
@@ -88,6 +91,26 @@ class Shared:
     section_articles: Mapping[str, tuple[str, ...]]   # each section's feed's articles
     author_articles: Mapping[str, tuple[str, ...]]    # each author's feed's articles
     changed: Mapping[str, Article]     # source → the article as the load stage left it, where it differs
+
+
+class SearchState(NamedTuple):
+    """What the search index's shards were assigned from (`search_stage.SearchJob`), as plain data."""
+
+    settings: str
+    budget: int | None
+    # (url, kind, title, body key, size, digest, date as ISO text or None, section, lines, body's place)
+    records: list[tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, job: SearchJob, locations: Mapping[str, Any]) -> "SearchState":
+        return cls(job.settings, job.budget, [
+            (r.url, r.kind, r.title, r.body_key, r.size, r.digest, r.date.isoformat() if r.date else None, r.section,
+             r.lines, locations.get(r.body_key)) for r in job.records])
+
+    def search_records(self) -> list[SearchRecord]:
+        return [SearchRecord(url, kind, title, key, size, digest, datetime.fromisoformat(date) if date else None,
+                             section, lines) for url, kind, title, key, size, digest, date, section, lines, _
+                in self.records]
 
 
 @dataclass(frozen=True)
@@ -176,8 +199,17 @@ class EditState:
                         continue   # not a row of this format: as though there were none
         return found
 
+    def search(self) -> SearchState | None:
+        """The last build's search records, or None (a site without search)."""
+        try:
+            found = self._connect().execute("SELECT value FROM meta WHERE name = 'search'").fetchone()
+            return None if found is None else SearchState(*marshal.loads(found[0]))
+        except (ValueError, TypeError, EOFError):
+            return None
+
     def save(self, meta: Meta, shared: Shared | None, rows: Iterable[tuple[str, Row]], *,
-             everything: bool = False, published: Callable[[], set[str]] | None = None) -> None:
+             everything: bool = False, published: Callable[[], set[str]] | None = None,
+             search: SearchState | None | bool = True) -> None:
         """Store `rows` ((source, row), made as they are written) and say which build they now describe;
         with `everything`, the rows are all there is. All of it or nothing.
 
@@ -205,6 +237,10 @@ class EditState:
                         if source not in current])
             if shared is not None:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('shared', ?)", (pickle.dumps(shared, 5),))
+            if isinstance(search, SearchState):
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('search', ?)", (marshal.dumps(tuple(search), 4),))
+            elif search is None:   # (True: as it was)
+                db.execute("DELETE FROM meta WHERE name = 'search'")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (pickle.dumps(FORMAT),))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('meta', ?)", (pickle.dumps(meta, 5),))
             db.execute("COMMIT")
@@ -266,4 +302,6 @@ def record_build(state: EditState, meta: Meta, site: LinkedSite, prepared: "Prep
         tuple(TagInfo(tag.name, tag.slug, tag.articles[:count]) for tag in site.links.tags),
         {slug: found[:count] for slug, found in site.section_articles.items()},
         {slug: found[:count] for slug, found in site.author_articles.items()}, dict(prepared.adjusted))
-    state.save(meta, shared, rows(), everything=everything, published=lambda: {a.source for a in site.articles})
+    search = SearchState.of(prepared.search, bodies.locations) if prepared.search is not None else None
+    state.save(meta, shared, rows(), everything=everything, published=lambda: {a.source for a in site.articles},
+               search=search)

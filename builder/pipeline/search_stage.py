@@ -27,7 +27,7 @@ from typing import Callable, Iterator, Mapping
 from ..errors import Diagnostics
 from ..output.search import (OUTPUT_SUBDIR, SHARD_LIST, PagefindService, SearchIndexError, pagefind_identity,
                              place_bundle, shard_list)
-from ..output.search_records import EXCLUDE, Searchable, record_html, search_records
+from ..output.search_records import EXCLUDE, Searchable, SearchRecord, record_html, search_records
 from ..output.search_shards import BUDGET, Shard, assign_shards, cost
 from ..output.write import PatchOutput, StagedOutput
 from .body_packs import BodyStore
@@ -200,8 +200,11 @@ class SearchJob:
     """The search stage under way beside linking, planning and writing: Pagefind indexes in its own
     processes, fed by one thread per process; `result()` waits for it in the build's thread."""
 
-    def __init__(self, shards: list[Shard], store: ShardStore, bodies: BodyStore, language: str, jobs: int) -> None:
+    def __init__(self, shards: list[Shard], store: ShardStore, bodies: BodyStore, language: str, jobs: int,
+                 records: list[SearchRecord] | None = None, settings: str = "", budget: int | None = None) -> None:
+        """`records`, `settings` and `budget`: what the shards were assigned from (`edit_state` keeps them)."""
         self.shards = shards
+        self.records, self.settings, self.budget = records or [], settings, budget
         self.store = store
         self.todo = [shard for shard in shards if not store.has(shard)]
         self.language = language
@@ -262,12 +265,18 @@ def start_search(source: Searchable, bodies: BodyStore, store: ShardStore, jobs:
     None, with the error, when Pagefind cannot be found."""
     language = source.config.language
     try:
-        settings = json.dumps([language, EXCLUDE, pagefind_identity()])
+        settings = search_settings(language)
     except SearchIndexError as exc:
         _not_built(problems, exc)
         return None
-    shards = assign_shards(search_records(source, _body_size(bodies)), settings, budget)
-    return SearchJob(shards, store, bodies, language, jobs)
+    records = list(search_records(source, _body_size(bodies)))
+    return SearchJob(assign_shards(records, settings, budget), store, bodies, language, jobs, records, settings,
+                     budget)
+
+
+def search_settings(language: str) -> str:
+    """Everything besides the records that the index files depend on (SearchIndexError without Pagefind)."""
+    return json.dumps([language, EXCLUDE, pagefind_identity()])
 
 
 def _listing(shards: list[Shard], store: ShardStore, indexed: list[Shard]) -> SearchIndex:

@@ -10,8 +10,12 @@ loads those files and the few articles their pages and feeds show, renders
 the bodies, plans the pages and feeds again, and patches the destination. At
 100,000 articles that is a few seconds where the whole pipeline takes ten.
 
-`text_edit` returns None whenever it cannot vouch for the result (search on,
-anything other than an article's file changed, a photo or a template that the
+With search on, the edited articles' records replace theirs among the last
+build's records (`edit_state.SearchState`), the shards are assigned again
+from all of them, and those whose digests changed are indexed again.
+
+`text_edit` returns None whenever it cannot vouch for the result (anything
+other than an article's file changed, a photo or a template that the
 text now shows or no longer shows, a moment at which the site changes by time
 alone, a stored state that is missing or describes another output), and the
 caller runs the whole pipeline.
@@ -29,24 +33,31 @@ from typing import Any, Mapping
 from ..content.bylines import AuthorIndex
 from ..content.model import Article, BodyInfo, Links, RelatedEntry
 from ..content.sources import SourceFile
+from ..errors import Diagnostics
 from ..output.listings import feeds_holding
 from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
 from ..output.page_plan import ArticlePages
+from ..output.search import SearchIndexError
+from ..output.search_records import with_body
+from ..output.search_shards import assign_shards
 from ..output.specs import LinkedSite, PageSpec, made_files
 from ..output.templates import Renderer, TemplateProblem
 from ..output.images import ImageProblem
 from ..output.write import PatchOutput, marker_identity
 from ..text.shortcodes import read_site_templates
+from ..util.parallel import cpu_count
 from ..util.stage_times import StageTimes
 from .bodies import BodyContext, render_article
 from .body_keys import CONTENT_FILE, summary_digests
 from .body_packs import BodyStore
 from .caches import cache_folder
-from .edit_state import EditState, Row, Shared, others_digest
+from .edit_state import EditState, Row, SearchState, Shared, others_digest
 from .linking import signal_digest
 from .loading import file_status, load_file
 from .options import BuildOptions, BuildReport
 from .resources import SiteFile, asset_paths, template_globals
+from .search_stage import OUTPUT as SEARCH_OUTPUT
+from .search_stage import SearchIndex, SearchJob, search_settings, search_store
 from .unchanged import InputWatch
 
 MOST_FILES = 20   # an edit of more files than this runs the whole pipeline
@@ -89,7 +100,8 @@ def text_edit(options: BuildOptions, destination: Path, watch: InputWatch, manif
         if report is not None:
             return replace(report, stages=(*times.laps, *laps.laps))
         return None
-    except (_Miss, OSError, LookupError, ValueError, TemplateProblem, ImageProblem, sqlite3.Error):
+    except (_Miss, OSError, LookupError, ValueError, TemplateProblem, ImageProblem, sqlite3.Error,
+            SearchIndexError):
         return None   # the whole pipeline decides, and reports what went wrong
     finally:
         state.close()
@@ -108,22 +120,25 @@ def _edit(options: BuildOptions, destination: Path, watch: InputWatch, manifest_
     if not changed or len(changed) > MOST_FILES or not all(rel.endswith(".md") for rel in changed):
         return None
     shared, manifest = state.shared(), read_manifest(manifest_file, destination)
-    if shared is None or manifest is None or shared.config.search or _dated_by_files(shared):
+    if shared is None or manifest is None or _dated_by_files(shared):
         return None
+    search = state.search() if shared.config.search else None
+    if shared.config.search and (search is None or search.settings != search_settings(shared.config.language)):
+        return None   # (Pagefind changed: every shard is indexed again)
     rows = state.rows(sources=changed)
     if len(rows) != len(changed):
         return None   # a file that is no published article
     store = BodyStore(folder, index=False)
     try:
         return _rebuild(options, destination, watch, manifest_file, state, meta, shared, manifest, rows, store,
-                        started, times)
+                        search, started, times)
     finally:
         store.close()
 
 
 def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manifest_file: Path, state: EditState,
              meta: Any, shared: Shared, manifest: Manifest, rows: dict[str, tuple[str, Row]], store: BodyStore,
-             started: float, times: StageTimes) -> BuildReport | None:
+             search: SearchState | None, started: float, times: StageTimes) -> BuildReport | None:
     source_dir = options.source
     config = shared.body_config
     templates = read_site_templates(source_dir, config.extra, config.title, config.base_url, config.language)
@@ -174,13 +189,22 @@ def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manife
     todo = [spec for spec in specs if files.get(spec.path) != spec.fingerprint]
     made = [(path, data) for spec in todo for path, data in made_files(spec)]
     files.update((spec.path, spec.fingerprint) for spec in todo)
+    index, new_search = _search_index(search, edited, store, options, shared) if search is not None else (None, None)
+    deleted: list[str] = []
+    if index is not None:
+        deleted = [path for path in files if path.startswith(f"{SEARCH_OUTPUT}/") and path not in index.files]
+        for path in deleted:
+            del files[path]
+        files.update(index.files)
+        times.lap("text edit: search")
     staged = PatchOutput(destination)
     try:
         for path, data in made:
             staged.write(path, data)
+        written = [path for path, _ in made] + (index.write(staged, manifest.files) if index is not None else [])
         write_manifest(manifest_file, Manifest(staged.marker, manifest.search, files, manifest.groups_json))
         try:
-            staged.commit([path for path, _ in made], [])
+            staged.commit(written, deleted)
         except OSError:
             restore_manifest(manifest_file, manifest)
             raise
@@ -191,10 +215,36 @@ def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manife
     report = replace(meta.report, seconds=time.perf_counter() - started, rendered=len(todo),
                      sources=watch.recorded_sources())
     marker = marker_identity(destination) or ""
-    state.save(replace(meta, marker=marker), None, new_rows.items())
+    state.save(replace(meta, marker=marker), None, new_rows.items(), search=new_search or True)
     watch.save(report, sources_kept=True)
     times.lap("text edit: saving caches")
     return replace(report, seconds=time.perf_counter() - started)
+
+
+def _search_index(search: SearchState, edited: Mapping[str, tuple[Article, BodyInfo, str]], store: BodyStore,
+                  options: BuildOptions, shared: Shared) -> tuple[SearchIndex, SearchState]:
+    """The search index with the edited articles' records: their shards indexed again, as the search stage
+    would (the records of the whole site decide the shards, and a body's size may move a split)."""
+    bodies = {article.url: info for article, info, _ in edited.values()}
+    records, kept = [], []
+    for record, entry in zip(search.search_records(), search.records):
+        info = bodies.get(record.url) if record.kind == "article" else None
+        location = entry[9]
+        if info is not None:
+            location = store.locations[info.key]
+            record = with_body(record, info.key, location[2])
+            entry = (*entry[:3], info.key, location[2], record.digest, *entry[6:9], location)
+        if location is not None:
+            store.locations.setdefault(record.body_key, tuple(location))
+        records.append(record)
+        kept.append(entry)
+    job = SearchJob(assign_shards(records, search.settings, search.budget), search_store(cache_folder(options.source)),
+                    store, shared.config.language, options.jobs or cpu_count())
+    problems = Diagnostics()
+    index = job.result(problems)
+    if index is None:
+        raise ValueError("search index not built")   # the whole pipeline reports why
+    return index, SearchState(search.settings, search.budget, kept)
 
 
 def _site(options: BuildOptions, shared: Shared, rows: dict[str, tuple[str, Row]],

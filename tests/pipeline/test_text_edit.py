@@ -10,6 +10,7 @@ import feedparser
 import pytest
 
 from builder.pipeline.build import BuildOptions, BuildReport, build
+from builder.output.search import search_available
 from builder.pipeline.edit_state import EditState
 from conftest import write_site
 from test_body_edit import PHOTO_SITE, SITE, date_back, photo
@@ -44,6 +45,15 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 def _took_shortcut(report: BuildReport) -> bool:
     return any(stage.startswith("text edit") for stage, _ in report.stages)
+
+
+def _edited_as_fresh(site: Path, out: Path, fresh: Path) -> dict[str, bytes]:
+    """Build after a text edit: the shortcut taken, the output a fresh build's (returned)."""
+    report = _build(site, out)
+    assert _took_shortcut(report), report.stages
+    expected = _tree(_fresh(site, fresh))
+    assert _tree(out) == expected
+    return expected
 
 
 def test_a_text_edit_builds_from_the_last_builds_state_and_equals_a_fresh_build(tmp_path: Path) -> None:
@@ -164,11 +174,7 @@ def test_a_text_edit_of_an_article_with_photos_shows_them_as_before(tmp_path: Pa
         date_back(site / path)
     _build(site, out)
     _edit(site, "content/articles/gipfel/index.md", "am Morgen in Genf.", "am Morgen noch nicht in Genf.")
-    report = _build(site, out)
-    assert _took_shortcut(report), report.stages
-    expected = _tree(_fresh(site, tmp_path / "fresh"))
-    assert _tree(out) == expected
-    page = expected["articles/gipfel/index.html"].decode()
+    page = _edited_as_fresh(site, out, tmp_path / "fresh")["articles/gipfel/index.html"].decode()
     assert "noch nicht in Genf" in page and "saal" in page and "tisch" in page
     # A photo the text did not show before: the whole pipeline plans its files.
     _edit(site, "content/articles/gipfel/index.md", "Das Logo", "![Der Saal](saal.jpg)\n\nDas Logo")
@@ -232,3 +238,13 @@ def test_a_damaged_state_runs_the_whole_pipeline_and_is_written_again(tmp_path: 
     assert _tree(out) == _tree(_fresh(site, tmp_path / "fresh"))
     _edit(site, "content/articles/alt.md", "Brief noch aus", "Brief aus")
     assert _took_shortcut(_build(site, out))
+
+
+@pytest.mark.skipif(search_available() is not None, reason=str(search_available()))
+def test_with_search_on_the_edited_articles_shard_is_indexed_again(tmp_path: Path) -> None:
+    site, out = _site(tmp_path, SITE.replace("feed_entries: 2\n", "feed_entries: 2\nsearch: true\n")), tmp_path / "out"
+    _build(site, out)
+    _edit(site, "content/articles/alt.md", "den Brief aus", "den Brief noch aus")
+    assert any(path.startswith("pagefind/") for path in _edited_as_fresh(site, out, tmp_path / "fresh"))
+    _edit(site, "content/articles/alt.md", "den Brief noch aus", "den Brief aus")
+    _edited_as_fresh(site, out, tmp_path / "fresh2")
