@@ -15,10 +15,10 @@ build's records (`edit_state.SearchState`), the shards are assigned again
 from all of them, and those whose digests changed are indexed again.
 
 `text_edit` returns None whenever it cannot vouch for the result (anything
-other than an article's file changed, a photo or a template that the
-text now shows or no longer shows, a moment at which the site changes by time
-alone, a stored state that is missing or describes another output), and the
-caller runs the whole pipeline.
+other than an article's file changed, front matter, a term, link, top word,
+photo or warning that the text now has or no longer has, a moment at which the
+site changes by time alone, a stored state that is missing or describes
+another output), and the caller runs the whole pipeline.
 """
 
 from __future__ import annotations
