@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
@@ -35,7 +34,6 @@ from ..output.structured_data import headline_problems
 from ..output.templates import Renderer, TemplateProblem, theme_digest
 from ..output.write import (
     OutputError,
-    marker_identity,
     PatchOutput,
     StagedOutput,
     check_destination,
@@ -55,9 +53,9 @@ from .loading import LoadCache, load_site
 from .resources import asset_paths, bundle_files, files_by_source, static_files, template_globals
 from .search_stage import SearchJob, start_search, search_store
 from .stored_plan import StoredPlanMemo
-from .edit_state import EditState, Meta, record_build
+from .edit_state import keep_for_text_edits
 from .text_edit import text_edit
-from .unchanged import InputWatch, next_change, watch_key
+from .unchanged import InputWatch, next_change
 from .options import BuildOptions, BuildReport, Progress
 from .update_plan import choose_update, deleted_files
 
@@ -321,7 +319,8 @@ def _write_site(options: BuildOptions, caches: Caches, prepared: Prepared, desti
         times.lap("writing")
         _save_caches(options, caches, site, prepared)
         report = _report(prepared, site, problems, 0, started, times)
-        _save_edit_state(options, destination, caches, prepared, site, report, previous)
+        keep_for_text_edits(options, destination, prepared, site, report, previous, caches.related.signal_digest,
+                        caches.bodies)
         times.lap("saving caches")
         return replace(report, seconds=time.perf_counter() - started, stages=tuple(times.laps))
     staged: StagedOutput | PatchOutput
@@ -372,36 +371,10 @@ def _write_site(options: BuildOptions, caches: Caches, prepared: Prepared, desti
     times.lap("writing")
     _save_caches(options, caches, site, prepared)
     report = _report(prepared, site, problems, len(todo), started, times)
-    _save_edit_state(options, destination, caches, prepared, site, report, previous)
+    keep_for_text_edits(options, destination, prepared, site, report, previous, caches.related.signal_digest,
+                        caches.bodies)
     times.lap("saving caches")
     return replace(report, seconds=time.perf_counter() - started, stages=tuple(times.laps))
-
-
-def _save_edit_state(options: BuildOptions, destination: Path, caches: Caches, prepared: Prepared,
-                     site: LinkedSite, report: BuildReport, previous: Manifest | None) -> None:
-    """What the next build's text edit needs of this one (`edit_state`); none with search on."""
-    if not options.cache:
-        return
-    for _ in range(2):   # a damaged file is removed and made again, once
-        state = EditState(cache_folder(options.source))
-        try:
-            marker = marker_identity(destination)
-            if ((site.config.search and prepared.search is None) or marker is None or prepared.bodies is None
-                    or prepared.load_cache is None):
-                state.forget()
-                return
-            meta = Meta(marker, watch_key(options, destination), options.now or site.now or datetime.now(timezone.utc),
-                        replace(report, sources={}, seconds=0.0, rendered=0, stages=()))
-            record_build(state, meta, site, prepared, caches.related.signal_digest,
-                         previous.files if previous else None, previous.marker if previous else None, caches.bodies)
-            return
-        except (OSError, sqlite3.OperationalError):   # no room, or locked by another build
-            state.forget()   # the next text edit runs the whole pipeline
-            return
-        except sqlite3.DatabaseError:   # not a database
-            state.remove()
-        finally:
-            state.close()
 
 
 def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepared: Prepared) -> None:

@@ -28,19 +28,23 @@ import hashlib
 import marshal
 import pickle
 import sqlite3
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from ..content.config import SiteConfig
 from ..content.model import Article, Author, BodyInfo, TagInfo, Term
 from ..content.validate import LoadOptions
+from ..output.manifest import Manifest
 from ..output.search_records import SearchRecord
 from ..output.specs import LinkedSite
+from ..output.write import marker_identity
 from .body_packs import BodyStore
-from .options import BuildReport
+from .caches import cache_folder
+from .options import BuildOptions, BuildReport
 from .search_stage import SearchJob
+from .unchanged import watch_key
 
 if TYPE_CHECKING:
     from .build import Prepared
@@ -305,3 +309,32 @@ def record_build(state: EditState, meta: Meta, site: LinkedSite, prepared: "Prep
     search = SearchState.of(prepared.search, bodies.locations) if prepared.search is not None else None
     state.save(meta, shared, rows(), everything=everything, published=lambda: {a.source for a in site.articles},
                search=search)
+
+
+def keep_for_text_edits(options: BuildOptions, destination: Path, prepared: "Prepared", site: LinkedSite,
+                        report: BuildReport, previous: Manifest | None, signals: Callable[[BodyInfo], str],
+                        bodies: BodyStore) -> None:
+    """After a successful build into `destination` (whose manifest before it was `previous`): what the
+    next build's text edit needs of it."""
+    if not options.cache:
+        return
+    for _ in range(2):   # a damaged file is removed and made again, once
+        state = EditState(cache_folder(options.source))
+        try:
+            marker = marker_identity(destination)
+            if ((site.config.search and prepared.search is None) or marker is None or prepared.bodies is None
+                    or prepared.load_cache is None):
+                state.forget()
+                return
+            meta = Meta(marker, watch_key(options, destination), options.now or site.now or datetime.now(timezone.utc),
+                        replace(report, sources={}, seconds=0.0, rendered=0, stages=()))
+            record_build(state, meta, site, prepared, signals, previous.files if previous else None,
+                         previous.marker if previous else None, bodies)
+            return
+        except (OSError, sqlite3.OperationalError):   # no room, or locked by another build
+            state.forget()   # the next text edit runs the whole pipeline
+            return
+        except sqlite3.DatabaseError:   # not a database
+            state.remove()
+        finally:
+            state.close()

@@ -53,7 +53,7 @@ from .body_packs import BodyStore
 from .caches import cache_folder
 from .edit_state import EditState, Row, SearchState, Shared, others_digest
 from .linking import signal_digest
-from .loading import file_status, load_file
+from .loading import load_file
 from .options import BuildOptions, BuildReport
 from .resources import SiteFile, asset_paths, template_globals
 from .search_stage import OUTPUT as SEARCH_OUTPUT
@@ -150,9 +150,8 @@ def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manife
         path = source_dir / source
         if not row.clean or os.path.islink(path):
             return None   # what loading it reported is the whole pipeline's to report again
-        status = file_status(path)
         kind, item, found, digest = load_file(SourceFile(source, path, row.kind), shared.load_options, shared.max_size)
-        if (status is None or digest is None or found or not isinstance(item, Article)
+        if (digest is None or found or not isinstance(item, Article)
                 or item.loaded_digest != row.loaded):
             return None
         if digest == row.digest:
