@@ -72,9 +72,8 @@ def results(page: object) -> list[str]:
     return page.locator(RESULT_LINKS).evaluate_all("as => as.map(a => a.getAttribute('href'))")  # type: ignore[attr-defined]
 
 
-@pytest.mark.browser
-def test_an_edited_article_is_found_after_the_reload(running: tuple[Preview, Path], browser: object) -> None:
-    preview, site = running
+def found_after_saving(preview: Preview, browser: object, article: Path) -> list[str]:
+    """Search for a word not in the site, then append it to `article`: the results once the tab reloaded."""
     context = browser.new_context()  # type: ignore[attr-defined]
     try:
         page = context.new_page()
@@ -83,13 +82,19 @@ def test_an_edited_article_is_found_after_the_reload(running: tuple[Preview, Pat
                                timeout=TIMEOUT_MS)
         assert results(page) == []
         page.evaluate("window.__marker = 1")
-        article = site / "content/articles/kreml-antwort.md"
         article.write_text(article.read_text(encoding="utf-8") + "\nDazu gab es Zwetschgendatschi.\n",
                            encoding="utf-8")
         page.wait_for_function("() => window.__marker === undefined", timeout=TIMEOUT_MS)   # reloaded
-        assert results(page) == ["/zeitung/articles/kreml-antwort/"]
+        return results(page)
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_an_edited_article_is_found_after_the_reload(running: tuple[Preview, Path], browser: object) -> None:
+    preview, site = running
+    found = found_after_saving(preview, browser, site / "content/articles/kreml-antwort.md")
+    assert found == ["/zeitung/articles/kreml-antwort/"]
 
 
 # Thirty-two content words, each twice: a word written once more is not among the article's top words.
@@ -107,18 +112,5 @@ def test_an_edit_of_the_text_alone_is_found_too(running: tuple[Preview, Path], b
     article = site / "content/articles/genfer-treffen.md"
     article.write_text(article.read_text(encoding="utf-8") + f"\n{LONG_TEXT}\n", encoding="utf-8")
     assert preview.builds.wait_for(2, TIMEOUT_MS / 1000)
-    context = browser.new_context()  # type: ignore[attr-defined]
-    try:
-        page = context.new_page()
-        page.goto(preview.url + "suche/?q=Zwetschgendatschi")
-        page.wait_for_function("() => window.__builderLiveReload && window.__builderLiveReload.connected",
-                               timeout=TIMEOUT_MS)
-        assert results(page) == []
-        page.evaluate("window.__marker = 1")
-        article.write_text(article.read_text(encoding="utf-8") + "\nDazu gab es Zwetschgendatschi.\n",
-                           encoding="utf-8")
-        page.wait_for_function("() => window.__marker === undefined", timeout=TIMEOUT_MS)   # reloaded
-        assert results(page) == ["/zeitung/articles/genfer-treffen/"]
-        assert preview.builder.body_edits == 1   # type: ignore[attr-defined]
-    finally:
-        context.close()
+    assert found_after_saving(preview, browser, article) == ["/zeitung/articles/genfer-treffen/"]
+    assert preview.builder.body_edits == 1   # type: ignore[attr-defined]
