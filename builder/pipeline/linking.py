@@ -201,8 +201,10 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
     digest = cache.signal_digest
     # Dates as text (ranking reads their moments; a datetime would send all of it to repr, 0.3 s at
     # 100,000 articles), the rest usually plain data for marshal.
+    signal_digests = [digest(infos[a.slug]) for a in articles]
     key = fingerprint(RANKING_FORMAT, repr(settings), sorted(names.items()), sorted(slug_of_path.items()),
-                      [(a.slug, a.date.isoformat(), a.tags, a.related, digest(infos[a.slug])) for a in articles])
+                      [(a.slug, a.date.isoformat(), a.tags, a.related, found)
+                       for a, found in zip(articles, signal_digests)])
     cache.keep_signals({infos[a.slug].key for a in articles})
     links = cache.get(key)
     if not isinstance(links, Links):  # everything below follows from the signals (term use is their `terms`)
@@ -210,7 +212,9 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
         related: Mapping[str, tuple[RelatedEntry, ...]] = {a.slug: () for a in articles}
         state = cache.rank_state
         if settings.count:
-            related, state = rank_related_again(signals, settings, names, state, jobs=jobs)
+            # What the features read of an article: its body's terms and words, and its tags.
+            feature_digests = {a.slug: found + repr(a.tags) for a, found in zip(articles, signal_digests)}
+            related, state = rank_related_again(signals, settings, names, state, jobs=jobs, digests=feature_digests)
         # The term lists follow from the articles' order and each one's term use alone.
         terms_key = hashlib.sha256(repr([(a.slug, digest(infos[a.slug])[:32]) for a in articles])
                                    .encode("utf-8", "surrogatepass")).hexdigest()

@@ -102,7 +102,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 from ..content.config import RelatedSettings
 from ..content.model import RelatedEntry
 from ..util.garbage_collection import collection_paused
-from .features import ArticleSignals, build_features, build_index
+from .features import ArticleSignals, Features, build_features, build_index
 from .reasons import Reasons
 from .workers import rank_positions
 
@@ -172,7 +172,8 @@ class Ranker:
     """
 
     def __init__(self, ordered: Sequence[ArticleSignals], settings: RelatedSettings,
-                 term_names: Mapping[str, str]) -> None:
+                 term_names: Mapping[str, str], previous: Features | None = None,
+                 digests: Mapping[str, str] | None = None) -> None:
         self.settings = settings
         self.slugs = [s.slug for s in ordered]   # read in the parent only (see builder.related.workers)
         self.times = array("d", [s.date.timestamp() for s in ordered])
@@ -180,7 +181,7 @@ class Ranker:
         self.date_weight = settings.weight_date if half_life > 0 else 0.0
         # Dates in half-lives, so that closeness is 2 ** -|difference|.
         self.ages = array("d", [t / half_life for t in self.times] if self.date_weight else ())
-        self.features = build_features(ordered, settings, TEXT_FEATURES)
+        self.features = build_features(ordered, settings, TEXT_FEATURES, previous, digests)
         self.vectors = self.features.vectors
         self.index = build_index(self.vectors, len(self.features.keys), POSTINGS_CAP)
         self.own, self.incoming = _explicit_links(ordered, {s.slug: i for i, s in enumerate(ordered)})

@@ -21,7 +21,7 @@ from ..content.config import RelatedSettings
 from ..content.model import RelatedEntry
 from ..util.garbage_collection import collection_paused
 from . import ranking
-from .features import ArticleSignals
+from .features import ArticleSignals, Features
 from .ranking import Ranker, canonical_order
 from .workers import rank_positions
 
@@ -29,7 +29,7 @@ SERIAL_RANKING = 1000   # re-ranking at most this many articles is not worth for
 
 
 DIGEST = 16   # bytes of an article's profile digest
-FORMAT = 7    # of RankState and its RelatedEntry (7: profile digests of bytes): another format's is not used
+FORMAT = 8    # of RankState and its RelatedEntry (8: with the features built): another format's is not used
 
 
 @dataclass(frozen=True)
@@ -72,13 +72,18 @@ class RankState:
     features: FeatureKeys           # per article: the keys of its vector
     times: array                    # 'd', per article: its date as a timestamp
     results: tuple[tuple[RelatedEntry, ...], ...]
+    # The features themselves, from which the next ranking keeps the rows of articles that did not
+    # change (`features.build_features`); None when the ranking was given no digests of articles.
+    built: Features | None = None
+    linked: bytes = b""             # per article, 1 when it names or is named in `related:`
 
     def digest(self, a: int) -> bytes:
         return self.digests[a * DIGEST:(a + 1) * DIGEST]
 
 
 def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSettings,
-                       term_names: Mapping[str, str], previous: RankState | None, *, jobs: int = 1
+                       term_names: Mapping[str, str], previous: RankState | None, *, jobs: int = 1,
+                       digests: Mapping[str, str] | None = None
                        ) -> tuple[dict[str, tuple[RelatedEntry, ...]], RankState]:
     """`rank_related`, re-ranking only the articles whose result can differ from `previous`.
 
@@ -86,17 +91,23 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
     when its profile changed, or when a changed, new or gone article is, was or
     could become one of its candidates (`_affected`). Without a usable `previous`
     (other settings or terms, or many articles new or gone), every article is ranked.
+
+    `digests` (slug -> a digest of the article's terms, tags and words) let the features of
+    articles whose digest is unchanged be kept from `previous` (`features.build_features`).
     """
     with collection_paused():  # as in rank_related
         ordered = canonical_order(signals)
-        ranker = Ranker(ordered, settings, term_names)
         context = hashlib.blake2b(repr((FORMAT, settings, sorted(term_names.items())))
                                   .encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        built = previous.built if previous is not None and previous.context == context else None
+        ranker = Ranker(ordered, settings, term_names, built, digests)
         vectors = ranker.vectors
         # The state shares the vectors' arrays of ids; the ranker goes, they stay.
         state = RankState(context, tuple(ranker.slugs),
-                          _profile_digests(ranker),
-                          FeatureKeys(tuple(ranker.features.keys), vectors.starts, vectors.ids), ranker.times, ())
+                          _profile_digests(ranker, previous if built is not None else None),
+                          FeatureKeys(tuple(ranker.features.keys), vectors.starts, vectors.ids), ranker.times, (),
+                          ranker.features if digests is not None else None,
+                          bytes(bool(own or incoming) for own, incoming in zip(ranker.own, ranker.incoming)))
         todo: list[int] | None = None
         aligned = None
         if previous is not None and previous.context == context:
@@ -147,16 +158,27 @@ def _aligned(previous: RankState, slugs: tuple[str, ...]) -> Aligned | None:
                       b"".join([NO_DIGEST if p is None else previous.digest(p) for p in order]),
                       previous.features.moved(order),
                       array("d", [0.0 if p is None else previous.times[p] for p in order]),
-                      tuple(() if p is None else previous.results[p] for p in order))
+                      tuple(() if p is None else previous.results[p] for p in order), previous.built,
+                      bytes(0 if p is None else previous.linked[p] for p in order))
     return Aligned(state, count, new)
 
 
-def _profile_digests(ranker: Ranker) -> bytes:
-    """Every article's `_profile_digest`, one after the other."""
+def _profile_digests(ranker: Ranker, previous: RankState | None = None) -> bytes:
+    """Every article's `_profile_digest`, one after the other.
+
+    An article whose features kept their rows from `previous`'s (`Features.kept`), with the same date
+    and no explicit links then or now, has the digest it had there."""
     features = ranker.features
     names = [_counted(key) for key in features.keys]
     spellings = [_counted(spelling) for spelling in features.spellings]
-    return b"".join([_profile_digest(ranker, a, names, spellings) for a in range(len(ranker))])
+    kept = features.kept
+    if previous is None or not kept:
+        return b"".join([_profile_digest(ranker, a, names, spellings) for a in range(len(ranker))])
+    times, own, incoming = ranker.times, ranker.own, ranker.incoming
+    old_times, old_linked = previous.times, previous.linked
+    return b"".join([
+        previous.digest(q) if q >= 0 and times[a] == old_times[q] and not (own[a] or incoming[a] or old_linked[q])
+        else _profile_digest(ranker, a, names, spellings) for a, q in enumerate(kept)])
 
 
 def _counted(text: str) -> bytes:
