@@ -17,12 +17,12 @@ from ..related.backlinks import backlinks
 from ..related.features import ArticleSignals
 from ..related.reranking import FORMAT as RANKING_FORMAT
 from ..related.reranking import RankState, rank_related_again
-from ..related.term_pairs import related_terms
 from ..text.collation import german_sort_key
 from ..util.digests import fingerprint
 from ..util.slug import tag_slug
 from .delta_cache import EntryFile
 from .pickle_cache import read_pickle, write_pickle
+from .term_use import term_articles, term_use_again, terms_together
 
 
 class RelatedCache:
@@ -94,9 +94,10 @@ class RelatedCache:
         """The last ranking's state (with its results, which a file's state takes from the links)."""
         if self.path is None:
             return self._state
-        layout, state = read_pickle(self.state_path, (None, None))
-        if layout != LAYOUT or not isinstance(state, RankState) or not isinstance(self.value, Links):
-            return None
+        layout, key, state = read_pickle(self.state_path, (None, None, None))
+        if (layout != LAYOUT or key != self.key or not isinstance(state, RankState)
+                or not isinstance(self.value, Links)):
+            return None   # (a state written by a put whose links were not: of other links)
         related = self.value.related
         if any(slug not in related for slug in state.slugs):
             return None
@@ -109,14 +110,14 @@ class RelatedCache:
         self.key, self.value, self.terms_key = key, value, terms_key
         self._state = rank_state if self.keep_state else None
         if self.path is not None and self.state_path is not None:
-            write_pickle(self.state_path, (LAYOUT, replace(rank_state, results=()) if rank_state else None))
+            write_pickle(self.state_path, (LAYOUT, key, replace(rank_state, results=()) if rank_state else None))
             if isinstance(value, Links):   # the entries first: a key file of another put never reads them
                 self._entry_file.save(_split(key, value))
                 value = replace(value, related={}, shown={}, term_articles={})
             write_pickle(self.path, (LAYOUT, key, terms_key, value))
 
 
-LAYOUT = 5   # of the files: entries as plain tuples, the state without its results (5: entries file)
+LAYOUT = 6   # of the files: entries as plain tuples, the state without its results (6: the state with its key)
 SIGNALS_LAYOUT = "signal digests/2"
 _entry = partial(tuple.__new__, RelatedEntry)
 
@@ -210,23 +211,31 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
     if not isinstance(links, Links):  # everything below follows from the signals (term use is their `terms`)
         signals = article_signals(articles, infos, slug_of_path)
         related: Mapping[str, tuple[RelatedEntry, ...]] = {a.slug: () for a in articles}
-        state = cache.rank_state
+        before = state = cache.rank_state   # of the last links
         if settings.count:
             # What the features read of an article: its body's terms and words, and its tags.
             feature_digests = {a.slug: found + repr(a.tags) for a, found in zip(articles, signal_digests)}
             related, state = rank_related_again(signals, settings, names, state, jobs=jobs, digests=feature_digests)
+        else:
+            state = None
         # The term lists follow from the articles' order and each one's term use alone.
-        terms_key = hashlib.sha256(repr([(a.slug, digest(infos[a.slug])[:32]) for a in articles])
+        terms_key = hashlib.sha256(repr([(a.slug, found[:32]) for a, found in zip(articles, signal_digests)])
                                    .encode("utf-8", "surrogatepass")).hexdigest()
         previous = cache.value if isinstance(cache.value, Links) else None
-        last = previous if previous is not None and cache.terms_key == terms_key else None
+        if previous is not None and cache.terms_key == terms_key:
+            users, together = previous.term_articles, previous.related_terms
+        else:
+            changed = _changed_term_use(articles, signal_digests, before) if previous is not None else None
+            again = None if changed is None else term_use_again(
+                articles, infos, previous.term_articles, previous.related_terms, changed)  # type: ignore[union-attr]
+            users, together = again or (term_articles(articles, infos), terms_together(articles, infos))
         back = backlinks(signals)
         links = Links(
             related=related,
             backlinks=back,
             tags=collect_tags(articles),
-            term_articles=last.term_articles if last else _term_articles(articles, infos),
-            related_terms=last.related_terms if last else _related_terms(articles, infos),
+            term_articles=users,
+            related_terms=together,
             shown=_shown_digests(articles, related, back, previous),
         )
         cache.put(key, links, state, terms_key)
@@ -266,18 +275,22 @@ def collect_tags(articles: tuple[Article, ...]) -> tuple[TagInfo, ...]:
     return tuple(sorted(tags, key=lambda t: german_sort_key(t.name)))
 
 
-def _term_articles(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo]) -> dict[str, tuple[str, ...]]:
-    users: dict[str, list[str]] = defaultdict(list)
-    for article in articles:
-        info = infos[article.slug]
-        for slug in sorted(set(info.terms) | {s for s, n in info.term_counts.items() if n}):
-            users[slug].append(article.slug)
-    return {slug: tuple(found) for slug, found in users.items()}
-
-
-def _related_terms(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo]) -> dict[str, tuple[str, ...]]:
-    """Terms that occur together in the most articles."""
-    return related_terms([s for s, n in infos[article.slug].term_counts.items() if n] for article in articles)
+def _changed_term_use(articles: tuple[Article, ...], signal_digests: list[str], before: RankState | None
+                      ) -> set[str] | None:
+    """The slugs of articles whose term use or date differs from those of the ranking `before` (which
+    was made with the last links), and of those gone since; None when `before` cannot tell."""
+    built = before.built if before is not None else None
+    if before is None or built is None or len(built.digests) != len(built.slugs):
+        return None
+    # A feature digest starts with the signal digest, whose first 32 characters are the term use's.
+    old = {slug: (digest[:32], moment) for slug, digest, moment in zip(built.slugs, built.digests, before.times)}
+    changed: set[str] = set()
+    for article, found in zip(articles, signal_digests):
+        last = old.pop(article.slug, None)
+        if last is None or last[0] != found[:32] or last[1] != article.date.timestamp():
+            changed.add(article.slug)
+    changed.update(old)
+    return changed
 
 
 def group_by_section(articles: tuple[Article, ...]) -> dict[str, tuple[str, ...]]:

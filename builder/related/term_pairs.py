@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 RELATED_TERMS = 5
 PAIRS_FOR_NUMPY = 200_000   # pairs of terms within articles from which numpy counts them
@@ -32,9 +32,14 @@ def related_terms(uses: Iterable[Iterable[str]]) -> dict[str, tuple[str, ...]]:
     for terms in used:
         for slug in terms:
             together[slug].update(terms)   # counts the term itself too: dropped below
-    return {slug: tuple(s for _, s in heapq.nsmallest(RELATED_TERMS + 1, [(-n, other) for other, n in counts.items()])
-                        if s != slug)[:RELATED_TERMS]
-            for slug, counts in together.items()}
+    return {slug: companions(slug, counts) for slug, counts in together.items()}
+
+
+def companions(slug: str, counts: Mapping[str, int]) -> tuple[str, ...]:
+    """The RELATED_TERMS terms of `counts` (term → articles shared with `slug`, which itself may count)
+    found most often, more first, then in code-point order of slugs."""
+    return tuple(s for _, s in heapq.nsmallest(RELATED_TERMS + 1, [(-n, other) for other, n in counts.items()])
+                 if s != slug)[:RELATED_TERMS]
 
 
 def _counted_by_numpy(used: Sequence[list[str]]) -> dict[str, tuple[str, ...]]:

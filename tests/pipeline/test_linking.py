@@ -12,7 +12,8 @@ import pytest
 from builder.content.config import SiteConfig
 from builder.content.model import Article, BodyInfo
 from builder.pipeline import linking
-from builder.pipeline.linking import RelatedCache, _related_terms, collect_tags, link_site
+from builder.pipeline.linking import RelatedCache, collect_tags, link_site
+from builder.pipeline.term_use import terms_together
 
 START = datetime(2024, 3, 1, tzinfo=timezone.utc)
 
@@ -36,7 +37,7 @@ def test_related_terms_are_those_used_together_most_often() -> None:
     uses = {"a": {"nato": 2, "osze": 1, "kreml": 1}, "b": {"nato": 1, "osze": 3}, "c": {"nato": 1, "ezb": 0},
             "d": {"kreml": 1, "osze": 1}}
     infos = {slug: BodyInfo(key=slug, term_counts=counts) for slug, counts in uses.items()}
-    related = _related_terms(tuple(article(slug) for slug in uses), infos)
+    related = terms_together(tuple(article(slug) for slug in uses), infos)
     assert related == {"nato": ("osze", "kreml"), "osze": ("kreml", "nato"), "kreml": ("osze", "nato")}
 
 
@@ -79,16 +80,17 @@ def test_an_edit_that_changes_no_term_use_keeps_the_term_lists(tmp_path: Path, m
     articles, infos = _site({"krise": 2})
     link_site(articles, infos, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
     counted: list[str] = []
-    for name in ("_term_articles", "_related_terms"):
+    for name in ("term_articles", "terms_together", "term_use_again"):
         real = getattr(linking, name)
         monkeypatch.setattr(linking, name, lambda *args, real=real, name=name: counted.append(name) or real(*args))
     words = dict(infos, b=replace(infos["b"], key="b: neue Wörter", words={"krise": 2, "genf": 5}))
     assert link_site(articles, words, (), config, {}, RelatedCache(tmp_path / "related.pickle")) \
         == link_site(articles, words, (), config, {})
-    assert counted == ["_term_articles", "_related_terms"]   # only the build without a cache
+    assert counted == ["term_articles", "terms_together"]   # only the build without a cache
+    counted.clear()
     terms = dict(words, b=replace(words["b"], key="b: neue Begriffe", terms=("kreml",), term_counts={"kreml": 2}))
     again = link_site(articles, terms, (), config, {}, RelatedCache(tmp_path / "related.pickle"))
-    assert counted == ["_term_articles", "_related_terms"] * 2
+    assert counted == ["term_use_again"]   # the lists of the terms b uses or used are made again
     assert again == link_site(articles, terms, (), config, {}) and again.term_articles["kreml"] == ("b",)
 
 

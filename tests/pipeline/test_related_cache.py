@@ -35,7 +35,7 @@ def test_the_entries_are_stored_once_as_plain_tuples(tmp_path: Path) -> None:
     for name in ("related.pickle", "related-state.pickle", "related-entries.pickle"):
         assert b"RelatedEntry" not in (tmp_path / name).read_bytes()
     with open(tmp_path / "related-state.pickle", "rb") as handle:
-        assert pickle.load(handle)[1].results == ()
+        assert pickle.load(handle)[2].results == ()
 
 
 def test_a_state_without_the_links_it_was_ranked_with_is_not_used(tmp_path: Path) -> None:
@@ -45,6 +45,18 @@ def test_a_state_without_the_links_it_was_ranked_with_is_not_used(tmp_path: Path
     assert RelatedCache(tmp_path / "related.pickle").rank_state is None
     cache.put("key", Links(related={"a": ()}, backlinks={}, tags=(), term_articles={}, related_terms={}), _state())
     assert RelatedCache(tmp_path / "related.pickle").rank_state is None   # no entries of "b"
+
+
+def test_a_state_whose_links_were_not_written_is_not_used(tmp_path: Path) -> None:
+    """A put writes the state first: one that ended there (a crash, a full disk) leaves links of another put."""
+    RelatedCache(tmp_path / "related.pickle").put("key", LINKS, _state())
+    links_file = (tmp_path / "related.pickle").read_bytes()
+    entries_file = (tmp_path / "related-entries.pickle").read_bytes()
+    RelatedCache(tmp_path / "related.pickle").put("next", LINKS, _state())
+    (tmp_path / "related.pickle").write_bytes(links_file)   # as though the next put wrote its state alone
+    (tmp_path / "related-entries.pickle").write_bytes(entries_file)
+    cache = RelatedCache(tmp_path / "related.pickle")
+    assert cache.get("key") == LINKS and cache.rank_state is None
 
 
 def test_a_one_off_build_keeps_no_state_and_the_dev_server_does() -> None:
