@@ -119,26 +119,48 @@ def _edit(options: BuildOptions, destination: Path, watch: InputWatch, manifest_
     changed = [rel for rel in statuses.keys() | watch.statuses.keys() if statuses.get(rel) != watch.statuses.get(rel)]
     if not changed or len(changed) > MOST_FILES or not all(rel.endswith(".md") for rel in changed):
         return None
-    shared, manifest = state.shared(), read_manifest(manifest_file, destination)
-    if shared is None or manifest is None or _dated_by_files(shared):
+    shared = state.shared()
+    if shared is None or _dated_by_files(shared):
         return None
-    search = state.search() if shared.config.search else None
-    if shared.config.search and (search is None or search.settings != search_settings(shared.config.language)):
-        return None   # (Pagefind changed: every shard is indexed again)
     rows = state.rows(sources=changed)
     if len(rows) != len(changed):
         return None   # a file that is no published article
+    # Front matter is compared first: an edit of it (the usual other edit) costs no more here.
+    loaded: dict[str, tuple[Article, str]] = {}
+    for slug, (source, row) in rows.items():
+        found = _loaded(options.source, source, row, shared)
+        if found is None:
+            return None
+        loaded[slug] = found
+    search = state.search() if shared.config.search else None
+    if shared.config.search and (search is None or search.settings != search_settings(shared.config.language)):
+        return None   # (Pagefind changed: every shard is indexed again)
+    manifest = read_manifest(manifest_file, destination)
+    if manifest is None:
+        return None
     store = BodyStore(folder, index=False)
     try:
-        return _rebuild(options, destination, watch, manifest_file, state, meta, shared, manifest, rows, store,
-                        search, started, times)
+        return _rebuild(options, destination, watch, manifest_file, state, meta, shared, manifest, rows,
+                        loaded, store, search, started, times)
     finally:
         store.close()
 
 
+def _loaded(source_dir: Path, source: str, row: Row, shared: Shared) -> tuple[Article, str] | None:
+    """The article in `source` and its file's digest, when it loads as it did for `row` (front matter and all)."""
+    path = source_dir / source
+    if not row.clean or os.path.islink(path):
+        return None   # what loading it reported is the whole pipeline's to report again
+    kind, item, found, digest = load_file(SourceFile(source, path, row.kind), shared.load_options, shared.max_size)
+    if digest is None or found or not isinstance(item, Article) or item.loaded_digest != row.loaded:
+        return None
+    return item, digest
+
+
 def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manifest_file: Path, state: EditState,
-             meta: Any, shared: Shared, manifest: Manifest, rows: dict[str, tuple[str, Row]], store: BodyStore,
-             search: SearchState | None, started: float, times: StageTimes) -> BuildReport | None:
+             meta: Any, shared: Shared, manifest: Manifest, rows: dict[str, tuple[str, Row]],
+             loaded: Mapping[str, tuple[Article, str]], store: BodyStore, search: SearchState | None,
+             started: float, times: StageTimes) -> BuildReport | None:
     source_dir = options.source
     config = shared.body_config
     templates = read_site_templates(source_dir, config.extra, config.title, config.base_url, config.language)
@@ -148,12 +170,7 @@ def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manife
     new_rows: dict[str, Row] = {}
     for slug, (source, row) in rows.items():
         path = source_dir / source
-        if not row.clean or os.path.islink(path):
-            return None   # what loading it reported is the whole pipeline's to report again
-        kind, item, found, digest = load_file(SourceFile(source, path, row.kind), shared.load_options, shared.max_size)
-        if (digest is None or found or not isinstance(item, Article)
-                or item.loaded_digest != row.loaded):
-            return None
+        item, digest = loaded[slug]
         if digest == row.digest:
             continue   # saved as it was
         article = shared.changed.get(source, item)
