@@ -7,7 +7,7 @@ file list (output path → fingerprint); no file of the destination is read.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator, Literal, Mapping
+from typing import Literal, Mapping
 
 from ..output.manifest import Manifest
 from ..output.write import can_patch
@@ -71,15 +71,6 @@ def file_in_the_way(files: Mapping[str, str], changed: list[str], old: Mapping[s
             if parent in files:
                 return True
             parent = parent.rpartition("/")[0]
-    new = [path for path in changed if path not in old]
-    if not new:
-        return False
-    folders = {path[:end] for path in files for end in _slashes(path)}
-    return any(path in folders for path in new)
-
-
-def _slashes(path: str) -> Iterator[int]:
-    end = path.find("/")
-    while end != -1:
-        yield end
-        end = path.find("/", end + 1)
+    # A new path is a folder of another when that one starts with it and a slash.
+    folders = tuple(f"{path}/" for path in changed if path not in old)
+    return bool(folders) and any(path.startswith(folders) for path in files)

@@ -377,3 +377,13 @@ def test_a_build_leaves_its_site_to_reference_counting(site: Path, tmp_path: Pat
     finally:
         if enabled:
             gc.enable()
+
+
+def test_a_new_path_that_is_a_file_and_a_folder_of_the_site_is_in_the_way() -> None:
+    files = {"artikel/a/index.html": "1", "artikel/ab/index.html": "2", "feed.xml": "3"}
+    old = {"artikel/a/index.html": "1", "feed.xml": "3"}
+    assert update_plan.file_in_the_way(files, ["artikel/ab/index.html"], old) is False
+    assert update_plan.file_in_the_way({**files, "artikel/a": "4"}, ["artikel/a"], old) is True   # a's folder
+    assert update_plan.file_in_the_way({**files, "artikel/ab": "4"}, ["artikel/ab"], old) is True
+    assert update_plan.file_in_the_way({**files, "artikel/b": "4"}, ["artikel/b"], old) is False
+    assert update_plan.file_in_the_way({**files, "feed.xml/x.html": "5"}, ["feed.xml/x.html"], old) is True
