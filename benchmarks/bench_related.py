@@ -1,6 +1,7 @@
 """Benchmark: rank_related on synthetic sites of 1,000 and 10,000 articles.
 
-Run: .venv/bin/python benchmarks/bench_related.py [--runs 5] [--recall] [--memory] [--fixed-themes] [SIZES...]
+Run: .venv/bin/python benchmarks/bench_related.py [--runs 5] [--recall] [--memory] [--again] [--fixed-themes]
+                                                   [SIZES...]
 
 The corpus is deterministic (fixed seed) and German-like. Words are built from
 German syllables. Each article belongs to a story (about a dozen articles each,
@@ -17,7 +18,9 @@ the medians are printed: wall-clock and CPU time (and the fastest run), CPU
 time per article and the per-article ratio of the largest size to the
 smallest. `--recall` also compares each sampled article's top 5 with an
 exhaustive all-pairs ranking; `--memory` prints what the ranker keeps per
-article (traced by tracemalloc: its features and index, not the signals).
+article (traced by tracemalloc: its features and index, not the signals);
+`--again` times building the features after one new article from scratch and
+from the last features, in turns.
 """
 
 from __future__ import annotations
@@ -30,13 +33,15 @@ import sys
 import time
 import tracemalloc
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from builder.related.features import ArticleSignals  # noqa: E402
-from builder.related.ranking import RelatedSettings, rank_related, Ranker, canonical_order  # noqa: E402
+from builder.related.features import ArticleSignals, build_features  # noqa: E402
+from builder.related.ranking import (TEXT_FEATURES, RelatedSettings, rank_related, Ranker,  # noqa: E402
+                                     canonical_order)
 from builder.text.textstats import GERMAN_STOP_WORDS  # noqa: E402
 
 PREFIXES = ["", "", "ver", "be", "ge", "ent", "über", "unter", "aus", "ein", "vor", "nach",
@@ -196,6 +201,28 @@ def memory(signals: list[ArticleSignals]) -> float:
     return kept / len(signals)
 
 
+def features_again(signals: list[ArticleSignals], runs: int) -> tuple[float, float]:
+    """Median seconds of building the features of `signals` and one new article (a copy of the first,
+    dated after the last) from scratch, and from the features of `signals` alone (`build_features`'s
+    `previous`), timed in turns."""
+    settings = RelatedSettings()
+    digests = {s.slug: repr((tuple(s.terms.items()), s.tags, tuple(s.words.items()))) for s in signals}
+    last = build_features(canonical_order(signals), settings, TEXT_FEATURES, None, digests)
+    newest = max(s.date for s in signals)
+    added = canonical_order([*signals, replace(signals[0], slug="neu", date=newest + timedelta(hours=1))])
+    digests["neu"] = digests[signals[0].slug]
+    scratch: list[float] = []
+    again: list[float] = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        build_features(added, settings, TEXT_FEATURES)
+        scratch.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        build_features(added, settings, TEXT_FEATURES, last, digests)
+        again.append(time.perf_counter() - started)
+    return statistics.median(scratch), statistics.median(again)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1_000, 10_000])
@@ -203,6 +230,8 @@ def main() -> None:
     parser.add_argument("--recall", action="store_true",
                         help="also compare with an exhaustive ranking on 200 articles")
     parser.add_argument("--memory", action="store_true", help="also print the ranker's bytes per article")
+    parser.add_argument("--again", action="store_true",
+                        help="also time the features after one new article, from scratch and from the last ones")
     parser.add_argument("--fixed-themes", action="store_true",
                         help="no stories: 40 themes only, every feature grows with the site")
     args = parser.parse_args()
@@ -225,6 +254,10 @@ def main() -> None:
               + (f", recall of the exhaustive top 5: {recall(signals):.3f}" if args.recall else "")
               + (f", ranker keeps {memory(signals):,.0f} bytes per article" if args.memory else ""),
               flush=True)
+        if args.again:
+            scratch, again = features_again(signals, args.runs)
+            print(f"{'':>7}  features after one new article: {scratch * 1000:7.1f} ms from scratch, "
+                  f"{again * 1000:7.1f} ms from the last features (medians of {args.runs} in turns)", flush=True)
     if len(per_article) > 1:
         small, large = min(per_article), max(per_article)
         print(f"CPU time per article, {large:,} vs {small:,} articles: "

@@ -100,7 +100,8 @@ def test_terms_of_a_deleted_article_lose_it_and_unused_terms_are_gone() -> None:
     a = Article(slug="a", source="a.md", folder="articles", title="a", date=START, body="")
     b = replace(a, slug="b", source="b.md", date=START + timedelta(days=1))
     c = replace(a, slug="c", source="c.md", date=START + timedelta(days=2))
-    infos = {"a": BodyInfo(key="a", term_counts={"nato": 1, "osze": 2}), "b": BodyInfo(key="b", term_counts={"nato": 1}),
+    infos = {"a": BodyInfo(key="a", term_counts={"nato": 1, "osze": 2}),
+             "b": BodyInfo(key="b", term_counts={"nato": 1}),
              "c": BodyInfo(key="c", terms=("uno",), term_counts={"kreml": 1, "nato": 1})}
     site = (c, b, a)
     users, together = term_use_again((c, b), infos, term_articles(site, infos), terms_together(site, infos), {"a"}) \
