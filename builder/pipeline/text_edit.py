@@ -151,7 +151,7 @@ def _loaded(source_dir: Path, source: str, row: Row, shared: Shared) -> tuple[Ar
     path = source_dir / source
     if not row.clean or os.path.islink(path):
         return None   # what loading it reported is the whole pipeline's to report again
-    kind, item, found, digest = load_file(SourceFile(source, path, row.kind), shared.load_options, shared.max_size)
+    _, item, found, digest = load_file(SourceFile(source, path, row.kind), shared.load_options, shared.max_size)
     if digest is None or found or not isinstance(item, Article) or item.loaded_digest != row.loaded:
         return None
     return item, digest
