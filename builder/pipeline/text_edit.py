@@ -109,14 +109,13 @@ def text_edit(options: BuildOptions, destination: Path, watch: InputWatch, manif
 
 def _edit(options: BuildOptions, destination: Path, watch: InputWatch, manifest_file: Path, state: EditState,
           folder: Path, times: StageTimes, started: float) -> BuildReport | None:
-    meta, before = state.meta(), watch.previous()
+    meta, before = state.meta(), watch.changed_since_last()
     now, marker = options.now, marker_identity(destination)
     if (meta is None or before is None or now is None or marker is None or meta.marker != marker
             or before[0] != marker or meta.key != watch.key or not meta.since <= now
             or (meta.report.changes_at is not None and now >= meta.report.changes_at)):
         return None
-    statuses = before[1]
-    changed = [rel for rel in statuses.keys() | watch.statuses.keys() if statuses.get(rel) != watch.statuses.get(rel)]
+    changed = before[1]
     if not changed or len(changed) > MOST_FILES or not all(rel.endswith(".md") for rel in changed):
         return None
     shared = state.shared()

@@ -28,13 +28,15 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+from array import array
+from itertools import chain
 import os
 import pickle
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from .. import __version__
 from ..content.config import load_config
@@ -52,6 +54,11 @@ from .pickle_cache import write_pickle
 
 
 RECORD_FORMAT = 1
+# The statuses kept: their paths in walk order, and their fields one after the other as 64-bit integers.
+# Read back as one array, not as 100,000 tuples (0.4 s at 100,000 articles).
+STATUSES_LAYOUT = 2
+STATUS_FIELDS = 4   # a FileStatus: modification time, size, inode and change time
+COMPARED_AT_ONCE = 1024   # statuses whose bytes are compared at once, before one by one where they differ
 
 
 @dataclass(frozen=True)
@@ -98,15 +105,28 @@ class InputWatch:
         except OSError:
             pass
 
-    def previous(self) -> tuple[str, dict[str, FileStatus]] | None:
-        """The marker of the output folder the last successful build wrote, and the statuses of its inputs
-        (but those changed too shortly before its walk to be trusted): what changed since (`text_edit`)."""
+    def changed_since_last(self) -> tuple[str, list[str]] | None:
+        """The marker of the output folder the last successful build wrote, and the inputs whose status
+        differs from the one it kept (added, removed, changed, or changed too shortly before its walk to be
+        trusted): what changed since (`text_edit`). None when it kept none."""
         try:
             with open(self.statuses_path, "rb") as handle:
-                marker, statuses = marshal.load(handle)
+                layout, marker, paths, data = marshal.load(handle)
+            old = array("q")
+            old.frombytes(data)
         except (OSError, EOFError, ValueError, TypeError):
             return None
-        return (marker, statuses) if isinstance(marker, str) and isinstance(statuses, dict) else None
+        if layout != STATUSES_LAYOUT or not isinstance(marker, str) or len(old) != STATUS_FIELDS * len(paths):
+            return None
+        current = self.statuses
+        if list(current) != paths:   # files came or went (or one is racy): compare them by path
+            kept = {path: tuple(old[i * STATUS_FIELDS:(i + 1) * STATUS_FIELDS]) for i, path in enumerate(paths)}
+            return marker, [path for path in current.keys() | kept.keys() if current.get(path) != kept.get(path)]
+        try:
+            now = _flat(current.values()).tobytes()
+        except (OverflowError, TypeError):
+            return None
+        return marker, _differing(paths, now, old.tobytes())
 
     def recorded_sources(self) -> Mapping[str, str]:
         """The last successful build's output paths with their content files (read when asked for)."""
@@ -122,10 +142,15 @@ class InputWatch:
             if not sources_kept:
                 write_pickle(self.sources_path, dict(report.sources))
             recent = self.walked_ns - RACY_NS
-            statuses = {path: status for path, status in self.statuses.items() if status[0] < recent}
-            tmp = self.statuses_path.with_suffix(".tmp")
-            tmp.write_bytes(marshal.dumps((marker, statuses), 4))
-            os.replace(tmp, self.statuses_path)
+            trusted = [(path, status) for path, status in self.statuses.items() if status[0] < recent]
+            try:
+                flat = _flat(status for _, status in trusted).tobytes()
+            except (OverflowError, TypeError):   # an inode number past 2**63: no text edit for this site
+                self.statuses_path.unlink(missing_ok=True)
+            else:
+                tmp = self.statuses_path.with_suffix(".tmp")
+                tmp.write_bytes(marshal.dumps((STATUSES_LAYOUT, marker, [path for path, _ in trusted], flat), 4))
+                os.replace(tmp, self.statuses_path)
             if (self.options.now is None or self.newest_ns >= recent
                     or _dates_from_git(self.options.source)):
                 return
@@ -247,6 +272,22 @@ def _walk(folder: Path | str, rel: str, top: bool, skip: set[tuple[int, int]], s
             _walk(entry.path, path + "/", False, skip, seen, found)
         else:
             found.append((path, status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino))
+
+
+def _flat(statuses: Iterable[FileStatus]) -> array:
+    return array("q", chain.from_iterable(statuses))
+
+
+def _differing(paths: list[str], now: bytes, before: bytes) -> list[str]:
+    """The paths whose statuses differ between two flat arrays' bytes of the same paths."""
+    size = STATUS_FIELDS * 8
+    block = COMPARED_AT_ONCE * size
+    changed: list[str] = []
+    for start in range(0, len(now), block):
+        if now[start:start + block] != before[start:start + block]:
+            changed += [paths[at // size] for at in range(start, min(start + block, len(now)), size)
+                        if now[at:at + size] != before[at:at + size]]
+    return changed
 
 
 def _read_record(path: Path) -> Record | None:

@@ -3,6 +3,7 @@ and builds as usual when a file, the destination, the options or what time decid
 
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
 import time
@@ -17,7 +18,10 @@ from PIL import Image
 from builder.output.templates import THEME_DIR
 from builder.output.write import MARKER
 from builder.pipeline import build as pipeline
+from builder.pipeline import unchanged
 from builder.pipeline.build import BuildOptions, BuildReport, build
+from builder.pipeline.caches import cache_folder
+from builder.pipeline.unchanged import InputWatch
 from conftest import write_site
 
 NOW = datetime(2022, 1, 21, 7, 0, tzinfo=timezone.utc)
@@ -351,3 +355,37 @@ def test_a_file_edited_after_the_input_walk_is_read_again_by_the_next_build(site
     cached(site, out)
     assert tree(out) == fresh(site, tmp_path)
     assert b"tagt zur" in tree(out)["articles/nato/index.html"]
+
+
+def _watch(site: Path, out: Path) -> InputWatch:
+    return InputWatch(BuildOptions(source=site, destination=out, jobs=1, now=NOW), out, cache_folder(site))
+
+
+def test_the_inputs_changed_since_the_last_build_are_told_apart(site: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `text_edit` starts from: the files added, removed or changed since the last successful build."""
+    monkeypatch.setattr(unchanged, "COMPARED_AT_ONCE", 2)   # blocks of two statuses: some equal, some not
+    out = tmp_path / "out"
+    cached(site, out)
+    marker = _watch(site, out).changed_since_last()
+    assert marker is not None and marker[1] == []
+    articles = site / "content/articles"
+    os.utime(articles / "nato.md", ns=(_clock[0] + 7, _clock[0] + 7))   # the same paths, one status changed
+    assert _watch(site, out).changed_since_last() == (marker[0], ["content/articles/nato.md"])
+    (articles / "neu.md").write_text("---\ntitle: Neu\ndate: 2022-01-19T10:00:00+01:00\n---\nNeu.\n", encoding="utf-8")
+    (articles / "entwurf.md").unlink()
+    settle(site)
+    found = _watch(site, out).changed_since_last()
+    assert found is not None and sorted(found[1]) == [
+        "content/articles/entwurf.md", "content/articles/nato.md", "content/articles/neu.md"]
+
+
+def test_statuses_kept_in_another_layout_or_damaged_tell_nothing(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cached(site, out)
+    watch = _watch(site, out)
+    kept = watch.statuses_path.read_bytes()
+    watch.statuses_path.write_bytes(kept[: len(kept) // 2])
+    assert _watch(site, out).changed_since_last() is None
+    watch.statuses_path.write_bytes(marshal.dumps(("marker", {"content/articles/nato.md": (1, 2, 3, 4)}), 4))
+    assert _watch(site, out).changed_since_last() is None   # the layout of older builders
