@@ -15,9 +15,10 @@
 3. With `--site DIR` (a site of any size, such as benchmarks/corpus.py's 100,000
    articles): the preview's first build, edits of `--edit FILE` (a sentence
    appended to the original each time; then once a paragraph that changes its top
-   words, so that related articles are ranked again; the file is restored), how
-   many pages each build rendered, and the preview process's peak resident
-   memory. Nothing else runs then.
+   words, so that related articles are ranked again; the file is restored), edits
+   of its title alone (its card changes on every page that lists it), a copy of
+   it added as the newest article and deleted again, how many pages each build
+   rendered, and the preview process's peak resident memory. Nothing else runs then.
 
 Run:  .venv/bin/python benchmarks/bench_preview.py [--articles 5000] [--runs 7]
       [--skip-browser] [--skip-corpus]
@@ -298,17 +299,60 @@ def bench_site(site: Path, edit: str, runs: int) -> None:
         path.write_bytes(original + "\nSanktionen gegen Moskau: Sanktionen, Sanktionen, Sanktionen.\n".encode() * 4)
         reranked, outcome = timed_build(builder, {edit})
         assert outcome.ok, "the edit failed"  # type: ignore[attr-defined]
+        titled, added, deleted = front_matter_edits(builder, site, edit, original.decode("utf-8"), runs)
     finally:
         path.write_bytes(original)
     summary(f"{site.name}: one article edited", times)
     print(f"  of these, edits of the text alone (the preview's shortcut, pipeline/body_edit.py): "
           f"{builder.body_edits} of {runs}; the others: a term or a top word came in with the sentence")
     print(f"  one edit that changes the article's top words (related articles ranked again): {reranked:.2f} s")
+    summary("  its title edited", titled)
+    summary("  a copy of it added as the newest article", added)
+    summary("  that copy deleted", deleted)
     kept = getattr(builder, "rendered", None)
     print(f"  pages rendered per edit: {counts}"
           + (f"; rendered files kept: {kept.size / 2**20:.0f} MiB" if kept is not None else ""))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS of the preview process: {peak:.0f} MiB", flush=True)
+
+
+def front_matter_edits(builder: IncrementalBuilder, site: Path, edit: str, original: str, runs: int
+                       ) -> tuple[list[float], list[float], list[float]]:
+    """Seconds of builds after `edit`'s title changed, after a copy of it was added (dated an hour ago),
+    and after that copy was deleted again, `runs` times each."""
+    path = site / edit
+
+    def with_line(text: str, key: str, value: str) -> str:
+        head, _, rest = text.partition("\n---\n")
+        lines = [f"{key}: {value}" if line.startswith(f"{key}:") else line for line in head.splitlines()]
+        return "\n".join(lines) + "\n---\n" + rest
+
+    titled: list[float] = []
+    for run in range(runs):
+        path.write_text(with_line(original, "title", f'"Neu {run}: Nachricht"'), encoding="utf-8")
+        seconds, outcome = timed_build(builder, {edit})
+        assert outcome.ok and outcome.changed, "the title edit changed no output"  # type: ignore[attr-defined]
+        titled.append(seconds)
+    path.write_text(original, encoding="utf-8")
+    timed_build(builder, {edit})
+    copy = str(Path(edit).with_name("eilmeldung-bench.md"))
+    added: list[float] = []
+    deleted: list[float] = []
+    try:
+        for run in range(runs):
+            published = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 3600))
+            (site / copy).write_text(with_line(with_line(original, "date", published), "title", f'"Eilmeldung {run}"'),
+                                     encoding="utf-8")
+            seconds, outcome = timed_build(builder, {copy})
+            assert outcome.ok, "the addition failed"  # type: ignore[attr-defined]
+            added.append(seconds)
+            (site / copy).unlink()
+            seconds, outcome = timed_build(builder, {copy})
+            assert outcome.ok, "the deletion failed"  # type: ignore[attr-defined]
+            deleted.append(seconds)
+    finally:
+        (site / copy).unlink(missing_ok=True)
+    return titled, added, deleted
 
 
 def main(argv: list[str] | None = None) -> int:
