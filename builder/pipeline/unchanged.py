@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from array import array
-from itertools import chain
 import os
 import pickle
 import time
+from array import array
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from itertools import chain
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
