@@ -12,7 +12,7 @@ import pytest
 
 from builder.content.config import SiteConfig
 from builder.content.model import Article, BodyInfo
-from builder.pipeline import linking, term_use
+from builder.pipeline import linking
 from builder.pipeline.linking import RelatedCache, link_site
 from builder.pipeline.term_use import term_articles, term_use_again, terms_together
 
@@ -108,4 +108,4 @@ def test_terms_of_a_deleted_article_lose_it_and_unused_terms_are_gone() -> None:
         or ({}, {})
     assert users == {"kreml": ("c",), "nato": ("c", "b"), "uno": ("c",)}
     assert together == {"kreml": ("nato",), "nato": ("kreml",)}
-    assert term_use.term_use_again((c, b), infos, users, together, {"a", "b", "c"}) is None   # most of them
+    assert term_use_again((c, b), infos, users, together, {"a", "b", "c"}) is None   # most of them
