@@ -92,8 +92,15 @@ class Article:
     @property
     def modified(self) -> datetime:
         """When the article last changed for a reader: its newest update or correction, else its date."""
-        newest = max([self.date, *([self.updated] if self.updated else []), *(c.date for c in self.corrections)])
-        return newest
+        if self.updated is None and not self.corrections:
+            return self.date   # most articles: the front page and the sitemaps ask for every article's
+        return max([self.date, *([self.updated] if self.updated else []), *(c.date for c in self.corrections)])
+
+    @cached_property
+    def dated_url(self) -> tuple[str, str]:
+        """Its URL and `modified` as text: what a sitemap shows of it, as plain data to fingerprint.
+        Made and kept like `listed_digest`, so that a build fingerprints its sitemaps without a date each."""
+        return self.url, self.modified.isoformat()
 
     @cached_property
     def listed_digest(self) -> str:

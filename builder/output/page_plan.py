@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from ..content.model import Article, BodyInfo, Page, RelatedEntry, Term
 from ..errors import Diagnostic
-from ..content.urls import output_path
+from ..content.urls import Urls, output_path
 from ..text.collation import german_sort_key, index_letter
 from ..util.digests import fingerprint
 from .image_files import image_files, lead_of
@@ -243,16 +243,15 @@ def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
 def _sitemaps(site: LinkedSite, renderer: Renderer) -> Iterator[PageSpec]:
     """sitemap.xml; past 50,000 URLs a sitemap index of sitemap-1.xml, sitemap-2.xml …
 
-    Fingerprinted by what the entries are made of (each article's card holds its URL and the dates
-    of `modified`; the rest by URL or name), not by the entries, which only a sitemap written needs.
+    Each file is fingerprinted by what its entries are made of (`_sitemap_keys`: URLs and the dates
+    shown), not by the entries, which only a sitemap written needs. An edit of an article's title or
+    text leaves every sitemap as it was, and a new article (listed near the end) the parts before the last.
     """
-    base, digests = site.settings_digest, site.digests
-    inputs = fingerprint(base, [site.cards[a.slug] for a in site.articles],
-                         [(t.slug, digests[t.source]) for t in site.terms], [t.name for t in site.links.tags],
-                         [(p.url, repr(p.updated)) for p in site.pages], [a.url for a in site.authors.authors])
-    size = _sitemap_size(site)
+    base, keys = site.settings_digest, _sitemap_keys(site, renderer.urls)
+    size = len(keys)
     if size + 1 <= SITEMAP_LIMIT:   # (one entry to spare, as it always was decided)
-        yield PageSpec("sitemap.xml", inputs, "", lambda: sitemap(_sitemap_entries(site, renderer)).encode())
+        yield PageSpec("sitemap.xml", fingerprint(base, keys), "",
+                       lambda: sitemap(_sitemap_entries(site, renderer)).encode())
         return
     parts: list[list[Any]] = []
 
@@ -262,18 +261,21 @@ def _sitemaps(site: LinkedSite, renderer: Renderer) -> Iterator[PageSpec]:
         return parts[n - 1]
 
     numbers = range(1, (size - 1) // SITEMAP_LIMIT + 2)
+    prints = [fingerprint(base, "part", keys[(n - 1) * SITEMAP_LIMIT:n * SITEMAP_LIMIT]) for n in numbers]
     urls = renderer.urls
-    yield PageSpec("sitemap.xml", fingerprint(inputs, "index", size), "", lambda: sitemap_index(
+    yield PageSpec("sitemap.xml", fingerprint(base, "index", prints), "", lambda: sitemap_index(
         [(urls.abs_url(f"/sitemap-{n}.xml"), newest(part(n))) for n in numbers]).encode())
-    for n in numbers:
-        yield PageSpec(f"sitemap-{n}.xml", fingerprint(inputs, "part", n, size), "",
-                       lambda n=n: sitemap(part(n)).encode())
+    for n, print_ in zip(numbers, prints):
+        yield PageSpec(f"sitemap-{n}.xml", print_, "", lambda n=n: sitemap(part(n)).encode())
 
 
-def _sitemap_size(site: LinkedSite) -> int:
-    """How many entries `_sitemap_entries` makes."""
-    return (4 + len(site.articles) + len(site.config.sections) + len(site.pages) + len(site.links.tags)
-            + len(site.terms) + (1 + len(site.authors.authors) if site.authors.authors else 0))
+def _sitemap_keys(site: LinkedSite, urls: Urls) -> list[Any]:
+    """What each entry of `_sitemap_entries` is made of, in its order, as plain data: its site path
+    (the configuration, in every fingerprint, makes it absolute) and the date it shows as text."""
+    head, tail = _sitemap_ends(site, urls)
+    return [*((path, date and date.isoformat()) for path, date in head),
+            *(a.dated_url for a in reversed(site.articles)),
+            *((path, date and date.isoformat()) for path, date in tail)]
 
 
 def _sitemap_entries(site: LinkedSite, renderer: Renderer) -> list[tuple[str, Any]]:
@@ -281,18 +283,22 @@ def _sitemap_entries(site: LinkedSite, renderer: Renderer) -> list[tuple[str, An
     a split sitemap: the pages that rarely change, then the articles oldest first, then the front
     page and the archive, which change with every new one (crawlers read no meaning into the order)."""
     urls = renderer.urls
-    newest = site.articles[0].modified if site.articles else None
-    entries: list[tuple[str, Any]] = [(urls.abs_url(urls.section(s.slug)), None) for s in site.config.sections]
-    entries += [(urls.abs_url(p.url), p.updated) for p in site.pages]
-    entries += [(urls.abs_url(urls.tags()), None)]
-    entries += [(urls.abs_url(urls.tag(t.name)), None) for t in site.links.tags]
-    entries += [(urls.abs_url(urls.glossary()), None)]
-    entries += [(urls.abs_url(urls.term(t.slug)), None) for t in site.terms]
+    head, tail = _sitemap_ends(site, urls)
+    return [*((urls.abs_url(path), date) for path, date in head),
+            *((urls.abs_url(a.url), a.modified) for a in reversed(site.articles)),
+            *((urls.abs_url(path), date) for path, date in tail)]
+
+
+def _sitemap_ends(site: LinkedSite, urls: Urls) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+    """The sitemap's entries before its articles and after them, as (site path, last change)."""
+    head: list[tuple[str, Any]] = [(urls.section(s.slug), None) for s in site.config.sections]
+    head += [(p.url, p.updated) for p in site.pages]
+    head += [(urls.tags(), None), *((urls.tag(t.name), None) for t in site.links.tags)]
+    head += [(urls.glossary(), None), *((urls.term(t.slug), None) for t in site.terms)]
     if site.authors.authors:
-        entries += [(urls.abs_url(urls.authors()), None)]
-        entries += [(urls.abs_url(a.url), None) for a in site.authors.authors]
-    entries += [(urls.abs_url(a.url), a.modified) for a in reversed(site.articles)]
-    return entries + [(urls.abs_url("/"), newest), (urls.abs_url(urls.archive()), newest)]
+        head += [(urls.authors(), None), *((a.url, None) for a in site.authors.authors)]
+    newest = site.articles[0].modified if site.articles else None
+    return head, [("/", newest), (urls.archive(), newest)]
 
 
 def _static_files(site: LinkedSite) -> Iterator[PageSpec]:

@@ -49,7 +49,7 @@ LoadResult = tuple[str, "Article | Page | Author | Term | None", tuple[Diagnosti
 # time tells a file written back with its old time stamp and size (`cp -p`, `touch -r`) from the old one.
 FileStatus = tuple
 RACY_NS = 2_000_000_000
-LOAD_FORMAT = 5   # raised when what a cached load result holds changes (5: articles keep loaded_digest)
+LOAD_FORMAT = 6   # raised when what a cached load result holds changes (6: articles keep dated_url)
 
 
 @dataclass
@@ -167,6 +167,7 @@ def _load_one(state: tuple[list[SourceFile], LoadOptions, int, dict[str, FileDat
     if isinstance(item, Article):   # made here, on every core, and kept with the article in the load cache
         item.listed_digest
         item.loaded_digest
+        item.dated_url
     return file.kind, item, tuple(found), digest
 
 

@@ -135,7 +135,10 @@ def planned_prints(tmp_path: Path, spec: str) -> dict[str, tuple[str, bytes]]:
     prepared = prepare(BuildOptions(source=source, cache=False, now=NOW), caches)
     assert prepared.site is not None and prepared.renderer is not None, prepared.problems.items
     site = replace(prepared.site, now=NOW)
-    assert page_plan._sitemap_size(site) == len(page_plan._sitemap_entries(site, prepared.renderer))
+    keys = page_plan._sitemap_keys(site, prepared.renderer.urls)
+    entries = page_plan._sitemap_entries(site, prepared.renderer)
+    assert [(prepared.renderer.urls.abs_url(path), shown) for path, shown in keys] == [
+        (url, date and date.isoformat()) for url, date in entries]
     return {s.path: (s.fingerprint, s.make()) for s in plan_pages(site, prepared.renderer, caches.bodies)
             if s.path.startswith("sitemap")}
 
@@ -166,3 +169,34 @@ def test_a_sitemap_whose_bytes_change_gets_another_fingerprint(tmp_path: Path, m
     assert changed
     for path in changed:
         assert path not in before or before[path][0] != after[path][0], path
+
+
+SITEMAP_KEEPS = {
+    "title": lambda s: s.replace('title: "mit-tags"\n', 'title: "Zölle und Steuern"\n'),
+    "summary, kicker and text": lambda s: s.replace(
+        'title: "mit-tags"\n', 'title: "mit-tags"\nsummary: Neu.\nkicker: Extra\n').replace(
+        "tags: [Politik, Wirtschaft]\n---\nText.", "tags: [Politik, Wirtschaft]\n---\nMehr Text."),
+}
+
+
+@pytest.mark.parametrize("limit", [4, 50_000])
+@pytest.mark.parametrize("edit", sorted(SITEMAP_KEEPS))
+def test_an_edit_of_what_no_sitemap_shows_keeps_every_sitemap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              edit: str, limit: int) -> None:
+    """A title edited is written again in the article's page and its lists, not in 100,000 sitemap entries."""
+    monkeypatch.setattr(page_plan, "SITEMAP_LIMIT", limit)
+    before = planned_prints(tmp_path / "a", SITE_WITH_MORE)
+    after = planned_prints(tmp_path / "b", SITEMAP_KEEPS[edit](SITE_WITH_MORE))
+    assert SITEMAP_KEEPS[edit](SITE_WITH_MORE) != SITE_WITH_MORE and (len(before) > 2) == (limit == 4)
+    assert after == before
+
+
+def test_a_new_article_gives_only_the_last_part_and_the_index_another_fingerprint(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(page_plan, "SITEMAP_LIMIT", 4)
+    before = planned_prints(tmp_path / "a", SITE_WITH_MORE)
+    after = planned_prints(tmp_path / "b", SITE_WITH_MORE + article("neu", NOW - timedelta(minutes=5)))
+    parts = sorted((path for path in before if path.startswith("sitemap-")), key=lambda p: int(p[8:-4]))
+    assert len(parts) >= 3
+    changed = [path for path in after if before.get(path, ("",))[0] != after[path][0]]
+    assert changed[:2] == ["sitemap.xml", parts[-1]] and not set(changed) & set(parts[:-1])
