@@ -230,8 +230,9 @@ def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
             def make(target: str = item.url, item: Any = item) -> bytes:
                 context = page_context(renderer, target, item.title, item.summary, "")
                 return renderer.render("redirect.html", **context, target=target).encode()
-            yield PageSpec(output_path(alias), fingerprint(base, "redirect", item.url), item.source, make,
-                           item.key_lines.get("aliases", 1))
+            # Its title and description are the item's (the page's head), though only its URL is followed.
+            yield PageSpec(output_path(alias), fingerprint(base, "redirect", item.url, item.title, item.summary),
+                           item.source, make, item.key_lines.get("aliases", 1))
     yield from _sitemaps(site, renderer)
     news = [(a, urls.abs_url(a.url)) for a in news_articles(site.articles, site.now or datetime.now(timezone.utc))]
     yield PageSpec("news-sitemap.xml", fingerprint(base, "news", [(site.cards[a.slug], url) for a, url in news]), "",

@@ -260,6 +260,20 @@ def test_alias_redirects_to_the_article(site: Path, cli) -> None:
     assert "/zeitung/articles/us-antwort/" in html and 'http-equiv="refresh"' in html
 
 
+def test_an_alias_shows_the_title_and_summary_of_its_article_after_an_edit_of_them(site: Path) -> None:
+    """The redirect page's title and description are the article's: an edit of them writes it again."""
+    out, fresh = site.parent / "out", site.parent / "fresh"
+    assert build(BuildOptions(source=site, destination=out)).ok
+    path = site / "content/articles/us-antwort.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('title: "', 'title: "Neu: ', 1).replace('summary: "', 'summary: "Neu: ', 1),
+                    encoding="utf-8")
+    assert build(BuildOptions(source=site, destination=out)).ok
+    assert build(BuildOptions(source=site, destination=fresh, cache=False)).ok
+    assert "<title>Neu: " in read(fresh, "alt/us-antwort.html")
+    assert tree_bytes(out) == tree_bytes(fresh)
+
+
 def test_build_is_deterministic_whatever_the_jobs_and_cache(site: Path) -> None:
     outs = []
     for name, jobs, cache in (("a", 1, False), ("b", 2, False), ("c", 2, True), ("d", 1, True)):
