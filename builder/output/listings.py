@@ -19,7 +19,7 @@ from ..content.site_structure import Section
 from ..content.urls import Urls, output_path
 from ..util.digests import fingerprint
 from .feed_content import clean_feed_html
-from .front_page import front_blocks
+from .front_page import Block, front_blocks
 from .feeds import ATOM_TYPE, JSON_FEED_TYPE, FeedEntry, FeedInfo, atom_feed, json_feed, json_feed_path
 from .pagination import ListPage, paginate, template_page
 from .plan_memo import PlanMemo
@@ -30,37 +30,49 @@ from .templates import Renderer, markup
 Feeds = tuple[tuple[str, str, str], ...]   # (title, site path, MIME type) for <link rel="alternate">
 
 
-def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: PlanMemo | None = None
-                  ) -> Iterator[PageSpec]:
-    """The front page, every tag, section and author listing, the tag and author indexes, and the feeds."""
+def listing_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: PlanMemo | None = None,
+                  only: frozenset[str] | None = None, archive: tuple[str, ...] | None = None) -> Iterator[PageSpec]:
+    """The front page, every tag, section and author listing, the tag and author indexes, and the feeds.
+
+    With `only` (article slugs), just the listing pages that show one of those articles: an edit of their
+    cards (`pipeline.text_edit`), whose site holds those listings and the articles on those pages alone,
+    and `archive`, every article's slug, newest first."""
     urls, config, _ = renderer.urls, site.config, renderer.gettext
     feeds = _FeedPlanner(site, renderer, store)
-    all_slugs = tuple(a.slug for a in site.articles)
-    yield _front_page(site, renderer, store)
+    all_slugs = archive if archive is not None else tuple(a.slug for a in site.articles)
+    if only is None:
+        yield front_page(site, renderer, store)
     yield from _listing(site, renderer, memo, all_slugs, urls.archive, "archive.html", "", "archive",
-                        {"feeds": feed_links(_("All articles"), "/")})
-    yield from feeds.specs(_site_feed(site, all_slugs))
+                        {"feeds": feed_links(_("All articles"), "/")}, only=only)
+    if only is None:
+        yield from feeds.specs(_site_feed(site, all_slugs))
     for tag in site.links.tags:
         base, title = urls.tag(tag.name), f"{tag.name} – {config.title}"
         yield from _listing(site, renderer, memo, tag.articles, lambda n, base=base: urls.numbered(base, n),
                             "tag.html", _("Topic: %(tag)s") % {"tag": tag.name}, "tags",
-                            {"tag": tag.name, "feeds": feed_links(title, base)})
-        yield from feeds.specs(_tag_feed(site, renderer, tag))
-    tag_rows = [SimpleNamespace(name=t.name, url=urls.tag(t.name), count=len(t.articles)) for t in site.links.tags]
-    yield PageSpec(output_path(urls.tags()), fingerprint(site.settings_digest, [(t.name, t.count) for t in tag_rows]),
-                   "", lambda: renderer.render(
-                       "tags.html", **page_context(renderer, urls.tags(), _("Topics"), config.description, "tags"),
-                       tags=tag_rows).encode())
+                            {"tag": tag.name, "feeds": feed_links(title, base)}, only=only)
+        if only is None:
+            yield from feeds.specs(_tag_feed(site, renderer, tag))
+    if only is None:
+        tag_rows = [SimpleNamespace(name=t.name, url=urls.tag(t.name), count=len(t.articles))
+                    for t in site.links.tags]
+        yield PageSpec(output_path(urls.tags()),
+                       fingerprint(site.settings_digest, [(t.name, t.count) for t in tag_rows]), "",
+                       lambda: renderer.render("tags.html", **page_context(
+                           renderer, urls.tags(), _("Topics"), config.description, "tags"), tags=tag_rows).encode())
     for section in config.sections:
         base = urls.section(section.slug)
         feed = _section_feed(site, renderer, section)
+        if only is not None and only.isdisjoint(feed.slugs):
+            continue
         yield from _listing(site, renderer, memo, feed.slugs, lambda n, base=base: urls.numbered(base, n),
                             "section.html", section.title, f"section:{section.slug}",
                             {"section": section, "feeds": feed_links(feed.title, base), **_intro(site, store, base)},
                             description=section.description, inputs=_intro_inputs(site, base),
-                            source=site.intros[base].source if base in site.intros else "")
-        yield from feeds.specs(feed)
-    yield from _author_pages(site, renderer, feeds, memo)
+                            source=site.intros[base].source if base in site.intros else "", only=only)
+        if only is None:
+            yield from feeds.specs(feed)
+    yield from _author_pages(site, renderer, feeds, memo, only)
 
 
 class FeedList(NamedTuple):
@@ -121,22 +133,38 @@ def _intro_inputs(site: LinkedSite, url: str) -> tuple[Any, ...]:
     return (site.digests[page.source], site.page_infos[page.source].version)
 
 
-def _front_page(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> PageSpec:
+class FrontPage(NamedTuple):
+    """What the front page shows of the site: its blocks, the newest articles (for templates that page
+    through them), how many pages the archive has, and the site's newest change."""
+
+    blocks: tuple[Block, ...]
+    newest: tuple[Article, ...]
+    pages: int
+    updated: datetime | None
+
+
+def front_page_of(site: LinkedSite) -> FrontPage:
+    """What the front page of `site` shows at the build's moment."""
+    count = site.config.paginate
+    return FrontPage(front_blocks(site, site.now or datetime.now(timezone.utc)), site.articles[:count],
+                     max(1, math.ceil(len(site.articles) / count)),
+                     max((a.modified for a in site.articles), default=None))
+
+
+def front_page(site: LinkedSite, renderer: Renderer, store: BodyHtml, front: FrontPage | None = None) -> PageSpec:
     """The front page: its blocks (lead story, sections, latest), and the archive behind it.
 
     Templates written for a paginated front page still get `page`: the newest `paginate`
     articles, with the archive's second page as the next one (with stable pagination the
     archive's own page, which holds them too); `intro` is `content/_index.md`'s text.
+    `front`: what it shows, when the site does not hold every article (an edit's).
     """
     urls, config = renderer.urls, site.config
-    now = site.now or datetime.now(timezone.utc)
-    blocks = front_blocks(site, now)
-    newest = site.articles[:config.paginate]
-    pages = max(1, math.ceil(len(site.articles) / config.paginate))
-    updated = max((a.modified for a in site.articles), default=None)
-    print_ = fingerprint(site.settings_digest, "front", [(b.kind, b.title, b.section, [site.cards[a.slug] for a in b.items])
-                                                           for b in blocks], [site.cards[a.slug] for a in newest],
-                         pages, updated, *_intro_inputs(site, "/"))
+    blocks, newest, pages, updated = front or front_page_of(site)
+    cards = site.cards
+    print_ = fingerprint(site.settings_digest, "front",
+                         [(b.kind, b.title, b.section, [cards[a.slug] for a in b.items]) for b in blocks],
+                         [cards[a.slug] for a in newest], pages, updated, *_intro_inputs(site, "/"))
 
     def make() -> bytes:
         stable = config.stable_pagination   # the archive's own page holds the next articles too
@@ -157,36 +185,43 @@ def feed_links(title: str, home: str) -> Feeds:
     return ((title, atom, ATOM_TYPE), (f"{title} (JSON Feed)", json_feed_path(atom), JSON_FEED_TYPE))
 
 
-def _author_pages(site: LinkedSite, renderer: Renderer, feeds: "_FeedPlanner", memo: PlanMemo | None
-                  ) -> Iterator[PageSpec]:
+def _author_pages(site: LinkedSite, renderer: Renderer, feeds: "_FeedPlanner", memo: PlanMemo | None,
+                  only: frozenset[str] | None) -> Iterator[PageSpec]:
     urls, config, store = renderer.urls, site.config, feeds.store
     authors = site.authors.authors
     if not authors:
         return
-    rows = [SimpleNamespace(author=a, count=len(site.author_articles.get(a.slug, ()))) for a in authors]
-    index_print = fingerprint(site.settings_digest, [(a.slug, a.name, a.role, a.url, a.image, n.count)
-                                                     for a, n in zip(authors, rows)])
-    yield PageSpec(output_path(urls.authors()), index_print, "", lambda: renderer.render(
-        "authors.html", **page_context(renderer, urls.authors(), renderer.gettext("Authors"), config.description,
-                                       "authors"), authors=rows).encode())
+    if only is None:
+        rows = [SimpleNamespace(author=a, count=len(site.author_articles.get(a.slug, ()))) for a in authors]
+        index_print = fingerprint(site.settings_digest, [(a.slug, a.name, a.role, a.url, a.image, n.count)
+                                                         for a, n in zip(authors, rows)])
+        yield PageSpec(output_path(urls.authors()), index_print, "", lambda: renderer.render(
+            "authors.html", **page_context(renderer, urls.authors(), renderer.gettext("Authors"),
+                                           config.description, "authors"), authors=rows).encode())
     for author in authors:
-        info = site.author_infos[author.slug]
         slugs = site.author_articles.get(author.slug, ())
+        if only is not None and only.isdisjoint(slugs):
+            continue
+        info = site.author_infos[author.slug]
         title = f"{author.name} – {config.title}"
         yield from _listing(site, renderer, memo, slugs, lambda n, base=author.url: urls.numbered(base, n),
                             "author.html", author.name, "authors",
                             {"author": author, "bio": markup(store.html(info.key)),
                              "feeds": feed_links(title, author.url)},
                             description=author.role or config.description,
-                            inputs=(site.digests[author.source], info.version), source=author.source)
-        yield from feeds.specs(_author_feed(site, author))
+                            inputs=(site.digests[author.source], info.version), source=author.source, only=only)
+        if only is None:
+            yield from feeds.specs(_author_feed(site, author))
 
 
 def _listing(site: LinkedSite, renderer: Renderer, memo: PlanMemo | None, slugs: tuple[str, ...],
              url_of: Callable[[int], str], template: str, title: str, nav: str, extra: Mapping[str, Any], *,
-             description: str = "", inputs: tuple[Any, ...] = (), source: str = "") -> Iterator[PageSpec]:
+             description: str = "", inputs: tuple[Any, ...] = (), source: str = "",
+             only: frozenset[str] | None = None) -> Iterator[PageSpec]:
     stable = site.config.stable_pagination
     pages = paginate(slugs, site.config.paginate, stable)
+    if only is not None:   # the pages that show these articles, fingerprinted without the memo
+        pages, memo = [page for page in pages if not only.isdisjoint(page.slugs)], None
     cards, shown = site.cards, {k: repr(v) for k, v in extra.items()}
     group, key = f"listing:{url_of(1)}", ("listing", template, title, shown, inputs, slugs)
     prints = None if memo is None else memo.group(group, key, slugs)

@@ -62,6 +62,15 @@ def plan_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: Plan
     return specs
 
 
+def pages_showing(site: LinkedSite, renderer: Renderer, store: BodyHtml, only: frozenset[str],
+                  archive: tuple[str, ...]) -> list[PageSpec]:
+    """The listing and term pages that show one of the articles `only` (whose cards an edit changed),
+    as `plan_pages` plans them. `site` holds the lists those articles are in and the articles on
+    those pages; `archive` is every article's slug, newest first."""
+    return [*listing_pages(site, renderer, store, only=only, archive=archive),
+            *_glossary_pages(site, renderer, store, None, only)]
+
+
 def _article_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: PlanMemo | None
                    ) -> Iterator[PageSpec]:
     planner = ArticlePages(site, renderer, store, memo)
@@ -148,29 +157,35 @@ def _undated_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
         yield PageSpec(output_path(page.url), print_, page.source, make, page.key_lines.get("url"))
 
 
-def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: PlanMemo | None
-                    ) -> Iterator[PageSpec]:
+def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo: PlanMemo | None,
+                    only: frozenset[str] | None = None) -> Iterator[PageSpec]:
+    """The glossary and every term's pages; with `only` (article slugs), the term pages showing those."""
     urls, digests = renderer.urls, site.digests
-    groups: dict[str, list[Term]] = {}
-    for term in sorted(site.terms, key=lambda t: german_sort_key(t.term)):
-        groups.setdefault(index_letter(term.term), []).append(term)
-    group_list = list(groups.items())
-    # Slugs too: a term file renamed without a change of its text moves the term to another URL.
-    yield PageSpec(output_path(urls.glossary()), fingerprint(site.settings_digest,
-                                                             [(t.slug, digests[t.source]) for t in site.terms]),
-                   "", lambda: renderer.render(
-                       "glossary.html", **page_context(renderer, urls.glossary(), renderer.gettext("Glossary"),
-                                                       site.config.description, "glossary"), groups=group_list,
-                       json_ld=defined_term_set_ld(site.terms, urls, site.config)).encode())
+    if only is None:
+        groups: dict[str, list[Term]] = {}
+        for term in sorted(site.terms, key=lambda t: german_sort_key(t.term)):
+            groups.setdefault(index_letter(term.term), []).append(term)
+        group_list = list(groups.items())
+        # Slugs too: a term file renamed without a change of its text moves the term to another URL.
+        yield PageSpec(output_path(urls.glossary()), fingerprint(site.settings_digest,
+                                                                 [(t.slug, digests[t.source]) for t in site.terms]),
+                       "", lambda: renderer.render(
+                           "glossary.html", **page_context(renderer, urls.glossary(), renderer.gettext("Glossary"),
+                                                           site.config.description, "glossary"), groups=group_list,
+                           json_ld=defined_term_set_ld(site.terms, urls, site.config)).encode())
     cards, by_slug, stable = site.cards, site.article_by_slug, site.config.stable_pagination
     for term in site.terms:
-        info = site.term_infos[term.slug]
         users = site.links.term_articles.get(term.slug, ())   # slugs: a term of a large site has thousands
+        if only is not None and only.isdisjoint(users):
+            continue
+        info = site.term_infos[term.slug]
         related_terms = [site.term_by_slug[s] for s in site.links.related_terms.get(term.slug, ())
                          if s in site.term_by_slug]
         aliases = site.term_aliases.get(term.slug, term.aliases)
         base = urls.term(term.slug)
         pages = paginate(users, site.config.paginate, stable)
+        if only is not None:
+            pages = [page for page in pages if not only.isdisjoint(page.slugs)]
         # Page 1 is the definition; the pages behind it list older articles only, so an
         # edited definition renders page 1 alone. With stable pagination they do not show the
         # number of articles either, so a new article leaves them as they are.
@@ -178,12 +193,12 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo:
                       [(t.slug, digests[t.source]) for t in related_terms])
         later = (term.term, term.summary)
         group, key = f"term:{term.slug}", ("term", definition, later, users)
-        prints = None if memo is None else memo.group(group, key, users)
+        prints = None if memo is None or only is not None else memo.group(group, key, users)
         if prints is None:
             prints = tuple(fingerprint(site.settings_digest, page.number, page.shape, _total(page, users, stable),
                                        cards_of(cards, page.slugs), *(definition if page.number == 1 else later))
                            for page in pages)
-            if memo is not None:
+            if memo is not None and only is None:
                 memo.keep_group(group, key, prints)
         for page, print_ in zip(pages, prints):
             path = output_path(urls.numbered(base, page.number))
@@ -226,19 +241,33 @@ def _special_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml) -> Ite
             "search.html", **page_context(renderer, urls.search(), _("Search"), config.description, "search")
         ).encode())
     for item in (*site.articles, *site.pages, *site.intros.values()):
-        for alias in item.aliases:
-            def make(target: str = item.url, item: Any = item) -> bytes:
-                context = page_context(renderer, target, item.title, item.summary, "")
-                return renderer.render("redirect.html", **context, target=target).encode()
-            # Its title and description are the item's (the page's head), though only its URL is followed.
-            yield PageSpec(output_path(alias), fingerprint(base, "redirect", item.url, item.title, item.summary),
-                           item.source, make, item.key_lines.get("aliases", 1))
+        if item.aliases:
+            yield from redirect_pages(site, renderer, item)
     yield from _sitemaps(site, renderer)
-    news = [(a, urls.abs_url(a.url)) for a in news_articles(site.articles, site.now or datetime.now(timezone.utc))]
-    yield PageSpec("news-sitemap.xml", fingerprint(base, "news", [(site.cards[a.slug], url) for a, url in news]), "",
-                   lambda: news_sitemap(news, config.publisher.name or config.title, config.language).encode())
+    yield news_sitemap_page(site, renderer, news_articles(site.articles, site.now or datetime.now(timezone.utc)))
     yield PageSpec("robots.txt", fingerprint(base, "robots"), "", lambda: robots_txt(
         urls.abs_url("/sitemap.xml"), urls.abs_url("/news-sitemap.xml")).encode())
+
+
+def redirect_pages(site: LinkedSite, renderer: Renderer, item: Article | Page) -> Iterator[PageSpec]:
+    """The pages the aliases of an article or page leave behind, each sending readers on to it."""
+    for alias in item.aliases:
+        def make(target: str = item.url, item: Any = item) -> bytes:
+            context = page_context(renderer, target, item.title, item.summary, "")
+            return renderer.render("redirect.html", **context, target=target).encode()
+        # Its title and description are the item's (the page's head), though only its URL is followed.
+        yield PageSpec(output_path(alias), fingerprint(site.settings_digest, "redirect", item.url, item.title,
+                                                       item.summary), item.source, make,
+                       item.key_lines.get("aliases", 1))
+
+
+def news_sitemap_page(site: LinkedSite, renderer: Renderer, articles: list[Article]) -> PageSpec:
+    """The Google News sitemap of `articles` (those of the last 48 hours, `news_articles`)."""
+    config, urls = site.config, renderer.urls
+    news = [(a, urls.abs_url(a.url)) for a in articles]
+    return PageSpec("news-sitemap.xml", fingerprint(site.settings_digest, "news", [
+        (site.cards[a.slug], url) for a, url in news]), "", lambda: news_sitemap(
+            news, config.publisher.name or config.title, config.language).encode())
 
 
 def _sitemaps(site: LinkedSite, renderer: Renderer) -> Iterator[PageSpec]:

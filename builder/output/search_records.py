@@ -22,6 +22,7 @@ from ..content.bylines import AuthorIndex
 from ..content.config import SiteConfig
 from ..content.dates import day_text
 from ..content.model import Article, BodyInfo, Page, Term
+from ..content.site_structure import Section
 from ..content.urls import Urls
 from ..text.i18n import messages_for
 from ..util.digests import fingerprint
@@ -62,11 +63,6 @@ def _record(url: str, kind: str, title: str, key: str, size: int, date: datetime
             section: str = "", lines: tuple[str, ...] = ()) -> SearchRecord:
     digest = fingerprint(url, kind, title, key, date.isoformat() if date else "", section, lines)
     return SearchRecord(url, kind, title, key, size, digest, date, section, lines)
-
-
-def with_body(record: SearchRecord, key: str, size: int) -> SearchRecord:
-    """The record of the same page with another body (an article's edited text)."""
-    return _record(record.url, record.kind, record.title, key, size, record.date, record.section, record.lines)
 
 
 class Searchable(Protocol):
@@ -116,15 +112,11 @@ def search_records(site: Searchable, size: Callable[[str], int]) -> Iterator[Sea
     sections = {section.slug: section for section in site.config.sections}
     for article in site.articles:
         info = site.infos[article.slug]
-        section = sections.get(article.section) if article.section else None
-        byline = messages.gettext("By %(names)s") % {"names": ", ".join(article.authors)} if article.authors else ""
-        tags = messages.gettext("Topics: %(topics)s") % {"topics": ", ".join(article.tags)} if article.tags else ""
-        lines = tuple(line for line in (article.kicker, article.summary, byline, tags) if line)
-        yield _record(article.url, "article", article.title, info.key, size(info.key), article.date,
-                      section.title if section else "", lines)
+        yield article_record(article, info.key, size(info.key), sections, messages.gettext)
     for term in site.terms:
         info = site.term_infos[term.slug]
-        lines = (messages.gettext("Also called: %(names)s") % {"names": ", ".join(term.aliases)},) if term.aliases else ()
+        also = messages.gettext("Also called: %(names)s")
+        lines = (also % {"names": ", ".join(term.aliases)},) if term.aliases else ()
         yield _record(urls.term(term.slug), "term", term.term, info.key, size(info.key), lines=lines)
     for page in site.pages:
         info = site.page_infos[page.source]
@@ -134,6 +126,17 @@ def search_records(site: Searchable, size: Callable[[str], int]) -> Iterator[Sea
         info = site.author_infos[author.slug]
         yield _record(author.url, "author", author.name, info.key, size(info.key),
                       lines=(author.role,) if author.role else ())
+
+
+def article_record(article: Article, key: str, size: int, sections: Mapping[str, Section],
+                   gettext: Callable[[str], str]) -> SearchRecord:
+    """An article's record, its body's key and size given (`sections`: the site's, by slug)."""
+    section = sections.get(article.section) if article.section else None
+    byline = gettext("By %(names)s") % {"names": ", ".join(article.authors)} if article.authors else ""
+    tags = gettext("Topics: %(topics)s") % {"topics": ", ".join(article.tags)} if article.tags else ""
+    lines = tuple(line for line in (article.kicker, article.summary, byline, tags) if line)
+    return _record(article.url, "article", article.title, key, size, article.date, section.title if section else "",
+                   lines)
 
 
 def record_html(record: SearchRecord, store: BodyHtml, language: str) -> str:

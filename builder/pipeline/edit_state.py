@@ -1,20 +1,24 @@
-"""What a build from the command line leaves for the next one's edit of an article's text (`text_edit`).
+"""What a build from the command line leaves for the next one's edit of an article's text or card (`text_edit`).
 
 The preview keeps its last build in memory for such an edit (`body_edit`). A
 build from the command line starts with nothing in memory, and at 100,000
 articles reading its caches whole takes longer than the edit needs in all. So
 every successful build leaves, beside its caches, a small SQLite database of
-what an edit of one article's text needs:
+what an edit of one article's text or card needs:
 
 - one row per published article: digests of the article as loaded, of its
   file and of what its body tells other pages (`signal_digest`,
   `others_digest`), its body's key, version, photos and place in the pack
-  files, its related articles, backlinks and card;
+  files, its related articles, backlinks, card and the fields the card shows;
+- which articles' pages show which others (`shows`, kept with the rows);
+- every list a listing, term or front page shows a page of, and the news
+  sitemap's articles (`site_lists`), written when they change;
 - with search on, every search record and where its body is (`SearchState`);
 - what the whole site shares: the configuration, terms, authors, menus,
-  static files, the newest articles of every feed, and the articles that the
+  static files, the newest articles of every feed, the articles that the
   load stage changed after loading them (a slug made unique, a `related:`
-  list without unpublished articles);
+  list without unpublished articles), and the bodies of listings' and
+  authors' pages;
 - the marker of the output folder it describes, the options it was built
   with, and its report.
 
@@ -34,10 +38,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from ..content.config import SiteConfig
-from ..content.model import Article, Author, BodyInfo, TagInfo, Term
+from ..content.model import Article, Author, BodyInfo, FrozenDict, Page, TagInfo, Term
 from ..content.validate import LoadOptions
+from ..output.listings import front_page_of
 from ..output.manifest import Manifest
 from ..output.search_records import SearchRecord
+from ..output.sitemaps import news_articles
 from ..output.specs import LinkedSite
 from ..output.write import marker_identity
 from .body_packs import BodyStore
@@ -50,7 +56,7 @@ if TYPE_CHECKING:
     from .build import Prepared
 
 FILE = "edit-state.sqlite"
-FORMAT = 2   # 2: rows hold their bodies' photos
+FORMAT = 3   # 2: rows hold their bodies' photos; 3: and their card's fields, with the lists of a card edit
 
 
 class Row(NamedTuple):
@@ -74,6 +80,7 @@ class Row(NamedTuple):
     back: tuple[str, ...]
     shown: str
     card: str
+    card_fields: tuple[Any, ...]  # CARD_FIELDS as loaded, the key lines as pairs
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,11 @@ class Shared:
     section_articles: Mapping[str, tuple[str, ...]]   # each section's feed's articles
     author_articles: Mapping[str, tuple[str, ...]]    # each author's feed's articles
     changed: Mapping[str, Article]     # source → the article as the load stage left it, where it differs
+    # What the listing and term pages of a card edit show besides their articles:
+    # Listing URL → its _index.md, and its body's key, version, place in the packs, and the file's digest.
+    intros: Mapping[str, tuple[Page, str, str, Any, str]]
+    author_bodies: Mapping[str, tuple[str, str, Any, str]]   # author slug → the same of the author's body
+    term_digests: Mapping[str, str]                    # term source → the file's digest
 
 
 class SearchState(NamedTuple):
@@ -127,9 +139,32 @@ class Meta:
     report: BuildReport                # without sources
 
 
+CARD_FIELDS = ("title", "summary", "kicker", "body_line", "key_lines")   # what a card edit may change
+
+
+def card_fields(article: Article) -> tuple[Any, ...]:
+    """The article's CARD_FIELDS as plain data (a row's `card_fields`)."""
+    return article.title, article.summary, article.kicker, article.body_line, tuple(article.key_lines.items())
+
+
+def with_card_fields(article: Article, fields: tuple[Any, ...]) -> Article:
+    """The article with the CARD_FIELDS of a row: as it was loaded then, if nothing else changed since."""
+    title, summary, kicker, body_line, lines = fields
+    return replace(article, title=title, summary=summary, kicker=kicker, body_line=body_line,
+                   key_lines=FrozenDict(lines))
+
+
 def _create_rows(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS rows (source TEXT PRIMARY KEY, slug TEXT, value BLOB)")
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS by_slug ON rows (slug)")
+    # Which articles' pages show which others (related, backlinks), kept with the rows that say so.
+    db.execute("CREATE TABLE IF NOT EXISTS shows (slug TEXT, shown TEXT)")
+
+
+def _index_shows(db: sqlite3.Connection) -> None:
+    """(After the rows of a whole site: indexing 600,000 of them at once takes a quarter of the time.)"""
+    db.execute("CREATE INDEX IF NOT EXISTS shows_by_slug ON shows (slug)")
+    db.execute("CREATE INDEX IF NOT EXISTS shows_by_shown ON shows (shown)")
 
 
 def others_digest(info: BodyInfo) -> str:
@@ -155,7 +190,9 @@ class EditState:
             db = sqlite3.connect(self.path, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
+            db.execute("CREATE TABLE IF NOT EXISTS lists (name TEXT PRIMARY KEY, digest BLOB, value BLOB)")
             _create_rows(db)
+            _index_shows(db)
             self._db = db
         return self._db
 
@@ -203,6 +240,26 @@ class EditState:
                         continue   # not a row of this format: as though there were none
         return found
 
+    def shown_by(self, slugs: Iterable[str]) -> set[str]:
+        """The articles whose pages show one of `slugs` as related or linking to them."""
+        names = list(dict.fromkeys(slugs))
+        found: set[str] = set()
+        for start in range(0, len(names), 500):
+            part = names[start:start + 500]
+            found.update(slug for slug, in self._connect().execute(
+                f"SELECT slug FROM shows WHERE shown IN ({','.join('?' * len(part))})", part))
+        return found
+
+    def lists(self, names: Iterable[str]) -> dict[str, Any]:
+        """The lists (`site_lists`) of these names that the last build had."""
+        found = {}
+        for name in dict.fromkeys(names):
+            value = self._connect().execute("SELECT value FROM lists WHERE name = ?", (name,)).fetchone()
+            if value is not None:
+                data = value[0]
+                found[name] = marshal.loads(data[1:]) if data[:1] == b"m" else pickle.loads(data[1:])
+        return found
+
     def search(self) -> SearchState | None:
         """The last build's search records, or None (a site without search)."""
         try:
@@ -213,32 +270,43 @@ class EditState:
 
     def save(self, meta: Meta, shared: Shared | None, rows: Iterable[tuple[str, Row]], *,
              everything: bool = False, published: Callable[[], set[str]] | None = None,
-             search: SearchState | None | bool = True) -> None:
+             search: SearchState | None | bool = True, lists: Mapping[str, Any] | None = None) -> None:
         """Store `rows` ((source, row), made as they are written) and say which build they now describe;
         with `everything`, the rows are all there is. All of it or nothing.
 
         A row replaces the one of its source and the one of its slug (slugs are unique). The rows of
-        articles no longer `published` (their sources) are dropped when there are more rows than those."""
+        articles no longer `published` (their sources) are dropped when there are more rows than those.
+        `lists` (`site_lists`) are all the lists there are: those whose values changed are written."""
         db = self._connect()
         db.execute("BEGIN IMMEDIATE")
         try:
             if everything:   # in the table of this format
                 db.execute("DROP TABLE rows")
+                db.execute("DROP TABLE shows")
                 _create_rows(db)
             written: set[str] = set()
+            shows: list[tuple[str, str]] = []
 
             def marshalled() -> Iterator[tuple[str, str, bytes]]:
                 for source, row in rows:
                     written.add(source)
+                    shows.extend((row.slug, shown) for shown in {*(entry[0] for entry in row.related), *row.back})
                     yield source, row.slug, marshal.dumps(tuple(row), 4)
 
             db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?)", marshalled())
+            if not everything:
+                db.executemany("DELETE FROM shows WHERE slug = ?", [(slug,) for slug in {slug for slug, _ in shows}])
+            db.executemany("INSERT INTO shows VALUES (?, ?)", shows)
+            _index_shows(db)
             if published is not None and not everything and written:
                 count, = db.execute("SELECT count(*) FROM rows").fetchone()
                 if count > len(current := published()):
-                    db.executemany("DELETE FROM rows WHERE source = ?", [
-                        (source,) for (source,) in db.execute("SELECT source FROM rows").fetchall()
-                        if source not in current])
+                    gone = [(source, slug) for source, slug in db.execute("SELECT source, slug FROM rows").fetchall()
+                            if source not in current]
+                    db.executemany("DELETE FROM rows WHERE source = ?", [(source,) for source, _ in gone])
+                    db.executemany("DELETE FROM shows WHERE slug = ?", [(slug,) for _, slug in gone])
+            if lists is not None:
+                _save_lists(db, lists)
             if shared is not None:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('shared', ?)", (pickle.dumps(shared, 5),))
             if isinstance(search, SearchState):
@@ -265,6 +333,48 @@ class EditState:
             self._connect().execute("DELETE FROM meta WHERE name = 'meta'")
         except (sqlite3.Error, OSError):
             pass
+
+
+def _save_lists(db: sqlite3.Connection, lists: Mapping[str, Any]) -> None:
+    """Write the lists whose pickled values differ from those stored; drop the lists no longer there."""
+    stored = dict(db.execute("SELECT name, digest FROM lists"))
+    changed = []
+    for name, value in lists.items():
+        try:   # (marshal takes a third of pickle's time for the tuples of slugs of a large site's lists)
+            data = b"m" + marshal.dumps(value, 2)   # (2: equal values, equal bytes)
+        except ValueError:   # the front page's date
+            data = b"p" + pickle.dumps(value, 5)
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        if stored.get(name) != digest:
+            changed.append((name, digest, data))
+    db.executemany("INSERT OR REPLACE INTO lists VALUES (?, ?, ?)", changed)
+    db.executemany("DELETE FROM lists WHERE name = ?", [(name,) for name in stored if name not in lists])
+
+
+def site_lists(site: LinkedSite, locations: Mapping[str, Any]) -> dict[str, Any]:
+    """Every list of articles that a listing or term page shows a page of, and what the front page and
+    the news sitemap show, by name, as a card edit (`text_edit`) plans those pages again:
+
+    - "archive", "tag:<slug>", "section:<slug>", "author:<slug>": the articles' slugs, newest first;
+    - "term:<slug>": its articles' slugs, related terms, aliases shown, its body's key, version and place;
+    - "front": its blocks (kind, title, section slug, slugs), newest slugs, pages, newest change;
+    - "news": the slugs of the articles in the news sitemap.
+    """
+    lists: dict[str, Any] = {"archive": tuple(a.slug for a in site.articles)}
+    lists.update((f"tag:{tag.slug}", tag.articles) for tag in site.links.tags)
+    lists.update((f"section:{slug}", found) for slug, found in site.section_articles.items())
+    lists.update((f"author:{slug}", found) for slug, found in site.author_articles.items())
+    links = site.links
+    for term in site.terms:
+        info = site.term_infos[term.slug]
+        lists[f"term:{term.slug}"] = (links.term_articles.get(term.slug, ()), links.related_terms.get(term.slug, ()),
+                                      site.term_aliases.get(term.slug, term.aliases), info.key, info.version,
+                                      locations.get(info.key))
+    front = front_page_of(site)
+    lists["front"] = (tuple((b.kind, b.title, b.section.slug if b.section else None, tuple(a.slug for a in b.items))
+                            for b in front.blocks), tuple(a.slug for a in front.newest), front.pages, front.updated)
+    lists["news"] = tuple(a.slug for a in news_articles(site.articles, site.now or datetime.now(timezone.utc)))
+    return lists
 
 
 def record_build(state: EditState, meta: Meta, site: LinkedSite, prepared: "Prepared",
@@ -296,7 +406,7 @@ def record_build(state: EditState, meta: Meta, site: LinkedSite, prepared: "Prep
                 bodies.locations.get(info.key),
                 tuple(map(tuple, site.links.related.get(article.slug, ()))),
                 site.links.backlinks.get(article.slug, ()), site.links.shown.get(article.slug, ""),
-                site.cards[article.slug])
+                site.cards[article.slug], card_fields(item))
 
     count = site.config.feed_entries
     shared = Shared(
@@ -305,10 +415,19 @@ def record_build(state: EditState, meta: Meta, site: LinkedSite, prepared: "Prep
         tuple(a.slug for a in site.articles[:count]),
         tuple(TagInfo(tag.name, tag.slug, tag.articles[:count]) for tag in site.links.tags),
         {slug: found[:count] for slug, found in site.section_articles.items()},
-        {slug: found[:count] for slug, found in site.author_articles.items()}, dict(prepared.adjusted))
+        {slug: found[:count] for slug, found in site.author_articles.items()}, dict(prepared.adjusted),
+        {url: (page, *_body(site.page_infos[page.source], bodies), site.digests[page.source])
+         for url, page in site.intros.items() if page.source in site.page_infos},
+        {a.slug: (*_body(site.author_infos[a.slug], bodies), site.digests[a.source])
+         for a in site.authors.authors if a.slug in site.author_infos},
+        {t.source: site.digests[t.source] for t in site.terms})
     search = SearchState.of(prepared.search, bodies.locations) if prepared.search is not None else None
     state.save(meta, shared, rows(), everything=everything, published=lambda: {a.source for a in site.articles},
-               search=search)
+               search=search, lists=site_lists(site, bodies.locations))
+
+
+def _body(info: BodyInfo, bodies: BodyStore) -> tuple[str, str, Any]:
+    return info.key, info.version, bodies.locations.get(info.key)
 
 
 def keep_for_text_edits(options: BuildOptions, destination: Path, prepared: "Prepared", site: LinkedSite,

@@ -22,7 +22,7 @@ def term_articles(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo]) 
     """Term slug → the slugs of the articles that use it, in the order of `articles` (newest first)."""
     users: dict[str, list[str]] = defaultdict(list)
     for article in articles:
-        for slug in _used(infos[article.slug]):
+        for slug in terms_used(infos[article.slug]):
             users[slug].append(article.slug)
     return {slug: tuple(found) for slug, found in users.items()}
 
@@ -39,7 +39,7 @@ def term_use_again(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo],
     if len(changed) * 2 > len(articles):
         return None
     position = {article.slug: index for index, article in enumerate(articles)}
-    now = {slug: set(_used(infos[slug])) for slug in changed if slug in position}
+    now = {slug: set(terms_used(infos[slug])) for slug in changed if slug in position}
     touched = {term for term, found in users.items() if not changed.isdisjoint(found)}
     touched.update(*now.values())
     lists = dict(users)
@@ -69,7 +69,7 @@ def term_use_again(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo],
     return lists, pairs
 
 
-def _used(info: BodyInfo) -> list[str]:
+def terms_used(info: BodyInfo) -> list[str]:
     """The terms a body annotates or counts, in code-point order."""
     return sorted(set(info.terms) | {slug for slug, count in info.term_counts.items() if count})
 

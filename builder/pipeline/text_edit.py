@@ -1,4 +1,4 @@
-"""The command line's shortcut for an edit of articles' text alone: their pages and feeds, nothing else.
+"""The command line's shortcut for an edit of articles' text or cards alone: the pages that show them, nothing else.
 
 `body_edit` is the preview's; this is the same decision for a build from the
 command line, made from what the last build left (`edit_state`) instead of a
@@ -10,14 +10,22 @@ loads those files and the few articles their pages and feeds show, renders
 the bodies, plans the pages and feeds again, and patches the destination. At
 100,000 articles that is a few seconds where the whole pipeline takes ten.
 
+The front matter may differ in the card's fields alone (title, summary,
+kicker: `edit_state.CARD_FIELDS`). Such an edit also plans the pages that show
+the card again: those of the articles that show it as related or linking to
+it (`EditState.shown_by`), the pages of the listings and terms that list it
+(from the lists the last build kept, `edit_state.site_lists`), the front page
+and the news sitemap when they show it, and its aliases' pages.
+
 With search on, the edited articles' records replace theirs among the last
 build's records (`edit_state.SearchState`), the shards are assigned again
 from all of them, and those whose digests changed are indexed again.
 
 `text_edit` returns None whenever it cannot vouch for the result (anything
-other than an article's file changed, front matter, a term, link, top word,
-photo or warning that the text now has or no longer has, a moment at which the
-site changes by time alone, a stored state that is missing or describes
+other than an article's file changed, front matter beyond the card, a term,
+link, top word, photo or warning that the text now has or no longer has, a
+warning the last build reported on an edited card's file, a moment at which
+the site changes by time alone, a stored state that is missing or describes
 another output), and the caller runs the whole pipeline.
 """
 
@@ -28,36 +36,42 @@ import sqlite3
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from ..content.bylines import AuthorIndex
-from ..content.model import Article, BodyInfo, Links, RelatedEntry
+from ..content.model import Article, BodyInfo, Links, RelatedEntry, TagInfo
 from ..content.sources import SourceFile
 from ..errors import Diagnostics
-from ..output.listings import feeds_holding
+from ..output.front_page import Block
+from ..output.listings import FrontPage, feeds_holding, front_page
 from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
-from ..output.page_plan import ArticlePages
+from ..output.page_plan import ArticlePages, news_sitemap_page, pages_showing, redirect_pages
+from ..output.pagination import paginate
 from ..output.search import SearchIndexError
-from ..output.search_records import with_body
+from ..output.search_records import article_record
 from ..output.search_shards import assign_shards
-from ..output.specs import LinkedSite, PageSpec, made_files
+from ..output.specs import LinkedSite, PageSpec, card_digest, made_files
+from ..output.structured_data import headline_problems
 from ..output.templates import Renderer, TemplateProblem
 from ..output.images import ImageProblem
 from ..output.write import PatchOutput, marker_identity
+from ..text.i18n import messages_for
 from ..text.shortcodes import read_site_templates
+from ..util.slug import tag_slug
 from ..util.parallel import cpu_count
 from ..util.stage_times import StageTimes
 from .bodies import BodyContext, render_article
 from .body_keys import CONTENT_FILE, summary_digests
 from .body_packs import BodyStore
 from .caches import cache_folder
-from .edit_state import EditState, Row, SearchState, Shared, others_digest
+from .edit_state import EditState, Row, SearchState, Shared, card_fields, others_digest, with_card_fields
 from .linking import signal_digest
 from .loading import load_file
 from .options import BuildOptions, BuildReport
 from .resources import SiteFile, asset_paths, template_globals
 from .search_stage import OUTPUT as SEARCH_OUTPUT
 from .search_stage import SearchIndex, SearchJob, search_settings, search_store
+from .term_use import terms_used
 from .unchanged import InputWatch
 
 MOST_FILES = 20   # an edit of more files than this runs the whole pipeline
@@ -146,12 +160,17 @@ def _edit(options: BuildOptions, destination: Path, watch: InputWatch, manifest_
 
 
 def _loaded(source_dir: Path, source: str, row: Row, shared: Shared) -> tuple[Article, str] | None:
-    """The article in `source` and its file's digest, when it loads as it did for `row` (front matter and all)."""
+    """The article in `source` and its file's digest, when it loads as it did for `row` but for its
+    card's fields (`edit_state.CARD_FIELDS`: title, summary, kicker, and the lines they are on)."""
     path = source_dir / source
     if not row.clean or os.path.islink(path):
         return None   # what loading it reported is the whole pipeline's to report again
     _, item, found, digest = load_file(SourceFile(source, path, row.kind), shared.load_options, shared.max_size)
-    if digest is None or found or not isinstance(item, Article) or item.loaded_digest != row.loaded:
+    if digest is None or found or not isinstance(item, Article):
+        return None
+    if item.loaded_digest != row.loaded and (
+            source in shared.changed   # (the load stage changed it: the whole pipeline changes it again)
+            or with_card_fields(item, row.card_fields).loaded_digest != row.loaded):
         return None
     return item, digest
 
@@ -167,6 +186,8 @@ def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manife
                           _Pages(()), {}, templates, store, None)  # type: ignore[arg-type]
     edited: dict[str, tuple[Article, BodyInfo, str]] = {}   # slug → the article, its new body, its file's digest
     new_rows: dict[str, Row] = {}
+    authors = AuthorIndex(shared.authors)
+    carded: set[str] = set()   # the edited articles whose cards changed
     for slug, (source, row) in rows.items():
         path = source_dir / source
         item, digest = loaded[slug]
@@ -184,21 +205,30 @@ def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manife
         if signal_digest(info) != row.signals or others_digest(info) != row.others or location is None:
             return None
         edited[slug] = (article, info, digest)
-        new_rows[source] = row._replace(digest=digest, key=info.key, version=info.version, location=location,
-                                        resolved=info.resolved)
+        card = card_digest(article, authors, info.lead)
+        if card != row.card:
+            carded.add(slug)
+        new_rows[source] = row._replace(loaded=item.loaded_digest, digest=digest, key=info.key, version=info.version,
+                                        location=location, resolved=info.resolved, card=card,
+                                        card_fields=card_fields(item))
     times.lap("text edit: bodies")
     if not edited:   # saved as they were: the output stands, and the next build knows their statuses
         report = replace(meta.report, seconds=time.perf_counter() - started, sources=watch.recorded_sources())
         watch.save(report, sources_kept=True)
         times.lap("text edit: saving caches")
         return report
-    site = _site(options, shared, rows, edited, state, store)
+    cards = _CardEdit.of(state, shared, rows, edited, carded) if carded else None
+    if cards is not None and (cards.reported(meta.report) or headline_problems(edited[s][0] for s in carded)):
+        return None   # a warning the edit may have brought or taken away: the whole pipeline reports it
+    site = _site(options, shared, rows, edited, state, store, cards)
     renderer = Renderer(source_dir, shared.config, cache_folder(source_dir) / "templates")
     template_globals(renderer, site, asset_paths(source_dir, shared.static_files))
     planner = ArticlePages(site, renderer, store, None)
     specs: list[PageSpec] = []
     for slug in edited:
         specs += [planner.page(site.article_by_slug[slug]), *feeds_holding(site, renderer, store, slug)]
+    if cards is not None:
+        specs += cards.pages(site, renderer, store, planner, edited.keys())
     times.lap("text edit: planning")
     files = dict(manifest.files)
     todo = [spec for spec in specs if files.get(spec.path) != spec.fingerprint]
@@ -240,15 +270,19 @@ def _search_index(search: SearchState, edited: Mapping[str, tuple[Article, BodyI
                   options: BuildOptions, shared: Shared) -> tuple[SearchIndex, SearchState]:
     """The search index with the edited articles' records: their shards indexed again, as the search stage
     would (the records of the whole site decide the shards, and a body's size may move a split)."""
-    bodies = {article.url: info for article, info, _ in edited.values()}
+    bodies = {article.url: (article, info) for article, info, _ in edited.values()}
+    sections = {section.slug: section for section in shared.config.sections}
+    gettext = messages_for(shared.config).gettext
     records, kept = [], []
     for record, entry in zip(search.search_records(), search.records):
-        info = bodies.get(record.url) if record.kind == "article" else None
+        found = bodies.get(record.url) if record.kind == "article" else None
         location = entry[9]
-        if info is not None:
+        if found is not None:   # made again: a card edit changes what the record shows too
+            article, info = found
             location = store.locations[info.key]
-            record = with_body(record, info.key, location[2])
-            entry = (*entry[:3], info.key, location[2], record.digest, *entry[6:9], location)
+            record = article_record(article, info.key, location[2], sections, gettext)
+            entry = (record.url, record.kind, record.title, info.key, location[2], record.digest,
+                     record.date.isoformat() if record.date else None, record.section, record.lines, location)
         if location is not None:
             store.locations.setdefault(record.body_key, tuple(location))
         records.append(record)
@@ -263,8 +297,10 @@ def _search_index(search: SearchState, edited: Mapping[str, tuple[Article, BodyI
 
 
 def _site(options: BuildOptions, shared: Shared, rows: dict[str, tuple[str, Row]],
-          edited: Mapping[str, tuple[Article, BodyInfo, str]], state: EditState, store: BodyStore) -> LinkedSite:
-    """The part of the last build's linked site that the edited articles' pages and feeds show."""
+          edited: Mapping[str, tuple[Article, BodyInfo, str]], state: EditState, store: BodyStore,
+          cards: "_CardEdit | None") -> LinkedSite:
+    """The part of the last build's linked site that the edited articles' pages and feeds show; with
+    `cards`, also the pages that show their cards and the lists those are pages of."""
     entries = {slug: tuple(RelatedEntry(*entry) for entry in row.related) for slug, (_, row) in rows.items()}
     wanted = set(shared.newest)
     for slug, (article, _, _) in edited.items():
@@ -273,6 +309,11 @@ def _site(options: BuildOptions, shared: Shared, rows: dict[str, tuple[str, Row]
         wanted.update(*(tag.articles for tag in shared.tags if slug in tag.articles))
         wanted.update(shared.section_articles.get(article.section, ()))
         wanted.update(*(found for found in shared.author_articles.values() if slug in found))
+    if cards is not None:   # the pages showing them, and what those pages show of their related articles
+        wanted |= cards.wanted | cards.shown_by
+        shown = state.rows(slugs=cards.shown_by - rows.keys())
+        wanted.update(slug for _, row in shown.values() for slug in (*(entry[0] for entry in row.related), *row.back))
+        rows = {**shown, **rows}
     rows = {**state.rows(slugs=wanted - rows.keys()), **rows}
     if not wanted <= rows.keys():
         raise KeyError("an article the pages show has no row")
@@ -291,18 +332,123 @@ def _site(options: BuildOptions, shared: Shared, rows: dict[str, tuple[str, Row]
                                   stored_version=row.version)
         if row.location is not None:
             store.locations[row.key] = row.location
+    entries.update((slug, tuple(RelatedEntry(*entry) for entry in row.related)) for slug, (_, row) in rows.items()
+                   if slug not in entries)
     digests = {source: edited[slug][2] if slug in edited else row.digest for slug, (source, row) in rows.items()}
-    config = shared.config
-    return LinkedSite(
+    config, links = shared.config, Links(
+        related=entries, backlinks={slug: row.back for slug, (_, row) in rows.items()}, tags=shared.tags,
+        term_articles={}, related_terms={}, shown={slug: row.shown for slug, (_, row) in rows.items()})
+    authors = AuthorIndex(shared.authors)
+    shown_cards = {slug: row.card for slug, (_, row) in rows.items()}
+    shown_cards.update((slug, card_digest(article, authors, info.lead)) for slug, (article, info, _) in edited.items())
+    site = LinkedSite(
         config=config, articles=tuple(articles[slug] for slug in shared.newest), article_by_slug=articles,
         terms=shared.terms, term_by_slug={t.slug: t for t in shared.terms}, infos=infos, term_infos={},
-        links=Links(related=entries, backlinks={slug: row.back for slug, (_, row) in rows.items()}, tags=shared.tags,
-                    term_articles={}, related_terms={}, shown={slug: row.shown for slug, (_, row) in rows.items()}),
-        digests=digests, settings_digest=shared.settings_digest, static_files=shared.static_files,
-        cards={slug: row.card for slug, (_, row) in rows.items()}, authors=AuthorIndex(shared.authors),
+        links=links, digests=digests, settings_digest=shared.settings_digest, static_files=shared.static_files,
+        cards=shown_cards, authors=authors,
         section_articles=shared.section_articles, author_articles=shared.author_articles, menus=shared.menus,
         now=options.now,
     )
+    if cards is not None:
+        site = cards.site(site, shared, store)
+    return site
+
+
+@dataclass(frozen=True)
+class _CardEdit:
+    """What an edit of articles' cards (title, summary, kicker) reaches beyond their pages and feeds: the
+    pages of the articles that show them as related or linking to them, the pages of listings and terms
+    that show them, the front page and the news sitemap, and their aliases' pages. `lists` are the lists
+    those pages are made of (`edit_state.site_lists`), `wanted` every article those pages show."""
+
+    carded: frozenset[str]
+    sources: frozenset[str]      # their files
+    lists: Mapping[str, Any]
+    shown_by: set[str]
+    wanted: set[str]
+
+    @classmethod
+    def of(cls, state: EditState, shared: Shared, rows: Mapping[str, tuple[str, Row]],
+           edited: Mapping[str, tuple[Article, BodyInfo, str]], carded: set[str]) -> "_CardEdit":
+        authors = AuthorIndex(shared.authors)
+        names = ["archive", "front", "news"]
+        for slug in carded:
+            article, info, _ = edited[slug]
+            names += [f"tag:{tag_slug(tag)}" for tag in article.tags]
+            names += [f"section:{article.section}"] if article.section else []
+            names += [f"author:{profile.slug}" for profile in map(authors.profile, article.authors) if profile]
+            names += [f"term:{slug}" for slug in terms_used(info)]
+        lists = state.lists(names)
+        if not {"archive", "front", "news"} <= lists.keys():
+            raise KeyError("the last build kept no lists")
+        only, config, wanted = frozenset(carded), shared.config, set()
+        for name, value in lists.items():
+            if name == "front":
+                blocks, newest, _, _ = value
+                shown = {*newest, *(slug for block in blocks for slug in block[3])}
+                wanted |= shown if not only.isdisjoint(shown) else set()
+            elif name == "news":
+                wanted.update(value if not only.isdisjoint(value) else ())
+            else:
+                slugs = value[0] if name.startswith("term:") else value
+                for page in paginate(slugs, config.paginate, config.stable_pagination):
+                    wanted.update(page.slugs if not only.isdisjoint(page.slugs) else ())
+        return cls(only, frozenset(rows[slug][0] for slug in carded), lists, state.shown_by(carded), wanted)
+
+    def reported(self, report: BuildReport) -> bool:
+        """Whether the last build reported anything about the articles (a title too long for a headline)."""
+        return any(note.path in self.sources for note in report.diagnostics)
+
+    def site(self, site: LinkedSite, shared: Shared, store: BodyStore) -> LinkedSite:
+        """`site` with the lists, terms, intros and author pages of the pages that show the cards."""
+        lists = self.lists
+        terms = {name[5:]: value for name, value in lists.items() if name.startswith("term:")}
+        for value in terms.values():
+            if value[5] is not None:
+                store.locations[value[3]] = value[5]
+        bodies = [*(found[1:4] for found in shared.intros.values()),
+                  *(found[:3] for found in shared.author_bodies.values())]
+        store.locations.update((key, location) for key, _, location in bodies if location is not None)
+        links = replace(site.links, tags=tuple(TagInfo(t.name, t.slug, lists.get(f"tag:{t.slug}", t.articles))
+                                               for t in shared.tags),
+                        term_articles={slug: value[0] for slug, value in terms.items()},
+                        related_terms={slug: value[1] for slug, value in terms.items()})
+        digests = {**site.digests, **shared.term_digests,
+                   **{found[0].source: found[4] for found in shared.intros.values()},
+                   **{a.source: shared.author_bodies[a.slug][3] for a in shared.authors
+                      if a.slug in shared.author_bodies}}
+        return replace(
+            site, links=links,
+            section_articles={**site.section_articles, **{name[8:]: value for name, value in lists.items()
+                                                          if name.startswith("section:")}},
+            author_articles={**site.author_articles, **{name[7:]: value for name, value in lists.items()
+                                                        if name.startswith("author:")}},
+            term_aliases={slug: value[2] for slug, value in terms.items()},
+            term_infos={slug: _StoredInfo(value[3], stored_version=value[4]) for slug, value in terms.items()},
+            intros={url: found[0] for url, found in shared.intros.items()},
+            page_infos={found[0].source: _StoredInfo(found[1], stored_version=found[2])
+                        for found in shared.intros.values()},
+            author_infos={slug: _StoredInfo(found[0], stored_version=found[1])
+                          for slug, found in shared.author_bodies.items()},
+            digests=digests)
+
+    def pages(self, site: LinkedSite, renderer: Renderer, store: BodyStore, planner: ArticlePages,
+              planned: Iterable[str]) -> list[PageSpec]:
+        """Every page that shows the cards, but those of `planned` articles (planned already) and feeds."""
+        only, by_slug = self.carded, site.article_by_slug
+        specs = [planner.page(by_slug[slug]) for slug in sorted(self.shown_by - set(planned))]
+        specs += pages_showing(site, renderer, store, only, self.lists["archive"])
+        blocks, newest, count, updated = self.lists["front"]
+        if not only.isdisjoint({*newest, *(slug for block in blocks for slug in block[3])}):
+            shown = tuple(Block(kind, title, tuple(by_slug[slug] for slug in slugs),
+                                site.section(section) if section else None) for kind, title, section, slugs in blocks)
+            front = FrontPage(shown, tuple(by_slug[slug] for slug in newest), count, updated)
+            specs.append(front_page(site, renderer, store, front))
+        if not only.isdisjoint(self.lists["news"]):
+            specs.append(news_sitemap_page(site, renderer, [by_slug[slug] for slug in self.lists["news"]]))
+        for slug in sorted(only):
+            specs += redirect_pages(site, renderer, by_slug[slug])
+        return specs
 
 
 @dataclass(frozen=True)
