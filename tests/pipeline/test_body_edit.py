@@ -181,7 +181,7 @@ def test_a_text_edit_plans_its_page_and_feeds_again_and_equals_a_fresh_build(
 
 
 @pytest.mark.parametrize("old, new", [
-    ("title: \"Antwort aus Moskau\"", "title: \"Antwort aus dem Kreml\""),   # front matter
+    ("tags: [Russland]", "tags: [Russland, Krise]"),                           # front matter
     ("eine Antwort.", "eine Antwort an die NATO."),                           # a term more
     ("eine Antwort.", "eine Antwort, siehe [Genf](/articles/politik/neu.md)."),   # a link more
     ("eine Antwort.", "eine Antwort zum Haushaltsstreit."),                    # a word more

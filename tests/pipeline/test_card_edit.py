@@ -15,6 +15,7 @@ from lxml import etree
 from builder.output.search import search_available
 from builder.pipeline.build import BuildOptions, BuildReport, build
 from builder.pipeline.edit_state import EditState, Meta
+from builder.pipeline.incremental import IncrementalBuilder
 from conftest import write_site
 from test_body_edit import date_back
 
@@ -95,8 +96,8 @@ Das Verteidigungsbündnis, oft mit dem Kreml im Streit.
     return "".join(parts)
 
 
-def _build(site: Path, out: Path, cache: bool = True) -> BuildReport:
-    report = build(BuildOptions(source=site, destination=out, jobs=1, cache=cache, fingerprint_assets=False, now=NOW))
+def _build(site: Path, out: Path, cache: bool = True, now: datetime | None = NOW) -> BuildReport:
+    report = build(BuildOptions(source=site, destination=out, jobs=1, cache=cache, fingerprint_assets=False, now=now))
     assert report.ok, report.diagnostics
     return report
 
@@ -174,12 +175,15 @@ def test_a_title_too_long_for_a_headline_runs_the_whole_pipeline_which_warns(tmp
 EDITS = ["title", "title", "summary", "kicker", "title and text", "two titles", "tags", "term"]
 
 
-def _random_edit(site: Path, rng: random.Random, step: int) -> tuple[str, bool]:
-    """One edit of the site; returns its kind and whether it is a card edit (the shortcut's to build)."""
+def _random_edit(site: Path, rng: random.Random, step: int) -> tuple[str, bool, set[str]]:
+    """One edit of the site; returns its kind, whether it is a card edit (the shortcut's to build) and
+    the files it changed."""
     kind = rng.choice(EDITS)
     rels = [_article(i)[0] for i in range(12)]
+    edited = set()
     if kind in ("title", "two titles", "title and text"):
         for rel in rng.sample(rels, 2 if kind == "two titles" else 1):
+            edited.add(rel)
             _edit(site, rel, f"title: {_field(site, rel, 'title')}", f'title: "Fassung {step} – {rel[-6:-3]}"')
             if kind == "title and text":
                 path = site / rel
@@ -187,17 +191,21 @@ def _random_edit(site: Path, rng: random.Random, step: int) -> tuple[str, bool]:
                 date_back(path)
     elif kind == "summary":
         rel = rng.choice(rels)
+        edited.add(rel)
         _edit(site, rel, f"summary: {_field(site, rel, 'summary')}", f'summary: "Neu gefasst ({step})."')
     elif kind == "kicker":
         rel = rng.choice([_article(i)[0] for i in range(12) if i % 3 == 1])
+        edited.add(rel)
         _edit(site, rel, f"kicker: {_field(site, rel, 'kicker')}", f'kicker: "Analyse {step}"')
     elif kind == "tags":
         rel = rng.choice(rels)
+        edited.add(rel)
         tags = f"tags: [{rng.choice(['Russland', 'Kultur'])}, Thema {step}]"
         _edit(site, rel, f"tags: {_field(site, rel, 'tags')}", tags)
     else:
+        edited.add("content/glossary/kreml.md")
         _edit(site, "content/glossary/kreml.md", "Regierung", f"Regierung ({step})")
-    return kind, kind not in ("tags", "term")
+    return kind, kind not in ("tags", "term"), edited
 
 
 @pytest.mark.parametrize("seed, stable, search", [(1, False, False), (2, True, False), (3, False, False),
@@ -212,7 +220,7 @@ def test_random_card_edits_equal_fresh_builds(tmp_path: Path, seed: int, stable:
     _build(site, out)
     shortcuts = 0
     for step in range(10):
-        kind, card = _random_edit(site, rng, step)
+        kind, card, _ = _random_edit(site, rng, step)
         report = _build(site, out)
         assert _took_shortcut(report) == card, (step, kind, report.stages)
         shortcuts += card
@@ -237,3 +245,29 @@ def test_a_build_writes_the_lists_whose_values_changed_and_drops_those_gone(tmp_
         assert state.lists(lists) == {"archive": ("b", "a"), "front": lists["front"]}
     finally:
         state.close()
+
+
+@pytest.mark.parametrize("seed, stable", [(5, False), (6, True)])
+def test_card_edits_in_the_preview_plan_the_pages_that_show_them_and_equal_fresh_builds(
+        tmp_path: Path, seed: int, stable: bool) -> None:
+    """The preview, told which file changed: card edits take its shortcut (`body_edit`), other edits the
+    whole pipeline; every build's files equal a fresh build's (at the moment the preview builds)."""
+    rng = random.Random(seed)
+    site = _site(tmp_path, stable)
+    preview = IncrementalBuilder(site, jobs=1)
+    try:
+        assert preview.build().ok
+        shortcuts = 0
+        for step in range(8):
+            before = preview.body_edits
+            kind, card, edited = _random_edit(site, rng, step)
+            outcome = preview.build(edited)
+            assert outcome.ok, outcome.diagnostics
+            assert (preview.body_edits > before) == card, (step, kind)
+            shortcuts += card
+            fresh = tmp_path / f"fresh{step}"
+            _build(site, fresh, cache=False, now=None)
+            assert dict(outcome.files) == _tree(fresh), f"differs after step {step} ({kind})"
+        assert shortcuts > 0
+    finally:
+        preview.close()
