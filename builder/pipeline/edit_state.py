@@ -336,19 +336,27 @@ class EditState:
 
 
 def _save_lists(db: sqlite3.Connection, lists: Mapping[str, Any]) -> None:
-    """Write the lists whose pickled values differ from those stored; drop the lists no longer there."""
+    """Write the lists whose digests differ from those stored; drop the lists no longer there."""
     stored = dict(db.execute("SELECT name, digest FROM lists"))
     changed = []
     for name, value in lists.items():
-        try:   # (marshal takes a third of pickle's time for the tuples of slugs of a large site's lists)
-            data = b"m" + marshal.dumps(value, 2)   # (2: equal values, equal bytes)
-        except ValueError:   # the front page's date
-            data = b"p" + pickle.dumps(value, 5)
-        digest = hashlib.blake2b(data, digest_size=16).digest()
+        digest = _list_digest(name, value)
         if stored.get(name) != digest:
+            data = b"p" + pickle.dumps(value, 5) if name == "front" else b"m" + marshal.dumps(value, 4)
             changed.append((name, digest, data))
     db.executemany("INSERT OR REPLACE INTO lists VALUES (?, ?, ?)", changed)
     db.executemany("DELETE FROM lists WHERE name = ?", [(name,) for name in stored if name not in lists])
+
+
+def _list_digest(name: str, value: Any) -> bytes:
+    """A digest of a list's value: its slugs joined, the rest marshalled. Every build digests every list
+    (1.6 million slugs at 100,000 articles: a third of the time of marshalling them)."""
+    if name == "front":
+        data = pickle.dumps(value, 5)
+    else:
+        slugs, rest = (value[0], value[1:]) if name.startswith("term:") else (value, ())
+        data = "\n".join(slugs).encode("utf-8", "surrogatepass") + b"\0" + marshal.dumps(rest, 2)
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def site_lists(site: LinkedSite, locations: Mapping[str, Any]) -> dict[str, Any]:
