@@ -57,11 +57,18 @@ def newest(entries: Sequence[SitemapEntry]) -> datetime | None:
 def news_articles(articles: Sequence[Article], now: datetime) -> list[Article]:
     """The articles published in the 48 hours up to `now`, newest first, at most 1,000.
 
-    `articles` are the published ones (drafts, scheduled and expired articles are
-    gone before planning); one dated after `now` (built with --future) is left out too.
+    `articles` are the published ones, newest first (drafts, scheduled and expired articles
+    are gone before planning); one dated after `now` (built with --future) is left out too.
     """
-    since = now - NEWS_WINDOW
-    return [a for a in articles if since <= a.date <= now][:NEWS_LIMIT]
+    since, found = now - NEWS_WINDOW, []
+    for article in articles:
+        if article.date < since:
+            break   # and so are all after it: not a walk through the whole archive
+        if article.date <= now:
+            found.append(article)
+            if len(found) == NEWS_LIMIT:
+                break
+    return found
 
 
 def news_sitemap(entries: Sequence[tuple[Article, str]], name: str, language: str) -> str:
