@@ -9,11 +9,11 @@ the article's own page, the feeds that carry its text and the search shard
 that holds it. At 100,000 articles the preview shows such an edit in a tenth
 of a second where the whole pipeline takes five.
 
-An edit of a title, summary or kicker (`edit_state.CARD_FIELDS`) reaches the
-pages that show the article's card as well: those of the articles that show
-it as related or linking to it, the listing and term pages that list it, the
-front page, the news sitemap and its aliases' pages. They are planned again
-from the last build's site with the article replaced.
+An edit of a title, summary, kicker or photo caption (`edit_state.CARD_FIELDS`)
+reaches the pages that show the article's card as well: those of the articles
+that show it as related or linking to it, the listing and term pages that
+list it, the front page, the news sitemap and its aliases' pages. They are
+planned again from the last build's site with the article replaced.
 
 `body_edit` returns None for anything else (a new or deleted file, front
 matter changed beyond the card, a new term or link in the text, a moment that

@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from .build import Prepared
 
 FILE = "edit-state.sqlite"
-FORMAT = 3   # 2: rows hold their bodies' photos; 3: and their card's fields, with the lists of a card edit
+FORMAT = 4   # 2: rows hold their bodies' photos; 3: their card's fields, with the lists of a card edit; 4: photos' too
 
 
 class Row(NamedTuple):
@@ -139,19 +139,27 @@ class Meta:
     report: BuildReport                # without sources
 
 
-CARD_FIELDS = ("title", "summary", "kicker", "body_line", "key_lines")   # what a card edit may change
+# What a card edit may change: the words shown of the article, the lines they are on, and what its lead
+# photo's `image:` says (alt, caption, credit, licence; not which photo, nor its focus).
+CARD_FIELDS = ("title", "summary", "kicker", "body_line", "key_lines", "image")
 
 
 def card_fields(article: Article) -> tuple[Any, ...]:
     """The article's CARD_FIELDS as plain data (a row's `card_fields`)."""
-    return article.title, article.summary, article.kicker, article.body_line, tuple(article.key_lines.items())
+    image = article.image
+    return (article.title, article.summary, article.kicker, article.body_line, tuple(article.key_lines.items()),
+            None if image is None else (image.alt, image.caption, image.credit, image.licence, image.line))
 
 
 def with_card_fields(article: Article, fields: tuple[Any, ...]) -> Article:
     """The article with the CARD_FIELDS of a row: as it was loaded then, if nothing else changed since."""
-    title, summary, kicker, body_line, lines = fields
+    title, summary, kicker, body_line, lines, said = fields
+    image = article.image
+    if image is not None and said is not None:
+        alt, caption, credit, licence, line = said
+        image = image._replace(alt=alt, caption=caption, credit=credit, licence=licence, line=line)
     return replace(article, title=title, summary=summary, kicker=kicker, body_line=body_line,
-                   key_lines=FrozenDict(lines))
+                   key_lines=FrozenDict(lines), image=image)
 
 
 def _create_rows(db: sqlite3.Connection) -> None:

@@ -11,11 +11,12 @@ the bodies, plans the pages and feeds again, and patches the destination. At
 100,000 articles that is a few seconds where the whole pipeline takes ten.
 
 The front matter may differ in the card's fields alone (title, summary,
-kicker: `edit_state.CARD_FIELDS`). Such an edit also plans the pages that show
-the card again: those of the articles that show it as related or linking to
-it (`EditState.shown_by`), the pages of the listings and terms that list it
-(from the lists the last build kept, `edit_state.site_lists`), the front page
-and the news sitemap when they show it, and its aliases' pages.
+kicker, what the lead photo's `image:` says: `edit_state.CARD_FIELDS`). Such
+an edit also plans the pages that show the card again: those of the articles
+that show it as related or linking to it (`EditState.shown_by`), the pages of
+the listings and terms that list it (from the lists the last build kept,
+`edit_state.site_lists`), the front page and the news sitemap when they show
+it, and its aliases' pages.
 
 With search on, the edited articles' records replace theirs among the last
 build's records (`edit_state.SearchState`), the shards are assigned again
@@ -161,7 +162,7 @@ def _edit(options: BuildOptions, destination: Path, watch: InputWatch, manifest_
 
 def _loaded(source_dir: Path, source: str, row: Row, shared: Shared) -> tuple[Article, str] | None:
     """The article in `source` and its file's digest, when it loads as it did for `row` but for its
-    card's fields (`edit_state.CARD_FIELDS`: title, summary, kicker, and the lines they are on)."""
+    card's fields (`edit_state.CARD_FIELDS`: title, summary, kicker, the lead photo's caption and credit …)."""
     path = source_dir / source
     if not row.clean or os.path.islink(path):
         return None   # what loading it reported is the whole pipeline's to report again

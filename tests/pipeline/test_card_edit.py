@@ -17,7 +17,7 @@ from builder.pipeline.build import BuildOptions, BuildReport, build
 from builder.pipeline.edit_state import EditState, Meta
 from builder.pipeline.incremental import IncrementalBuilder
 from conftest import write_site
-from test_body_edit import date_back
+from test_body_edit import PHOTO_SITE, date_back, photo
 
 NOW = datetime(2022, 1, 21, 12, 0, tzinfo=timezone.utc)
 SECTIONS = ["politik", "kultur", ""]
@@ -271,3 +271,49 @@ def test_card_edits_in_the_preview_plan_the_pages_that_show_them_and_equal_fresh
         assert shortcuts > 0
     finally:
         preview.close()
+
+
+def _photo_site(tmp_path: Path) -> Path:
+    site = write_site(tmp_path / "site", PHOTO_SITE)
+    for path, size in (("content/articles/gipfel/saal.jpg", (1600, 900)),
+                       ("content/articles/gipfel/tisch.jpg", (800, 600)), ("static/bilder/logo.png", (300, 100))):
+        photo(site / path, size)
+    for path in site.rglob("*"):
+        if path.is_file():
+            date_back(path)
+    return site
+
+
+PHOTO_EDITS = [  # (old, new, whether a card edit)
+    ('caption: "Der Saal vor Beginn der Gespräche"', 'caption: "Der Saal am Morgen"', True),
+    ('credit: "dpa/Jane Doe"', 'credit: "Reuters/Jane Doe"', True),
+    ('alt: "Der Verhandlungssaal"', 'alt: "Der leere Verhandlungssaal"', True),
+    ("  src: saal.jpg\n", "  src: saal.jpg\n  focus: [0.2, 0.3]\n", False),   # other crops: other files
+    ("  src: saal.jpg\n", "  src: tisch.jpg\n", False),                        # another photo
+]
+
+
+@pytest.mark.parametrize("old, new, card", PHOTO_EDITS)
+def test_what_the_lead_photo_says_is_a_card_edit_which_photo_is_not(tmp_path: Path, old: str, new: str,
+                                                                    card: bool) -> None:
+    site, out, rel = _photo_site(tmp_path), tmp_path / "out", "content/articles/gipfel/index.md"
+    _build(site, out, now=None)
+    preview = IncrementalBuilder(site, jobs=1)
+    try:
+        assert preview.build().ok
+        _edit(site, rel, old, new)
+        report = _build(site, out, now=None)
+        outcome = preview.build({rel})
+        assert outcome.ok and report.ok
+        assert _took_shortcut(report) == card and preview.body_edits == card
+        fresh = _tree(_fresh_at(site, tmp_path / "fresh", None))
+        assert _tree(out) == fresh and dict(outcome.files) == fresh
+        page = fresh["articles/gipfel/index.html"].decode()
+        assert new.split(": ", 1)[1].strip('"\n') in page or not card
+    finally:
+        preview.close()
+
+
+def _fresh_at(site: Path, out: Path, now: datetime | None) -> Path:
+    _build(site, out, cache=False, now=now)
+    return out
