@@ -23,6 +23,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from typing import Callable, Mapping, Sequence
 
 from ..content.config import RelatedSettings
@@ -151,19 +152,17 @@ def build_features(ordered: Sequence[ArticleSignals], settings: RelatedSettings,
     n = rounded_count(len(ordered))
     tag_cache: dict[str, str] = {}
     tag_names = [_tag_keys(s, tag_cache) for s in ordered]
-    term_df: Counter[str] = Counter()
-    tag_df: Counter[str] = Counter()
-    word_df: Counter[str] = Counter()
     word_counts = [_positive(signal.words) for signal in ordered]
     term_counts = [_positive(signal.terms) for signal in ordered]
+    # Counted in one call each (a dict iterates its keys), in the order an update per article would:
+    # 300,000 updates took 1 s at 100,000 articles.
+    term_df: Counter[str] = Counter(chain.from_iterable(term_counts))
+    tag_df: Counter[str] = Counter(chain.from_iterable(tag_names))
+    word_df: Counter[str] = Counter(chain.from_iterable(word_counts))
     spelling_ids: dict[str, int] = {}
-    for terms, names, words in zip(term_counts, tag_names, word_counts):
-        term_df.update(terms.keys())
-        tag_df.update(names.keys())
-        word_df.update(words.keys())
-        for written in names.values():
-            if written not in spelling_ids:
-                spelling_ids[written] = len(spelling_ids)
+    for written in chain.from_iterable(names.values() for names in tag_names):
+        if written not in spelling_ids:
+            spelling_ids[written] = len(spelling_ids)
     # One id space: terms, then tags, then words.
     rarity = lambda df: math.sqrt(_rarity(rounded_df(df, n), n))  # noqa: E731
     term_ids = _family_index(term_df, 0, rarity)
