@@ -230,3 +230,36 @@ def test_a_profile_digest_changes_with_everything_ranking_reads_of_the_article_a
         assert _digests([edited, *base[1:]])["a"] != before["a"], what
     named = _digests([base[0], replace(base[1], related=("a",)), base[2]])   # b names a: a's incoming
     assert named["a"] != before["a"] and named["c"] == before["c"]
+
+
+def _near_in_date_by_hand(holders: list[int], times: list[float], changed: set[int]) -> set[int]:
+    """`reranking._near_in_date` as it was written first, a holder at a time."""
+    import bisect
+    dated = sorted(holders, key=lambda h: (times[h], h))
+    stamps = [times[h] for h in dated]
+    reach = ranking.DATE_NEIGHBOURS + 2
+    found: set[int] = set()
+    for place, holder in enumerate(dated):
+        if holder in changed:
+            first = bisect.bisect_left(stamps, stamps[place])
+            last = bisect.bisect_right(stamps, stamps[place]) - 1
+            low = bisect.bisect_left(stamps, stamps[max(0, first - reach)])
+            high = bisect.bisect_right(stamps, stamps[min(len(dated) - 1, last + reach)])
+            found.update(dated[low:high])
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_date_neighbours_of_changed_holders_are_found_as_one_at_a_time_would(seed: int) -> None:
+    """Holders in any order, tied dates, changed ones among them or not, none at all."""
+    import numpy as np
+    from array import array
+    rng = random.Random(seed)
+    times = [float(rng.randrange(40)) for _ in range(300)]   # many ties
+    for _ in range(30):
+        holders = rng.sample(range(300), rng.randrange(0, 120))
+        changed = set(rng.sample(range(300), rng.randrange(0, 6)))
+        expected = _near_in_date_by_hand(holders, times, changed)
+        found = reranking._near_in_date(holders, array("d", times), np.fromiter(changed, np.int64, len(changed)))
+        assert found == expected
+        assert all(isinstance(h, int) for h in found)
