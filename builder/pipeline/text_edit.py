@@ -357,7 +357,7 @@ def _site(options: BuildOptions, shared: Shared, rows: dict[str, tuple[str, Row]
 
 @dataclass(frozen=True)
 class _CardEdit:
-    """What an edit of articles' cards (title, summary, kicker) reaches beyond their pages and feeds: the
+    """What an edit of articles' cards (`edit_state.CARD_FIELDS`) reaches beyond their pages and feeds: the
     pages of the articles that show them as related or linking to them, the pages of listings and terms
     that show them, the front page and the news sitemap, and their aliases' pages. `lists` are the lists
     those pages are made of (`edit_state.site_lists`), `wanted` every article those pages show."""
@@ -378,22 +378,21 @@ class _CardEdit:
             names += [f"tag:{tag_slug(tag)}" for tag in article.tags]
             names += [f"section:{article.section}"] if article.section else []
             names += [f"author:{profile.slug}" for profile in map(authors.profile, article.authors) if profile]
-            names += [f"term:{slug}" for slug in terms_used(info)]
+            names += [f"term:{term}" for term in terms_used(info)]
         lists = state.lists(names)
         if not {"archive", "front", "news"} <= lists.keys():
             raise KeyError("the last build kept no lists")
         only, config, wanted = frozenset(carded), shared.config, set()
         for name, value in lists.items():
-            if name == "front":
-                blocks, newest, _, _ = value
-                shown = {*newest, *(slug for block in blocks for slug in block[3])}
-                wanted |= shown if not only.isdisjoint(shown) else set()
-            elif name == "news":
-                wanted.update(value if not only.isdisjoint(value) else ())
-            else:
-                slugs = value[0] if name.startswith("term:") else value
-                for page in paginate(slugs, config.paginate, config.stable_pagination):
-                    wanted.update(page.slugs if not only.isdisjoint(page.slugs) else ())
+            if name in ("front", "news"):
+                shown = {*value[1], *(slug for block in value[0] for slug in block[3])} if name == "front" else value
+                if not only.isdisjoint(shown):
+                    wanted.update(shown)
+                continue
+            slugs = value[0] if name.startswith("term:") else value
+            for page in paginate(slugs, config.paginate, config.stable_pagination):
+                if not only.isdisjoint(page.slugs):
+                    wanted.update(page.slugs)
         return cls(only, frozenset(rows[slug][0] for slug in carded), lists, state.shown_by(carded), wanted)
 
     def reported(self, report: BuildReport) -> bool:
@@ -401,7 +400,8 @@ class _CardEdit:
         return any(note.path in self.sources for note in report.diagnostics)
 
     def site(self, site: LinkedSite, shared: Shared, store: BodyStore) -> LinkedSite:
-        """`site` with the lists, terms, intros and author pages of the pages that show the cards."""
+        """`site` with the lists, terms, intros and author pages of the pages that show the cards (and the
+        store told where the bodies of those terms, intros and authors are)."""
         lists = self.lists
         terms = {name[5:]: value for name, value in lists.items() if name.startswith("term:")}
         for value in terms.values():
