@@ -23,8 +23,7 @@ from .listings import feed_links, listing_pages
 from .more_on_topic import more_on_topic
 from .pagination import ListPage, paginate, template_page
 from .plan_memo import PlanMemo
-from .sitemaps import (SITEMAP_LIMIT, news_articles, news_sitemap, newest, robots_txt, sitemap, sitemap_index,
-                       split_sitemap)
+from .sitemaps import SITEMAP_LIMIT, news_articles, news_sitemap, newest, robots_txt, sitemap, sitemap_index
 from .specs import BodyHtml, LinkedSite, PageSpec, cards_of, page_context
 from .structured_data import defined_term_ld, defined_term_set_ld, logo_size
 from .templates import Renderer, breadcrumb_ld, markup, news_article_ld
@@ -283,18 +282,18 @@ def _sitemaps(site: LinkedSite, renderer: Renderer) -> Iterator[PageSpec]:
         yield PageSpec("sitemap.xml", fingerprint(base, keys), "",
                        lambda: sitemap(_sitemap_entries(site, renderer)).encode())
         return
-    parts: list[list[Any]] = []
-
-    def part(n: int) -> list[Any]:   # the entries, made once per process that writes a sitemap
-        if not parts:
-            parts.extend(split_sitemap(_sitemap_entries(site, renderer), SITEMAP_LIMIT))
-        return parts[n - 1]
-
     numbers = range(1, (size - 1) // SITEMAP_LIMIT + 2)
     prints = [fingerprint(base, "part", keys[(n - 1) * SITEMAP_LIMIT:n * SITEMAP_LIMIT]) for n in numbers]
     urls = renderer.urls
-    yield PageSpec("sitemap.xml", fingerprint(base, "index", prints), "", lambda: sitemap_index(
-        [(urls.abs_url(f"/sitemap-{n}.xml"), newest(part(n))) for n in numbers]).encode())
+
+    def part(n: int) -> list[Any]:   # only its own entries: a new article writes the last part alone
+        return _sitemap_entries(site, renderer, (n - 1) * SITEMAP_LIMIT, n * SITEMAP_LIMIT)
+
+    def index() -> bytes:   # the newest change in each part, without the parts' URLs
+        return sitemap_index([(urls.abs_url(f"/sitemap-{n}.xml"), newest(_sitemap_paths(
+            site, urls, (n - 1) * SITEMAP_LIMIT, n * SITEMAP_LIMIT))) for n in numbers]).encode()
+
+    yield PageSpec("sitemap.xml", fingerprint(base, "index", prints), "", index)
     for n, print_ in zip(numbers, prints):
         yield PageSpec(f"sitemap-{n}.xml", print_, "", lambda n=n: sitemap(part(n)).encode())
 
@@ -308,15 +307,27 @@ def _sitemap_keys(site: LinkedSite, urls: Urls) -> list[Any]:
             *((path, date and date.isoformat()) for path, date in tail)]
 
 
-def _sitemap_entries(site: LinkedSite, renderer: Renderer) -> list[tuple[str, Any]]:
-    """Every URL with its last change, in an order a new article leaves alone up to the last part of
-    a split sitemap: the pages that rarely change, then the articles oldest first, then the front
-    page and the archive, which change with every new one (crawlers read no meaning into the order)."""
-    urls = renderer.urls
+def _sitemap_entries(site: LinkedSite, renderer: Renderer, start: int = 0, end: int | None = None
+                     ) -> list[tuple[str, Any]]:
+    """Every URL with its last change (those from `start` to `end`), in an order a new article leaves
+    alone up to the last part of a split sitemap: the pages that rarely change, then the articles
+    oldest first, then the front page and the archive, which change with every new one (crawlers read
+    no meaning into the order)."""
+    abs_url = renderer.urls.abs_url
+    return [(abs_url(path), date) for path, date in _sitemap_paths(site, renderer.urls, start, end)]
+
+
+def _sitemap_paths(site: LinkedSite, urls: Urls, start: int = 0, end: int | None = None
+                   ) -> list[tuple[str, Any]]:
+    """`_sitemap_entries` from `start` to `end` with site paths: the articles outside them not looked at."""
     head, tail = _sitemap_ends(site, urls)
-    return [*((urls.abs_url(path), date) for path, date in head),
-            *((urls.abs_url(a.url), a.modified) for a in reversed(site.articles)),
-            *((urls.abs_url(path), date) for path, date in tail)]
+    articles, count = site.articles, len(site.articles)
+    end = len(head) + count + len(tail) if end is None else end
+    first, last = max(start - len(head), 0), min(end - len(head), count)   # of the articles, oldest first
+    found = head[start:end]
+    if first < last:
+        found += [(a.url, a.modified) for a in reversed(articles[count - last:count - first])]
+    return found + tail[max(start - len(head) - count, 0):max(end - len(head) - count, 0)]
 
 
 def _sitemap_ends(site: LinkedSite, urls: Urls) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:

@@ -44,11 +44,6 @@ def _locations(root: str, item: str, entries: Sequence[SitemapEntry]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def split_sitemap(entries: Sequence[SitemapEntry], limit: int = SITEMAP_LIMIT) -> list[list[SitemapEntry]]:
-    """The entries in files of at most `limit` URLs (one file when they fit)."""
-    return [list(entries[start:start + limit]) for start in range(0, max(len(entries), 1), limit)]
-
-
 def newest(entries: Sequence[SitemapEntry]) -> datetime | None:
     """The latest lastmod among entries, if any has one."""
     return max((m for _, m in entries if m is not None), default=None)

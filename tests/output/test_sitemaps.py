@@ -200,3 +200,17 @@ def test_a_new_article_gives_only_the_last_part_and_the_index_another_fingerprin
     assert len(parts) >= 3
     changed = [path for path in after if before.get(path, ("",))[0] != after[path][0]]
     assert changed[:2] == ["sitemap.xml", parts[-1]] and not set(changed) & set(parts[:-1])
+
+
+def test_a_part_of_the_sitemap_is_made_from_its_own_entries_alone(tmp_path: Path) -> None:
+    """Every range of entries, across the pages before the articles, the articles and the two after."""
+    source = write_site(tmp_path, SITE_WITH_MORE)
+    caches = Caches.in_folder(None)
+    prepared = prepare(BuildOptions(source=source, cache=False, now=NOW), caches)
+    assert prepared.site is not None and prepared.renderer is not None
+    site, renderer = replace(prepared.site, now=NOW), prepared.renderer
+    whole = page_plan._sitemap_entries(site, renderer)
+    assert len(whole) > 8
+    for start in range(len(whole) + 2):
+        for end in range(start, len(whole) + 3):
+            assert page_plan._sitemap_entries(site, renderer, start, end) == whole[start:end], (start, end)
