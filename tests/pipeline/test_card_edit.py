@@ -317,3 +317,35 @@ def test_what_the_lead_photo_says_is_a_card_edit_which_photo_is_not(tmp_path: Pa
 def _fresh_at(site: Path, out: Path, now: datetime | None) -> Path:
     _build(site, out, cache=False, now=now)
     return out
+
+
+def test_a_title_the_url_is_made_of_is_no_card_edit(tmp_path: Path) -> None:
+    """Hugo's `:title` in a permalink: the article moves, which the whole pipeline builds."""
+    site = write_site(tmp_path / "site", """-- config.yaml --
+title: "T"
+base_url: "https://example.org/"
+url_rules: hugo
+permalinks:
+  news: /:year/:title/
+-- content/news/a.md --
+---
+title: "Alter Titel"
+date: 2022-01-01T10:00:00+01:00
+---
+Text.
+-- content/news/b.md --
+---
+title: "Zweiter"
+date: 2022-01-02T10:00:00+01:00
+---
+Mehr.
+""")
+    for path in site.rglob("*"):
+        if path.is_file():
+            date_back(path)
+    out = tmp_path / "out"
+    _build(site, out)
+    _edit(site, "content/news/a.md", "Alter Titel", "Neuer Titel")
+    assert not _took_shortcut(_build(site, out))
+    fresh = _tree(_fresh_at(site, tmp_path / "fresh", NOW))
+    assert _tree(out) == fresh and "2022/neuer-titel/index.html" in fresh and "2022/alter-titel/index.html" not in fresh
