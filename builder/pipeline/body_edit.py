@@ -9,7 +9,7 @@ the article's own page, the feeds that carry its text and the search shard
 that holds it. At 100,000 articles the preview shows such an edit in a tenth
 of a second where the whole pipeline takes five.
 
-An edit of a title, summary, kicker or photo caption (`edit_state.CARD_FIELDS`)
+An edit of a title, summary, kicker or photo caption (`card_edit.CARD_FIELDS`)
 reaches the pages that show the article's card as well: those of the articles
 that show it as related or linking to it, the listing and term pages that
 list it, the front page, the news sitemap and its aliases' pages. They are
@@ -40,7 +40,8 @@ from ..output.specs import BodyHtml, LinkedSite, PageSpec, card_digest
 from ..output.structured_data import headline_problems
 from ..output.templates import Renderer
 from .bodies import render_article
-from .edit_state import card_fields, others_digest, with_card_fields
+from .card_edit import card_fields, with_card_fields
+from .edit_state import others_digest
 from .linking import signal_digest
 from .build import Prepared
 from .loading import LoadCache, file_status, load_file

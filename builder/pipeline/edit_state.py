@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from ..content.config import SiteConfig
-from ..content.model import Article, Author, BodyInfo, FrozenDict, Page, TagInfo, Term
+from ..content.model import Article, Author, BodyInfo, Page, TagInfo, Term
 from ..content.validate import LoadOptions
 from ..output.listings import front_page_of
 from ..output.manifest import Manifest
@@ -48,6 +48,7 @@ from ..output.specs import LinkedSite
 from ..output.write import marker_identity
 from .body_packs import BodyStore
 from .caches import cache_folder
+from .card_edit import card_fields
 from .options import BuildOptions, BuildReport
 from .search_stage import SearchJob
 from .unchanged import watch_key
@@ -137,29 +138,6 @@ class Meta:
     key: str                           # the build's options (`unchanged.InputWatch.key`)
     since: datetime                    # the build's moment
     report: BuildReport                # without sources
-
-
-# What a card edit may change: the words shown of the article, the lines they are on, and what its lead
-# photo's `image:` says (alt, caption, credit, licence; not which photo, nor its focus).
-CARD_FIELDS = ("title", "summary", "kicker", "body_line", "key_lines", "image")
-
-
-def card_fields(article: Article) -> tuple[Any, ...]:
-    """The article's CARD_FIELDS as plain data (a row's `card_fields`)."""
-    image = article.image
-    return (article.title, article.summary, article.kicker, article.body_line, tuple(article.key_lines.items()),
-            None if image is None else (image.alt, image.caption, image.credit, image.licence, image.line))
-
-
-def with_card_fields(article: Article, fields: tuple[Any, ...]) -> Article:
-    """The article with the CARD_FIELDS of a row: as it was loaded then, if nothing else changed since."""
-    title, summary, kicker, body_line, lines, said = fields
-    image = article.image
-    if image is not None and said is not None:
-        alt, caption, credit, licence, line = said
-        image = image._replace(alt=alt, caption=caption, credit=credit, licence=licence, line=line)
-    return replace(article, title=title, summary=summary, kicker=kicker, body_line=body_line,
-                   key_lines=FrozenDict(lines), image=image)
 
 
 def _create_rows(db: sqlite3.Connection) -> None:

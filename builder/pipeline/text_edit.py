@@ -11,7 +11,7 @@ the bodies, plans the pages and feeds again, and patches the destination. At
 100,000 articles that is a few seconds where the whole pipeline takes ten.
 
 The front matter may differ in the card's fields alone (title, summary,
-kicker, what the lead photo's `image:` says: `edit_state.CARD_FIELDS`). Such
+kicker, what the lead photo's `image:` says: `card_edit.CARD_FIELDS`). Such
 an edit also plans the pages that show the card again: those of the articles
 that show it as related or linking to it (`EditState.shown_by`), the pages of
 the listings and terms that list it (from the lists the last build kept,
@@ -35,19 +35,17 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from ..content.bylines import AuthorIndex
-from ..content.model import Article, BodyInfo, Links, RelatedEntry, TagInfo
+from ..content.model import Article, BodyInfo, Links, RelatedEntry
 from ..content.sources import SourceFile
 from ..errors import Diagnostics
-from ..output.front_page import Block
-from ..output.listings import FrontPage, feeds_holding, front_page
+from ..output.listings import feeds_holding
 from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
-from ..output.page_plan import ArticlePages, news_sitemap_page, pages_showing, redirect_pages
-from ..output.pagination import paginate
+from ..output.page_plan import ArticlePages
 from ..output.search import SearchIndexError
 from ..output.search_records import article_record
 from ..output.search_shards import assign_shards
@@ -58,21 +56,20 @@ from ..output.images import ImageProblem
 from ..output.write import PatchOutput, marker_identity
 from ..text.i18n import messages_for
 from ..text.shortcodes import read_site_templates
-from ..util.slug import tag_slug
 from ..util.parallel import cpu_count
 from ..util.stage_times import StageTimes
 from .bodies import BodyContext, render_article
 from .body_keys import CONTENT_FILE, summary_digests
 from .body_packs import BodyStore
 from .caches import cache_folder
-from .edit_state import EditState, Row, SearchState, Shared, card_fields, others_digest, with_card_fields
+from .card_edit import CardEdit, StoredInfo, card_fields, with_card_fields
+from .edit_state import EditState, Row, SearchState, Shared, others_digest
 from .linking import signal_digest
 from .loading import load_file
 from .options import BuildOptions, BuildReport
 from .resources import SiteFile, asset_paths, template_globals
 from .search_stage import OUTPUT as SEARCH_OUTPUT
 from .search_stage import SearchIndex, SearchJob, search_settings, search_store
-from .term_use import terms_used
 from .unchanged import InputWatch
 
 MOST_FILES = 20   # an edit of more files than this runs the whole pipeline
@@ -162,7 +159,7 @@ def _edit(options: BuildOptions, destination: Path, watch: InputWatch, manifest_
 
 def _loaded(source_dir: Path, source: str, row: Row, shared: Shared) -> tuple[Article, str] | None:
     """The article in `source` and its file's digest, when it loads as it did for `row` but for its
-    card's fields (`edit_state.CARD_FIELDS`: title, summary, kicker, the lead photo's caption and credit …)."""
+    card's fields (`card_edit.CARD_FIELDS`: title, summary, kicker, the lead photo's caption and credit …)."""
     path = source_dir / source
     if not row.clean or os.path.islink(path):
         return None   # what loading it reported is the whole pipeline's to report again
@@ -218,7 +215,7 @@ def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manife
         watch.save(report, sources_kept=True)
         times.lap("text edit: saving caches")
         return report
-    cards = _CardEdit.of(state, shared, rows, edited, carded) if carded else None
+    cards = CardEdit.of(state, shared, rows, edited, carded) if carded else None
     if cards is not None and (cards.reported(meta.report) or headline_problems(edited[s][0] for s in carded)):
         return None   # a warning the edit may have brought or taken away: the whole pipeline reports it
     site = _site(options, shared, rows, edited, state, store, cards)
@@ -299,7 +296,7 @@ def _search_index(search: SearchState, edited: Mapping[str, tuple[Article, BodyI
 
 def _site(options: BuildOptions, shared: Shared, rows: dict[str, tuple[str, Row]],
           edited: Mapping[str, tuple[Article, BodyInfo, str]], state: EditState, store: BodyStore,
-          cards: "_CardEdit | None") -> LinkedSite:
+          cards: CardEdit | None) -> LinkedSite:
     """The part of the last build's linked site that the edited articles' pages and feeds show; with
     `cards`, also the pages that show their cards and the lists those are pages of."""
     entries = {slug: tuple(RelatedEntry(*entry) for entry in row.related) for slug, (_, row) in rows.items()}
@@ -329,7 +326,7 @@ def _site(options: BuildOptions, shared: Shared, rows: dict[str, tuple[str, Row]
         if not isinstance(item, Article) or item.loaded_digest != row.loaded:
             raise ValueError(f"{source} changed since the last build")
         articles[slug] = shared.changed.get(source, item)
-        infos[slug] = _StoredInfo(row.key, row.terms, lead=row.lead,  # type: ignore[arg-type]
+        infos[slug] = StoredInfo(row.key, row.terms, lead=row.lead,  # type: ignore[arg-type]
                                   stored_version=row.version)
         if row.location is not None:
             store.locations[row.key] = row.location
@@ -353,114 +350,6 @@ def _site(options: BuildOptions, shared: Shared, rows: dict[str, tuple[str, Row]
     if cards is not None:
         site = cards.site(site, shared, store)
     return site
-
-
-@dataclass(frozen=True)
-class _CardEdit:
-    """What an edit of articles' cards (`edit_state.CARD_FIELDS`) reaches beyond their pages and feeds: the
-    pages of the articles that show them as related or linking to them, the pages of listings and terms
-    that show them, the front page and the news sitemap, and their aliases' pages. `lists` are the lists
-    those pages are made of (`edit_state.site_lists`), `wanted` every article those pages show."""
-
-    carded: frozenset[str]
-    sources: frozenset[str]      # their files
-    lists: Mapping[str, Any]
-    shown_by: set[str]
-    wanted: set[str]
-
-    @classmethod
-    def of(cls, state: EditState, shared: Shared, rows: Mapping[str, tuple[str, Row]],
-           edited: Mapping[str, tuple[Article, BodyInfo, str]], carded: set[str]) -> "_CardEdit":
-        authors = AuthorIndex(shared.authors)
-        names = ["archive", "front", "news"]
-        for slug in carded:
-            article, info, _ = edited[slug]
-            names += [f"tag:{tag_slug(tag)}" for tag in article.tags]
-            names += [f"section:{article.section}"] if article.section else []
-            names += [f"author:{profile.slug}" for profile in map(authors.profile, article.authors) if profile]
-            names += [f"term:{term}" for term in terms_used(info)]
-        lists = state.lists(names)
-        if not {"archive", "front", "news"} <= lists.keys():
-            raise KeyError("the last build kept no lists")
-        only, config, wanted = frozenset(carded), shared.config, set()
-        for name, value in lists.items():
-            if name in ("front", "news"):
-                shown = {*value[1], *(slug for block in value[0] for slug in block[3])} if name == "front" else value
-                if not only.isdisjoint(shown):
-                    wanted.update(shown)
-                continue
-            slugs = value[0] if name.startswith("term:") else value
-            for page in paginate(slugs, config.paginate, config.stable_pagination):
-                if not only.isdisjoint(page.slugs):
-                    wanted.update(page.slugs)
-        return cls(only, frozenset(rows[slug][0] for slug in carded), lists, state.shown_by(carded), wanted)
-
-    def reported(self, report: BuildReport) -> bool:
-        """Whether the last build reported anything about the articles (a title too long for a headline)."""
-        return any(note.path in self.sources for note in report.diagnostics)
-
-    def site(self, site: LinkedSite, shared: Shared, store: BodyStore) -> LinkedSite:
-        """`site` with the lists, terms, intros and author pages of the pages that show the cards (and the
-        store told where the bodies of those terms, intros and authors are)."""
-        lists = self.lists
-        terms = {name[5:]: value for name, value in lists.items() if name.startswith("term:")}
-        for value in terms.values():
-            if value[5] is not None:
-                store.locations[value[3]] = value[5]
-        bodies = [*(found[1:4] for found in shared.intros.values()),
-                  *(found[:3] for found in shared.author_bodies.values())]
-        store.locations.update((key, location) for key, _, location in bodies if location is not None)
-        links = replace(site.links, tags=tuple(TagInfo(t.name, t.slug, lists.get(f"tag:{t.slug}", t.articles))
-                                               for t in shared.tags),
-                        term_articles={slug: value[0] for slug, value in terms.items()},
-                        related_terms={slug: value[1] for slug, value in terms.items()})
-        digests = {**site.digests, **shared.term_digests,
-                   **{found[0].source: found[4] for found in shared.intros.values()},
-                   **{a.source: shared.author_bodies[a.slug][3] for a in shared.authors
-                      if a.slug in shared.author_bodies}}
-        return replace(
-            site, links=links,
-            section_articles={**site.section_articles, **{name[8:]: value for name, value in lists.items()
-                                                          if name.startswith("section:")}},
-            author_articles={**site.author_articles, **{name[7:]: value for name, value in lists.items()
-                                                        if name.startswith("author:")}},
-            term_aliases={slug: value[2] for slug, value in terms.items()},
-            term_infos={slug: _StoredInfo(value[3], stored_version=value[4]) for slug, value in terms.items()},
-            intros={url: found[0] for url, found in shared.intros.items()},
-            page_infos={found[0].source: _StoredInfo(found[1], stored_version=found[2])
-                        for found in shared.intros.values()},
-            author_infos={slug: _StoredInfo(found[0], stored_version=found[1])
-                          for slug, found in shared.author_bodies.items()},
-            digests=digests)
-
-    def pages(self, site: LinkedSite, renderer: Renderer, store: BodyStore, planner: ArticlePages,
-              planned: Iterable[str]) -> list[PageSpec]:
-        """Every page that shows the cards, but those of `planned` articles (planned already) and feeds."""
-        only, by_slug = self.carded, site.article_by_slug
-        specs = [planner.page(by_slug[slug]) for slug in sorted(self.shown_by - set(planned))]
-        specs += pages_showing(site, renderer, store, only, self.lists["archive"])
-        blocks, newest, count, updated = self.lists["front"]
-        if not only.isdisjoint({*newest, *(slug for block in blocks for slug in block[3])}):
-            shown = tuple(Block(kind, title, tuple(by_slug[slug] for slug in slugs),
-                                site.section(section) if section else None) for kind, title, section, slugs in blocks)
-            front = FrontPage(shown, tuple(by_slug[slug] for slug in newest), count, updated)
-            specs.append(front_page(site, renderer, store, front))
-        if not only.isdisjoint(self.lists["news"]):
-            specs.append(news_sitemap_page(site, renderer, [by_slug[slug] for slug in self.lists["news"]]))
-        for slug in sorted(only):
-            specs += redirect_pages(site, renderer, by_slug[slug])
-        return specs
-
-
-@dataclass(frozen=True)
-class _StoredInfo(BodyInfo):
-    """A body the edit does not render: what its article's teasers and feed entries need of it."""
-
-    stored_version: str = ""
-
-    @property
-    def version(self) -> str:
-        return self.stored_version
 
 
 def _dated_by_files(shared: Shared) -> bool:
