@@ -10,6 +10,7 @@ benchmarks/corpus/, deterministic) it measures, as medians of --runs:
   cold      `python -m builder build` from scratch (no cache, no previous output)
   warm      the same build again with nothing changed (cache and previous output)
   edit      after editing one article
+  title     after editing that article's title (its card: the pages that list it, not every page)
   term      after editing one glossary term's summary (touches every page using it)
   added     after adding one article, dated an hour ago (the newest: every listing page moves)
   deleted   after deleting that article again
@@ -240,7 +241,8 @@ def bench(articles: int, terms: int, runs: int, workdir: Path, discard: Discard,
     out, cached, fresh, bare_out = workdir / "out", workdir / "cached", workdir / "fresh", workdir / "bare"
     bare = ((2, "bare 2 processes"),) if large else ((1, "bare 1 process"), (2, "bare 2 processes"))
     figures: dict[str, list[float]] = {k: [] for k in (*(name for _, name in bare), "cold build",
-                                                       "warm build", "one article edited", "one term edited",
+                                                       "warm build", "one article edited", "one title edited",
+                                                       "one term edited",
                                                        "one article added", "one article deleted")}
     # CPU seconds summed over processes: steadier than wall time on a machine others share.
     cpu: dict[str, list[float]] = {"bare 2 processes, CPU": [], "cold build, CPU": []}
@@ -252,6 +254,7 @@ def bench(articles: int, terms: int, runs: int, workdir: Path, discard: Discard,
     # changed them and ranked related articles again (the 10,000-article edit took 1.92 s, not 1.63).
     edited = [article, term] + ([searched / article.relative_to(site)] if searched is not None else [])
     originals = {path: path.read_bytes() for path in edited}
+    title = next(line for line in originals[article].decode("utf-8").splitlines() if line.startswith("title: "))
     try:
         for run in range(runs):
             for jobs, name in bare:
@@ -269,6 +272,9 @@ def bench(articles: int, terms: int, runs: int, workdir: Path, discard: Discard,
             figures["warm build"].append(timed(build_command(site, cached)))
             edit(article, "\n\n", f"\n\nNachtrag {run}.\n\n")
             figures["one article edited"].append(timed(build_command(site, cached)))
+            edit(article, title, retitled := f'title: "Korrigiert {run}: Meldung {articles // 2}"')
+            title = retitled
+            figures["one title edited"].append(timed(build_command(site, cached)))
             edit(term, "\n\n", f"\n\nErgänzt {run} ")
             figures["one term edited"].append(timed(build_command(site, cached)))
             added = new_article(article, run)

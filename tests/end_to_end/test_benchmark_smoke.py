@@ -16,8 +16,8 @@ def test_benchmark_smoke_run_prints_its_table(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert "200 articles, 50 terms" in lines
-    for figure in ("bare 2 processes", "cold build", "warm build", "one article edited", "one term edited",
-                   "one article added", "one article deleted"):
+    for figure in ("bare 2 processes", "cold build", "warm build", "one article edited", "one title edited",
+                   "one term edited", "one article added", "one article deleted"):
         assert any(line.strip().startswith(figure) for line in lines), figure
     assert any(line.split() == ["incremental", "==", "fresh", "yes"] for line in lines)
     assert any(line.strip().startswith("peak PSS sum (cold)") for line in lines)
