@@ -159,6 +159,21 @@ def test_an_edited_article_shows_its_new_text(running: Running, site: Path, page
 
 
 @pytest.mark.browser
+def test_an_edited_headline_shows_on_the_front_page_and_its_topic(running: Running, site: Path, page) -> None:
+    """A title edit takes the preview's shortcut (`body_edit`), which plans the pages that list the article too."""
+    open_live(page, running.url("/zeitung/"))
+    topic = page.context.new_page()
+    open_live(topic, running.url("/zeitung/themen/diplomatie/"))
+    before = running.preview.builder.body_edits
+    edit(site / "content/articles/kreml-antwort.md", 'title: "Der Kreml prüft die Antwort"',
+         'title: "Moskau lässt sich Zeit"')
+    expect(page.locator("main")).to_contain_text("Moskau lässt sich Zeit", timeout=TIMEOUT_MS)
+    expect(topic.locator("main")).to_contain_text("Moskau lässt sich Zeit", timeout=TIMEOUT_MS)
+    expect(page.locator("main")).not_to_contain_text("Der Kreml prüft die Antwort")
+    assert running.preview.builder.body_edits == before + 1
+
+
+@pytest.mark.browser
 def test_a_stylesheet_change_applies_without_reloading(running: Running, site: Path, page) -> None:
     open_live(page, running.url("/zeitung/articles/kreml-antwort/"))
     heading = page.locator("h1").first
