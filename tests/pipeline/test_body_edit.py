@@ -120,6 +120,27 @@ def date_back(path: Path) -> None:
     os.utime(path, ns=(CLOCK[0], CLOCK[0]))
 
 
+def dated_site(folder: Path, spec: str) -> Path:
+    """The fixture site `spec` written to `folder`, every file dated back."""
+    return _dated(write_site(folder, spec))
+
+
+def photo_site(folder: Path) -> Path:
+    """PHOTO_SITE written to `folder` with its photos, every file dated back."""
+    site = write_site(folder, PHOTO_SITE)
+    for path, size in (("content/articles/gipfel/saal.jpg", (1600, 900)),
+                       ("content/articles/gipfel/tisch.jpg", (800, 600)), ("static/bilder/logo.png", (300, 100))):
+        photo(site / path, size)
+    return _dated(site)
+
+
+def _dated(site: Path) -> Path:
+    for path in site.rglob("*"):
+        if path.is_file():
+            date_back(path)
+    return site
+
+
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -249,13 +270,7 @@ def test_a_text_edit_after_a_moment_that_changes_the_site_runs_the_whole_pipelin
 
 
 def test_a_text_edit_of_an_article_with_photos_takes_the_shortcut(tmp_path: Path) -> None:
-    site = write_site(tmp_path / "site", PHOTO_SITE)
-    for path, size in (("content/articles/gipfel/saal.jpg", (1600, 900)),
-                       ("content/articles/gipfel/tisch.jpg", (800, 600)), ("static/bilder/logo.png", (300, 100))):
-        photo(site / path, size)
-    for path in site.rglob("*"):
-        if path.is_file():
-            date_back(path)
+    site = photo_site(tmp_path / "site")
     preview = IncrementalBuilder(site, jobs=1)
     try:
         assert preview.build().ok

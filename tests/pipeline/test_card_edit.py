@@ -16,8 +16,8 @@ from builder.output.search import search_available
 from builder.pipeline.build import BuildOptions, BuildReport, build
 from builder.pipeline.edit_state import EditState, Meta
 from builder.pipeline.incremental import IncrementalBuilder
-from conftest import write_site
-from test_body_edit import PHOTO_SITE, date_back, photo
+from test_body_edit import date_back, dated_site, photo_site
+from test_text_edit import _edit, _took_shortcut, _tree
 
 NOW = datetime(2022, 1, 21, 12, 0, tzinfo=timezone.utc)
 SECTIONS = ["politik", "kultur", ""]
@@ -102,33 +102,12 @@ def _build(site: Path, out: Path, cache: bool = True, now: datetime | None = NOW
     return report
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name != ".builder-output"}
-
-
-def _took_shortcut(report: BuildReport) -> bool:
-    return any(stage.startswith("text edit") for stage, _ in report.stages)
-
-
-def _edit(site: Path, rel: str, old: str, new: str) -> None:
-    path = site / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (rel, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    date_back(path)
-
-
 def _field(site: Path, rel: str, key: str) -> str:
     return (site / rel).read_text(encoding="utf-8").split(f"\n{key}: ", 1)[1].split("\n", 1)[0]
 
 
 def _site(tmp_path: Path, stable: bool = False, search: bool = False) -> Path:
-    site = write_site(tmp_path / "site", _site_text(stable, search))
-    for path in site.rglob("*"):
-        if path.is_file():
-            date_back(path)
-    return site
+    return dated_site(tmp_path / "site", _site_text(stable, search))
 
 
 def test_a_title_edit_writes_every_page_that_shows_it_and_equals_a_fresh_build(tmp_path: Path) -> None:
@@ -153,8 +132,8 @@ def test_a_title_edit_writes_every_page_that_shows_it_and_equals_a_fresh_build(t
     assert "Streit um die Ostsee" in [e.title for e in feedparser.parse(fresh["feed.xml"]).entries]
 
 
-def _fresh(site: Path, out: Path) -> Path:
-    _build(site, out, cache=False)
+def _fresh(site: Path, out: Path, now: datetime | None = NOW) -> Path:
+    _build(site, out, cache=False, now=now)
     return out
 
 
@@ -273,17 +252,6 @@ def test_card_edits_in_the_preview_plan_the_pages_that_show_them_and_equal_fresh
         preview.close()
 
 
-def _photo_site(tmp_path: Path) -> Path:
-    site = write_site(tmp_path / "site", PHOTO_SITE)
-    for path, size in (("content/articles/gipfel/saal.jpg", (1600, 900)),
-                       ("content/articles/gipfel/tisch.jpg", (800, 600)), ("static/bilder/logo.png", (300, 100))):
-        photo(site / path, size)
-    for path in site.rglob("*"):
-        if path.is_file():
-            date_back(path)
-    return site
-
-
 PHOTO_EDITS = [  # (old, new, whether a card edit)
     ('caption: "Der Saal vor Beginn der Gespräche"', 'caption: "Der Saal am Morgen"', True),
     ('credit: "dpa/Jane Doe"', 'credit: "Reuters/Jane Doe"', True),
@@ -296,7 +264,7 @@ PHOTO_EDITS = [  # (old, new, whether a card edit)
 @pytest.mark.parametrize("old, new, card", PHOTO_EDITS)
 def test_what_the_lead_photo_says_is_a_card_edit_which_photo_is_not(tmp_path: Path, old: str, new: str,
                                                                     card: bool) -> None:
-    site, out, rel = _photo_site(tmp_path), tmp_path / "out", "content/articles/gipfel/index.md"
+    site, out, rel = photo_site(tmp_path / "site"), tmp_path / "out", "content/articles/gipfel/index.md"
     _build(site, out, now=None)
     preview = IncrementalBuilder(site, jobs=1)
     try:
@@ -306,7 +274,7 @@ def test_what_the_lead_photo_says_is_a_card_edit_which_photo_is_not(tmp_path: Pa
         outcome = preview.build({rel})
         assert outcome.ok and report.ok
         assert _took_shortcut(report) == card and preview.body_edits == card
-        fresh = _tree(_fresh_at(site, tmp_path / "fresh", None))
+        fresh = _tree(_fresh(site, tmp_path / "fresh", None))
         assert _tree(out) == fresh and dict(outcome.files) == fresh
         page = fresh["articles/gipfel/index.html"].decode()
         assert new.split(": ", 1)[1].strip('"\n') in page or not card
@@ -314,14 +282,9 @@ def test_what_the_lead_photo_says_is_a_card_edit_which_photo_is_not(tmp_path: Pa
         preview.close()
 
 
-def _fresh_at(site: Path, out: Path, now: datetime | None) -> Path:
-    _build(site, out, cache=False, now=now)
-    return out
-
-
 def test_a_title_the_url_is_made_of_is_no_card_edit(tmp_path: Path) -> None:
     """Hugo's `:title` in a permalink: the article moves, which the whole pipeline builds."""
-    site = write_site(tmp_path / "site", """-- config.yaml --
+    site = dated_site(tmp_path / "site", """-- config.yaml --
 title: "T"
 base_url: "https://example.org/"
 url_rules: hugo
@@ -340,12 +303,9 @@ date: 2022-01-02T10:00:00+01:00
 ---
 Mehr.
 """)
-    for path in site.rglob("*"):
-        if path.is_file():
-            date_back(path)
     out = tmp_path / "out"
     _build(site, out)
     _edit(site, "content/news/a.md", "Alter Titel", "Neuer Titel")
     assert not _took_shortcut(_build(site, out))
-    fresh = _tree(_fresh_at(site, tmp_path / "fresh", NOW))
+    fresh = _tree(_fresh(site, tmp_path / "fresh"))
     assert _tree(out) == fresh and "2022/neuer-titel/index.html" in fresh and "2022/alter-titel/index.html" not in fresh

@@ -12,16 +12,11 @@ import pytest
 from builder.pipeline.build import BuildOptions, BuildReport, build
 from builder.output.search import search_available
 from builder.pipeline.edit_state import EditState
-from conftest import write_site
-from test_body_edit import PHOTO_SITE, SITE, date_back, photo
+from test_body_edit import SITE, date_back, dated_site, photo_site
 
 
 def _site(tmp_path: Path, text: str = SITE) -> Path:
-    site = write_site(tmp_path / "site", text)
-    for path in site.rglob("*"):
-        if path.is_file():
-            date_back(path)
-    return site
+    return dated_site(tmp_path / "site", text)
 
 
 def _edit(site: Path, rel: str, old: str, new: str) -> None:
@@ -168,11 +163,7 @@ def test_an_article_moved_under_its_slug_gets_its_own_row(tmp_path: Path) -> Non
 
 
 def test_a_text_edit_of_an_article_with_photos_shows_them_as_before(tmp_path: Path) -> None:
-    site, out = _site(tmp_path, PHOTO_SITE), tmp_path / "out"
-    for path, size in (("content/articles/gipfel/saal.jpg", (1600, 900)),
-                       ("content/articles/gipfel/tisch.jpg", (800, 600)), ("static/bilder/logo.png", (300, 100))):
-        photo(site / path, size)
-        date_back(site / path)
+    site, out = photo_site(tmp_path / "site"), tmp_path / "out"
     _build(site, out)
     _edit(site, "content/articles/gipfel/index.md", "am Morgen in Genf.", "am Morgen noch nicht in Genf.")
     page = _edited_as_fresh(site, out, tmp_path / "fresh")["articles/gipfel/index.html"].decode()
