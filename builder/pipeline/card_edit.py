@@ -6,21 +6,24 @@ the card's fields alone (`CARD_FIELDS`: its title, summary, kicker, and what
 its lead photo's `image:` says) leaves every list it is in, every ranking and
 every URL as they were, so a build plans again only the pages that show the
 card. The command line's shortcut (`text_edit`) finds those pages from what
-the last build kept (`edit_state`): `CardEdit`. The preview's (`body_edit`)
+the last build kept (`edit_state`): the lists those pages are made of
+(`site_lists`) and `CardEdit`, which plans them. The preview's (`body_edit`)
 has the last build's site in memory.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from ..content.bylines import AuthorIndex
 from ..content.model import Article, BodyInfo, FrozenDict, TagInfo
 from ..output.front_page import Block
-from ..output.listings import FrontPage, front_page
+from ..output.listings import FrontPage, front_page, front_page_of
 from ..output.page_plan import ArticlePages, news_sitemap_page, pages_showing, redirect_pages
 from ..output.pagination import paginate
+from ..output.sitemaps import news_articles
 from ..output.specs import LinkedSite, PageSpec
 from ..output.templates import Renderer
 from ..util.slug import tag_slug
@@ -55,12 +58,38 @@ def with_card_fields(article: Article, fields: tuple[Any, ...]) -> Article:
                    key_lines=FrozenDict(lines), image=image)
 
 
+def site_lists(site: LinkedSite, locations: Mapping[str, Any]) -> dict[str, Any]:
+    """Every list of articles that a listing or term page shows a page of, and what the front page and
+    the news sitemap show, by name, as a card edit plans those pages again (`CardEdit`; the edit state keeps them):
+
+    - "archive", "tag:<slug>", "section:<slug>", "author:<slug>": the articles' slugs, newest first;
+    - "term:<slug>": its articles' slugs, related terms, aliases shown, its body's key, version and place;
+    - "front": its blocks (kind, title, section slug, slugs), newest slugs, pages, newest change;
+    - "news": the slugs of the articles in the news sitemap.
+    """
+    lists: dict[str, Any] = {"archive": tuple(a.slug for a in site.articles)}
+    lists.update((f"tag:{tag.slug}", tag.articles) for tag in site.links.tags)
+    lists.update((f"section:{slug}", found) for slug, found in site.section_articles.items())
+    lists.update((f"author:{slug}", found) for slug, found in site.author_articles.items())
+    links = site.links
+    for term in site.terms:
+        info = site.term_infos[term.slug]
+        lists[f"term:{term.slug}"] = (links.term_articles.get(term.slug, ()), links.related_terms.get(term.slug, ()),
+                                      site.term_aliases.get(term.slug, term.aliases), info.key, info.version,
+                                      locations.get(info.key))
+    front = front_page_of(site)
+    lists["front"] = (tuple((b.kind, b.title, b.section.slug if b.section else None, tuple(a.slug for a in b.items))
+                            for b in front.blocks), tuple(a.slug for a in front.newest), front.pages, front.updated)
+    lists["news"] = tuple(a.slug for a in news_articles(site.articles, site.now or datetime.now(timezone.utc)))
+    return lists
+
+
 @dataclass(frozen=True)
 class CardEdit:
     """What an edit of articles' cards (`CARD_FIELDS`) reaches beyond their pages and feeds: the
     pages of the articles that show them as related or linking to them, the pages of listings and terms
     that show them, the front page and the news sitemap, and their aliases' pages. `lists` are the lists
-    those pages are made of (`edit_state.site_lists`), `wanted` every article those pages show."""
+    those pages are made of (`site_lists`), `wanted` every article those pages show."""
 
     carded: frozenset[str]
     sources: frozenset[str]      # their files

@@ -12,7 +12,7 @@ what an edit of one article's text or card needs:
   files, its related articles, backlinks, card and the fields the card shows;
 - which articles' pages show which others (`shows`, kept with the rows);
 - every list a listing, term or front page shows a page of, and the news
-  sitemap's articles (`site_lists`), written when they change;
+  sitemap's articles (`card_edit.site_lists`), written when they change;
 - with search on, every search record and where its body is (`SearchState`);
 - what the whole site shares: the configuration, terms, authors, menus,
   static files, the newest articles of every feed, the articles that the
@@ -40,15 +40,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Na
 from ..content.config import SiteConfig
 from ..content.model import Article, Author, BodyInfo, Page, TagInfo, Term
 from ..content.validate import LoadOptions
-from ..output.listings import front_page_of
 from ..output.manifest import Manifest
 from ..output.search_records import SearchRecord
-from ..output.sitemaps import news_articles
 from ..output.specs import LinkedSite
 from ..output.write import marker_identity
 from .body_packs import BodyStore
 from .caches import cache_folder
-from .card_edit import card_fields
+from .card_edit import card_fields, site_lists
 from .options import BuildOptions, BuildReport
 from .search_stage import SearchJob
 from .unchanged import watch_key
@@ -343,32 +341,6 @@ def _list_digest(name: str, value: Any) -> bytes:
         slugs, rest = (value[0], value[1:]) if name.startswith("term:") else (value, ())
         data = "\n".join(slugs).encode("utf-8", "surrogatepass") + b"\0" + marshal.dumps(rest, 2)
     return hashlib.blake2b(data, digest_size=16).digest()
-
-
-def site_lists(site: LinkedSite, locations: Mapping[str, Any]) -> dict[str, Any]:
-    """Every list of articles that a listing or term page shows a page of, and what the front page and
-    the news sitemap show, by name, as a card edit (`text_edit`) plans those pages again:
-
-    - "archive", "tag:<slug>", "section:<slug>", "author:<slug>": the articles' slugs, newest first;
-    - "term:<slug>": its articles' slugs, related terms, aliases shown, its body's key, version and place;
-    - "front": its blocks (kind, title, section slug, slugs), newest slugs, pages, newest change;
-    - "news": the slugs of the articles in the news sitemap.
-    """
-    lists: dict[str, Any] = {"archive": tuple(a.slug for a in site.articles)}
-    lists.update((f"tag:{tag.slug}", tag.articles) for tag in site.links.tags)
-    lists.update((f"section:{slug}", found) for slug, found in site.section_articles.items())
-    lists.update((f"author:{slug}", found) for slug, found in site.author_articles.items())
-    links = site.links
-    for term in site.terms:
-        info = site.term_infos[term.slug]
-        lists[f"term:{term.slug}"] = (links.term_articles.get(term.slug, ()), links.related_terms.get(term.slug, ()),
-                                      site.term_aliases.get(term.slug, term.aliases), info.key, info.version,
-                                      locations.get(info.key))
-    front = front_page_of(site)
-    lists["front"] = (tuple((b.kind, b.title, b.section.slug if b.section else None, tuple(a.slug for a in b.items))
-                            for b in front.blocks), tuple(a.slug for a in front.newest), front.pages, front.updated)
-    lists["news"] = tuple(a.slug for a in news_articles(site.articles, site.now or datetime.now(timezone.utc)))
-    return lists
 
 
 def record_build(state: EditState, meta: Meta, site: LinkedSite, prepared: "Prepared",

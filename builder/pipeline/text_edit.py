@@ -15,7 +15,7 @@ kicker, what the lead photo's `image:` says: `card_edit.CARD_FIELDS`). Such
 an edit also plans the pages that show the card again: those of the articles
 that show it as related or linking to it (`EditState.shown_by`), the pages of
 the listings and terms that list it (from the lists the last build kept,
-`edit_state.site_lists`), the front page and the news sitemap when they show
+`card_edit.site_lists`), the front page and the news sitemap when they show
 it, and its aliases' pages.
 
 With search on, the edited articles' records replace theirs among the last
