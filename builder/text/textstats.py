@@ -104,22 +104,23 @@ def words(text: str) -> list[str]:
 def word_counts(text: str) -> Counter[str]:
     """How often each of `words(text)` occurs, computed without building that list.
 
-    Counting the rough tokens happens in C; only the distinct tokens are then
-    filtered, and the rare ones holding digits or underscores are split the way
-    `words` splits them (blanking a character inside one rough token never
-    joins it to a neighbouring token, so token by token gives the same words).
+    No word spans white space, so the text's white-space separated tokens are counted (in C,
+    three times faster than `_ROUGH.findall`), and only the distinct tokens that are not a word
+    as they stand are split: "Wort," and "(Wort)" by `_ROUGH`, and the rare ones holding digits
+    or underscores the way `words` splits them (blanking a character inside one rough token
+    never joins it to a neighbouring token, so token by token gives the same words).
     """
-    counts = Counter(_ROUGH.findall(_prepared(text)))
+    counts = Counter(_prepared(text).split())
     stop = GERMAN_STOP_WORDS
-    # Not alphabetic: hyphen compounds, "CO₂", and tokens with digits or "_" to split.
+    # Not a word as it stands: short, a stop word, punctuation around it, a hyphen compound,
+    # "CO₂", and tokens with digits or "_".
     for token in [token for token in counts if len(token) < 3 or not token.isalpha() or token in stop]:
-        if len(token) < 3 or token in stop:  # a stop word has no digits; a short token's parts are shorter
-            del counts[token]
-        elif _DIGIT_OR_UNDERSCORE.search(token):
-            number = counts.pop(token)
-            for part in _ROUGH.findall(_DIGIT_OR_UNDERSCORE.sub(" ", token)):
-                if len(part) > 2 and part not in stop:
-                    counts[part] += number
+        number = counts.pop(token)
+        if token.isalpha():
+            continue   # short, or a stop word
+        for part in _ROUGH.findall(_DIGIT_OR_UNDERSCORE.sub(" ", token)):
+            if len(part) > 2 and part not in stop:
+                counts[part] += number
     return counts
 
 

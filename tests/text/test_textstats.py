@@ -93,9 +93,10 @@ def test_fast_scan_finds_exactly_the_letter_runs(text: str) -> None:
     assert words(text) == expected
 
 
-@given(st.text(alphabet="abcäöüßAÄİ-_0123²₂ \u00ad\u2011\u0308.,\n", max_size=80))
+@given(st.text(alphabet="abcäöüßAÄİ-_0123²₂ \u00ad\u2011\u0308.,()„“\n\t\xa0\u2003\x1c", max_size=80))
 def test_word_counts_count_exactly_the_words(text: str) -> None:
-    """word_counts() splits distinct tokens instead of the whole text; it must count words() exactly."""
+    """word_counts() counts white-space separated tokens and splits the distinct ones that are not
+    words as they stand (every kind of white space str.split knows); it must count words() exactly."""
     from collections import Counter
 
     from builder.text.textstats import word_counts
