@@ -242,7 +242,7 @@ def _listing(site: LinkedSite, renderer: Renderer, memo: PlanMemo | None, slugs:
             context.update(extra)
             return renderer.render(template, **context, page=template_page(page, items, url_of, stable)).encode()
 
-        yield PageSpec(output_path(url), print_, source, make)
+        yield PageSpec(output_path(url), print_, source, make, newest=page.slugs[0] if page.slugs else "")
 
 
 class _FeedPlanner:

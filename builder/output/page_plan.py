@@ -220,7 +220,7 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo:
                                        json_ld=defined_term_ld(term, urls, site.config, aliases) if first else None
                                        ).encode()
 
-            yield PageSpec(path, print_, term.source, make)
+            yield PageSpec(path, print_, term.source, make, newest=page.slugs[0] if page.slugs else "")
 
 
 def _total(page: ListPage, users: tuple[str, ...], stable: bool) -> int | None:

@@ -102,6 +102,7 @@ class PageSpec:
     source: str               # the content file it comes from, if any
     make: Callable[[], bytes]
     line: int | None = None   # the front matter line that chose this path (url:, aliases:)
+    newest: str = ""          # a listing page: the slug of its newest article (`writing_order`)
 
 
 @dataclass(slots=True)
@@ -120,6 +121,21 @@ class FileGroup(PageSpec):
     @property
     def parts(self) -> tuple[str, ...]:
         return tuple(self.joined.split("\n"))
+
+
+def writing_order(specs: list[PageSpec], articles: Mapping[str, Article]) -> list[int]:
+    """The indices of `specs` in the order to render them: the listing pages last, by the date of
+    their newest article (newest first), the others as planned.
+
+    A writer makes each teaser once and keeps it (`FragmentMemo`, bounded), but listings are
+    planned one after the other: at 100,000 articles the pages of an article's dozen terms and
+    tags lay so far apart that its teaser was forgotten before the next one came. By date they
+    follow one another."""
+    listing = [index for index, spec in enumerate(specs) if spec.newest]
+    if not listing:
+        return list(range(len(specs)))
+    listing.sort(key=lambda index: articles[specs[index].newest].date, reverse=True)
+    return [index for index, spec in enumerate(specs) if not spec.newest] + listing
 
 
 def output_files(spec: PageSpec) -> tuple[str, ...]:

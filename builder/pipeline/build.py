@@ -13,6 +13,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from operator import itemgetter
 from pathlib import Path
 from typing import Mapping
 
@@ -29,7 +30,8 @@ from ..output.manifest import Manifest, read_manifest, restore_manifest, write_m
 from ..output.page_plan import collision_problems, plan_pages
 from ..output.search import search_available
 from ..output.search_records import SearchSource
-from ..output.specs import FileGroup, LinkedSite, PageSpec, card_digest, made_files, output_files
+from ..output.specs import (FileGroup, LinkedSite, PageSpec, card_digest, made_files, output_files,
+                            writing_order)
 from ..output.structured_data import headline_problems
 from ..output.templates import Renderer, TemplateProblem, theme_digest
 from ..output.write import (
@@ -337,10 +339,13 @@ def _write_site(options: BuildOptions, caches: Caches, prepared: Prepared, desti
                     if old.get(spec.path) != spec.fingerprint or not all(map(staged.reuse, output_files(spec)))]
         if prepared.renderer is not None:   # once, before the workers fork, not once per worker
             prepared.renderer.compile_all()
-        results = map_indices(_render_to_folder, (todo, staged), len(todo), options.jobs or cpu_count(),
+        order = writing_order(todo, site.article_by_slug)
+        results = map_indices(_render_to_folder, ([todo[index] for index in order], staged), len(todo),
+                              options.jobs or cpu_count(),
                               (lambda n, total: progress("Writing pages", n, total)) if progress else None,
                               renew_after=RENEW_WRITER_AFTER)
-        problems.items.extend(problem for problem in results if problem is not None)
+        in_plan_order = sorted(zip(order, results), key=itemgetter(0))   # the problems as the pages were planned
+        problems.items.extend(problem for _, problem in in_plan_order if problem is not None)
         if job is not None and found is None and not problems.errors:
             found = job.result(problems, progress)
         files.update(found.files if found else {})

@@ -1,0 +1,83 @@
+"""The order pages are written in: listings by the date of their newest article, so teasers are made once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from builder.output.specs import PageSpec, made_files, writing_order
+from builder.output.templates import FragmentMemo
+from builder.pipeline import build as pipeline
+from conftest import write_site
+
+
+def _spec(path: str, newest: str = "") -> PageSpec:
+    return PageSpec(path, "", "", lambda: b"", newest=newest)
+
+
+def test_listing_pages_come_last_newest_first_and_the_others_as_planned() -> None:
+    day = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    articles = {"alt": SimpleNamespace(date=day), "neu": SimpleNamespace(date=day + timedelta(days=2)),
+                "mitte": SimpleNamespace(date=day + timedelta(days=1))}
+    specs = [_spec("themen/a/index.html", "alt"), _spec("artikel/neu/index.html"),
+             _spec("glossar/x/index.html", "neu"), _spec("themen/b/index.html", "mitte"),
+             _spec("feed.xml"), _spec("glossar/y/index.html", "neu")]
+    order = writing_order(specs, articles)
+    assert [specs[index].path for index in order] == [
+        "artikel/neu/index.html", "feed.xml",                       # as planned
+        "glossar/x/index.html", "glossar/y/index.html",             # the same newest article: as planned
+        "themen/b/index.html", "themen/a/index.html"]
+    assert sorted(order) == list(range(len(specs)))
+    assert writing_order(specs[1:2], articles) == [0]
+
+
+def _archive(count: int) -> str:
+    """`count` articles, a day apart, each with two of six terms and one of three tags."""
+    parts = ["-- config.yaml --\ntitle: T\nbase_url: https://example.org/\npaginate: 2\n"
+             "paths: {glossary: glossar, tags: themen}\n"]
+    names = ["Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta"]
+    for name in names:
+        parts.append(f"-- content/glossary/{name.lower()}.md --\n---\nterm: {name}\n---\n\nDas {name}.\n")
+    start = datetime(2024, 1, 1)
+    for n in range(count):
+        first, second = names[n % 6], names[(n * 5 + 1) % 6]
+        day = (start + timedelta(days=n)).date()
+        parts.append(f"-- content/articles/a{n:02d}.md --\n---\ntitle: Artikel {n}\ndate: {day}\n"
+                     f"tags: [Thema {n % 3}]\n---\n\nÜber {first} und {second}.\n")
+    return "".join(parts)
+
+
+def test_in_writing_order_a_bounded_memo_makes_fewer_teasers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With room for a few teasers, planned order (term by term, tag by tag) forgets an article's
+    teaser before its next listing comes; by date the listings that show it follow one another."""
+    site = write_site(tmp_path / "site", _archive(36))
+    prepared = pipeline.prepare(pipeline.BuildOptions(source=site, cache=False), pipeline.Caches.in_folder(None))
+    assert prepared.site is not None and not prepared.problems.errors, prepared.problems.items
+    prepared.renderer.compile_all()
+    monkeypatch.setattr(FragmentMemo, "LIMIT", 8)
+    specs = prepared.specs
+
+    def teasers_made(order: list[int]) -> tuple[int, dict[str, bytes]]:
+        """How many teasers the listing pages made, and every file."""
+        made: list[object] = []
+        memo = FragmentMemo()
+        files: dict[str, bytes] = {}
+
+        def remember(*key: object, caller: object) -> str:
+            if key not in memo.kept and specs[index].newest:
+                made.append(key)
+            return memo(*key, caller=caller)
+
+        prepared.renderer.env.globals["remember"] = remember
+        for index in order:
+            files.update(made_files(specs[index]))
+        return len(made), files
+
+    planned, planned_files = teasers_made(list(range(len(specs))))
+    ordered, ordered_files = teasers_made(writing_order(specs, prepared.site.article_by_slug))
+    assert ordered_files == planned_files
+    assert sum(1 for spec in specs if spec.newest) > 30
+    assert ordered < planned * 0.7, (ordered, planned)
