@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any, Callable, Mapping, Sequence
 
 import jinja2
+import jinja2.runtime
 from markupsafe import Markup
 
 from ..content.config import SiteConfig
@@ -66,6 +68,31 @@ def theme_digest(site: Path) -> str:
                 digest.update(str(path.relative_to(folder)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+_PLAIN_CALLABLES = frozenset({FunctionType, BuiltinFunctionType, MethodType})
+
+
+class _Context(jinja2.runtime.Context):
+    """Jinja's template context, with the way to a plain function shortened.
+
+    Every call a template makes (`url()`, `_()`, a filter's helper) goes through `Context.call`,
+    which asks each callable, and the callable's `__call__`, whether it wants the context passed:
+    about 1.3 million calls to render the pages of 10,000 articles, 6-8 % of rendering. A plain
+    function or method says so by its own `jinja_pass_arg`, the one place asked here; everything
+    else (macros, callable objects) takes Jinja's own way."""
+
+    def call(self, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        if type(obj) not in _PLAIN_CALLABLES or getattr(obj, "jinja_pass_arg", None) is not None:
+            return super().call(obj, *args, **kwargs)
+        if kwargs:   # what Jinja's call drops before calling
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return obj(*args, **kwargs)
+        except StopIteration:
+            return self.environment.undefined("value was undefined because a callable raised a StopIteration "
+                                              "exception")
 
 
 class FragmentMemo:
@@ -140,6 +167,7 @@ class Renderer:
             auto_reload=False,
             extensions=["jinja2.ext.i18n"],
         )
+        self.env.context_class = _Context
         # newstyle: `_("Page %(number)s", number=n)` escapes its values and formats in every language.
         self.env.install_gettext_translations(self.messages, newstyle=True)  # type: ignore[attr-defined]
         self.env.globals.update(_plain_gettext(self.messages))

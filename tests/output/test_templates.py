@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.runtime
 import pytest
 
 from builder.content.config import SiteConfig
@@ -52,3 +53,41 @@ def test_an_unwritable_cache_folder_only_costs_compiling(tmp_path: Path) -> None
     site = write_site(tmp_path / "site", "-- layouts/404.html --\nVerlaufen\n")
     (tmp_path / "datei").write_text("", encoding="utf-8")
     assert Renderer(site, SiteConfig(), tmp_path / "datei" / "templates").render("404.html") == "Verlaufen\n"
+
+
+class _Shout:
+    """A callable object whose __call__ wants the context (Jinja asks `__call__` too)."""
+
+    @jinja2.pass_context
+    def __call__(self, context: Any, text: str) -> str:
+        return f"{text}!{context['suffix']}"
+
+
+def _stop() -> str:
+    raise StopIteration
+
+
+@pytest.mark.parametrize("jinja_own", [False, True])
+def test_calls_from_templates_get_what_jinja_gives_them(tmp_path: Path, jinja_own: bool) -> None:
+    """The renderer's shortened call path: plain functions and methods are called directly, with
+    the arguments Jinja would pass; whatever asks for the context, its evaluation context or the
+    environment gets it, inside loops and blocks too; a StopIteration is an undefined value."""
+    site = write_site(tmp_path / "site", """
+-- layouts/calls.html --
+{% set prefix = "v" %}{% for n in [1, 2] %}{{ plain(n, sep="-") }}|{{ with_context(n) }}|{{ shout("a") }}|{% endfor %}
+{{ with_eval(3) }}|{{ with_env(4) }}|{{ method(5) }}|{{ len("abc") }}|{{ stop() is undefined }}|{{ "x"|wrap }}
+""")
+    renderer = Renderer(site, SiteConfig(title="Zeitung"))
+    if jinja_own:   # the same template with Jinja's own context gives the same text
+        renderer.env.context_class = jinja2.runtime.Context
+
+    @jinja2.pass_context
+    def with_context(context: Any, n: int) -> str:
+        return f"c{context['suffix']}{n}"
+
+    renderer.env.filters["wrap"] = lambda value: f"[{value}]"
+    html = renderer.render("calls.html", plain=lambda n, sep: f"p{sep}{n}", with_context=with_context,
+                           with_eval=jinja2.pass_eval_context(lambda ctx, n: f"e{ctx.autoescape}{n}"),
+                           with_env=jinja2.pass_environment(lambda env, n: f"n{env is renderer.env}{n}"),
+                           method="{}m".format, shout=_Shout(), stop=_stop, len=len, suffix="s")
+    assert html == "p-1|cs1|a!s|p-2|cs2|a!s|eTrue3|nTrue4|5m|3|True|[x]\n"
