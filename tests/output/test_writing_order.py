@@ -81,3 +81,22 @@ def test_in_writing_order_a_bounded_memo_makes_fewer_teasers(tmp_path: Path, mon
     assert ordered_files == planned_files
     assert sum(1 for spec in specs if spec.newest) > 30
     assert ordered < planned * 0.7, (ordered, planned)
+
+
+def test_template_errors_are_reported_in_the_planned_order(tmp_path: Path) -> None:
+    """A tag page is planned before the 404 page but written after it (listing pages go last):
+    the errors still come in the order of the plan, whichever writer finds them first."""
+    site = write_site(tmp_path / "site", _archive(4) + """-- layouts/tag.html --
+{{ tag_typo }}
+-- layouts/404.html --
+<!doctype html>
+{{ page_typo }}
+""")
+    prepared = pipeline.prepare(pipeline.BuildOptions(source=site, cache=False), pipeline.Caches.in_folder(None))
+    assert prepared.site is not None
+    order = writing_order(prepared.specs, prepared.site.article_by_slug)
+    paths = [prepared.specs[index].path for index in order]
+    assert paths.index("404.html") < paths.index("themen/thema-0/index.html")
+    report = pipeline.build(pipeline.BuildOptions(source=site, destination=tmp_path / "out", cache=False, jobs=1))
+    assert not report.ok
+    assert [(d.path, d.line) for d in report.diagnostics] == [("layouts/tag.html", 1), ("layouts/404.html", 2)]
