@@ -10,7 +10,13 @@ from typing import Any, Callable, Mapping, Sequence
 
 import jinja2
 import jinja2.runtime
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+try:
+    from markupsafe import _escape_inner   # markupsafe 3's escaping without the Markup around it
+except ImportError:   # pragma: no cover - an older or newer markupsafe: its public escape
+    def _escape_inner(text: str, /) -> str:
+        return str.__str__(escape(text))
 
 from ..content.config import SiteConfig
 from ..content.dates import datetime_text, day_text, iso
@@ -69,6 +75,26 @@ def theme_digest(site: Path) -> str:
                 digest.update(path.read_bytes())
     return digest.hexdigest()
 
+
+def _output_escape(value: Any, /) -> str:
+    """`markupsafe.escape` for what a template prints: the same text, as a plain str.
+
+    Jinja compiles each `{{ … }}` of an autoescaped template to `escape(value)`, the name its
+    compiled templates import from `jinja2.runtime`, and uses that name for nothing else: the
+    result is only joined into the page (or into a block's or macro's text, which Jinja marks
+    safe itself). markupsafe's escape wraps every result in a `Markup`, whose constructor is
+    Python code: 2.1 million of them for the pages of 10,000 articles, 12-18 % of rendering."""
+    if type(value) is str:
+        return _escape_inner(value)
+    html = getattr(value, "__html__", None)
+    if html is None:
+        return _escape_inner(str(value))
+    safe = html()
+    return safe if isinstance(safe, str) else str(safe)
+
+
+# Set before any template is compiled or loaded from the bytecode cache: they bind the name then.
+jinja2.runtime.escape = _output_escape   # type: ignore[assignment]
 
 _PLAIN_CALLABLES = frozenset({FunctionType, BuiltinFunctionType, MethodType})
 

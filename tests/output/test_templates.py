@@ -91,3 +91,41 @@ def test_calls_from_templates_get_what_jinja_gives_them(tmp_path: Path, jinja_ow
                            with_env=jinja2.pass_environment(lambda env, n: f"n{env is renderer.env}{n}"),
                            method="{}m".format, shout=_Shout(), stop=_stop, len=len, suffix="s")
     assert html == "p-1|cs1|a!s|p-2|cs2|a!s|eTrue3|nTrue4|5m|3|True|[x]\n"
+
+
+class _Safe:
+    def __html__(self) -> str:
+        return "<em>sicher</em>"
+
+
+ESCAPING = """{% macro box(x) %}<b>{{ x }}</b>{% endmacro %}{% set held %}<i>{{ text }}</i>{% endset %}
+{% macro frame() %}<p>{{ caller() }}</p>{% endmacro %}
+{{ text }}|{{ number }}|{{ nothing }}|{{ markup }}|{{ safe }}|{{ text|safe }}|{{ text ~ markup }}|{{ box(text) }}
+{% call frame() %}{{ text }}{% endcall %}|{{ held }}|{{ held|upper }}|{% filter upper %}{{ text }}{% endfilter %}
+{% for item in [text, markup, number] %}[{{ item }}]{% endfor %}|{% trans %}Hallo {{ text }}{% endtrans %}
+{% autoescape false %}{{ text }}{% endautoescape %}|{{ "'quoted' & \\"double\\"" }}
+"""
+
+
+def test_printed_values_are_escaped_as_markupsafe_escapes_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Templates compiled with the renderer's output escape print what markupsafe's escape prints,
+    in every place a value is printed: plain, in macros, call and set blocks, filters, loops, trans
+    blocks and where autoescaping is switched off."""
+    import markupsafe
+
+    from builder.output import templates
+
+    values = dict(text="<a href='x'>K&K</a>", number=7, nothing=None, markup=markupsafe.Markup("<br>"),
+                  safe=_Safe())
+
+    def render() -> str:
+        env = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+        return env.from_string(ESCAPING).render(values)
+
+    assert jinja2.runtime.escape is templates._output_escape   # what compiled templates print with
+    ours = render()
+    monkeypatch.setattr(jinja2.runtime, "escape", markupsafe.escape)
+    theirs = render()
+    assert ours == theirs
+    assert "&lt;a href=&#39;x&#39;&gt;K&amp;K&lt;/a&gt;|7|None|<br>|<em>sicher</em>|<a href='x'>K&K</a>|" in ours
