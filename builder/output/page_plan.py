@@ -183,8 +183,8 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo:
         aliases = site.term_aliases.get(term.slug, term.aliases)
         base = urls.term(term.slug)
         pages = paginate(users, site.config.paginate, stable)
-        if only is not None:
-            pages = [page for page in pages if not only.isdisjoint(page.slugs)]
+        if only is not None:   # the pages that show these articles, fingerprinted without the memo
+            pages, memo = [page for page in pages if not only.isdisjoint(page.slugs)], None
         # Page 1 is the definition; the pages behind it list older articles only, so an
         # edited definition renders page 1 alone. With stable pagination they do not show the
         # number of articles either, so a new article leaves them as they are.
@@ -192,12 +192,12 @@ def _glossary_pages(site: LinkedSite, renderer: Renderer, store: BodyHtml, memo:
                       [(t.slug, digests[t.source]) for t in related_terms])
         later = (term.term, term.summary)
         group, key = f"term:{term.slug}", ("term", definition, later, users)
-        prints = None if memo is None or only is not None else memo.group(group, key, users)
+        prints = None if memo is None else memo.group(group, key, users)
         if prints is None:
             prints = tuple(fingerprint(site.settings_digest, page.number, page.shape, _total(page, users, stable),
                                        cards_of(cards, page.slugs), *(definition if page.number == 1 else later))
                            for page in pages)
-            if memo is not None and only is None:
+            if memo is not None:
                 memo.keep_group(group, key, prints)
         for page, print_ in zip(pages, prints):
             path = output_path(urls.numbered(base, page.number))

@@ -114,7 +114,7 @@ class CardEdit:
         only, config, wanted = frozenset(carded), shared.config, set()
         for name, value in lists.items():
             if name in ("front", "news"):
-                shown = {*value[1], *(slug for block in value[0] for slug in block[3])} if name == "front" else value
+                shown = _front_slugs(value) if name == "front" else set(value)
                 if not only.isdisjoint(shown):
                     wanted.update(shown)
                 continue
@@ -169,7 +169,7 @@ class CardEdit:
         specs = [planner.page(by_slug[slug]) for slug in sorted(self.shown_by - set(planned))]
         specs += pages_showing(site, renderer, store, only, self.lists["archive"])
         blocks, newest, count, updated = self.lists["front"]
-        if not only.isdisjoint({*newest, *(slug for block in blocks for slug in block[3])}):
+        if not only.isdisjoint(_front_slugs(self.lists["front"])):
             shown = tuple(Block(kind, title, tuple(by_slug[slug] for slug in slugs),
                                 site.section(section) if section else None) for kind, title, section, slugs in blocks)
             front = FrontPage(shown, tuple(by_slug[slug] for slug in newest), count, updated)
@@ -180,6 +180,11 @@ class CardEdit:
             specs += redirect_pages(site, renderer, by_slug[slug])
         return specs
 
+
+def _front_slugs(front: tuple[Any, ...]) -> set[str]:
+    """Every article the front page shows, from its entry in `site_lists`: its blocks' and the newest."""
+    blocks, newest = front[0], front[1]
+    return {*newest, *(slug for block in blocks for slug in block[3])}
 
 
 @dataclass(frozen=True)
