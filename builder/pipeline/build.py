@@ -1,6 +1,8 @@
 """The whole build in one story: load → render bodies → link → plan pages → write.
 
-`build()` writes a site folder atomically; `incremental.IncrementalBuilder`
+`build()` checks the destination, takes the shortcuts for unchanged inputs and text edits, and
+otherwise runs `prepare()` and hands its plan to `site_writing.write_site`, which writes the
+site folder atomically; `incremental.IncrementalBuilder`
 runs the same `prepare()` with in-memory caches for the dev server, so an
 incremental result always equals a full build.
 """
@@ -13,7 +15,6 @@ import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from operator import itemgetter
 from pathlib import Path
 from typing import Mapping
 
@@ -25,28 +26,19 @@ from ..content.site_structure import resolve_menus
 from ..content.urls import Urls
 from ..errors import Diagnostic, Diagnostics
 from ..output.front_page import featured_problems
-from ..output.images import ImageProblem
-from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
 from ..output.page_plan import collision_problems, plan_pages
 from ..output.search import search_available
 from ..output.search_records import SearchSource
-from ..output.specs import (FileGroup, LinkedSite, PageSpec, card_digest, made_files, output_files,
-                            writing_order)
+from ..output.specs import LinkedSite, PageSpec, card_digest
 from ..output.structured_data import headline_problems
-from ..output.templates import Renderer, TemplateProblem, theme_digest
-from ..output.write import (
-    OutputError,
-    PatchOutput,
-    StagedOutput,
-    check_destination,
-    recover_interrupted,
-)
+from ..output.templates import Renderer, theme_digest
+from ..output.write import OutputError, check_destination
 from ..text.aliases import shown_aliases
 from ..text.forms import uses_declension
 from ..text.i18n import messages_for, string_problems
 from ..text.shortcodes import read_site_templates
 from ..util.garbage_collection import collection_paused
-from ..util.parallel import cpu_count, map_indices
+from ..util.parallel import cpu_count
 from ..util.stage_times import StageTimes
 from .bodies import BodyContext, BodyStore, render_bodies
 from .caches import Caches, cache_folder
@@ -54,17 +46,10 @@ from .linking import group_by_author, group_by_section, link_site
 from .loading import LoadCache, load_site
 from .resources import asset_paths, bundle_files, files_by_source, static_files, template_globals
 from .search_stage import SearchJob, start_search, search_store
-from .stored_plan import StoredPlanMemo
-from .edit_state import keep_for_text_edits
 from .text_edit import text_edit
-from .unchanged import InputWatch, next_change
+from .unchanged import InputWatch
 from .options import BuildOptions, BuildReport, Progress
-from .update_plan import choose_update, deleted_files
-
-# Writing pages, a worker is renewed after this many chunks (up to 256 pages each): what it
-# copied of the site's objects by touching them stays bounded, however large the site.
-RENEW_WRITER_AFTER = 16
-
+from .site_writing import manifest_path, write_site
 
 def settings_digest(source: Path, config: SiteConfig) -> str:
     """Builder version, configuration and theme: what changes every page when it changes."""
@@ -170,55 +155,6 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
                     bodies.context, loaded.adjusted, source)
 
 
-def render_spec(specs: list[PageSpec], index: int) -> tuple[list[tuple[str, bytes]], Diagnostic | None]:
-    """Make one spec's output files; a template failure becomes its diagnostic."""
-    spec = specs[index]
-    try:
-        return made_files(spec), None
-    except TemplateProblem as exc:
-        return [], exc.diagnostic
-    except ImageProblem as exc:  # a truncated or damaged photo: the error names the file
-        return [], Diagnostic(spec.source or spec.path, None, str(exc))
-
-
-def _render_only(specs: list[PageSpec], index: int) -> Diagnostic | None:
-    return render_spec(specs, index)[1]
-
-
-def _template_problems(prepared: Prepared, options: BuildOptions, destination: Path,
-                       progress: Progress | None) -> list[Diagnostic]:
-    """Render, without writing, the pages a successful build would write, for their templates' errors."""
-    manifest_file = _manifest_path(options.source, destination) if options.cache else None
-    previous = read_manifest(manifest_file, destination) if manifest_file else None
-    old = previous.files if previous else {}
-    todo = [spec for spec in prepared.specs
-            if old.get(spec.path) != spec.fingerprint and not isinstance(spec, FileGroup)]   # no templates there
-    if prepared.renderer is not None:
-        prepared.renderer.compile_all()
-    found = map_indices(_render_only, todo, len(todo), options.jobs or cpu_count(),
-                        (lambda n, total: progress("Checking pages", n, total)) if progress else None,
-                        renew_after=RENEW_WRITER_AFTER)
-    return [problem for problem in found if problem is not None]
-
-
-def _render_to_folder(state: tuple[list[PageSpec], StagedOutput | PatchOutput], index: int) -> Diagnostic | None:
-    specs, staged = state
-    made, problem = render_spec(specs, index)
-    for path, data in made:
-        try:
-            staged.write(path, data)
-        except OSError as exc:  # a name too long for the file system, a full disk, no permission
-            spec = specs[index]
-            return Diagnostic(spec.source or str(staged.destination / path), spec.line if spec.source else None,
-                              f"cannot write output file '{path}': {exc.strerror or exc}")
-    return problem
-
-
-def _manifest_path(source: Path, destination: Path) -> Path:
-    key = hashlib.sha256(str(destination.resolve()).encode()).hexdigest()[:16]
-    return cache_folder(source) / f"manifest-{key}.json"
-
-
 def build(options: BuildOptions, progress: Progress | None = None, keep: list[object] | None = None) -> BuildReport:
     """Build the site into its destination; on errors the previous output stays as it was.
 
@@ -239,7 +175,7 @@ def build(options: BuildOptions, progress: Progress | None = None, keep: list[ob
         return replace(unchanged, stages=tuple(times.laps))
     times.lap("checking inputs")
     if watch is not None and (edited := text_edit(options, destination, watch,
-                                                   _manifest_path(options.source, destination), times,
+                                                   manifest_path(options.source, destination), times,
                                                    started)) is not None:
         return edited
     with collection_paused():
@@ -282,130 +218,7 @@ def _build(options: BuildOptions, caches: Caches, destination: Path, started: fl
     prepared = prepare(options, caches, progress=progress, times=times)
     keep.append(prepared)
     try:
-        return _write_site(options, caches, prepared, destination, started, progress, times)
+        return write_site(options, caches, prepared, destination, started, progress, times)
     finally:
         if prepared.search is not None:   # a build that stopped early: its shards under way finish
             prepared.search.cancel()
-
-
-def _write_site(options: BuildOptions, caches: Caches, prepared: Prepared, destination: Path, started: float,
-                progress: Progress | None, times: StageTimes) -> BuildReport:
-    problems, site = prepared.problems, prepared.site
-    if problems.errors or site is None or (options.strict and problems.warnings):
-        if site is not None:   # the templates' errors too, in the same round
-            problems.items.extend(_template_problems(prepared, options, destination, progress))
-        return BuildReport(False, tuple(unique_diagnostics(problems.items)), seconds=time.perf_counter() - started)
-    try:
-        recover_interrupted(destination)   # before the manifest is compared with the destination
-    except OSError as exc:
-        problems.error(str(destination), None, f"cannot recover the output folder: {exc.strerror or exc}")
-        return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
-    manifest_file = _manifest_path(options.source, destination) if options.cache else None
-    previous = read_manifest(manifest_file, destination) if manifest_file else None
-    files = {spec.path: spec.fingerprint for spec in prepared.specs}
-    search, job = site.config.search, prepared.search
-    old = previous.files if previous else {}
-    found = None
-    if job is not None and not job.todo:   # nothing to index: the search files are known at once
-        found = job.result(problems, progress)
-        if found is None:
-            return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
-    # While Pagefind still indexes, the update is chosen as though every file of its shards changes.
-    expected = found.files if found else job.expected(old) if job else {}
-    groups = {spec.path: spec.joined for spec in prepared.specs if isinstance(spec, FileGroup)}
-    changed = [spec for spec in prepared.specs if old.get(spec.path) != spec.fingerprint]
-    update = choose_update(destination, {**files, **expected}, search, previous,
-                           [path for spec in changed for path in output_files(spec)]
-                           + [path for path, print_ in expected.items() if old.get(path) != print_],
-                           deleted_files({**files, **expected}, groups, previous))
-    if update == "unchanged":
-        times.lap("writing")
-        _save_caches(options, caches, site, prepared)
-        report = _report(prepared, site, problems, 0, started, times)
-        keep_for_text_edits(options, destination, prepared, site, report, previous, caches.related.signal_digest,
-                        caches.bodies)
-        times.lap("saving caches")
-        return replace(report, seconds=time.perf_counter() - started, stages=tuple(times.laps))
-    staged: StagedOutput | PatchOutput
-    try:
-        staged = PatchOutput(destination) if update == "patch" else StagedOutput(destination)
-    except OSError as exc:
-        problems.error(str(destination), None, f"cannot prepare the output folder: {exc.strerror or exc}")
-        return BuildReport(False, tuple(problems.items), seconds=time.perf_counter() - started)
-    todo = changed
-    try:
-        if isinstance(staged, StagedOutput):   # a whole new tree: hard-link what has not changed
-            todo = [spec for spec in prepared.specs
-                    if old.get(spec.path) != spec.fingerprint or not all(map(staged.reuse, output_files(spec)))]
-        if prepared.renderer is not None:   # once, before the workers fork, not once per worker
-            prepared.renderer.compile_all()
-        order = writing_order(todo, site.article_by_slug)
-        results = map_indices(_render_to_folder, ([todo[index] for index in order], staged), len(todo),
-                              options.jobs or cpu_count(),
-                              (lambda n, total: progress("Writing pages", n, total)) if progress else None,
-                              renew_after=RENEW_WRITER_AFTER)
-        in_plan_order = sorted(zip(order, results), key=itemgetter(0))   # the problems as the pages were planned
-        problems.items.extend(problem for _, problem in in_plan_order if problem is not None)
-        if job is not None and found is None and not problems.errors:
-            found = job.result(problems, progress)
-        files.update(found.files if found else {})
-        deleted = deleted_files(files, groups, previous)
-        written = [path for spec in todo for path in output_files(spec)] + (found.write(staged, old) if found else [])
-        if problems.errors:
-            staged.abort()
-            return BuildReport(False, tuple(unique_diagnostics(problems.items)), seconds=time.perf_counter() - started)
-        if manifest_file:
-            # Written before the commit point: should the commit not complete, the marker differs.
-            write_manifest(manifest_file, Manifest.of(staged.marker, search, files, groups))
-        try:
-            if isinstance(staged, PatchOutput):
-                staged.commit(written, deleted)
-            else:
-                staged.commit()
-        except OSError:
-            if manifest_file:   # the commit was undone: the previous manifest describes the destination again
-                restore_manifest(manifest_file, previous)
-            raise
-    except OSError as exc:
-        staged.abort()
-        problems.error(str(destination), None, f"cannot write the site: {exc.strerror or exc}",
-                       hint="check free disk space and permissions; the previous output is unchanged")
-        return BuildReport(False, tuple(unique_diagnostics(problems.items)), seconds=time.perf_counter() - started)
-    except BaseException:
-        staged.abort()
-        raise
-    times.lap("writing")
-    _save_caches(options, caches, site, prepared)
-    report = _report(prepared, site, problems, len(todo), started, times)
-    keep_for_text_edits(options, destination, prepared, site, report, previous, caches.related.signal_digest,
-                        caches.bodies)
-    times.lap("saving caches")
-    return replace(report, seconds=time.perf_counter() - started, stages=tuple(times.laps))
-
-
-def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepared: Prepared) -> None:
-    """Keep what this build learnt for the next one (only what changed is written)."""
-    if not options.cache:
-        return
-    caches.bodies.save(site.body_keys())
-    caches.digests.save()
-    if isinstance(caches.plan_memo, StoredPlanMemo):
-        caches.plan_memo.save()
-    if prepared.load_cache is not None:
-        prepared.load_cache.save()
-
-
-def _report(prepared: Prepared, site: LinkedSite, problems: Diagnostics, rendered: int,
-            started: float, times: StageTimes) -> BuildReport:
-    return BuildReport(True, tuple(problems.items), len(site.articles), len(site.terms), len(site.links.tags),
-                       sum(1 for s in prepared.specs if s.path.endswith(".html")), rendered,
-                       time.perf_counter() - started,
-                       {s.path: s.source for s in prepared.specs if s.source and not isinstance(s, FileGroup)},
-                       len(prepared.scheduled), prepared.scheduled[0].date if prepared.scheduled else None,
-                       next_change((*site.articles, *prepared.scheduled), site.now, site.config.tz),
-                       tuple(times.laps))
-
-
-def unique_diagnostics(items: list[Diagnostic]) -> list[Diagnostic]:
-    """The diagnostics in order, each once."""
-    return list(dict.fromkeys(items))

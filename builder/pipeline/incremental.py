@@ -36,7 +36,8 @@ from .body_packs import BodyStore
 from .linking import RelatedCache
 from .loading import Discovered, LoadCache
 from .body_edit import BodyEdit, LastBuild, body_edit
-from .build import BuildOptions, Prepared, prepare, render_spec, unique_diagnostics
+from .build import BuildOptions, Prepared, prepare
+from .site_writing import render_spec, unique_diagnostics
 from .caches import CACHE_DIR, LOAD_CACHE, RELATED_CACHE, Caches, cache_folder
 from .search_stage import ShardStore
 

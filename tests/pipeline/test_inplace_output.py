@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from builder.pipeline import build as pipeline
-from builder.pipeline import update_plan
+from builder.pipeline import site_writing, update_plan
 from builder.pipeline.build import BuildOptions, BuildReport, build
 from builder.output import write
 from builder.output.write import MARKER, recover_interrupted
@@ -325,7 +325,7 @@ def test_a_stale_manifest_is_never_trusted(site: Path, tmp_path: Path) -> None:
 def test_a_manifest_of_an_older_format_means_a_full_build(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     assert cached(site, out).ok
-    manifest = pipeline._manifest_path(site, out)
+    manifest = site_writing.manifest_path(site, out)
     files = json.loads(manifest.read_text(encoding="utf-8").partition("\n")[0])["files"]
     manifest.write_text(json.dumps(files), encoding="utf-8")   # the old layout: path → fingerprint
     EDITS[0][1](site)
