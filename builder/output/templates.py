@@ -230,6 +230,16 @@ class Renderer:
         if bytecode is not None:
             self.env.bytecode_cache = _bytecode_cache(self.env, bytecode)
 
+    def set_globals(self, values: Mapping[str, Any]) -> None:
+        """Give the templates another build's globals (menus, bylines, the fragment memo, …).
+
+        The theme imports its partials without the page's context, so Jinja makes each partial's
+        module once and keeps it with the values the globals had then; those are dropped here, and
+        the next import makes them again from these globals."""
+        self.env.globals.update(values)
+        for template in list(self.env.cache.values()) if self.env.cache is not None else ():
+            template._module = None   # Jinja's cached module (`Template.module`)
+
     def compile_all(self) -> None:
         """Compile every template now (workers forked afterwards share them); a broken one is
         reported when a page renders it."""

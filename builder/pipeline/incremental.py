@@ -285,7 +285,7 @@ class IncrementalBuilder:
     def _make(self, plan: _Plan, index: int) -> tuple[list[tuple[str, bytes]], Diagnostic | None]:
         """Render one spec of `plan` with the globals its build gave the templates, and keep its files."""
         if plan.renderer is not None and self._globals_of is not plan:
-            plan.renderer.env.globals.update(plan.globals)
+            plan.renderer.set_globals(plan.globals)
             self._globals_of = plan
         made, problem = render_spec(plan.specs, index)
         fingerprint = plan.specs[index].fingerprint

@@ -149,6 +149,6 @@ def template_globals(renderer: Renderer, site: LinkedSite, assets: Mapping[str, 
     held there waits for the cyclic collector after the build (1.5 s at 100,000 articles) instead of
     going at once."""
     view = weakref.proxy(site)
-    renderer.env.globals.update(menus=site.menus, byline=lambda article: view.byline(article),
-                                teaser_image=teaser_html(view, renderer.urls.url), remember=FragmentMemo(),
-                                asset=lambda name: renderer.urls.url("/" + assets.get(name, f"assets/{name}")))
+    renderer.set_globals(dict(menus=site.menus, byline=lambda article: view.byline(article),
+                              teaser_image=teaser_html(view, renderer.urls.url), remember=FragmentMemo(),
+                              asset=lambda name: renderer.urls.url("/" + assets.get(name, f"assets/{name}"))))

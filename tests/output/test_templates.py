@@ -129,3 +129,59 @@ def test_printed_values_are_escaped_as_markupsafe_escapes_them(monkeypatch: pyte
     theirs = render()
     assert ours == theirs
     assert "&lt;a href=&#39;x&#39;&gt;K&amp;K&lt;/a&gt;|7|None|<br>|<em>sicher</em>|<a href='x'>K&K</a>|" in ours
+
+
+def test_the_theme_makes_its_partials_once_per_build_not_once_per_page(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Imported `with context`, a partial's module is made again for every page that imports it
+    (a fifth of an article page's rendering); the theme imports them without, once per build."""
+    from builder.pipeline.build import BuildOptions, build
+
+    made: list[str] = []
+    real = jinja2.Template.make_module
+
+    def make_module(self: jinja2.Template, *args: Any, **kwargs: Any) -> Any:
+        made.append(self.name or "")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "make_module", make_module)
+    articles = "".join(f"-- content/articles/a{n}.md --\n---\ntitle: \"Artikel {n}\"\ndate: 2022-01-{10 + n}\n"
+                       f"tags: [Bündnis]\n---\n\nText {n}.\n" for n in range(6))
+    site = write_site(tmp_path / "site", "-- config.yaml --\ntitle: Tageblatt\nbase_url: https://zeitung.example/\n"
+                      + articles)
+    report = build(BuildOptions(source=site, destination=tmp_path / "out", cache=False, jobs=1))
+    assert report.ok and report.pages >= 10
+    assert made.count("_macros.html") == 1 and made.count("_paths.html") == 1, made
+
+
+def test_an_overridden_partial_that_reads_a_page_variable_gets_an_error_naming_it(tmp_path: Path) -> None:
+    from builder.pipeline.build import BuildOptions, build
+
+    site = write_site(tmp_path / "site", """
+-- config.yaml --
+title: Tageblatt
+-- layouts/_macros.html --
+{% macro byline_names(pairs) %}{% endmacro %}
+{% macro teaser(a, level=2, variant="", summary=True, note="") %}
+<p>{{ a.title }} auf {{ path }}</p>
+{% endmacro %}
+-- content/articles/a.md --
+---
+title: "Erster"
+date: 2022-01-10
+---
+
+Text.
+-- content/articles/b.md --
+---
+title: "Zweiter"
+date: 2022-01-11
+related: [a]
+---
+
+Text.
+""")
+    report = build(BuildOptions(source=site, destination=tmp_path / "out", cache=False, jobs=1))
+    assert not report.ok
+    found = [d for d in report.diagnostics if "'path' is undefined" in d.message]
+    assert found and found[0].path == "layouts/_macros.html" and found[0].line == 3, report.diagnostics
