@@ -65,3 +65,29 @@ Auch die NATO.
                  "articles/b/index.html"):
         html = outcome.files[page].decode()
         assert "Neuer Titel" in html and "Alter Titel" not in html, page
+
+
+def test_listings_call_the_teaser_macro_only_for_teasers_not_made_yet(tmp_path: Path, monkeypatch) -> None:
+    """The archive and the tag page show the same six teasers: the macro runs (and asks the memo
+    through its call block) once for each of them; the second listing takes them from the memo."""
+    from builder.pipeline.build import BuildOptions, build
+
+    calls: list[tuple] = []
+    real = FragmentMemo.__call__
+
+    def counted(self, *key, caller):
+        calls.append(key)
+        return real(self, *key, caller=caller)
+
+    monkeypatch.setattr(FragmentMemo, "__call__", counted)
+    articles = "".join(f"-- content/articles/a{n}.md --\n---\ntitle: \"Artikel {n}\"\ndate: 2022-01-{10 + n}\n"
+                       f"tags: [Bündnis]\n---\n\nText {n}.\n" for n in range(6))
+    site = write_site(tmp_path / "site", "-- config.yaml --\ntitle: Tageblatt\nbase_url: https://zeitung.example/\n"
+                      "related: {count: 0}\n" + articles)
+    report = build(BuildOptions(source=site, destination=tmp_path / "out", cache=False, jobs=1))
+    assert report.ok
+    archive = (tmp_path / "out/archiv/index.html").read_text(encoding="utf-8")
+    tag = (tmp_path / "out/themen/buendnis/index.html").read_text(encoding="utf-8")
+    assert all(f"Artikel {n}" in archive and f"Artikel {n}" in tag for n in range(6))
+    teasers = [key for key in calls if key[0] == "teaser"]
+    assert len(teasers) == len(set(teasers)), teasers

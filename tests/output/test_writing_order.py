@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any, Callable
 
 import pytest
 
@@ -63,15 +64,16 @@ def test_in_writing_order_a_bounded_memo_makes_fewer_teasers(tmp_path: Path, mon
     def teasers_made(order: list[int]) -> tuple[int, dict[str, bytes]]:
         """How many teasers the listing pages made, and every file."""
         made: list[object] = []
-        memo = FragmentMemo()
         files: dict[str, bytes] = {}
 
-        def remember(*key: object, caller: object) -> str:
-            if key not in memo.kept and specs[index].newest:
-                made.append(key)
-            return memo(*key, caller=caller)
+        class Counting(FragmentMemo):
+            def __call__(self, *key: Any, caller: Callable[[], str]) -> str:
+                if key not in self.kept and specs[index].newest:
+                    made.append(key)
+                return super().__call__(*key, caller=caller)
 
-        prepared.renderer.env.globals["remember"] = remember
+        # set_globals: the theme's partials, made once per build, see this memo and no other.
+        prepared.renderer.set_globals({"remember": Counting()})
         for index in order:
             files.update(made_files(specs[index]))
         return len(made), files
