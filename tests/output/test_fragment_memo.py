@@ -91,3 +91,39 @@ def test_listings_call_the_teaser_macro_only_for_teasers_not_made_yet(tmp_path: 
     assert all(f"Artikel {n}" in archive and f"Artikel {n}" in tag for n in range(6))
     teasers = [key for key in calls if key[0] == "teaser"]
     assert len(teasers) == len(set(teasers)), teasers
+
+
+def test_a_teaser_with_a_note_is_the_kept_teaser_with_the_note_before_its_date(tmp_path: Path) -> None:
+    """"Mehr zum Thema" notes differ from page to page: the teaser without one is made once and kept."""
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    import lxml.html
+
+    from builder.content.config import SiteConfig
+    from builder.output.templates import Renderer
+
+    renderer = Renderer(tmp_path, SiteConfig(title="Tageblatt"))
+    made: list[tuple] = []
+
+    class Counting(FragmentMemo):
+        def __call__(self, *key, caller):
+            if key not in self.kept:
+                made.append(key)
+            return super().__call__(*key, caller=caller)
+
+    renderer.set_globals({"remember": Counting()})
+    article = SimpleNamespace(slug="a", url="/a/", title="Gipfel <in> Paris", kicker="Diplomatie", summary="Kurz.",
+                              authors=(), date=datetime(2022, 1, 26, 19, 50, tzinfo=timezone.utc))
+    template = renderer.env.from_string(
+        '{% from "_macros.html" import teaser %}{% for note in notes %}'
+        '{{ teaser(a, 3, "compact", summary=False, note=note) }}|{% endfor %}')
+    first, second, plain, _ = template.render(a=article, notes=["Auch über: NATO", "Auch über: <EU>", ""]).split("|")
+    assert made == [("teaser", "a", 3, "compact", False, "")]
+    for html, note in ((first, "Auch über: NATO"), (second, "Auch über: <EU>")):
+        teaser = lxml.html.fragment_fromstring(html)
+        found = teaser.find_class("teaser-note")
+        assert len(found) == 1 and found[0].text_content() == note
+        assert found[0].getnext().get("class") == "meta" and found[0].getprevious().tag == "h3"
+        assert html.replace(f'<p class="teaser-note">{note.replace("<", "&lt;").replace(">", "&gt;")}</p>', "") \
+            == plain
