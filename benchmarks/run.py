@@ -101,32 +101,37 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
+def tree_memory(pid: int) -> tuple[int, int, int]:
+    """The summed RSS and PSS (bytes) of process `pid` and its descendants, and how many they are."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    stats = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                stats.append((int(entry), int(fields[1]), int(fields[21])))
+            except OSError:
+                continue
+    family = {pid}
+    changed = True
+    while changed:
+        changed = False
+        for child, parent, _ in stats:
+            if parent in family and child not in family:
+                family.add(child)
+                changed = True
+    rss = sum(pages * page for child, _, pages in stats if child in family)
+    return rss, sum(_pss_kib(child) for child in family) * 1024, len(family)
+
+
 def peak_memory_of_tree(process: subprocess.Popen[bytes], samples: list[tuple[int, int]],
                         interval: float = 0.02) -> None:
     """Sample the summed RSS and PSS of `process` and its descendants until it exits."""
-    pid = process.pid
-    page = os.sysconf("SC_PAGE_SIZE")
     peak_rss = peak_pss = 0
     while process.poll() is None:
-        stats = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    with open(f"/proc/{entry}/stat") as handle:
-                        fields = handle.read().rsplit(")", 1)[1].split()
-                    stats.append((int(entry), int(fields[1]), int(fields[21])))
-                except OSError:
-                    continue
-        family = {pid}
-        changed = True
-        while changed:
-            changed = False
-            for child, parent, _ in stats:
-                if parent in family and child not in family:
-                    family.add(child)
-                    changed = True
-        peak_rss = max(peak_rss, sum(rss * page for child, _, rss in stats if child in family))
-        peak_pss = max(peak_pss, sum(_pss_kib(child) for child in family) * 1024)
+        rss, pss, _ = tree_memory(process.pid)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
         time.sleep(interval)
     samples.append((peak_rss, peak_pss))
 

@@ -63,3 +63,23 @@ def test_every_corpus_size_is_dated_in_the_past_and_its_terms_are_distinct(tmp_p
              for path in (tmp_path / "content/glossary").glob("*.md")]
     assert len(set(names)) == len(names) == 3000
     sys.path.pop(0)
+
+
+def test_peak_memory_sums_a_command_and_its_children(tmp_path: Path) -> None:
+    """A parent and a forked child each fill 40 MiB of their own: the summed peak holds both."""
+    holder = ("import os, sys, time\n"
+              "block = bytearray(os.urandom(1 << 20)) * 40\n"
+              "pid = os.fork()\n"
+              "if pid == 0:\n"
+              "    mine = bytearray(os.urandom(1 << 20)) * 40\n"
+              "    time.sleep(1.5); os._exit(0)\n"
+              "os.waitpid(pid, 0)\n")
+    log = tmp_path / "samples.txt"
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks/peak_memory.py"), "--interval", "0.1",
+                           "--log", str(log), "--", sys.executable, "-c", holder],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    peak = int(done.stdout.split("peak PSS ")[1].split()[0])
+    assert 80 <= peak < 200, done.stdout
+    samples = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    assert samples and max(int(s[3]) for s in samples) == 2 and max(int(s[1]) for s in samples) == peak
