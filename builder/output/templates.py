@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections import ChainMap
 from dataclasses import dataclass
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, MutableMapping, Sequence
 
 import jinja2
 import jinja2.runtime
@@ -174,6 +175,29 @@ def _plain_gettext(messages: Messages) -> dict[str, Callable[..., Markup]]:
     return {"_": gettext, "gettext": gettext, "pgettext": pgettext}
 
 
+class _Globals(ChainMap):
+    """A template's globals (its own over the environment's), whose key set is made in C.
+
+    Importing a partial without context, Jinja asks `ctx.globals_keys - template.globals.keys()`;
+    on a ChainMap's key view that walks the context's keys one `in` at a time, each through every
+    map in Python: 56 µs an import, two or three imports a page."""
+
+    def keys(self) -> Any:
+        return set().union(*self.maps)
+
+    def __getitem__(self, key: str) -> Any:
+        # Every render copies the globals into its context (`dict(globals)`): one lookup a name.
+        own = self.maps[0]
+        return own[key] if key in own else self.maps[1][key]
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, its templates' globals a `_Globals`."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return _Globals({} if d is None else d, self.globals)
+
+
 class Renderer:
     """The Jinja environment with the theme's globals and filters, and its words in the site's language
     (`_()`, `ngettext()`, `pgettext()` from `builder.text.i18n`; `gettext` for the Python that plans pages)."""
@@ -186,7 +210,7 @@ class Renderer:
         self.folders = template_folders(site)
         self.messages: Messages = messages_for(config)
         self.gettext = self.messages.gettext
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
             autoescape=True,  # every template, whatever its extension
             undefined=jinja2.StrictUndefined,
