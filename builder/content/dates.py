@@ -104,7 +104,12 @@ def datetime_text(value: datetime, locale: str = "de_DE") -> str:
     """"26. Januar 2022, 19:50 Uhr" (or just the day at midnight), in the value's own time zone."""
     if not has_time(value):
         return day_text(value, locale)
-    return format_datetime(value, date_patterns(locale)[1], tzinfo=value.tzinfo, locale=locale)
+    pattern = date_patterns(locale)[1]
+    if pattern is _GERMAN[1]:
+        # The day as `day_text` writes it (kept by day), then the time: what Babel makes of this
+        # pattern, without its 25 µs for every article page.
+        return f"{_day_text(value.date(), locale)}, {value.hour:02d}:{value.minute:02d} Uhr"
+    return format_datetime(value, pattern, tzinfo=value.tzinfo, locale=locale)
 
 
 def day_text(value: datetime, locale: str = "de_DE") -> str:
