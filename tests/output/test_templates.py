@@ -113,7 +113,7 @@ def test_printed_values_are_escaped_as_markupsafe_escapes_them(monkeypatch: pyte
     blocks and where autoescaping is switched off."""
     import markupsafe
 
-    from builder.output import templates
+    from builder.output import template_runtime
 
     values = dict(text="<a href='x'>K&K</a>", number=7, nothing=None, markup=markupsafe.Markup("<br>"),
                   safe=_Safe())
@@ -123,7 +123,7 @@ def test_printed_values_are_escaped_as_markupsafe_escapes_them(monkeypatch: pyte
         env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
         return env.from_string(ESCAPING).render(values)
 
-    assert jinja2.runtime.escape is templates._output_escape   # what compiled templates print with
+    assert jinja2.runtime.escape is template_runtime.output_escape   # what compiled templates print with
     ours = render()
     monkeypatch.setattr(jinja2.runtime, "escape", markupsafe.escape)
     theirs = render()
@@ -134,7 +134,7 @@ def test_printed_values_are_escaped_as_markupsafe_escapes_them(monkeypatch: pyte
 def test_the_theme_makes_its_partials_once_per_build_not_once_per_page(tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """Imported `with context`, a partial's module is made again for every page that imports it
-    (a fifth of an article page's rendering); the theme imports them without, once per build."""
+    (four times for a term page); the theme imports them without, once per build."""
     from builder.pipeline.build import BuildOptions, build
 
     made: list[str] = []
