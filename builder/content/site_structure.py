@@ -214,6 +214,25 @@ class MenuLink:
     external: bool = False
 
 
+def current_marks(links: Sequence[MenuLink], path: str, nav: str) -> tuple[str, ...]:
+    """Each menu entry's `aria-current` on the page at `path` (part `nav` of the site): "page" for
+    the page itself, "true" for the part of the site it is in, "" for the others and outside URLs.
+
+    The theme keys its header and footer by them, so a build makes each once per distinct
+    marking instead of once per page."""
+    marks = []
+    for link in links:
+        if link.external:
+            marks.append("")
+        elif link.url == path:
+            marks.append("page")
+        elif link.url != "/" and path.startswith(link.url) or nav == "section:" + link.url.strip("/"):
+            marks.append("true")
+        else:
+            marks.append("")
+    return tuple(marks)
+
+
 def resolve_menus(config: Any, pages: Sequence[Any], authors: Sequence[Any], urls: Any,
                   gettext: Callable[[str], str] = str) -> tuple[dict[str, tuple[MenuLink, ...]], list[Diagnostic]]:
     """Each configured menu with its targets looked up; an unknown target is an error on its line.

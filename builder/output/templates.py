@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from ..content.config import SiteConfig
 from ..content.dates import datetime_text, day_text, iso
+from ..content.site_structure import current_marks
 from ..content.urls import Urls
 from ..errors import Diagnostic
 from ..text.i18n import Messages, catalogs_digest, list_separator, messages_for, number_text
@@ -166,6 +167,7 @@ class Renderer:
             section_url=urls.section,
             feed_url=urls.feed,
             menus={},
+            menu_marks=current_marks,
             byline=lambda article: [(name, None) for name in article.authors],
             teaser_image=lambda article, kind="small": "",
             list_separator=lambda index, length: list_separator(index, length, locale),

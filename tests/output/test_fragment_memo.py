@@ -127,3 +127,59 @@ def test_a_teaser_with_a_note_is_the_kept_teaser_with_the_note_before_its_date(t
         assert found[0].getnext().get("class") == "meta" and found[0].getprevious().tag == "h3"
         assert html.replace(f'<p class="teaser-note">{note.replace("<", "&lt;").replace(">", "&gt;")}</p>', "") \
             == plain
+
+
+def test_header_and_footer_are_made_once_per_marking_and_each_page_marks_its_own_place(tmp_path: Path,
+                                                                                          monkeypatch) -> None:
+    """base.html asks the memo for its header and footer by their keys (the menus' aria-current marks,
+    front or search page, the page's feeds): a build makes each once per key, and every page still marks
+    the menu entries of its own place."""
+    import lxml.html
+
+    from builder.pipeline.build import BuildOptions, build
+
+    made: list[tuple] = []
+    real = FragmentMemo.__call__
+
+    def counted(self, *key, caller):
+        if key[0] in ("header", "footer") and key not in self.kept:
+            made.append(key)
+        return real(self, *key, caller=caller)
+
+    monkeypatch.setattr(FragmentMemo, "__call__", counted)
+    articles = "".join(f"-- content/articles/{section}/a{n}.md --\n---\ntitle: \"Artikel {n}\"\ndate: 2022-01-{10 + n}\n"
+                       f"section: {section}\n---\n\nText {n}.\n"
+                       for n, section in enumerate(["politik", "politik", "politik", "wirtschaft", "wirtschaft"]))
+    site = write_site(tmp_path / "site", """
+-- config.yaml --
+title: Tageblatt
+base_url: https://zeitung.example/
+sections: [{slug: politik, title: Politik}, {slug: wirtschaft, title: Wirtschaft}]
+menus:
+  main: [{section: politik}, {section: wirtschaft}]
+  footer: [{page: impressum}]
+-- content/impressum.md --
+---
+title: Impressum
+---
+Verlag.
+""" + articles)
+    out = tmp_path / "out"
+    assert build(BuildOptions(source=site, destination=out, cache=False, jobs=1)).ok
+    pages = sorted(out.rglob("*.html"))
+    headers = [key for key in made if key[0] == "header"]
+    assert len(headers) == len(set(headers)) and 0 < len(headers) < len(pages) / 2, (len(headers), len(pages))
+
+    def marks(path: str, nav: str) -> list[tuple[str | None, str | None]]:
+        doc = lxml.html.fromstring((out / path).read_bytes())
+        return [(a.get("href"), a.get("aria-current")) for a in doc.xpath(f"//nav[@class='{nav}']//a")]
+
+    assert marks("articles/politik/a0/index.html", "site-nav") == [("/politik/", "true"), ("/wirtschaft/", None)]
+    assert marks("articles/wirtschaft/a4/index.html", "site-nav") == [("/politik/", None), ("/wirtschaft/", "true")]
+    assert marks("politik/index.html", "site-nav") == [("/politik/", "page"), ("/wirtschaft/", None)]
+    assert marks("impressum/index.html", "footer-nav") == [("/impressum/", "page")]
+    assert marks("politik/index.html", "footer-nav") == [("/impressum/", None)]
+    front = lxml.html.fromstring((out / "index.html").read_bytes())
+    assert front.xpath("//a[@class='site-title']/@aria-current") == ["page"]
+    assert lxml.html.fromstring((out / "archiv/index.html").read_bytes()).xpath(
+        "//a[@class='site-title']/@aria-current") == []
