@@ -25,6 +25,18 @@ def test_a_block_is_rendered_once_per_key_and_the_memo_starts_again_when_full(mo
     assert rendered == ["a", "b", "c", "a"] and len(memo.kept) <= 2
 
 
+def test_a_key_that_cannot_be_kept_renders_its_block_every_time() -> None:
+    """A theme may pass a list where the default theme passes a tuple (its `feeds`): the block is
+    made each time instead of failing the page."""
+    env = jinja2.Environment(autoescape=True)
+    rendered: list[str] = []
+    env.globals.update(remember=FragmentMemo(), note=lambda name: rendered.append(name) or "")
+    template = env.from_string('{% for n in names %}{{ remember.get("x", [n]) or "" }}{% call remember("x", [n]) %}'
+                               "<b>{{ n }}</b>{{ note(n) }}{% endcall %}{% endfor %}")
+    assert template.render(names=["a", "a"]) == "<b>a</b><b>a</b>"
+    assert rendered == ["a", "a"]
+
+
 def test_teasers_follow_an_edited_title_in_every_listing_of_the_next_build(tmp_path: Path) -> None:
     """The preview keeps its renderer from build to build; each build has a memo of its own."""
     site = write_site(tmp_path / "site", """
