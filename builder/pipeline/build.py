@@ -51,6 +51,7 @@ from .unchanged import InputWatch
 from .options import BuildOptions, BuildReport, Progress
 from .site_writing import manifest_path, write_site
 
+
 def settings_digest(source: Path, config: SiteConfig) -> str:
     """Builder version, configuration and theme: what changes every page when it changes."""
     digest = hashlib.sha256(__version__.encode())

@@ -159,8 +159,8 @@ def test_header_and_footer_are_made_once_per_marking_and_each_page_marks_its_own
         return real(self, *key, caller=caller)
 
     monkeypatch.setattr(FragmentMemo, "__call__", counted)
-    articles = "".join(f"-- content/articles/{section}/a{n}.md --\n---\ntitle: \"Artikel {n}\"\ndate: 2022-01-{10 + n}\n"
-                       f"section: {section}\n---\n\nText {n}.\n"
+    articles = "".join(f"-- content/articles/{section}/a{n}.md --\n---\ntitle: \"Artikel {n}\"\n"
+                       f"date: 2022-01-{10 + n}\nsection: {section}\n---\n\nText {n}.\n"
                        for n, section in enumerate(["politik", "politik", "politik", "wirtschaft", "wirtschaft"]))
     site = write_site(tmp_path / "site", """
 -- config.yaml --
