@@ -314,7 +314,8 @@ class MarkdownMemo:
 def render_bodies(loaded: Loaded, store: BodyStore, jobs: int,
                   progress: Callable[[str, int, int], None] | None,
                   files: Mapping[str, SiteFile] | None = None,
-                  templates: SiteTemplates | None = None, markdown: MarkdownMemo | None = None) -> RenderedBodies:
+                  templates: SiteTemplates | None = None, markdown: MarkdownMemo | None = None,
+                  meanwhile: Callable[[], None] | None = None) -> RenderedBodies:
     """Render every article, term, page and author body that the store does not hold yet.
 
     A body's key covers the builder version and settings, where glossary terms
@@ -382,7 +383,8 @@ def render_bodies(loaded: Loaded, store: BodyStore, jobs: int,
                       {t.source: t.body for t in terms}, store.folder, files, bundles, leads,
                       templates, documents)
         done = map_indices(_render_one, job, len(missing), jobs,
-                           (lambda n, total: progress("Rendering bodies", n, total)) if progress else None)
+                           (lambda n, total: progress("Rendering bodies", n, total)) if progress else None,
+                           meanwhile=meanwhile)
         close_writer()  # the parent may have appended when working without worker processes
         for info, html, location in done:
             store.remember(info, html, location)

@@ -105,35 +105,37 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
                            loaded.other_files, caches.digests)
     files = files_by_source(bundles, statics)
     templates = read_site_templates(options.source, config.extra, config.title, config.base_url, config.language)
-    bodies = render_bodies(loaded, store, jobs, progress, files, templates, caches.markdown)
-    problems.extend(bodies.problems)
-    times.lap("bodies")
     authors = AuthorIndex(loaded.authors)
     pages = tuple(page for page in loaded.pages if not page.listing)   # an _index.md is a listing's text
     if config.search and not (loaded.articles or loaded.terms or pages or loaded.authors):
         # Nothing to find: Pagefind would make no index, and a search page would link to none.
         config = replace(config, search=False)
+    menus, menu_problems = resolve_menus(config, pages, loaded.authors, Urls(config), messages_for(config).gettext)
+    # The menus are on every page, like the configuration: a change of theirs changes every page.
+    settings = hashlib.sha256((settings_digest(options.source, config) + repr(menus)).encode()).hexdigest()
+    renderer = caches.renderers.get(settings)
+    if renderer is None:
+        caches.renderers.clear()
+        renderer = caches.renderers[settings] = Renderer(options.source, config, caches.templates)
+    # The templates are compiled while the workers render the bodies (not after, on one core).
+    bodies = render_bodies(loaded, store, jobs, progress, files, templates, caches.markdown,
+                           meanwhile=renderer.compile_all)
+    problems.extend(bodies.problems)
+    times.lap("bodies")
     search, source = None, None
     if config.search and caches.search is not None and not problems.errors:
         # Pagefind needs the bodies, not the linked site: it indexes while the site is linked and written.
         source = SearchSource(config, tuple(loaded.articles), bodies.articles, tuple(loaded.terms), bodies.terms,
                               pages, bodies.pages, authors, bodies.authors)
         search = start_search(source, store, caches.search, jobs, problems)
-    menus, found = resolve_menus(config, pages, loaded.authors, Urls(config), messages_for(config).gettext)
-    problems.extend(found + string_problems(config))
+    problems.extend(menu_problems + string_problems(config))
     problems.extend(headline_problems(loaded.articles))
     # Content with errors is still linked and planned (the broken files are left out), so
     # that one build reports every problem it can find, output path collisions included.
-    # The menus are on every page, like the configuration: a change of theirs changes every page.
-    settings = hashlib.sha256((settings_digest(options.source, config) + repr(menus)).encode()).hexdigest()
     articles = tuple(loaded.articles)
     slug_of_path = {a.url: a.slug for a in articles}
     links = link_site(articles, bodies.articles, tuple(loaded.terms), config, slug_of_path, caches.related, jobs)
     times.lap("links")
-    renderer = caches.renderers.get(settings)
-    if renderer is None:
-        caches.renderers.clear()
-        renderer = caches.renderers[settings] = Renderer(options.source, config, caches.templates)
     site = LinkedSite(
         config=config, articles=articles, article_by_slug={a.slug: a for a in articles},
         terms=tuple(loaded.terms), term_by_slug={t.slug: t for t in loaded.terms},

@@ -44,13 +44,18 @@ def chunks(count: int, jobs: int) -> list[tuple[int, int]]:
 
 
 def map_indices(fn: Callable[[Any, int], T], state: Any, count: int, jobs: int,
-                progress: Callable[[int, int], None] | None = None, renew_after: int | None = None) -> list[T]:
+                progress: Callable[[int, int], None] | None = None, renew_after: int | None = None,
+                meanwhile: Callable[[], None] | None = None) -> list[T]:
     """[fn(state, 0), …, fn(state, count - 1)], spread over `jobs` processes.
 
     With `renew_after`, a worker makes way for a new fork of the parent after that many chunks:
     what it copied of the parent's memory (touching an object copies its page) and what it
     allocated goes with it, so a worker's memory does not grow with the site. Only for steps
     whose results leave the worker complete (no buffered file left open at its exit).
+
+    `meanwhile` is called in the parent once the workers are forked, before their results are
+    taken: serial work the next steps need runs while the workers are busy, not after them.
+    Without worker processes it is not called.
     """
     global _STATE, _FN
     jobs = min(jobs, max(1, count // MIN_ITEMS_PER_JOB))
@@ -72,7 +77,10 @@ def map_indices(fn: Callable[[Any, int], T], state: Any, count: int, jobs: int,
         # Workers collect their own garbage (Jinja makes cycles) even when the parent paused that.
         with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable,
                                                        maxtasksperchild=renew_after) as pool:
-            for chunk in pool.imap(_run_chunk, chunks(count, jobs)):
+            results_in_order = pool.imap(_run_chunk, chunks(count, jobs))
+            if meanwhile is not None:
+                meanwhile()
+            for chunk in results_in_order:
                 results.extend(chunk)
                 if progress:
                     progress(len(results), count)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import multiprocessing.synchronize
 import os
+import time
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -47,3 +50,29 @@ def test_renewed_workers_are_new_forks_and_keep_results_in_order() -> None:
     # Two chunks a worker: at least half as many processes as chunks did the work.
     assert len({pid for _, pid in renewed}) >= chunk_count // 2
     assert len({pid for _, pid in map_indices(_square_and_pid, 7, count, 2)}) <= 2   # without: two for good
+
+
+def _wait_for(state: tuple[multiprocessing.synchronize.Event, float], index: int) -> bool:
+    event, deadline = state   # one deadline for all items: a failing run ends within seconds
+    return event.wait(timeout=max(0.0, deadline - time.monotonic()))
+
+
+def test_meanwhile_runs_in_the_parent_while_the_workers_work() -> None:
+    # The workers wait for an event only `meanwhile` sets: called after the results were
+    # taken (or never), every worker would time out and return False.
+    event = multiprocessing.get_context("fork").Event()
+    calls: list[int] = []
+
+    def meanwhile() -> None:
+        calls.append(os.getpid())
+        event.set()
+
+    assert map_indices(_wait_for, (event, time.monotonic() + 10), 200, 2, meanwhile=meanwhile) == [True] * 200
+    assert calls == [os.getpid()]
+
+
+def test_meanwhile_is_not_called_without_workers() -> None:
+    calls: list[int] = []
+    assert map_indices(_square_and_pid, 0, 5, 1, meanwhile=lambda: calls.append(1)) == [(i * i, os.getpid())
+                                                                                      for i in range(5)]
+    assert calls == []
