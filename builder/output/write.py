@@ -99,18 +99,39 @@ def _staged(files: Path, path: str) -> Path:
     return flat if os.path.lexists(flat) else files / path
 
 
+def _plain(path: str) -> bool:
+    """Whether output path `path` is plain names joined by "/" (as the planner makes them): safe
+    as it stands, and written where `safe_relative` would put it."""
+    return (path[:1] not in ("", "/", ".") and path[-1] != "/" and "//" not in path and "/." not in path
+            and "\x00" not in path and "\\" not in path)
+
+
+def _write_file(target: str, data: bytes) -> None:
+    # os.open and os.write: a page is written in a sixth of the time pathlib takes (its objects
+    # and the buffered file), which counts at tens of thousands of pages.
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
 class _Folder:
     """Writing files under one root, creating each parent folder once."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._dirs: set[Path] = {root}
+        self._root = str(root)
+        self._dirs: set[str] = {self._root}
 
-    def target(self, path: str) -> Path:
-        target = self.root / safe_relative(path)
-        if target.parent not in self._dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(target.parent)
+    def target(self, path: str) -> str:
+        target = os.path.join(self._root, path if _plain(path) else str(safe_relative(path)))
+        parent = os.path.dirname(target)
+        if parent not in self._dirs:
+            os.makedirs(parent, exist_ok=True)
+            self._dirs.add(parent)
         return target
 
 
@@ -127,7 +148,7 @@ class StagedOutput:
         self.marker = _new_marker(self.staging)
 
     def write(self, path: str, data: bytes) -> None:
-        self._folder.target(path).write_bytes(data)
+        _write_file(self._folder.target(path), data)
 
     def reuse(self, path: str) -> bool:
         """Hard-link the previous output's file; False when there is none to reuse."""
@@ -189,7 +210,7 @@ class PatchOutput:
     def write(self, path: str, data: bytes) -> None:
         # Side by side, not in folders as in the destination: a page is a folder of its own
         # ("x/index.html"), and making and removing one per page took 0.4 ms on this disk.
-        (self._files / _staged_name(str(safe_relative(path)))).write_bytes(data)
+        _write_file(os.path.join(self._files, _staged_name(path if _plain(path) else str(safe_relative(path)))), data)
 
     def commit(self, written: Iterable[str], deleted: Iterable[str]) -> None:
         """Move the `written` files into the destination and delete `deleted` ones from it."""

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from builder.output.write import (
     JOURNAL,
@@ -17,6 +19,7 @@ from builder.output.write import (
     check_destination,
     marker_identity,
     recover_interrupted,
+    _plain,
     safe_relative,
 )
 from conftest import failing_replace
@@ -73,9 +76,42 @@ def test_leftovers_that_are_not_ours_are_kept(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", ["../x", "/etc/passwd", "a/../../x", "a\\b", "a\x00b", ""])
-def test_unsafe_output_paths_are_refused(path: str) -> None:
+def test_unsafe_output_paths_are_refused(path: str, tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         safe_relative(path)
+    staged = StagedOutput(tmp_path / "site")
+    with pytest.raises(ValueError):
+        staged.write(path, b"x")
+    staged.abort()
+    assert not list(tmp_path.rglob("x")) and not list(tmp_path.rglob("passwd"))
+
+
+_PARTS = st.sampled_from(["a", "seite", "index.html", ".", "..", "", ".well-known", "b..", "ä", "x\\y", "n\x00"])
+
+
+@given(st.lists(_PARTS, min_size=1, max_size=5).map("/".join) | st.text(max_size=12))
+@example("a//b")
+@example("a/./b")
+@example("a/")
+@example("./a")
+@example("a/..")
+def test_a_path_written_as_it_stands_is_where_safe_relative_puts_it(path: str) -> None:
+    # The writer skips safe_relative for plain paths: each of those must be safe and unchanged by it.
+    if _plain(path):
+        assert str(safe_relative(path)) == path
+
+
+def test_paths_that_are_not_plain_are_written_where_safe_relative_puts_them(tmp_path: Path) -> None:
+    staged = StagedOutput(tmp_path / "site")
+    for path in ("a//b.html", "./c.html", "d/./e.html", ".well-known/f.txt", "g/"):
+        staged.write(path, path.encode())
+    staged.commit()
+    site = tmp_path / "site"
+    assert (site / "a" / "b.html").read_bytes() == b"a//b.html"
+    assert (site / "c.html").read_bytes() == b"./c.html"
+    assert (site / "d" / "e.html").read_bytes() == b"d/./e.html"
+    assert (site / ".well-known" / "f.txt").read_bytes() == b".well-known/f.txt"
+    assert (site / "g").read_bytes() == b"g/"
 
 
 def test_destination_checks(tmp_path: Path) -> None:
