@@ -33,6 +33,7 @@ from ..output.specs import LinkedSite, PageSpec, card_digest
 from ..output.structured_data import headline_problems
 from ..output.templates import Renderer, theme_digest
 from ..output.write import OutputError, check_destination
+from ..related.ranking import uses_numpy
 from ..text.aliases import shown_aliases
 from ..text.forms import uses_declension
 from ..text.i18n import messages_for, string_problems
@@ -49,7 +50,7 @@ from .search_stage import SearchJob, start_search, search_store
 from .text_edit import text_edit
 from .unchanged import InputWatch
 from .options import BuildOptions, BuildReport, Progress
-from .site_writing import manifest_path, write_site
+from .site_writing import import_for_writers, manifest_path, write_site
 
 
 def settings_digest(source: Path, config: SiteConfig) -> str:
@@ -117,9 +118,8 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
     if renderer is None:
         caches.renderers.clear()
         renderer = caches.renderers[settings] = Renderer(options.source, config, caches.templates)
-    # The templates are compiled while the workers render the bodies (not after, on one core).
     bodies = render_bodies(loaded, store, jobs, progress, files, templates, caches.markdown,
-                           meanwhile=renderer.compile_all)
+                           meanwhile=lambda: _while_bodies_render(renderer, len(loaded.articles)))
     problems.extend(bodies.problems)
     times.lap("bodies")
     search, source = None, None
@@ -156,6 +156,15 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
     times.lap("planning")
     return Prepared(problems, loaded.digests, load_cache, site, specs, renderer, tuple(loaded.scheduled), search,
                     bodies.context, loaded.adjusted, source)
+
+
+def _while_bodies_render(renderer: Renderer, article_count: int) -> None:
+    """What the parent does while the workers render the bodies, not afterwards on one core: compile
+    the templates, and import what the link stage and the page writers would import then."""
+    renderer.compile_all()
+    import_for_writers()
+    if uses_numpy(article_count):
+        import numpy  # noqa: F401
 
 
 def build(options: BuildOptions, progress: Progress | None = None, keep: list[object] | None = None) -> BuildReport:

@@ -38,6 +38,15 @@ if TYPE_CHECKING:
 RENEW_WRITER_AFTER = 16
 
 
+def import_for_writers() -> None:
+    """Import what page writers import on first use (the XML escaping of feeds and sitemaps,
+    Babel's number formats; kept out of every command's start): done once in the parent, it is
+    not done again in every writer forked afterwards."""
+    import xml.sax.saxutils  # noqa: F401
+
+    import babel.numbers  # noqa: F401
+
+
 def render_spec(specs: list[PageSpec], index: int) -> tuple[list[tuple[str, bytes]], Diagnostic | None]:
     """Make one spec's output files; a template failure becomes its diagnostic."""
     spec = specs[index]

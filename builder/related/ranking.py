@@ -102,7 +102,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 from ..content.config import RelatedSettings
 from ..content.model import RelatedEntry
 from ..util.garbage_collection import collection_paused
-from .features import ArticleSignals, Features, build_features, build_index
+from .features import NUMPY_INDEX_PAIRS, ArticleSignals, Features, build_features, build_index
 from .reasons import Reasons
 from .workers import rank_positions
 
@@ -120,6 +120,12 @@ RECENT_ROWS = 16384     # articles whose common features a process keeps as dict
 
 
 _by_weight = itemgetter(1)
+
+
+def uses_numpy(article_count: int) -> bool:
+    """Whether ranking this many articles builds its index with numpy: each has its TEXT_FEATURES
+    words, so the index holds at least that many (article, feature) pairs per article."""
+    return article_count * TEXT_FEATURES >= NUMPY_INDEX_PAIRS
 
 
 def _strongest(common_features: list[tuple[int, float]]) -> list[int]:
