@@ -129,6 +129,21 @@ def _plain_gettext(messages: Messages) -> dict[str, Callable[..., Markup]]:
     return {"_": gettext, "gettext": gettext, "pgettext": pgettext}
 
 
+class _ThemeLoader(jinja2.FileSystemLoader):
+    """The theme's folders, as Jinja's loader reads them; a template that is not UTF-8 text is a
+    syntax error naming its file and the line of the first byte that is not."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            pieces = jinja2.loaders.split_template_path(template)
+            path = next(found for folder in self.searchpath if (found := Path(folder, *pieces)).is_file())
+            line = path.read_bytes()[:exc.start].count(b"\n") + 1
+            raise jinja2.TemplateSyntaxError(f"not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset "
+                                             f"{exc.start} cannot be read", line, template, str(path)) from None
+
+
 class Renderer:
     """The Jinja environment with the theme's globals and filters, and its words in the site's language
     (`_()`, `ngettext()`, `pgettext()` from `builder.text.i18n`; `gettext` for the Python that plans pages)."""
@@ -142,7 +157,7 @@ class Renderer:
         self.messages: Messages = messages_for(config)
         self.gettext = self.messages.gettext
         self.env = ThemeEnvironment(
-            loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
+            loader=_ThemeLoader([str(f) for f in self.folders]),
             autoescape=True,  # every template, whatever its extension
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -201,12 +216,12 @@ class Renderer:
             template._module = None   # Jinja's cached module (`Template.module`)
 
     def compile_all(self) -> None:
-        """Compile every template now (workers forked afterwards share them); a broken one is
-        reported when a page renders it."""
+        """Compile every template now (workers forked afterwards share them); a broken or unreadable
+        one is reported when a page renders it."""
         for name in self.env.list_templates(filter_func=lambda name: name.endswith(".html")):
             try:
                 self.env.get_template(name)
-            except jinja2.TemplateError:
+            except (jinja2.TemplateError, OSError):
                 continue
 
     def has_template(self, name: str) -> bool:

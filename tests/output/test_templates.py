@@ -210,3 +210,31 @@ def test_importing_a_partial_does_not_walk_the_globals_name_by_name(tmp_path: Pa
     assert len(looked_up) < 3, len(looked_up)
     renderer.set_globals({"site": SiteConfig(title="Abendblatt")})   # globals still reach the partials
     assert renderer.render("seite.html", name="Emil") == "Hallo Emil auf Abendblatt\n"
+
+
+def test_a_template_that_is_not_utf8_is_an_error_naming_its_file_and_line_once_a_page_uses_it(
+        tmp_path: Path) -> None:
+    from builder.pipeline.build import BuildOptions, build
+
+    site = write_site(tmp_path / "site", """
+-- config.yaml --
+title: Tageblatt
+-- content/articles/a.md --
+---
+title: "Erster"
+date: 2022-01-10
+---
+
+Text.
+""")
+    layouts = site / "layouts"
+    layouts.mkdir(exist_ok=True)
+    (layouts / "unbenutzt.html").write_bytes(b"Caf\xe9\n")   # Latin-1, and no page uses it
+    out = tmp_path / "out"
+    assert build(BuildOptions(source=site, destination=out, cache=False, jobs=1)).ok
+    before = (out / "404.html").read_bytes()
+    (layouts / "404.html").write_bytes(b"<!doctype html>\n<title>Caf\xe9</title>\n")
+    report = build(BuildOptions(source=site, destination=out, cache=False, jobs=1))
+    assert not report.ok
+    assert [(d.path, d.line) for d in report.diagnostics if "not UTF-8" in d.message] == [("layouts/404.html", 2)]
+    assert (out / "404.html").read_bytes() == before   # the previous output stays
