@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 MARKER = ".builder-output"
 JOURNAL = "journal.json"      # in a patch folder: complete once it exists; the commit point
@@ -133,6 +133,13 @@ class _Folder:
             os.makedirs(parent, exist_ok=True)
             self._dirs.add(parent)
         return target
+
+
+def write_files(root: Path, files: Mapping[str, bytes]) -> None:
+    """Write `files` (output path → bytes) under `root`, each folder made once."""
+    folder = _Folder(root)
+    for path, data in files.items():
+        _write_file(folder.target(path), data)
 
 
 class StagedOutput:

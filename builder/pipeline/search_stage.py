@@ -29,7 +29,7 @@ from ..output.search import (OUTPUT_SUBDIR, SHARD_LIST, PagefindService, SearchI
                              place_bundle, shard_list)
 from ..output.search_records import EXCLUDE, Searchable, SearchRecord, record_html, search_records
 from ..output.search_shards import BUDGET, Shard, assign_shards, cost
-from ..output.write import PatchOutput, StagedOutput
+from ..output.write import PatchOutput, StagedOutput, write_files
 from .body_packs import BodyStore
 
 OUTPUT = OUTPUT_SUBDIR
@@ -86,9 +86,7 @@ class ShardStore:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         target = Path(tempfile.mkdtemp(prefix=f"{shard.name}-", dir=self.folder))
-        for path, data in files.items():
-            (target / path).parent.mkdir(parents=True, exist_ok=True)
-            (target / path).write_bytes(data)
+        write_files(target, files)   # a shard has a file per page: each folder made once
         with self._lock:
             self.kept[shard.name] = _Kept(shard.digest, hashes, target.name)
             self._changed = True
