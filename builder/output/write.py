@@ -106,6 +106,11 @@ def _plain(path: str) -> bool:
             and "\x00" not in path and "\\" not in path)
 
 
+def _checked(path: str) -> str:
+    """`path` as `safe_relative` gives it (ValueError when unsafe), without parsing a plain one."""
+    return path if _plain(path) else str(safe_relative(path))
+
+
 def _write_file(target: str, data: bytes) -> None:
     # os.open and os.write: a page is written in a sixth of the time pathlib takes (its objects
     # and the buffered file), which counts at tens of thousands of pages.
@@ -127,7 +132,7 @@ class _Folder:
         self._dirs: set[str] = {self._root}
 
     def target(self, path: str) -> str:
-        target = os.path.join(self._root, path if _plain(path) else str(safe_relative(path)))
+        target = os.path.join(self._root, _checked(path))
         parent = os.path.dirname(target)
         if parent not in self._dirs:
             os.makedirs(parent, exist_ok=True)
@@ -217,7 +222,7 @@ class PatchOutput:
     def write(self, path: str, data: bytes) -> None:
         # Side by side, not in folders as in the destination: a page is a folder of its own
         # ("x/index.html"), and making and removing one per page took 0.4 ms on this disk.
-        _write_file(os.path.join(self._files, _staged_name(path if _plain(path) else str(safe_relative(path)))), data)
+        _write_file(os.path.join(self._files, _staged_name(_checked(path))), data)
 
     def commit(self, written: Iterable[str], deleted: Iterable[str]) -> None:
         """Move the `written` files into the destination and delete `deleted` ones from it."""
