@@ -6,7 +6,6 @@ import posixpath
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from sys import intern
 from typing import Any, Callable, Mapping
 
 from markdown_it import MarkdownIt
@@ -25,7 +24,7 @@ from ..text.html_content import html_body, template_tags
 from ..text.i18n import catalogs_digest, messages_for
 from ..text.markdown import create_markdown, render_body
 from ..text.shortcodes import Context, Fragment, PageIndex, SiteTemplates, preprocess
-from ..text.textstats import term_frequencies
+from ..text.textstats import WordCounts, term_frequencies
 from ..util.parallel import map_indices
 from ..output.image_files import DerivativeGroup, derivative_group
 from .body_images import folder_of, image_source, read_image
@@ -85,10 +84,7 @@ def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str],
         terms=rendered.terms,
         term_counts=rendered.term_counts,
         links=rendered.links,
-        # Interned: the same words recur in many bodies, and pickling a chunk of results sends
-        # each string object once, so the parent holds far fewer copies.
-        words=({intern(word): count for word, count in term_frequencies(rendered.text).items()}
-               if count_words else {}),
+        words=WordCounts.of(term_frequencies(rendered.text)) if count_words else WordCounts(),
         notes=notes + link_errors,
         tooltips=tooltip_digest(rendered.terms, summaries) if summaries is not None else "",
         images=images, lead=lead,

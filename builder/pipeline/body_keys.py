@@ -48,7 +48,8 @@ def tooltip_digest(slugs: tuple[str, ...], summaries: Mapping[str, str]) -> str:
 
 # Changes whenever BodyInfo's fields change shape, so that no cached info of another shape is used
 # (and with it the key of the link stage's cache, whose RelatedEntry objects changed shape in 4).
-INFO_FORMAT = 5
+# 6: the top words packed (`textstats.WordCounts`).
+INFO_FORMAT = 6
 CONTENT_FILE = ""   # the "style" of a content-file link in `BodyInfo.resolved` (shortcodes: "hugo", "jekyll")
 
 

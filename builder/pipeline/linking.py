@@ -18,6 +18,7 @@ from ..related.features import ArticleSignals
 from ..related.reranking import FORMAT as RANKING_FORMAT
 from ..related.reranking import RankState, rank_related_again
 from ..text.collation import german_sort_key
+from ..text.textstats import WordCounts
 from ..util.digests import fingerprint
 from ..util.slug import tag_slug
 from .delta_cache import EntryFile
@@ -179,7 +180,13 @@ def signal_digest(info: BodyInfo) -> str:
     """A digest of everything the link stage reads of a body: the terms it annotates and how
     often it uses each (the first 32 characters, which are all the term lists read), then its
     top words and its links (in their order, which ranking follows)."""
-    return _digest((info.terms, info.term_counts)) + _digest((info.words, info.links))
+    return _digest((info.terms, info.term_counts)) + _digest((_packed(info.words), info.links))
+
+
+def _packed(words: Mapping[str, int]) -> Any:
+    """Top words in a form marshal takes, the same for a dict and its `WordCounts`."""
+    packed = WordCounts.of(words)
+    return (packed.words, packed.counts) if isinstance(packed, WordCounts) else packed
 
 
 def _digest(parts: tuple[Any, ...]) -> str:

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from operator import itemgetter
+from typing import Iterator, Mapping
 
 # Function words and very common verbs/adverbs that say nothing about a text's
 # topic. Written for news prose: besides articles, pronouns, prepositions and
@@ -141,3 +142,58 @@ def term_frequencies(text: str, top: int = 30) -> dict[str, int]:
     # Alphabetical first, then a stable sort by count (reverse keeps ties in their order).
     ranked = sorted(candidates, key=itemgetter(1), reverse=True)
     return dict(ranked[:top])
+
+
+class WordCounts(Mapping[str, int]):
+    """Word -> count, packed: the words in one string (one per line), the counts as the code
+    points of another. Every article's top words stay in memory for the whole build and in the
+    body cache: as a dict with a string per word they cost about 1.5 KB an article, packed 0.4 KB.
+    Read by iterating (`items()` and `values()` unpack in one pass; looking up one word scans)."""
+
+    __slots__ = ("words", "counts")
+
+    def __init__(self, words: str = "", counts: str = "") -> None:
+        self.words = words     # "\n"-separated; a word never holds a line break (see `words`)
+        self.counts = counts   # chr(count) per word, in the same order
+
+    @classmethod
+    def of(cls, counts: Mapping[str, int]) -> Mapping[str, int]:
+        """The packed form of `counts` (its order kept); `counts` as a dict in the cases packing
+        cannot hold: a word with a line break, a count that is no code point (over 1,114,111)."""
+        if isinstance(counts, WordCounts):
+            return counts
+        words = "\n".join(counts)
+        try:
+            packed = "".join(map(chr, counts.values()))
+        except (ValueError, OverflowError, TypeError):
+            return dict(counts)
+        if words.count("\n") != max(len(packed) - 1, 0):
+            return dict(counts)
+        return cls(words, packed)
+
+    def _words(self) -> list[str]:
+        return self.words.split("\n") if self.counts else []
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words())
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def __getitem__(self, word: str) -> int:
+        for known, count in zip(self._words(), self.counts):
+            if known == word:
+                return ord(count)
+        raise KeyError(word)
+
+    def items(self) -> list[tuple[str, int]]:  # type: ignore[override]
+        return list(zip(self._words(), map(ord, self.counts)))
+
+    def values(self) -> list[int]:  # type: ignore[override]
+        return list(map(ord, self.counts))
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return WordCounts, (self.words, self.counts)
+
+    def __repr__(self) -> str:
+        return f"WordCounts({dict(self.items())!r})"

@@ -9,6 +9,7 @@ import pytest
 
 from builder.pipeline import bodies, body_packs
 from builder.pipeline import build as pipeline
+from builder.text.textstats import WordCounts
 from conftest import write_site
 
 
@@ -26,6 +27,7 @@ def test_article_bodies_count_words_and_term_bodies_do_not(tmp_path: Path) -> No
                                 pipeline.Caches.in_folder(None))
     assert prepared.site is not None, prepared.problems.items
     assert prepared.site.infos["gipfel"].words["waffenruhe"] == 3
+    assert isinstance(prepared.site.infos["gipfel"].words, WordCounts)   # packed: kept for every article
     assert prepared.site.infos["gipfel"].term_counts == {"waffenruhe": 3}
     assert prepared.site.term_infos["waffenruhe"].words == {}
 

@@ -14,6 +14,7 @@ from builder.content.model import Article, BodyInfo
 from builder.pipeline import linking
 from builder.pipeline.linking import RelatedCache, collect_tags, link_site
 from builder.pipeline.term_use import terms_together
+from builder.text.textstats import WordCounts
 
 START = datetime(2024, 3, 1, tzinfo=timezone.utc)
 
@@ -147,3 +148,13 @@ def test_only_the_lists_an_edit_changed_are_digested_again(tmp_path: Path, monke
     digested.clear()
     assert again.shown == link_site(articles, changed, (), config, {}).shown   # as a build without a cache
     assert len(digested) == len(articles)
+
+
+def test_a_bodys_signal_digest_is_the_same_for_its_words_as_a_dict_or_packed() -> None:
+    words = {"krise": 2, "genf": 5}
+    info = BodyInfo(key="b", terms=("nato",), term_counts={"nato": 1}, words=words, links=("/a/",))
+    packed = replace(info, words=WordCounts.of(words))
+    assert isinstance(packed.words, WordCounts)
+    assert linking.signal_digest(packed) == linking.signal_digest(info)
+    assert linking.signal_digest(replace(info, words={"krise": 2, "genf": 4})) != linking.signal_digest(info)
+    assert linking.signal_digest(replace(info, words={"genf": 5, "krise": 2})) != linking.signal_digest(info)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builder.text.textstats import GERMAN_STOP_WORDS, term_frequencies, words
+import marshal
+import pickle
+
+from builder.text.textstats import GERMAN_STOP_WORDS, WordCounts, term_frequencies, words
 
 
 def test_stop_words_are_removed() -> None:
@@ -113,3 +116,40 @@ def test_term_frequencies_rank_by_count_then_alphabetically(tokens: list[str], t
     expected = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top])
     result = term_frequencies(" ".join(tokens), top=top)
     assert result == expected and list(result) == list(expected)
+
+
+_COUNTS = st.dictionaries(st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
+                          st.integers(min_value=0, max_value=0x10FFFF), max_size=40)
+
+
+@given(_COUNTS)
+def test_packed_word_counts_read_as_the_dict_they_were_made_of(counts: dict[str, int]) -> None:
+    packed = WordCounts.of(counts)
+    assert packed == counts and dict(packed) == counts
+    assert list(packed) == list(counts) and list(packed.items()) == list(counts.items())
+    assert list(packed.values()) == list(counts.values()) and len(packed) == len(counts)
+    assert pickle.loads(pickle.dumps(packed)) == counts
+    for word, count in counts.items():
+        assert packed[word] == count
+
+
+def test_top_words_are_packed_into_two_strings() -> None:
+    counts = term_frequencies("Gipfel in Genf. Der Gipfel endete, die Waffenruhe hielt: Gipfel, Genf, Krise.")
+    assert list(counts.items())[:2] == [("gipfel", 3), ("genf", 2)]
+    packed = WordCounts.of(counts)
+    assert isinstance(packed, WordCounts)
+    assert (packed.words, packed.counts) == ("\n".join(counts), "\x03\x02" + "\x01" * (len(counts) - 2))
+    assert marshal.loads(marshal.dumps((packed.words, packed.counts))) == (packed.words, packed.counts)
+    assert WordCounts.of(packed) is packed
+    assert WordCounts() == {} and not WordCounts() and list(WordCounts()) == []
+
+
+def test_what_packing_cannot_hold_stays_a_dict() -> None:
+    for counts in ({"zwei\nzeilen": 1}, {"riesig": 0x110000}, {"negativ": -1}):
+        kept = WordCounts.of(counts)
+        assert type(kept) is dict and kept == counts
+
+
+def test_a_missing_word_is_a_key_error() -> None:
+    packed = WordCounts.of({"gipfel": 2})
+    assert "genf" not in packed and packed.get("genf") is None
