@@ -16,6 +16,7 @@ from typing import Any, Sequence
 from ..content.config import SiteConfig
 from ..content.dates import iso
 from ..content.model import Article
+from ..util.xml_escape import escape, quoteattr
 
 ATOM_TYPE = "application/atom+xml"
 JSON_FEED_TYPE = "application/feed+json"
@@ -52,8 +53,6 @@ def json_feed_path(atom_path: str) -> str:
 
 def atom_feed(entries: Sequence[FeedEntry], config: SiteConfig, info: FeedInfo) -> str:
     """An Atom 1.0 feed of `entries` (already sorted newest first and cut to size)."""
-    # Imported here: xml.sax.saxutils pulls in urllib.request, 12 ms of every command's start.
-    from xml.sax.saxutils import escape, quoteattr
     updated = max((e.article.modified for e in entries), default=None)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',

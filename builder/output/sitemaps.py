@@ -14,6 +14,7 @@ from typing import Sequence
 
 from ..content.dates import iso
 from ..content.model import Article
+from ..util.xml_escape import escape
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -35,7 +36,6 @@ def sitemap_index(sitemaps: Sequence[SitemapEntry]) -> str:
 
 def _locations(root: str, item: str, entries: Sequence[SitemapEntry]) -> str:
     """The sitemaps.org shape both share: <root> with one <item><loc>…</loc><lastmod>…</lastmod> each."""
-    from xml.sax.saxutils import escape
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<{root} xmlns="{SITEMAP_NS}">']
     for url, modified in entries:
         lastmod = f"<lastmod>{iso(modified)}</lastmod>" if modified else ""
@@ -68,7 +68,6 @@ def news_articles(articles: Sequence[Article], now: datetime) -> list[Article]:
 
 def news_sitemap(entries: Sequence[tuple[Article, str]], name: str, language: str) -> str:
     """The Google News sitemap for (article, absolute URL) pairs."""
-    from xml.sax.saxutils import escape
     publication = (f"<news:publication><news:name>{escape(name)}</news:name>"
                    f"<news:language>{escape(news_language(language))}</news:language></news:publication>")
     lines = ['<?xml version="1.0" encoding="utf-8"?>',

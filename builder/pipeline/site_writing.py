@@ -39,11 +39,8 @@ RENEW_WRITER_AFTER = 16
 
 
 def import_for_writers() -> None:
-    """Import what page writers import on first use (the XML escaping of feeds and sitemaps,
-    Babel's number formats; kept out of every command's start): done once in the parent, it is
-    not done again in every writer forked afterwards."""
-    import xml.sax.saxutils  # noqa: F401
-
+    """Import what page writers import on first use (Babel's number formats; kept out of every
+    command's start): done once in the parent, it is not done again in every writer forked afterwards."""
     import babel.numbers  # noqa: F401
 
 
