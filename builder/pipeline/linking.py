@@ -219,28 +219,36 @@ def link_site(articles: tuple[Article, ...], infos: Mapping[str, BodyInfo], term
         signals = article_signals(articles, infos, slug_of_path)
         related: Mapping[str, tuple[RelatedEntry, ...]] = {a.slug: () for a in articles}
         before = state = cache.rank_state   # of the last links
-        if settings.count:
-            # What the features read of an article: its body's terms and words, and its tags.
-            feature_digests = {a.slug: found + repr(a.tags) for a, found in zip(articles, signal_digests)}
-            related, state = rank_related_again(signals, settings, names, state, jobs=jobs, digests=feature_digests)
-        else:
-            state = None
         # The term lists follow from the articles' order and each one's term use alone.
         terms_key = hashlib.sha256(repr([(a.slug, found[:32]) for a, found in zip(articles, signal_digests)])
                                    .encode("utf-8", "surrogatepass")).hexdigest()
         previous = cache.value if isinstance(cache.value, Links) else None
-        if previous is not None and cache.terms_key == terms_key:
-            users, together = previous.term_articles, previous.related_terms
+        unranked: list[Any] = []   # what does not depend on the ranking: made while the rankers work
+
+        def make_unranked() -> None:
+            if previous is not None and cache.terms_key == terms_key:
+                users, together = previous.term_articles, previous.related_terms
+            else:
+                changed = _changed_term_use(articles, signal_digests, before) if previous is not None else None
+                again = None if changed is None else term_use_again(
+                    articles, infos, previous.term_articles, previous.related_terms, changed)  # type: ignore[union-attr]
+                users, together = again or (term_articles(articles, infos), terms_together(articles, infos))
+            unranked.extend((users, together, backlinks(signals), collect_tags(articles)))
+
+        if settings.count:
+            # What the features read of an article: its body's terms and words, and its tags.
+            feature_digests = {a.slug: found + repr(a.tags) for a, found in zip(articles, signal_digests)}
+            related, state = rank_related_again(signals, settings, names, state, jobs=jobs, digests=feature_digests,
+                                                meanwhile=make_unranked)
         else:
-            changed = _changed_term_use(articles, signal_digests, before) if previous is not None else None
-            again = None if changed is None else term_use_again(
-                articles, infos, previous.term_articles, previous.related_terms, changed)  # type: ignore[union-attr]
-            users, together = again or (term_articles(articles, infos), terms_together(articles, infos))
-        back = backlinks(signals)
+            state = None
+        if not unranked:   # ranked without workers, or not at all
+            make_unranked()
+        users, together, back, tags = unranked
         links = Links(
             related=related,
             backlinks=back,
-            tags=collect_tags(articles),
+            tags=tags,
             term_articles=users,
             related_terms=together,
             shown=_shown_digests(articles, related, back, previous),

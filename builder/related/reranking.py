@@ -14,7 +14,7 @@ import marshal
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from ..content.config import RelatedSettings
 from ..content.model import RelatedEntry
@@ -85,7 +85,7 @@ class RankState:
 
 def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSettings,
                        term_names: Mapping[str, str], previous: RankState | None, *, jobs: int = 1,
-                       digests: Mapping[str, str] | None = None
+                       digests: Mapping[str, str] | None = None, meanwhile: Callable[[], None] | None = None
                        ) -> tuple[dict[str, tuple[RelatedEntry, ...]], RankState]:
     """`rank_related`, re-ranking only the articles whose result can differ from `previous`.
 
@@ -96,6 +96,7 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
 
     `digests` (slug -> a digest of the article's terms, tags and words) let the features of
     articles whose digest is unchanged be kept from `previous` (`features.build_features`).
+    `meanwhile` runs while worker processes rank, if any do (`workers.rank_positions`).
     """
     with collection_paused():  # as in rank_related
         ordered = canonical_order(signals)
@@ -124,7 +125,7 @@ def rank_related_again(signals: Sequence[ArticleSignals], settings: RelatedSetti
             results = list(aligned.state.results[:len(ordered)])
             # A pool of processes costs more than ranking a few hundred articles.
             workers = jobs if len(todo) > SERIAL_RANKING else 1
-        ranked = rank_positions(ranker, todo, workers)
+        ranked = rank_positions(ranker, todo, workers, meanwhile)
         del ranker   # its arrays (but those the state shares) go before the entries are made
         for position, entries in ranked.items():
             results[position] = entries

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import marshal
 from array import array
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from ..content.model import RelatedEntry
 from ..util.parallel import map_indices
@@ -60,11 +60,13 @@ def _rank_packed(state: tuple[Ranker, array], index: int) -> bytes:
     return marshal.dumps(ranker.ranked(positions[index]))
 
 
-def rank_positions(ranker: Ranker, positions: list[int], jobs: int) -> Ranked:
+def rank_positions(ranker: Ranker, positions: list[int], jobs: int,
+                   meanwhile: Callable[[], None] | None = None) -> Ranked:
     """The related entries of each of `positions`, shared out to `jobs` processes.
 
     The result keeps no reference to `ranker`: a caller that lets it go before reading the
-    entries frees its arrays before the entries are made.
+    entries frees its arrays before the entries are made. `meanwhile` runs in this process while
+    the workers rank (`map_indices`); not at all when there are none.
     """
     ordered = array("i", sorted(positions, key=ranker.ranking_order))
     if jobs <= 1:
@@ -73,5 +75,6 @@ def rank_positions(ranker: Ranker, positions: list[int], jobs: int) -> Ranked:
     # never written by reading them), and numpy is imported once, not by every worker.
     ranker.scorer  # noqa: B018 - a cached property, computed for the workers to share
     # Workers are renewed all the same: what they allocate goes with them (see map_indices).
-    packed = map_indices(_rank_packed, (ranker, ordered), len(ordered), jobs, renew_after=RENEW_RANKERS_AFTER)
+    packed = map_indices(_rank_packed, (ranker, ordered), len(ordered), jobs, renew_after=RENEW_RANKERS_AFTER,
+                         meanwhile=meanwhile)
     return Ranked(ranker.slugs, ordered, packed)

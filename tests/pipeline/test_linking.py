@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -158,3 +160,31 @@ def test_a_bodys_signal_digest_is_the_same_for_its_words_as_a_dict_or_packed() -
     assert linking.signal_digest(packed) == linking.signal_digest(info)
     assert linking.signal_digest(replace(info, words={"krise": 2, "genf": 4})) != linking.signal_digest(info)
     assert linking.signal_digest(replace(info, words={"genf": 5, "krise": 2})) != linking.signal_digest(info)
+
+
+def test_what_does_not_depend_on_ranking_is_made_while_the_rankers_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The ranking workers wait for an event only the tag collection sets: made after the ranking
+    # (or not in the parent), every worker would time out and the build would fail.
+    from builder.related import workers
+    event = multiprocessing.get_context("fork").Event()
+    deadline = time.monotonic() + 10
+    real_rank, real_tags = workers._rank_packed, linking.collect_tags
+
+    def waiting_rank(state: Any, index: int) -> bytes:
+        if not event.wait(timeout=max(0.0, deadline - time.monotonic())):
+            raise RuntimeError("the tags were not collected while the workers ranked")
+        return real_rank(state, index)
+
+    def collect_tags_and_signal(*args: Any) -> Any:
+        event.set()
+        return real_tags(*args)
+
+    articles = tuple(article(f"artikel-{i:03}", f"Thema {i % 7}") for i in range(200))
+    infos = {a.slug: BodyInfo(key=a.slug, terms=("nato",), term_counts={"nato": 1 + i % 3},
+                              words={f"wort{i % 20}": 2, "gemeinsam": 1}) for i, a in enumerate(articles)}
+    alone = link_site(articles, infos, (), SiteConfig(), {}, RelatedCache(None), jobs=1)
+    monkeypatch.setattr(workers, "_rank_packed", waiting_rank)
+    monkeypatch.setattr(linking, "collect_tags", collect_tags_and_signal)
+    shared = link_site(articles, infos, (), SiteConfig(), {}, RelatedCache(None), jobs=2)
+    assert event.is_set()
+    assert shared == alone
