@@ -6,8 +6,15 @@ import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, localedata
 from babel.dates import format_date, format_datetime
+
+from ..util.parallel import hold_across_forks
+
+# Babel reads its locale data under one module-level lock, taken on every lookup; the search
+# stage's threads format dates while page writers are forked (see `hold_across_forks`).
+if (_BABEL_LOCK := getattr(localedata, "_cache_lock", None)) is not None:
+    hold_across_forks(_BABEL_LOCK)
 
 _DATE_TEXT = re.compile(
     r"""^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})

@@ -19,6 +19,14 @@ MIN_ITEMS_PER_JOB = 64
 MIN_CHUNK, MAX_CHUNK = 8, 256
 
 
+def hold_across_forks(lock: Any) -> None:
+    """Make every fork of this process wait until it holds `lock` (a module-level lock of a library
+    that threads use): a lock another thread holds when the process forks stays held in the child
+    for ever, as the thread that would release it is not copied, and the child waits at its first
+    use. The search stage formats dates in threads while page writers are forked and renewed."""
+    os.register_at_fork(before=lock.acquire, after_in_parent=lock.release, after_in_child=lock.release)
+
+
 def cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))

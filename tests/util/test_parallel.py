@@ -6,12 +6,14 @@ import gc
 import multiprocessing
 import multiprocessing.synchronize
 import os
+import threading
 import time
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builder.util.parallel import MAX_CHUNK, MIN_CHUNK, chunks, map_indices
+from builder.util.parallel import MAX_CHUNK, MIN_CHUNK, chunks, hold_across_forks, map_indices
 
 
 @given(st.integers(0, 20_000), st.integers(1, 8))
@@ -76,3 +78,53 @@ def test_meanwhile_is_not_called_without_workers() -> None:
     assert map_indices(_square_and_pid, 0, 5, 1, meanwhile=lambda: calls.append(1)) == [(i * i, os.getpid())
                                                                                       for i in range(5)]
     assert calls == []
+
+
+_FREE: dict[int, bool] = {}   # per worker process: whether it could take the lock
+
+
+def _lock_is_free(lock: Any, index: int) -> bool:
+    """Whether this worker can take `lock` (tried once per worker, for up to 2 s)."""
+    if os.getpid() not in _FREE:
+        _FREE[os.getpid()] = lock.acquire(timeout=2)
+        if _FREE[os.getpid()]:
+            lock.release()
+    return _FREE[os.getpid()]
+
+
+def _forked_while_another_thread_holds(lock: Any) -> list[bool]:
+    """Workers forked while a thread holds `lock` (for 0.3 s): can each of them take it?"""
+    held, done = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with lock:
+            held.set()
+            done.wait(0.3)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait()
+    try:
+        return map_indices(_lock_is_free, lock, 128, 2)
+    finally:
+        done.set()
+        thread.join()
+
+
+def test_a_lock_held_by_another_thread_at_a_fork_stays_held_in_the_workers() -> None:
+    assert set(_forked_while_another_thread_holds(threading.RLock())) == {False}
+
+
+def test_a_lock_held_across_forks_is_free_in_the_workers() -> None:
+    lock = threading.RLock()
+    hold_across_forks(lock)
+    assert set(_forked_while_another_thread_holds(lock)) == {True}
+
+
+def test_babels_lock_is_held_across_forks() -> None:
+    # The search stage's threads format dates with Babel while page writers are forked: a writer
+    # forked while one of them held Babel's lock waited for ever at its first date.
+    from babel import localedata
+
+    import builder.content.dates  # noqa: F401  (registers the lock)
+    assert set(_forked_while_another_thread_holds(localedata._cache_lock)) == {True}
