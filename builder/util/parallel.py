@@ -24,7 +24,8 @@ def hold_across_forks(lock: Any) -> None:
     that threads use): a lock another thread holds when the process forks stays held in the child
     for ever, as the thread that would release it is not copied, and the child waits at its first
     use. The search stage formats dates in threads while page writers are forked and renewed."""
-    os.register_at_fork(before=lock.acquire, after_in_parent=lock.release, after_in_child=lock.release)
+    if hasattr(os, "register_at_fork"):   # no fork, no handlers (Windows)
+        os.register_at_fork(before=lock.acquire, after_in_parent=lock.release, after_in_child=lock.release)
 
 
 def cpu_count() -> int:
