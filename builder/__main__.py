@@ -6,7 +6,7 @@ import sys
 from .commands.cli import main
 
 kept: list[object] = []
-code = main(keep=kept)
+code = main(keep=kept, hand_off=True)
 if not kept or sys.getprofile() is not None or sys.gettrace() is not None:
     sys.exit(code)   # no build's data to leave behind (`serve` cleans up at exit); a profiler writes its data
 # The process ends here: leaving without freeing a large build's objects one by one (and without

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from .. import __version__
-from ..pipeline.build import BuildOptions, BuildReport, build
+from ..pipeline.build import BuildOptions, BuildReport, build, build_handing_off
 from .printing import print_diagnostics
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -139,8 +139,12 @@ def _options(args: argparse.Namespace) -> BuildOptions:
 
 def _run_build(args: argparse.Namespace, keep: list[object] | None = None) -> tuple[int, BuildReport]:
     bar = _ProgressBar(sys.stderr)
+    options = _options(args)
     try:
-        report = build(_options(args), progress=bar, keep=keep)
+        if args.hand_off and _searches(options):
+            report = build_handing_off(options, progress=bar)
+        else:
+            report = build(options, progress=bar, keep=keep)
     finally:
         bar.close()
     print_diagnostics(report.diagnostics, args.format)
@@ -159,9 +163,18 @@ def _run_build(args: argparse.Namespace, keep: list[object] | None = None) -> tu
     return EXIT_OK, report
 
 
-def main(argv: Sequence[str] | None = None, keep: list[object] | None = None) -> int:
-    """Run one command; `keep` holds a build's data for a caller that exits without freeing it."""
+def _searches(options: BuildOptions) -> bool:
+    """Whether the site's configuration turns search on (its errors are the build's to report)."""
+    from ..content.config import load_config
+    return load_config(options.source, base_url=options.base_url)[0].search
+
+
+def main(argv: Sequence[str] | None = None, keep: list[object] | None = None, hand_off: bool = False) -> int:
+    """Run one command; `keep` holds a build's data for a caller that exits without freeing it;
+    `hand_off`: a search build runs in a child process that hands the search index's last shards back
+    (`build_handing_off`), for the process of `python -m builder`, not for a caller that goes on."""
     args = _parser().parse_args(argv)
+    args.hand_off = hand_off
     if not args.source.is_dir():
         print(f"python -m builder: error: site folder {args.source} does not exist", file=sys.stderr)
         return EXIT_USAGE

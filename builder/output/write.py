@@ -131,6 +131,11 @@ class _Folder:
         self._root = str(root)
         self._dirs: set[str] = {self._root}
 
+    def __getstate__(self) -> dict[str, object]:
+        # Another process writing into the folder (`pipeline.search_tail`) needs not know which folders
+        # exist (a large site has 100,000): it makes each again once, which finds it there.
+        return {"root": self.root, "_root": self._root, "_dirs": {self._root}}
+
     def target(self, path: str) -> str:
         target = os.path.join(self._root, _checked(path))
         parent = os.path.dirname(target)

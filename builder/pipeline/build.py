@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,7 @@ from ..text.aliases import shown_aliases
 from ..text.forms import uses_declension
 from ..text.i18n import messages_for, string_problems
 from ..text.shortcodes import read_site_templates
+from ..util.forked import ChildFailed, in_child
 from ..util.garbage_collection import collection_paused
 from ..util.parallel import cpu_count
 from ..util.stage_times import StageTimes
@@ -51,6 +53,7 @@ from .text_edit import text_edit
 from .unchanged import InputWatch
 from .options import BuildOptions, BuildReport, Progress
 from .site_writing import import_for_writers, manifest_path, write_site
+from . import search_tail
 
 
 def settings_digest(source: Path, config: SiteConfig) -> str:
@@ -127,7 +130,7 @@ def prepare(options: BuildOptions, caches: Caches, progress: Progress | None = N
         # Pagefind needs the bodies, not the linked site: it indexes while the site is linked and written.
         source = SearchSource(config, tuple(loaded.articles), bodies.articles, tuple(loaded.terms), bodies.terms,
                               pages, bodies.pages, authors, bodies.authors)
-        search = start_search(source, store, caches.search, jobs, problems)
+        search = start_search(source, store, caches.search, jobs, problems, hand_off=options.hand_off_search)
     problems.extend(menu_problems + string_problems(config))
     problems.extend(headline_problems(loaded.articles))
     # Content with errors is still linked and planned (the broken files are left out), so
@@ -196,8 +199,25 @@ def build(options: BuildOptions, progress: Progress | None = None, keep: list[ob
         if keep is not None:   # kept until the process exits: a collection would walk all of it (1.3 s)
             gc.freeze()
     if watch is not None:
-        watch.save(report)
+        watch.save(replace(report, pending=None), marker=report.pending.commit.marker if report.pending else None)
     return report
+
+
+def build_handing_off(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
+    """`build()` in a child process that exits once the pages are written; the search shards it leaves
+    (`search_tail`) are indexed here, in a process that never held the site (a large site's search
+    build no longer keeps the site's memory while Pagefind finishes, and runs more Pagefinds then)."""
+    def child() -> BuildReport:
+        try:
+            return build(replace(options, hand_off_search=True), progress, keep=[])   # freed by the exit
+        finally:
+            if callable(close := getattr(progress, "close", None)):
+                close()   # the child's progress line, before the tail's
+    try:
+        report = in_child(child)
+    except ChildFailed as exc:
+        return BuildReport(False, (Diagnostic(str(options.output), None, f"the build stopped ({exc})"),))
+    return search_tail.finish(report, progress) if report.pending is not None else report
 
 
 def _build_with_caches(options: BuildOptions, destination: Path, started: float, progress: Progress | None,
@@ -215,13 +235,21 @@ def _build_with_caches(options: BuildOptions, destination: Path, started: float,
     # Without the cache, bodies still go through pack files (pickling every page's HTML to the
     # parent costs more time and memory), in a scratch folder on the destination's file system.
     destination.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{destination.name}.scratch-", dir=destination.parent) as scratch:
-        caches.bodies = BodyStore(Path(scratch))
-        caches.search = search_store(Path(scratch))
+    scratch = Path(tempfile.mkdtemp(prefix=f".{destination.name}.scratch-", dir=destination.parent))
+    report: BuildReport | None = None
+    try:
+        caches.bodies = BodyStore(scratch)
+        caches.search = search_store(scratch)
         try:
-            return _build(options, caches, destination, started, progress, keep, times)
+            report = _build(options, caches, destination, started, progress, keep, times)
         finally:
             caches.bodies.close()
+    finally:
+        if report is None or report.pending is None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    if report.pending is not None:   # its bodies and shards are read by the process finishing the search
+        report = replace(report, pending=replace(report.pending, scratch=scratch))
+    return report
 
 
 def _build(options: BuildOptions, caches: Caches, destination: Path, started: float,

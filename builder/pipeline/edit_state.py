@@ -398,15 +398,15 @@ def _body(info: BodyInfo, bodies: BodyStore) -> tuple[str, str, Any]:
 
 def keep_for_text_edits(options: BuildOptions, destination: Path, prepared: "Prepared", site: LinkedSite,
                         report: BuildReport, previous: Manifest | None, signals: Callable[[BodyInfo], str],
-                        bodies: BodyStore) -> None:
+                        bodies: BodyStore, marker: str | None = None) -> None:
     """After a successful build into `destination` (whose manifest before it was `previous`): what the
-    next build's text edit needs of it."""
+    next build's text edit needs of it. `marker`: the output's, when it is not in place yet."""
     if not options.cache:
         return
     for _ in range(2):   # a damaged file is removed and made again, once
         state = EditState(cache_folder(options.source))
         try:
-            marker = marker_identity(destination)
+            marker = marker or marker_identity(destination)
             if ((site.config.search and prepared.search is None) or marker is None or prepared.bodies is None
                     or prepared.load_cache is None):
                 state.forget()

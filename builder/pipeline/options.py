@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from ..errors import Diagnostic
 from .loading import Visibility
+
+if TYPE_CHECKING:
+    from .search_tail import SearchTail
 
 Progress = Callable[[str, int, int], None]
 
@@ -29,6 +32,9 @@ class BuildOptions:
     future: bool = False                # build articles dated in the future (scheduled)
     expired: bool = False               # build articles past their expiry_date
     now: datetime | None = None         # the moment that decides both; None: the build's start
+    # Search shards no Pagefind process has started when the pages are written go back in the report
+    # (`BuildReport.pending`) for the process that started the build's to index (`search_tail`).
+    hand_off_search: bool = False
 
     @property
     def visibility(self) -> Visibility:
@@ -56,6 +62,7 @@ class BuildReport:
     next_due: datetime | None = None    # when the first of them is due
     changes_at: datetime | None = None  # when time alone may change the output next (None: never)
     stages: tuple[tuple[str, float], ...] = ()   # (stage, seconds) in order (`build --timings`)
+    pending: SearchTail | None = None   # with `hand_off_search`: the output is in place once this is finished
 
     def timings(self) -> str:
         """The stages' seconds, one per line, and what the build spent outside them."""

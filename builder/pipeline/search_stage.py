@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
@@ -43,7 +43,9 @@ def _sha(data: bytes) -> str:
 
 
 @dataclass
-class _Kept:
+class KeptShard:
+    """An indexed shard in the store."""
+
     digest: str
     files: dict[str, str]            # path under pagefind/ → sha256 of its bytes
     folder: str = ""                 # on disk: the folder under the store holding them
@@ -54,18 +56,25 @@ class ShardStore:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self.kept: dict[str, _Kept] = {}
+        self.kept: dict[str, KeptShard] = {}
         self.memory: dict[str, dict[str, bytes]] = {}
         self._lock = threading.Lock()
         self._changed = False   # whether the state on disk no longer says what `kept` holds
         if folder is not None:
             self.kept = self._read_state(folder)
 
+    @classmethod
+    def resumed(cls, folder: Path, kept: dict[str, KeptShard]) -> "ShardStore":
+        """The store in `folder` as another process left it: `kept`, not yet written as its state."""
+        store = cls(None)
+        store.folder, store.kept, store._changed = folder, kept, True
+        return store
+
     @staticmethod
-    def _read_state(folder: Path) -> dict[str, _Kept]:
+    def _read_state(folder: Path) -> dict[str, KeptShard]:
         try:
             data = json.loads((folder / STATE).read_text(encoding="utf-8"))
-            kept = {name: _Kept(entry["digest"], dict(entry["files"]), entry["folder"])
+            kept = {name: KeptShard(entry["digest"], dict(entry["files"]), entry["folder"])
                     for name, entry in data.items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}
@@ -82,13 +91,13 @@ class ShardStore:
         if self.folder is None:
             with self._lock:
                 self.memory[shard.name] = dict(files)
-                self.kept[shard.name] = _Kept(shard.digest, hashes)
+                self.kept[shard.name] = KeptShard(shard.digest, hashes)
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         target = Path(tempfile.mkdtemp(prefix=f"{shard.name}-", dir=self.folder))
         write_files(target, files)   # a shard has a file per page: each folder made once
         with self._lock:
-            self.kept[shard.name] = _Kept(shard.digest, hashes, target.name)
+            self.kept[shard.name] = KeptShard(shard.digest, hashes, target.name)
             self._changed = True
 
     def read(self, name: str, path: str) -> bytes:
@@ -188,10 +197,29 @@ def search_store(folder: Path | None) -> ShardStore:
 INDEXED_AT_ONCE = 2 * BUDGET
 
 
-def lanes(todo: list[Shard], jobs: int) -> int:
-    """How many Pagefind processes index `todo` side by side: one per core, within INDEXED_AT_ONCE."""
+# A process that holds nothing else (the one that started a build from the command line, see
+# `search_tail`) may index more at once: two shards of a 100,000-article site (up to 24 MB of bodies
+# each), less than a build's process, its workers and one Pagefind process hold together.
+INDEXED_ALONE = 8 * BUDGET
+
+
+def lanes(todo: list[Shard], jobs: int, at_once: int | None = None) -> int:
+    """How many Pagefind processes index `todo` side by side: one per core, within `at_once` bytes of
+    bodies (INDEXED_AT_ONCE when not given)."""
     biggest = max((cost(shard.records) for shard in todo), default=0)
-    return max(1, min(jobs, len(todo), INDEXED_AT_ONCE // max(biggest, 1)))
+    return max(1, min(jobs, len(todo), (INDEXED_AT_ONCE if at_once is None else at_once) // max(biggest, 1)))
+
+
+def better_alone(shards: list[Shard], jobs: int) -> bool:
+    """Whether a process holding nothing else would index `shards` with more Pagefind processes side by
+    side than a build's process may (the shards of a large site)."""
+    return len(shards) > 1 and lanes(shards, jobs) < lanes(shards, jobs, INDEXED_ALONE)
+
+
+def on_disk(shards: list[Shard], store: ShardStore, bodies: BodyStore) -> bool:
+    """Whether another process can index `shards`: the store is a folder, and their bodies are in packs."""
+    return (store.folder is not None and bodies.folder is not None
+            and all(record.body_key in bodies.locations for shard in shards for record in shard.records))
 
 
 class SearchJob:
@@ -199,8 +227,11 @@ class SearchJob:
     processes, fed by one thread per process; `result()` waits for it in the build's thread."""
 
     def __init__(self, shards: list[Shard], store: ShardStore, bodies: BodyStore, language: str, jobs: int,
-                 records: list[SearchRecord] | None = None, settings: str = "", budget: int | None = None) -> None:
-        """`records`, `settings` and `budget`: what the shards were assigned from (`edit_state` keeps them)."""
+                 records: list[SearchRecord] | None = None, settings: str = "", budget: int | None = None,
+                 alone: bool = False, deferred: bool = False) -> None:
+        """`records`, `settings` and `budget`: what the shards were assigned from (`edit_state` keeps them);
+        `alone`: this process holds nothing else (INDEXED_ALONE bytes are indexed side by side);
+        `deferred`: the shards are left for another process (`search_tail`), or until `result()`."""
         self.shards = shards
         self.records, self.settings, self.budget = records or [], settings, budget
         self.store = store
@@ -208,7 +239,17 @@ class SearchJob:
         self.language = language
         self._reader = _LockedBodies(bodies)
         self._stopped = threading.Event()
-        self._pool = ThreadPoolExecutor(lanes(self.todo, jobs), thread_name_prefix="search")
+        self.jobs = jobs
+        self.deferred = deferred
+        self._pool = ThreadPoolExecutor(lanes(self.todo, jobs, INDEXED_ALONE if alone else None),
+                                        thread_name_prefix="search")
+        self._futures: list[Future[None]] = []
+        if not deferred:
+            self._start()
+
+    def _start(self) -> None:
+        if self._futures or self._stopped.is_set():
+            return
         # Biggest first, so that no thread starts a big shard while the other has run out of work.
         self._futures = [self._pool.submit(self._index, shard)
                          for shard in sorted(self.todo, key=lambda s: -cost(s.records))]
@@ -239,6 +280,7 @@ class SearchJob:
     def result(self, problems: Diagnostics, progress: Progress | None = None) -> SearchIndex | None:
         """Wait for every shard; list every file of the search index. When Pagefind fails that is
         an error (None is returned); the store keeps the shards indexed before."""
+        self._start()
         try:
             for done, future in enumerate(as_completed(self._futures), start=1):
                 future.result()
@@ -258,9 +300,12 @@ def _not_built(problems: Diagnostics, exc: SearchIndexError) -> None:
 
 
 def start_search(source: Searchable, bodies: BodyStore, store: ShardStore, jobs: int, problems: Diagnostics,
-                 budget: int | None = None) -> SearchJob | None:
+                 budget: int | None = None, hand_off: bool = False) -> SearchJob | None:
     """Start indexing the shards whose records changed (they need the bodies, not the linked site);
-    None, with the error, when Pagefind cannot be found."""
+    None, with the error, when Pagefind cannot be found. `hand_off`: the build may leave the shards to
+    the process that started it, once its pages are written (`search_tail`): it does when that
+    process, holding nothing else, would index more of them side by side (a large site's shards;
+    at 100,000 articles the build with one Pagefind process beside it held 1.6 GiB, alone 1.2 GiB)."""
     language = source.config.language
     try:
         settings = search_settings(language)
@@ -268,8 +313,10 @@ def start_search(source: Searchable, bodies: BodyStore, store: ShardStore, jobs:
         _not_built(problems, exc)
         return None
     records = list(search_records(source, _body_size(bodies)))
-    return SearchJob(assign_shards(records, settings, budget), store, bodies, language, jobs, records, settings,
-                     budget)
+    shards = assign_shards(records, settings, budget)
+    todo = [shard for shard in shards if not store.has(shard)]
+    later = hand_off and better_alone(todo, jobs) and on_disk(todo, store, bodies)
+    return SearchJob(shards, store, bodies, language, jobs, records, settings, budget, deferred=later)
 
 
 def search_settings(language: str) -> str:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import Diagnostic, Diagnostics
 from ..output.images import ImageProblem
-from ..output.manifest import Manifest, read_manifest, restore_manifest, write_manifest
+from ..output.manifest import Manifest, read_manifest
 from ..output.specs import FileGroup, LinkedSite, PageSpec, made_files, output_files, writing_order
 from ..output.templates import TemplateProblem
 from ..output.write import PatchOutput, StagedOutput, recover_interrupted
@@ -26,6 +26,8 @@ from ..util.stage_times import StageTimes
 from .caches import Caches, cache_folder
 from .edit_state import keep_for_text_edits
 from .options import BuildOptions, BuildReport, Progress
+from .output_commit import Commit, commit_output, write_failure
+from .search_tail import SearchTail
 from .stored_plan import StoredPlanMemo
 from .unchanged import next_change
 from .update_plan import choose_update, deleted_files
@@ -129,11 +131,7 @@ def write_site(options: BuildOptions, caches: Caches, prepared: Prepared, destin
     if update == "unchanged":
         times.lap("writing")
         _save_caches(options, caches, site, prepared)
-        report = _report(prepared, site, problems, 0, started, times)
-        keep_for_text_edits(options, destination, prepared, site, report, previous, caches.related.signal_digest,
-                        caches.bodies)
-        times.lap("saving caches")
-        return replace(report, seconds=time.perf_counter() - started, stages=tuple(times.laps))
+        return _succeeded(options, destination, prepared, problems, 0, started, times, previous, caches)
     staged: StagedOutput | PatchOutput
     try:
         staged = PatchOutput(destination) if update == "patch" else StagedOutput(destination)
@@ -154,41 +152,40 @@ def write_site(options: BuildOptions, caches: Caches, prepared: Prepared, destin
                               renew_after=RENEW_WRITER_AFTER)
         in_plan_order = sorted(zip(order, results), key=itemgetter(0))   # the problems as the pages were planned
         problems.items.extend(problem for _, problem in in_plan_order if problem is not None)
+        written = [path for spec in todo for path in output_files(spec)] if isinstance(staged, PatchOutput) else []
+        commit = Commit(destination, staged, manifest_file, previous, files, groups, written, search)
         if job is not None and found is None and not problems.errors:
+            if job.deferred:   # left to the process that started the build
+                times.lap("writing")
+                _save_caches(options, caches, site, prepared)   # before the bodies' places are handed on
+                tail = SearchTail.of(job, caches.bodies, commit)
+                return _succeeded(options, destination, prepared, problems, len(todo), started, times, previous,
+                                  caches, tail)
             found = job.result(problems, progress)
-        files.update(found.files if found else {})
-        deleted = deleted_files(files, groups, previous)
-        written = [path for spec in todo for path in output_files(spec)] + (found.write(staged, old) if found else [])
-        if problems.errors:
-            staged.abort()
-            return BuildReport(False, tuple(unique_diagnostics(problems.items)), seconds=time.perf_counter() - started)
-        if manifest_file:
-            # Written before the commit point: should the commit not complete, the marker differs.
-            write_manifest(manifest_file, Manifest.of(staged.marker, search, files, groups))
-        try:
-            if isinstance(staged, PatchOutput):
-                staged.commit(written, deleted)
-            else:
-                staged.commit()
-        except OSError:
-            if manifest_file:   # the commit was undone: the previous manifest describes the destination again
-                restore_manifest(manifest_file, previous)
-            raise
     except OSError as exc:
-        staged.abort()
-        problems.error(str(destination), None, f"cannot write the site: {exc.strerror or exc}",
-                       hint="check free disk space and permissions; the previous output is unchanged")
+        write_failure(staged, destination, problems, exc)
         return BuildReport(False, tuple(unique_diagnostics(problems.items)), seconds=time.perf_counter() - started)
     except BaseException:
         staged.abort()
         raise
+    if not commit_output(commit, found, problems):
+        return BuildReport(False, tuple(unique_diagnostics(problems.items)), seconds=time.perf_counter() - started)
     times.lap("writing")
     _save_caches(options, caches, site, prepared)
-    report = _report(prepared, site, problems, len(todo), started, times)
-    keep_for_text_edits(options, destination, prepared, site, report, previous, caches.related.signal_digest,
-                        caches.bodies)
+    return _succeeded(options, destination, prepared, problems, len(todo), started, times, previous, caches)
+
+
+def _succeeded(options: BuildOptions, destination: Path, prepared: Prepared, problems: Diagnostics, rendered: int,
+               started: float, times: StageTimes, previous: Manifest | None, caches: Caches,
+               tail: SearchTail | None = None) -> BuildReport:
+    """The report of a build whose output is in place, or will be once `tail` is finished (the text
+    edit's state is then kept for the marker the output will carry)."""
+    assert prepared.site is not None
+    report = _report(prepared, prepared.site, problems, rendered, started, times)
+    keep_for_text_edits(options, destination, prepared, prepared.site, report, previous,
+                        caches.related.signal_digest, caches.bodies, tail.commit.marker if tail else None)
     times.lap("saving caches")
-    return replace(report, seconds=time.perf_counter() - started, stages=tuple(times.laps))
+    return replace(report, seconds=time.perf_counter() - started, stages=tuple(times.laps), pending=tail)
 
 
 def _save_caches(options: BuildOptions, caches: Caches, site: LinkedSite, prepared: Prepared) -> None:

@@ -132,10 +132,11 @@ class InputWatch:
         """The last successful build's output paths with their content files (read when asked for)."""
         return RecordedSources(self.sources_path)
 
-    def save(self, report: BuildReport, sources_kept: bool = False) -> None:
+    def save(self, report: BuildReport, sources_kept: bool = False, marker: str | None = None) -> None:
         """Keep a successful build's sources and statuses for the next build, and record its report when
-        the next may trust it. `sources_kept`: its sources are those of the last build, already kept."""
-        marker = marker_identity(self.destination)
+        the next may trust it. `sources_kept`: its sources are those of the last build, already kept;
+        `marker`: the output's, when it is not in place yet."""
+        marker = marker or marker_identity(self.destination)
         if not report.ok or marker is None:
             return
         try:
