@@ -143,6 +143,8 @@ def _run_build(args: argparse.Namespace, keep: list[object] | None = None) -> tu
     try:
         if args.hand_off and _searches(options):
             report = build_handing_off(options, progress=bar)
+            if keep is not None:
+                keep.append(report)   # what the search index's shards left here: freed by the exit
         else:
             report = build(options, progress=bar, keep=keep)
     finally:

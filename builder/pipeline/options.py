@@ -32,8 +32,8 @@ class BuildOptions:
     future: bool = False                # build articles dated in the future (scheduled)
     expired: bool = False               # build articles past their expiry_date
     now: datetime | None = None         # the moment that decides both; None: the build's start
-    # Search shards no Pagefind process has started when the pages are written go back in the report
-    # (`BuildReport.pending`) for the process that started the build's to index (`search_tail`).
+    # The shards of a large site's search index are left to the process that started the build: they
+    # come back in the report (`BuildReport.pending`) once the pages are written (`search_tail`).
     hand_off_search: bool = False
 
     @property
