@@ -1,6 +1,6 @@
-"""A search build's last shards handed to the process that started the build (`search_tail`): the
-same site as a build that indexes them itself, the caches and a text edit trust it, a failure there
-leaves the previous output, and only large shards are worth the hand-off."""
+"""A large site's search shards left to the process that started the build (`search_tail`): the same
+site as a build that indexes them itself, whether a new tree or a patch, the caches and a text edit
+trust it, a failure there leaves the previous output, and only large shards are left to it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from builder.output import search, search_shards
 from builder.output.search import SearchIndexError
 from builder.output.search_records import _record
 from builder.output.search_shards import Shard
+from builder.output.write import PatchOutput
 from builder.pipeline import build as build_module, search_stage, search_tail
 from builder.pipeline.body_packs import BodyStore
 from builder.pipeline.build import BuildOptions, build
@@ -118,6 +119,25 @@ def test_the_next_build_trusts_the_caches_and_edits_the_text_of_one_article(
     date_back(edited)   # out of the racy window a file just written is in
     report = build(BuildOptions(source=source, destination=out, jobs=2))
     assert report.ok and any(stage.startswith("text edit") for stage, _ in report.stages), report.stages
+    assert build(BuildOptions(source=source, destination=tmp_path / "fresh", jobs=1, cache=False)).ok
+    assert tree(out) == tree(tmp_path / "fresh")
+
+
+def test_a_patch_of_the_previous_output_waits_for_the_shards_too(
+        tmp_path: Path, handed_off: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    source, out = dated_site(tmp_path / "src", CONFIG + articles(40)), tmp_path / "out"
+    assert run(capsys, "--source", source, "--destination", out)[0] == 0
+    patched, commit = [], PatchOutput.commit
+
+    def recorded(self: PatchOutput, written: Any, deleted: Any) -> None:
+        patched.append(os.getpid())
+        commit(self, written, deleted)
+    monkeypatch.setattr(PatchOutput, "commit", recorded)
+    for path in dated_site(source, articles(2, first=40)).glob("content/articles/artikel-04[01].md"):
+        date_back(path)   # two new articles, two shards to index again: not a text edit
+    code, output = run(capsys, "--source", source, "--destination", out)
+    assert code == 0 and search_tail.STAGE in output, output
+    assert patched == [os.getpid()]   # in place, by the command's process once the shards were indexed
     assert build(BuildOptions(source=source, destination=tmp_path / "fresh", jobs=1, cache=False)).ok
     assert tree(out) == tree(tmp_path / "fresh")
 
