@@ -35,7 +35,7 @@ TITLE_WEIGHT = 10            # as the theme's term pages always had (Pagefind's 
 KINDS = {"article": "Artikel", "term": "Begriff", "page": "Seite", "author": "Autor"}   # the "typ" metadata
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchRecord:
     """One page as the search index sees it; the body is read from the body store only to index it."""
 
