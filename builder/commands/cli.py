@@ -144,7 +144,7 @@ def _run_build(args: argparse.Namespace, keep: list[object] | None = None) -> tu
         if args.hand_off and _searches(options):
             report = build_handing_off(options, progress=bar)
             if keep is not None:
-                keep.append(report)   # what the search index's shards left here: freed by the exit
+                keep.append(report)   # and what indexing the shards here left: freed by the exit
         else:
             report = build(options, progress=bar, keep=keep)
     finally:
@@ -173,8 +173,8 @@ def _searches(options: BuildOptions) -> bool:
 
 def main(argv: Sequence[str] | None = None, keep: list[object] | None = None, hand_off: bool = False) -> int:
     """Run one command; `keep` holds a build's data for a caller that exits without freeing it;
-    `hand_off`: a search build runs in a child process that hands the search index's last shards back
-    (`build_handing_off`), for the process of `python -m builder`, not for a caller that goes on."""
+    `hand_off`: a search build runs in a child process, which leaves a large site's search shards to
+    this one (`build_handing_off`): for the process of `python -m builder`, not a caller that goes on."""
     args = _parser().parse_args(argv)
     args.hand_off = hand_off
     if not args.source.is_dir():

@@ -205,8 +205,8 @@ def build(options: BuildOptions, progress: Progress | None = None, keep: list[ob
 
 def build_handing_off(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
     """`build()` in a child process that exits once the pages are written; the search shards it leaves
-    (`search_tail`) are indexed here, in a process that never held the site (a large site's search
-    build no longer keeps the site's memory while Pagefind finishes, and runs more Pagefinds then)."""
+    (a large site's, `search_tail`) are indexed here, in a process that never held the site: the
+    site's memory is free while Pagefind indexes, and more Pagefind processes fit beside each other."""
     def child() -> BuildReport:
         try:
             return build(replace(options, hand_off_search=True), progress, keep=[])   # freed by the exit
