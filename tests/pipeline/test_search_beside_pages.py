@@ -25,14 +25,15 @@ search: true
 """
 
 
-def articles(count: int) -> str:
+def articles(count: int, first: int = 0) -> str:
+    """`count` articles numbered from `first`, over the months of 2021 (a shard each, on a small budget)."""
     return "".join(f"""-- content/articles/artikel-{n:03d}.md --
 ---
 title: "Bericht {n}"
 date: 2021-{n % 12 + 1:02d}-{n % 27 + 1:02d}T10:00:00+01:00
 ---
 Die Kommission beriet über Vorlage {n}. Zum Schluss stimmten die Länder zu.
-""" for n in range(count))
+""" for n in range(first, first + count))
 
 
 def tree(root: Path) -> dict[str, str]:

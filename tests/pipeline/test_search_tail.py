@@ -4,7 +4,6 @@ trust it, a failure there leaves the previous output, and only large shards are 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -23,30 +22,10 @@ from builder.pipeline.build import BuildOptions, build
 from builder.pipeline.search_stage import ShardStore, better_alone, on_disk
 from conftest import write_site
 from test_body_edit import date_back, dated_site
+from test_search_beside_pages import CONFIG, articles, tree
 
 if search.search_available() is not None:
     pytest.skip(search.search_available(), allow_module_level=True)
-
-CONFIG = """-- config.yaml --
-title: "Lagebild"
-base_url: "https://example.org/"
-search: true
-"""
-
-
-def articles(count: int, first: int = 0) -> str:
-    return "".join(f"""-- content/articles/artikel-{n:03d}.md --
----
-title: "Bericht {n}"
-date: 2021-{n % 12 + 1:02d}-{n % 27 + 1:02d}T10:00:00+01:00
----
-Die Kommission beriet über Vorlage {n}. Zum Schluss stimmten die Länder zu.
-""" for n in range(first, first + count))
-
-
-def tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def beside(out: Path) -> list[str]:
