@@ -25,8 +25,9 @@ size crosses a power of two (then every shard is indexed once again).
 from __future__ import annotations
 
 import hashlib
+import pickle
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence, overload
 
 from ..util.digests import fingerprint
 from .search_records import SearchRecord
@@ -47,13 +48,55 @@ class Shard:
     """One independently indexed part of the search index, in its own folder under pagefind/."""
 
     name: str                         # folder name: "2022", "2022-h1", "2022-q1", "2022-01", "begriffe", "seiten-h2-1"
-    records: tuple[SearchRecord, ...]  # by URL, the order Pagefind numbers them in
+    records: Sequence[SearchRecord]   # by URL, the order Pagefind numbers them in (a tuple, or packed)
     primary: bool                     # the bundle the others are merged into: it carries Pagefind's runtime
     digest: str                       # of everything its index files are made from
 
 
 def cost(records: Iterable[SearchRecord]) -> int:
+    if isinstance(records, PackedRecords):
+        return records.cost
     return sum(record.size + RECORD_COST for record in records)
+
+
+class PackedRecords(Sequence[SearchRecord]):
+    """A shard's records pickled into one string of bytes, unpacked each time they are read.
+
+    A process that indexes a large site's shards one after the other (`pipeline.search_tail`)
+    holds them so: at 100,000 articles the records as objects took about 100 MiB more than
+    these bytes, of which Pagefind's feeder reads one shard at a time."""
+
+    __slots__ = ("data", "cost", "count")
+
+    def __init__(self, records: Sequence[SearchRecord]) -> None:
+        self.data = pickle.dumps(tuple(records), protocol=pickle.HIGHEST_PROTOCOL)
+        self.cost = cost(records)
+        self.count = len(records)
+
+    def _records(self) -> tuple[SearchRecord, ...]:
+        records: tuple[SearchRecord, ...] = pickle.loads(self.data)
+        return records
+
+    def __iter__(self) -> Iterator[SearchRecord]:
+        return iter(self._records())
+
+    def __len__(self) -> int:
+        return self.count
+
+    @overload
+    def __getitem__(self, index: int) -> SearchRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[SearchRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> SearchRecord | Sequence[SearchRecord]:
+        return self._records()[index]
+
+    def __getstate__(self) -> tuple[bytes, int, int]:
+        return self.data, self.cost, self.count
+
+    def __setstate__(self, state: tuple[bytes, int, int]) -> None:
+        self.data, self.cost, self.count = state
 
 
 def site_budget(total: int, base: int | None = None) -> int:

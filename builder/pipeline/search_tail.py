@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import Diagnostics
-from ..output.search_shards import Shard
+from ..output.search_shards import PackedRecords, Shard
 from .body_packs import BodyStore, Location
 from .options import BuildReport, Progress
 from .output_commit import Commit, commit_output
@@ -30,7 +30,7 @@ STAGE = "search index"    # its lap in `build --timings`
 class SearchTail:
     """The search shards a build's process left to index, and the commit that waits for them."""
 
-    shards: list[Shard]                 # every shard of the index; records only in those still to index
+    shards: list[Shard]                 # every shard of the index; records (packed) only in those still to index
     kept: dict[str, KeptShard]          # the shard store's shards as the build's process left them
     store: Path                         # the shard store's folder
     bodies: Path                        # the body store's folder: its packs hold the records' bodies
@@ -45,7 +45,8 @@ class SearchTail:
         """The shards `job` was to index (`deferred`), with the bodies' places in `bodies` as saved."""
         assert job.store.folder is not None and bodies.folder is not None
         todo = {shard.name for shard in job.todo}
-        shards = [shard if shard.name in todo else replace(shard, records=()) for shard in job.shards]
+        shards = [replace(shard, records=PackedRecords(shard.records) if shard.name in todo else ())
+                  for shard in job.shards]
         locations = {record.body_key: bodies.locations[record.body_key]
                      for shard in job.todo for record in shard.records}
         return cls(shards, dict(job.store.kept), job.store.folder, bodies.folder, locations, job.language,

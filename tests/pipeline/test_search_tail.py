@@ -5,6 +5,7 @@ trust it, a failure there leaves the previous output, and only large shards are 
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from builder.commands.cli import main
 from builder.output import search, search_shards
 from builder.output.search import SearchIndexError
 from builder.output.search_records import _record
-from builder.output.search_shards import Shard
+from builder.output.search_shards import PackedRecords, Shard, cost
 from builder.output.write import PatchOutput
 from builder.pipeline import build as build_module, search_stage, search_tail
 from builder.pipeline.body_packs import BodyStore
@@ -63,10 +64,19 @@ def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str
 
 
 def test_the_shards_indexed_after_the_pages_make_the_same_site(
-        tmp_path: Path, handed_off: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, handed_off: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    handed: list[search_tail.SearchTail] = []
+    finish = search_tail.finish
+
+    def recorded(report: Any, progress: Any = None) -> Any:
+        handed.append(report.pending)
+        return finish(report, progress)
+    monkeypatch.setattr(search_tail, "finish", recorded)
     source = write_site(tmp_path / "src", CONFIG + articles(40))
     code, output = run(capsys, "--source", source, "--destination", tmp_path / "tail", "--no-cache")
     assert code == 0, output
+    (tail,) = handed   # the shards to index came packed, the others without their records
+    assert {type(shard.records) for shard in tail.shards if shard.records} == {PackedRecords}
     assert search_tail.STAGE in output
     runners = handed_off.read_text(encoding="ascii").split()
     assert len(runners) > 4 and set(runners) == {str(os.getpid())}   # not one by the build's process
@@ -157,6 +167,16 @@ def test_a_build_process_that_dies_is_a_failed_build(
 def _shards(size: int, count: int = 3) -> list[Shard]:
     return [Shard(f"s{n}", (_record(f"/a{n}/", "article", "A", f"k{n}", size),), False, f"d{n}")
             for n in range(count)]
+
+
+def test_packed_records_read_as_the_records_and_travel_as_their_bytes() -> None:
+    records = tuple(_record(f"/a{n}/", "article", f"Titel {n}", f"k{n}", 1000 + n) for n in range(50))
+    packed = PackedRecords(records)
+    assert list(packed) == list(records) and len(packed) == 50 and packed[7] == records[7]
+    assert cost(packed) == cost(records)
+    sent = pickle.dumps(packed)
+    assert len(sent) < len(packed.data) + 200   # the bytes, not 50 records' objects
+    assert tuple(pickle.loads(sent)) == records
 
 
 def test_only_shards_too_large_to_index_side_by_side_in_a_build_are_left_to_another_process() -> None:
