@@ -246,11 +246,15 @@ def _plain_file(path: Path) -> bool:
 
 def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems: Diagnostics, jobs: int = 1,
               cache: LoadCache | None = None, known: Mapping[str, FileStatus] | None = None,
-              discovered: Discovered | None = None) -> Loaded:
+              discovered: Discovered | None = None,
+              with_glossary: Callable[[list[Term]], None] | None = None) -> Loaded:
     """Read and validate every content file, or take it from the cache; collect every problem.
 
     `known`: statuses taken before (by relative path), used instead of asking for them again.
-    `discovered`: the last load's files, used when only files it knew changed since."""
+    `discovered`: the last load's files, used when only files it knew changed since.
+    `with_glossary`: called with the glossary's terms (as loaded, unchecked) while worker processes
+    read the other files, when there are workers and glossary files to read: serial work that needs
+    only the terms (the German forms) then runs while the cores are busy, not after the loading."""
     if discovered is not None and discovered.usable and discovered.found is not None:
         found_before = discovered.found
         known = discovered.statuses
@@ -277,9 +281,7 @@ def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems
     results: list[LoadResult | None] = [cache.get(f.rel, s) for f, s in zip(files, statuses)]
     missing = [i for i, result in enumerate(results) if result is None]
     if missing:
-        fresh = map_indices(_load_one, ([files[i] for i in missing], options, max_size, dates), len(missing), jobs)
-        for i, result in zip(missing, fresh):
-            results[i] = result
+        _load_missing(files, missing, results, (options, max_size, dates), jobs, with_glossary)
     cache.update({f.rel: (s, r) for f, s, r in zip(files, statuses, results) if s is not None and r is not None})
     loaded = Loaded(config, other_files=others)
     now = visibility.now or datetime.now(timezone.utc)
@@ -328,6 +330,35 @@ def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems
     loaded.authors.sort(key=lambda a: (german_sort_key(a.name), a.slug))
     loaded.scheduled.sort(key=lambda a: (a.date, a.slug))
     return loaded
+
+
+def _load_missing(files: list[SourceFile], missing: list[int], results: list[LoadResult | None],
+                  settings: tuple[LoadOptions, int, dict[str, FileDates]], jobs: int,
+                  with_glossary: Callable[[list[Term]], None] | None) -> None:
+    """Load `files[i]` for each of `missing` into `results[i]`, on `jobs` processes. With
+    `with_glossary`, this process loads the glossary files itself while the workers read the others,
+    then hands every term to it (the workers being busy all the while); without workers it is not
+    called, and all files are loaded in order."""
+    options, max_size, dates = settings
+    own = [i for i in missing if files[i].kind == "term"] if with_glossary is not None else []
+    theirs = [i for i in missing if files[i].kind != "term"] if own else missing
+    overlapped = False
+
+    def meanwhile() -> None:
+        nonlocal overlapped
+        assert with_glossary is not None
+        for i in own:
+            results[i] = _load_one(([files[i]], options, max_size, dates), 0)
+        with_glossary([result[1] for result in results if result is not None and isinstance(result[1], Term)])
+        overlapped = True
+
+    fresh = map_indices(_load_one, ([files[i] for i in theirs], options, max_size, dates), len(theirs), jobs,
+                        meanwhile=meanwhile if own else None)
+    for i, result in zip(theirs, fresh):
+        results[i] = result
+    if own and not overlapped:   # no worker processes: nothing to overlap
+        for i in own:
+            results[i] = _load_one(([files[i]], options, max_size, dates), 0)
 
 
 def _options(config: SiteConfig, files: list[SourceFile]) -> LoadOptions:
