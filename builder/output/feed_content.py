@@ -15,7 +15,8 @@ attributes, end tags. A body with anything else (a comment, a script, single
 quotes, a stray "<") goes through the standard library's HTML parser, whose
 events the expression gives for the forms it reads. The parser took 0.44 ms a
 body of the benchmark corpus (a third of the CPU time of a cold 1,000-article
-build's feeds), the expression about a quarter of that; html5lib took 5 ms.
+build's feeds), the expression 0.17 ms with site paths joined without `urljoin`
+(`_absolute`); html5lib took 5 ms.
 """
 
 from __future__ import annotations

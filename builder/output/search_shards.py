@@ -63,8 +63,8 @@ class PackedRecords(Sequence[SearchRecord]):
     """A shard's records pickled into one string of bytes, unpacked each time they are read.
 
     A process that indexes a large site's shards one after the other (`pipeline.search_tail`)
-    holds them so: at 100,000 articles the records as objects took about 100 MiB more than
-    these bytes, of which Pagefind's feeder reads one shard at a time."""
+    holds them so, and Pagefind's feeder unpacks one shard at a time: at 100,000 articles that
+    process held 314 MiB while it indexed with the records as objects, 217-241 MiB packed."""
 
     __slots__ = ("data", "cost", "count")
 
