@@ -6,7 +6,8 @@ was still at it long after its pages were written. Run from the command line
 (`pipeline.build.build_handing_off`), the build runs in a child process: when its shards are too
 large to index side by side there (`search_stage.start_search`), it writes the pages, hands the
 shards over with the commit (`output_commit.Commit`) to the process that started it, and exits.
-That process indexes them on every core and commits the output.
+That process indexes them on every core and commits the output. A text edit (`text_edit`) hands
+its article's shard over alike: Pagefind then runs beside a process that holds nothing else.
 """
 
 from __future__ import annotations

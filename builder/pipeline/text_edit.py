@@ -20,7 +20,11 @@ it, and its aliases' pages.
 
 With search on, the edited articles' records replace theirs among the last
 build's records (`edit_state.SearchState`), the shards are assigned again
-from all of them, and those whose digests changed are indexed again.
+from all of them, and those whose digests changed are indexed again. From the
+command line, that is left to the process that started the build
+(`search_tail`), once this one, which holds the last build's state, has
+written the pages and exited: at 100,000 articles Pagefind takes 400-600 MiB
+for an article's shard.
 
 `text_edit` returns None whenever it cannot vouch for the result (anything
 other than an article's file changed, front matter beyond the card, a term,
@@ -32,6 +36,7 @@ another output), and the caller runs the whole pipeline.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -67,9 +72,11 @@ from .edit_state import EditState, Row, SearchState, Shared, others_digest
 from .linking import signal_digest
 from .loading import load_file
 from .options import BuildOptions, BuildReport
+from .output_commit import Commit
 from .resources import SiteFile, asset_paths, template_globals
 from .search_stage import OUTPUT as SEARCH_OUTPUT
-from .search_stage import SearchIndex, SearchJob, search_settings, search_store
+from .search_stage import SearchIndex, SearchJob, on_disk, search_settings, search_store
+from .search_tail import SearchTail
 from .unchanged import InputWatch
 
 MOST_FILES = 20   # an edit of more files than this runs the whole pipeline
@@ -232,7 +239,11 @@ def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manife
     todo = [spec for spec in specs if files.get(spec.path) != spec.fingerprint]
     made = [(path, data) for spec in todo for path, data in made_files(spec)]
     files.update((spec.path, spec.fingerprint) for spec in todo)
-    index, new_search = _search_index(search, edited, store, options, shared) if search is not None else (None, None)
+    job, new_search = _search_job(search, edited, store, options, shared) if search is not None else (None, None)
+    # From the command line, the shards to index go to the process that started the build: this one,
+    # holding the last build's state, has exited by the time Pagefind runs (`search_tail`).
+    later = job is not None and bool(job.todo) and options.hand_off_search and on_disk(job.todo, job.store, store)
+    index = _search_result(job) if job is not None and not later else None
     deleted: list[str] = []
     if index is not None:
         deleted = [path for path in files if path.startswith(f"{SEARCH_OUTPUT}/") and path not in index.files]
@@ -241,33 +252,53 @@ def _rebuild(options: BuildOptions, destination: Path, watch: InputWatch, manife
         files.update(index.files)
         times.lap("text edit: search")
     staged = PatchOutput(destination)
+    commit = None
     try:
         for path, data in made:
             staged.write(path, data)
-        written = [path for path, _ in made] + (index.write(staged, manifest.files) if index is not None else [])
-        write_manifest(manifest_file, Manifest(staged.marker, manifest.search, files, manifest.groups_json))
-        try:
-            staged.commit(written, deleted)
-        except OSError:
-            restore_manifest(manifest_file, manifest)
-            raise
+        if later:   # the search files, the manifest and the commit come with the index
+            pages = {path: print_ for path, print_ in files.items() if not path.startswith(f"{SEARCH_OUTPUT}/")}
+            commit = Commit(destination, staged, manifest_file, manifest, pages, json.loads(manifest.groups_json),
+                            [path for path, _ in made], manifest.search)
+        else:
+            written = [path for path, _ in made] + (index.write(staged, manifest.files) if index is not None else [])
+            write_manifest(manifest_file, Manifest(staged.marker, manifest.search, files, manifest.groups_json))
+            try:
+                staged.commit(written, deleted)
+            except OSError:
+                restore_manifest(manifest_file, manifest)
+                raise
     except BaseException:
         staged.abort()
         raise
     times.lap("text edit: writing")
     report = replace(meta.report, seconds=time.perf_counter() - started, rendered=len(todo),
                      sources=watch.recorded_sources())
-    marker = marker_identity(destination) or ""
+    # Handed on, the output is not in place yet: what is saved holds for the marker it will carry.
+    marker = commit.marker if commit is not None else marker_identity(destination) or ""
     state.save(replace(meta, marker=marker), None, new_rows.items(), search=new_search or True)
-    watch.save(report, sources_kept=True)
+    watch.save(report, sources_kept=True, marker=marker if commit is not None else None)
     times.lap("text edit: saving caches")
-    return replace(report, seconds=time.perf_counter() - started)
+    report = replace(report, seconds=time.perf_counter() - started)
+    if commit is not None:
+        assert job is not None
+        return replace(report, pending=SearchTail.of(job, store, commit))
+    return report
 
 
-def _search_index(search: SearchState, edited: Mapping[str, tuple[Article, BodyInfo, str]], store: BodyStore,
-                  options: BuildOptions, shared: Shared) -> tuple[SearchIndex, SearchState]:
-    """The search index with the edited articles' records: their shards indexed again, as the search stage
-    would (the records of the whole site decide the shards, and a body's size may move a split)."""
+def _search_result(job: SearchJob) -> SearchIndex:
+    """The index once `job`'s shards are indexed here."""
+    index = job.result(Diagnostics())
+    if index is None:
+        raise ValueError("search index not built")   # the whole pipeline reports why
+    return index
+
+
+def _search_job(search: SearchState, edited: Mapping[str, tuple[Article, BodyInfo, str]], store: BodyStore,
+                options: BuildOptions, shared: Shared) -> tuple[SearchJob, SearchState]:
+    """The search index with the edited articles' records, not started: their shards are to be indexed
+    again, as the search stage would (the records of the whole site decide the shards, and a body's size
+    may move a split)."""
     bodies = {article.url: (article, info) for article, info, _ in edited.values()}
     sections = {section.slug: section for section in shared.config.sections}
     gettext = messages_for(shared.config).gettext
@@ -286,12 +317,8 @@ def _search_index(search: SearchState, edited: Mapping[str, tuple[Article, BodyI
         records.append(record)
         kept.append(entry)
     job = SearchJob(assign_shards(records, search.settings, search.budget), search_store(cache_folder(options.source)),
-                    store, shared.config.language, options.jobs or cpu_count())
-    problems = Diagnostics()
-    index = job.result(problems)
-    if index is None:
-        raise ValueError("search index not built")   # the whole pipeline reports why
-    return index, SearchState(search.settings, search.budget, kept)
+                    store, shared.config.language, options.jobs or cpu_count(), deferred=True)
+    return job, SearchState(search.settings, search.budget, kept)
 
 
 def _site(options: BuildOptions, shared: Shared, rows: dict[str, tuple[str, Row]],

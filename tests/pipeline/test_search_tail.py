@@ -112,6 +112,57 @@ def test_the_next_build_trusts_the_caches_and_edits_the_text_of_one_article(
     assert tree(out) == tree(tmp_path / "fresh")
 
 
+def test_a_text_edit_from_the_command_line_leaves_its_shard_to_the_command(
+        tmp_path: Path, runners: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source, out = dated_site(tmp_path / "src", CONFIG + articles(40)), tmp_path / "out"
+    assert run(capsys, "--source", source, "--destination", out)[0] == 0
+    runners.unlink()
+    edited = source / "content/articles/artikel-007.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("stimmten die", "stimmten auch die"), encoding="utf-8")
+    date_back(edited)
+    code, output = run(capsys, "--source", source, "--destination", out)
+    assert code == 0 and "text edit: bodies" in output and search_tail.STAGE in output, output
+    assert runners.read_text(encoding="ascii").split() == [str(os.getpid())]   # one shard, indexed here
+    assert build(BuildOptions(source=source, destination=tmp_path / "fresh", jobs=1, cache=False)).ok
+    assert tree(out) == tree(tmp_path / "fresh")
+    # What the edit's process saved holds for the output the command committed: the next build
+    # returns at once, and the next edit is a text edit again.
+    unchanged = build(BuildOptions(source=source, destination=out, jobs=2))
+    assert unchanged.ok and [stage for stage, _ in unchanged.stages] == ["checking inputs"]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("stimmten auch die", "stimmten nun die"),
+                      encoding="utf-8")
+    date_back(edited)
+    code, output = run(capsys, "--source", source, "--destination", out)
+    assert code == 0 and "text edit: bodies" in output, output
+    assert build(BuildOptions(source=source, destination=tmp_path / "fresh2", jobs=1, cache=False)).ok
+    assert tree(out) == tree(tmp_path / "fresh2")
+
+
+def test_a_text_edit_whose_shard_fails_to_index_leaves_the_previous_output(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    source, out = dated_site(tmp_path / "src", CONFIG + articles(40)), tmp_path / "out"
+    assert run(capsys, "--source", source, "--destination", out)[0] == 0
+    before = tree(out)
+    edited = source / "content/articles/artikel-007.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("stimmten die", "stimmten auch die"), encoding="utf-8")
+    date_back(edited)
+    starter, index = os.getpid(), search.PagefindService.index
+
+    def broken(self: search.PagefindService, *args: Any, **kwargs: Any) -> dict[str, bytes]:
+        if os.getpid() == starter:
+            raise SearchIndexError("Pagefind stopped")
+        return index(self, *args, **kwargs)
+    monkeypatch.setattr(search.PagefindService, "index", broken)
+    code, output = run(capsys, "--source", source, "--destination", out)
+    assert code != 0 and "search index not built: Pagefind stopped" in output, output
+    assert tree(out) == before and beside(out) == []
+    monkeypatch.setattr(search.PagefindService, "index", index)
+    code, output = run(capsys, "--source", source, "--destination", out)   # the saved state is not trusted
+    assert code == 0 and "text edit: bodies" not in output, output
+    assert build(BuildOptions(source=source, destination=tmp_path / "fresh", jobs=1, cache=False)).ok
+    assert tree(out) == tree(tmp_path / "fresh")
+
+
 def test_a_patch_of_the_previous_output_waits_for_the_shards_too(
         tmp_path: Path, handed_off: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     source, out = dated_site(tmp_path / "src", CONFIG + articles(40)), tmp_path / "out"
