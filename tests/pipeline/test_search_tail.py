@@ -17,7 +17,7 @@ from builder.output.search import SearchIndexError
 from builder.output.search_records import _record
 from builder.output.search_shards import PackedRecords, Shard, cost
 from builder.output.write import PatchOutput
-from builder.pipeline import build as build_module, search_stage, search_tail
+from builder.pipeline import build as build_module, search_stage, search_tail, text_edit
 from builder.pipeline.body_packs import BodyStore
 from builder.pipeline.build import BuildOptions, build
 from builder.pipeline.search_stage import ShardStore, better_alone, on_disk
@@ -112,14 +112,24 @@ def test_the_next_build_trusts_the_caches_and_edits_the_text_of_one_article(
     assert tree(out) == tree(tmp_path / "fresh")
 
 
-def test_a_text_edit_from_the_command_line_leaves_its_shard_to_the_command(
-        tmp_path: Path, runners: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    date_back(path)   # out of the racy window a file just written is in
+
+
+def test_a_text_edit_from_the_command_line_leaves_a_large_shard_to_the_command(
+        tmp_path: Path, runners: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     source, out = dated_site(tmp_path / "src", CONFIG + articles(40)), tmp_path / "out"
     assert run(capsys, "--source", source, "--destination", out)[0] == 0
-    runners.unlink()
     edited = source / "content/articles/artikel-007.md"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("stimmten die", "stimmten auch die"), encoding="utf-8")
-    date_back(edited)
+    runners.unlink()
+    edit(edited, "stimmten die", "stimmten auch die")   # a small shard: indexed by the edit's process
+    code, output = run(capsys, "--source", source, "--destination", out)
+    assert code == 0 and "text edit: search" in output and search_tail.STAGE not in output, output
+    assert str(os.getpid()) not in runners.read_text(encoding="ascii").split()
+    monkeypatch.setattr(text_edit, "HAND_OVER_ABOVE", 0)   # every shard large
+    runners.unlink()
+    edit(edited, "stimmten auch die", "stimmten nun die")
     code, output = run(capsys, "--source", source, "--destination", out)
     assert code == 0 and "text edit: bodies" in output and search_tail.STAGE in output, output
     assert runners.read_text(encoding="ascii").split() == [str(os.getpid())]   # one shard, indexed here
@@ -129,9 +139,7 @@ def test_a_text_edit_from_the_command_line_leaves_its_shard_to_the_command(
     # returns at once, and the next edit is a text edit again.
     unchanged = build(BuildOptions(source=source, destination=out, jobs=2))
     assert unchanged.ok and [stage for stage, _ in unchanged.stages] == ["checking inputs"]
-    edited.write_text(edited.read_text(encoding="utf-8").replace("stimmten auch die", "stimmten nun die"),
-                      encoding="utf-8")
-    date_back(edited)
+    edit(edited, "stimmten nun die", "stimmten noch die")
     code, output = run(capsys, "--source", source, "--destination", out)
     assert code == 0 and "text edit: bodies" in output, output
     assert build(BuildOptions(source=source, destination=tmp_path / "fresh2", jobs=1, cache=False)).ok
@@ -140,12 +148,11 @@ def test_a_text_edit_from_the_command_line_leaves_its_shard_to_the_command(
 
 def test_a_text_edit_whose_shard_fails_to_index_leaves_the_previous_output(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text_edit, "HAND_OVER_ABOVE", 0)
     source, out = dated_site(tmp_path / "src", CONFIG + articles(40)), tmp_path / "out"
     assert run(capsys, "--source", source, "--destination", out)[0] == 0
     before = tree(out)
-    edited = source / "content/articles/artikel-007.md"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("stimmten die", "stimmten auch die"), encoding="utf-8")
-    date_back(edited)
+    edit(source / "content/articles/artikel-007.md", "stimmten die", "stimmten auch die")
     starter, index = os.getpid(), search.PagefindService.index
 
     def broken(self: search.PagefindService, *args: Any, **kwargs: Any) -> dict[str, bytes]:
