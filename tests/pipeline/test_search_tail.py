@@ -57,6 +57,25 @@ def handed_off(monkeypatch: pytest.MonkeyPatch, runners: Path) -> Path:
     return runners
 
 
+def fresh(source: Path, out: Path) -> dict[str, str]:
+    """The tree of a build of `source` from nothing, in one process, to compare an output with."""
+    assert build(BuildOptions(source=source, destination=out, jobs=1, cache=False)).ok
+    return tree(out)
+
+
+def pagefind_fails_in_this_process(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Pagefind fails in the command's process (and works in a build's child); returns the working
+    `index` to put back."""
+    starter, index = os.getpid(), search.PagefindService.index
+
+    def broken(self: search.PagefindService, *args: Any, **kwargs: Any) -> dict[str, bytes]:
+        if os.getpid() == starter:
+            raise SearchIndexError("Pagefind stopped")
+        return index(self, *args, **kwargs)
+    monkeypatch.setattr(search.PagefindService, "index", broken)
+    return index
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str]:
     code = main(["build", *map(str, args), "--jobs", "2", "--timings"], hand_off=True)
     captured = capsys.readouterr()
@@ -108,8 +127,7 @@ def test_the_next_build_trusts_the_caches_and_edits_the_text_of_one_article(
     date_back(edited)   # out of the racy window a file just written is in
     report = build(BuildOptions(source=source, destination=out, jobs=2))
     assert report.ok and any(stage.startswith("text edit") for stage, _ in report.stages), report.stages
-    assert build(BuildOptions(source=source, destination=tmp_path / "fresh", jobs=1, cache=False)).ok
-    assert tree(out) == tree(tmp_path / "fresh")
+    assert tree(out) == fresh(source, tmp_path / "fresh")
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -133,8 +151,7 @@ def test_a_text_edit_from_the_command_line_leaves_a_large_shard_to_the_command(
     code, output = run(capsys, "--source", source, "--destination", out)
     assert code == 0 and "text edit: bodies" in output and search_tail.STAGE in output, output
     assert runners.read_text(encoding="ascii").split() == [str(os.getpid())]   # one shard, indexed here
-    assert build(BuildOptions(source=source, destination=tmp_path / "fresh", jobs=1, cache=False)).ok
-    assert tree(out) == tree(tmp_path / "fresh")
+    assert tree(out) == fresh(source, tmp_path / "fresh")
     # What the edit's process saved holds for the output the command committed: the next build
     # returns at once, and the next edit is a text edit again.
     unchanged = build(BuildOptions(source=source, destination=out, jobs=2))
@@ -142,8 +159,7 @@ def test_a_text_edit_from_the_command_line_leaves_a_large_shard_to_the_command(
     edit(edited, "stimmten nun die", "stimmten noch die")
     code, output = run(capsys, "--source", source, "--destination", out)
     assert code == 0 and "text edit: bodies" in output, output
-    assert build(BuildOptions(source=source, destination=tmp_path / "fresh2", jobs=1, cache=False)).ok
-    assert tree(out) == tree(tmp_path / "fresh2")
+    assert tree(out) == fresh(source, tmp_path / "fresh2")
 
 
 def test_a_text_edit_whose_shard_fails_to_index_leaves_the_previous_output(
@@ -153,21 +169,14 @@ def test_a_text_edit_whose_shard_fails_to_index_leaves_the_previous_output(
     assert run(capsys, "--source", source, "--destination", out)[0] == 0
     before = tree(out)
     edit(source / "content/articles/artikel-007.md", "stimmten die", "stimmten auch die")
-    starter, index = os.getpid(), search.PagefindService.index
-
-    def broken(self: search.PagefindService, *args: Any, **kwargs: Any) -> dict[str, bytes]:
-        if os.getpid() == starter:
-            raise SearchIndexError("Pagefind stopped")
-        return index(self, *args, **kwargs)
-    monkeypatch.setattr(search.PagefindService, "index", broken)
+    index = pagefind_fails_in_this_process(monkeypatch)
     code, output = run(capsys, "--source", source, "--destination", out)
     assert code != 0 and "search index not built: Pagefind stopped" in output, output
     assert tree(out) == before and beside(out) == []
     monkeypatch.setattr(search.PagefindService, "index", index)
     code, output = run(capsys, "--source", source, "--destination", out)   # the saved state is not trusted
     assert code == 0 and "text edit: bodies" not in output, output
-    assert build(BuildOptions(source=source, destination=tmp_path / "fresh", jobs=1, cache=False)).ok
-    assert tree(out) == tree(tmp_path / "fresh")
+    assert tree(out) == fresh(source, tmp_path / "fresh")
 
 
 def test_a_patch_of_the_previous_output_waits_for_the_shards_too(
@@ -185,8 +194,7 @@ def test_a_patch_of_the_previous_output_waits_for_the_shards_too(
     code, output = run(capsys, "--source", source, "--destination", out)
     assert code == 0 and search_tail.STAGE in output, output
     assert patched == [os.getpid()]   # in place, by the command's process once the shards were indexed
-    assert build(BuildOptions(source=source, destination=tmp_path / "fresh", jobs=1, cache=False)).ok
-    assert tree(out) == tree(tmp_path / "fresh")
+    assert tree(out) == fresh(source, tmp_path / "fresh")
 
 
 def test_pagefind_failing_after_the_pages_leaves_the_previous_output(
@@ -196,13 +204,7 @@ def test_pagefind_failing_after_the_pages_leaves_the_previous_output(
     assert build(BuildOptions(source=source, destination=out, jobs=1, cache=False)).ok
     before = tree(out)
     write_site(source, articles(10, first=30))   # more to write, and more shards
-    starter, index = os.getpid(), search.PagefindService.index
-
-    def broken(self: search.PagefindService, *args: Any, **kwargs: Any) -> dict[str, bytes]:
-        if os.getpid() == starter:
-            raise SearchIndexError("Pagefind stopped")
-        return index(self, *args, **kwargs)
-    monkeypatch.setattr(search.PagefindService, "index", broken)
+    pagefind_fails_in_this_process(monkeypatch)
     code, output = run(capsys, "--source", source, "--destination", out, "--no-cache")
     assert code != 0
     assert "search index not built: Pagefind stopped" in output and "previous output" in output
