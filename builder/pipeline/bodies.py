@@ -17,7 +17,7 @@ from ..content.urls import Urls
 from ..errors import Diagnostic
 from ..output.images import (PICTURES_VERSION, Derivative, ImageRecord, Picture, lead_pictures, picture_html,
                              picture_of)
-from ..text.annotate import glossary_plugin
+from ..text.annotate import GlossaryRules
 from ..text.forms import glossary_forms, uses_declension
 from ..text.glossary import Matcher
 from ..text.html_content import html_body, template_tags
@@ -43,12 +43,8 @@ def make_markdown(config: SiteConfig, terms: tuple[Term, ...], term_url: Callabl
     """
     forms = glossary_forms(terms, declension=uses_declension(config), cache_dir=forms_cache) if terms else {}
     matcher = Matcher(terms, inflect=config.glossary.inflect, forms=forms)
-    by_slug = {term.slug: term for term in terms}
-
-    def annotate(md: MarkdownIt) -> None:
-        glossary_plugin(md, matcher, by_slug, term_url=term_url, mode=config.glossary.mode)
-
-    return create_markdown(config.markdown, [annotate] if terms else [], messages_for(config))
+    rules = GlossaryRules(matcher, {term.slug: term for term in terms}, term_url, config.glossary.mode) if terms else None
+    return create_markdown(config.markdown, messages=messages_for(config), glossary=rules)
 
 
 def render(md: MarkdownIt, key: str, text: str, *, resolve_link: Callable[[str], str | None],

@@ -21,7 +21,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Mapping, MutableMapping, Sequence
+from typing import Any, Callable, Mapping, MutableMapping, NamedTuple, Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isLinkClose, isLinkOpen
@@ -31,7 +31,7 @@ from markdown_it.token import Token
 from ..content.model import Term
 from .glossary import Match, Matcher, is_sentence_start
 
-__all__ = ["glossary_plugin", "MODES"]
+__all__ = ["glossary_plugin", "GlossaryRules", "HtmlPiece", "annotate_pieces", "MODES"]
 
 MODES = ("first", "all")
 _RUN_TYPES = frozenset({"text", "softbreak"})
@@ -219,20 +219,91 @@ def _escaped(text: str) -> str:
     return html.escape(text)
 
 
-def _tip_id(token: Token) -> str:
+def _tip_id(slug: str, number: int) -> str:
     # Escaping works character by character, and "gl-tip-" and the number need none.
-    return f"gl-tip-{_escaped(token.meta['slug'])}-{token.meta['number']}"
+    return f"gl-tip-{_escaped(slug)}-{number}"
+
+
+def _open_html(slug: str, number: int, href: str) -> str:
+    return (f'<span class="gl"><a class="gl-term" href="{_escaped(href)}"'
+            f' data-term="{_escaped(slug)}" aria-describedby="{_tip_id(slug, number)}">')
+
+
+def _close_html(slug: str, number: int, summary: str) -> str:
+    return (f'</a><span class="gl-tip" role="tooltip" id="{_tip_id(slug, number)}">'
+            f'{_escaped(summary)}</span></span>')
 
 
 def _render_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     meta = tokens[idx].meta
-    return (f'<span class="gl"><a class="gl-term" href="{_escaped(meta["href"])}"'
-            f' data-term="{_escaped(meta["slug"])}" aria-describedby="{_tip_id(tokens[idx])}">')
+    return _open_html(meta["slug"], meta["number"], meta["href"])
 
 
 def _render_close(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    return (f'</a><span class="gl-tip" role="tooltip" id="{_tip_id(tokens[idx])}">'
-            f'{_escaped(tokens[idx].meta["summary"])}</span></span>')
+    meta = tokens[idx].meta
+    return _close_html(meta["slug"], meta["number"], meta["summary"])
+
+
+# -- annotating rendered HTML (`native_markdown`) -------------------------------------------------
+
+class HtmlPiece(NamedTuple):
+    """Part of one inline block's HTML: a run of text (text and soft breaks, escaped) or anything else."""
+
+    html: str
+    visible: str        # what a reader sees of it (unescaped text; "\n" for a line break)
+    run: bool           # text the glossary may annotate (not in a link, not code)
+
+
+def _text_html(text: str) -> str:
+    """Text as markdown-it renders a text token."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _annotated_html(text: str, annotations: Sequence[_Annotation]) -> str:
+    """A run's HTML with its annotations: what `_split_text` and the render rules make of it."""
+    out: list[str] = []
+    position = 0
+    for a in annotations:
+        out += (_text_html(text[position:a.start]), _open_html(a.slug, a.number, a.href),
+                _text_html(text[a.start:a.end]), _close_html(a.slug, a.number, a.summary))
+        position = a.end
+    out.append(_text_html(text[position:]))
+    return "".join(out)
+
+
+def annotate_pieces(pieces: Sequence[HtmlPiece], rules: "GlossaryRules", doc: "_DocumentState") -> list[str]:
+    """The HTML of one inline block's pieces with its glossary terms annotated, as the token rule
+    annotates an inline token: the same boundaries, sentence starts and choices."""
+    following = _following_text([piece.visible for piece in pieces])
+    out: list[str] = []
+    tail = ""
+    for index, (piece_html, visible, run) in enumerate(pieces):
+        if run and visible:
+            matches = rules.matcher.find(visible, sentence_start=_run_starts_sentence(tail, visible),
+                                         before=tail[-1:], after=following[index + 1][:1])
+            annotations = _choose(matches, doc)
+            out.append(_annotated_html(visible, annotations) if annotations else piece_html)
+        else:
+            out.append(piece_html)
+        tail = (tail + visible)[-_TAIL:]
+    return out
+
+
+@dataclass(frozen=True)
+class GlossaryRules:
+    """The glossary's matcher and terms, for the token rule and for annotating HTML."""
+
+    matcher: Matcher
+    terms: Mapping[str, Term]
+    term_url: Callable[[str], str]
+    mode: str = "first"
+
+    def document(self, env: MutableMapping[str, Any]) -> "_DocumentState":
+        """The state of one render; its choices land in `env` as the token rule leaves them."""
+        doc = _DocumentState(self.mode, env.get("glossary_exclude"), self.terms, self.term_url)
+        env["glossary_terms"] = doc.annotated
+        env["glossary_counts"] = doc.counts
+        return doc
 
 
 def glossary_plugin(md: MarkdownIt, matcher: Matcher, terms: Mapping[str, Term], *,
@@ -246,12 +317,11 @@ def glossary_plugin(md: MarkdownIt, matcher: Matcher, terms: Mapping[str, Term],
     if mode not in MODES:
         raise ValueError(f"glossary mode must be one of {', '.join(MODES)}, not {mode!r}")
 
+    rules = GlossaryRules(matcher, terms, term_url, mode)
+
     def glossary_rule(state: StateCore) -> None:
-        env: MutableMapping[str, Any] = state.env
-        doc = _DocumentState(mode, env.get("glossary_exclude"), terms, term_url)
-        env["glossary_terms"] = doc.annotated
-        env["glossary_counts"] = doc.counts
-        if not env.get("glossary_enabled", True):
+        doc = rules.document(state.env)
+        if not state.env.get("glossary_enabled", True):
             return
         in_heading = False
         for token in state.tokens:

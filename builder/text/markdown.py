@@ -30,6 +30,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from ..content.config import MarkdownSettings
 from ..content.model import RenderedBody
 from ..util.slug import slugify
+from .annotate import GlossaryRules, glossary_plugin
 from .figures import figures_plugin
 from .shortcodes.fragments import fragments_plugin
 
@@ -45,9 +46,15 @@ def is_safe_url(url: str) -> bool:
     return not _UNSAFE_SCHEME.match(_CONTROL.sub("", unquote(url)))
 
 
-def create_markdown(settings: MarkdownSettings, plugins: Iterable[Plugin] = (), messages: Any = None) -> MarkdownIt:
+def create_markdown(settings: MarkdownSettings, plugins: Iterable[Plugin] = (), messages: Any = None,
+                    glossary: GlossaryRules | None = None, native: bool = True) -> MarkdownIt:
     """A MarkdownIt instance for the site's content, with the given extra plugins; `messages`
-    (`i18n.Messages`) word credits and embed placeholders in the site's language."""
+    (`i18n.Messages`) word credits and embed placeholders in the site's language.
+
+    `glossary` annotates the terms. Without extra plugins and raw HTML, and unless `native` is
+    False, `render_body` renders what it can with markdown-it-pyrs (`native_markdown`).
+    """
+    plugins = tuple(plugins)
     md = MarkdownIt("commonmark", {
         "html": settings.html,
         "typographer": settings.typographer,
@@ -66,16 +73,25 @@ def create_markdown(settings: MarkdownSettings, plugins: Iterable[Plugin] = (), 
     md.core.ruler.at("normalize", _normalize)
     md.core.ruler.push("heading_ids", _heading_ids)
     md.core.ruler.push("content_links", _content_links)
+    if glossary is not None:
+        glossary_plugin(md, glossary.matcher, glossary.terms, term_url=glossary.term_url, mode=glossary.mode)
     for plugin in plugins:
         plugin(md)
     md.core.ruler.push("plain_text", _plain_text)
     md.core.ruler.push("sanitize_html", _sanitize_tokens)
+    if native and not plugins and not settings.html:
+        from .native_markdown import NativeMarkdown, available   # it imports this module's rules
+        if available():
+            md.options["native"] = NativeMarkdown(settings, glossary)
     return md
 
 
 def render_body(md: MarkdownIt, text: str, env: dict[str, Any]) -> RenderedBody:
     """Render one Markdown body; `env` carries per-document inputs and collects outputs."""
     env.setdefault("docId", "n")  # footnote ids "fn-n-1", prefixed like every generated id
+    native = md.options.get("native")
+    if native is not None and (rendered := native.render(text, env)) is not None:
+        return rendered
     tokens = md.parse(text, env)
     html = md.renderer.render(tokens, md.options, env)
     return RenderedBody(
@@ -120,36 +136,30 @@ def _inline_text(token: Token) -> str:
 
 def _heading_ids(state: StateCore) -> None:
     """Give every heading an id from its text: "h-" + slug, numbered when repeated."""
-    counts: dict[str, int] = state.env.setdefault("_ids", {})
-    issued: set[str] = state.env.setdefault("_issued_ids", set())
-    headings = state.env.setdefault("headings", [])
     tokens = state.tokens
     for i, token in enumerate(tokens):
-        if token.type != "heading_open":
-            continue
-        text = _inline_text(tokens[i + 1])
-        base = HEADING_PREFIX + (slugify(text) or "abschnitt")
-        number = counts.get(base, 1)
-        ident = base if number == 1 else f"{base}-{number}"
-        while ident in issued:  # "# a", "# a", "# a 2": the third must not reuse "h-a-2"
-            number += 1
-            ident = f"{base}-{number}"
-        counts[base] = number
-        issued.add(ident)
-        token.attrSet("id", ident)
-        headings.append((int(token.tag[1]), ident, text))
+        if token.type == "heading_open":
+            token.attrSet("id", heading_id(state.env, int(token.tag[1]), _inline_text(tokens[i + 1])))
+
+
+def heading_id(env: dict[str, Any], level: int, text: str) -> str:
+    """The id of a heading of `level` with `text`, the document's headings so far in `env`."""
+    counts: dict[str, int] = env.setdefault("_ids", {})
+    issued: set[str] = env.setdefault("_issued_ids", set())
+    base = HEADING_PREFIX + (slugify(text) or "abschnitt")
+    number = counts.get(base, 1)
+    ident = base if number == 1 else f"{base}-{number}"
+    while ident in issued:  # "# a", "# a", "# a 2": the third must not reuse "h-a-2"
+        number += 1
+        ident = f"{base}-{number}"
+    counts[base] = number
+    issued.add(ident)
+    env.setdefault("headings", []).append((level, ident, text))
+    return ident
 
 
 def _content_links(state: StateCore) -> None:
-    """Rewrite links to other content files ("andere-seite.md#x") to their page URLs.
-
-    env["resolve_link"](target) gives the site path or None; unknown targets are
-    appended to env["link_errors"] as (line, message). Every internal link found
-    lands in env["links"].
-    """
-    resolve = state.env.get("resolve_link")
-    links: list[str] = state.env.setdefault("links", [])
-    errors: list[tuple[int, str]] = state.env.setdefault("link_errors", [])
+    """Rewrite links to other content files ("andere-seite.md#x") to their page URLs (`content_link`)."""
     line = 0
     for block in state.tokens:
         if block.map:
@@ -157,23 +167,35 @@ def _content_links(state: StateCore) -> None:
         if block.type != "inline" or not block.children:
             continue
         for token in block.children:
-            if token.type != "link_open":
-                continue
-            href = str(token.attrGet("href") or "")
-            match = _CONTENT_LINK.match(href)
-            if not match:
-                if href.startswith("/"):  # a site path, perhaps already under the base path
-                    base = state.env.get("base_path", "/")
-                    path = href.split("#")[0]
-                    links.append("/" + path[len(base):] if path.startswith(base) else path)
-                continue
-            target, anchor = unquote(match.group(1)), match.group(2) or ""
-            url = resolve(target) if resolve else None
-            if url is None:
-                errors.append((line, f"link to '{target}' points to no article or term"))
-                continue
-            links.append(url)
-            token.attrSet("href", state.env.get("url_for", _identity)(url) + anchor)
+            if token.type == "link_open":
+                href = content_link(state.env, str(token.attrGet("href") or ""), line)
+                if href is not None:
+                    token.attrSet("href", href)
+
+
+def content_link(env: dict[str, Any], href: str, line: int) -> str | None:
+    """The href a link to another content file gets, its page's URL, or None to keep `href`.
+
+    env["resolve_link"](target) gives the site path or None; unknown targets are
+    appended to env["link_errors"] as (line, message). Every internal link found
+    lands in env["links"].
+    """
+    links: list[str] = env.setdefault("links", [])
+    match = _CONTENT_LINK.match(href)
+    if not match:
+        if href.startswith("/"):  # a site path, perhaps already under the base path
+            base = env.get("base_path", "/")
+            path = href.split("#")[0]
+            links.append("/" + path[len(base):] if path.startswith(base) else path)
+        return None
+    resolve = env.get("resolve_link")
+    target, anchor = unquote(match.group(1)), match.group(2) or ""
+    url = resolve(target) if resolve else None
+    if url is None:
+        env.setdefault("link_errors", []).append((line, f"link to '{target}' points to no article or term"))
+        return None
+    links.append(url)
+    return env.get("url_for", _identity)(url) + anchor
 
 
 def _identity(path: str) -> str:
