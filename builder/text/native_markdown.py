@@ -7,11 +7,14 @@ port returns, which holds only tags it made: text is escaped, and raw HTML is of
 
 A body takes this path only inside the subset both renderers agree on, which is what news
 prose uses: paragraphs, headings, emphasis, links, lists, quotes, code, tables, rules. Anything
-else goes to markdown-it-py and `render` returns None: raw HTML, images and figures,
-footnotes, definition lists, shortcodes, straight quotes under the typographer (the port's
-quotes are English), a link the site's `is_safe_url` refuses (the port's check is narrower),
-and a link to a content file that does not exist (its error needs the line). The port has no
-wheel for every Python; without it every body goes to markdown-it-py.
+else goes to markdown-it-py and `render` returns None:
+- raw HTML, images and figures, footnotes, definition lists, shortcodes;
+- under the typographer, single quotes that pair (the port's quotes are English, and its
+  closing one is the apostrophe), and straight quotes beside code spans, tables or typographic
+  quotes (the port turns them in code, and not in cells);
+- a link the site's `is_safe_url` refuses (the port's check is narrower), and a link to a
+  content file that does not exist (its error needs the line).
+The port has no wheel for every Python; without it every body goes to markdown-it-py.
 """
 
 from __future__ import annotations
@@ -33,11 +36,19 @@ _RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "p
           "autolink", "backticks", "emphasis", "entity", "escape", "link", "newline",
           "table", "strikethrough"]
 # "<" (raw HTML, autolinks), "![" (images and figures), "[^" (footnotes), the placeholder
-# characters of shortcodes; with the typographer, straight quotes (its quotes differ). Tested
-# with `in`, 3 µs each for an article: a regex alternation scans ten times slower.
+# characters of shortcodes. Tested with `in`, 3 µs each for an article: a regex alternation
+# scans ten times slower.
 _OUTSIDE = ("<", "![", "[^", "\ue000", "\ue001", "\ue002")
-_QUOTES = ("'", '"')
-_DEFINITION = re.compile(r"\n {0,3}[:~]")   # a line opening with ":" or "~": definition lists
+# With the typographer, the port's double quotes are its English ones, turned into the site's,
+# and a single quote that pairs with none is the apostrophe both write. Not beside typographic
+# quotes of the text's own (they would be turned too), code spans (the port turns quotes in them)
+# or tables (the port leaves quotes in cells straight).
+_BESIDE_QUOTES = ("`", "|", "\u201c", "\u201d", "\u2018", "\u2019")
+_OPENING_SINGLE = "\u2018"   # in the port's HTML: single quotes that pair
+# A line opening with ":" or "~" and a space (in a list or a quote too): a definition list's
+# definition. Searched from "\n": "(?:^|\n)" would make the scan twenty times slower.
+_DEFINITION = re.compile(r"\n[ \t>]*[:~][ \t]")
+_FIRST_DEFINITION = re.compile(r"[ \t>]*[:~][ \t]")
 _TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)([^>]*)>")
 _HREF = re.compile(r' href="([^"]*)"')
 _INLINE_BLOCKS = frozenset({"p", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"})
@@ -66,20 +77,28 @@ class NativeMarkdown:
     def __init__(self, settings: MarkdownSettings, glossary: GlossaryRules | None = None) -> None:
         assert _RustMarkdownIt is not None and not settings.html
         self.md = _RustMarkdownIt("zero").enable_many(
-            _RULES + (["replacements"] if settings.typographer else []))  # type: ignore[arg-type]
-        self.outside = _OUTSIDE + _QUOTES if settings.typographer else _OUTSIDE
+            _RULES + (["replacements", "smartquotes"] if settings.typographer else []))  # type: ignore[arg-type]
+        self.typographer = settings.typographer
+        self.outside = _OUTSIDE
+        self.quotes = {0x201C: settings.quotes[0], 0x201D: settings.quotes[1]}
         self.glossary = glossary
 
     def takes(self, text: str) -> bool:
         """Whether `text` is inside the subset (the shortcodes aside)."""
         return (not any(mark in text for mark in self.outside) and not _DEFINITION.search(text)
-                and text.lstrip(" ")[:1] not in (":", "~"))
+                and not _FIRST_DEFINITION.match(text)
+                and not (self.typographer and ('"' in text or "'" in text)
+                         and any(mark in text for mark in _BESIDE_QUOTES)))
 
     def render(self, text: str, env: MutableMapping[str, Any]) -> RenderedBody | None:
         """`text` rendered as markdown-it-py renders it with our rules, or None when it is outside the subset."""
         if not self.takes(text) or env.get("fragments"):
             return None
         html = self.md.render(text, xhtml=False)
+        if self.typographer and "'" in text and _OPENING_SINGLE in html:
+            return None
+        if self.typographer and '"' in text:
+            html = html.translate(self.quotes)
         scratch: dict[str, Any] = dict(env)   # left as it was if markdown-it-py has to render after all
         links = [_unescape(href) for href in _HREF.findall(html)]
         if not all(map(is_safe_url, links)):

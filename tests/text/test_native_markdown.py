@@ -87,6 +87,13 @@ SAME = [
     "Setext mit NATO\n---\n\nText NATO.\n\nSetext mit hartem\\\nUmbruch und *weichem*\nUmbruch\n===",
     "Anti-*NATO* und x*NATO* und *NATO*-Gipfel und *EU*x. Ende: *Dpa* meldet.",
     "- [ ] keine Aufgabenliste NATO\n- [Link in Liste](andere.md) EU",
+    'Er sagte "NATO" und "die EU", \\"maskiert\\" &quot;Entität&quot; "*betont*" "" 5"-Zoll'
+    ' "[Link](andere.md)".',
+    '"Am Anfang" steht "Dpa". "NATO" sagt: "Rat"\n\n"offen\n\n> "zitiert" **"fett"**',
+    '~~~ text\n"im Block"\n~~~\n\n~~~\n"auch"\n~~~\n\n    "eingerückt"\n\n'
+    '# "Titel" mit "NATO"\n\n- "eins"\n- *"zwei"*',
+    "Geht's der NATO gut? Die Gauß'sche Kurve und Grimm'sche Märchen, gibt's. *Wie's* **geht's**",
+    "Geht's \"der NATO\" gut? Das war's \"am Ende\".",
     "[böse](javascript:alert(1)) [auch](VBScript:x) [Datei](file:///etc/passwd)",   # refused by both
     "[böse](java&#115;cript:alert(1)) [kontroll](java\tscript:x)",
 ]
@@ -111,22 +118,30 @@ def test_without_typographer_without_glossary_and_on_a_term_page(text: str) -> N
         assert fields(render_body(fast, text, env(**extra))) == fields(render_body(slow, text, env(**extra)))
 
 
-def test_quotes_pass_without_the_typographer() -> None:
-    text = 'Er sagte "NATO" und \'EU\'.'
-    fast, slow = renderers(MarkdownSettings(typographer=False))
+@pytest.mark.parametrize("settings", [MarkdownSettings(typographer=False), MarkdownSettings(quotes="«»‹›"),
+                                      MarkdownSettings(quotes="“”‘’"), MarkdownSettings(quotes="”“’‘")])
+def test_quotes_in_other_settings(settings: MarkdownSettings) -> None:
+    text = 'Er sagte "NATO" und "EU" und `code`.' if not settings.typographer else 'Er sagte "NATO" und "EU".'
+    fast, slow = renderers(settings)
     assert fast.options["native"].render(text, env()) is not None
     assert fields(render_body(fast, text, env())) == fields(render_body(slow, text, env()))
 
 
 OUTSIDE = [
-    'Er sagte "NATO".',                         # straight quotes under the typographer
-    "Geht's der NATO gut?",
+    "Er sagte 'NATO'.",                           # single quotes that pair, under the typographer
+    "Sie sagte: 'Geht's der NATO gut?'",
+    "Die '90er und 'n Stück 'schön'",
+    'Er sagte "NATO" und `"Code"`.',              # double quotes beside code, or typographic ones
+    'Er sagte "NATO" und „EU“.',
+    '| "a" | b |\n|---|---|\n| "c" | d |',
     "Roh <b>NATO</b> und <https://example.org>",   # "<"
     "![Bild](foto.jpg)",                          # images and figures
     "Fußnote[^1]\n\n[^1]: NATO",
     "Begriff\n: Definition NATO",                  # a definition list
     "Begriff\n  ~ Definition",
     ": am Anfang",
+    "- Liste\n\n  Begriff\n\t: Definition",
+    "> Begriff\n> : Definition",
     "Platzhalter \ue0000\ue001 hier",              # a shortcode's placeholder
     "[daten](data:image/png;base64,AAAA)",         # the port's check lets these pass, ours does not
     "[kodiert](JAVA%53cript:x)",
