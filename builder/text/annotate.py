@@ -59,6 +59,7 @@ class _DocumentState:
     annotated: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     number: int = 0
+    seen: set[str] = field(default_factory=set)     # `annotated` as a set
 
 
 def _visible(token: Token) -> str:
@@ -90,17 +91,20 @@ def _choose(matches: Sequence[Match], doc: _DocumentState) -> list[_Annotation]:
     """Count the matches and pick those to annotate."""
     chosen: list[_Annotation] = []
     for match in matches:
-        if match.slug == doc.exclude or match.slug not in doc.terms:
+        slug = match.slug
+        if slug == doc.exclude or slug not in doc.terms:
             continue
-        doc.counts[match.slug] = doc.counts.get(match.slug, 0) + 1
-        if doc.mode == "first" and match.slug in doc.annotated:
-            continue
-        if match.slug not in doc.annotated:
-            doc.annotated.append(match.slug)
+        doc.counts[slug] = doc.counts.get(slug, 0) + 1
+        if slug in doc.seen:
+            if doc.mode == "first":
+                continue
+        else:
+            doc.seen.add(slug)
+            doc.annotated.append(slug)
         doc.number += 1
-        term = doc.terms[match.slug]
-        chosen.append(_Annotation(match.start, match.end, match.slug, doc.number,
-                                  doc.term_url(match.slug), term.summary or term.term))
+        term = doc.terms[slug]
+        chosen.append(_Annotation(match.start, match.end, slug, doc.number, doc.term_url(slug),
+                                  term.summary or term.term))
     return chosen
 
 
@@ -274,19 +278,28 @@ def _annotated_html(text: str, annotations: Sequence[_Annotation]) -> str:
 def annotate_pieces(pieces: Sequence[HtmlPiece], rules: "GlossaryRules", doc: "_DocumentState") -> list[str]:
     """The HTML of one inline block's pieces with its glossary terms annotated, as the token rule
     annotates an inline token: the same boundaries, sentence starts and choices."""
+    if len(pieces) == 1:
+        return [annotate_run(pieces[0].html, pieces[0].visible, rules, doc) if pieces[0].run else pieces[0].html]
     following = _following_text([piece.visible for piece in pieces])
     out: list[str] = []
     tail = ""
     for index, (piece_html, visible, run) in enumerate(pieces):
-        if run and visible:
-            matches = rules.matcher.find(visible, sentence_start=_run_starts_sentence(tail, visible),
-                                         before=tail[-1:], after=following[index + 1][:1])
-            annotations = _choose(matches, doc)
-            out.append(_annotated_html(visible, annotations) if annotations else piece_html)
-        else:
-            out.append(piece_html)
+        out.append(annotate_run(piece_html, visible, rules, doc, tail, following[index + 1][:1])
+                   if run else piece_html)
         tail = (tail + visible)[-_TAIL:]
     return out
+
+
+def annotate_run(run_html: str, visible: str, rules: "GlossaryRules", doc: "_DocumentState",
+                 tail: str = "", after: str = "") -> str:
+    """One run of text (its HTML and what it reads) with its terms annotated; `tail` is the visible
+    text before it in its block, `after` the character after it."""
+    if not visible:
+        return run_html
+    matches = rules.matcher.find(visible, sentence_start=_run_starts_sentence(tail, visible),
+                                 before=tail[-1:], after=after)
+    annotations = _choose(matches, doc)
+    return _annotated_html(visible, annotations) if annotations else run_html
 
 
 @dataclass(frozen=True)
@@ -297,10 +310,18 @@ class GlossaryRules:
     terms: Mapping[str, Term]
     term_url: Callable[[str], str]
     mode: str = "first"
+    urls: dict[str, str] = field(default_factory=dict, compare=False)   # term_url's, by slug
+
+    def url(self, slug: str) -> str:
+        """`term_url(slug)`, asked once a slug: every annotation of the term links there."""
+        url = self.urls.get(slug)
+        if url is None:
+            url = self.urls[slug] = self.term_url(slug)
+        return url
 
     def document(self, env: MutableMapping[str, Any]) -> "_DocumentState":
         """The state of one render; its choices land in `env` as the token rule leaves them."""
-        doc = _DocumentState(self.mode, env.get("glossary_exclude"), self.terms, self.term_url)
+        doc = _DocumentState(self.mode, env.get("glossary_exclude"), self.terms, self.url)
         env["glossary_terms"] = doc.annotated
         env["glossary_counts"] = doc.counts
         return doc

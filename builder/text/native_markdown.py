@@ -35,10 +35,10 @@ except ImportError:  # pragma: no cover - no wheel for this interpreter
 _RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
           "autolink", "backticks", "emphasis", "entity", "escape", "link", "newline",
           "table", "strikethrough"]
-# "<" (raw HTML, autolinks), "![" (images and figures), "[^" (footnotes), the placeholder
-# characters of shortcodes. Tested with `in`, 3 µs each for an article: a regex alternation
-# scans ten times slower.
-_OUTSIDE = ("<", "![", "[^", "\ue000", "\ue001", "\ue002")
+# "<" (raw HTML, autolinks), "![" (images and figures), "[^" (footnotes), and the characters
+# that open a shortcode's placeholder or fill its lines. Tested with `in`, 3 µs each for an
+# article: a regex alternation scans ten times slower.
+_OUTSIDE = ("<", "![", "[^", "\ue000", "\ue002")
 # With the typographer, the port's double quotes are its English ones, turned into the site's,
 # and a single quote that pairs with none is the apostrophe both write. Not beside typographic
 # quotes of the text's own (they would be turned too), code spans (the port turns quotes in them)
@@ -49,10 +49,10 @@ _OPENING_SINGLE = "\u2018"   # in the port's HTML: single quotes that pair
 # definition. Searched from "\n": "(?:^|\n)" would make the scan twenty times slower.
 _DEFINITION = re.compile(r"\n[ \t>]*[:~][ \t]")
 _FIRST_DEFINITION = re.compile(r"[ \t>]*[:~][ \t]")
-_TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)([^>]*)>")
+_SPLIT = re.compile(r"(<[^>]*>)")   # the port's text never holds "<" or ">": both are escaped
 _HREF = re.compile(r' href="([^"]*)"')
-_INLINE_BLOCKS = frozenset({"p", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"})
-_INLINE_TAGS = frozenset({"a", "em", "strong", "s", "code", "br"})
+_BLOCK_OPENINGS = frozenset({"<p>", "<li>", "<td>", "<th>", "<h1>", "<h2>", "<h3>", "<h4>", "<h5>", "<h6>"})
+_INLINE = frozenset({"</a>", "<em>", "</em>", "<strong>", "</strong>", "<s>", "</s>", "<code>", "</code>", "<br>"})
 
 
 def available() -> bool:
@@ -79,14 +79,15 @@ class NativeMarkdown:
         self.md = _RustMarkdownIt("zero").enable_many(
             _RULES + (["replacements", "smartquotes"] if settings.typographer else []))  # type: ignore[arg-type]
         self.typographer = settings.typographer
-        self.outside = _OUTSIDE
         self.quotes = {0x201C: settings.quotes[0], 0x201D: settings.quotes[1]}
         self.glossary = glossary
 
     def takes(self, text: str) -> bool:
         """Whether `text` is inside the subset (the shortcodes aside)."""
-        return (not any(mark in text for mark in self.outside) and not _DEFINITION.search(text)
-                and not _FIRST_DEFINITION.match(text)
+        for mark in _OUTSIDE:
+            if mark in text:
+                return False
+        return (not _DEFINITION.search(text) and not _FIRST_DEFINITION.match(text)
                 and not (self.typographer and ('"' in text or "'" in text)
                          and any(mark in text for mark in _BESIDE_QUOTES)))
 
@@ -109,22 +110,36 @@ class NativeMarkdown:
         doc = self.glossary.document(scratch) if self.glossary is not None else None
         if not scratch.get("glossary_enabled", True):
             doc = None
+        parts = _SPLIT.split(html)   # text, tag, text, ..., text
+        if links:
+            hrefs = iter(rewritten)
+            for index in range(1, len(parts), 2):
+                if parts[index].startswith("<a "):
+                    parts[index] = _replace_href(parts[index], next(hrefs))
         out: list[str] = []
         texts: list[str] = []
-        hrefs = iter(rewritten)
-        for opening, pieces in _blocks(html, out):
-            visible = "".join(piece.visible for piece in pieces).replace("\n", " ")
+        for opening, content in _blocks(parts, out):
+            if len(content) == 1:   # one run of text, the common paragraph
+                core = content[0].rstrip("\n")
+                visible = _unescape(core)
+                pieces = [HtmlPiece(core, visible, True)] if core else []
+                tail = content[0][len(core):]
+            else:
+                pieces, tail = _pieces(content)
+                visible = "".join(piece.visible for piece in pieces)
+            visible = visible.replace("\n", " ")
             texts.append(visible)
             if opening[1] == "h" and opening[2].isdigit():
                 out.append(f'{opening[:3]} id="{_escape(heading_id(scratch, int(opening[2]), visible))}"'
                            f'{opening[3:]}')
-                out += _with_hrefs(pieces, hrefs)
-            elif doc is not None:
-                out.append(opening)
-                out += annotate_pieces(_with_hrefs_pieces(pieces, hrefs), self.glossary, doc)  # type: ignore[arg-type]
+                out += [piece.html for piece in pieces]
             else:
                 out.append(opening)
-                out += _with_hrefs(pieces, hrefs)
+                if doc is not None:
+                    out += annotate_pieces(pieces, self.glossary, doc)  # type: ignore[arg-type]
+                else:
+                    out += [piece.html for piece in pieces]
+            out.append(tail)
         env.update(scratch)
         return RenderedBody(
             html="".join(out),
@@ -136,68 +151,67 @@ class NativeMarkdown:
         )
 
 
-def _with_hrefs_pieces(pieces: list[HtmlPiece], hrefs: Iterator[str | None]) -> list[HtmlPiece]:
-    return [piece._replace(html=_replace_href(piece.html, hrefs)) if piece.html.startswith("<a ") else piece
-            for piece in pieces]
-
-
-def _with_hrefs(pieces: list[HtmlPiece], hrefs: Iterator[str | None]) -> list[str]:
-    return [_replace_href(piece.html, hrefs) if piece.html.startswith("<a ") else piece.html for piece in pieces]
-
-
-def _replace_href(tag: str, hrefs: Iterator[str | None]) -> str:
-    """An `<a>` tag with the next rewritten href, if its link goes to a content file."""
-    href = next(hrefs)
+def _replace_href(tag: str, href: str | None) -> str:
+    """An `<a>` tag with its rewritten href, if its link goes to a content file."""
     if href is None:
         return tag
     return _HREF.sub(lambda _: f' href="{_escape(href)}"', tag, count=1)
 
 
-def _blocks(html: str, out: list[str]) -> Iterator[tuple[str, list[HtmlPiece]]]:
-    """The inline blocks of the port's HTML, as (opening tag, pieces); what lies between them goes
-    to `out` as it is. A block is what markdown-it keeps in one inline token: the content of a
-    paragraph, heading, table cell or tight list item."""
-    position = 0
-    opening: str | None = None
+def _is_block_opening(tag: str) -> bool:
+    return tag in _BLOCK_OPENINGS or tag.startswith(("<td ", "<th "))
+
+
+def _is_inline(tag: str) -> bool:
+    return tag in _INLINE or tag.startswith("<a ")
+
+
+def _blocks(parts: list[str], out: list[str]) -> Iterator[tuple[str, list[str]]]:
+    """The inline blocks of the port's HTML (split into text, tag, text, ...), as (opening tag,
+    content: text, tag, ..., text); what lies between them goes to `out` as it is. A block is what
+    markdown-it keeps in one inline token: the content of a paragraph, heading, table cell or tight
+    list item. It ends at the next tag that is not inline (the port closes what it opens)."""
+    out.append(parts[0])
+    index, count = 1, len(parts)
+    while index < count:
+        tag = parts[index]
+        if _is_block_opening(tag):
+            end = index + 2
+            while end < count and _is_inline(parts[end]):
+                end += 2
+            yield tag, parts[index + 1:end]
+            index = end
+        elif tag.startswith("<pre"):   # code blocks: text up to </pre>, whatever it holds
+            end = parts.index("</pre>", index)
+            out += parts[index:end]
+            index = end
+        else:
+            out += (tag, parts[index + 1])
+            index += 2
+
+
+def _pieces(content: list[str]) -> tuple[list[HtmlPiece], str]:
+    """A block's content as pieces, and the line break after it (the renderer's, not the content's)."""
     pieces: list[HtmlPiece] = []
     link = code = 0
-    in_pre = False
-    for match in _TAG.finditer(html):
-        text = html[position:match.start()]
-        position = match.end()
-        closing, name, tag = match.group(1), match.group(2), match.group(0)
-        if in_pre:
-            out.append(text + tag)
-            in_pre = not (closing and name == "pre")
-            continue
-        if opening is not None and name in _INLINE_TAGS:
+    last = len(content) - 1
+    for index, part in enumerate(content):
+        if index % 2:   # a tag
+            if part.startswith("<a "):
+                link += 1
+            elif part == "</a>":
+                link -= 1
+            elif part == "<code>":
+                code += 1
+            elif part == "</code>":
+                code -= 1
+            pieces.append(HtmlPiece(part, "\n" if part == "<br>" else "", False))
+        elif part:
+            text = part.rstrip("\n") if index == last else part
             if text:
                 pieces += _text_pieces(text, link, code, pieces)
-            if name == "a":
-                link += -1 if closing else 1
-            elif name == "code":
-                code += -1 if closing else 1
-            pieces.append(HtmlPiece(tag, "\n" if name == "br" else "", False))
-            continue
-        if opening is not None:
-            # A block's last line break is the renderer's, not the inline content's.
-            content = text.rstrip("\n")
-            if content:
-                pieces += _text_pieces(content, link, code, pieces)
-            yield opening, _trimmed(pieces)
-            out.append(text[len(content):])
-            opening, pieces = None, []
-        else:
-            out.append(text)
-        if name in _INLINE_BLOCKS and not closing:
-            opening = tag
-            link = code = 0
-        else:
-            out.append(tag)
-            in_pre = name == "pre" and not closing
-    if opening is not None:   # never: the port closes what it opens
-        yield opening, _trimmed(pieces)
-    out.append(html[position:])
+    tail = content[last][len(content[last].rstrip("\n")):]
+    return _trimmed(pieces), tail
 
 
 def _trimmed(pieces: list[HtmlPiece]) -> list[HtmlPiece]:
