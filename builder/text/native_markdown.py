@@ -128,7 +128,8 @@ class NativeMarkdown:
                 pieces, tail = _pieces(content)
                 visible = "".join(piece.visible for piece in pieces)
             visible = visible.replace("\n", " ")
-            texts.append(visible)
+            if pieces or opening != "<li>":   # a loose or empty list item holds no inline content
+                texts.append(visible)
             if opening[1] == "h" and opening[2].isdigit():
                 out.append(f'{opening[:3]} id="{_escape(heading_id(scratch, int(opening[2]), visible))}"'
                            f'{opening[3:]}')
