@@ -6,14 +6,24 @@ links to content files, glossary annotations, the plain text) is done here on th
 port returns, which holds only tags it made: text is escaped, and raw HTML is off.
 
 A body takes this path only inside the subset both renderers agree on, which is what news
-prose uses: paragraphs, headings, emphasis, links, lists, quotes, code, tables, rules. Anything
-else goes to markdown-it-py and `render` returns None:
-- raw HTML, images and figures, footnotes, definition lists, shortcodes;
-- under the typographer, single quotes that pair (the port's quotes are English, and its
-  closing one is the apostrophe), and straight quotes beside code spans, tables or typographic
-  quotes (the port turns them in code, and not in cells);
-- a link the site's `is_safe_url` refuses (the port's check is narrower), and a link to a
-  content file that does not exist (its error needs the line).
+prose uses: paragraphs, headings, emphasis, links, lists, quotes, code, rules. Anything else
+goes to markdown-it-py and `render` returns None:
+- raw HTML, images and figures, footnotes, definition lists, shortcodes, tables (the port
+  lets a table run on over a line that markdown-it-py starts a list with, and leaves quotes in
+  cells straight), runs of three tildes or more (fences, and strikethrough markers the two
+  pair differently), and a block quote beside a list item (markdown-it-py ends a quote's
+  paragraph at some list items that the port takes for its continuation);
+- under the typographer, code spans and code blocks fenced with backticks (the port turns
+  quotes and replaces "(c)" or "--" inside code spans), single quotes other than an
+  apostrophe between two letters (the port's quotes are English, its closing one is the
+  apostrophe, and it decides some cases otherwise), double quotes that the port pairs across two blocks, and
+  straight quotes beside "&", "(c)", "(r)", "(tm)", "+-" or typographic quotes (the port
+  does not turn them next to an entity, and turns them before it replaces);
+- a link the site's `is_safe_url` refuses (the port's check is narrower), a link with a
+  no-break space (markdown-it-py strips one at its end), and a link to a content file that
+  does not exist (its error needs the line);
+- a paragraph, heading or cell that opens or ends with white space other than spaces and
+  tabs: markdown-it-py strips it with `str.strip()`, the port keeps it.
 The port has no wheel for every Python; without it every body goes to markdown-it-py.
 """
 
@@ -34,20 +44,26 @@ except ImportError:  # pragma: no cover - no wheel for this interpreter
 
 _RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
           "autolink", "backticks", "emphasis", "entity", "escape", "link", "newline",
-          "table", "strikethrough"]
-# "<" (raw HTML, autolinks), "![" (images and figures), "[^" (footnotes), and the characters
-# that open a shortcode's placeholder or fill its lines. Tested with `in`, 3 µs each for an
-# article: a regex alternation scans ten times slower.
-_OUTSIDE = ("<", "![", "[^", "\ue000", "\ue002")
+          "strikethrough"]
+# "<" (raw HTML, autolinks), "![" (images and figures), "[^" (footnotes), "|" (tables), "~~~",
+# and the characters that open a shortcode's placeholder or fill its lines. Tested with `in`, 3 µs each
+# for an article: a regex alternation scans ten times slower.
+_OUTSIDE = ("<", "![", "[^", "|", "~~~", "\ue000", "\ue002")
 # With the typographer, the port's double quotes are its English ones, turned into the site's,
 # and a single quote that pairs with none is the apostrophe both write. Not beside typographic
-# quotes of the text's own (they would be turned too), code spans (the port turns quotes in them)
-# or tables (the port leaves quotes in cells straight).
-_BESIDE_QUOTES = ("`", "|", "\u201c", "\u201d", "\u2018", "\u2019")
-_OPENING_SINGLE = "\u2018"   # in the port's HTML: single quotes that pair
+# quotes of the text's own (they would be turned too) or "&" (the port does not look across an
+# entity for the letter before a quote).
+_BESIDE_QUOTES = ("&", "\u201c", "\u201d", "\u2018", "\u2019")
+# A single quote with no letter on one side; between two letters both write an apostrophe.
+_LOOSE_SINGLE = re.compile(r"(?<![^\W\d_])'|'(?![^\W\d_])")
+# What the typographer replaces by a symbol (not by punctuation, which quotes treat alike).
+_REPLACED_SYMBOL = re.compile(r"\((?:c|r|tm)\)|\+-", re.IGNORECASE)
+_EMPTY_QUOTE = ("<blockquote>\n</blockquote>", "<blockquote></blockquote>")
+_ENCODED_NBSP = "%C2%A0"   # in a link: markdown-it-py strips the no-break space that ends one
 # A line opening with ":" or "~" and a space (in a list or a quote too): a definition list's
 # definition. Searched from "\n": "(?:^|\n)" would make the scan twenty times slower.
 _DEFINITION = re.compile(r"\n[ \t>]*[:~][ \t]")
+_LIST_ITEM = re.compile(r"\n[ \t>]*(?:[-+*]|[0-9]{1,9}[.)])(?:[ \t]|\n|$)")
 _FIRST_DEFINITION = re.compile(r"[ \t>]*[:~][ \t]")
 _SPLIT = re.compile(r"(<[^>]*>)")   # the port's text never holds "<" or ">": both are escaped
 _HREF = re.compile(r' href="([^"]*)"')
@@ -79,15 +95,18 @@ class NativeMarkdown:
         self.md = _RustMarkdownIt("zero").enable_many(
             _RULES + (["replacements", "smartquotes"] if settings.typographer else []))  # type: ignore[arg-type]
         self.typographer = settings.typographer
+        self.outside = _OUTSIDE + ("`",) if settings.typographer else _OUTSIDE
         self.quotes = {0x201C: settings.quotes[0], 0x201D: settings.quotes[1]}
+        self.paired = (settings.quotes[0], settings.quotes[1])   # to count in each block
         self.glossary = glossary
 
     def takes(self, text: str) -> bool:
         """Whether `text` is inside the subset (the shortcodes aside)."""
-        for mark in _OUTSIDE:
+        for mark in self.outside:
             if mark in text:
                 return False
         return (not _DEFINITION.search(text) and not _FIRST_DEFINITION.match(text)
+                and not (">" in text and _LIST_ITEM.search(text))
                 and not (self.typographer and ('"' in text or "'" in text)
                          and any(mark in text for mark in _BESIDE_QUOTES)))
 
@@ -95,14 +114,23 @@ class NativeMarkdown:
         """`text` rendered as markdown-it-py renders it with our rules, or None when it is outside the subset."""
         if not self.takes(text) or env.get("fragments"):
             return None
-        html = self.md.render(text, xhtml=False)
-        if self.typographer and "'" in text and _OPENING_SINGLE in html:
+        if self.typographer and "'" in text and _LOOSE_SINGLE.search(text):
             return None
-        if self.typographer and '"' in text:
+        if self.typographer and ("'" in text or '"' in text) and _REPLACED_SYMBOL.search(text):
+            return None
+        quoted = self.typographer and '"' in text
+        if quoted and self.paired[0] == self.paired[1]:
+            return None   # the counts below could not tell the port's pairs apart
+        html = self.md.render(text, xhtml=False)
+        if quoted:
             html = html.translate(self.quotes)
+        if _EMPTY_QUOTE[0] in html:   # an empty block quote: the port writes a line break in it
+            html = html.replace(*_EMPTY_QUOTE)
+        if html.endswith("</code></pre>\n") and not text.endswith("\n"):
+            return None   # code that ends the text without a line break: the port adds one
         scratch: dict[str, Any] = dict(env)   # left as it was if markdown-it-py has to render after all
         links = [_unescape(href) for href in _HREF.findall(html)]
-        if not all(map(is_safe_url, links)):
+        if not all(map(is_safe_url, links)) or any(_ENCODED_NBSP in link for link in links):
             return None
         rewritten = [content_link(scratch, href, 0) for href in links]
         if scratch.get("link_errors"):
@@ -127,10 +155,14 @@ class NativeMarkdown:
             else:
                 pieces, tail = _pieces(content)
                 visible = "".join(piece.visible for piece in pieces)
+            if visible[:1].isspace() or visible[-1:].isspace():
+                return None   # white space the port keeps and markdown-it-py's str.strip() takes (U+00A0)
+            if quoted and visible.count(self.paired[0]) != visible.count(self.paired[1]):
+                return None   # the port paired a quote with one in another block
             visible = visible.replace("\n", " ")
             if pieces or opening != "<li>":   # a loose or empty list item holds no inline content
                 texts.append(visible)
-            if opening[1] == "h" and opening[2].isdigit():
+            if opening[:2] == "<h" and opening[2].isdigit():
                 out.append(f'{opening[:3]} id="{_escape(heading_id(scratch, int(opening[2]), visible))}"'
                            f'{opening[3:]}')
                 out += [piece.html for piece in pieces]
@@ -171,7 +203,8 @@ def _blocks(parts: list[str], out: list[str]) -> Iterator[tuple[str, list[str]]]
     """The inline blocks of the port's HTML (split into text, tag, text, ...), as (opening tag,
     content: text, tag, ..., text); what lies between them goes to `out` as it is. A block is what
     markdown-it keeps in one inline token: the content of a paragraph, heading, table cell or tight
-    list item. It ends at the next tag that is not inline (the port closes what it opens)."""
+    list item (its opening tag "" where another block in the item comes first). It ends at the
+    next tag that is not inline (the port closes what it opens)."""
     out.append(parts[0])
     index, count = 1, len(parts)
     while index < count:
@@ -182,13 +215,32 @@ def _blocks(parts: list[str], out: list[str]) -> Iterator[tuple[str, list[str]]]
                 end += 2
             yield tag, parts[index + 1:end]
             index = end
+        elif _is_inline(tag):   # a tight list item's paragraph that opens with markup (see below)
+            end = index
+            while end < count and _is_inline(parts[end]):
+                end += 2
+            yield "", ["", *parts[index:end]]
+            index = end
         elif tag.startswith("<pre"):   # code blocks: text up to </pre>, whatever it holds
             end = parts.index("</pre>", index)
             out += parts[index:end]
             index = end
         else:
-            out += (tag, parts[index + 1])
-            index += 2
+            out.append(tag)
+            text = parts[index + 1]
+            content = text.lstrip("\n")
+            if not content.strip(" \t\n"):
+                out.append(text)
+                index += 2
+                continue
+            # Text after a block's end: a tight list item's paragraph after a heading, a rule or a
+            # list in it. The line break before it is the renderer's.
+            out.append(text[:len(text) - len(content)])
+            end = index + 2
+            while end < count and _is_inline(parts[end]):
+                end += 2
+            yield "", [content, *parts[index + 2:end]]
+            index = end
 
 
 def _pieces(content: list[str]) -> tuple[list[HtmlPiece], str]:

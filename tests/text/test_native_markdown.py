@@ -7,6 +7,8 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from builder.content.config import MarkdownSettings
 from builder.content.model import RenderedBody, Term
@@ -63,17 +65,17 @@ SAME = [
     "Die **NATO**-Gipfel und *NATO*. NATO- und EU-Staaten, die NATO.",
     "Eine Politik der\noffenen Tür, und eine Politik der  \noffenen Tür.",
     "Politik der *offenen* Tür, dann Politik der offenen Tür.",
-    "# Titel mit NATO\n\n## Titel mit NATO\n\n## Titel mit `code` *und* **mehr**\n\nText\n===\n\nZwei\nZeilen\n---\n",
+    "# Titel mit NATO\n\n## Titel mit NATO\n\n## Titel mit ~~alt~~ *und* **mehr**\n\nText\n===\n\nZwei\nZeilen\n---\n",
     "## A\n\n## A\n\n## A 2\n\n#\n\n## Über Straßen: ä, ß & Co.\n",
     "[NATO](andere.md) und [die NATO](andere.md#teil) und [EU](ordner/zweite.md) NATO.",
     "[x](/basis/artikel/a/#b), [y](/artikel/b/), [z](https://example.org/?a=1&b=2 (Titel & mehr)), [w](#anker)",
     "[Ümlaut](/artikel/ärger/) [Leer](/artikel/mit leer/) [Prozent](/a%20b/) [Ref][r]\n\n[r]: andere.md",
-    "Inline `NATO` und NATO, dann `Code` und Code.\n\n```\nNATO im Code\n```\n\n    eingerückt NATO\n",
+    "Im Block:\n\n    eingerückt NATO\n",
     "- NATO\n- EU\n  - Rat\n  - Europäische Union\n\n1. eins NATO\n2. zwei\n\n3) drei\n",
     "- lose NATO\n\n- Liste mit EU\n\n  zweiter Absatz Rat\n",
-    "-\n- \n  - verschachtelt\n-\n\n  nach leerer Zeile\n\n| a | |\n|---|---|\n| | |\n",
+    "1. # Titel NATO\n   danach EU und *Rat*\n2. ---\n   NATO\n- eins\n  - zwei\n  NATO am Ende",
+    "-\n- \n  - verschachtelt\n-\n\n  nach leerer Zeile\n",
     "> Ein Zitat über die NATO\n>\n> > verschachtelt EU\n\n***\n\nNach der Linie: Rat.",
-    "| Begriff | Wert |\n|:--|--:|\n| NATO | 1 |\n| | EU |\n| `Rat` | Rat |\n",
     "Entitäten: &amp; &ouml; &#228; &#x201E;NATO&#x201C; &copy; &nbsp;NATO &unbekannt; A&B & C",
     "Typografie: (c) (r) (tm) +- ... ?.... !!!!! ,, -- --- NATO--EU 1--2",
     "Escapes: \\*NATO\\* \\# \\[EU\\] \\\\ und ~~durchgestrichen NATO~~ ~~EU~~.",
@@ -81,15 +83,15 @@ SAME = [
     "Mehrere Sätze! Rat. Rates Räte Rats. Des Normandie-Formats und Normandie-Formate.",
     "Eine sehr lange Zeile " + "mit NATO und EU " * 200 + "am Ende.",
     "Tab\tNATO\tEU\n\nNBSP\u00a0Politik\u00a0der\u00a0offenen\u00a0Tür und weiche\u00adTrennung NA\u00adTO.",
-    "Code über Zeilen `a\nb` NATO\n\nhart mit Backslash\\\nNATO",
+    "hart mit Backslash\\\nNATO",
     "*Betont **verschachtelt** NATO* und _unterstrichen_ __fett__ EU.",
     "Setext mit NATO\n---\n\nText NATO.\n\nSetext mit hartem\\\nUmbruch und *weichem*\nUmbruch\n===",
     "Anti-*NATO* und x*NATO* und *NATO*-Gipfel und *EU*x. Ende: *Dpa* meldet.",
     "- [ ] keine Aufgabenliste NATO\n- [Link in Liste](andere.md) EU",
-    'Er sagte "NATO" und "die EU", \\"maskiert\\" &quot;Entität&quot; "*betont*" "" 5"-Zoll'
+    'Er sagte "NATO" und "die EU", \\"maskiert\\" "*betont*" "" 5"-Zoll'
     ' "[Link](andere.md)".',
     '"Am Anfang" steht "Dpa". "NATO" sagt: "Rat"\n\n"offen\n\n> "zitiert" **"fett"**',
-    '~~~ text\n"im Block"\n~~~\n\n~~~\n"auch"\n~~~\n\n    "eingerückt"\n\n'
+    '    "eingerückt"\n\n'
     '# "Titel" mit "NATO"\n\n- "eins"\n- *"zwei"*',
     "Geht's der NATO gut? Die Gauß'sche Kurve und Grimm'sche Märchen, gibt's. *Wie's* **geht's**",
     "Geht's \"der NATO\" gut? Das war's \"am Ende\".",
@@ -103,6 +105,20 @@ SAME = [
 def test_the_fast_path_gives_what_markdown_it_py_gives(text: str, mode: str) -> None:
     fast, slow = renderers(mode=mode)
     assert fast.options["native"].render(text, env()) is not None   # the fast path took it
+    assert fields(render_body(fast, text, env())) == fields(render_body(slow, text, env()))
+
+
+# Code spans, which the fast path takes only without the typographer.
+CODE = [
+    "## Titel mit `code` *und* **mehr**\n\nInline `NATO` und NATO, dann `Code` und Code.",
+    "```\nNATO im Code\n```\n\nCode über Zeilen `a\nb` NATO `(c) -- \"x\"`",
+]
+
+
+@pytest.mark.parametrize("text", CODE)
+def test_code_spans_without_the_typographer(text: str) -> None:
+    fast, slow = renderers(MarkdownSettings(typographer=False))
+    assert fast.options["native"].render(text, env()) is not None
     assert fields(render_body(fast, text, env())) == fields(render_body(slow, text, env()))
 
 
@@ -132,7 +148,10 @@ OUTSIDE = [
     "Die '90er und 'n Stück 'schön'",
     'Er sagte "NATO" und `"Code"`.',              # double quotes beside code, or typographic ones
     'Er sagte "NATO" und „EU“.',
-    '| "a" | b |\n|---|---|\n| "c" | d |',
+    'Er sagte "NATO" &amp; "EU".',
+    "Ein ' allein, '90er",
+    '| "a" | b |\n|---|---|\n| "c" | d |',         # tables
+    "| Begriff | Wert |\n|:--|--:|\n| NATO | 1 |\n- Liste",
     "Roh <b>NATO</b> und <https://example.org>",   # "<"
     "![Bild](foto.jpg)",                          # images and figures
     "Fußnote[^1]\n\n[^1]: NATO",
@@ -141,7 +160,9 @@ OUTSIDE = [
     ": am Anfang",
     "- Liste\n\n  Begriff\n\t: Definition",
     "> Begriff\n> : Definition",
-    "Platzhalter \ue0000\ue001 hier",              # a shortcode's placeholder
+    "Platzhalter \ue0000\ue001 hier",
+    "Code `(c)` unter dem Typografen",
+    "~~~\nFence\n~~~",              # a shortcode's placeholder
     "[daten](data:image/png;base64,AAAA)",         # the port's check lets these pass, ours does not
     "[kodiert](JAVA%53cript:x)",
     "[fehlt](gibt-es-nicht.md)",                   # an error with its line
@@ -193,3 +214,39 @@ def test_the_fast_path_annotates_and_rewrites() -> None:
     assert '<a href="/basis/artikel/andere/#x">EU</a>' in body.html
     assert body.terms == ("nato",) and body.term_counts == {"nato": 2}
     assert body.links == ("/artikel/andere/",) and body.headings == ((2, "h-die-nato", "Die NATO"),)
+
+
+# Markdown made of the pieces news prose and its markup are made of: the terms, words around them,
+# inline markers, block starts, breaks, entities, typography, links and the characters that take a
+# body out of the subset (so that the test also checks that such bodies are declined).
+PIECES = [
+    "NATO", "EU", "Rat", "Rates", "Politik der offenen Tür", "Normandie-Formats", "dpa", "Dpa", "Code",
+    "Europäische Union", "der Europäischen Union", "Anti-", "-Gipfel", "x", "Wort", "Straße", "ä", "2024",
+    " ", " ", "  ", "\t", "\u00a0", "\u00ad", ".", ". ", ",", ":", "!", "?", "…", "(", ")", "-", "–", "/",
+    "*", "**", "_", "__", "~~", "`", "\\", "\\*", "\\\\", "#", "[", "]", "](", "](andere.md)", "](/artikel/a/)",
+    "](https://example.org/?a=1&b=2)", "](#x)", "](weg.md)", "[NATO](andere.md)", "<", ">", "&", "&amp;",
+    "&ouml;", "&#228;", "&quot;", '"', "'", "„", "“", "(c)", "...", "--", "---", "+-",
+    "\n", "\n\n", "  \n", "\\\n", "\n# ", "\n## ", "\n- ", "\n1. ", "\n> ", "\n    ", "\n---\n", "\n===\n",
+    "\n```\n", "\n~~~\n", "\n| a | b |\n|---|:-:|\n| ", " | ", "\n: ", "![", "[^1]",
+]
+
+
+# The same without the pieces that take a body out of the subset: most of these bodies take the fast path.
+INSIDE = [piece for piece in PIECES if piece not in
+          ("<", "|", '"', "'", "&", "&quot;", "`", "\n```\n", "\n~~~\n", "\n: ", "![", "[^1]", "](weg.md)", " | ",
+           "\n| a | b |\n|---|:-:|\n| ")]
+
+
+@given(st.one_of(st.lists(st.sampled_from(PIECES), max_size=40), st.lists(st.sampled_from(INSIDE), max_size=40)),
+       st.sampled_from(["first", "all"]))
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_body_the_fast_path_takes_renders_as_markdown_it_py_renders_it(pieces: list[str], mode: str) -> None:
+    text = "".join(pieces)
+    fast, slow = MODES[mode]
+    fast_env, slow_env = env(), env()
+    body = fast.options["native"].render(text, fast_env)
+    if body is not None:
+        assert fields(body) == fields(render_body(slow, text, slow_env))
+
+
+MODES = {mode: renderers(mode=mode) for mode in ("first", "all")}
