@@ -60,3 +60,22 @@ def test_without_the_package_there_is_no_lexicon(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(FileNotFoundError):
         Lexicon()
     assert lexicon_module.data_file is data_file
+
+
+def test_the_version_is_the_installed_distributions() -> None:
+    if data_file() is None:
+        pytest.skip("german-nouns not installed")
+    import importlib.metadata
+    assert lexicon_version() == f"german-nouns {importlib.metadata.version('german-nouns')}"
+
+
+def test_without_a_dist_info_folder_the_version_comes_from_the_metadata(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+    (tmp_path / "german_nouns").mkdir()
+    (tmp_path / "german_nouns" / "nouns.csv").write_text("lemma\n", encoding="utf-8")
+    monkeypatch.setattr(lexicon_module, "data_file", lambda: tmp_path / "german_nouns" / "nouns.csv")
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "7.7.7")
+    assert lexicon_version() == "german-nouns 7.7.7"
+    (tmp_path / "german_nouns-1.2.3.dist-info").mkdir()
+    assert lexicon_version() == "german-nouns 1.2.3"
