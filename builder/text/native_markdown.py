@@ -11,7 +11,7 @@ goes to markdown-it-py and `render` returns None:
 - raw HTML, images and figures, footnotes, definition lists, shortcodes, tables (the port
   lets a table run on over a line that markdown-it-py starts a list with, and leaves quotes in
   cells straight), runs of three tildes or more (fences, and strikethrough markers the two
-  pair differently), and a block quote beside a list item (markdown-it-py ends a quote's
+  pair differently), NUL characters, and a block quote beside a list item (markdown-it-py ends a quote's
   paragraph at some list items that the port takes for its continuation);
 - under the typographer, code spans and code blocks fenced with backticks (the port turns
   quotes and replaces "(c)" or "--" inside code spans), single quotes other than an
@@ -20,7 +20,7 @@ goes to markdown-it-py and `render` returns None:
   straight quotes beside "&", "(c)", "(r)", "(tm)", "+-" or typographic quotes (the port
   does not turn them next to an entity, and turns them before it replaces);
 - a link the site's `is_safe_url` refuses (the port's check is narrower), a link with a
-  no-break space (markdown-it-py strips one at its end), and a link to a content file that
+  no-break space or a line break (markdown-it-py strips one at its end), and a link to a content file that
   does not exist (its error needs the line);
 - a paragraph, heading or cell that opens or ends with white space other than spaces and
   tabs: markdown-it-py strips it with `str.strip()`, the port keeps it.
@@ -46,9 +46,10 @@ _RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "p
           "autolink", "backticks", "emphasis", "entity", "escape", "link", "newline",
           "strikethrough"]
 # "<" (raw HTML, autolinks), "![" (images and figures), "[^" (footnotes), "|" (tables), "~~~",
-# and the characters that open a shortcode's placeholder or fill its lines. Tested with `in`, 3 µs each
+# NUL (markdown-it-py reads it as U+FFFD before the emphasis, the port after), and the characters
+# that open a shortcode's placeholder or fill its lines. Tested with `in`, 3 µs each
 # for an article: a regex alternation scans ten times slower.
-_OUTSIDE = ("<", "![", "[^", "|", "~~~", "\ue000", "\ue002")
+_OUTSIDE = ("<", "![", "[^", "|", "~~~", "\0", "\ue000", "\ue002")
 # With the typographer, the port's double quotes are its English ones, turned into the site's,
 # and a single quote that pairs with none is the apostrophe both write. Not beside typographic
 # quotes of the text's own (they would be turned too) or "&" (the port does not look across an
@@ -59,7 +60,8 @@ _LOOSE_SINGLE = re.compile(r"(?<![^\W\d_])'|'(?![^\W\d_])")
 # What the typographer replaces by a symbol (not by punctuation, which quotes treat alike).
 _REPLACED_SYMBOL = re.compile(r"\((?:c|r|tm)\)|\+-", re.IGNORECASE)
 _EMPTY_QUOTE = ("<blockquote>\n</blockquote>", "<blockquote></blockquote>")
-_ENCODED_NBSP = "%C2%A0"   # in a link: markdown-it-py strips the no-break space that ends one
+# In a link's address: a no-break space or a line break, which markdown-it-py strips at its end.
+_ENCODED_SPACES = ("%C2%A0", "%0A")
 # A line opening with ":" or "~" and a space (in a list or a quote too): a definition list's
 # definition. Searched from "\n": "(?:^|\n)" would make the scan twenty times slower.
 _DEFINITION = re.compile(r"\n[ \t>]*[:~][ \t]")
@@ -112,6 +114,8 @@ class NativeMarkdown:
 
     def render(self, text: str, env: MutableMapping[str, Any]) -> RenderedBody | None:
         """`text` rendered as markdown-it-py renders it with our rules, or None when it is outside the subset."""
+        if "\r" in text:   # line ends as markdown-it-py's normalize rule makes them, before the tests
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
         if not self.takes(text) or env.get("fragments"):
             return None
         if self.typographer and "'" in text and _LOOSE_SINGLE.search(text):
@@ -130,7 +134,7 @@ class NativeMarkdown:
             return None   # code that ends the text without a line break: the port adds one
         scratch: dict[str, Any] = dict(env)   # left as it was if markdown-it-py has to render after all
         links = [_unescape(href) for href in _HREF.findall(html)]
-        if not all(map(is_safe_url, links)) or any(_ENCODED_NBSP in link for link in links):
+        if not all(map(is_safe_url, links)) or any(space in link for link in links for space in _ENCODED_SPACES):
             return None
         rewritten = [content_link(scratch, href, 0) for href in links]
         if scratch.get("link_errors"):
