@@ -8,22 +8,23 @@ port returns, which holds only tags it made: text is escaped, and raw HTML is of
 A body takes this path only inside the subset both renderers agree on, which is what news
 prose uses: paragraphs, headings, emphasis, links, lists, quotes, code, rules. Anything else
 goes to markdown-it-py and `render` returns None:
-- raw HTML, images and figures, footnotes, definition lists, shortcodes, tables (the port
-  lets a table run on over a line that markdown-it-py starts a list with, and leaves quotes in
-  cells straight), runs of three tildes or more (fences, and strikethrough markers the two
-  pair differently), NUL characters, and a block quote beside a list item (markdown-it-py ends a quote's
-  paragraph at some list items that the port takes for its continuation);
-- under the typographer, code spans and code blocks fenced with backticks (the port turns
-  quotes and replaces "(c)" or "--" inside code spans), single quotes other than an
-  apostrophe between two letters (the port's quotes are English, its closing one is the
-  apostrophe, and it decides some cases otherwise), double quotes that the port pairs across two blocks, and
-  straight quotes beside "&", "(c)", "(r)", "(tm)", "+-" or typographic quotes (the port
-  does not turn them next to an entity, and turns them before it replaces);
+- raw HTML, images and figures, footnotes, definition lists, shortcodes, NUL characters;
+- tables (the port lets a table run on over a line that markdown-it-py starts a list with,
+  and leaves quotes in cells straight), runs of three tildes (fences, and strikethrough
+  markers the two pair differently), a block quote beside a list item (markdown-it-py ends a
+  quote's paragraph at some list items that the port takes for its continuation);
+- under the typographer: code spans and backtick fences (the port turns quotes and replaces
+  "(c)" or "--" inside code spans); single quotes other than an apostrophe between two
+  letters (the port's quotes are English, its closing one is the apostrophe, and it decides
+  some cases otherwise); double quotes the port pairs across two blocks; quotes beside "&",
+  "(c)", "(r)", "(tm)", "+-" or typographic quotes (the port does not turn them next to an
+  entity, and turns them before it replaces);
 - a link the site's `is_safe_url` refuses (the port's check is narrower), a link with a
-  no-break space or a line break (markdown-it-py strips one at its end), and a link to a content file that
-  does not exist (its error needs the line);
-- a paragraph, heading or cell that opens or ends with white space other than spaces and
-  tabs: markdown-it-py strips it with `str.strip()`, the port keeps it.
+  no-break space or a line break in its address (markdown-it-py strips one at its end), a
+  link to a content file that does not exist (its error needs the line);
+- a paragraph, heading or list item that opens or ends with white space other than spaces
+  and tabs (markdown-it-py strips it with `str.strip()`, the port keeps it), and code that
+  ends the text without a line break (the port adds one).
 The port has no wheel for every Python; without it every body goes to markdown-it-py.
 """
 
@@ -103,14 +104,18 @@ class NativeMarkdown:
         self.glossary = glossary
 
     def takes(self, text: str) -> bool:
-        """Whether `text` is inside the subset (the shortcodes aside)."""
+        """Whether `text` (its line ends normalised) is inside the subset, as far as its source tells."""
         for mark in self.outside:
             if mark in text:
                 return False
-        return (not _DEFINITION.search(text) and not _FIRST_DEFINITION.match(text)
-                and not (">" in text and _LIST_ITEM.search(text))
-                and not (self.typographer and ('"' in text or "'" in text)
-                         and any(mark in text for mark in _BESIDE_QUOTES)))
+        if _DEFINITION.search(text) or _FIRST_DEFINITION.match(text) or (">" in text and _LIST_ITEM.search(text)):
+            return False
+        if not self.typographer or ('"' not in text and "'" not in text):
+            return True
+        return not (any(mark in text for mark in _BESIDE_QUOTES) or _REPLACED_SYMBOL.search(text)
+                    or ("'" in text and _LOOSE_SINGLE.search(text))
+                    # the counts of `render` could not tell the port's pairs apart
+                    or ('"' in text and self.paired[0] == self.paired[1]))
 
     def render(self, text: str, env: MutableMapping[str, Any]) -> RenderedBody | None:
         """`text` rendered as markdown-it-py renders it with our rules, or None when it is outside the subset."""
@@ -118,13 +123,7 @@ class NativeMarkdown:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         if not self.takes(text) or env.get("fragments"):
             return None
-        if self.typographer and "'" in text and _LOOSE_SINGLE.search(text):
-            return None
-        if self.typographer and ("'" in text or '"' in text) and _REPLACED_SYMBOL.search(text):
-            return None
         quoted = self.typographer and '"' in text
-        if quoted and self.paired[0] == self.paired[1]:
-            return None   # the counts below could not tell the port's pairs apart
         html = self.md.render(text, xhtml=False)
         if quoted:
             html = html.translate(self.quotes)
@@ -134,7 +133,7 @@ class NativeMarkdown:
             return None   # code that ends the text without a line break: the port adds one
         scratch: dict[str, Any] = dict(env)   # left as it was if markdown-it-py has to render after all
         links = [_unescape(href) for href in _HREF.findall(html)]
-        if not all(map(is_safe_url, links)) or any(space in link for link in links for space in _ENCODED_SPACES):
+        if not all(map(is_safe_url, links)) or any(code in link for link in links for code in _ENCODED_SPACES):
             return None
         rewritten = [content_link(scratch, href, 0) for href in links]
         if scratch.get("link_errors"):
