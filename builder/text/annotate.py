@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any, Callable, Mapping, MutableMapping, NamedTuple, Sequence
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import isLinkClose, isLinkOpen
+from markdown_it.common.utils import escapeHtml, isLinkClose, isLinkOpen
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
@@ -258,20 +258,15 @@ class HtmlPiece(NamedTuple):
     run: bool           # text the glossary may annotate (not in a link, not code)
 
 
-def _text_html(text: str) -> str:
-    """Text as markdown-it renders a text token."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
 def _annotated_html(text: str, annotations: Sequence[_Annotation]) -> str:
     """A run's HTML with its annotations: what `_split_text` and the render rules make of it."""
     out: list[str] = []
     position = 0
     for a in annotations:
-        out += (_text_html(text[position:a.start]), _open_html(a.slug, a.number, a.href),
-                _text_html(text[a.start:a.end]), _close_html(a.slug, a.number, a.summary))
+        out += (escapeHtml(text[position:a.start]), _open_html(a.slug, a.number, a.href),
+                escapeHtml(text[a.start:a.end]), _close_html(a.slug, a.number, a.summary))
         position = a.end
-    out.append(_text_html(text[position:]))
+    out.append(escapeHtml(text[position:]))
     return "".join(out)
 
 

@@ -33,6 +33,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, MutableMapping
 
+from markdown_it.common.utils import escapeHtml
+
 from ..content.config import MarkdownSettings
 from ..content.model import RenderedBody
 from .annotate import GlossaryRules, HtmlPiece, annotate_pieces
@@ -84,10 +86,6 @@ def _unescape(text: str) -> str:
     if "&" not in text:
         return text
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 class NativeMarkdown:
@@ -166,7 +164,7 @@ class NativeMarkdown:
             if pieces or opening != "<li>":   # a loose or empty list item holds no inline content
                 texts.append(visible)
             if opening[:2] == "<h" and opening[2].isdigit():
-                out.append(f'{opening[:3]} id="{_escape(heading_id(scratch, int(opening[2]), visible))}"'
+                out.append(f'{opening[:3]} id="{escapeHtml(heading_id(scratch, int(opening[2]), visible))}"'
                            f'{opening[3:]}')
                 out += [piece.html for piece in pieces]
             else:
@@ -191,7 +189,7 @@ def _replace_href(tag: str, href: str | None) -> str:
     """An `<a>` tag with its rewritten href, if its link goes to a content file."""
     if href is None:
         return tag
-    return _HREF.sub(lambda _: f' href="{_escape(href)}"', tag, count=1)
+    return _HREF.sub(lambda _: f' href="{escapeHtml(href)}"', tag, count=1)
 
 
 def _is_block_opening(tag: str) -> bool:
