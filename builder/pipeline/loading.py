@@ -272,16 +272,23 @@ def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems
         cache = LoadCache(None, options, max_size)
     cache.use(options)
     known = known or {}
-    statuses = [known.get(file.rel) or file_status(file.path) for file in files]
-    if discovered is not None:
-        discovered.keep(found_before, {f.rel: s for f, s in zip(files, statuses) if s is not None})
+    # Nothing to look up (no statuses taken before, nothing cached, dates not from the files): each
+    # file's status is taken where it is read, on every core, not one file after the other here.
+    late = not known and not cache.entries and not _dates_from_files(options, files)
+    statuses: list[FileStatus | None] = ([None] * len(files) if late else
+                                         [known.get(file.rel) or file_status(file.path) for file in files])
+    taken = statuses   # as the file system gives them, for `discovered` (filled in by the loading when late)
     dates = _file_dates(source, files, statuses, options, problems)
     if dates:  # a new commit changes a file's dates, not its status
         statuses = [s + _dates_key(dates.get(f.rel)) if s else s for f, s in zip(files, statuses)]
-    results: list[LoadResult | None] = [cache.get(f.rel, s) for f, s in zip(files, statuses)]
+    results: list[LoadResult | None] = [None] * len(files) if late else [cache.get(f.rel, s)
+                                                                          for f, s in zip(files, statuses)]
     missing = [i for i, result in enumerate(results) if result is None]
     if missing:
-        _load_missing(files, missing, results, (options, max_size, dates), jobs, with_glossary)
+        _load_missing(files, missing, results, (options, max_size, dates), jobs, with_glossary,
+                      statuses if late else None)
+    if discovered is not None:
+        discovered.keep(found_before, {f.rel: s for f, s in zip(files, taken) if s is not None})
     cache.update({f.rel: (s, r) for f, s, r in zip(files, statuses, results) if s is not None and r is not None})
     loaded = Loaded(config, other_files=others)
     now = visibility.now or datetime.now(timezone.utc)
@@ -334,31 +341,52 @@ def load_site(source: Path, config: SiteConfig, visibility: Visibility, problems
 
 def _load_missing(files: list[SourceFile], missing: list[int], results: list[LoadResult | None],
                   settings: tuple[LoadOptions, int, dict[str, FileDates]], jobs: int,
-                  with_glossary: Callable[[list[Term]], None] | None) -> None:
+                  with_glossary: Callable[[list[Term]], None] | None,
+                  statuses: list[FileStatus | None] | None = None) -> None:
     """Load `files[i]` for each of `missing` into `results[i]`, on `jobs` processes. With
     `with_glossary`, this process loads the glossary files itself while the workers read the others,
     then hands every term to it (the workers being busy all the while); without workers it is not
-    called, and all files are loaded in order."""
+    called, and all files are loaded in order. With `statuses`, each file's status is taken just
+    before it is read, into `statuses[i]`."""
     options, max_size, dates = settings
     own = [i for i in missing if files[i].kind == "term"] if with_glossary is not None else []
     theirs = [i for i in missing if files[i].kind != "term"] if own else missing
     overlapped = False
 
+    def put(i: int, found: tuple[FileStatus | None, LoadResult]) -> None:
+        status, results[i] = found
+        if statuses is not None:
+            statuses[i] = status
+
     def meanwhile() -> None:
         nonlocal overlapped
         assert with_glossary is not None
         for i in own:
-            results[i] = _load_one(([files[i]], options, max_size, dates), 0)
+            put(i, _status_and_load(([files[i]], options, max_size, dates, statuses is not None), 0))
         with_glossary([result[1] for result in results if result is not None and isinstance(result[1], Term)])
         overlapped = True
 
-    fresh = map_indices(_load_one, ([files[i] for i in theirs], options, max_size, dates), len(theirs), jobs,
-                        meanwhile=meanwhile if own else None)
-    for i, result in zip(theirs, fresh):
-        results[i] = result
+    fresh = map_indices(_status_and_load, ([files[i] for i in theirs], options, max_size, dates, statuses is not None),
+                        len(theirs), jobs, meanwhile=meanwhile if own else None)
+    for i, found in zip(theirs, fresh):
+        put(i, found)
     if own and not overlapped:   # no worker processes: nothing to overlap
         for i in own:
-            results[i] = _load_one(([files[i]], options, max_size, dates), 0)
+            put(i, _status_and_load(([files[i]], options, max_size, dates, statuses is not None), 0))
+
+
+def _status_and_load(state: tuple[list[SourceFile], LoadOptions, int, dict[str, FileDates], bool], index: int
+                     ) -> tuple[FileStatus | None, LoadResult]:
+    """Worker: the file's status if asked for (taken before the file is read: a change while it is read
+    makes the next build's status differ from this one), and the file loaded."""
+    files, options, max_size, dates, with_status = state
+    return file_status(files[index].path) if with_status else None, _load_one((files, options, max_size, dates), index)
+
+
+def _dates_from_files(options: LoadOptions, files: list[SourceFile]) -> bool:
+    """Whether files' dates come from their statuses (`:filemodtime`, Jekyll's drafts) or from git."""
+    return bool((set(options.dates) | set(options.updated)) & {":git", ":filemodtime"}) or any(
+        "/_drafts/" in f.rel for f in files)
 
 
 def _options(config: SiteConfig, files: list[SourceFile]) -> LoadOptions:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from builder.pipeline.loading import LoadCache, Visibility, file_status, load_site, read_body
+from builder.pipeline.loading import Discovered, LoadCache, Visibility, file_status, load_site, read_body
 from builder.content.config import SiteConfig
 from builder.content.sources import SourceFile, read_text
 from builder.content.validate import LoadOptions, load_article
@@ -106,3 +106,27 @@ def test_loading_takes_the_statuses_it_is_given_instead_of_asking_again(tmp_path
     given = load_site(tmp_path, config, Visibility(), Diagnostics(), 1, cache, taken)
     assert [a.title for a in given.articles] == ["a"]   # the file as it was when its status was taken
     assert [a.title for a in load_site(tmp_path, config, Visibility(), Diagnostics(), 1, cache).articles] == ["b"]
+
+
+def test_a_load_with_nothing_cached_takes_each_status_where_the_file_is_read(tmp_path: Path) -> None:
+    """Worker processes take the statuses (not the parent, one file after the other): the next
+    load finds every file in the cache, and a file whose status changed is read again."""
+    articles = tmp_path / "content" / "articles"
+    articles.mkdir(parents=True)
+    old = time.time_ns() - 10**10
+    for n in range(130):   # two workers take 64 files or more each
+        path = articles / f"a{n}.md"
+        path.write_text(f"---\ntitle: T{n}\ndate: 2022-01-26\n---\nText {n}\n", encoding="utf-8")
+        os.utime(path, ns=(old, old))
+    config = SiteConfig()
+    cache = LoadCache(None, LoadOptions(config.tz), config.markdown.max_file_size)
+    discovered = Discovered()
+    load_site(tmp_path, config, Visibility(), Diagnostics(), 2, cache, discovered=discovered)
+    statuses = {f"content/articles/{path.name}": file_status(path) for path in articles.iterdir()}
+    assert {rel: entry[0] for rel, entry in cache.entries.items()} == statuses
+    assert discovered.statuses == statuses
+    (articles / "a7.md").write_text("---\ntitle: Neu\ndate: 2022-01-26\n---\nText\n", encoding="utf-8")
+    os.utime(articles / "a7.md", ns=(old, old))
+    again = load_site(tmp_path, config, Visibility(), Diagnostics(), 2, cache)
+    assert sorted(a.title for a in again.articles if a.source.endswith("/a7.md")) == ["Neu"]
+    assert len(again.articles) == 130
