@@ -35,9 +35,11 @@ from .update_plan import choose_update, deleted_files
 if TYPE_CHECKING:
     from .build import Prepared
 
-# Writing pages, a worker is renewed after this many chunks (up to 256 pages each): what it
-# copied of the site's objects by touching them stays bounded, however large the site.
-RENEW_WRITER_AFTER = 16
+# Writing pages, a worker is renewed once it has made this much memory its own (`util.renewing_pool`):
+# what it copied of the site's objects by touching them stays bounded, however large the site. A
+# writer of 10,000 articles' pages takes about 80 MiB in all and is never renewed; at 100,000
+# articles one reaches this after about 16 chunks of 256 pages.
+RENEW_WRITER_AT = 128 << 20
 
 
 def import_for_writers() -> None:
@@ -73,7 +75,7 @@ def _template_problems(prepared: Prepared, options: BuildOptions, destination: P
         prepared.renderer.compile_all()
     found = map_indices(_render_only, todo, len(todo), options.jobs or cpu_count(),
                         (lambda n, total: progress("Checking pages", n, total)) if progress else None,
-                        renew_after=RENEW_WRITER_AFTER)
+                        renew_at=RENEW_WRITER_AT)
     return [problem for problem in found if problem is not None]
 
 
@@ -149,7 +151,7 @@ def write_site(options: BuildOptions, caches: Caches, prepared: Prepared, destin
         results = map_indices(_render_to_folder, ([todo[index] for index in order], staged), len(todo),
                               options.jobs or cpu_count(),
                               (lambda n, total: progress("Writing pages", n, total)) if progress else None,
-                              renew_after=RENEW_WRITER_AFTER)
+                              renew_at=RENEW_WRITER_AT)
         in_plan_order = sorted(zip(order, results), key=itemgetter(0))   # the problems as the pages were planned
         problems.items.extend(problem for _, problem in in_plan_order if problem is not None)
         written = [path for spec in todo for path in output_files(spec)] if isinstance(staged, PatchOutput) else []

@@ -12,6 +12,8 @@ import multiprocessing
 import os
 from typing import Any, Callable, TypeVar
 
+from .renewing_pool import map_chunks
+
 T = TypeVar("T")
 _STATE: Any = None
 _FN: Callable[[Any, int], Any] | None = None
@@ -54,13 +56,14 @@ def chunks(count: int, jobs: int) -> list[tuple[int, int]]:
 
 def map_indices(fn: Callable[[Any, int], T], state: Any, count: int, jobs: int,
                 progress: Callable[[int, int], None] | None = None, renew_after: int | None = None,
-                meanwhile: Callable[[], None] | None = None) -> list[T]:
+                meanwhile: Callable[[], None] | None = None, renew_at: int | None = None) -> list[T]:
     """[fn(state, 0), …, fn(state, count - 1)], spread over `jobs` processes.
 
-    With `renew_after`, a worker makes way for a new fork of the parent after that many chunks:
-    what it copied of the parent's memory (touching an object copies its page) and what it
-    allocated goes with it, so a worker's memory does not grow with the site. Only for steps
-    whose results leave the worker complete (no buffered file left open at its exit).
+    With `renew_after`, a worker makes way for a new fork of the parent after that many chunks;
+    with `renew_at` (bytes), once it has made that much memory its own (`renewing_pool`, without
+    `meanwhile`). What it copied of the parent's memory (touching an object copies its page) and
+    what it allocated goes with it, so a worker's memory does not grow with the site. Only for
+    steps whose results leave the worker complete (no buffered file left open at its exit).
 
     `meanwhile` is called in the parent once the workers are forked, before their results are
     taken: serial work the next steps need runs while the workers are busy, not after them.
@@ -83,6 +86,11 @@ def map_indices(fn: Callable[[Any, int], T], state: Any, count: int, jobs: int,
     # would touch every one of them and so copy the parent's memory page by page.
     gc.freeze()
     try:
+        if renew_at is not None:
+            assert meanwhile is None, "workers renewed by their memory take no meanwhile"
+            done = map_chunks(_run_chunk, chunks(count, jobs), jobs, renew_at,
+                              (lambda n: progress(n, count)) if progress else None)
+            return [result for chunk in done for result in chunk]
         # Workers collect their own garbage (Jinja makes cycles) even when the parent paused that.
         with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable,
                                                        maxtasksperchild=renew_after) as pool:
