@@ -114,10 +114,12 @@ def _work(conn: multiprocessing.connection.Connection, run: Callable[[tuple[int,
                 break
     except BaseException as exc:   # noqa: BLE001 - sent to the parent, which raises it
         code = 1
+        text = "".join(traceback.format_exception(exc))
         try:
+            exc.add_note(f"raised in a worker process:\n{text}")
             conn.send(exc)
         except Exception:   # it does not pickle: its traceback as text
-            conn.send("".join(traceback.format_exception(exc)))
+            conn.send(text)
     finally:
         conn.close()
         os._exit(code)

@@ -52,8 +52,9 @@ def _fail_at(state: int, index: int) -> int:
 
 
 def test_an_exception_in_a_worker_is_raised_in_the_parent_and_the_others_stop() -> None:
-    with pytest.raises(KeyError, match="item 333"):
+    with pytest.raises(KeyError, match="item 333") as raised:
         map_indices(_fail_at, 333, 1000, 2, renew_at=256 << 20)
+    assert "_fail_at" in "".join(raised.value.__notes__)   # where the worker raised it
     with pytest.raises(ChildProcessError):   # no worker is left behind
         os.waitpid(-1, os.WNOHANG)
 
