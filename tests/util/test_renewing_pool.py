@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -45,28 +46,45 @@ def test_progress_counts_items_as_chunks_come_back() -> None:
     assert [n for n, _ in seen] == sorted(n for n, _ in seen) and seen[-1] == (500, 500)
 
 
-def _fail_at(state: int, index: int) -> int:
-    if index == state:
+def _fail_at(state: tuple[str, int], index: int) -> int:
+    folder, failing = state
+    with open(os.path.join(folder, str(os.getpid())), "w"):
+        pass   # the workers' pids, to see that none is left behind
+    if index == failing:
         raise KeyError(f"item {index}")
     return index
 
 
-def test_an_exception_in_a_worker_is_raised_in_the_parent_and_the_others_stop() -> None:
+def _gone(folder: Path) -> bool:
+    """Whether every worker that wrote its pid into `folder` has exited and been reaped."""
+    pids = [int(name) for name in os.listdir(folder)]
+    for pid in pids:
+        try:
+            os.kill(pid, 0)   # a zombie (exited, never waited for) still answers
+        except ProcessLookupError:
+            continue
+        return False
+    return len(pids) >= 1
+
+
+def test_an_exception_in_a_worker_is_raised_in_the_parent_and_the_others_stop(tmp_path: Path) -> None:
     with pytest.raises(KeyError, match="item 333") as raised:
-        map_indices(_fail_at, 333, 1000, 2, renew_at=256 << 20)
+        map_indices(_fail_at, (str(tmp_path), 333), 1000, 2, renew_at=256 << 20)
     assert "_fail_at" in "".join(raised.value.__notes__)   # where the worker raised it
-    with pytest.raises(ChildProcessError):   # no worker is left behind
-        os.waitpid(-1, os.WNOHANG)
+    assert _gone(tmp_path)
 
 
-def _die_at(state: int, index: int) -> int:
-    if index == state:
+def _die_at(state: tuple[str, int], index: int) -> int:
+    folder, dying = state
+    with open(os.path.join(folder, str(os.getpid())), "w"):
+        pass
+    if index == dying:
         os.kill(os.getpid(), signal.SIGKILL)
     return index
 
 
-def test_a_worker_that_dies_fails_the_map() -> None:
+def test_a_worker_that_dies_fails_the_map(tmp_path: Path) -> None:
     with pytest.raises(WorkerFailed, match="stopped"):
-        map_chunks(lambda bounds: [_die_at(150, i) for i in range(*bounds)], chunks(1000, 2), 2, 256 << 20)
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
+        map_chunks(lambda bounds: [_die_at((str(tmp_path), 150), i) for i in range(*bounds)], chunks(1000, 2), 2,
+                   256 << 20)
+    assert _gone(tmp_path)
