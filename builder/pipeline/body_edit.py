@@ -44,7 +44,8 @@ from .card_edit import card_fields, with_card_fields
 from .edit_state import others_digest
 from .linking import signal_digest
 from .build import Prepared
-from .loading import LoadCache, file_status, load_file
+from .load_cache import LoadCache, file_status
+from .loading import load_file
 from .resources import asset_paths, template_globals
 from .search_stage import ShardStore, start_search
 from .unchanged import next_change

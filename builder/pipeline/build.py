@@ -46,7 +46,8 @@ from ..util.stage_times import StageTimes
 from .bodies import BodyContext, BodyStore, render_bodies
 from .caches import Caches, cache_folder
 from .linking import group_by_author, group_by_section, link_site
-from .loading import LoadCache, load_site
+from .load_cache import LoadCache
+from .loading import load_site
 from .resources import asset_paths, bundle_files, files_by_source, static_files, template_globals
 from .search_stage import SearchJob, start_search, search_store
 from .text_edit import text_edit

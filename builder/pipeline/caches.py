@@ -14,7 +14,7 @@ from ..output.templates import Renderer
 from .bodies import MarkdownMemo
 from .body_packs import BodyStore
 from .linking import RelatedCache
-from .loading import Discovered, LoadCache
+from .load_cache import Discovered, LoadCache
 from .resources import DigestCache
 from .search_stage import ShardStore, search_store
 from .stored_plan import StoredPlanMemo
@@ -37,7 +37,7 @@ class Caches:
     renderers: dict[str, Renderer] = field(default_factory=dict)  # by settings digest: compiled templates
     digests: DigestCache = field(default_factory=lambda: DigestCache(None))   # of bundle files, by status
     search: ShardStore | None = None        # indexed search shards (None: the site is built without search)
-    # Content files' statuses (loading.file_status) as the input walk took them, before anything was
+    # Content files' statuses (load_cache.file_status) as the input walk took them, before anything was
     # read: loading stats only the files missing here (a status older than the text read with it only
     # makes the next build read the file again).
     statuses: Mapping[str, tuple] = field(default_factory=dict)

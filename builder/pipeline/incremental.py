@@ -34,7 +34,7 @@ from ..util.parallel import cpu_count
 from .bodies import MarkdownMemo
 from .body_packs import BodyStore
 from .linking import RelatedCache
-from .loading import Discovered, LoadCache
+from .load_cache import Discovered, LoadCache
 from .body_edit import BodyEdit, LastBuild, body_edit
 from .build import BuildOptions, Prepared, prepare
 from .site_writing import render_spec, unique_diagnostics

@@ -23,7 +23,7 @@ from ..output.images import file_digest
 from ..output.specs import LinkedSite
 from ..output.templates import FragmentMemo, Renderer, template_folders
 from .delta_cache import EntryFile
-from .loading import FileStatus, file_status
+from .load_cache import FileStatus, file_status
 
 
 @dataclass(frozen=True)

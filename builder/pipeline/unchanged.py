@@ -48,7 +48,7 @@ from ..output.sitemaps import NEWS_WINDOW
 from ..output.templates import THEME_DIR
 from ..output.write import marker_identity
 from ..text.i18n import LOCALES_DIR
-from .loading import RACY_NS, FileStatus
+from .load_cache import RACY_NS, FileStatus
 from .options import BuildOptions, BuildReport
 from .pickle_cache import write_pickle
 

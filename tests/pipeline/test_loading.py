@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from builder.pipeline.loading import Discovered, LoadCache, Visibility, file_status, load_site, read_body
+from builder.pipeline.load_cache import Discovered, LoadCache, file_status
+from builder.pipeline.loading import Visibility, load_site, read_body
 from builder.content.config import SiteConfig
 from builder.content.sources import SourceFile, read_text
 from builder.content.validate import LoadOptions, load_article
