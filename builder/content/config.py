@@ -14,6 +14,7 @@ from . import date_sources, url_rules
 from .front_page import FrontBlock, check_front_page, default_front_page, parse_front_page
 from .languages import default_locale, default_paths, default_quotes, known_locale
 from .site_structure import MenuItem, Section, parse_menus, parse_permalinks, parse_sections
+from .sources import unix_line_ends
 from .strict_yaml import YamlProblem, load_mapping
 
 CONFIG_FILE = "config.yaml"
@@ -170,7 +171,7 @@ def load_config(site: Path, *, base_url: str | None = None) -> tuple[SiteConfig,
     except (UnicodeDecodeError, OSError) as exc:
         return SiteConfig(), [Diagnostic(CONFIG_FILE, None, f"cannot read the configuration: {exc}")]
     try:
-        loaded = load_mapping(text.replace("\r\n", "\n").replace("\r", "\n"))
+        loaded = load_mapping(unix_line_ends(text))
     except YamlProblem as exc:
         return SiteConfig(), [Diagnostic(CONFIG_FILE, exc.line, exc.message, col=exc.col, hint=exc.hint)]
     config, problems = parse_config(loaded.data, loaded.key_lines)

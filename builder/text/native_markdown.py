@@ -37,6 +37,7 @@ from markdown_it.common.utils import escapeHtml
 
 from ..content.config import MarkdownSettings
 from ..content.model import RenderedBody
+from ..content.sources import unix_line_ends
 from .annotate import GlossaryRules, HtmlPiece, annotate_pieces
 from .markdown import content_link, heading_id, is_safe_url
 
@@ -117,8 +118,7 @@ class NativeMarkdown:
 
     def render(self, text: str, env: MutableMapping[str, Any]) -> RenderedBody | None:
         """`text` rendered as markdown-it-py renders it with our rules, or None when it is outside the subset."""
-        if "\r" in text:   # line ends as markdown-it-py's normalize rule makes them, before the tests
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = unix_line_ends(text)   # as markdown-it-py's normalize rule makes them, before the tests
         if not self.takes(text) or env.get("fragments"):
             return None
         quoted = self.typographer and '"' in text
