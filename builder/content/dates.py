@@ -133,4 +133,4 @@ def _day_text(day: date, locale: str) -> str:
 
 def iso(value: datetime) -> str:
     """ISO 8601 with offset, seconds precision: "2022-01-26T19:50:00+01:00"."""
-    return value.replace(microsecond=0).isoformat()
+    return value.isoformat(timespec="seconds")
