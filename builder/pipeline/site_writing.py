@@ -29,6 +29,7 @@ from .options import BuildOptions, BuildReport, Progress
 from .output_commit import Commit, commit_output, write_failure
 from .search_tail import SearchTail
 from .stored_plan import StoredPlanMemo
+from .teaser_pass import make_teasers_first
 from .unchanged import next_change
 from .update_plan import choose_update, deleted_files
 
@@ -147,6 +148,8 @@ def write_site(options: BuildOptions, caches: Caches, prepared: Prepared, destin
                     if old.get(spec.path) != spec.fingerprint or not all(map(staged.reuse, output_files(spec)))]
         if prepared.renderer is not None:   # once, before the workers fork, not once per worker
             prepared.renderer.compile_all()
+            if len(todo) >= len(site.articles):   # a whole site's pages, not an edit's few
+                make_teasers_first(prepared.renderer, site.articles)
         order = writing_order(todo, site.article_by_slug)
         results = map_indices(_render_to_folder, ([todo[index] for index in order], staged), len(todo),
                               options.jobs or cpu_count(),

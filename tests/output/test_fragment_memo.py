@@ -25,6 +25,28 @@ def test_a_block_is_rendered_once_per_key_and_the_memo_starts_again_when_full(mo
     assert rendered == ["a", "b", "c", "a"] and len(memo.kept) <= 2
 
 
+def test_fragments_kept_first_are_never_forgotten_and_recording_lists_what_was_made(monkeypatch) -> None:
+    """The teaser pass (`pipeline.teaser_pass`) records what the memo makes and keeps it for good:
+    a full memo starts again without those."""
+    env = jinja2.Environment(autoescape=True)
+    rendered: list[str] = []
+    env.globals.update(remember=(memo := FragmentMemo()), note=lambda name: rendered.append(name) or "")
+    template = env.from_string("{% for n in names %}{% call remember(n) %}<b>{{ n }}</b>{{ note(n) }}"
+                               "{% endcall %}{% endfor %}")
+    memo.made = made = []
+    template.render(names=["a", "b", "a"])
+    memo.made = None
+    assert [key for key, _ in made] == [("a",), ("b",)] and str(made[0][1]) == "<b>a</b>"
+    memo.keep_first(made)
+    memo.kept.clear()
+    monkeypatch.setattr(FragmentMemo, "LIMIT", 2)
+    rendered.clear()
+    assert template.render(names=["c", "d", "e", "a", "b", "<f>"]) == \
+        "<b>c</b><b>d</b><b>e</b><b>a</b><b>b</b><b>&lt;f&gt;</b>"
+    assert rendered == ["c", "d", "e", "<f>"] and len(memo.kept) <= 2
+    assert memo.get("a") == "<b>a</b>" and memo.get("c") is None and memo.get(["a"]) is None
+
+
 def test_a_key_that_cannot_be_kept_renders_its_block_every_time() -> None:
     """A theme may pass a list where the default theme passes a tuple (its `feeds`): the block is
     made each time instead of failing the page."""
