@@ -23,7 +23,8 @@ DECLARED = "teasers_made_first"   # in MACROS: a list of argument tuples for `te
 def make_teasers_first(renderer: Renderer, articles: Sequence[Article]) -> int:
     """Make the teasers the theme names for each of `articles` into the renderer's fragment memo
     for good; how many fragments were made. A theme that names none, or no `teaser`, costs nothing.
-    An article whose teaser fails is left to its pages, which report the error with its line."""
+    A teaser that fails ends the pass (a broken theme would fail on every article): the pages make
+    the rest as they come, and the page showing that teaser reports the error with its line."""
     memo = renderer.env.globals.get("remember")
     if not articles or not isinstance(memo, FragmentMemo):
         return 0
@@ -39,10 +40,9 @@ def make_teasers_first(renderer: Renderer, articles: Sequence[Article]) -> int:
     try:
         for article in articles:
             for form in forms:
-                try:
-                    teaser(article, *form)
-                except Exception:   # noqa: BLE001 - raised again where a page shows this teaser
-                    break
+                teaser(article, *form)
+    except Exception:   # noqa: BLE001 - raised again where a page shows this teaser; the rest as they come
+        pass
     finally:
         memo.made = None
     memo.keep_first(made)

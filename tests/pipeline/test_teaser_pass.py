@@ -114,7 +114,7 @@ def test_a_theme_that_names_no_teasers_gets_none_made_first(tmp_path: Path, monk
 
 
 def test_a_teaser_that_fails_is_reported_by_the_page_with_its_template_line(tmp_path: Path) -> None:
-    """The pass skips an article whose teaser raises; the page that shows it reports the error."""
+    """The pass stops at a teaser that raises; the page that shows it reports the error."""
     theme = (Path(__file__).resolve().parents[2] / "layouts/_macros.html").read_text(encoding="utf-8")
     broken = theme.replace('<h{{ level }} class="teaser-title">',
                            '{% if a.slug == "a4" %}{{ a.no_such_field }}{% endif %}<h{{ level }} class="teaser-title">',
